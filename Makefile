@@ -1,0 +1,169 @@
+# bbt build. `make` builds both programs; `make test` installs what is
+# missing (make deps), then runs every test; see README.md.
+#
+# Sources are found by wildcard so a new module is a new file, not a
+# Makefile edit:
+#   common/*.c          -> $(BUILD)/libbbt-common.a  (linked by both programs)
+#   agent/*.c           -> $(BUILD)/libbbt-agent.a + $(BUILD)/bbt-agent (main.c)
+#   server/*.c          -> $(BUILD)/libbbt-server.a + $(BUILD)/bbt-server (main.c)
+#   tests/unit/common_*.c, agent_*.c, server_*.c -> cmocka test binaries
+#   tests/fuzz/fuzz_agent_*.c, fuzz_server_*.c, fuzz_common_*.c -> libFuzzer targets
+# BUILD=dir puts every output elsewhere (parallel builds, sanitizer builds).
+
+BUILD   ?= build
+CC      ?= cc
+SAN     ?=
+VERSION := $(shell cat VERSION 2>/dev/null || echo 0.0.0)
+BUILD_EPOCH := $(shell git log -1 --format=%ct 2>/dev/null || date +%s)
+
+# Debian packages the build and the tests need (make deps installs them).
+DEB_DEPS = build-essential clang pkg-config git ca-certificates tzdata \
+	libcurl4-openssl-dev libcjson-dev libsqlite3-dev libusb-1.0-0-dev \
+	libmicrohttpd-dev libssl-dev zlib1g-dev libinih-dev libcsv-dev \
+	libcmocka-dev libumockdev-dev umockdev evemu-tools faketime \
+	sqlite3 libpq-dev openssl curl python3 procps iproute2
+
+PKG_COMMON = libcjson libcrypto zlib
+PKG_AGENT  = $(PKG_COMMON) sqlite3 libcurl libusb-1.0 inih
+PKG_SERVER = $(PKG_COMMON) sqlite3 libmicrohttpd libpq
+
+pc_cflags = $(shell pkg-config --cflags $(1) 2>/dev/null)
+pc_libs   = $(shell pkg-config --libs $(1) 2>/dev/null)
+
+WARN    = -Wall -Wextra -Werror -Wshadow -Wformat=2 -Wno-unused-parameter \
+	-Wno-format-truncation -Wno-format-nonliteral
+ifneq ($(findstring clang,$(CC)),)
+WARN   += -Wno-unknown-warning-option
+endif
+ifeq ($(SAN),1)
+OPT     = -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=undefined
+LDSAN   = -fsanitize=address,undefined
+else ifeq ($(SAN),fuzz)
+OPT     = -O1 -g -fno-omit-frame-pointer -fsanitize=fuzzer-no-link,address,undefined
+LDSAN   = -fsanitize=address,undefined
+else
+OPT     = -O2 -g
+LDSAN   =
+endif
+CPPFLAGS += -D_GNU_SOURCE -Icommon -Iagent -Iserver -I$(BUILD)/gen \
+	-DBBT_VERSION='"$(VERSION)"' -DBBT_BUILD_EPOCH=$(BUILD_EPOCH)LL
+CFLAGS  += -std=c11 $(WARN) $(OPT) -fPIE
+LDFLAGS += -pie -Wl,--as-needed $(LDSAN)
+
+COMMON_SRC = $(sort $(wildcard common/*.c))
+AGENT_SRC  = $(sort $(filter-out agent/main.c,$(wildcard agent/*.c)))
+SERVER_SRC = $(sort $(filter-out server/main.c,$(wildcard server/*.c)))
+COMMON_OBJ = $(COMMON_SRC:%.c=$(BUILD)/obj/%.o)
+AGENT_OBJ  = $(AGENT_SRC:%.c=$(BUILD)/obj/%.o)
+SERVER_OBJ = $(SERVER_SRC:%.c=$(BUILD)/obj/%.o)
+GEN_SRC    =
+# Modules may add generated sources and rules in their own fragment.
+-include $(sort $(wildcard agent/*.mk server/*.mk common/*.mk))
+
+AGENT_LIBS  = $(call pc_libs,$(PKG_AGENT)) -lpthread -lm
+SERVER_LIBS = $(call pc_libs,$(PKG_SERVER)) -lcsv -lpthread -lm
+
+UNIT_SRC   = $(sort $(wildcard tests/unit/*_*.c))
+UNIT_BIN   = $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
+FUZZ_SRC   = $(sort $(wildcard tests/fuzz/fuzz_*.c))
+
+.PHONY: all deps deps-check test unit unit-run san fuzz fuzz-build integration \
+	bench demo deb clean style
+all: $(BUILD)/bbt-agent $(BUILD)/bbt-server
+
+$(BUILD)/obj/%.o: %.c
+	@mkdir -p $(dir $@)
+	@echo "  CC $<"
+	@$(CC) $(CPPFLAGS) $(CFLAGS) $(call pc_cflags,$(PKG_AGENT) $(PKG_SERVER)) -MMD -MP -c $< -o $@
+
+$(BUILD)/libbbt-common.a: $(COMMON_OBJ)
+	@mkdir -p $(dir $@)
+	rm -f $@; ar rcs $@ $^
+$(BUILD)/libbbt-agent.a: $(AGENT_OBJ)
+	@mkdir -p $(dir $@)
+	rm -f $@; ar rcs $@ $^
+$(BUILD)/libbbt-server.a: $(SERVER_OBJ)
+	@mkdir -p $(dir $@)
+	rm -f $@; ar rcs $@ $^
+
+$(BUILD)/bbt-agent: $(BUILD)/obj/agent/main.o $(BUILD)/libbbt-agent.a $(BUILD)/libbbt-common.a
+	$(CC) $(LDFLAGS) -o $@ $^ $(AGENT_LIBS)
+$(BUILD)/bbt-server: $(BUILD)/obj/server/main.o $(BUILD)/libbbt-server.a $(BUILD)/libbbt-common.a
+	$(CC) $(LDFLAGS) -o $@ $^ $(SERVER_LIBS)
+
+# Unit tests: the file name's prefix says which library it tests.
+$(BUILD)/tests/common_%: tests/unit/common_%.c $(BUILD)/libbbt-common.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(call pc_libs,cmocka $(PKG_COMMON)) -lm
+$(BUILD)/tests/agent_%: tests/unit/agent_%.c $(BUILD)/libbbt-agent.a $(BUILD)/libbbt-common.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(call pc_libs,cmocka) $(AGENT_LIBS)
+$(BUILD)/tests/server_%: tests/unit/server_%.c $(BUILD)/libbbt-server.a $(BUILD)/libbbt-common.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(call pc_libs,cmocka) $(SERVER_LIBS)
+
+unit: $(UNIT_BIN)
+unit-run: unit
+	@tests/run-unit.sh $(BUILD)/tests
+
+# Fuzz targets (clang libFuzzer) in their own build tree.
+FUZZ_BUILD = build/fuzz
+fuzz-build:
+	$(MAKE) BUILD=$(FUZZ_BUILD) CC=clang SAN=fuzz $(FUZZ_BUILD)/libbbt-common.a \
+		$(FUZZ_BUILD)/libbbt-agent.a $(FUZZ_BUILD)/libbbt-server.a
+	@set -e; for f in $(FUZZ_SRC); do n=$$(basename $$f .c); \
+	  case $$n in fuzz_agent_*) l="$(FUZZ_BUILD)/libbbt-agent.a";; \
+	    fuzz_server_*) l="$(FUZZ_BUILD)/libbbt-server.a";; *) l="";; esac; \
+	  echo "  FUZZ $$n"; clang $(CPPFLAGS) -std=c11 -g -O1 -fsanitize=fuzzer,address,undefined \
+	    $(call pc_cflags,$(PKG_AGENT) $(PKG_SERVER)) -o $(FUZZ_BUILD)/$$n $$f $$l \
+	    $(FUZZ_BUILD)/libbbt-common.a $(AGENT_LIBS) $(SERVER_LIBS); done
+# Short runs in make test; FUZZ_SECONDS=600 make fuzz for a long one.
+FUZZ_SECONDS ?= 10
+fuzz: fuzz-build
+	@tests/run-fuzz.sh $(FUZZ_BUILD) $(FUZZ_SECONDS)
+
+integration: all
+	@BBT_BUILD=$(abspath $(BUILD)) tests/run-integration.sh
+
+san:
+	$(MAKE) BUILD=build/san SAN=1 CC=clang unit-run
+
+deps:
+	@if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
+	$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive \
+	$$SUDO apt-get install -y -qq --no-install-recommends $(DEB_DEPS)
+
+deps-check:
+	@missing=$$(for p in $(DEB_DEPS); do dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null \
+	  | grep -q 'install ok installed' || echo $$p; done); \
+	if [ -n "$$missing" ]; then echo "installing missing packages:" $$missing; \
+	  $(MAKE) --no-print-directory deps; fi
+
+# Each step is a separate make so that pkg-config runs after deps installed.
+test:
+	@$(MAKE) --no-print-directory deps-check
+	@$(MAKE) --no-print-directory all
+	@$(MAKE) --no-print-directory unit-run
+	@$(MAKE) --no-print-directory san
+	@$(MAKE) --no-print-directory fuzz
+	@$(MAKE) --no-print-directory integration
+	@tests/style-check.sh
+	@echo "make test: all passed"
+
+bench:
+	@$(MAKE) --no-print-directory deps-check
+	@$(MAKE) --no-print-directory all
+	@BBT_BUILD=$(abspath $(BUILD)) bench/run.sh
+
+demo:
+	@$(MAKE) --no-print-directory deps-check
+	@$(MAKE) --no-print-directory all
+	@BBT_BUILD=$(abspath $(BUILD)) examples/demo.sh
+
+style:
+	@tests/style-check.sh
+
+clean:
+	rm -rf build
+
+-include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)

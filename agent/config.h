@@ -1,0 +1,49 @@
+/*
+ * config: the agent's INI configuration (SPEC 4.1), read with libinih.
+ *
+ * Precedence: --config FILE, else $BBT_AGENT_CONFIG, else
+ * /etc/bbt-agent/agent.conf (which may be missing: defaults apply). The
+ * state dir is --state-dir, else [agent] state_dir, else /var/lib/bbt-agent.
+ * An unknown section or key, or a bad value, is an error naming the file,
+ * line and key; the caller keeps its previous config (SIGHUP).
+ */
+#ifndef CONFIG_H
+#define CONFIG_H
+
+#include <limits.h>
+
+#include "bbt_error.h"
+#include "detector.h"
+
+#define CONFIG_DEFAULT_PATH "/etc/bbt-agent/agent.conf"
+#define CONFIG_DEFAULT_STATE_DIR "/var/lib/bbt-agent"
+
+struct agent_config {
+	char path[PATH_MAX];		/* file read, "" if none */
+	char state_dir[PATH_MAX];
+	char log_level[16];		/* [agent] log_level: debug|info|warning|error */
+	struct {
+		char url[512];
+		char enroll_token[256];
+		char school[64];
+		char room[128];
+		char ca_file[PATH_MAX];
+		char proxy[512];
+	} server;
+	struct detector_settings detector;
+	struct {
+		int interval;
+		int backoff_cap;
+	} sync;
+};
+
+/* Defaults of SPEC 4.1. */
+void config_defaults(struct agent_config *c);
+/*
+ * Load: cli_path (NULL if none given), cli_state_dir (NULL if none).
+ * Fills *c only on success.
+ */
+int config_load(struct agent_config *c, const char *cli_path,
+    const char *cli_state_dir, struct bbt_error *e);
+
+#endif

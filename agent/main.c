@@ -1,0 +1,88 @@
+/*
+ * bbt-agent: watches a classroom machine's input devices, detects teaching
+ * sessions, buffers them durably and syncs them to the collector.
+ *
+ * main() is the plan: global options, config, then one subcommand.
+ */
+#include <getopt.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "bbt_log.h"
+#include "commands.h"
+
+static const struct {
+	const char *name;
+	int (*fn)(struct agent_ctx *, int, char **);
+} commands[] = {
+	{ "run", cmd_run },
+	{ "replay", cmd_replay },
+	{ "enroll", cmd_enroll },
+	{ "sync", cmd_sync },
+	{ "export", cmd_export },
+	{ "status", cmd_status },
+	{ "sessions", cmd_sessions },
+	{ "devices", cmd_devices },
+};
+
+static void usage(FILE *f)
+{
+	fputs("usage: bbt-agent [--config FILE] [--state-dir DIR] COMMAND\n"
+	    "  run                          daemon: watch input devices, detect sessions, buffer, sync\n"
+	    "  replay --start TIME FILE...  feed evemu recordings through the detector;\n"
+	    "                               time 0 of the recording is TIME (ISO 8601 with offset)\n"
+	    "  enroll [--server URL] [--token T] [--school CODE] [--room NAME]\n"
+	    "  sync                         one upload pass now; exit 0 only if nothing is left\n"
+	    "  export --out DIR             write a signed offline bundle of unacknowledged sessions\n"
+	    "  status [--json]              enrollment, buffer, last sync, clock offset\n"
+	    "  sessions [--since DATE] [--json]\n"
+	    "  devices [--json]             touch/whiteboard devices found\n"
+	    "  --version, --help\n"
+	    "config: " CONFIG_DEFAULT_PATH " (or $BBT_AGENT_CONFIG)\n", f);
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "config", required_argument, NULL, 'c' },
+		{ "state-dir", required_argument, NULL, 's' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct agent_ctx ctx = { 0 };
+	struct bbt_error err;
+	int c;
+
+	bbt_log_init("bbt-agent", BBT_LOG_INFO);
+	/* '+': stop at the subcommand, whose options are its own. */
+	while ((c = getopt_long(argc, argv, "+c:s:hV", opts, NULL)) != -1) {
+		switch (c) {
+		case 'c': ctx.cli_config = optarg; break;
+		case 's': ctx.cli_state_dir = optarg; break;
+		case 'h': usage(stdout); return 0;
+		case 'V': printf("bbt-agent %s\n", BBT_VERSION); return 0;
+		default: usage(stderr); return 2;
+		}
+	}
+	if (optind >= argc) {
+		usage(stderr);
+		return 2;
+	}
+	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
+		if (strcmp(argv[optind], commands[i].name) != 0)
+			continue;
+		if (config_load(&ctx.cfg, ctx.cli_config, ctx.cli_state_dir,
+		    &err) < 0) {
+			log_err("%s", err.msg);
+			return 2;
+		}
+		if (strcmp(ctx.cfg.log_level, "debug") == 0)
+			bbt_log_set_level(BBT_LOG_DEBUG);
+		optind++;
+		return commands[i].fn(&ctx, argc - optind + 1, argv + optind - 1);
+	}
+	fprintf(stderr, "bbt-agent: unknown command '%s'\n", argv[optind]);
+	usage(stderr);
+	return 2;
+}

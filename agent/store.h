@@ -1,0 +1,76 @@
+/*
+ * store: the agent's durable buffer, one SQLite file (WAL) in the state dir.
+ *
+ * Invariants:
+ *  - A logged session is in the outbox until store_outbox_ack() names its
+ *    id; nothing else removes it (acked sessions are kept for `sessions`
+ *    and pruned after 180 days).
+ *  - The open session's checkpoint and its final record share one id, and
+ *    store_session_add() clears a checkpoint of the same id in the same
+ *    transaction, so a crash can neither lose nor duplicate it.
+ *  - The schema version is PRAGMA user_version, migrated on open. A file
+ *    that is not a readable database is renamed aside
+ *    (buffer.db.corrupt-<time>) and a new one started, with a log line.
+ *  - Files are created mode 0600 in a 0700 directory.
+ */
+#ifndef STORE_H
+#define STORE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "bbt_error.h"
+#include "bbt_session.h"
+
+struct store;
+
+#define STORE_DB_NAME "buffer.db"
+
+/* Open (creating the directory and the database as needed). */
+int store_open(struct store **st, const char *state_dir, struct bbt_error *e);
+void store_close(struct store *st);
+
+/* Log a closed session: into the history and the outbox, in one commit. */
+int store_session_add(struct store *st, const struct bbt_session *s,
+    struct bbt_error *e);
+
+/* Save the open session (end = its last activity so far). */
+int store_checkpoint_save(struct store *st, const struct bbt_session *open,
+    struct bbt_error *e);
+int store_checkpoint_clear(struct store *st, struct bbt_error *e);
+/* 1 and the session if a checkpoint exists, 0 if none, -1 on error. */
+int store_checkpoint_load(struct store *st, struct bbt_session *out,
+    struct bbt_error *e);
+/*
+ * After an unclean stop: turn a leftover checkpoint into a logged session
+ * flagged "recovered" if it lasted >= min_session, and clear it. Returns 1
+ * and the session if one was logged, 0 if nothing was, -1 on error.
+ */
+int store_recover(struct store *st, int min_session, struct bbt_session *out,
+    struct bbt_error *e);
+
+/* Sessions not yet acknowledged. */
+int store_outbox_count(struct store *st, int64_t *count, struct bbt_error *e);
+/* Oldest first, at most max. */
+int store_outbox_list(struct store *st, struct bbt_session *out, size_t max,
+    size_t *n, struct bbt_error *e);
+/* Mark these ids acknowledged (unknown ids are ignored). */
+int store_outbox_ack(struct store *st, const char *const *ids, size_t n,
+    struct bbt_error *e);
+/* Replace a buffered session's times and flags (clock correction). */
+int store_session_update_times(struct store *st, const struct bbt_session *s,
+    struct bbt_error *e);
+
+/* Every logged session starting at or after `since` (Unix s), oldest first. */
+typedef int (*store_session_fn)(const struct bbt_session *s, int acked,
+    void *arg);
+int store_sessions_each(struct store *st, int64_t since, store_session_fn fn,
+    void *arg, struct bbt_error *e);
+
+/* Small key/value state (enrollment, last sync, clock evidence). */
+int store_meta_get(struct store *st, const char *key, char *buf, size_t len);
+int store_meta_set(struct store *st, const char *key, const char *value,
+    struct bbt_error *e);
+int store_meta_delete(struct store *st, const char *key, struct bbt_error *e);
+
+#endif

@@ -1,0 +1,51 @@
+/* bbt_log: leveled logging to stderr (see bbt_log.h). */
+#include "bbt_log.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char *log_prog = "bbt";
+static enum bbt_log_level log_level = BBT_LOG_INFO;
+
+void bbt_log_init(const char *prog, enum bbt_log_level level)
+{
+	const char *env = getenv("BBT_LOG_LEVEL");
+
+	log_prog = prog;
+	log_level = level;
+	if (env != NULL && strcmp(env, "debug") == 0)
+		log_level = BBT_LOG_DEBUG;
+}
+
+void bbt_log_set_level(enum bbt_log_level level)
+{
+	log_level = level;
+}
+
+int bbt_log_enabled(enum bbt_log_level level)
+{
+	return level >= log_level;
+}
+
+void bbt_log_write(enum bbt_log_level level, int with_errno, const char *fmt, ...)
+{
+	static const char *names[] = { "debug", "info", "warning", "error" };
+	char msg[2048];
+	int saved = errno;
+	va_list ap;
+
+	if (!bbt_log_enabled(level))
+		return;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	if (with_errno)
+		fprintf(stderr, "%s: %s: %s: %s\n", log_prog, names[level], msg,
+		    strerror(saved));
+	else
+		fprintf(stderr, "%s: %s: %s\n", log_prog, names[level], msg);
+	errno = saved;
+}

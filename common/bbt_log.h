@@ -1,0 +1,28 @@
+/*
+ * bbt_log: printf-checked logging for both programs.
+ *
+ * In the foreground lines go to stderr as "prog: level: message"; a daemon
+ * started by systemd also writes to stderr (journald adds time and unit).
+ * The level is checked before formatting, so debug calls cost nothing when
+ * disabled. log_warn_errno/log_err_errno append strerror(errno).
+ */
+#ifndef BBT_LOG_H
+#define BBT_LOG_H
+
+enum bbt_log_level { BBT_LOG_DEBUG, BBT_LOG_INFO, BBT_LOG_WARN, BBT_LOG_ERR };
+
+void bbt_log_init(const char *prog, enum bbt_log_level level);
+void bbt_log_set_level(enum bbt_log_level level);
+int bbt_log_enabled(enum bbt_log_level level);
+void bbt_log_write(enum bbt_log_level level, int with_errno, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+#define log_debug(...) do { if (bbt_log_enabled(BBT_LOG_DEBUG)) \
+	bbt_log_write(BBT_LOG_DEBUG, 0, __VA_ARGS__); } while (0)
+#define log_info(...) bbt_log_write(BBT_LOG_INFO, 0, __VA_ARGS__)
+#define log_warn(...) bbt_log_write(BBT_LOG_WARN, 0, __VA_ARGS__)
+#define log_err(...) bbt_log_write(BBT_LOG_ERR, 0, __VA_ARGS__)
+#define log_warn_errno(...) bbt_log_write(BBT_LOG_WARN, 1, __VA_ARGS__)
+#define log_err_errno(...) bbt_log_write(BBT_LOG_ERR, 1, __VA_ARGS__)
+
+#endif

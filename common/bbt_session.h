@@ -1,0 +1,78 @@
+/*
+ * bbt_session: the teaching-session record both programs share, and its
+ * JSON form (SPEC 4.3).
+ *
+ * Times are Unix seconds; utc_offset is only how the record is shown
+ * (the agent shows its local offset, replay shows --start's). duration_s
+ * is always end - start. The boot fields are the agent's evidence for
+ * clock correction (SPEC 4.4); they travel in the JSON as "boot" only
+ * between agent modules, never required by the server.
+ */
+#ifndef BBT_SESSION_H
+#define BBT_SESSION_H
+
+#include <stdint.h>
+
+#include <cjson/cJSON.h>
+
+#include "bbt_error.h"
+
+#define BBT_UUID_LEN 37
+#define BBT_TEACHER_LEN 64
+#define BBT_INPUT_NAME_LEN 128
+#define BBT_BOOT_ID_LEN 37
+#define BBT_MAX_SESSION_S (24 * 3600)
+
+enum bbt_session_flag {
+	BBT_FLAG_STUCK_CONTACT = 1 << 0,
+	BBT_FLAG_RECOVERED = 1 << 1,
+	BBT_FLAG_CLOCK_ADJUSTED = 1 << 2,
+	BBT_FLAG_CLOCK_UNVERIFIED = 1 << 3,
+};
+#define BBT_FLAG_COUNT 4
+
+struct bbt_input_id {
+	char name[BBT_INPUT_NAME_LEN];	/* "" means no input known: JSON null */
+	char vid[5];			/* 4 lowercase hex digits, or "" */
+	char pid[5];
+};
+
+struct bbt_session {
+	char id[BBT_UUID_LEN];		/* UUID v4, lowercase */
+	int64_t start, end;		/* Unix seconds */
+	int utc_offset;			/* seconds east of UTC, for display */
+	int64_t duration_s;
+	int touches;
+	int active_minutes;
+	char teacher[BBT_TEACHER_LEN];	/* "" means null */
+	struct bbt_input_id input;
+	unsigned flags;			/* enum bbt_session_flag */
+	/* Agent-side clock evidence (not sent to the server). */
+	char boot_id[BBT_BOOT_ID_LEN];
+	int64_t boot_start_us, boot_end_us;
+};
+
+/* Name of one flag bit ("stuck_contact"...), NULL for an unknown bit. */
+const char *bbt_flag_name(unsigned flag);
+/* Bit of a flag name, 0 if unknown. */
+unsigned bbt_flag_from_name(const char *name);
+
+/* The SPEC 4.3 object. Returns NULL only on allocation failure. */
+cJSON *bbt_session_to_json(const struct bbt_session *s);
+/* The same, printed unformatted; caller frees. */
+char *bbt_session_to_json_line(const struct bbt_session *s);
+/*
+ * Read a SPEC 4.3 object, checking every field's type and range: id a UUID,
+ * start/end ISO 8601 with offsets, duration_s == end - start, counts >= 0,
+ * strings within their limits. Unknown flag names are an error. Checks of
+ * meaning against a clock (future, too long) are the server's.
+ */
+int bbt_session_from_json(const cJSON *obj, struct bbt_session *s,
+    struct bbt_error *e);
+
+/* A random (v4) UUID in lowercase text form. */
+int bbt_uuid_v4(char out[BBT_UUID_LEN]);
+/* 1 if s is a UUID in 8-4-4-4-12 hex form (any version, any case). */
+int bbt_uuid_valid(const char *s);
+
+#endif

@@ -1,0 +1,87 @@
+/*
+ * bbt-server: the collector. Enrolls agents, ingests sessions exactly once,
+ * credits points, verifies live lessons and reports (SPEC 5).
+ *
+ * main() is the plan: global options, then one subcommand.
+ */
+#include <getopt.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "bbt_log.h"
+#include "commands.h"
+
+static const struct {
+	const char *name;
+	int (*fn)(struct server_ctx *, int, char **);
+} commands[] = {
+	{ "serve", cmd_serve },
+	{ "school", cmd_school },
+	{ "token", cmd_token },
+	{ "admin", cmd_admin },
+	{ "timetable", cmd_timetable },
+	{ "schedule", cmd_schedule },
+	{ "import", cmd_import },
+	{ "points", cmd_points },
+	{ "verify", cmd_verify },
+	{ "stats", cmd_stats },
+	{ "devices", cmd_devices },
+};
+
+static void usage(FILE *f)
+{
+	fputs("usage: bbt-server [--db PATH|postgresql://...] [--tz ZONE] [--rules FILE] COMMAND\n"
+	    "  serve [--listen 127.0.0.1:8470] [--threads N] [--tls-cert FILE --tls-key FILE]\n"
+	    "  school add CODE NAME [--district NAME]\n"
+	    "  token create --school CODE [--uses N] [--expires-days D]\n"
+	    "  admin create NAME [--school CODE]\n"
+	    "  timetable import FILE.csv\n"
+	    "  schedule import FILE.csv [--year YYYY]\n"
+	    "  import BUNDLE...\n"
+	    "  points  [--week 2026-W48 | --from DATE --to DATE] [--school CODE] [--explain]\n"
+	    "          [--format table|csv|json]\n"
+	    "  verify  [--from DATE --to DATE] [--school CODE] [--format table|csv|json]\n"
+	    "  stats   [--from DATE --to DATE] [--format table|csv|json]\n"
+	    "  devices [--school CODE] [--format table|csv|json]\n"
+	    "  --version, --help\n"
+	    "default --db ./bbt.db (SQLite), --tz Asia/Shanghai\n", f);
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "db", required_argument, NULL, 'd' },
+		{ "tz", required_argument, NULL, 'z' },
+		{ "rules", required_argument, NULL, 'r' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct server_ctx ctx = { "./bbt.db", "Asia/Shanghai", NULL };
+	int c;
+
+	bbt_log_init("bbt-server", BBT_LOG_INFO);
+	while ((c = getopt_long(argc, argv, "+d:z:r:hV", opts, NULL)) != -1) {
+		switch (c) {
+		case 'd': ctx.db = optarg; break;
+		case 'z': ctx.tz = optarg; break;
+		case 'r': ctx.rules = optarg; break;
+		case 'h': usage(stdout); return 0;
+		case 'V': printf("bbt-server %s\n", BBT_VERSION); return 0;
+		default: usage(stderr); return 2;
+		}
+	}
+	if (optind >= argc) {
+		usage(stderr);
+		return 2;
+	}
+	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
+		if (strcmp(argv[optind], commands[i].name) != 0)
+			continue;
+		optind++;
+		return commands[i].fn(&ctx, argc - optind + 1, argv + optind - 1);
+	}
+	fprintf(stderr, "bbt-server: unknown command '%s'\n", argv[optind]);
+	usage(stderr);
+	return 2;
+}

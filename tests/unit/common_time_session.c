@@ -1,0 +1,119 @@
+/* Unit tests of the shared library: ISO 8601 times, ISO weeks, the session
+ * record's JSON form. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "bbt_session.h"
+#include "bbt_time.h"
+
+static void test_time_roundtrip(void **state)
+{
+	int64_t t; int off; char buf[BBT_ISO8601_LEN];
+
+	assert_int_equal(bbt_time_parse("2026-11-23T08:00:05+08:00", &t, &off, NULL), 0);
+	assert_int_equal(off, 8 * 3600);
+	assert_int_equal(t, 1795392005LL);
+	bbt_time_format(t, off, buf);
+	assert_string_equal(buf, "2026-11-23T08:00:05+08:00");
+	bbt_time_format(t, 0, buf);
+	assert_string_equal(buf, "2026-11-23T00:00:05+00:00");
+	assert_int_equal(bbt_time_parse("2026-11-23T00:00:05Z", &t, &off, NULL), 0);
+	assert_int_equal(t, 1795392005LL);
+	bbt_time_format(t, -(5 * 3600 + 30 * 60), buf);
+	assert_string_equal(buf, "2026-11-22T18:30:05-05:30");
+}
+
+static void test_time_rejects(void **state)
+{
+	const char *bad[] = { "", "2026-11-23", "2026-11-23T08:00:05",
+		"2026-02-30T08:00:05Z", "2026-11-23T24:00:00Z", "2026-11-23T08:00:05+8",
+		"2026-11-23T08:00:05+08:00x", "x026-11-23T08:00:05Z" };
+	int64_t t; int off; struct bbt_error e;
+
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		assert_int_equal(bbt_time_parse(bad[i], &t, &off, &e), -1);
+	assert_non_null(strstr(e.msg, "ISO 8601"));
+}
+
+static void test_iso_week(void **state)
+{
+	int y, w; int64_t t, monday;
+
+	/* Sunday 2026-11-29 23:50 Shanghai is week 48; Monday 00:10 is 49. */
+	bbt_time_parse("2026-11-29T15:50:00Z", &t, NULL, NULL);
+	bbt_iso_week(t, 8 * 3600, &y, &w);
+	assert_int_equal(y, 2026); assert_int_equal(w, 48);
+	bbt_time_parse("2026-11-29T16:10:00Z", &t, NULL, NULL);
+	bbt_iso_week(t, 8 * 3600, &y, &w);
+	assert_int_equal(w, 49);
+	/* 2027-01-01 is a Friday: ISO week 53 of 2026. */
+	bbt_time_parse("2027-01-01T12:00:00+08:00", &t, NULL, NULL);
+	bbt_iso_week(t, 8 * 3600, &y, &w);
+	assert_int_equal(y, 2026); assert_int_equal(w, 53);
+	assert_int_equal(bbt_iso_week_parse("2026-W48", &monday, NULL), 0);
+	assert_int_equal(monday, bbt_days_from_civil(2026, 11, 23));
+	assert_int_equal(bbt_iso_week_parse("2025-W53", &monday, NULL), -1);
+	assert_int_equal(bbt_tz_offset("Asia/Shanghai", t), 8 * 3600);
+}
+
+static void test_session_json(void **state)
+{
+	struct bbt_session s = { 0 }, back;
+	struct bbt_error e;
+	char *line;
+	cJSON *o;
+
+	strcpy(s.id, "0b4f5c1e-8a9d-4c3b-9e2f-1a2b3c4d5e6f");
+	bbt_time_parse("2026-11-23T08:00:05+08:00", &s.start, &s.utc_offset, NULL);
+	s.end = s.start + 2467;
+	s.duration_s = 2467; s.touches = 311; s.active_minutes = 38;
+	strcpy(s.input.name, "IRTOUCH Infrared Touch");
+	strcpy(s.input.vid, "6615"); strcpy(s.input.pid, "0070");
+	s.flags = BBT_FLAG_STUCK_CONTACT;
+	line = bbt_session_to_json_line(&s);
+	assert_string_equal(line, "{\"id\":\"0b4f5c1e-8a9d-4c3b-9e2f-1a2b3c4d5e6f\","
+	    "\"start\":\"2026-11-23T08:00:05+08:00\",\"end\":\"2026-11-23T08:41:12+08:00\","
+	    "\"duration_s\":2467,\"touches\":311,\"active_minutes\":38,\"teacher\":null,"
+	    "\"input\":{\"name\":\"IRTOUCH Infrared Touch\",\"vid\":\"6615\",\"pid\":\"0070\"},"
+	    "\"flags\":[\"stuck_contact\"]}");
+	o = cJSON_Parse(line);
+	assert_int_equal(bbt_session_from_json(o, &back, &e), 0);
+	assert_int_equal(back.start, s.start);
+	assert_int_equal(back.flags, s.flags);
+	assert_string_equal(back.input.name, s.input.name);
+	/* duration must match */
+	cJSON_ReplaceItemInObject(o, "duration_s", cJSON_CreateNumber(100));
+	assert_int_equal(bbt_session_from_json(o, &back, &e), -1);
+	assert_non_null(strstr(e.msg, "duration_s"));
+	cJSON_Delete(o);
+	free(line);
+}
+
+static void test_uuid(void **state)
+{
+	char a[BBT_UUID_LEN], b[BBT_UUID_LEN];
+
+	assert_int_equal(bbt_uuid_v4(a), 0);
+	assert_int_equal(bbt_uuid_v4(b), 0);
+	assert_true(bbt_uuid_valid(a));
+	assert_string_not_equal(a, b);
+	assert_int_equal(a[14], '4');
+	assert_false(bbt_uuid_valid("0b4f5c1e-8a9d-4c3b-9e2f-1a2b3c4d5e6"));
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_time_roundtrip),
+		cmocka_unit_test(test_time_rejects),
+		cmocka_unit_test(test_iso_week),
+		cmocka_unit_test(test_session_json),
+		cmocka_unit_test(test_uuid),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

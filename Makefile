@@ -21,7 +21,8 @@ DEB_DEPS = build-essential clang pkg-config git ca-certificates tzdata \
 	libcurl4-openssl-dev libcjson-dev libsqlite3-dev libusb-1.0-0-dev \
 	libmicrohttpd-dev libssl-dev zlib1g-dev libinih-dev libcsv-dev \
 	libcmocka-dev libumockdev-dev umockdev evemu-tools faketime \
-	sqlite3 libpq-dev openssl curl python3 procps iproute2
+	sqlite3 libpq-dev openssl curl python3 procps iproute2 \
+	debhelper lintian fakeroot man-db systemd
 
 PKG_COMMON = libcjson libcrypto zlib
 PKG_AGENT  = $(PKG_COMMON) sqlite3 libcurl libusb-1.0 inih
@@ -159,6 +160,10 @@ demo:
 	@$(MAKE) --no-print-directory deps-check
 	@$(MAKE) --no-print-directory all
 	@BBT_BUILD=$(abspath $(BUILD)) examples/demo.sh
+
+deb:
+	@$(MAKE) --no-print-directory deps-check
+	@packaging/build-deb.sh
 
 style:
 	@tests/style-check.sh

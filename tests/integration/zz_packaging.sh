@@ -1,0 +1,116 @@
+#!/bin/sh
+# Packaging (issue 7): build both .debs with debhelper, check their contents
+# and metadata, run lintian, verify the systemd units, then install them on
+# this machine (root only: CI runs as root) with preseeded debconf answers
+# pointing at a collector that is not up yet, check the install finishes in
+# seconds, start the agent as its unit would, start the collector and watch
+# the agent enroll; upgrade keeps the enrollment, purge removes it.
+# Named zz_ so that it runs last: it installs packages on the machine.
+set -eu
+top=$(pwd)
+fail() { echo "FAIL: $*"; exit 1; }
+
+"$top/packaging/build-deb.sh" >"$BBT_TMP/build.out" 2>&1 || { cat "$BBT_TMP/build.out"; fail "build-deb"; }
+agent_deb=$(ls "$top"/build/bbt-agent_*.deb | tail -1)
+server_deb=$(ls "$top"/build/bbt-server_*.deb | tail -1)
+
+# Metadata: shared-library Depends computed by dh_shlibdeps.
+dpkg-deb -f "$agent_deb" Depends | tee "$BBT_TMP/agent.depends"
+for lib in libcurl4 libsqlite3-0 libcjson1 libusb-1.0-0 libssl3 adduser; do
+	grep -q "$lib" "$BBT_TMP/agent.depends" || fail "bbt-agent Depends lacks $lib"
+done
+dpkg-deb -f "$server_deb" Depends | tee "$BBT_TMP/server.depends"
+for lib in libmicrohttpd12 libsqlite3-0 libcjson1 libssl3; do
+	grep -q "$lib" "$BBT_TMP/server.depends" || fail "bbt-server Depends lacks $lib"
+done
+grep -q libmicrohttpd "$BBT_TMP/agent.depends" && fail "agent must not depend on libmicrohttpd"
+
+# Contents.
+dpkg-deb -c "$agent_deb" >"$BBT_TMP/agent.list"
+dpkg-deb -c "$server_deb" >"$BBT_TMP/server.list"
+for f in ./usr/bin/bbt-agent ./lib/systemd/system/bbt-agent.service \
+	./usr/share/man/man8/bbt-agent.8.gz ./usr/share/bbt-agent/agent.conf.example; do
+	grep -q " $f\$" "$BBT_TMP/agent.list" || fail "bbt-agent lacks $f"
+done
+for f in ./usr/bin/bbt-server ./lib/systemd/system/bbt-server.service \
+	./usr/share/man/man8/bbt-server.8.gz ./etc/bbt-server/points.ini; do
+	grep -q " $f\$" "$BBT_TMP/server.list" || fail "bbt-server lacks $f"
+done
+mkdir "$BBT_TMP/ctl"; dpkg-deb -e "$server_deb" "$BBT_TMP/ctl"
+grep -qx /etc/bbt-server/points.ini "$BBT_TMP/ctl/conffiles" || fail "points.ini is not a conffile"
+
+# lintian: no errors (warnings are printed and explained in packaging/README.md).
+lintian --no-tag-display-limit "$agent_deb" "$server_deb" >"$BBT_TMP/lintian" 2>&1 || true
+cat "$BBT_TMP/lintian"
+grep -q '^E:' "$BBT_TMP/lintian" && fail "lintian reported errors"
+
+# Units: syntax and the sandbox score.
+mkdir "$BBT_TMP/units"
+dpkg-deb -x "$agent_deb" "$BBT_TMP/units/a"; dpkg-deb -x "$server_deb" "$BBT_TMP/units/s"
+for u in "$BBT_TMP/units/a/lib/systemd/system/bbt-agent.service" \
+	"$BBT_TMP/units/s/lib/systemd/system/bbt-server.service"; do
+	systemd-analyze verify --man=no "$u" 2>&1 | grep -v -e 'Failed to connect' \
+		-e 'not executable' -e 'No such file' -e 'Cannot add dependency' \
+		-e 'multi-user.target' -e 'network' | tee "$BBT_TMP/verify" || true
+	[ -s "$BBT_TMP/verify" ] && fail "systemd-analyze verify $(basename "$u")"
+	systemd-analyze security --offline=true --threshold=30 "$u" >"$BBT_TMP/sec" 2>&1 ||
+		{ tail -5 "$BBT_TMP/sec"; fail "$(basename "$u") exposure above 3.0"; }
+	tail -1 "$BBT_TMP/sec"
+done
+
+if [ "$(id -u)" != 0 ]; then
+	echo "not root: package installation steps skipped"; exit 0
+fi
+
+# A collector's database with a school and a token, not serving yet.
+db="$BBT_TMP/server.db"
+port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+"$BBT_BUILD/bbt-server" --db "$db" school add 610102001 "测试小学" >/dev/null
+token=$("$BBT_BUILD/bbt-server" --db "$db" token create --school 610102001 --uses 5 | tail -1)
+
+dpkg --purge bbt-agent bbt-server >/dev/null 2>&1 || true
+cat <<EOT | debconf-set-selections
+bbt-agent bbt-agent/server_url string http://127.0.0.1:$port/
+bbt-agent bbt-agent/enroll_token string $token
+bbt-agent bbt-agent/school string 610102001
+bbt-agent bbt-agent/room string 三年级二班
+EOT
+start=$(date +%s)
+DEBIAN_FRONTEND=noninteractive dpkg -i "$agent_deb" "$server_deb" >"$BBT_TMP/install" 2>&1 ||
+	{ cat "$BBT_TMP/install"; fail "dpkg -i"; }
+took=$(( $(date +%s) - start ))
+echo "install with an unreachable collector took ${took}s"
+[ "$took" -le 30 ] || fail "install took ${took}s: postinst must not wait on the network"
+grep -q "enroll_token = $token" /etc/bbt-agent/agent.conf || fail "agent.conf not preseeded"
+id -nG bbt-agent | grep -qw input || fail "bbt-agent not in group input"
+[ "$(stat -c %a /etc/bbt-agent/agent.conf)" = 640 ] || fail "agent.conf mode"
+
+# Start the agent the way its unit does (no systemd as PID 1 here).
+mkdir -p /var/lib/bbt-agent; chown bbt-agent:bbt-agent /var/lib/bbt-agent; chmod 700 /var/lib/bbt-agent
+runuser -u bbt-agent -- /usr/bin/bbt-agent --config /etc/bbt-agent/agent.conf \
+	--state-dir /var/lib/bbt-agent run >"$BBT_TMP/agent.log" 2>&1 &
+agent=$!
+"$BBT_BUILD/bbt-server" --db "$db" serve --listen "127.0.0.1:$port" >"$BBT_TMP/server.log" 2>&1 &
+server=$!
+trap 'kill $agent $server 2>/dev/null || true' EXIT
+enrolled=0
+for i in $(seq 1 120); do
+	if runuser -u bbt-agent -- /usr/bin/bbt-agent --config /etc/bbt-agent/agent.conf \
+		--state-dir /var/lib/bbt-agent status --json 2>/dev/null | grep -q '"enrolled": *true'; then
+		enrolled=1; break
+	fi
+	sleep 1
+done
+[ "$enrolled" = 1 ] || { cat "$BBT_TMP/agent.log"; fail "agent did not enroll once the collector started"; }
+echo "agent enrolled after the collector came up (${i}s)"
+kill $agent; wait $agent 2>/dev/null || true
+id1=$(sqlite3 /var/lib/bbt-agent/buffer.db "select value from meta where key='device_id'")
+
+# Upgrade (reinstall) keeps state and enrollment; purge removes them.
+DEBIAN_FRONTEND=noninteractive dpkg -i "$agent_deb" >/dev/null 2>&1 || fail "reinstall"
+id2=$(sqlite3 /var/lib/bbt-agent/buffer.db "select value from meta where key='device_id'")
+[ -n "$id1" ] && [ "$id1" = "$id2" ] || fail "upgrade lost the enrollment ($id1 / $id2)"
+DEBIAN_FRONTEND=noninteractive dpkg --purge bbt-agent bbt-server >/dev/null 2>&1 || fail "purge"
+[ ! -e /var/lib/bbt-agent ] || fail "purge left /var/lib/bbt-agent"
+[ ! -e /etc/bbt-agent ] || fail "purge left /etc/bbt-agent"
+echo "packaging: ok"

@@ -25,8 +25,8 @@ DEB_DEPS = build-essential clang pkg-config git ca-certificates tzdata \
 	debhelper lintian fakeroot man-db systemd
 
 PKG_COMMON = libcjson libcrypto zlib
-PKG_AGENT  = $(PKG_COMMON) sqlite3 libcurl libusb-1.0 inih
-PKG_SERVER = $(PKG_COMMON) sqlite3 libmicrohttpd libpq
+PKG_AGENT  = $(PKG_COMMON) sqlite3 libcurl libssl libusb-1.0 inih
+PKG_SERVER = $(PKG_COMMON) sqlite3 libmicrohttpd libpq inih
 
 pc_cflags = $(shell pkg-config --cflags $(1) 2>/dev/null)
 pc_libs   = $(shell pkg-config --libs $(1) 2>/dev/null)

@@ -5,12 +5,15 @@
  * /etc/bbt-agent/agent.conf (which may be missing: defaults apply). The
  * state dir is --state-dir, else [agent] state_dir, else /var/lib/bbt-agent.
  * An unknown section or key, or a bad value, is an error naming the file,
- * line and key; the caller keeps its previous config (SIGHUP).
+ * line and key; the caller keeps its previous config (SIGHUP). A key given
+ * twice (or an indented line, which INI reads as a continuation) and a line
+ * over 199 bytes are errors too. docs/agent-store.md lists every check.
  */
 #ifndef CONFIG_H
 #define CONFIG_H
 
 #include <limits.h>
+#include <stddef.h>
 
 #include "bbt_error.h"
 #include "detector.h"
@@ -45,5 +48,12 @@ void config_defaults(struct agent_config *c);
  */
 int config_load(struct agent_config *c, const char *cli_path,
     const char *cli_state_dir, struct bbt_error *e);
+/*
+ * Parse INI text over *c (start from config_defaults()); `name` is the file
+ * name errors show. Used by config_load and the fuzz target. On error *c
+ * may be partly updated: config_load parses into a scratch copy.
+ */
+int config_parse_buf(struct agent_config *c, const char *name, const char *buf,
+    size_t len, struct bbt_error *e);
 
 #endif

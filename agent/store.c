@@ -1,76 +1,822 @@
-/* store: placeholder until the store module lands; see store.h. */
+/*
+ * store: the agent's durable buffer, one SQLite file in WAL mode (store.h
+ * has the contract; docs/agent-store.md the design).
+ *
+ * Durability: every connection runs synchronous=FULL, for checkpoints too.
+ * In WAL mode NORMAL skips the fsync at commit and syncs the WAL only when
+ * it is copied back into the database (every ~1000 pages), which at one
+ * small checkpoint a minute is hours: a power cut would then lose the open
+ * session, the very thing a checkpoint is for. One fsync a minute is cheap.
+ *
+ * Concurrency: the main loop and the sync thread each open their own
+ * connection on the same file. Writers start with BEGIN IMMEDIATE so a busy
+ * database is waited for (busy_timeout) at the start of a transaction,
+ * never half-way through one, where SQLite could not retry.
+ *
+ * Errors: every function returns 0/-1 with SQLite's own message; a failed
+ * transaction is rolled back, so what was committed before stays intact.
+ */
 #include "store.h"
 
-int store_open(struct store **st, const char *state_dir, struct bbt_error *e)
+#include <errno.h>
+#include <limits.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <sqlite3.h>
+
+#include "bbt_log.h"
+
+#define STORE_BUSY_MS 10000
+#define STORE_KEEP_ACKED_S (180LL * 24 * 3600)
+
+struct store {
+	sqlite3 *db;
+	char path[PATH_MAX];
+};
+
+/*
+ * Schema migrations: entry i brings user_version from i to i + 1. A new
+ * version is one more entry; never edit a released one.
+ */
+static const char *const migrations[] = {
+	/* v1 */
+	"CREATE TABLE sessions ("
+	" id TEXT PRIMARY KEY NOT NULL,"
+	" start_s INTEGER NOT NULL, end_s INTEGER NOT NULL,"
+	" utc_offset INTEGER NOT NULL, duration_s INTEGER NOT NULL,"
+	" touches INTEGER NOT NULL, active_minutes INTEGER NOT NULL,"
+	" teacher TEXT NOT NULL DEFAULT '',"
+	" input_name TEXT NOT NULL DEFAULT '', input_vid TEXT NOT NULL DEFAULT '',"
+	" input_pid TEXT NOT NULL DEFAULT '', flags INTEGER NOT NULL DEFAULT 0,"
+	" boot_id TEXT NOT NULL DEFAULT '', boot_start_us INTEGER NOT NULL DEFAULT 0,"
+	" boot_end_us INTEGER NOT NULL DEFAULT 0,"
+	" logged_at INTEGER NOT NULL, acked_at INTEGER);"
+	"CREATE INDEX sessions_outbox ON sessions(logged_at) WHERE acked_at IS NULL;"
+	"CREATE INDEX sessions_start ON sessions(start_s);"
+	"CREATE INDEX sessions_acked ON sessions(acked_at) WHERE acked_at IS NOT NULL;"
+	"CREATE TABLE checkpoint ("
+	" one INTEGER PRIMARY KEY CHECK (one = 1),"
+	" id TEXT NOT NULL,"
+	" start_s INTEGER NOT NULL, end_s INTEGER NOT NULL,"
+	" utc_offset INTEGER NOT NULL, duration_s INTEGER NOT NULL,"
+	" touches INTEGER NOT NULL, active_minutes INTEGER NOT NULL,"
+	" teacher TEXT NOT NULL DEFAULT '',"
+	" input_name TEXT NOT NULL DEFAULT '', input_vid TEXT NOT NULL DEFAULT '',"
+	" input_pid TEXT NOT NULL DEFAULT '', flags INTEGER NOT NULL DEFAULT 0,"
+	" boot_id TEXT NOT NULL DEFAULT '', boot_start_us INTEGER NOT NULL DEFAULT 0,"
+	" boot_end_us INTEGER NOT NULL DEFAULT 0,"
+	" saved_at INTEGER NOT NULL);"
+	"CREATE TABLE meta (key TEXT PRIMARY KEY NOT NULL, value TEXT NOT NULL);",
+};
+#define STORE_SCHEMA_VERSION ((int)(sizeof(migrations) / sizeof(migrations[0])))
+
+/* Columns of a session row, in the order bind_session/read_session use. */
+#define SESSION_COLS "id, start_s, end_s, utc_offset, duration_s, touches," \
+	" active_minutes, teacher, input_name, input_vid, input_pid, flags," \
+	" boot_id, boot_start_us, boot_end_us"
+#define SESSION_PARAMS "?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15"
+#define SESSION_NCOLS 15
+
+/* umask is per process: two threads opening at once must not interleave. */
+static pthread_mutex_t umask_mu = PTHREAD_MUTEX_INITIALIZER;
+/*
+ * Stores open in this process (under umask_mu). POSIX locks belong to the
+ * process and any close() of the file drops them all: bad_header()'s
+ * fopen/fclose while another connection here (run's loop, its sync thread)
+ * holds the database would drop that connection's locks, and another
+ * process's connection could then think itself the last one and delete
+ * the -wal under us. So the header is read only by the first opener.
+ */
+static int open_stores;
+
+static int64_t now_s(void)
 {
-	return bbt_error_set(e, "store not implemented");
+	return (int64_t)time(NULL);
+}
+
+static int db_error(struct bbt_error *e, sqlite3 *db, const char *what)
+{
+	return bbt_error_set(e, "%s: %s", what, sqlite3_errmsg(db));
+}
+
+/* Run a script of constant statements (no parameters), one prepared at a time. */
+static int exec_script(sqlite3 *db, const char *sql, struct bbt_error *e)
+{
+	const char *tail = sql;
+
+	while (tail != NULL && *tail != '\0') {
+		sqlite3_stmt *st = NULL;
+		int rc = sqlite3_prepare_v2(db, tail, -1, &st, &tail);
+
+		if (rc != SQLITE_OK)
+			return db_error(e, db, "prepare");
+		if (st == NULL)
+			continue;	/* whitespace or comment */
+		do
+			rc = sqlite3_step(st);
+		while (rc == SQLITE_ROW);
+		sqlite3_finalize(st);
+		if (rc != SQLITE_DONE)
+			return db_error(e, db, "exec");
+	}
+	return 0;
+}
+
+static int begin(struct store *st, struct bbt_error *e)
+{
+	return exec_script(st->db, "BEGIN IMMEDIATE", e);
+}
+
+static int commit(struct store *st, struct bbt_error *e)
+{
+	return exec_script(st->db, "COMMIT", e);
+}
+
+/* Roll back after a failure; the first error stays the one reported. */
+static void rollback(struct store *st)
+{
+	if (!sqlite3_get_autocommit(st->db))
+		exec_script(st->db, "ROLLBACK", NULL);
+}
+
+static int prepare(struct store *st, const char *sql, sqlite3_stmt **stmt,
+    struct bbt_error *e)
+{
+	if (sqlite3_prepare_v2(st->db, sql, -1, stmt, NULL) != SQLITE_OK)
+		return db_error(e, st->db, "prepare");
+	return 0;
+}
+
+/* Step a statement that returns no rows, then finalize it. */
+static int step_done(struct store *st, sqlite3_stmt *stmt, const char *what,
+    struct bbt_error *e)
+{
+	int rc = sqlite3_step(stmt);
+
+	sqlite3_finalize(stmt);
+	if (rc != SQLITE_DONE)
+		return db_error(e, st->db, what);
+	return 0;
+}
+
+static void bind_text(sqlite3_stmt *stmt, int i, const char *s)
+{
+	sqlite3_bind_text(stmt, i, s, -1, SQLITE_TRANSIENT);
+}
+
+static void bind_session(sqlite3_stmt *stmt, const struct bbt_session *s)
+{
+	bind_text(stmt, 1, s->id);
+	sqlite3_bind_int64(stmt, 2, s->start);
+	sqlite3_bind_int64(stmt, 3, s->end);
+	sqlite3_bind_int(stmt, 4, s->utc_offset);
+	sqlite3_bind_int64(stmt, 5, s->end - s->start);
+	sqlite3_bind_int(stmt, 6, s->touches);
+	sqlite3_bind_int(stmt, 7, s->active_minutes);
+	bind_text(stmt, 8, s->teacher);
+	bind_text(stmt, 9, s->input.name);
+	bind_text(stmt, 10, s->input.vid);
+	bind_text(stmt, 11, s->input.pid);
+	sqlite3_bind_int64(stmt, 12, (sqlite3_int64)s->flags);
+	bind_text(stmt, 13, s->boot_id);
+	sqlite3_bind_int64(stmt, 14, s->boot_start_us);
+	sqlite3_bind_int64(stmt, 15, s->boot_end_us);
+}
+
+static void col_text(sqlite3_stmt *stmt, int i, char *dst, size_t len)
+{
+	const unsigned char *t = sqlite3_column_text(stmt, i);
+
+	snprintf(dst, len, "%s", t != NULL ? (const char *)t : "");
+}
+
+/* Read SESSION_COLS starting at column 0. */
+static void read_session(sqlite3_stmt *stmt, struct bbt_session *s)
+{
+	memset(s, 0, sizeof(*s));
+	col_text(stmt, 0, s->id, sizeof(s->id));
+	s->start = sqlite3_column_int64(stmt, 1);
+	s->end = sqlite3_column_int64(stmt, 2);
+	s->utc_offset = sqlite3_column_int(stmt, 3);
+	s->duration_s = sqlite3_column_int64(stmt, 4);
+	s->touches = sqlite3_column_int(stmt, 5);
+	s->active_minutes = sqlite3_column_int(stmt, 6);
+	col_text(stmt, 7, s->teacher, sizeof(s->teacher));
+	col_text(stmt, 8, s->input.name, sizeof(s->input.name));
+	col_text(stmt, 9, s->input.vid, sizeof(s->input.vid));
+	col_text(stmt, 10, s->input.pid, sizeof(s->input.pid));
+	s->flags = (unsigned)sqlite3_column_int64(stmt, 11);
+	col_text(stmt, 12, s->boot_id, sizeof(s->boot_id));
+	s->boot_start_us = sqlite3_column_int64(stmt, 13);
+	s->boot_end_us = sqlite3_column_int64(stmt, 14);
+}
+
+/* ---- opening ---- */
+
+/* mkdir -p with mode 0700 for what we create; an existing dir is left as is. */
+static int make_dir(const char *dir, struct bbt_error *e)
+{
+	char buf[PATH_MAX];
+	size_t len = strlen(dir);
+
+	if (len == 0 || len >= sizeof(buf))
+		return bbt_error_set(e, "bad state directory '%s'", dir);
+	memcpy(buf, dir, len + 1);
+	for (size_t i = 1; i <= len; i++) {
+		if (buf[i] != '/' && buf[i] != '\0')
+			continue;
+		buf[i] = '\0';
+		if (mkdir(buf, 0700) < 0 && errno != EEXIST)
+			return bbt_error_set(e, "cannot create %s: %s", buf,
+			    strerror(errno));
+		buf[i] = dir[i];
+	}
+	return 0;
+}
+
+static void chmod_if_there(const char *path, const char *suffix)
+{
+	char p[PATH_MAX + 8];
+
+	snprintf(p, sizeof(p), "%s%s", path, suffix);
+	if (chmod(p, 0600) < 0 && errno != ENOENT)
+		log_warn_errno("chmod %s", p);
+}
+
+static int is_corrupt_code(int rc)
+{
+	rc &= 0xff;
+	return rc == SQLITE_NOTADB || rc == SQLITE_CORRUPT;
+}
+
+/*
+ * quick_check: 1 if the file is damaged, 0 if fine, -1 on another error
+ * (busy, I/O), which must not make us throw the buffer away.
+ */
+static int check_damaged(sqlite3 *db, struct bbt_error *e)
+{
+	sqlite3_stmt *stmt = NULL;
+	int rc, damaged = 0;
+
+	rc = sqlite3_prepare_v2(db, "PRAGMA quick_check(1)", -1, &stmt, NULL);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_step(stmt);
+	if (rc == SQLITE_ROW) {
+		const unsigned char *t = sqlite3_column_text(stmt, 0);
+
+		damaged = t == NULL || strcmp((const char *)t, "ok") != 0;
+		rc = SQLITE_OK;
+	}
+	if (rc != SQLITE_OK && is_corrupt_code(rc))
+		damaged = 1;
+	else if (rc != SQLITE_OK)
+		damaged = db_error(e, db, "quick_check");
+	sqlite3_finalize(stmt);
+	return damaged;
+}
+
+/* Rename path (and -wal, -shm) to path.corrupt-<UTC stamp>[.N]. */
+static int move_aside(const char *path, char *aside, size_t len,
+    struct bbt_error *e)
+{
+	static const char *const sfx[] = { "-wal", "-shm" };
+	char stamp[32], from[PATH_MAX + 8], to[PATH_MAX + 48];
+	time_t t = time(NULL);
+	struct tm tm;
+
+	gmtime_r(&t, &tm);
+	strftime(stamp, sizeof(stamp), "%Y%m%dT%H%M%SZ", &tm);
+	for (int n = 0; n < 1000; n++) {
+		if (n == 0)
+			snprintf(aside, len, "%s.corrupt-%s", path, stamp);
+		else
+			snprintf(aside, len, "%s.corrupt-%s.%d", path, stamp, n);
+		if (access(aside, F_OK) < 0)
+			break;
+	}
+	if (rename(path, aside) < 0)
+		return bbt_error_set(e, "cannot move %s aside: %s", path,
+		    strerror(errno));
+	for (size_t i = 0; i < 2; i++) {
+		snprintf(from, sizeof(from), "%s%s", path, sfx[i]);
+		snprintf(to, sizeof(to), "%s%s", aside, sfx[i]);
+		if (rename(from, to) < 0 && errno != ENOENT)
+			log_warn_errno("cannot move %s aside", from);
+	}
+	return 0;
+}
+
+static int pragma_int(sqlite3 *db, const char *sql, int *out, struct bbt_error *e)
+{
+	sqlite3_stmt *stmt = NULL;
+	int rc;
+
+	if (sqlite3_prepare_v2(db, sql, -1, &stmt, NULL) != SQLITE_OK)
+		return db_error(e, db, sql);
+	rc = sqlite3_step(stmt);
+	if (rc == SQLITE_ROW)
+		*out = sqlite3_column_int(stmt, 0);
+	sqlite3_finalize(stmt);
+	if (rc != SQLITE_ROW)
+		return db_error(e, db, sql);
+	return 0;
+}
+
+/* Bring the schema to STORE_SCHEMA_VERSION in one transaction. */
+static int migrate(struct store *st, struct bbt_error *e)
+{
+	char sql[64];
+	int v = 0;
+
+	if (begin(st, e) < 0)
+		return -1;
+	if (pragma_int(st->db, "PRAGMA user_version", &v, e) < 0)
+		goto fail;
+	if (v > STORE_SCHEMA_VERSION) {
+		bbt_error_set(e, "%s has schema version %d, newer than this agent's %d"
+		    " (downgrade?)", st->path, v, STORE_SCHEMA_VERSION);
+		goto fail;
+	}
+	for (; v < STORE_SCHEMA_VERSION; v++) {
+		if (exec_script(st->db, migrations[v], e) < 0) {
+			bbt_error_prefix(e, "migration to v%d", v + 1);
+			goto fail;
+		}
+		/* A pragma takes no bound parameter; v is our own integer. */
+		snprintf(sql, sizeof(sql), "PRAGMA user_version = %d", v + 1);
+		if (exec_script(st->db, sql, e) < 0)
+			goto fail;
+	}
+	return commit(st, e);
+fail:
+	rollback(st);
+	return -1;
+}
+
+static int prune(struct store *st, struct bbt_error *e)
+{
+	sqlite3_stmt *stmt = NULL;
+
+	if (prepare(st, "DELETE FROM sessions WHERE acked_at IS NOT NULL"
+	    " AND acked_at < ?1", &stmt, e) < 0)
+		return -1;
+	sqlite3_bind_int64(stmt, 1, now_s() - STORE_KEEP_ACKED_S);
+	return step_done(st, stmt, "prune", e);
+}
+
+/*
+ * 1 if the file exists, is not empty and lacks SQLite's magic. Checked
+ * before SQLite opens it because SQLite deletes a -wal file it finds next
+ * to a database not in WAL mode, and the -wal is evidence worth keeping.
+ */
+static int bad_header(const char *path)
+{
+	static const char magic[16] = "SQLite format 3";
+	char head[16];
+	FILE *f = fopen(path, "rb");
+	size_t n;
+
+	if (f == NULL)
+		return 0;
+	n = fread(head, 1, sizeof(head), f);
+	fclose(f);
+	return n > 0 && (n < sizeof(head) || memcmp(head, magic, sizeof(magic)) != 0);
+}
+
+/* Open path and check it; *damaged = 1 if it is not a usable database. */
+static int open_db(struct store *st, int *damaged, struct bbt_error *e)
+{
+	int rc;
+
+	*damaged = open_stores == 0 && bad_header(st->path);
+	if (*damaged)
+		return bbt_error_set(e, "%s: not an SQLite database", st->path);
+	rc = sqlite3_open_v2(st->path, &st->db,
+	    SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL);
+	if (rc != SQLITE_OK) {
+		*damaged = is_corrupt_code(rc);
+		return db_error(e, st->db, st->path);
+	}
+	sqlite3_extended_result_codes(st->db, 1);
+	sqlite3_busy_timeout(st->db, STORE_BUSY_MS);
+	rc = check_damaged(st->db, e);
+	if (rc > 0)
+		*damaged = 1;
+	if (rc > 0)
+		return bbt_error_set(e, "%s: not a valid database", st->path);
+	if (rc < 0)
+		return bbt_error_prefix(e, "%s", st->path);
+	if (exec_script(st->db, "PRAGMA journal_mode = WAL;"
+	    "PRAGMA synchronous = FULL;PRAGMA foreign_keys = ON", e) < 0 ||
+	    migrate(st, e) < 0) {
+		*damaged = is_corrupt_code(sqlite3_extended_errcode(st->db));
+		return -1;
+	}
+	return 0;
+}
+
+static void close_db(struct store *st)
+{
+	sqlite3_close(st->db);
+	st->db = NULL;
+}
+
+/* Open under umask 077 so the file and its -wal/-shm are born 0600. */
+static int open_private(struct store *st, int *damaged, struct bbt_error *e)
+{
+	mode_t old;
+	int rc;
+
+	pthread_mutex_lock(&umask_mu);
+	old = umask(077);
+	rc = open_db(st, damaged, e);
+	umask(old);
+	pthread_mutex_unlock(&umask_mu);
+	/* A file made by an older build or by hand: tighten it anyway. */
+	chmod_if_there(st->path, "");
+	chmod_if_there(st->path, "-wal");
+	chmod_if_there(st->path, "-shm");
+	return rc;
+}
+
+/* store_open's work, with an error buffer that is never NULL (for the log). */
+static int open_store(struct store *st, const char *state_dir,
+    struct bbt_error *e)
+{
+	char aside[PATH_MAX + 48], why[BBT_ERROR_LEN];
+	int damaged;
+
+	if (make_dir(state_dir, e) < 0)
+		return -1;
+	if ((size_t)snprintf(st->path, sizeof(st->path), "%s/%s", state_dir,
+	    STORE_DB_NAME) >= sizeof(st->path))
+		return bbt_error_set(e, "state directory path too long");
+	if (open_private(st, &damaged, e) < 0) {
+		close_db(st);
+		if (!damaged)
+			return -1;
+		snprintf(why, sizeof(why), "%s", bbt_error_msg(e));
+		if (move_aside(st->path, aside, sizeof(aside), e) < 0)
+			return bbt_error_prefix(e, "damaged buffer (%s)", why);
+		log_err("damaged buffer %s moved to %s, starting a new one (%s)",
+		    st->path, aside, why);
+		if (open_private(st, &damaged, e) < 0)
+			return -1;
+	}
+	return prune(st, e);
+}
+
+int store_open(struct store **out, const char *state_dir, struct bbt_error *e)
+{
+	struct bbt_error err = { "" };
+	struct store *st;
+
+	*out = NULL;
+	st = calloc(1, sizeof(*st));
+	if (st == NULL)
+		return bbt_error_set(e, "out of memory");
+	if (open_store(st, state_dir, &err) < 0) {
+		close_db(st);
+		free(st);
+		return bbt_error_set(e, "%s", err.msg);
+	}
+	pthread_mutex_lock(&umask_mu);
+	open_stores++;
+	pthread_mutex_unlock(&umask_mu);
+	*out = st;
+	return 0;
+}
+
+int store_open_existing(struct store **out, const char *state_dir,
+    struct bbt_error *e)
+{
+	char path[PATH_MAX];
+
+	*out = NULL;
+	if ((size_t)snprintf(path, sizeof(path), "%s/%s", state_dir, STORE_DB_NAME)
+	    >= sizeof(path))
+		return bbt_error_set(e, "state directory path too long");
+	if (access(path, F_OK) < 0 && errno == ENOENT)
+		return 0;
+	return store_open(out, state_dir, e);
 }
 
 void store_close(struct store *st)
 {
+	if (st == NULL)
+		return;
+	close_db(st);
+	free(st);
+	pthread_mutex_lock(&umask_mu);
+	open_stores--;
+	pthread_mutex_unlock(&umask_mu);
 }
 
-int store_session_add(struct store *st, const struct bbt_session *s, struct bbt_error *e)
+struct sqlite3 *store_sqlite(struct store *st)
 {
-	return bbt_error_set(e, "store not implemented");
+	return st->db;
 }
 
-int store_checkpoint_save(struct store *st, const struct bbt_session *open, struct bbt_error *e)
+const char *store_path(const struct store *st)
 {
-	return bbt_error_set(e, "store not implemented");
+	return st->path;
+}
+
+/* ---- sessions ---- */
+
+static int insert_session(struct store *st, const struct bbt_session *s,
+    int ignore_dup, struct bbt_error *e)
+{
+	sqlite3_stmt *stmt = NULL;
+
+	if (prepare(st, ignore_dup ?
+	    "INSERT OR IGNORE INTO sessions (" SESSION_COLS ", logged_at) VALUES ("
+	    SESSION_PARAMS ", ?16)" :
+	    "INSERT INTO sessions (" SESSION_COLS ", logged_at) VALUES ("
+	    SESSION_PARAMS ", ?16)", &stmt, e) < 0)
+		return -1;
+	bind_session(stmt, s);
+	sqlite3_bind_int64(stmt, SESSION_NCOLS + 1, now_s());
+	return step_done(st, stmt, "log session", e);
+}
+
+static int delete_checkpoint(struct store *st, const char *id,
+    struct bbt_error *e)
+{
+	sqlite3_stmt *stmt = NULL;
+
+	if (prepare(st, id != NULL ? "DELETE FROM checkpoint WHERE id = ?1" :
+	    "DELETE FROM checkpoint", &stmt, e) < 0)
+		return -1;
+	if (id != NULL)
+		bind_text(stmt, 1, id);
+	return step_done(st, stmt, "clear checkpoint", e);
+}
+
+int store_session_add(struct store *st, const struct bbt_session *s,
+    struct bbt_error *e)
+{
+	if (begin(st, e) < 0)
+		return -1;
+	if (insert_session(st, s, 0, e) < 0 ||
+	    delete_checkpoint(st, s->id, e) < 0 ||
+	    commit(st, e) < 0) {
+		rollback(st);
+		return -1;
+	}
+	return 0;
+}
+
+int store_session_update_times(struct store *st, const struct bbt_session *s,
+    struct bbt_error *e)
+{
+	sqlite3_stmt *stmt = NULL;
+
+	if (prepare(st, "UPDATE sessions SET start_s = ?2, end_s = ?3,"
+	    " utc_offset = ?4, duration_s = ?5, flags = ?6 WHERE id = ?1",
+	    &stmt, e) < 0)
+		return -1;
+	bind_text(stmt, 1, s->id);
+	sqlite3_bind_int64(stmt, 2, s->start);
+	sqlite3_bind_int64(stmt, 3, s->end);
+	sqlite3_bind_int(stmt, 4, s->utc_offset);
+	sqlite3_bind_int64(stmt, 5, s->end - s->start);
+	sqlite3_bind_int64(stmt, 6, (sqlite3_int64)s->flags);
+	if (step_done(st, stmt, "update session", e) < 0)
+		return -1;
+	if (sqlite3_changes(st->db) == 0)
+		return bbt_error_set(e, "update session: no session %s", s->id);
+	return 0;
+}
+
+/* ---- checkpoint ---- */
+
+int store_checkpoint_save(struct store *st, const struct bbt_session *open,
+    struct bbt_error *e)
+{
+	sqlite3_stmt *stmt = NULL;
+
+	if (prepare(st, "INSERT OR REPLACE INTO checkpoint (one, " SESSION_COLS
+	    ", saved_at) VALUES (1, " SESSION_PARAMS ", ?16)", &stmt, e) < 0)
+		return -1;
+	bind_session(stmt, open);
+	sqlite3_bind_int64(stmt, SESSION_NCOLS + 1, now_s());
+	return step_done(st, stmt, "save checkpoint", e);
 }
 
 int store_checkpoint_clear(struct store *st, struct bbt_error *e)
 {
-	return bbt_error_set(e, "store not implemented");
+	return delete_checkpoint(st, NULL, e);
 }
 
-int store_checkpoint_load(struct store *st, struct bbt_session *out, struct bbt_error *e)
+int store_checkpoint_load(struct store *st, struct bbt_session *out,
+    struct bbt_error *e)
 {
-	return bbt_error_set(e, "store not implemented");
+	sqlite3_stmt *stmt = NULL;
+	int rc;
+
+	if (prepare(st, "SELECT " SESSION_COLS " FROM checkpoint WHERE one = 1",
+	    &stmt, e) < 0)
+		return -1;
+	rc = sqlite3_step(stmt);
+	if (rc == SQLITE_ROW)
+		read_session(stmt, out);
+	sqlite3_finalize(stmt);
+	if (rc == SQLITE_ROW)
+		return 1;
+	if (rc != SQLITE_DONE)
+		return db_error(e, st->db, "load checkpoint");
+	return 0;
 }
 
-int store_recover(struct store *st, int min_session, struct bbt_session *out, struct bbt_error *e)
+int store_recover(struct store *st, int min_session, struct bbt_session *out,
+    struct bbt_error *e)
 {
-	return bbt_error_set(e, "store not implemented");
+	struct bbt_session s;
+	int have, logged = 0;
+
+	if (begin(st, e) < 0)
+		return -1;
+	have = store_checkpoint_load(st, &s, e);
+	if (have < 0)
+		goto fail;
+	if (have) {
+		/* The checkpoint's end is its last activity: the session ends there. */
+		s.flags |= BBT_FLAG_RECOVERED;
+		s.duration_s = s.end - s.start;
+		logged = s.duration_s >= min_session;
+		if (logged && insert_session(st, &s, 1, e) < 0)
+			goto fail;
+		/* Already logged under this id (cannot happen by store.h): once only. */
+		if (logged && sqlite3_changes(st->db) == 0)
+			logged = 0;
+		if (delete_checkpoint(st, NULL, e) < 0)
+			goto fail;
+	}
+	if (commit(st, e) < 0)
+		goto fail;
+	if (logged && out != NULL)
+		*out = s;
+	return logged;
+fail:
+	rollback(st);
+	return -1;
+}
+
+/* ---- outbox ---- */
+
+static int count_query(struct store *st, const char *sql, int64_t *count,
+    struct bbt_error *e)
+{
+	sqlite3_stmt *stmt = NULL;
+	int rc;
+
+	if (prepare(st, sql, &stmt, e) < 0)
+		return -1;
+	rc = sqlite3_step(stmt);
+	if (rc == SQLITE_ROW)
+		*count = sqlite3_column_int64(stmt, 0);
+	sqlite3_finalize(stmt);
+	if (rc != SQLITE_ROW)
+		return db_error(e, st->db, "count");
+	return 0;
 }
 
 int store_outbox_count(struct store *st, int64_t *count, struct bbt_error *e)
 {
-	return bbt_error_set(e, "store not implemented");
+	return count_query(st, "SELECT count(*) FROM sessions WHERE acked_at IS NULL",
+	    count, e);
 }
 
-int store_outbox_list(struct store *st, struct bbt_session *out, size_t max, size_t *n, struct bbt_error *e)
+int store_session_count(struct store *st, int64_t *count, struct bbt_error *e)
 {
-	return bbt_error_set(e, "store not implemented");
+	return count_query(st, "SELECT count(*) FROM sessions", count, e);
 }
 
-int store_outbox_ack(struct store *st, const char *const *ids, size_t n, struct bbt_error *e)
+int store_outbox_list(struct store *st, struct bbt_session *out, size_t max,
+    size_t *n, struct bbt_error *e)
 {
-	return bbt_error_set(e, "store not implemented");
-}
+	sqlite3_stmt *stmt = NULL;
+	int rc;
 
-int store_session_update_times(struct store *st, const struct bbt_session *s, struct bbt_error *e)
-{
-	return bbt_error_set(e, "store not implemented");
-}
-
-int store_sessions_each(struct store *st, int64_t since, store_session_fn fn, void *arg, struct bbt_error *e)
-{
-	return bbt_error_set(e, "store not implemented");
-}
-
-int store_meta_get(struct store *st, const char *key, char *buf, size_t len)
-{
+	*n = 0;
+	if (prepare(st, "SELECT " SESSION_COLS " FROM sessions WHERE acked_at IS NULL"
+	    " ORDER BY logged_at, rowid LIMIT ?1", &stmt, e) < 0)
+		return -1;
+	sqlite3_bind_int64(stmt, 1, max > INT64_MAX ? INT64_MAX : (int64_t)max);
+	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW)
+		read_session(stmt, &out[(*n)++]);
+	sqlite3_finalize(stmt);
+	if (rc != SQLITE_DONE)
+		return db_error(e, st->db, "list outbox");
 	return 0;
 }
 
-int store_meta_set(struct store *st, const char *key, const char *value, struct bbt_error *e)
+int store_outbox_ack(struct store *st, const char *const *ids, size_t n,
+    struct bbt_error *e)
 {
-	return bbt_error_set(e, "store not implemented");
+	sqlite3_stmt *stmt = NULL;
+	int64_t now = now_s();
+
+	if (n == 0)
+		return 0;
+	if (begin(st, e) < 0)
+		return -1;
+	if (prepare(st, "UPDATE sessions SET acked_at = ?2 WHERE id = ?1"
+	    " AND acked_at IS NULL", &stmt, e) < 0)
+		goto fail;
+	for (size_t i = 0; i < n; i++) {
+		bind_text(stmt, 1, ids[i]);
+		sqlite3_bind_int64(stmt, 2, now);
+		if (sqlite3_step(stmt) != SQLITE_DONE) {
+			db_error(e, st->db, "ack");
+			goto fail;
+		}
+		sqlite3_reset(stmt);
+	}
+	sqlite3_finalize(stmt);
+	stmt = NULL;
+	if (commit(st, e) < 0)
+		goto fail;
+	return 0;
+fail:
+	sqlite3_finalize(stmt);
+	rollback(st);
+	return -1;
+}
+
+int store_sessions_each(struct store *st, int64_t since, store_session_fn fn,
+    void *arg, struct bbt_error *e)
+{
+	sqlite3_stmt *stmt = NULL;
+	struct bbt_session s;
+	int rc, ret = 0;
+
+	if (prepare(st, "SELECT " SESSION_COLS ", acked_at IS NOT NULL FROM sessions"
+	    " WHERE start_s >= ?1 ORDER BY start_s, rowid", &stmt, e) < 0)
+		return -1;
+	sqlite3_bind_int64(stmt, 1, since);
+	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+		read_session(stmt, &s);
+		ret = fn(&s, sqlite3_column_int(stmt, SESSION_NCOLS), arg);
+		if (ret != 0)
+			break;
+	}
+	sqlite3_finalize(stmt);
+	if (ret != 0)
+		return ret;
+	if (rc != SQLITE_DONE)
+		return db_error(e, st->db, "list sessions");
+	return 0;
+}
+
+/* ---- meta ---- */
+
+int store_meta_get(struct store *st, const char *key, char *buf, size_t len)
+{
+	sqlite3_stmt *stmt = NULL;
+	int rc;
+
+	if (len > 0)
+		buf[0] = '\0';
+	if (sqlite3_prepare_v2(st->db, "SELECT value FROM meta WHERE key = ?1", -1,
+	    &stmt, NULL) != SQLITE_OK)
+		return -1;
+	bind_text(stmt, 1, key);
+	rc = sqlite3_step(stmt);
+	if (rc == SQLITE_ROW && len > 0)
+		col_text(stmt, 0, buf, len);
+	sqlite3_finalize(stmt);
+	if (rc == SQLITE_ROW)
+		return 1;
+	return rc == SQLITE_DONE ? 0 : -1;
+}
+
+int store_meta_set(struct store *st, const char *key, const char *value,
+    struct bbt_error *e)
+{
+	sqlite3_stmt *stmt = NULL;
+
+	if (prepare(st, "INSERT OR REPLACE INTO meta (key, value) VALUES (?1, ?2)",
+	    &stmt, e) < 0)
+		return -1;
+	bind_text(stmt, 1, key);
+	bind_text(stmt, 2, value);
+	return step_done(st, stmt, "set meta", e);
 }
 
 int store_meta_delete(struct store *st, const char *key, struct bbt_error *e)
 {
-	return bbt_error_set(e, "store not implemented");
+	sqlite3_stmt *stmt = NULL;
+
+	if (prepare(st, "DELETE FROM meta WHERE key = ?1", &stmt, e) < 0)
+		return -1;
+	bind_text(stmt, 1, key);
+	return step_done(st, stmt, "delete meta", e);
 }

@@ -29,6 +29,14 @@ struct store;
 /* Open (creating the directory and the database as needed). */
 int store_open(struct store **st, const char *state_dir, struct bbt_error *e);
 void store_close(struct store *st);
+/*
+ * Like store_open, but only if the database file already exists: 0 with
+ * *st NULL when there is none. For read-only commands (status, sessions),
+ * so an admin running them as root never creates a root-owned buffer that
+ * the unprivileged daemon then cannot write.
+ */
+int store_open_existing(struct store **st, const char *state_dir,
+    struct bbt_error *e);
 
 /* Log a closed session: into the history and the outbox, in one commit. */
 int store_session_add(struct store *st, const struct bbt_session *s,
@@ -61,16 +69,30 @@ int store_outbox_ack(struct store *st, const char *const *ids, size_t n,
 int store_session_update_times(struct store *st, const struct bbt_session *s,
     struct bbt_error *e);
 
-/* Every logged session starting at or after `since` (Unix s), oldest first. */
+/*
+ * Every logged session starting at or after `since` (Unix s), oldest first.
+ * fn returns 0 to go on; a non-zero return stops the walk and is returned.
+ */
 typedef int (*store_session_fn)(const struct bbt_session *s, int acked,
     void *arg);
 int store_sessions_each(struct store *st, int64_t since, store_session_fn fn,
     void *arg, struct bbt_error *e);
 
-/* Small key/value state (enrollment, last sync, clock evidence). */
+/*
+ * Small key/value state (enrollment, last sync, clock evidence).
+ * store_meta_get: 1 and the value (truncated to len) if the key exists,
+ * even with an empty value; 0 and "" if not; -1 on error.
+ */
 int store_meta_get(struct store *st, const char *key, char *buf, size_t len);
 int store_meta_set(struct store *st, const char *key, const char *value,
     struct bbt_error *e);
 int store_meta_delete(struct store *st, const char *key, struct bbt_error *e);
+
+/* Every logged session, acknowledged or not. */
+int store_session_count(struct store *st, int64_t *count, struct bbt_error *e);
+/* The database file's path. */
+const char *store_path(const struct store *st);
+/* The connection, for tests and diagnostics (e.g. PRAGMA max_page_count). */
+struct sqlite3 *store_sqlite(struct store *st);
 
 #endif

@@ -1,28 +1,906 @@
-/* sync: placeholder until the sync issue lands; see sync.h. */
+/*
+ * sync: heartbeat and upload to the collector, one pass at a time, and the
+ * daemon's thread that runs passes on a timer (see sync.h, docs/sync.md).
+ *
+ * Invariants:
+ *  - A session leaves the outbox only through store_outbox_ack() with ids
+ *    the server named in accepted/duplicate/rejected; no failure of any
+ *    kind deletes anything.
+ *  - A pass heartbeats before it uploads, so a session of the current boot
+ *    gets clock evidence from this very contact before it is sent.
+ *  - A pass never sleeps: waiting (interval, backoff, Retry-After) is the
+ *    thread's, so `bbt-agent sync` returns as soon as the network does.
+ *  - 401 marks the device revoked and nothing retries it automatically
+ *    (no enrollment loops); `bbt-agent enroll` is the way back.
+ */
 #include "sync.h"
 
-#include <stddef.h>
+#include <errno.h>
+#include <inttypes.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <cjson/cJSON.h>
+#include <openssl/rand.h>
+
+#include "bbt_log.h"
+#include "bbt_time.h"
+#include "clock.h"
+#include "enroll.h"
+#include "hwinfo.h"
+
+#define SYNC_BACKOFF_BASE_S 5
+#define SYNC_MAX_ROUNDS 100000
+
+static int warned_http;
+
+/* ---- clock evidence ---- */
+
+static int64_t evidence_now_s(struct store *st, const char *boot_id)
+{
+	char key[CLOCK_META_KEY_LEN], v[64];
+	struct clock_evidence ev;
+
+	clock_meta_key(boot_id, key);
+	if (store_meta_get(st, key, v, sizeof(v)) <= 0 ||
+	    clock_evidence_parse(v, &ev) < 0)
+		return 0;
+	return clock_true_us(&ev, bbt_clock_boottime_us()) / 1000000;
+}
+
+static int64_t meta_int(struct store *st, const char *key)
+{
+	char v[32];
+
+	if (store_meta_get(st, key, v, sizeof(v)) <= 0)
+		return 0;
+	return strtoll(v, NULL, 10);
+}
+
+static void record_evidence(struct store *st, int64_t boot_mid_us,
+    int64_t server_us)
+{
+	struct clock_evidence ev = { boot_mid_us, server_us };
+	char boot[BBT_BOOT_ID_LEN], key[CLOCK_META_KEY_LEN], v[64];
+	int64_t real_mid_us = bbt_clock_realtime_us() -
+	    (bbt_clock_boottime_us() - boot_mid_us);
+	int64_t off = (server_us - real_mid_us) / 1000000;
+
+	if (clock_boot_id(boot, NULL) < 0)
+		return;
+	clock_meta_key(boot, key);
+	clock_evidence_format(&ev, v, sizeof(v));
+	store_meta_set(st, key, v, NULL);
+	snprintf(v, sizeof(v), "%" PRId64, off);
+	store_meta_set(st, "clock_offset_s", v, NULL);
+	if (server_us / 1000000 > meta_int(st, "clock_last_server_time")) {
+		snprintf(v, sizeof(v), "%" PRId64, server_us / 1000000);
+		store_meta_set(st, "clock_last_server_time", v, NULL);
+	}
+	if (off > CLOCK_UNTRUSTED_S || off < -CLOCK_UNTRUSTED_S)
+		log_warn("local clock is %" PRId64 " s %s the server's",
+		    off > 0 ? off : -off, off > 0 ? "behind" : "ahead of");
+}
+
+void sync_note_server_time(struct store *st, const struct http_response *r,
+    int64_t boot_mid_us)
+{
+	cJSON *o = r->body ? cJSON_Parse(r->body) : NULL;
+	const cJSON *t = cJSON_GetObjectItemCaseSensitive(o, "server_time");
+	int64_t us;
+	int off;
+
+	if (cJSON_IsString(t) && bbt_time_parse_us(t->valuestring, &us, &off,
+	    NULL) == 0)
+		record_evidence(st, boot_mid_us ? boot_mid_us :
+		    bbt_clock_boottime_us(), us);
+	cJSON_Delete(o);
+}
+
+/*
+ * The ntpd "constraint": with no evidence for this boot, fetch /healthz
+ * with certificate dates unchecked (chain and name still are), and believe
+ * the reply's Date only if it lies inside that certificate's validity and
+ * after our own build. No credential travels on this request.
+ */
+static void time_probe(struct store *st, const struct agent_config *cfg,
+    const char *base_url)
+{
+	struct http_client_opts o = {
+		.ca_file = cfg->server.ca_file, .proxy = cfg->server.proxy,
+		.no_time_check = 1,
+	};
+	struct http_response r;
+	char url[600];
+	int64_t b0, b1;
+
+	if (http_url_join(base_url, "healthz", url, sizeof(url)) < 0)
+		return;
+	b0 = bbt_clock_boottime_us();
+	if (http_get(&o, url, &r, NULL) < 0)
+		return;
+	b1 = bbt_clock_boottime_us();
+	if (clock_probe_acceptable(r.date, r.cert_not_before, r.cert_not_after,
+	    BBT_BUILD_EPOCH)) {
+		/* Date is truncated to the second: take the middle of it. */
+		record_evidence(st, b0 + (b1 - b0) / 2, r.date * 1000000 + 500000);
+		log_info("time probe: server time %" PRId64 " accepted", r.date);
+	} else {
+		log_warn("time probe: server date %" PRId64 " not within its "
+		    "certificate's validity; not used", r.date);
+	}
+	http_response_free(&r);
+}
+
+void sync_http_opts(struct store *st, const struct agent_config *cfg,
+    const char *base_url, struct http_client_opts *o)
+{
+	char boot[BBT_BOOT_ID_LEN] = "";
+	int64_t ev = 0, local = bbt_clock_realtime_us() / 1000000;
+	int64_t floor_s, trusted;
+
+	memset(o, 0, sizeof(*o));
+	o->ca_file = cfg->server.ca_file;
+	o->proxy = cfg->server.proxy;
+	if (strncmp(base_url, "https://", 8) != 0)
+		return;
+	if (clock_boot_id(boot, NULL) == 0)
+		ev = evidence_now_s(st, boot);
+	if (ev == 0 && boot[0]) {
+		time_probe(st, cfg, base_url);
+		ev = evidence_now_s(st, boot);
+	}
+	floor_s = meta_int(st, "clock_last_server_time");
+	if (!clock_local_untrusted(BBT_BUILD_EPOCH, local, ev) && local >= floor_s)
+		return;
+	trusted = clock_trusted_time(BBT_BUILD_EPOCH, local, ev, floor_s);
+	o->trusted_time = trusted;
+	log_debug("certificate dates judged at %" PRId64 " (local clock %" PRId64
+	    ")", trusted, local);
+}
+
+int64_t sync_backoff_s(int failures, int cap_s)
+{
+	uint64_t r = 0;
+	int64_t ceil_s = SYNC_BACKOFF_BASE_S;
+
+	for (int i = 1; i < failures && ceil_s < cap_s; i++)
+		ceil_s *= 2;
+	if (ceil_s > cap_s)
+		ceil_s = cap_s;
+	if (ceil_s < 1)
+		ceil_s = 1;
+	if (RAND_bytes((unsigned char *)&r, sizeof(r)) != 1)
+		r = (uint64_t)bbt_clock_monotonic_us();
+	/* Full jitter, but at least a second: never a busy loop. */
+	return 1 + (int64_t)(r % (uint64_t)ceil_s);
+}
+
+/* ---- one pass ---- */
+
+struct pass {
+	struct store *st;
+	const struct agent_config *cfg;
+	struct http_client_opts http;
+	struct sync_result *res;
+	char base[512];
+	char token[512];
+	char boot[BBT_BOOT_ID_LEN];
+	char (*skip)[BBT_UUID_LEN];	/* sessions too big even alone */
+	size_t nskip;
+};
+
+static const char *reply_error(const struct http_response *r, char *buf, size_t n)
+{
+	cJSON *o = r->body ? cJSON_Parse(r->body) : NULL;
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, "error");
+
+	snprintf(buf, n, "%s", cJSON_IsString(v) ? v->valuestring : "");
+	cJSON_Delete(o);
+	return buf;
+}
+
+/* A reply that is not 2xx: set the status and the error; always -1. */
+static int classify(struct pass *p, const char *what,
+    const struct http_response *r, struct bbt_error *e)
+{
+	char msg[200];
+
+	reply_error(r, msg, sizeof(msg));
+	if (r->status == 401) {
+		p->res->status = SYNC_REVOKED;
+		enroll_mark_revoked(p->st, NULL);
+		return bbt_error_set(e, "%s: HTTP 401 %s: device token refused, "
+		    "not enrolled (run bbt-agent enroll)", what, msg);
+	}
+	if (r->status == 429 || r->status == 503) {
+		p->res->status = SYNC_RETRY_AFTER;
+		p->res->retry_after_s = r->retry_after_s;
+		return bbt_error_set(e, "%s: HTTP %ld %s (retry after %" PRId64
+		    " s)", what, r->status, msg, r->retry_after_s);
+	}
+	p->res->status = SYNC_SERVER;
+	return bbt_error_set(e, "%s: HTTP %ld %s", what, r->status, msg);
+}
+
+static int post(struct pass *p, const char *path, const char *body,
+    struct http_response *r, int64_t *boot_mid, struct bbt_error *e)
+{
+	char url[600];
+	int64_t b0;
+
+	if (http_url_join(p->base, path, url, sizeof(url)) < 0) {
+		p->res->status = SYNC_NOT_ENROLLED;
+		return bbt_error_set(e, "server url too long");
+	}
+	b0 = bbt_clock_boottime_us();
+	if (http_post_json(&p->http, url, p->token, body, strlen(body), 1, r,
+	    e) < 0) {
+		p->res->status = SYNC_NET;
+		return bbt_error_prefix(e, "%s", url);
+	}
+	*boot_mid = b0 + (bbt_clock_boottime_us() - b0) / 2;
+	return 0;
+}
+
+static void agent_time(char out[BBT_ISO8601_LEN])
+{
+	int64_t now = bbt_clock_realtime_us() / 1000000;
+
+	bbt_time_format(now, bbt_tz_offset(NULL, now), out);
+}
+
+static int settings_from(const cJSON *o, struct detector_settings *s)
+{
+	static const char *const keys[] = { "idle_gap", "min_session",
+	    "stuck_contact" };
+	int *dst[] = { &s->idle_gap, &s->min_session, &s->stuck_contact };
+
+	if (!cJSON_IsObject(o))
+		return 0;
+	for (size_t i = 0; i < 3; i++) {
+		const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, keys[i]);
+
+		if (cJSON_IsNumber(v) && v->valuedouble >= 1 &&
+		    v->valuedouble <= 86400)
+			*dst[i] = (int)v->valuedouble;
+	}
+	return 1;
+}
+
+/* The input hardware found (hwinfo); an empty list if it cannot be read. */
+static int add_devices(cJSON *o)
+{
+	struct bbt_error err;
+	cJSON *d = hwinfo_json(&err);
+
+	if (!d) {
+		log_debug("heartbeat without devices: %s", err.msg);
+		return cJSON_AddArrayToObject(o, "devices") != NULL;
+	}
+	return cJSON_AddItemToObject(o, "devices", d);
+}
+
+static int heartbeat(struct pass *p, struct bbt_error *e)
+{
+	char t[BBT_ISO8601_LEN];
+	struct http_response r;
+	int64_t depth = 0, mid;
+	cJSON *o = cJSON_CreateObject(), *reply;
+	char *body = NULL;
+	int ret = -1;
+
+	store_outbox_count(p->st, &depth, NULL);
+	agent_time(t);
+	if (!o || !cJSON_AddStringToObject(o, "agent_time", t) ||
+	    !cJSON_AddNumberToObject(o, "buffer_depth", (double)depth) ||
+	    !cJSON_AddStringToObject(o, "version", BBT_VERSION) ||
+	    !cJSON_AddStringToObject(o, "boot_id", p->boot) ||
+	    !add_devices(o) || !(body = cJSON_PrintUnformatted(o))) {
+		p->res->status = SYNC_LOCAL;
+		bbt_error_set(e, "out of memory");
+		goto out;
+	}
+	if (post(p, "api/v1/heartbeat", body, &r, &mid, e) < 0)
+		goto out;
+	if (r.status != 200) {
+		classify(p, "heartbeat", &r, e);
+		http_response_free(&r);
+		goto out;
+	}
+	sync_note_server_time(p->st, &r, mid);
+	p->res->settings = p->cfg->detector;
+	reply = r.body ? cJSON_Parse(r.body) : NULL;
+	if (settings_from(cJSON_GetObjectItemCaseSensitive(reply, "settings"),
+	    &p->res->settings) ||
+	    settings_from(cJSON_GetObjectItemCaseSensitive(reply, "detector"),
+	    &p->res->settings))
+		p->res->have_settings = 1;
+	cJSON_Delete(reply);
+	http_response_free(&r);
+	ret = 0;
+out:
+	cJSON_Delete(o);
+	free(body);
+	return ret;
+}
+
+/* Evidence for s's boot, or NULL. */
+static const struct clock_evidence *evidence_for(struct pass *p,
+    const char *boot_id, struct clock_evidence *ev)
+{
+	char key[CLOCK_META_KEY_LEN], v[64];
+
+	clock_meta_key(boot_id, key);
+	if (store_meta_get(p->st, key, v, sizeof(v)) <= 0 ||
+	    clock_evidence_parse(v, ev) < 0)
+		return NULL;
+	return ev;
+}
+
+static int correct_clock(struct pass *p, struct bbt_session *s,
+    struct bbt_error *e)
+{
+	struct clock_evidence ev;
+	const struct clock_evidence *have;
+	int64_t old_start = s->start;
+
+	if (!s->boot_id[0])
+		return 0;
+	have = evidence_for(p, s->boot_id, &ev);
+	if (!clock_correct_session(s, have))
+		return 0;
+	if (s->flags & BBT_FLAG_CLOCK_ADJUSTED && s->start != old_start)
+		log_info("session %s: start moved by %" PRId64 " s to the "
+		    "server's time", s->id, s->start - old_start);
+	if (store_session_update_times(p->st, s, e) < 0) {
+		p->res->status = SYNC_LOCAL;
+		return -1;
+	}
+	return 0;
+}
+
+static int skipped(const struct pass *p, const char *id)
+{
+	for (size_t i = 0; i < p->nskip; i++)
+		if (strcmp(p->skip[i], id) == 0)
+			return 1;
+	return 0;
+}
+
+static int add_skip(struct pass *p, const char *id)
+{
+	char (*n)[BBT_UUID_LEN] = realloc(p->skip, (p->nskip + 1) * sizeof(*n));
+
+	if (!n)
+		return -1;
+	p->skip = n;
+	memcpy(p->skip[p->nskip++], id, BBT_UUID_LEN);
+	return 0;
+}
+
+/* Ack every id named in the reply's lists. */
+static int take_reply(struct pass *p, const struct http_response *r,
+    int64_t *acked, struct bbt_error *e)
+{
+	static const char *const lists[] = { "accepted", "duplicate", "rejected" };
+	int64_t *count[] = { &p->res->accepted, &p->res->duplicate,
+	    &p->res->rejected };
+	cJSON *o = r->body ? cJSON_Parse(r->body) : NULL;
+	const char **ids = NULL;
+	size_t n = 0;
+	int ret = -1;
+
+	if (!cJSON_IsObject(o)) {
+		p->res->status = SYNC_SERVER;
+		bbt_error_set(e, "sessions: reply is not a JSON object");
+		goto out;
+	}
+	ids = calloc(SYNC_BATCH_MAX * 3 + 1, sizeof(*ids));
+	if (!ids) {
+		p->res->status = SYNC_LOCAL;
+		bbt_error_set(e, "out of memory");
+		goto out;
+	}
+	for (size_t l = 0; l < 3; l++) {
+		const cJSON *a = cJSON_GetObjectItemCaseSensitive(o, lists[l]);
+		const cJSON *it;
+
+		cJSON_ArrayForEach(it, a) {
+			const cJSON *id = l == 2 ?
+			    cJSON_GetObjectItemCaseSensitive(it, "id") : it;
+			const cJSON *err = cJSON_GetObjectItemCaseSensitive(it, "error");
+
+			if (!cJSON_IsString(id) || n >= SYNC_BATCH_MAX * 3)
+				continue;
+			if (l == 2)
+				log_warn("session %s rejected by the server: %s",
+				    id->valuestring, cJSON_IsString(err) ?
+				    err->valuestring : "no reason given");
+			ids[n++] = id->valuestring;
+			(*count[l])++;
+		}
+	}
+	if (store_outbox_ack(p->st, ids, n, e) < 0) {
+		p->res->status = SYNC_LOCAL;
+		goto out;
+	}
+	*acked += (int64_t)n;
+	ret = 0;
+out:
+	free(ids);
+	cJSON_Delete(o);
+	return ret;
+}
+
+/* Body for sessions [0, n): the JSON lines are already made. */
+static char *batch_body(char **lines, size_t n)
+{
+	char t[BBT_ISO8601_LEN];
+	size_t len = 64 + BBT_ISO8601_LEN, off;
+	char *b;
+
+	for (size_t i = 0; i < n; i++)
+		len += strlen(lines[i]) + 1;
+	b = malloc(len);
+	if (!b)
+		return NULL;
+	agent_time(t);
+	off = (size_t)snprintf(b, len, "{\"agent_time\":\"%s\",\"sessions\":[", t);
+	for (size_t i = 0; i < n; i++) {
+		size_t l = strlen(lines[i]);
+
+		if (i)
+			b[off++] = ',';
+		memcpy(b + off, lines[i], l);
+		off += l;
+	}
+	memcpy(b + off, "]}", 3);
+	return b;
+}
+
+/* POST sessions [0, n); on 413 split in halves, down to one. */
+static int send_batch(struct pass *p, struct bbt_session *s, char **lines,
+    size_t n, int64_t *acked, struct bbt_error *e)
+{
+	struct http_response r;
+	char *body = batch_body(lines, n);
+	int64_t mid;
+	int ret = -1;
+
+	if (!body) {
+		p->res->status = SYNC_LOCAL;
+		return bbt_error_set(e, "out of memory");
+	}
+	if (post(p, "api/v1/sessions", body, &r, &mid, e) < 0)
+		goto out;
+	if (r.status == 413 && n > 1) {
+		size_t h = n / 2;
+
+		log_info("413 for %zu sessions: splitting the batch", n);
+		ret = send_batch(p, s, lines, h, acked, e);
+		if (ret == 0)
+			ret = send_batch(p, s + h, lines + h, n - h, acked, e);
+	} else if (r.status == 413) {
+		log_err("session %s is too large for the server even alone; "
+		    "kept in the outbox", s->id);
+		p->res->too_big++;
+		ret = add_skip(p, s->id);
+	} else if (r.status == 200) {
+		sync_note_server_time(p->st, &r, mid);
+		ret = take_reply(p, &r, acked, e);
+	} else {
+		classify(p, "sessions", &r, e);
+	}
+	http_response_free(&r);
+out:
+	free(body);
+	return ret;
+}
+
+/* Send sessions [0, n) in batches bounded by SYNC_BATCH_BYTES. */
+static int send_all(struct pass *p, struct bbt_session *s, size_t n,
+    int64_t *acked, struct bbt_error *e)
+{
+	char **lines = calloc(n ? n : 1, sizeof(*lines));
+	size_t i, first = 0, bytes = 0;
+	int ret = -1;
+
+	if (!lines) {
+		p->res->status = SYNC_LOCAL;
+		return bbt_error_set(e, "out of memory");
+	}
+	for (i = 0; i < n; i++) {
+		lines[i] = bbt_session_to_json_line(&s[i]);
+		if (!lines[i]) {
+			p->res->status = SYNC_LOCAL;
+			bbt_error_set(e, "out of memory");
+			goto out;
+		}
+	}
+	for (i = 0; i < n; i++) {
+		size_t l = strlen(lines[i]) + 1;
+
+		if (i > first && bytes + l > SYNC_BATCH_BYTES) {
+			if (send_batch(p, s + first, lines + first, i - first,
+			    acked, e) < 0)
+				goto out;
+			first = i;
+			bytes = 0;
+		}
+		bytes += l;
+	}
+	if (n > first && send_batch(p, s + first, lines + first, n - first,
+	    acked, e) < 0)
+		goto out;
+	ret = 0;
+out:
+	for (i = 0; i < n; i++)
+		free(lines[i]);
+	free(lines);
+	return ret;
+}
+
+static int upload(struct pass *p, struct bbt_error *e)
+{
+	struct bbt_session *s = NULL;
+	size_t cap = 0;
+	int ret = -1;
+
+	for (int round = 0; round < SYNC_MAX_ROUNDS; round++) {
+		size_t want = SYNC_BATCH_MAX + p->nskip, got = 0, k = 0;
+		int64_t acked = 0;
+
+		if (want > cap) {
+			struct bbt_session *ns = realloc(s, want * sizeof(*s));
+
+			if (!ns) {
+				p->res->status = SYNC_LOCAL;
+				bbt_error_set(e, "out of memory");
+				goto out;
+			}
+			s = ns;
+			cap = want;
+		}
+		if (store_outbox_list(p->st, s, want, &got, e) < 0) {
+			p->res->status = SYNC_LOCAL;
+			goto out;
+		}
+		for (size_t i = 0; i < got; i++) {
+			if (skipped(p, s[i].id))
+				continue;
+			if (correct_clock(p, &s[i], e) < 0)
+				goto out;
+			s[k++] = s[i];
+		}
+		if (k == 0)
+			break;
+		if (send_all(p, s, k, &acked, e) < 0)
+			goto out;
+		if (acked == 0 && p->res->too_big == 0) {
+			/* A 200 that names none of ours: do not spin. */
+			p->res->status = SYNC_SERVER;
+			bbt_error_set(e, "sessions: the server acknowledged none "
+			    "of %zu sessions", k);
+			goto out;
+		}
+	}
+	ret = 0;
+out:
+	free(s);
+	return ret;
+}
+
+static void finish(struct pass *p, int ok, struct bbt_error *e)
+{
+	char t[BBT_ISO8601_LEN];
+
+	if (store_outbox_count(p->st, &p->res->left, NULL) < 0)
+		p->res->left = -1;
+	if (ok) {
+		agent_time(t);
+		store_meta_set(p->st, "last_sync", t, NULL);
+		store_meta_set(p->st, "last_sync_error", p->res->too_big ?
+		    "sessions too large for the server are kept" : "", NULL);
+	} else {
+		store_meta_set(p->st, "last_sync_error", bbt_error_msg(e), NULL);
+	}
+}
+
+/* Equal but for trailing slashes. */
+static int same_url(const char *a, const char *b)
+{
+	size_t la = strlen(a), lb = strlen(b);
+
+	while (la > 0 && a[la - 1] == '/')
+		la--;
+	while (lb > 0 && b[lb - 1] == '/')
+		lb--;
+	return la == lb && strncmp(a, b, la) == 0;
+}
+
+int sync_pass(struct store *st, const struct agent_config *cfg,
+    const volatile int *cancel, struct sync_result *res, struct bbt_error *e)
+{
+	struct pass p = { .st = st, .cfg = cfg, .res = res };
+	int ret = -1;
+
+	memset(res, 0, sizeof(*res));
+	res->retry_after_s = -1;
+	res->left = -1;
+	if (store_outbox_count(st, &res->left, NULL) < 0)
+		res->left = -1;
+	if (!enroll_is_enrolled(st)) {
+		res->status = enroll_is_revoked(st) ? SYNC_REVOKED : SYNC_NOT_ENROLLED;
+		return bbt_error_set(e, "not enrolled%s", res->status ==
+		    SYNC_REVOKED ? " (the server refused our token; run "
+		    "bbt-agent enroll)" : " (run bbt-agent enroll)");
+	}
+	if (store_meta_get(st, "server_url", p.base, sizeof(p.base)) <= 0)
+		snprintf(p.base, sizeof(p.base), "%s", cfg->server.url);
+	if (store_meta_get(st, "device_token", p.token, sizeof(p.token)) <= 0 ||
+	    !p.base[0]) {
+		res->status = SYNC_NOT_ENROLLED;
+		return bbt_error_set(e, "not enrolled: no device token or url");
+	}
+	if (cfg->server.url[0] && !same_url(cfg->server.url, p.base))
+		log_warn("[server] url %s differs from the server enrolled with (%s); "
+		    "using the latter: run bbt-agent enroll to move", cfg->server.url,
+		    p.base);
+	if (strncmp(p.base, "http://", 7) == 0 && !warned_http &&
+	    !same_url(cfg->server.url, p.base)) {
+		/* config.c warns about [server] url itself. */
+		warned_http = 1;	/* once per process, not every interval */
+		log_warn("%s: plain HTTP, sessions travel unencrypted", p.base);
+	}
+	if (clock_boot_id(p.boot, NULL) < 0)
+		p.boot[0] = '\0';
+	sync_http_opts(st, cfg, p.base, &p.http);
+	p.http.cancel = cancel;
+	if (heartbeat(&p, e) == 0 && upload(&p, e) == 0)
+		ret = 0;
+	if (ret == 0)
+		res->status = SYNC_OK;
+	finish(&p, ret == 0, e);
+	free(p.skip);
+	return ret;
+}
+
+/* ---- the daemon's thread ---- */
+
+struct sync_thread {
+	pthread_t th;
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	struct agent_config cfg;
+	int cfg_changed;
+	volatile int stop;
+	int kick;
+	int have_settings;
+	struct detector_settings settings;
+	struct detector_settings last_settings;
+};
+
+/* Sleep until stop, a kick (if kick_ok), a new config, or `secs`. */
+static void thread_wait(struct sync_thread *t, int64_t secs, int kick_ok)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	ts.tv_sec += (time_t)secs;
+	pthread_mutex_lock(&t->mu);
+	while (!t->stop && !t->cfg_changed && !(kick_ok && t->kick)) {
+		if (pthread_cond_timedwait(&t->cv, &t->mu, &ts) == ETIMEDOUT)
+			break;
+	}
+	t->kick = 0;
+	pthread_mutex_unlock(&t->mu);
+}
+
+static void thread_config(struct sync_thread *t, struct agent_config *cfg)
+{
+	pthread_mutex_lock(&t->mu);
+	*cfg = t->cfg;
+	t->cfg_changed = 0;
+	pthread_mutex_unlock(&t->mu);
+}
+
+/* 1 when enrolled; 0 to wait `*wait_s` and try again. */
+static int thread_enroll(struct sync_thread *t, struct store *st,
+    const struct agent_config *cfg, int *failures, int64_t *wait_s)
+{
+	struct enroll_params ep = { cfg->server.url, cfg->server.enroll_token,
+	    cfg->server.school, cfg->server.room };
+	struct bbt_error err;
+	long status;
+
+	if (enroll_is_enrolled(st))
+		return 1;
+	if (enroll_is_revoked(st) || !cfg->server.enroll_token[0]) {
+		*wait_s = INT32_MAX;	/* until a new config or stop */
+		return 0;
+	}
+	if (enroll_run(st, cfg, &ep, &status, &err) == 0) {
+		*failures = 0;
+		return 1;
+	}
+	if (status == 0 || status >= 500 || status == 429) {
+		*wait_s = sync_backoff_s(++*failures, cfg->sync.backoff_cap);
+		log_warn("enrollment: %s; retrying in %" PRId64 " s", err.msg,
+		    *wait_s);
+		return 0;
+	}
+	log_err("enrollment refused: %s; not retrying until the config "
+	    "changes", err.msg);
+	*wait_s = INT32_MAX;
+	return 0;
+}
+
+int64_t sync_next_wait_s(const struct sync_result *res,
+    const struct agent_config *cfg, int *failures)
+{
+	int64_t w;
+
+	switch (res->status) {
+	case SYNC_OK:
+		*failures = 0;
+		return cfg->sync.interval;
+	case SYNC_REVOKED:
+	case SYNC_NOT_ENROLLED:
+		return INT32_MAX;
+	case SYNC_RETRY_AFTER:
+		++*failures;
+		if (res->retry_after_s >= 0) {
+			w = res->retry_after_s < 1 ? 1 : res->retry_after_s;
+			return w > cfg->sync.backoff_cap ? cfg->sync.backoff_cap : w;
+		}
+		return sync_backoff_s(*failures, cfg->sync.backoff_cap);
+	default:
+		return sync_backoff_s(++*failures, cfg->sync.backoff_cap);
+	}
+}
+
+static void thread_settings(struct sync_thread *t, const struct sync_result *res)
+{
+	if (!res->have_settings)
+		return;
+	pthread_mutex_lock(&t->mu);
+	if (memcmp(&res->settings, &t->last_settings, sizeof(res->settings))) {
+		t->settings = res->settings;
+		t->last_settings = res->settings;
+		t->have_settings = 1;
+	}
+	pthread_mutex_unlock(&t->mu);
+}
+
+static void *thread_main(void *arg)
+{
+	struct sync_thread *t = arg;
+	struct agent_config cfg;
+	struct store *st = NULL;
+	struct sync_result res;
+	struct bbt_error err;
+	int failures = 0;
+	int64_t wait_s = 0;
+
+	thread_config(t, &cfg);
+	if (store_open(&st, cfg.state_dir, &err) < 0) {
+		log_err("sync: %s; sync disabled", err.msg);
+		return NULL;
+	}
+	while (!t->stop) {
+		if (!thread_enroll(t, st, &cfg, &failures, &wait_s)) {
+			thread_wait(t, wait_s, 0);
+			thread_config(t, &cfg);
+			continue;
+		}
+		if (sync_pass(st, &cfg, &t->stop, &res, &err) < 0 && !t->stop)
+			log_warn("sync: %s", err.msg);
+		else if (res.accepted + res.duplicate + res.rejected > 0)
+			log_info("sync: %" PRId64 " sessions acknowledged, %" PRId64
+			    " left", res.accepted + res.duplicate + res.rejected,
+			    res.left);
+		thread_settings(t, &res);
+		wait_s = sync_next_wait_s(&res, &cfg, &failures);
+		thread_wait(t, wait_s, res.status == SYNC_OK);
+		thread_config(t, &cfg);
+	}
+	store_close(st);
+	return NULL;
+}
+
+/* Enrolled with `enroll --server` although the config names no server. */
+static int enrolled_elsewhere(const struct agent_config *cfg)
+{
+	struct store *st = NULL;
+	char url[512] = "";
+
+	if (store_open(&st, cfg->state_dir, NULL) < 0)
+		return 0;
+	store_meta_get(st, "server_url", url, sizeof(url));
+	store_close(st);
+	return url[0] != '\0';
+}
 
 int sync_thread_start(struct sync_thread **out, const struct agent_config *cfg,
     struct bbt_error *e)
 {
+	struct sync_thread *t;
+	pthread_condattr_t ca;
+
 	*out = NULL;
+	if (!cfg->server.url[0] && !enrolled_elsewhere(cfg))
+		return 0;
+	t = calloc(1, sizeof(*t));
+	if (!t)
+		return bbt_error_set(e, "out of memory");
+	t->cfg = *cfg;
+	t->last_settings = cfg->detector;
+	pthread_mutex_init(&t->mu, NULL);
+	pthread_condattr_init(&ca);
+	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+	pthread_cond_init(&t->cv, &ca);
+	pthread_condattr_destroy(&ca);
+	if (http_global_init(e) < 0 ||
+	    pthread_create(&t->th, NULL, thread_main, t) != 0) {
+		pthread_cond_destroy(&t->cv);
+		pthread_mutex_destroy(&t->mu);
+		free(t);
+		return bbt_error_set(e, "cannot start the sync thread");
+	}
+	*out = t;
 	return 0;
 }
 
 void sync_thread_kick(struct sync_thread *st)
 {
+	if (!st)
+		return;
+	pthread_mutex_lock(&st->mu);
+	st->kick = 1;
+	pthread_cond_signal(&st->cv);
+	pthread_mutex_unlock(&st->mu);
 }
 
 void sync_thread_reconfigure(struct sync_thread *st, const struct agent_config *cfg)
 {
+	if (!st)
+		return;
+	pthread_mutex_lock(&st->mu);
+	st->cfg = *cfg;
+	st->cfg_changed = 1;
+	pthread_cond_signal(&st->cv);
+	pthread_mutex_unlock(&st->mu);
 }
 
 int sync_thread_settings(struct sync_thread *st, struct detector_settings *out)
 {
-	return 0;
+	int have;
+
+	if (!st)
+		return 0;
+	pthread_mutex_lock(&st->mu);
+	have = st->have_settings;
+	if (have)
+		*out = st->settings;
+	st->have_settings = 0;
+	pthread_mutex_unlock(&st->mu);
+	return have;
 }
 
 void sync_thread_stop(struct sync_thread *st)
 {
+	if (!st)
+		return;
+	pthread_mutex_lock(&st->mu);
+	st->stop = 1;
+	pthread_cond_signal(&st->cv);
+	pthread_mutex_unlock(&st->mu);
+	pthread_join(st->th, NULL);
+	pthread_cond_destroy(&st->cv);
+	pthread_mutex_destroy(&st->mu);
+	free(st);
 }

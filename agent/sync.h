@@ -17,8 +17,9 @@
 
 struct sync_thread;
 
-/* Start the thread (a copy of cfg is taken). A config with no server url
- * starts nothing and returns 0 with *out NULL: every call below accepts NULL. */
+/* Start the thread (a copy of cfg is taken). With no server url in the
+ * config and none enrolled with (`enroll --server`), starts nothing and
+ * returns 0 with *out NULL: every call below accepts NULL. */
 int sync_thread_start(struct sync_thread **out, const struct agent_config *cfg,
     struct bbt_error *e);
 /* A session was logged: upload soon rather than at the next interval. */
@@ -31,5 +32,74 @@ int sync_thread_settings(struct sync_thread *st, struct detector_settings *out);
 /* Stop and join (an upload in flight is abandoned; nothing is lost because
  * the outbox is emptied only by acknowledgements). */
 void sync_thread_stop(struct sync_thread *st);
+
+/* ---- One pass, for `bbt-agent sync` and the thread above. ---- */
+
+#include <stdint.h>
+
+#include "http_client.h"
+#include "store.h"
+
+/* Upload batches are bounded by both. */
+#define SYNC_BATCH_MAX 200
+#define SYNC_BATCH_BYTES (1024 * 1024)
+
+enum sync_status {
+	SYNC_OK,
+	SYNC_NOT_ENROLLED,	/* never enrolled, or no server url */
+	SYNC_REVOKED,		/* the server refused our token (401) */
+	SYNC_NET,		/* no HTTP reply: back off */
+	SYNC_SERVER,		/* 5xx or an unexpected reply: back off */
+	SYNC_RETRY_AFTER,	/* 429/503: wait retry_after_s if >= 0 */
+	SYNC_LOCAL,		/* the store failed */
+};
+
+struct sync_result {
+	enum sync_status status;
+	int64_t accepted, duplicate, rejected;	/* ids acknowledged this pass */
+	int64_t too_big;		/* sessions refused (413) even alone */
+	int64_t left;			/* outbox after the pass; -1 unknown */
+	int64_t retry_after_s;		/* -1 if none was sent */
+	int have_settings;		/* the heartbeat carried these: */
+	struct detector_settings settings;
+};
+
+/*
+ * Heartbeat, then upload the whole outbox in batches (clock-corrected,
+ * gzip). Never waits on backoff. 0 if every step succeeded (res->left may
+ * still be > 0 for sessions too big to send), else -1 with res->status.
+ * Writes "last_sync" (on success) and "last_sync_error" in store meta.
+ */
+int sync_pass(struct store *st, const struct agent_config *cfg,
+    const volatile int *cancel, struct sync_result *res, struct bbt_error *e);
+
+/*
+ * HTTP options for talking to base_url: [server] ca_file and proxy, and
+ * the time certificate dates are judged by (clock.h). Over HTTPS with no
+ * clock evidence for this boot, first runs the time probe (a GET of
+ * /healthz without credentials and without date checks, whose Date is
+ * accepted only inside the certificate's validity; see docs/sync.md).
+ * o points into cfg: keep cfg alive while o is used.
+ */
+void sync_http_opts(struct store *st, const struct agent_config *cfg,
+    const char *base_url, struct http_client_opts *o);
+/*
+ * Record the server_time of a JSON reply as clock evidence for this boot
+ * (and clock_offset_s). boot_mid_us: CLOCK_BOOTTIME halfway through the
+ * request, or 0 for "now".
+ */
+void sync_note_server_time(struct store *st, const struct http_response *r,
+    int64_t boot_mid_us);
+/* Full-jitter backoff after `failures` consecutive failures, seconds:
+ * uniform in [1, min(cap, 5 * 2^(failures-1))]. */
+int64_t sync_backoff_s(int failures, int cap_s);
+/*
+ * Seconds the thread waits after a pass: [sync] interval after success
+ * (and *failures reset), Retry-After (capped at backoff_cap) after
+ * 429/503, full-jitter backoff after other failures, "forever" (until a
+ * new config or stop) when not enrolled or revoked.
+ */
+int64_t sync_next_wait_s(const struct sync_result *res,
+    const struct agent_config *cfg, int *failures);
 
 #endif

@@ -1,0 +1,40 @@
+/*
+ * daemon: the portable core of `bbt-agent run`.
+ *
+ * One loop: wait on the platform event source (platform.h) until input, a
+ * device change, a stop/reload request or the next timer; feed the
+ * detector; log closed sessions to the store and kick the sync thread;
+ * checkpoint the open session. Nothing here is operating-system specific.
+ *
+ * Invariants:
+ *  - Timers are the detector's next deadline, the next checkpoint of an
+ *    open session with activity not yet saved, and the retry of a session
+ *    the store refused. With none of those pending the loop sleeps with no
+ *    timeout at all (no polling).
+ *  - A session keeps one id from the moment it opens: its checkpoints and
+ *    its final record share it, so recovery can neither lose nor duplicate
+ *    it. A session the store refused (disk full) stays in memory and is
+ *    retried; it is never dropped.
+ *  - Wall times are computed when a record is written, from the session's
+ *    CLOCK_BOOTTIME times and the current BOOTTIME<->REALTIME offset, so a
+ *    suspend is idle time and a wall-clock step during a session does not
+ *    change its duration.
+ *
+ * Test hook: BBT_AGENT_CHECKPOINT_S (1..60) shortens the checkpoint
+ * interval (default 60 s, the SPEC's bound) so a crash test takes seconds.
+ */
+#ifndef DAEMON_H
+#define DAEMON_H
+
+#include "config.h"
+
+#define DAEMON_CHECKPOINT_S 60
+#define DAEMON_RETRY_S 30
+
+/* Run until stopped. cfg is the loaded config; cli_config/cli_state_dir are
+ * the command-line overrides (NULL if none), used again on reload. Returns
+ * the process exit status. */
+int daemon_run(const struct agent_config *cfg, const char *cli_config,
+    const char *cli_state_dir);
+
+#endif

@@ -1,0 +1,253 @@
+/*
+ * enroll: POST /api/v1/enroll and the enrollment state (see enroll.h).
+ *
+ * The device token is written to the store only together with
+ * enrolled=1, after a 201: a failed or refused enrollment leaves the
+ * previous state untouched, so a device that was enrolled keeps working.
+ */
+#include "enroll.h"
+
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cjson/cJSON.h>
+#include <openssl/evp.h>
+
+#include "bbt_ed25519.h"
+#include "bbt_log.h"
+#include "http_client.h"
+#include "sync.h"
+
+/* Values firmware writes when the field was never set. */
+static int placeholder(const char *v)
+{
+	static const char *const bad[] = {
+		"", "0", "none", "default string", "to be filled by o.e.m.",
+		"not settable", "not specified", "system serial number",
+		"00000000-0000-0000-0000-000000000000",
+		"ffffffff-ffff-ffff-ffff-ffffffffffff",
+		"03000200-0400-0500-0006-000700080009",
+	};
+
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		if (strcasecmp(v, bad[i]) == 0)
+			return 1;
+	return 0;
+}
+
+static int read_line(const char *path, char *buf, size_t n)
+{
+	FILE *f = fopen(path, "r");
+	size_t len;
+
+	if (!f)
+		return -1;
+	if (!fgets(buf, (int)n, f)) {
+		fclose(f);
+		return -1;
+	}
+	fclose(f);
+	len = strcspn(buf, "\r\n");
+	buf[len] = '\0';
+	while (len > 0 && isspace((unsigned char)buf[len - 1]))
+		buf[--len] = '\0';
+	return 0;
+}
+
+int enroll_hw_id(char out[ENROLL_HW_ID_LEN], const char **source,
+    struct bbt_error *e)
+{
+	static const struct { const char *name, *path; } src[] = {
+		{ "dmi-product-uuid", "/sys/class/dmi/id/product_uuid" },
+		{ "dmi-board-serial", "/sys/class/dmi/id/board_serial" },
+		{ "machine-id", "/etc/machine-id" },
+	};
+	unsigned char md[32];
+	unsigned int mdlen = 0;
+	char val[256], in[320];
+	const char *name = NULL, *env = getenv("BBT_HW_ID");
+
+	if (env && *env) {
+		name = "env";
+		snprintf(val, sizeof(val), "%s", env);
+	}
+	for (size_t i = 0; !name && i < sizeof(src) / sizeof(src[0]); i++) {
+		if (read_line(src[i].path, val, sizeof(val)) == 0 &&
+		    !placeholder(val))
+			name = src[i].name;
+	}
+	if (!name)
+		return bbt_error_set(e, "no hardware id: no DMI id readable "
+		    "and no /etc/machine-id");
+	for (char *p = val; *p; p++)
+		*p = (char)tolower((unsigned char)*p);
+	snprintf(in, sizeof(in), "bbt-hw-id/1 %s %s", name, val);
+	if (!EVP_Digest(in, strlen(in), md, &mdlen, EVP_sha256(), NULL) ||
+	    mdlen != sizeof(md))
+		return bbt_error_set(e, "SHA-256 failed");
+	for (size_t i = 0; i < sizeof(md); i++)
+		snprintf(out + 2 * i, 3, "%02x", md[i]);
+	if (source)
+		*source = name;
+	return 0;
+}
+
+/* The device key's public half (base64 of the raw 32 bytes), made once. */
+static int device_public_key(const char *state_dir,
+    char b64[BBT_ED25519_PUB_B64_LEN], struct bbt_error *e)
+{
+	struct bbt_ed25519_key *key = NULL;
+	char path[PATH_MAX];
+	int ret;
+
+	snprintf(path, sizeof(path), "%s/%s", state_dir, BBT_ED25519_KEY_FILE);
+	if (bbt_ed25519_load_or_generate(path, &key, e) < 0)
+		return bbt_error_prefix(e, "device key %s", path);
+	ret = bbt_ed25519_public_b64(key, b64, e);
+	bbt_ed25519_free(key);
+	return ret;
+}
+
+static char *request_body(const struct agent_config *cfg,
+    const struct enroll_params *p, struct bbt_error *e)
+{
+	char hw[ENROLL_HW_ID_LEN], host[256] = "", pub[BBT_ED25519_PUB_B64_LEN];
+	const char *src;
+	cJSON *o;
+	char *s;
+
+	if (enroll_hw_id(hw, &src, e) < 0 ||
+	    device_public_key(cfg->state_dir, pub, e) < 0)
+		return NULL;
+	log_debug("hw_id from %s", src);
+	gethostname(host, sizeof(host) - 1);
+	o = cJSON_CreateObject();
+	if (!o || !cJSON_AddStringToObject(o, "token", p->token) ||
+	    !cJSON_AddStringToObject(o, "hw_id", hw) ||
+	    !cJSON_AddStringToObject(o, "hostname", host) ||
+	    !cJSON_AddStringToObject(o, "school", p->school) ||
+	    !cJSON_AddStringToObject(o, "room", p->room) ||
+	    !cJSON_AddStringToObject(o, "agent_version", BBT_VERSION) ||
+	    !cJSON_AddStringToObject(o, "public_key", pub)) {
+		cJSON_Delete(o);
+		bbt_error_set(e, "out of memory");
+		return NULL;
+	}
+	s = cJSON_PrintUnformatted(o);
+	cJSON_Delete(o);
+	if (!s)
+		bbt_error_set(e, "out of memory");
+	return s;
+}
+
+static const char *reply_error(const struct http_response *r)
+{
+	static char msg[200];
+	cJSON *o = r->body ? cJSON_Parse(r->body) : NULL;
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, "error");
+
+	snprintf(msg, sizeof(msg), "%s", cJSON_IsString(v) ? v->valuestring : "");
+	cJSON_Delete(o);
+	return msg;
+}
+
+static int save(struct store *st, const char *url, const struct http_response *r,
+    struct bbt_error *e)
+{
+	cJSON *o = r->body ? cJSON_Parse(r->body) : NULL;
+	const cJSON *id = cJSON_GetObjectItemCaseSensitive(o, "device_id");
+	const cJSON *tok = cJSON_GetObjectItemCaseSensitive(o, "device_token");
+	char idbuf[64];
+	int ret = -1;
+
+	if (cJSON_IsNumber(id)) {
+		snprintf(idbuf, sizeof(idbuf), "%.0f", id->valuedouble);
+	} else if (cJSON_IsString(id) && *id->valuestring &&
+	    strlen(id->valuestring) < sizeof(idbuf)) {
+		snprintf(idbuf, sizeof(idbuf), "%s", id->valuestring);
+	} else {
+		bbt_error_set(e, "enroll reply without device_id");
+		goto out;
+	}
+	if (!cJSON_IsString(tok) || !*tok->valuestring ||
+	    strlen(tok->valuestring) > 400) {
+		bbt_error_set(e, "enroll reply without a usable device_token");
+		goto out;
+	}
+	if (store_meta_set(st, "device_id", idbuf, e) < 0 ||
+	    store_meta_set(st, "device_token", tok->valuestring, e) < 0 ||
+	    store_meta_set(st, "server_url", url, e) < 0 ||
+	    store_meta_set(st, "last_sync_error", "", e) < 0 ||
+	    store_meta_set(st, "enrolled", "1", e) < 0)
+		goto out;
+	log_info("enrolled with %s as device %s", url, idbuf);
+	ret = 0;
+out:
+	cJSON_Delete(o);
+	return ret;
+}
+
+int enroll_run(struct store *st, const struct agent_config *cfg,
+    const struct enroll_params *p, long *http_status, struct bbt_error *e)
+{
+	struct http_client_opts o;
+	struct http_response r;
+	char url[600];
+	char *body;
+	int ret = -1;
+
+	*http_status = 0;
+	if (!p->url || !*p->url)
+		return bbt_error_set(e, "no server url ([server] url or --server)");
+	if (!p->token || !*p->token)
+		return bbt_error_set(e, "no enrollment token ([server] enroll_token "
+		    "or --token)");
+	if (http_url_join(p->url, "api/v1/enroll", url, sizeof(url)) < 0)
+		return bbt_error_set(e, "server url too long");
+	if (strncmp(p->url, "http://", 7) == 0 && p->url != cfg->server.url)
+		log_warn("%s: plain HTTP, the enrollment token is sent in clear",
+		    p->url);
+	body = request_body(cfg, p, e);
+	if (!body)
+		return -1;
+	sync_http_opts(st, cfg, p->url, &o);
+	if (http_post_json(&o, url, NULL, body, strlen(body), 0, &r, e) < 0) {
+		bbt_error_prefix(e, "%s", url);
+		goto out;
+	}
+	*http_status = r.status;
+	if (r.status == 200 || r.status == 201) {
+		sync_note_server_time(st, &r, 0);
+		ret = save(st, p->url, &r, e);
+	} else {
+		bbt_error_set(e, "%s: HTTP %ld %s", url, r.status, reply_error(&r));
+	}
+	http_response_free(&r);
+out:
+	free(body);
+	return ret;
+}
+
+int enroll_is_enrolled(struct store *st)
+{
+	char v[16];
+
+	return store_meta_get(st, "enrolled", v, sizeof(v)) > 0 &&
+	    strcmp(v, "1") == 0;
+}
+
+int enroll_is_revoked(struct store *st)
+{
+	char v[16];
+
+	return store_meta_get(st, "enrolled", v, sizeof(v)) > 0 &&
+	    strcmp(v, "revoked") == 0;
+}
+
+int enroll_mark_revoked(struct store *st, struct bbt_error *e)
+{
+	return store_meta_set(st, "enrolled", "revoked", e);
+}

@@ -1,0 +1,54 @@
+/*
+ * enroll: the agent's enrollment with the collector (SPEC 4.4,
+ * POST /api/v1/enroll), and the enrollment state it leaves in the store.
+ *
+ * State (store meta): "enrolled" = "1" | "0" | "revoked", "device_id",
+ * "device_token" (the Bearer credential; the buffer is mode 0600),
+ * "server_url" (the collector enrolled with; later syncs use it).
+ * The device's Ed25519 key is made once, in the state dir (device.key,
+ * 0600), and reused by every later enrollment: re-enrolling never changes
+ * the key the server holds for old bundles.
+ *
+ * hw_id is stable across reinstalls and re-images: SHA-256 (hex) of the
+ * first of: $BBT_HW_ID (tests), the DMI product UUID, the board serial
+ * (both root-readable only on most machines, placeholders such as
+ * "To be filled by O.E.M." skipped), /etc/machine-id (a re-image makes a
+ * new one: the last resort). The source's name is hashed with the value.
+ */
+#ifndef ENROLL_H
+#define ENROLL_H
+
+#include "bbt_error.h"
+#include "config.h"
+#include "store.h"
+
+#define ENROLL_HW_ID_LEN 65
+#define ENROLL_KEY_FILE "device.key"
+
+struct enroll_params {
+	const char *url;
+	const char *token;
+	const char *school;
+	const char *room;
+};
+
+/* hw_id as above; *source names where it came from (static string). */
+int enroll_hw_id(char out[ENROLL_HW_ID_LEN], const char **source,
+    struct bbt_error *e);
+
+/*
+ * Enroll now. *http_status is the reply's status (0: no reply), so a
+ * caller can tell "server unreachable, retry" (0, 5xx, 429, 503) from
+ * "refused" (other 4xx). On success the meta keys above are written.
+ */
+int enroll_run(struct store *st, const struct agent_config *cfg,
+    const struct enroll_params *p, long *http_status, struct bbt_error *e);
+
+/* 1 if "enrolled" is "1", 0 otherwise (including "revoked"). */
+int enroll_is_enrolled(struct store *st);
+/* 1 if the server refused our token (401) since the last enrollment. */
+int enroll_is_revoked(struct store *st);
+/* Mark revoked (a 401 from the server). */
+int enroll_mark_revoked(struct store *st, struct bbt_error *e);
+
+#endif

@@ -1,0 +1,291 @@
+/*
+ * evemu: reads evemu-record files (what `replay` and umockdev take).
+ *
+ * Strict where a mistake would change sessions, lenient elsewhere:
+ * - "E:" lines must be exactly "E: <sec>.<frac> <type hex> <code hex>
+ *   <value decimal>" with an optional "#" comment after; anything else is
+ *   "FILE:LINE: bad event line". Event times must not go backwards (a
+ *   recording of one device never does; a spliced one is an error with its
+ *   line rather than a silent reordering that would change sessions).
+ * - "N:" is the whole rest of the line ("#" included), "I:" must carry four
+ *   hex numbers (bus vendor product version); vendor/product are shown as 4
+ *   lowercase hex digits. "A:" lines for ABS_MT_SLOT or ABS_MT_TRACKING_ID
+ *   mark a multitouch device. Comments, blank lines and other header lines
+ *   ("P:", "B:", "L:", "S:", unknown ones) are ignored.
+ * - Limits: files over EVEMU_MAX_FILE bytes and lines over EVEMU_MAX_LINE
+ *   bytes are refused, so a wrong file cannot eat the machine's memory.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "evemu.h"
+
+#define EVEMU_MAX_FILE (256u * 1024 * 1024)
+#define EVEMU_MAX_LINE 4096
+#define EVEMU_MAX_SEC 4000000000LL
+
+/* Unsigned hex number of at most 8 digits at *p; advances *p. */
+static int hex_field(const char **p, uint32_t *out)
+{
+	const char *s = *p;
+	uint32_t v = 0;
+	int n = 0;
+
+	while (*s == ' ' || *s == '\t')
+		s++;
+	for (; n < 9; n++, s++) {
+		int dg;
+
+		if (*s >= '0' && *s <= '9')
+			dg = *s - '0';
+		else if (*s >= 'a' && *s <= 'f')
+			dg = *s - 'a' + 10;
+		else if (*s >= 'A' && *s <= 'F')
+			dg = *s - 'A' + 10;
+		else
+			break;
+		v = v * 16 + (uint32_t)dg;
+	}
+	if (n == 0 || n > 8)
+		return -1;
+	*p = s;
+	*out = v;
+	return 0;
+}
+
+/* "<sec>.<frac>" with 1..6 fraction digits (evemu writes 6). */
+static int time_field(const char **p, int64_t *us)
+{
+	const char *s = *p;
+	int64_t sec = 0, frac = 0;
+	int n = 0;
+
+	while (*s == ' ' || *s == '\t')
+		s++;
+	for (; *s >= '0' && *s <= '9'; s++, n++) {
+		sec = sec * 10 + (*s - '0');
+		if (sec > EVEMU_MAX_SEC)
+			return -1;
+	}
+	if (n == 0 || *s != '.')
+		return -1;
+	s++;
+	for (n = 0; *s >= '0' && *s <= '9'; s++, n++) {
+		if (n == 6)
+			return -1;
+		frac = frac * 10 + (*s - '0');
+	}
+	if (n == 0)
+		return -1;
+	for (; n < 6; n++)
+		frac *= 10;
+	*us = sec * 1000000 + frac;
+	*p = s;
+	return 0;
+}
+
+static int value_field(const char **p, int32_t *out)
+{
+	const char *s = *p;
+	char *end;
+	long long v;
+
+	while (*s == ' ' || *s == '\t')
+		s++;
+	if (!(*s == '-' || *s == '+' || (*s >= '0' && *s <= '9')))
+		return -1;
+	errno = 0;
+	v = strtoll(s, &end, 10);
+	if (errno != 0 || end == s || v < INT32_MIN || v > INT32_MAX)
+		return -1;
+	*out = (int32_t)v;
+	*p = end;
+	return 0;
+}
+
+/* After the fields: only blanks, or a comment. */
+static int rest_ok(const char *s)
+{
+	if (*s != '\0' && *s != ' ' && *s != '\t' && *s != '#')
+		return 0;
+	while (*s == ' ' || *s == '\t')
+		s++;
+	return *s == '\0' || *s == '#';
+}
+
+static int push_event(struct evemu_recording *rec, const struct evemu_event *ev)
+{
+	if (rec->nevents == rec->cap) {
+		size_t cap = rec->cap ? rec->cap * 2 : 1024;
+		struct evemu_event *n = realloc(rec->events, cap * sizeof(*n));
+
+		if (n == NULL)
+			return -1;
+		rec->events = n;
+		rec->cap = cap;
+	}
+	rec->events[rec->nevents++] = *ev;
+	return 0;
+}
+
+static int event_line(const char *name, size_t lineno, const char *s,
+    struct evemu_recording *rec, struct bbt_error *e)
+{
+	struct evemu_event ev;
+	uint32_t type, code;
+
+	if (time_field(&s, &ev.time_us) < 0 || hex_field(&s, &type) < 0 ||
+	    hex_field(&s, &code) < 0 || value_field(&s, &ev.value) < 0 ||
+	    type > 0xffff || code > 0xffff || !rest_ok(s))
+		return bbt_error_set(e, "%s:%zu: bad event line (want 'E: SEC.USEC TYPE CODE "
+		    "VALUE')", name, lineno);
+	ev.type = (uint16_t)type;
+	ev.code = (uint16_t)code;
+	if (rec->nevents > 0 && ev.time_us < rec->events[rec->nevents - 1].time_us)
+		return bbt_error_set(e, "%s:%zu: event time goes backwards", name, lineno);
+	if (push_event(rec, &ev) < 0)
+		return bbt_error_set(e, "%s:%zu: out of memory", name, lineno);
+	return 0;
+}
+
+/* Copy the name, trimmed, cut at a UTF-8 character boundary if too long. */
+static void name_line(const char *s, struct evemu_recording *rec)
+{
+	size_t n;
+
+	while (*s == ' ' || *s == '\t')
+		s++;
+	n = strlen(s);
+	while (n > 0 && (s[n - 1] == ' ' || s[n - 1] == '\t'))
+		n--;
+	if (n >= sizeof(rec->id.name)) {
+		n = sizeof(rec->id.name) - 1;
+		while (n > 0 && ((unsigned char)s[n] & 0xc0) == 0x80)
+			n--;
+	}
+	memcpy(rec->id.name, s, n);
+	rec->id.name[n] = '\0';
+}
+
+static int id_line(const char *name, size_t lineno, const char *s,
+    struct evemu_recording *rec, struct bbt_error *e)
+{
+	uint32_t bus, vid, pid, ver;
+
+	if (hex_field(&s, &bus) < 0 || hex_field(&s, &vid) < 0 ||
+	    hex_field(&s, &pid) < 0 || hex_field(&s, &ver) < 0 || !rest_ok(s) ||
+	    vid > 0xffff || pid > 0xffff)
+		return bbt_error_set(e, "%s:%zu: bad I: line (want 'I: BUS VENDOR PRODUCT "
+		    "VERSION' in hex)", name, lineno);
+	snprintf(rec->id.vid, sizeof(rec->id.vid), "%04x", (unsigned)vid);
+	snprintf(rec->id.pid, sizeof(rec->id.pid), "%04x", (unsigned)pid);
+	return 0;
+}
+
+static void abs_line(const char *s, struct evemu_recording *rec)
+{
+	uint32_t code;
+
+	if (hex_field(&s, &code) == 0 && (code == 0x2f || code == 0x39))
+		rec->has_mt = 1;
+}
+
+static int one_line(const char *name, size_t lineno, const char *line,
+    struct evemu_recording *rec, struct bbt_error *e)
+{
+	if (strncmp(line, "E:", 2) == 0)
+		return event_line(name, lineno, line + 2, rec, e);
+	if (strncmp(line, "N:", 2) == 0)
+		name_line(line + 2, rec);
+	else if (strncmp(line, "I:", 2) == 0)
+		return id_line(name, lineno, line + 2, rec, e);
+	else if (strncmp(line, "A:", 2) == 0)
+		abs_line(line + 2, rec);
+	return 0;
+}
+
+int evemu_parse_buffer(const char *name, const char *buf, size_t len,
+    struct evemu_recording *rec, struct bbt_error *e)
+{
+	char line[EVEMU_MAX_LINE + 1];
+	size_t pos = 0, lineno = 0;
+
+	memset(rec, 0, sizeof(*rec));
+	snprintf(rec->path, sizeof(rec->path), "%s", name);
+	if (len > EVEMU_MAX_FILE)
+		return bbt_error_set(e, "%s: larger than %u bytes", name, EVEMU_MAX_FILE);
+	while (pos < len) {
+		const char *nl = memchr(buf + pos, '\n', len - pos);
+		size_t n = nl ? (size_t)(nl - (buf + pos)) : len - pos;
+
+		lineno++;
+		if (n > EVEMU_MAX_LINE) {
+			bbt_error_set(e, "%s:%zu: line longer than %d bytes", name, lineno,
+			    EVEMU_MAX_LINE);
+			goto fail;
+		}
+		memcpy(line, buf + pos, n);
+		pos += n + (nl ? 1 : 0);
+		if (n > 0 && line[n - 1] == '\r')
+			n--;
+		line[n] = '\0';	/* an embedded NUL just ends the line early */
+		if (one_line(name, lineno, line, rec, e) < 0)
+			goto fail;
+	}
+	return 0;
+fail:
+	evemu_free(rec);
+	return -1;
+}
+
+int evemu_load(const char *path, struct evemu_recording *rec,
+    struct bbt_error *e)
+{
+	FILE *f;
+	char *buf = NULL;
+	size_t len = 0, cap = 0, n;
+	int rc = -1;
+
+	memset(rec, 0, sizeof(*rec));
+	f = fopen(path, "rb");
+	if (f == NULL)
+		return bbt_error_set(e, "%s: %s", path, strerror(errno));
+	for (;;) {
+		if (len == cap) {
+			char *nb;
+
+			if (cap >= EVEMU_MAX_FILE + 1) {
+				bbt_error_set(e, "%s: larger than %u bytes", path, EVEMU_MAX_FILE);
+				goto out;
+			}
+			cap = cap ? cap * 2 : 65536;
+			nb = realloc(buf, cap);
+			if (nb == NULL) {
+				bbt_error_set(e, "%s: out of memory", path);
+				goto out;
+			}
+			buf = nb;
+		}
+		n = fread(buf + len, 1, cap - len, f);
+		len += n;
+		if (n == 0)
+			break;
+	}
+	if (ferror(f)) {
+		bbt_error_set(e, "%s: read error", path);
+		goto out;
+	}
+	rc = evemu_parse_buffer(path, buf, len, rec, e);
+out:
+	free(buf);
+	fclose(f);
+	return rc;
+}
+
+void evemu_free(struct evemu_recording *rec)
+{
+	free(rec->events);
+	rec->events = NULL;
+	rec->nevents = rec->cap = 0;
+}

@@ -1,0 +1,19 @@
+build-clang/obj/agent/cmd_sessions.o: agent/cmd_sessions.c \
+  common/bbt_log.h common/bbt_time.h common/bbt_error.h agent/commands.h \
+  agent/config.h agent/detector.h common/bbt_session.h agent/store.h
+
+common/bbt_log.h:
+
+common/bbt_time.h:
+
+common/bbt_error.h:
+
+agent/commands.h:
+
+agent/config.h:
+
+agent/detector.h:
+
+common/bbt_session.h:
+
+agent/store.h:

@@ -1,0 +1,12 @@
+build-clang/obj/server/cmd_token.o: server/cmd_token.c server/auth.h \
+  common/bbt_error.h server/commands.h server/db.h common/bbt_session.h
+
+server/auth.h:
+
+common/bbt_error.h:
+
+server/commands.h:
+
+server/db.h:
+
+common/bbt_session.h:

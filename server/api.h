@@ -1,0 +1,27 @@
+/*
+ * api: the HTTP handlers, one api_<topic>.c each, listed in api_routes.c.
+ * Every handler has the http_handler signature (server/http.h). Modules
+ * append their declarations here.
+ */
+#ifndef SERVER_API_H
+#define SERVER_API_H
+
+#include "http.h"
+
+/* api_device.c: the agent endpoints (SPEC 4.4). */
+void api_enroll(struct http_request *req, struct http_response *res);
+void api_sessions(struct http_request *req, struct http_response *res);
+void api_heartbeat(struct http_request *req, struct http_response *res);
+
+/* api_admin.c: health, metrics, and who an admin token is. */
+void api_healthz(struct http_request *req, struct http_response *res);
+void api_metrics(struct http_request *req, struct http_response *res);
+void api_me(struct http_request *req, struct http_response *res);
+
+/* api_bundles.c: offline bundles (SPEC 4.5), admin or own-device token. */
+void api_bundles_post(struct http_request *req, struct http_response *res);
+
+/* api_points.c: the points report (SPEC 5.1, 5.4), admin token, school-scoped. */
+void api_points_get(struct http_request *req, struct http_response *res);
+
+#endif

@@ -1,0 +1,295 @@
+/*
+ * api_device: the agent's endpoints (SPEC 4.4) — enroll, sessions,
+ * heartbeat. The enrollment token's school is authoritative: a body naming
+ * another school is refused (403), and a device never writes into a school
+ * other than the one it was enrolled into. Every write here is one
+ * transaction, answered only after db_commit made it durable.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "api.h"
+#include "auth.h"
+#include "bbt_ed25519.h"
+#include "bbt_log.h"
+#include "bbt_time.h"
+#include "ingest.h"
+#include "metrics.h"
+
+#define DEVICES_JSON_MAX (64 * 1024)
+
+struct enroll_req {
+	const char *token, *hw_id, *hostname, *school, *room, *version, *public_key;
+};
+
+/*
+ * A string field: required or not, at most max - 1 bytes. -1 after a 400
+ * naming the field. Absent optional fields (and null) give "".
+ */
+static int field(const cJSON *o, const char *key, int required, size_t max,
+    const char **out, struct http_response *res)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
+
+	*out = "";
+	if (!v || cJSON_IsNull(v)) {
+		if (!required)
+			return 0;
+		http_reply_error(res, 400, "missing field \"%s\"", key);
+		return -1;
+	}
+	if (!cJSON_IsString(v)) {
+		http_reply_error(res, 400, "field \"%s\" must be a string", key);
+		return -1;
+	}
+	if (strlen(v->valuestring) >= max || (required && !v->valuestring[0])) {
+		http_reply_error(res, 400, "field \"%s\" must be 1..%zu bytes", key, max - 1);
+		return -1;
+	}
+	*out = v->valuestring;
+	return 0;
+}
+
+static int enroll_fields(const cJSON *o, struct enroll_req *r, struct http_response *res)
+{
+	struct db_device d;
+
+	if (field(o, "token", 1, AUTH_TOKEN_LEN + 64, &r->token, res) < 0 ||
+	    field(o, "hw_id", 1, sizeof(d.hw_id), &r->hw_id, res) < 0 ||
+	    field(o, "hostname", 0, sizeof(d.hostname), &r->hostname, res) < 0 ||
+	    field(o, "school", 0, sizeof(d.school), &r->school, res) < 0 ||
+	    field(o, "room", 0, sizeof(d.room), &r->room, res) < 0 ||
+	    field(o, "agent_version", 0, sizeof(d.agent_version), &r->version, res) < 0 ||
+	    field(o, "public_key", 1, sizeof(d.public_key), &r->public_key, res) < 0)
+		return -1;
+	if (!bbt_ed25519_public_valid(r->public_key)) {
+		http_reply_error(res, 400, "public_key must be base64 of a raw 32-byte "
+		    "Ed25519 key");
+		return -1;
+	}
+	return 0;
+}
+
+/* The token's checks, in a transaction; -1 after answering. */
+static int enroll_check_token(struct http_request *req, struct http_response *res,
+    const struct enroll_req *r, const char *hash, struct db_enroll_token *t)
+{
+	struct bbt_error e;
+	int found, taken;
+
+	if (db_enroll_token_get(req->db, hash, t, &found, &e) < 0)
+		goto fail;
+	if (!found) {
+		http_reply_error(res, 401, "unknown enrollment token");
+		return -1;
+	}
+	if (req->now >= t->expires_at) {
+		http_reply_error(res, 403, "enrollment token expired");
+		return -1;
+	}
+	if (r->school[0] && strcmp(r->school, t->school) != 0) {
+		http_reply_error(res, 403, "enrollment token is for school %s, not %s",
+		    t->school, r->school);
+		return -1;
+	}
+	if (db_enroll_token_take(req->db, hash, &taken, &e) < 0)
+		goto fail;
+	if (!taken) {
+		http_reply_error(res, 403, "enrollment token has no uses left");
+		return -1;
+	}
+	return 0;
+fail:
+	log_err("enroll: %s", bbt_error_msg(&e));
+	http_reply_error(res, 500, "internal error");
+	return -1;
+}
+
+static void enroll_reply(struct http_response *res, const struct db_device *d,
+    const char *token, int reenrolled)
+{
+	cJSON *o = cJSON_CreateObject();
+
+	if (!cJSON_AddStringToObject(o, "device_id", d->device_id) ||
+	    !cJSON_AddStringToObject(o, "device_token", token) ||
+	    !cJSON_AddStringToObject(o, "school", d->school) ||
+	    !cJSON_AddBoolToObject(o, "reenrolled", reenrolled)) {
+		cJSON_Delete(o);
+		o = NULL;
+	}
+	http_reply_json(res, 201, o);
+}
+
+void api_enroll(struct http_request *req, struct http_response *res)
+{
+	char hash[AUTH_HASH_LEN], token[AUTH_TOKEN_LEN];
+	struct enroll_req r;
+	struct db_enroll_token t;
+	struct db_device d = { 0 };
+	struct bbt_error e;
+	cJSON *o = NULL;
+	int reenrolled;
+
+	if (http_body_object(req, res, &o) < 0 || enroll_fields(o, &r, res) < 0)
+		goto out;
+	if (auth_hash(r.token, hash, &e) < 0 || db_begin(req->db, &e) < 0)
+		goto fail;
+	if (enroll_check_token(req, res, &r, hash, &t) < 0) {
+		db_rollback(req->db);
+		goto out;
+	}
+	snprintf(d.hw_id, sizeof(d.hw_id), "%s", r.hw_id);
+	snprintf(d.school, sizeof(d.school), "%s", t.school);
+	snprintf(d.room, sizeof(d.room), "%s", r.room);
+	snprintf(d.hostname, sizeof(d.hostname), "%s", r.hostname);
+	snprintf(d.agent_version, sizeof(d.agent_version), "%s", r.version);
+	snprintf(d.public_key, sizeof(d.public_key), "%s", r.public_key);
+	d.enrolled_at = req->now;
+	if (bbt_uuid_v4(d.device_id) < 0 || auth_token_new(token, &e) < 0 ||
+	    auth_hash(token, d.token_hash, &e) < 0 ||
+	    db_device_enroll(req->db, &d, &reenrolled, &e) < 0 || db_commit(req->db, &e) < 0) {
+		db_rollback(req->db);
+		goto fail;
+	}
+	log_info("enrolled device %s (%s, school %s, room %s)%s", d.device_id, d.hw_id,
+	    d.school, d.room, reenrolled ? ", again: old device token revoked" : "");
+	enroll_reply(res, &d, token, reenrolled);
+	goto out;
+fail:
+	log_err("enroll: %s", bbt_error_msg(&e));
+	http_reply_error(res, 500, "internal error");
+out:
+	cJSON_Delete(o);
+}
+
+static double mono_s(void)
+{
+	return (double)bbt_clock_monotonic_us() / 1e6;
+}
+
+void api_sessions(struct http_request *req, struct http_response *res)
+{
+	const struct db_device *dev = &req->auth.device;
+	struct db_session_origin origin = {
+		dev->device_id, dev->school, dev->room, req->now, DB_VIA_HTTP,
+	};
+	struct ingest_batch b;
+	enum ingest_body_error why;
+	struct bbt_error e;
+	double t0 = mono_s();
+	int64_t offset;
+
+	if (ingest_parse_body(req->body, req->body_len, HTTP_MAX_BATCH, dev->school,
+	    req->now, &b, &why, &e) < 0) {
+		http_reply_error(res, why == INGEST_BODY_TOO_MANY ? 413 : 400, "%s",
+		    bbt_error_msg(&e));
+		goto out;
+	}
+	offset = b.has_agent_time ? b.agent_time - req->now : DB_OFFSET_UNKNOWN;
+	if (db_begin(req->db, &e) < 0 || ingest_store(req->db, &b, &origin, &e) < 0 ||
+	    db_device_seen(req->db, dev->device_id, req->now, offset, &e) < 0 ||
+	    db_commit(req->db, &e) < 0) {
+		db_rollback(req->db);
+		log_err("sessions from %s: %s", dev->device_id, bbt_error_msg(&e));
+		http_reply_error(res, 503, "sessions not stored, try again later");
+		goto out;
+	}
+	metrics_sessions(b.accepted, b.duplicate, b.rejected);
+	metrics_ingest_duration(mono_s() - t0);
+	log_debug("sessions from %s: %zu accepted, %zu duplicate, %zu rejected",
+	    dev->device_id, b.accepted, b.duplicate, b.rejected);
+	http_reply_json(res, 200, ingest_reply(&b, req->now));
+out:
+	ingest_batch_free(&b);
+}
+
+static cJSON *detector_json(const struct http_detector *d)
+{
+	cJSON *o = cJSON_CreateObject();
+
+	if (!cJSON_AddNumberToObject(o, "idle_gap", d->idle_gap) ||
+	    !cJSON_AddNumberToObject(o, "min_session", d->min_session) ||
+	    !cJSON_AddNumberToObject(o, "stuck_contact", d->stuck_contact)) {
+		cJSON_Delete(o);
+		return NULL;
+	}
+	return o;
+}
+
+struct heartbeat {
+	int64_t offset, depth;
+	const char *version;
+	char *devices;
+};
+
+/* Read a heartbeat body; -1 after a 400. agent_time is never a reason. */
+static int heartbeat_fields(struct http_request *req, struct http_response *res,
+    const cJSON *o, struct heartbeat *h)
+{
+	const cJSON *t = cJSON_GetObjectItemCaseSensitive(o, "agent_time");
+	const cJSON *depth = cJSON_GetObjectItemCaseSensitive(o, "buffer_depth");
+	const cJSON *devs = cJSON_GetObjectItemCaseSensitive(o, "devices");
+	int64_t at;
+	int off;
+
+	h->offset = DB_OFFSET_UNKNOWN;
+	h->depth = -1;
+	h->devices = NULL;
+	if (cJSON_IsString(t) && bbt_time_parse(t->valuestring, &at, &off, NULL) == 0)
+		h->offset = at - req->now;
+	if (depth && (!cJSON_IsNumber(depth) || depth->valuedouble < 0 ||
+	    depth->valuedouble > 1e12)) {
+		http_reply_error(res, 400, "field \"buffer_depth\" must be a count");
+		return -1;
+	}
+	if (depth)
+		h->depth = (int64_t)depth->valuedouble;
+	if (field(o, "agent_version", 0, DB_VERSION_LEN, &h->version, res) < 0)
+		return -1;
+	if (!h->version[0] && field(o, "version", 0, DB_VERSION_LEN, &h->version, res) < 0)
+		return -1;
+	if (devs && !cJSON_IsArray(devs)) {
+		http_reply_error(res, 400, "field \"devices\" must be an array");
+		return -1;
+	}
+	if (devs) {
+		h->devices = cJSON_PrintUnformatted(devs);
+		if (h->devices && strlen(h->devices) > DEVICES_JSON_MAX) {
+			free(h->devices);
+			http_reply_error(res, 400, "field \"devices\" is over %d bytes",
+			    DEVICES_JSON_MAX);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+void api_heartbeat(struct http_request *req, struct http_response *res)
+{
+	struct heartbeat h = { 0 };
+	char t[BBT_ISO8601_LEN];
+	struct bbt_error e;
+	cJSON *o = NULL, *reply;
+
+	if (http_body_object(req, res, &o) < 0 || heartbeat_fields(req, res, o, &h) < 0)
+		goto out;
+	if (db_device_heartbeat(req->db, req->auth.device.device_id, req->now, h.offset,
+	    h.version[0] ? h.version : NULL, h.depth, h.devices, &e) < 0) {
+		log_err("heartbeat: %s", bbt_error_msg(&e));
+		http_reply_error(res, 503, "heartbeat not recorded, try again later");
+		goto out;
+	}
+	bbt_time_format(req->now, 0, t);
+	reply = cJSON_CreateObject();
+	if (!cJSON_AddStringToObject(reply, "server_time", t) ||
+	    !cJSON_AddItemToObject(reply, "detector", detector_json(&req->cfg->detector))) {
+		cJSON_Delete(reply);
+		reply = NULL;
+	}
+	http_reply_json(res, 200, reply);
+out:
+	free(h.devices);
+	cJSON_Delete(o);
+}

@@ -1,0 +1,23 @@
+/*
+ * api_routes: every endpoint of the collector in one table (see http.h for
+ * how a route is matched and authenticated). Add an endpoint with one line
+ * here and its handler in your own api_<topic>.c, declared in api.h.
+ */
+#include <stddef.h>
+
+#include "api.h"
+#include "http.h"
+
+const struct http_route http_routes[] = {
+	{ "GET", "/healthz", HTTP_AUTH_NONE, api_healthz },
+	{ "GET", "/metrics", HTTP_AUTH_METRICS, api_metrics },
+	{ "POST", "/api/v1/enroll", HTTP_AUTH_NONE, api_enroll },
+	{ "POST", "/api/v1/sessions", HTTP_AUTH_DEVICE, api_sessions },
+	{ "POST", "/api/v1/heartbeat", HTTP_AUTH_DEVICE, api_heartbeat },
+	/* Authenticated in the handler: an admin or the device itself. */
+	{ "POST", "/api/v1/bundles", HTTP_AUTH_NONE, api_bundles_post },
+	{ "GET", "/api/v1/me", HTTP_AUTH_ADMIN, api_me },
+	{ "GET", "/api/v1/points", HTTP_AUTH_ADMIN, api_points_get },
+};
+
+const size_t http_nroutes = sizeof(http_routes) / sizeof(http_routes[0]);

@@ -1,0 +1,63 @@
+/*
+ * auth: token generation and hashing with OpenSSL libcrypto (RAND_bytes,
+ * EVP SHA-256). No hand-made crypto; see auth.h for why only digests are
+ * stored.
+ */
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+
+#include <openssl/evp.h>
+#include <openssl/rand.h>
+
+#include "auth.h"
+
+static void hex(const unsigned char *b, size_t n, char *out)
+{
+	static const char digits[] = "0123456789abcdef";
+
+	for (size_t i = 0; i < n; i++) {
+		out[2 * i] = digits[b[i] >> 4];
+		out[2 * i + 1] = digits[b[i] & 15];
+	}
+	out[2 * n] = '\0';
+}
+
+int auth_token_new(char out[AUTH_TOKEN_LEN], struct bbt_error *e)
+{
+	unsigned char b[AUTH_TOKEN_BYTES];
+
+	if (RAND_bytes(b, sizeof(b)) != 1)
+		return bbt_error_set(e, "no random bytes for a token");
+	hex(b, sizeof(b), out);
+	OPENSSL_cleanse(b, sizeof(b));
+	return 0;
+}
+
+int auth_hash(const char *token, char out[AUTH_HASH_LEN], struct bbt_error *e)
+{
+	unsigned char md[EVP_MAX_MD_SIZE];
+	unsigned int n = 0;
+
+	if (EVP_Digest(token, strlen(token), md, &n, EVP_sha256(), NULL) != 1 || n != 32)
+		return bbt_error_set(e, "SHA-256 failed");
+	hex(md, n, out);
+	return 0;
+}
+
+int auth_bearer(const char *header, char *out, size_t len)
+{
+	size_t n;
+
+	if (!header || strncasecmp(header, "Bearer ", 7) != 0)
+		return -1;
+	header += 7;
+	while (*header == ' ')
+		header++;
+	n = strcspn(header, " \t\r\n");
+	if (n == 0 || n >= len || header[n + strspn(header + n, " \t")] != '\0')
+		return -1;
+	memcpy(out, header, n);
+	out[n] = '\0';
+	return 0;
+}

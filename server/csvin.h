@@ -1,0 +1,58 @@
+/*
+ * csvin: read a CSV file as Chinese Excel saves it, record by record, in UTF-8.
+ *
+ * Input may be UTF-8 with a BOM, UTF-8 without one, or GB18030 (a superset of
+ * GBK, what "CSV" means in a Chinese Excel). The charset is decided once for
+ * the whole file: a BOM means UTF-8; else bytes that are entirely valid UTF-8
+ * are UTF-8; else the file is converted from GB18030 with iconv. Records are
+ * then split by libcsv (RFC 4180 quoting, quoted newlines, strict quotes).
+ *
+ * Every record is handed to a callback with the physical line (1-based) where
+ * it starts, so errors point at what a person sees in a text editor. Errors
+ * are "NAME:LINE: reason" (NAME is the file name given by the caller). Blank
+ * lines are skipped by libcsv and never reach the callback. A file holding a
+ * NUL byte or larger than CSVIN_MAX_BYTES is refused.
+ */
+#ifndef SERVER_CSVIN_H
+#define SERVER_CSVIN_H
+
+#include <stddef.h>
+
+#include "bbt_error.h"
+
+#define CSVIN_MAX_BYTES (16u * 1024 * 1024)
+#define CSVIN_MAX_FIELDS 256
+
+enum csvin_charset { CSVIN_UTF8_BOM, CSVIN_UTF8, CSVIN_GB18030 };
+
+/*
+ * Called once per record. fields[i] are NUL-terminated UTF-8 strings owned by
+ * csvin and valid only during the call. Return 0 to go on, -1 (with e set to
+ * a reason, no position: csvin adds "NAME:LINE: ") to stop the whole read.
+ */
+typedef int (*csvin_record_fn)(void *arg, size_t line, size_t nfields,
+    char **fields, struct bbt_error *e);
+
+/* Which charset csvin would read these bytes as. */
+enum csvin_charset csvin_detect(const unsigned char *buf, size_t len);
+/* Name of a charset for messages: "UTF-8 (BOM)", "UTF-8", "GB18030". */
+const char *csvin_charset_name(enum csvin_charset cs);
+/* 1 if buf[0..len) is well-formed UTF-8 (no overlongs, no surrogates). */
+int csvin_utf8_valid(const unsigned char *buf, size_t len);
+
+/*
+ * Convert raw file bytes to UTF-8 (BOM removed) in a new malloc'd buffer
+ * (*out, *out_len, NUL-terminated); *cs (may be NULL) gets what was detected.
+ */
+int csvin_to_utf8(const char *name, const char *buf, size_t len, char **out,
+    size_t *out_len, enum csvin_charset *cs, struct bbt_error *e);
+
+/* Decode and parse a whole in-memory file; name is used in messages. */
+int csvin_parse_buf(const char *name, const char *buf, size_t len,
+    csvin_record_fn fn, void *arg, enum csvin_charset *cs, struct bbt_error *e);
+
+/* Read the file at path (at most CSVIN_MAX_BYTES) and parse it. */
+int csvin_read_file(const char *path, csvin_record_fn fn, void *arg,
+    enum csvin_charset *cs, struct bbt_error *e);
+
+#endif

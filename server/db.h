@@ -1,0 +1,197 @@
+/*
+ * db: the collector's storage interface. Every SQL statement of bbt-server
+ * lives behind this header; callers never see a backend type, so a
+ * PostgreSQL backend (SPEC 5.7) implements the same functions in its own
+ * file (db_pg.c) and nothing else changes.
+ *
+ * Invariants:
+ *  - A `struct db` is one connection, used by one thread at a time. The
+ *    HTTP server keeps one per worker thread (see server/http.h); CLI
+ *    commands open one.
+ *  - db_open creates the schema or migrates it to the newest version before
+ *    it returns; a database newer than this program is refused.
+ *  - Every write that must be all-or-nothing runs between db_begin and
+ *    db_commit (or db_rollback). db_begin takes the write lock at once
+ *    (SQLite BEGIN IMMEDIATE), so a read-then-write (an enrollment token's
+ *    uses) cannot race another connection. Transactions nest: only the
+ *    outermost begin/commit reach the database; a rollback at any depth
+ *    dooms the whole transaction and the outer db_commit then fails.
+ *  - db_commit returns 0 only once the transaction is durable across a
+ *    power cut (SQLite: WAL with synchronous=FULL on every connection).
+ *    The collector acknowledges a session only after that.
+ *  - Times are Unix seconds (UTC). Text is UTF-8. Token secrets are never
+ *    stored: only their SHA-256 hex digests (server/auth.h).
+ *
+ * Functions return 0 or -1 with e filled (bbt_error). A lookup that finds
+ * nothing is not an error: it returns 0 with *found = 0.
+ *
+ * Other modules append their own functions at the end of this header (with
+ * the db_ prefix) and implement them for SQLite in db_sqlite_<topic>.c,
+ * using server/db_sqlite_internal.h.
+ */
+#ifndef SERVER_DB_H
+#define SERVER_DB_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "bbt_error.h"
+#include "bbt_session.h"
+
+/* The schema version this program creates and expects. */
+#define DB_SCHEMA_VERSION 1
+
+#define DB_SCHOOL_LEN 64	/* school code */
+#define DB_NAME_LEN 256		/* school, district, admin names */
+#define DB_ID_LEN 64		/* device ids, hw ids */
+#define DB_ROOM_LEN 128
+#define DB_HOST_LEN 256
+#define DB_VERSION_LEN 64
+#define DB_KEY_LEN 64		/* base64 public key (44 chars) */
+#define DB_HASH_LEN 65		/* SHA-256 hex + NUL */
+
+struct db;
+
+/*
+ * Open (and create or migrate) the database named by `where`: a file path
+ * for SQLite. A postgresql:// URL is refused until that backend exists.
+ */
+int db_open(const char *where, struct db **out, struct bbt_error *e);
+void db_close(struct db *db);
+/* The schema version stored in the database. */
+int db_schema_version(struct db *db, int *version, struct bbt_error *e);
+
+/* Transactions (see the invariants above). */
+int db_begin(struct db *db, struct bbt_error *e);
+int db_commit(struct db *db, struct bbt_error *e);
+void db_rollback(struct db *db);
+
+/* --- schools ------------------------------------------------------------ */
+struct db_school {
+	char code[DB_SCHOOL_LEN];
+	char name[DB_NAME_LEN];
+	char district[DB_NAME_LEN];	/* "" = none */
+};
+
+/* Add a school; -1 with "school CODE exists" if the code is taken. */
+int db_school_add(struct db *db, const struct db_school *s, struct bbt_error *e);
+int db_school_get(struct db *db, const char *code, struct db_school *out,
+    int *found, struct bbt_error *e);
+
+/* --- enrollment tokens -------------------------------------------------- */
+struct db_enroll_token {
+	char hash[DB_HASH_LEN];
+	char school[DB_SCHOOL_LEN];
+	int64_t uses_left;
+	int64_t expires_at;	/* expired when now >= expires_at */
+	int64_t created_at;
+};
+
+int db_enroll_token_add(struct db *db, const struct db_enroll_token *t,
+    struct bbt_error *e);
+int db_enroll_token_get(struct db *db, const char *hash, struct db_enroll_token *out,
+    int *found, struct bbt_error *e);
+/*
+ * Take one use of the token if it has one left: *taken = 1, else 0. Call it
+ * inside a transaction together with the device write it pays for.
+ */
+int db_enroll_token_take(struct db *db, const char *hash, int *taken,
+    struct bbt_error *e);
+
+/* --- admins ------------------------------------------------------------- */
+struct db_admin {
+	char name[DB_NAME_LEN];
+	char school[DB_SCHOOL_LEN];	/* "" = bureau: sees every school */
+};
+
+/* Add an admin with the hash of its token; -1 if the name exists. */
+int db_admin_add(struct db *db, const struct db_admin *a, const char *token_hash,
+    int64_t created_at, struct bbt_error *e);
+int db_admin_by_token(struct db *db, const char *token_hash, struct db_admin *out,
+    int *found, struct bbt_error *e);
+
+/* --- devices ------------------------------------------------------------ */
+struct db_device {
+	char device_id[DB_ID_LEN];
+	char hw_id[DB_ID_LEN * 2];
+	char school[DB_SCHOOL_LEN];
+	char room[DB_ROOM_LEN];
+	char hostname[DB_HOST_LEN];
+	char agent_version[DB_VERSION_LEN];
+	char public_key[DB_KEY_LEN];	/* base64 of the raw Ed25519 key */
+	char token_hash[DB_HASH_LEN];
+	int64_t enrolled_at;
+	int64_t last_seen;		/* 0 = never seen since enrollment */
+	int64_t clock_offset_s;		/* agent clock - server clock, last seen */
+	int64_t buffer_depth;		/* -1 = never reported */
+};
+
+/*
+ * Enroll: insert a new device, or, when hw_id is already enrolled, keep its
+ * device_id and replace school, room, hostname, version, public key and
+ * token hash (the old device token stops working). d->device_id is the id
+ * for a new device and is overwritten with the kept one; *reenrolled says
+ * which happened.
+ */
+int db_device_enroll(struct db *db, struct db_device *d, int *reenrolled,
+    struct bbt_error *e);
+int db_device_by_token(struct db *db, const char *token_hash, struct db_device *out,
+    int *found, struct bbt_error *e);
+int db_device_get(struct db *db, const char *device_id, struct db_device *out,
+    int *found, struct bbt_error *e);
+/* A clock offset that could not be measured (the old one is kept). */
+#define DB_OFFSET_UNKNOWN INT64_MIN
+/* Record contact: last_seen = now, the clock offset the agent showed. */
+int db_device_seen(struct db *db, const char *device_id, int64_t now,
+    int64_t clock_offset_s, struct bbt_error *e);
+/* Heartbeat: contact plus version, buffer depth, input devices (JSON text). */
+int db_device_heartbeat(struct db *db, const char *device_id, int64_t now,
+    int64_t clock_offset_s, const char *agent_version, int64_t buffer_depth,
+    const char *devices_json, struct bbt_error *e);
+/* Enrolled devices, and those seen at or after `since`. */
+int db_device_counts(struct db *db, int64_t since, int64_t *enrolled, int64_t *seen,
+    struct bbt_error *e);
+
+/* --- sessions ----------------------------------------------------------- */
+enum db_via { DB_VIA_HTTP, DB_VIA_BUNDLE };
+
+/* Where a session came from: the device, and its school and room then. */
+struct db_session_origin {
+	const char *device_id;
+	const char *school;
+	const char *room;
+	int64_t received_at;
+	enum db_via via;
+};
+
+/*
+ * Store one session unless its id is stored already (*inserted = 0: a
+ * duplicate, whichever device sent it first).
+ */
+int db_session_insert(struct db *db, const struct bbt_session *s,
+    const struct db_session_origin *o, int *inserted, struct bbt_error *e);
+int db_session_exists(struct db *db, const char *id, int *exists, struct bbt_error *e);
+int db_session_count(struct db *db, int64_t *n, struct bbt_error *e);
+
+/* --- timetable and points (owner: pts; SQLite in db_sqlite_points.c) ------ */
+struct timetable;	/* server/timetable.h */
+struct points_session;	/* server/points.h */
+
+/*
+ * Replace, in one transaction, the whole timetable of every school that has
+ * a slot in tt with tt's slots; other schools keep theirs. Fails (storing
+ * nothing) if a school of tt is not registered.
+ */
+int db_timetable_replace(struct db *db, const struct timetable *tt, struct bbt_error *e);
+/* The slots of one school (NULL = all), ordered by school, room, weekday, start. */
+int db_timetable_load(struct db *db, const char *school, struct timetable *tt,
+    struct bbt_error *e);
+/*
+ * Sessions starting in [from, to), of one school (NULL = all), with their
+ * device's school and room and their teacher; *out is malloc'd (caller
+ * frees) with only the input fields of struct points_session filled.
+ */
+int db_points_sessions(struct db *db, int64_t from, int64_t to, const char *school,
+    struct points_session **out, size_t *n, struct bbt_error *e);
+
+#endif

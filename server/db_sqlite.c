@@ -1,0 +1,769 @@
+/*
+ * db_sqlite: the SQLite backend of server/db.h — connection setup, the
+ * schema and its migrations, and the core tables (schools, tokens, admins,
+ * devices, sessions). Topic files (db_sqlite_<topic>.c) add their own
+ * functions through db_sqlite_internal.h.
+ *
+ * Durability: every connection runs WAL with synchronous=FULL, so a commit
+ * has fsynced the WAL before db_commit returns: the collector's "acknowledged
+ * only after durably committed" holds across power loss, not only across a
+ * crash of the process (synchronous=NORMAL would only give the latter).
+ *
+ * Migrations: `migrations[i]` takes a database from user_version i to i + 1
+ * and runs in its own transaction together with the user_version bump, so a
+ * crash mid-migration leaves the old version intact. Schema v2 is one more
+ * entry; never edit an entry that has shipped.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "bbt_log.h"
+#include "db.h"
+#include "db_sqlite_internal.h"
+
+/*
+ * Column notes: times are Unix seconds; sessions."end" must be quoted (END
+ * is an SQL keyword); flags is the comma-separated list of flag names;
+ * devices.input_devices is JSON text as the agent reported it; admins.school
+ * NULL means a bureau admin; enroll_tokens.uses_left counts down to 0.
+ */
+static const char *const migrations[] = {
+	/* v1 */
+	"CREATE TABLE schools ("
+	"  code TEXT PRIMARY KEY,"
+	"  name TEXT NOT NULL,"
+	"  district TEXT);"
+	"CREATE TABLE enroll_tokens ("
+	"  hash TEXT PRIMARY KEY,"
+	"  school TEXT NOT NULL REFERENCES schools(code),"
+	"  uses_left INTEGER NOT NULL CHECK (uses_left >= 0),"
+	"  expires_at INTEGER NOT NULL,"
+	"  created_at INTEGER NOT NULL);"
+	"CREATE TABLE admins ("
+	"  name TEXT PRIMARY KEY,"
+	"  token_hash TEXT NOT NULL UNIQUE,"
+	"  school TEXT REFERENCES schools(code),"
+	"  created_at INTEGER NOT NULL);"
+	"CREATE TABLE devices ("
+	"  device_id TEXT PRIMARY KEY,"
+	"  hw_id TEXT NOT NULL UNIQUE,"
+	"  school TEXT NOT NULL REFERENCES schools(code),"
+	"  room TEXT NOT NULL,"
+	"  hostname TEXT NOT NULL DEFAULT '',"
+	"  agent_version TEXT NOT NULL DEFAULT '',"
+	"  public_key TEXT NOT NULL,"
+	"  token_hash TEXT NOT NULL UNIQUE,"
+	"  enrolled_at INTEGER NOT NULL,"
+	"  last_seen INTEGER,"
+	"  clock_offset_s INTEGER,"
+	"  buffer_depth INTEGER,"
+	"  input_devices TEXT);"
+	"CREATE INDEX devices_school ON devices(school, room);"
+	"CREATE TABLE sessions ("
+	"  id TEXT PRIMARY KEY,"
+	"  device_id TEXT NOT NULL REFERENCES devices(device_id),"
+	"  school TEXT NOT NULL,"
+	"  room TEXT NOT NULL,"
+	"  start INTEGER NOT NULL,"
+	"  \"end\" INTEGER NOT NULL,"
+	"  utc_offset INTEGER NOT NULL,"
+	"  duration_s INTEGER NOT NULL,"
+	"  touches INTEGER NOT NULL,"
+	"  active_minutes INTEGER NOT NULL,"
+	"  teacher TEXT,"
+	"  input_name TEXT,"
+	"  input_vid TEXT,"
+	"  input_pid TEXT,"
+	"  flags TEXT NOT NULL DEFAULT '',"
+	"  received_at INTEGER NOT NULL,"
+	"  via TEXT NOT NULL CHECK (via IN ('http', 'bundle')));"
+	"CREATE INDEX sessions_start ON sessions(start);"
+	"CREATE INDEX sessions_school_start ON sessions(school, start);"
+	"CREATE INDEX sessions_device ON sessions(device_id, start);"
+	"CREATE TABLE timetable ("
+	"  school TEXT NOT NULL REFERENCES schools(code),"
+	"  room TEXT NOT NULL,"
+	"  weekday INTEGER NOT NULL CHECK (weekday BETWEEN 1 AND 7),"
+	"  start_min INTEGER NOT NULL,"
+	"  end_min INTEGER NOT NULL,"
+	"  teacher_id TEXT NOT NULL,"
+	"  teacher_name TEXT NOT NULL,"
+	"  subject TEXT NOT NULL DEFAULT '');"
+	"CREATE INDEX timetable_slot ON timetable(school, room, weekday);",
+};
+#define NMIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))
+_Static_assert(NMIGRATIONS == DB_SCHEMA_VERSION, "one migration per schema version");
+
+int db_sqlite_fail(struct db *db, struct bbt_error *e, const char *what)
+{
+	return bbt_error_set(e, "%s: %s", what, db && db->h ? sqlite3_errmsg(db->h) :
+	    "no database");
+}
+
+int db_sqlite_exec(struct db *db, const char *sql, struct bbt_error *e)
+{
+	char *msg = NULL;
+
+	if (sqlite3_exec(db->h, sql, NULL, NULL, &msg) == SQLITE_OK)
+		return 0;
+	bbt_error_set(e, "database: %s", msg ? msg : sqlite3_errmsg(db->h));
+	sqlite3_free(msg);
+	return -1;
+}
+
+sqlite3_stmt *db_sqlite_stmt(struct db *db, const char *sql, struct bbt_error *e)
+{
+	struct db_sqlite_cached *c;
+	sqlite3_stmt *st = NULL;
+
+	for (size_t i = 0; i < db->ncache; i++) {
+		if (strcmp(db->cache[i].sql, sql) != 0)
+			continue;
+		sqlite3_reset(db->cache[i].stmt);
+		sqlite3_clear_bindings(db->cache[i].stmt);
+		return db->cache[i].stmt;
+	}
+	if (db->ncache == db->capcache) {
+		size_t cap = db->capcache ? db->capcache * 2 : 32;
+
+		c = realloc(db->cache, cap * sizeof(*c));
+		if (!c) {
+			bbt_error_set(e, "out of memory");
+			return NULL;
+		}
+		db->cache = c;
+		db->capcache = cap;
+	}
+	if (sqlite3_prepare_v3(db->h, sql, -1, SQLITE_PREPARE_PERSISTENT, &st,
+	    NULL) != SQLITE_OK) {
+		db_sqlite_fail(db, e, "prepare");
+		return NULL;
+	}
+	c = &db->cache[db->ncache];
+	c->sql = strdup(sql);
+	if (!c->sql) {
+		sqlite3_finalize(st);
+		bbt_error_set(e, "out of memory");
+		return NULL;
+	}
+	c->stmt = st;
+	db->ncache++;
+	return st;
+}
+
+void db_sqlite_text(sqlite3_stmt *st, int col, char *buf, size_t len)
+{
+	const unsigned char *t = sqlite3_column_text(st, col);
+
+	snprintf(buf, len, "%s", t ? (const char *)t : "");
+}
+
+int db_sqlite_bind_text(sqlite3_stmt *st, int idx, const char *s)
+{
+	if (!s)
+		return sqlite3_bind_null(st, idx);
+	return sqlite3_bind_text(st, idx, s, -1, SQLITE_TRANSIENT);
+}
+
+int db_begin(struct db *db, struct bbt_error *e)
+{
+	if (db->tx_depth > 0) {
+		db->tx_depth++;
+		return 0;
+	}
+	if (db_sqlite_exec(db, "BEGIN IMMEDIATE", e) < 0)
+		return -1;
+	db->tx_depth = 1;
+	db->tx_doomed = 0;
+	return 0;
+}
+
+int db_commit(struct db *db, struct bbt_error *e)
+{
+	if (db->tx_depth <= 0)
+		return bbt_error_set(e, "commit without a transaction");
+	if (db->tx_depth > 1) {
+		db->tx_depth--;
+		return 0;
+	}
+	if (db->tx_doomed) {
+		db_rollback(db);
+		return bbt_error_set(e, "transaction rolled back by a nested failure");
+	}
+	if (db_sqlite_exec(db, "COMMIT", e) < 0) {
+		db_rollback(db);
+		return -1;
+	}
+	db->tx_depth = 0;
+	return 0;
+}
+
+void db_rollback(struct db *db)
+{
+	if (db->tx_depth <= 0)
+		return;
+	if (db->tx_depth > 1) {
+		db->tx_depth--;
+		db->tx_doomed = 1;
+		return;
+	}
+	/* Reset cached statements first: a pending read would keep the lock. */
+	for (size_t i = 0; i < db->ncache; i++)
+		sqlite3_reset(db->cache[i].stmt);
+	if (sqlite3_get_autocommit(db->h) == 0 &&
+	    sqlite3_exec(db->h, "ROLLBACK", NULL, NULL, NULL) != SQLITE_OK)
+		log_warn("database rollback failed: %s", sqlite3_errmsg(db->h));
+	db->tx_depth = 0;
+	db->tx_doomed = 0;
+}
+
+int db_sqlite_tx(struct db *db, int (*fn)(struct db *db, void *arg, struct bbt_error *e),
+    void *arg, struct bbt_error *e)
+{
+	if (db_begin(db, e) < 0)
+		return -1;
+	if (fn(db, arg, e) < 0) {
+		db_rollback(db);
+		return -1;
+	}
+	return db_commit(db, e);
+}
+
+int db_schema_version(struct db *db, int *version, struct bbt_error *e)
+{
+	sqlite3_stmt *st = db_sqlite_stmt(db, "PRAGMA user_version", e);
+
+	if (!st)
+		return -1;
+	if (sqlite3_step(st) != SQLITE_ROW)
+		return db_sqlite_fail(db, e, "user_version");
+	*version = sqlite3_column_int(st, 0);
+	sqlite3_reset(st);
+	return 0;
+}
+
+/* Bring the schema to DB_SCHEMA_VERSION, one migration per transaction. */
+static int migrate(struct db *db, struct bbt_error *e)
+{
+	char sql[64];
+	int v;
+
+	for (;;) {
+		if (db_begin(db, e) < 0)
+			return -1;
+		/* Read inside the write lock: another process may have migrated. */
+		if (db_schema_version(db, &v, e) < 0)
+			goto fail;
+		if (v > DB_SCHEMA_VERSION) {
+			bbt_error_set(e, "database schema version %d is newer than this "
+			    "program's (%d)", v, DB_SCHEMA_VERSION);
+			goto fail;
+		}
+		if (v == DB_SCHEMA_VERSION) {
+			db_rollback(db);
+			return 0;
+		}
+		if (db_sqlite_exec(db, migrations[v], e) < 0) {
+			bbt_error_prefix(e, "migration to schema v%d", v + 1);
+			goto fail;
+		}
+		snprintf(sql, sizeof(sql), "PRAGMA user_version = %d", v + 1);
+		if (db_sqlite_exec(db, sql, e) < 0 || db_commit(db, e) < 0)
+			goto fail;
+		log_debug("database schema migrated to v%d", v + 1);
+	}
+fail:
+	db_rollback(db);
+	return -1;
+}
+
+/* Create the file 0600 before SQLite does (it would use the umask). */
+static int create_private(const char *path, struct bbt_error *e)
+{
+	int fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
+
+	if (fd < 0)
+		return bbt_error_set(e, "%s: %s", path, strerror(errno));
+	close(fd);
+	return 0;
+}
+
+static int configure(struct db *db, struct bbt_error *e)
+{
+	sqlite3_stmt *st = NULL;
+	const unsigned char *mode;
+	int ok;
+
+	sqlite3_busy_timeout(db->h, DB_SQLITE_BUSY_MS);
+	if (sqlite3_prepare_v2(db->h, "PRAGMA journal_mode=WAL", -1, &st, NULL) != SQLITE_OK)
+		return db_sqlite_fail(db, e, "journal_mode");
+	ok = sqlite3_step(st) == SQLITE_ROW;
+	mode = ok ? sqlite3_column_text(st, 0) : NULL;
+	ok = mode && strcmp((const char *)mode, "wal") == 0;
+	sqlite3_finalize(st);
+	if (!ok)
+		return bbt_error_set(e, "database: cannot switch to WAL journal mode");
+	return db_sqlite_exec(db, "PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;", e);
+}
+
+int db_open(const char *where, struct db **out, struct bbt_error *e)
+{
+	struct db *db;
+
+	*out = NULL;
+	if (strncmp(where, "postgresql://", 13) == 0 || strncmp(where, "postgres://", 11) == 0)
+		return bbt_error_set(e, "the PostgreSQL backend is not built in yet");
+	if (access(where, F_OK) != 0 && create_private(where, e) < 0)
+		return -1;
+	db = calloc(1, sizeof(*db));
+	if (!db)
+		return bbt_error_set(e, "out of memory");
+	if (sqlite3_open_v2(where, &db->h, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX,
+	    NULL) != SQLITE_OK) {
+		db_sqlite_fail(db, e, where);
+		goto fail;
+	}
+	if (configure(db, e) < 0 || migrate(db, e) < 0) {
+		bbt_error_prefix(e, "%s", where);
+		goto fail;
+	}
+	*out = db;
+	return 0;
+fail:
+	db_close(db);
+	return -1;
+}
+
+void db_close(struct db *db)
+{
+	if (!db)
+		return;
+	db_rollback(db);
+	for (size_t i = 0; i < db->ncache; i++) {
+		sqlite3_finalize(db->cache[i].stmt);
+		free(db->cache[i].sql);
+	}
+	free(db->cache);
+	sqlite3_close(db->h);
+	free(db);
+}
+
+/* Step a write statement to completion. */
+static int step_done(struct db *db, sqlite3_stmt *st, struct bbt_error *e,
+    const char *what)
+{
+	int rc = sqlite3_step(st);
+
+	sqlite3_reset(st);
+	if (rc == SQLITE_DONE)
+		return 0;
+	return db_sqlite_fail(db, e, what);
+}
+
+/* Step a lookup: 1 row found (left for reading), 0 none, -1 error. */
+static int step_row(struct db *db, sqlite3_stmt *st, struct bbt_error *e,
+    const char *what)
+{
+	int rc = sqlite3_step(st);
+
+	if (rc == SQLITE_ROW)
+		return 1;
+	sqlite3_reset(st);
+	if (rc == SQLITE_DONE)
+		return 0;
+	return db_sqlite_fail(db, e, what);
+}
+
+/* ---- schools ---- */
+
+int db_school_add(struct db *db, const struct db_school *s, struct bbt_error *e)
+{
+	struct db_school old;
+	sqlite3_stmt *st;
+	int found;
+
+	if (db_school_get(db, s->code, &old, &found, e) < 0)
+		return -1;
+	if (found)
+		return bbt_error_set(e, "school %s exists (%s)", s->code, old.name);
+	st = db_sqlite_stmt(db, "INSERT INTO schools (code, name, district) "
+	    "VALUES (?1, ?2, ?3)", e);
+	if (!st)
+		return -1;
+	sqlite3_bind_text(st, 1, s->code, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 2, s->name, -1, SQLITE_TRANSIENT);
+	db_sqlite_bind_text(st, 3, s->district[0] ? s->district : NULL);
+	return step_done(db, st, e, "add school");
+}
+
+int db_school_get(struct db *db, const char *code, struct db_school *out,
+    int *found, struct bbt_error *e)
+{
+	sqlite3_stmt *st = db_sqlite_stmt(db, "SELECT code, name, district FROM schools "
+	    "WHERE code = ?1", e);
+	int rc;
+
+	*found = 0;
+	if (!st)
+		return -1;
+	sqlite3_bind_text(st, 1, code, -1, SQLITE_TRANSIENT);
+	rc = step_row(db, st, e, "school");
+	if (rc <= 0)
+		return rc;
+	db_sqlite_text(st, 0, out->code, sizeof(out->code));
+	db_sqlite_text(st, 1, out->name, sizeof(out->name));
+	db_sqlite_text(st, 2, out->district, sizeof(out->district));
+	sqlite3_reset(st);
+	*found = 1;
+	return 0;
+}
+
+/* ---- enrollment tokens ---- */
+
+int db_enroll_token_add(struct db *db, const struct db_enroll_token *t,
+    struct bbt_error *e)
+{
+	sqlite3_stmt *st = db_sqlite_stmt(db, "INSERT INTO enroll_tokens "
+	    "(hash, school, uses_left, expires_at, created_at) VALUES (?1, ?2, ?3, ?4, ?5)", e);
+
+	if (!st)
+		return -1;
+	sqlite3_bind_text(st, 1, t->hash, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 2, t->school, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int64(st, 3, t->uses_left);
+	sqlite3_bind_int64(st, 4, t->expires_at);
+	sqlite3_bind_int64(st, 5, t->created_at);
+	return step_done(db, st, e, "add enrollment token");
+}
+
+int db_enroll_token_get(struct db *db, const char *hash, struct db_enroll_token *out,
+    int *found, struct bbt_error *e)
+{
+	sqlite3_stmt *st = db_sqlite_stmt(db, "SELECT hash, school, uses_left, expires_at, "
+	    "created_at FROM enroll_tokens WHERE hash = ?1", e);
+	int rc;
+
+	*found = 0;
+	if (!st)
+		return -1;
+	sqlite3_bind_text(st, 1, hash, -1, SQLITE_TRANSIENT);
+	rc = step_row(db, st, e, "enrollment token");
+	if (rc <= 0)
+		return rc;
+	db_sqlite_text(st, 0, out->hash, sizeof(out->hash));
+	db_sqlite_text(st, 1, out->school, sizeof(out->school));
+	out->uses_left = sqlite3_column_int64(st, 2);
+	out->expires_at = sqlite3_column_int64(st, 3);
+	out->created_at = sqlite3_column_int64(st, 4);
+	sqlite3_reset(st);
+	*found = 1;
+	return 0;
+}
+
+int db_enroll_token_take(struct db *db, const char *hash, int *taken,
+    struct bbt_error *e)
+{
+	sqlite3_stmt *st = db_sqlite_stmt(db, "UPDATE enroll_tokens SET uses_left = "
+	    "uses_left - 1 WHERE hash = ?1 AND uses_left > 0", e);
+
+	*taken = 0;
+	if (!st)
+		return -1;
+	sqlite3_bind_text(st, 1, hash, -1, SQLITE_TRANSIENT);
+	if (step_done(db, st, e, "use enrollment token") < 0)
+		return -1;
+	*taken = sqlite3_changes(db->h) == 1;
+	return 0;
+}
+
+/* ---- admins ---- */
+
+int db_admin_add(struct db *db, const struct db_admin *a, const char *token_hash,
+    int64_t created_at, struct bbt_error *e)
+{
+	sqlite3_stmt *st = db_sqlite_stmt(db, "SELECT 1 FROM admins WHERE name = ?1", e);
+	int rc;
+
+	if (!st)
+		return -1;
+	sqlite3_bind_text(st, 1, a->name, -1, SQLITE_TRANSIENT);
+	rc = step_row(db, st, e, "admin");
+	sqlite3_reset(st);
+	if (rc < 0)
+		return -1;
+	if (rc > 0)
+		return bbt_error_set(e, "admin %s exists", a->name);
+	st = db_sqlite_stmt(db, "INSERT INTO admins (name, token_hash, school, created_at) "
+	    "VALUES (?1, ?2, ?3, ?4)", e);
+	if (!st)
+		return -1;
+	sqlite3_bind_text(st, 1, a->name, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 2, token_hash, -1, SQLITE_TRANSIENT);
+	db_sqlite_bind_text(st, 3, a->school[0] ? a->school : NULL);
+	sqlite3_bind_int64(st, 4, created_at);
+	return step_done(db, st, e, "add admin");
+}
+
+int db_admin_by_token(struct db *db, const char *token_hash, struct db_admin *out,
+    int *found, struct bbt_error *e)
+{
+	sqlite3_stmt *st = db_sqlite_stmt(db, "SELECT name, school FROM admins "
+	    "WHERE token_hash = ?1", e);
+	int rc;
+
+	*found = 0;
+	if (!st)
+		return -1;
+	sqlite3_bind_text(st, 1, token_hash, -1, SQLITE_TRANSIENT);
+	rc = step_row(db, st, e, "admin");
+	if (rc <= 0)
+		return rc;
+	db_sqlite_text(st, 0, out->name, sizeof(out->name));
+	db_sqlite_text(st, 1, out->school, sizeof(out->school));
+	sqlite3_reset(st);
+	*found = 1;
+	return 0;
+}
+
+/* ---- devices ---- */
+
+#define DEVICE_COLS "device_id, hw_id, school, room, hostname, agent_version, " \
+	"public_key, token_hash, enrolled_at, last_seen, clock_offset_s, buffer_depth"
+
+static void device_from_row(sqlite3_stmt *st, struct db_device *d)
+{
+	db_sqlite_text(st, 0, d->device_id, sizeof(d->device_id));
+	db_sqlite_text(st, 1, d->hw_id, sizeof(d->hw_id));
+	db_sqlite_text(st, 2, d->school, sizeof(d->school));
+	db_sqlite_text(st, 3, d->room, sizeof(d->room));
+	db_sqlite_text(st, 4, d->hostname, sizeof(d->hostname));
+	db_sqlite_text(st, 5, d->agent_version, sizeof(d->agent_version));
+	db_sqlite_text(st, 6, d->public_key, sizeof(d->public_key));
+	db_sqlite_text(st, 7, d->token_hash, sizeof(d->token_hash));
+	d->enrolled_at = sqlite3_column_int64(st, 8);
+	d->last_seen = sqlite3_column_int64(st, 9);
+	d->clock_offset_s = sqlite3_column_int64(st, 10);
+	d->buffer_depth = sqlite3_column_type(st, 11) == SQLITE_NULL ? -1 :
+	    sqlite3_column_int64(st, 11);
+}
+
+static int device_lookup(struct db *db, const char *sql, const char *key,
+    struct db_device *out, int *found, struct bbt_error *e)
+{
+	sqlite3_stmt *st = db_sqlite_stmt(db, sql, e);
+	int rc;
+
+	*found = 0;
+	if (!st)
+		return -1;
+	sqlite3_bind_text(st, 1, key, -1, SQLITE_TRANSIENT);
+	rc = step_row(db, st, e, "device");
+	if (rc <= 0)
+		return rc;
+	device_from_row(st, out);
+	sqlite3_reset(st);
+	*found = 1;
+	return 0;
+}
+
+int db_device_by_token(struct db *db, const char *token_hash, struct db_device *out,
+    int *found, struct bbt_error *e)
+{
+	return device_lookup(db, "SELECT " DEVICE_COLS " FROM devices WHERE token_hash = ?1",
+	    token_hash, out, found, e);
+}
+
+int db_device_get(struct db *db, const char *device_id, struct db_device *out,
+    int *found, struct bbt_error *e)
+{
+	return device_lookup(db, "SELECT " DEVICE_COLS " FROM devices WHERE device_id = ?1",
+	    device_id, out, found, e);
+}
+
+int db_device_enroll(struct db *db, struct db_device *d, int *reenrolled,
+    struct bbt_error *e)
+{
+	struct db_device old;
+	sqlite3_stmt *st;
+	int found;
+
+	*reenrolled = 0;
+	if (device_lookup(db, "SELECT " DEVICE_COLS " FROM devices WHERE hw_id = ?1",
+	    d->hw_id, &old, &found, e) < 0)
+		return -1;
+	if (found) {
+		snprintf(d->device_id, sizeof(d->device_id), "%s", old.device_id);
+		st = db_sqlite_stmt(db, "UPDATE devices SET school = ?2, room = ?3, "
+		    "hostname = ?4, agent_version = ?5, public_key = ?6, token_hash = ?7, "
+		    "enrolled_at = ?8 WHERE device_id = ?1", e);
+	} else {
+		st = db_sqlite_stmt(db, "INSERT INTO devices (device_id, school, room, "
+		    "hostname, agent_version, public_key, token_hash, enrolled_at, hw_id) "
+		    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)", e);
+	}
+	if (!st)
+		return -1;
+	sqlite3_bind_text(st, 1, d->device_id, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 2, d->school, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 3, d->room, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 4, d->hostname, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 5, d->agent_version, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 6, d->public_key, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 7, d->token_hash, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int64(st, 8, d->enrolled_at);
+	if (!found)
+		sqlite3_bind_text(st, 9, d->hw_id, -1, SQLITE_TRANSIENT);
+	if (step_done(db, st, e, "enroll device") < 0)
+		return -1;
+	*reenrolled = found;
+	return 0;
+}
+
+int db_device_seen(struct db *db, const char *device_id, int64_t now,
+    int64_t clock_offset_s, struct bbt_error *e)
+{
+	sqlite3_stmt *st = db_sqlite_stmt(db, "UPDATE devices SET last_seen = ?2, "
+	    "clock_offset_s = coalesce(?3, clock_offset_s) WHERE device_id = ?1", e);
+
+	if (!st)
+		return -1;
+	sqlite3_bind_text(st, 1, device_id, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int64(st, 2, now);
+	if (clock_offset_s != DB_OFFSET_UNKNOWN)
+		sqlite3_bind_int64(st, 3, clock_offset_s);
+	return step_done(db, st, e, "device seen");
+}
+
+int db_device_heartbeat(struct db *db, const char *device_id, int64_t now,
+    int64_t clock_offset_s, const char *agent_version, int64_t buffer_depth,
+    const char *devices_json, struct bbt_error *e)
+{
+	sqlite3_stmt *st = db_sqlite_stmt(db, "UPDATE devices SET last_seen = ?2, "
+	    "clock_offset_s = coalesce(?3, clock_offset_s), "
+	    "agent_version = coalesce(?4, agent_version), "
+	    "buffer_depth = coalesce(?5, buffer_depth), "
+	    "input_devices = coalesce(?6, input_devices) WHERE device_id = ?1", e);
+
+	if (!st)
+		return -1;
+	sqlite3_bind_text(st, 1, device_id, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int64(st, 2, now);
+	if (clock_offset_s != DB_OFFSET_UNKNOWN)
+		sqlite3_bind_int64(st, 3, clock_offset_s);
+	db_sqlite_bind_text(st, 4, agent_version);
+	if (buffer_depth >= 0)
+		sqlite3_bind_int64(st, 5, buffer_depth);
+	db_sqlite_bind_text(st, 6, devices_json);
+	return step_done(db, st, e, "device heartbeat");
+}
+
+int db_device_counts(struct db *db, int64_t since, int64_t *enrolled, int64_t *seen,
+    struct bbt_error *e)
+{
+	sqlite3_stmt *st = db_sqlite_stmt(db, "SELECT count(*), "
+	    "coalesce(sum(last_seen >= ?1), 0) FROM devices", e);
+	int rc;
+
+	if (!st)
+		return -1;
+	sqlite3_bind_int64(st, 1, since);
+	rc = step_row(db, st, e, "device counts");
+	if (rc <= 0)
+		return rc < 0 ? -1 : db_sqlite_fail(db, e, "device counts");
+	*enrolled = sqlite3_column_int64(st, 0);
+	*seen = sqlite3_column_int64(st, 1);
+	sqlite3_reset(st);
+	return 0;
+}
+
+/* ---- sessions ---- */
+
+/* "stuck_contact,recovered" from the flag bits. */
+static void flags_text(unsigned flags, char *buf, size_t len)
+{
+	size_t used = 0;
+
+	buf[0] = '\0';
+	for (unsigned i = 0; i < BBT_FLAG_COUNT; i++) {
+		const char *name = bbt_flag_name(1u << i);
+
+		if (!(flags & (1u << i)) || !name)
+			continue;
+		used += (size_t)snprintf(buf + used, used < len ? len - used : 0, "%s%s",
+		    used ? "," : "", name);
+	}
+}
+
+int db_session_insert(struct db *db, const struct bbt_session *s,
+    const struct db_session_origin *o, int *inserted, struct bbt_error *e)
+{
+	sqlite3_stmt *st = db_sqlite_stmt(db, "INSERT INTO sessions (id, device_id, school, "
+	    "room, start, \"end\", utc_offset, duration_s, touches, active_minutes, "
+	    "teacher, input_name, input_vid, input_pid, flags, received_at, via) VALUES "
+	    "(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17) "
+	    "ON CONFLICT (id) DO NOTHING", e);
+	char flags[128];
+
+	*inserted = 0;
+	if (!st)
+		return -1;
+	flags_text(s->flags, flags, sizeof(flags));
+	sqlite3_bind_text(st, 1, s->id, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 2, o->device_id, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 3, o->school, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 4, o->room, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int64(st, 5, s->start);
+	sqlite3_bind_int64(st, 6, s->end);
+	sqlite3_bind_int(st, 7, s->utc_offset);
+	sqlite3_bind_int64(st, 8, s->duration_s);
+	sqlite3_bind_int(st, 9, s->touches);
+	sqlite3_bind_int(st, 10, s->active_minutes);
+	db_sqlite_bind_text(st, 11, s->teacher[0] ? s->teacher : NULL);
+	db_sqlite_bind_text(st, 12, s->input.name[0] ? s->input.name : NULL);
+	db_sqlite_bind_text(st, 13, s->input.vid[0] ? s->input.vid : NULL);
+	db_sqlite_bind_text(st, 14, s->input.pid[0] ? s->input.pid : NULL);
+	sqlite3_bind_text(st, 15, flags, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int64(st, 16, o->received_at);
+	sqlite3_bind_text(st, 17, o->via == DB_VIA_BUNDLE ? "bundle" : "http", -1,
+	    SQLITE_STATIC);
+	if (step_done(db, st, e, "store session") < 0)
+		return -1;
+	*inserted = sqlite3_changes(db->h) == 1;
+	return 0;
+}
+
+int db_session_exists(struct db *db, const char *id, int *exists, struct bbt_error *e)
+{
+	sqlite3_stmt *st = db_sqlite_stmt(db, "SELECT 1 FROM sessions WHERE id = ?1", e);
+	int rc;
+
+	*exists = 0;
+	if (!st)
+		return -1;
+	sqlite3_bind_text(st, 1, id, -1, SQLITE_TRANSIENT);
+	rc = step_row(db, st, e, "session");
+	sqlite3_reset(st);
+	if (rc < 0)
+		return -1;
+	*exists = rc;
+	return 0;
+}
+
+int db_session_count(struct db *db, int64_t *n, struct bbt_error *e)
+{
+	sqlite3_stmt *st = db_sqlite_stmt(db, "SELECT count(*) FROM sessions", e);
+	int rc;
+
+	if (!st)
+		return -1;
+	rc = step_row(db, st, e, "session count");
+	if (rc <= 0)
+		return rc < 0 ? -1 : db_sqlite_fail(db, e, "session count");
+	*n = sqlite3_column_int64(st, 0);
+	sqlite3_reset(st);
+	return 0;
+}

@@ -1,0 +1,213 @@
+/*
+ * db_sqlite_points: the SQLite side of the timetable and points functions of
+ * db.h. The timetable of the schools in an import is replaced inside one
+ * transaction (delete then insert), so a reader never sees half of a file
+ * and a failed import leaves the old timetable as it was. Report reads use
+ * the sessions-by-start and sessions-by-school-start indexes.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "db_sqlite_internal.h"
+#include "points.h"
+#include "timetable.h"
+
+static int check_schools(struct db *db, const char **schools, size_t n, struct bbt_error *e)
+{
+	struct db_school s;
+	int found;
+
+	for (size_t i = 0; i < n; i++) {
+		if (db_school_get(db, schools[i], &s, &found, e) < 0)
+			return -1;
+		if (!found)
+			return bbt_error_set(e, "unknown school %s (add it first: bbt-server school "
+			    "add CODE NAME)", schools[i]);
+	}
+	return 0;
+}
+
+static int delete_school(struct db *db, const char *school, struct bbt_error *e)
+{
+	sqlite3_stmt *st = db_sqlite_stmt(db, "DELETE FROM timetable WHERE school = ?1", e);
+
+	if (st == NULL)
+		return -1;
+	db_sqlite_bind_text(st, 1, school);
+	if (sqlite3_step(st) != SQLITE_DONE)
+		return db_sqlite_fail(db, e, "delete timetable");
+	sqlite3_reset(st);
+	return 0;
+}
+
+static int insert_slot(struct db *db, const struct timetable_slot *t, struct bbt_error *e)
+{
+	sqlite3_stmt *st = db_sqlite_stmt(db, "INSERT INTO timetable (school, room, weekday, "
+	    "start_min, end_min, teacher_id, teacher_name, subject) "
+	    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)", e);
+
+	if (st == NULL)
+		return -1;
+	db_sqlite_bind_text(st, 1, t->school);
+	db_sqlite_bind_text(st, 2, t->room);
+	sqlite3_bind_int(st, 3, t->weekday);
+	sqlite3_bind_int(st, 4, t->start_min);
+	sqlite3_bind_int(st, 5, t->end_min);
+	db_sqlite_bind_text(st, 6, t->teacher_id);
+	db_sqlite_bind_text(st, 7, t->teacher_name);
+	db_sqlite_bind_text(st, 8, t->subject);
+	if (sqlite3_step(st) != SQLITE_DONE)
+		return db_sqlite_fail(db, e, "insert timetable slot");
+	sqlite3_reset(st);
+	return 0;
+}
+
+int db_timetable_replace(struct db *db, const struct timetable *tt, struct bbt_error *e)
+{
+	const char **schools = NULL;
+	size_t n = timetable_schools(tt, &schools);
+	int rc = -1;
+
+	if (schools == NULL)
+		return bbt_error_set(e, "out of memory");
+	if (check_schools(db, schools, n, e) < 0 || db_begin(db, e) < 0)
+		goto out;
+	for (size_t i = 0; i < n; i++) {
+		if (delete_school(db, schools[i], e) < 0)
+			goto fail;
+	}
+	for (size_t i = 0; i < tt->n; i++) {
+		if (insert_slot(db, &tt->slots[i], e) < 0)
+			goto fail;
+	}
+	rc = db_commit(db, e);
+	goto out;
+fail:
+	db_rollback(db);
+out:
+	free(schools);
+	return rc;
+}
+
+static int push(struct timetable *tt, struct bbt_error *e)
+{
+	if (tt->n == tt->cap) {
+		size_t cap = tt->cap ? tt->cap * 2 : 64;
+		struct timetable_slot *p = realloc(tt->slots, cap * sizeof(*p));
+
+		if (p == NULL)
+			return bbt_error_set(e, "out of memory");
+		tt->slots = p;
+		tt->cap = cap;
+	}
+	memset(&tt->slots[tt->n], 0, sizeof(tt->slots[0]));
+	tt->n++;
+	return 0;
+}
+
+int db_timetable_load(struct db *db, const char *school, struct timetable *tt,
+    struct bbt_error *e)
+{
+	static const char *const cols = "SELECT school, room, weekday, start_min, end_min, "
+	    "teacher_id, teacher_name, subject FROM timetable ";
+	char sql[512];
+	sqlite3_stmt *st;
+	int rc;
+
+	memset(tt, 0, sizeof(*tt));
+	snprintf(sql, sizeof(sql), "%s%s ORDER BY school, room, weekday, start_min", cols,
+	    school ? "WHERE school = ?1" : "");
+	st = db_sqlite_stmt(db, sql, e);
+	if (st == NULL)
+		return -1;
+	if (school != NULL)
+		db_sqlite_bind_text(st, 1, school);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct timetable_slot *t;
+
+		if (push(tt, e) < 0)
+			goto fail;
+		t = &tt->slots[tt->n - 1];
+		db_sqlite_text(st, 0, t->school, sizeof(t->school));
+		db_sqlite_text(st, 1, t->room, sizeof(t->room));
+		t->weekday = sqlite3_column_int(st, 2);
+		t->start_min = sqlite3_column_int(st, 3);
+		t->end_min = sqlite3_column_int(st, 4);
+		db_sqlite_text(st, 5, t->teacher_id, sizeof(t->teacher_id));
+		db_sqlite_text(st, 6, t->teacher_name, sizeof(t->teacher_name));
+		db_sqlite_text(st, 7, t->subject, sizeof(t->subject));
+	}
+	if (rc != SQLITE_DONE) {
+		db_sqlite_fail(db, e, "read timetable");
+		goto fail;
+	}
+	sqlite3_reset(st);
+	return 0;
+fail:
+	sqlite3_reset(st);
+	timetable_free(tt);
+	return -1;
+}
+
+static int grow(struct points_session **v, size_t n, size_t *cap, struct bbt_error *e)
+{
+	struct points_session *p;
+
+	if (n < *cap)
+		return 0;
+	*cap = *cap ? *cap * 2 : 256;
+	p = realloc(*v, *cap * sizeof(*p));
+	if (p == NULL)
+		return bbt_error_set(e, "out of memory");
+	*v = p;
+	return 0;
+}
+
+int db_points_sessions(struct db *db, int64_t from, int64_t to, const char *school,
+    struct points_session **out, size_t *n, struct bbt_error *e)
+{
+	char sql[512];
+	struct points_session *v = NULL;
+	size_t cnt = 0, cap = 0;
+	sqlite3_stmt *st;
+	int rc;
+
+	snprintf(sql, sizeof(sql), "SELECT id, school, room, start, \"end\", duration_s, teacher "
+	    "FROM sessions WHERE start >= ?1 AND start < ?2%s ORDER BY start, id",
+	    school ? " AND school = ?3" : "");
+	st = db_sqlite_stmt(db, sql, e);
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, from);
+	sqlite3_bind_int64(st, 2, to);
+	if (school != NULL)
+		db_sqlite_bind_text(st, 3, school);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct points_session *s;
+
+		if (grow(&v, cnt, &cap, e) < 0)
+			goto fail;
+		s = &v[cnt++];
+		memset(s, 0, sizeof(*s));
+		db_sqlite_text(st, 0, s->id, sizeof(s->id));
+		db_sqlite_text(st, 1, s->school, sizeof(s->school));
+		db_sqlite_text(st, 2, s->room, sizeof(s->room));
+		s->start = sqlite3_column_int64(st, 3);
+		s->end = sqlite3_column_int64(st, 4);
+		s->duration_s = sqlite3_column_int64(st, 5);
+		db_sqlite_text(st, 6, s->teacher, sizeof(s->teacher));
+	}
+	if (rc != SQLITE_DONE) {
+		db_sqlite_fail(db, e, "read sessions");
+		goto fail;
+	}
+	sqlite3_reset(st);
+	*out = v;
+	*n = cnt;
+	return 0;
+fail:
+	sqlite3_reset(st);
+	free(v);
+	return -1;
+}

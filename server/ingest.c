@@ -1,0 +1,242 @@
+/*
+ * ingest: SPEC 5.3 — judge each uploaded session alone, store the good ones
+ * exactly once in one durable transaction, and say what became of each id.
+ * The judging half is pure (no I/O, time passed in) so the fuzzer and the
+ * unit tests drive it directly; see ingest.h for the rules.
+ */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "bbt_time.h"
+#include "http.h"
+#include "ingest.h"
+
+/*
+ * bbt_session_from_json converts numbers to int64 after a range check done
+ * in double; refuse absurd magnitudes first so no conversion can overflow.
+ */
+static int numbers_sane(const cJSON *obj, char *err, size_t errlen)
+{
+	static const char *const keys[] = { "duration_s", "touches", "active_minutes" };
+
+	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
+		const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, keys[i]);
+
+		if (cJSON_IsNumber(v) && !(fabs(v->valuedouble) < 9.0e15)) {
+			snprintf(err, errlen, "field \"%s\" out of range", keys[i]);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+int ingest_judge(const cJSON *obj, const char *device_school, int64_t now,
+    struct bbt_session *s, char *err, size_t errlen)
+{
+	const cJSON *school = cJSON_GetObjectItemCaseSensitive(obj, "school");
+	struct bbt_error e;
+
+	if (cJSON_IsObject(obj) && numbers_sane(obj, err, errlen) < 0)
+		return -1;
+	if (bbt_session_from_json(obj, s, &e) < 0) {
+		snprintf(err, errlen, "malformed: %s", bbt_error_msg(&e));
+		return -1;
+	}
+	if (s->end < s->start) {
+		snprintf(err, errlen, "ends before it starts");
+		return -1;
+	}
+	if (s->duration_s > BBT_MAX_SESSION_S) {
+		snprintf(err, errlen, "lasts %lld s, over 24 h", (long long)s->duration_s);
+		return -1;
+	}
+	if (s->start > now + INGEST_FUTURE_S || s->end > now + INGEST_FUTURE_S) {
+		snprintf(err, errlen, "lies in the future (more than %d s after server time)",
+		    INGEST_FUTURE_S);
+		return -1;
+	}
+	if (school && !cJSON_IsNull(school) && !cJSON_IsString(school)) {
+		snprintf(err, errlen, "malformed: field \"school\" must be a string");
+		return -1;
+	}
+	if (cJSON_IsString(school) && strcmp(school->valuestring, device_school) != 0) {
+		snprintf(err, errlen, "session of another school (%.32s) than its device's "
+		    "(%s)", school->valuestring, device_school);
+		return -1;
+	}
+	return 0;
+}
+
+static void item_id(const cJSON *obj, struct ingest_item *it)
+{
+	const cJSON *id = cJSON_GetObjectItemCaseSensitive(obj, "id");
+
+	if (!cJSON_IsString(id) || strlen(id->valuestring) >= sizeof(it->id) ||
+	    !http_utf8_valid(id->valuestring, strlen(id->valuestring)))
+		return;
+	snprintf(it->id, sizeof(it->id), "%s", id->valuestring);
+	it->has_id = 1;
+}
+
+int ingest_judge_array(const cJSON *arr, size_t max, const char *device_school,
+    int64_t now, struct ingest_batch *b, struct bbt_error *e)
+{
+	const cJSON *obj;
+	size_t n = 0;
+
+	if (!cJSON_IsArray(arr))
+		return bbt_error_set(e, "\"sessions\" must be an array");
+	cJSON_ArrayForEach(obj, arr)
+		n++;
+	if (n > max)
+		return bbt_error_set(e, "%zu sessions in one batch, at most %zu", n, max);
+	b->items = calloc(n ? n : 1, sizeof(*b->items));
+	if (!b->items)
+		return bbt_error_set(e, "out of memory");
+	b->n = 0;
+	cJSON_ArrayForEach(obj, arr) {
+		struct ingest_item *it = &b->items[b->n++];
+
+		if (cJSON_IsObject(obj))
+			item_id(obj, it);
+		if (ingest_judge(obj, device_school, now, &it->s, it->error,
+		    sizeof(it->error)) < 0)
+			it->result = INGEST_REJECTED;
+		else
+			it->result = INGEST_ACCEPTED;
+		if (it->result == INGEST_ACCEPTED) {
+			/* Echo the canonical (lowercase) id the database keys on. */
+			snprintf(it->id, sizeof(it->id), "%s", it->s.id);
+			it->has_id = 1;
+		}
+	}
+	return 0;
+}
+
+int ingest_parse_body(const char *body, size_t len, size_t max, const char *device_school,
+    int64_t now, struct ingest_batch *b, enum ingest_body_error *why, struct bbt_error *e)
+{
+	const char *end = NULL;
+	const cJSON *t, *arr;
+	cJSON *root = NULL;
+	int off, rc = -1;
+
+	memset(b, 0, sizeof(*b));
+	*why = INGEST_BODY_BAD;
+	if (!http_utf8_valid(body, len))
+		return bbt_error_set(e, "body is not valid UTF-8 text");
+	root = cJSON_ParseWithLengthOpts(body, len, &end, 0);
+	if (!root)
+		return bbt_error_set(e, "body is not valid JSON");
+	while (end && end < body + len && strchr(" \t\r\n", *end) && *end)
+		end++;
+	if (end != body + len) {
+		bbt_error_set(e, "trailing bytes after the JSON body");
+		goto out;
+	}
+	if (!cJSON_IsObject(root)) {
+		bbt_error_set(e, "body must be a JSON object");
+		goto out;
+	}
+	t = cJSON_GetObjectItemCaseSensitive(root, "agent_time");
+	if (cJSON_IsString(t) && bbt_time_parse(t->valuestring, &b->agent_time, &off,
+	    NULL) == 0)
+		b->has_agent_time = 1;
+	arr = cJSON_GetObjectItemCaseSensitive(root, "sessions");
+	if (!arr) {
+		bbt_error_set(e, "missing field \"sessions\"");
+		goto out;
+	}
+	if (cJSON_IsArray(arr) && (size_t)cJSON_GetArraySize(arr) > max)
+		*why = INGEST_BODY_TOO_MANY;
+	rc = ingest_judge_array(arr, max, device_school, now, b, e);
+	if (rc == 0)
+		*why = INGEST_BODY_OK;
+out:
+	cJSON_Delete(root);
+	return rc;
+}
+
+int ingest_store(struct db *db, struct ingest_batch *b, const struct db_session_origin *o,
+    struct bbt_error *e)
+{
+	size_t acc = 0, dup = 0, rej = 0;
+	int inserted;
+
+	if (db_begin(db, e) < 0)
+		return -1;
+	for (size_t i = 0; i < b->n; i++) {
+		struct ingest_item *it = &b->items[i];
+
+		if (it->result == INGEST_REJECTED) {
+			rej++;
+			continue;
+		}
+		if (db_session_insert(db, &it->s, o, &inserted, e) < 0) {
+			db_rollback(db);
+			return -1;
+		}
+		it->result = inserted ? INGEST_ACCEPTED : INGEST_DUPLICATE;
+		if (inserted)
+			acc++;
+		else
+			dup++;
+	}
+	if (db_commit(db, e) < 0)
+		return -1;
+	b->accepted = acc;
+	b->duplicate = dup;
+	b->rejected = rej;
+	return 0;
+}
+
+cJSON *ingest_reply(const struct ingest_batch *b, int64_t now)
+{
+	cJSON *o = cJSON_CreateObject();
+	cJSON *acc = cJSON_AddArrayToObject(o, "accepted");
+	cJSON *dup = cJSON_AddArrayToObject(o, "duplicate");
+	cJSON *rej = cJSON_AddArrayToObject(o, "rejected");
+	char t[BBT_ISO8601_LEN];
+
+	if (!o || !acc || !dup || !rej)
+		goto fail;
+	for (size_t i = 0; i < b->n; i++) {
+		const struct ingest_item *it = &b->items[i];
+		cJSON *r;
+
+		switch (it->result) {
+		case INGEST_ACCEPTED:
+			if (!cJSON_AddItemToArray(acc, cJSON_CreateString(it->id)))
+				goto fail;
+			break;
+		case INGEST_DUPLICATE:
+			if (!cJSON_AddItemToArray(dup, cJSON_CreateString(it->id)))
+				goto fail;
+			break;
+		case INGEST_REJECTED:
+			r = cJSON_CreateObject();
+			if (!cJSON_AddItemToArray(rej, r) ||
+			    !(it->has_id ? cJSON_AddStringToObject(r, "id", it->id) :
+			    cJSON_AddNullToObject(r, "id")) ||
+			    !cJSON_AddStringToObject(r, "error", it->error))
+				goto fail;
+			break;
+		}
+	}
+	bbt_time_format(now, 0, t);
+	if (!cJSON_AddStringToObject(o, "server_time", t))
+		goto fail;
+	return o;
+fail:
+	cJSON_Delete(o);
+	return NULL;
+}
+
+void ingest_batch_free(struct ingest_batch *b)
+{
+	free(b->items);
+	b->items = NULL;
+	b->n = 0;
+}

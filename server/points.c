@@ -1,0 +1,525 @@
+/*
+ * points: attribution and the weekly-capped points rule, on plain arrays.
+ *
+ * The rule is applied by sorting an index of the sessions by (school,
+ * teacher, week, start, id) and walking each teacher-week group in order, so
+ * "the earliest qualifying sessions" is literally the first ones met. Slot
+ * times are local wall-clock minutes; they are placed on the session's local
+ * day with the zone's offset at the session's start (a DST change inside a
+ * lesson is ignored: China has none).
+ */
+#include "points.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "bbt_time.h"
+
+static int64_t floor_div(int64_t a, int64_t b)
+{
+	return a >= 0 ? a / b : -((-a + b - 1) / b);
+}
+
+/*
+ * A zone lookup costs tens of microseconds (TZ is switched and the zone file
+ * re-read), and a bureau-wide report asks several per session. Offsets only
+ * change at transitions, which since 1970 fall on multiples of 15 minutes of
+ * UTC, so they are memoised per thread by 15-minute bucket.
+ */
+#define TZ_BUCKET_S 900
+#define TZ_CACHE 1024
+
+struct tz_memo {
+	char zone[POINTS_ZONE_LEN];
+	int64_t bucket;
+	int off;
+	int used;
+};
+
+static _Thread_local struct tz_memo tz_cache[TZ_CACHE];
+
+int points_tz_offset(const char *zone, int64_t t)
+{
+	int64_t bucket = floor_div(t, TZ_BUCKET_S);
+	size_t h = (size_t)(bucket % TZ_CACHE + TZ_CACHE) % TZ_CACHE;
+	struct tz_memo *m;
+
+	if (zone == NULL || strlen(zone) >= POINTS_ZONE_LEN)
+		return bbt_tz_offset(zone, t);
+	for (const char *p = zone; *p != '\0'; p++)
+		h = (h * 31 + (unsigned char)*p) % TZ_CACHE;
+	m = &tz_cache[h];
+	if (m->used && m->bucket == bucket && strcmp(m->zone, zone) == 0)
+		return m->off;
+	m->off = bbt_tz_offset(zone, bucket * TZ_BUCKET_S);
+	m->bucket = bucket;
+	snprintf(m->zone, sizeof(m->zone), "%s", zone);
+	m->used = 1;
+	return m->off;
+}
+
+void points_rule_default(struct points_rule *r)
+{
+	memset(r, 0, sizeof(*r));
+	snprintf(r->name, sizeof(r->name), "%s", "互动授课");
+	r->points_per_session = 5;
+	r->min_duration_s = 900;
+	r->max_per_week = 2;
+	snprintf(r->week_zone, sizeof(r->week_zone), "%s", "Asia/Shanghai");
+}
+
+void points_reason_text(const struct points_rule *r, enum points_reason reason,
+    char out[POINTS_REASON_LEN])
+{
+	switch (reason) {
+	case POINTS_CREDITED:
+		snprintf(out, POINTS_REASON_LEN, "credited");
+		return;
+	case POINTS_WEEKLY_CAP:
+		snprintf(out, POINTS_REASON_LEN, "weekly cap reached");
+		return;
+	case POINTS_TOO_SHORT:
+		if (r->min_duration_s % 60 == 0)
+			snprintf(out, POINTS_REASON_LEN, "shorter than %lld min",
+			    (long long)(r->min_duration_s / 60));
+		else
+			snprintf(out, POINTS_REASON_LEN, "shorter than %lld s",
+			    (long long)r->min_duration_s);
+		return;
+	case POINTS_UNATTRIBUTED:
+		snprintf(out, POINTS_REASON_LEN, "unattributed");
+		return;
+	}
+	out[0] = '\0';
+}
+
+/*
+ * Slots sorted two ways so that each session costs a binary search, not a
+ * scan: a bureau-wide timetable holds hundreds of thousands of slots.
+ * NULL arrays (out of memory) fall back to a scan of every slot.
+ */
+struct slot_index {
+	const struct timetable_slot *slots;
+	size_t n;
+	size_t *by_room;	/* school, room, weekday, start_min, file order */
+	size_t *by_teacher;	/* school, teacher_id, file order */
+};
+
+static int cmp_size(size_t a, size_t b)
+{
+	return a < b ? -1 : a > b;
+}
+
+/* Room key order; the slot's own position breaks ties so the sort is stable. */
+static int cmp_room_key(const struct timetable_slot *t, const char *school, const char *room,
+    int wd)
+{
+	int c;
+
+	if ((c = strcmp(t->school, school)) != 0)
+		return c;
+	if ((c = strcmp(t->room, room)) != 0)
+		return c;
+	return t->weekday < wd ? -1 : t->weekday > wd;
+}
+
+static int cmp_by_room(const void *pa, const void *pb, void *base)
+{
+	size_t ia = *(const size_t *)pa, ib = *(const size_t *)pb;
+	const struct timetable_slot *a = (const struct timetable_slot *)base + ia;
+	const struct timetable_slot *b = (const struct timetable_slot *)base + ib;
+	int c = cmp_room_key(a, b->school, b->room, b->weekday);
+
+	if (c != 0)
+		return c;
+	if (a->start_min != b->start_min)
+		return a->start_min < b->start_min ? -1 : 1;
+	return cmp_size(ia, ib);
+}
+
+static int cmp_teacher_key(const struct timetable_slot *t, const char *school, const char *tid)
+{
+	int c = strcmp(t->school, school);
+
+	return c != 0 ? c : strcmp(t->teacher_id, tid);
+}
+
+static int cmp_by_teacher(const void *pa, const void *pb, void *base)
+{
+	size_t ia = *(const size_t *)pa, ib = *(const size_t *)pb;
+	const struct timetable_slot *a = (const struct timetable_slot *)base + ia;
+	const struct timetable_slot *b = (const struct timetable_slot *)base + ib;
+	int c = cmp_teacher_key(a, b->school, b->teacher_id);
+
+	return c != 0 ? c : cmp_size(ia, ib);
+}
+
+static size_t *sorted_slots(const struct timetable_slot *slots, size_t n,
+    int (*cmp)(const void *, const void *, void *))
+{
+	size_t *idx = malloc((n ? n : 1) * sizeof(*idx));
+
+	if (idx == NULL)
+		return NULL;
+	for (size_t i = 0; i < n; i++)
+		idx[i] = i;
+	qsort_r(idx, n, sizeof(*idx), cmp, (void *)slots);
+	return idx;
+}
+
+static void set_teacher(struct points_session *s, const char *id, const char *name)
+{
+	s->attributed = 1;
+	snprintf(s->teacher_id, sizeof(s->teacher_id), "%s", id);
+	snprintf(s->teacher_name, sizeof(s->teacher_name), "%s", name);
+}
+
+/* The session's own teacher, matched to a timetable id of its school. */
+static void attribute_named(const struct slot_index *x, struct points_session *s)
+{
+	size_t lo = 0, hi = x->n;
+
+	if (x->by_teacher == NULL) {
+		for (size_t i = 0; i < x->n; i++) {
+			if (cmp_teacher_key(&x->slots[i], s->school, s->teacher) == 0) {
+				set_teacher(s, x->slots[i].teacher_id, x->slots[i].teacher_name);
+				return;
+			}
+		}
+		set_teacher(s, s->teacher, s->teacher);
+		return;
+	}
+	while (lo < hi) {	/* first slot not below the key */
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (cmp_teacher_key(&x->slots[x->by_teacher[mid]], s->school, s->teacher) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (lo < x->n && cmp_teacher_key(&x->slots[x->by_teacher[lo]], s->school,
+	    s->teacher) == 0) {
+		const struct timetable_slot *t = &x->slots[x->by_teacher[lo]];
+
+		set_teacher(s, t->teacher_id, t->teacher_name);
+		return;
+	}
+	set_teacher(s, s->teacher, s->teacher);
+}
+
+static int64_t overlap(int64_t a0, int64_t a1, int64_t b0, int64_t b1)
+{
+	int64_t lo = a0 > b0 ? a0 : b0, hi = a1 < b1 ? a1 : b1;
+
+	return hi > lo ? hi - lo : 0;
+}
+
+/* Consider slot t for s: keep it if it overlaps more than the best so far. */
+static void consider(const struct timetable_slot *t, int64_t midnight,
+    const struct points_session *s, const struct timetable_slot **pick, int64_t *best)
+{
+	int64_t ov = overlap(s->start, s->end, midnight + t->start_min * 60,
+	    midnight + t->end_min * 60);
+
+	if (ov == 0)
+		return;
+	if (ov > *best || (ov == *best && *pick != NULL && t->start_min < (*pick)->start_min)) {
+		*best = ov;
+		*pick = t;
+	}
+}
+
+/* The same-room, same-weekday slot that overlaps s most; ties: the earlier. */
+static void attribute_by_slot(const struct slot_index *x, const char *zone,
+    struct points_session *s)
+{
+	int off = points_tz_offset(zone, s->start);
+	int64_t day = floor_div(s->start + off, 86400);
+	int64_t midnight = day * 86400 - off, best = 0;
+	int wd = bbt_weekday_from_days(day);
+	const struct timetable_slot *pick = NULL;
+	size_t lo = 0, hi = x->n;
+
+	if (x->by_room == NULL) {
+		for (size_t i = 0; i < x->n; i++) {
+			if (cmp_room_key(&x->slots[i], s->school, s->room, wd) == 0)
+				consider(&x->slots[i], midnight, s, &pick, &best);
+		}
+	} else {
+		while (lo < hi) {
+			size_t mid = lo + (hi - lo) / 2;
+
+			if (cmp_room_key(&x->slots[x->by_room[mid]], s->school, s->room, wd) < 0)
+				lo = mid + 1;
+			else
+				hi = mid;
+		}
+		for (; lo < x->n; lo++) {
+			const struct timetable_slot *t = &x->slots[x->by_room[lo]];
+
+			if (cmp_room_key(t, s->school, s->room, wd) != 0)
+				break;
+			consider(t, midnight, s, &pick, &best);
+		}
+	}
+	if (pick != NULL)
+		set_teacher(s, pick->teacher_id, pick->teacher_name);
+}
+
+void points_attribute(const struct timetable_slot *slots, size_t nslots,
+    const char *server_zone, struct points_session *ss, size_t n)
+{
+	struct slot_index x = { .slots = slots, .n = nslots };
+
+	x.by_room = sorted_slots(slots, nslots, cmp_by_room);
+	x.by_teacher = sorted_slots(slots, nslots, cmp_by_teacher);
+	for (size_t i = 0; i < n; i++) {
+		struct points_session *s = &ss[i];
+
+		s->attributed = 0;
+		s->teacher_id[0] = s->teacher_name[0] = '\0';
+		if (s->teacher[0] != '\0')
+			attribute_named(&x, s);
+		else
+			attribute_by_slot(&x, server_zone, s);
+	}
+	free(x.by_room);
+	free(x.by_teacher);
+}
+
+static int cmp_int(long long a, long long b)
+{
+	return a < b ? -1 : a > b;
+}
+
+/* Order for the rule: school, attributed first, teacher, week, start, id. */
+static int cmp_rule(const void *pa, const void *pb, void *base)
+{
+	const struct points_session *a = (const struct points_session *)base + *(const size_t *)pa;
+	const struct points_session *b = (const struct points_session *)base + *(const size_t *)pb;
+	int c;
+
+	if ((c = strcmp(a->school, b->school)) != 0)
+		return c;
+	if ((c = cmp_int(b->attributed, a->attributed)) != 0)
+		return c;
+	if ((c = strcmp(a->teacher_id, b->teacher_id)) != 0)
+		return c;
+	if ((c = cmp_int(a->iso_year * 100 + a->iso_week, b->iso_year * 100 + b->iso_week)) != 0)
+		return c;
+	if ((c = cmp_int(a->start, b->start)) != 0)
+		return c;
+	return strcmp(a->id, b->id);
+}
+
+/* Sorted index of ss by cmp_rule; NULL on allocation failure. */
+static size_t *sorted_index(const struct points_session *ss, size_t n)
+{
+	size_t *idx = malloc((n ? n : 1) * sizeof(*idx));
+
+	if (idx == NULL)
+		return NULL;
+	for (size_t i = 0; i < n; i++)
+		idx[i] = i;
+	/* qsort_r: reports run concurrently in the HTTP server's threads. */
+	qsort_r(idx, n, sizeof(*idx), cmp_rule, (void *)ss);
+	return idx;
+}
+
+static int same_group(const struct points_session *a, const struct points_session *b)
+{
+	return strcmp(a->school, b->school) == 0 && a->attributed == b->attributed &&
+	    strcmp(a->teacher_id, b->teacher_id) == 0 && a->iso_year == b->iso_year &&
+	    a->iso_week == b->iso_week;
+}
+
+int points_evaluate(const struct points_rule *r, struct points_session *ss, size_t n,
+    struct bbt_error *e)
+{
+	size_t *idx;
+	int credited = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		bbt_iso_week(ss[i].start, points_tz_offset(r->week_zone, ss[i].start),
+		    &ss[i].iso_year, &ss[i].iso_week);
+		ss[i].qualifying = ss[i].duration_s >= r->min_duration_s;
+		ss[i].credited = 0;
+	}
+	idx = sorted_index(ss, n);
+	if (idx == NULL)
+		return bbt_error_set(e, "out of memory");
+	for (size_t k = 0; k < n; k++) {
+		struct points_session *s = &ss[idx[k]];
+
+		if (k == 0 || !same_group(&ss[idx[k - 1]], s))
+			credited = 0;
+		if (!s->attributed)
+			s->reason = POINTS_UNATTRIBUTED;
+		else if (!s->qualifying)
+			s->reason = POINTS_TOO_SHORT;
+		else if (r->max_per_week > 0 && credited >= r->max_per_week)
+			s->reason = POINTS_WEEKLY_CAP;
+		else {
+			s->reason = POINTS_CREDITED;
+			s->credited = 1;
+			credited++;
+		}
+	}
+	free(idx);
+	return 0;
+}
+
+/* Row order: week, school, teacher (unattributed last), then start. */
+static int cmp_row(const void *pa, const void *pb, void *base)
+{
+	const struct points_session *a = (const struct points_session *)base + *(const size_t *)pa;
+	const struct points_session *b = (const struct points_session *)base + *(const size_t *)pb;
+	int c;
+
+	if ((c = cmp_int(a->iso_year * 100 + a->iso_week, b->iso_year * 100 + b->iso_week)) != 0)
+		return c;
+	if ((c = strcmp(a->school, b->school)) != 0)
+		return c;
+	if ((c = cmp_int(b->attributed, a->attributed)) != 0)
+		return c;
+	if ((c = strcmp(a->teacher_id, b->teacher_id)) != 0)
+		return c;
+	if ((c = cmp_int(a->start, b->start)) != 0)
+		return c;
+	return strcmp(a->id, b->id);
+}
+
+static int add_to_row(struct points_row *row, const struct points_rule *r,
+    const struct points_session *s, size_t i)
+{
+	size_t *p = realloc(row->sessions, (row->nsessions + 1) * sizeof(*p));
+
+	if (p == NULL)
+		return -1;
+	row->sessions = p;
+	row->sessions[row->nsessions++] = i;
+	row->qualifying += s->qualifying;
+	row->credited += s->credited;
+	row->points += s->credited ? r->points_per_session : 0;
+	return 0;
+}
+
+static void row_init(struct points_row *row, const struct points_session *s)
+{
+	memset(row, 0, sizeof(*row));
+	row->school = s->school;
+	row->teacher_id = s->attributed ? s->teacher_id : NULL;
+	row->teacher_name = s->attributed ? s->teacher_name : NULL;
+	row->iso_year = s->iso_year;
+	row->iso_week = s->iso_week;
+}
+
+int points_rows(const struct points_rule *r, const struct points_session *ss, size_t n,
+    int64_t from, int64_t to, struct points_row **rows, size_t *nrows,
+    struct bbt_error *e)
+{
+	size_t *idx = malloc((n ? n : 1) * sizeof(*idx)), m = 0, nr = 0;
+	struct points_row *out = calloc(n ? n : 1, sizeof(*out));
+	const struct points_session *prev = NULL;
+
+	if (idx == NULL || out == NULL)
+		goto oom;
+	for (size_t i = 0; i < n; i++) {
+		if (ss[i].start >= from && ss[i].start < to)
+			idx[m++] = i;
+	}
+	qsort_r(idx, m, sizeof(*idx), cmp_row, (void *)ss);
+	for (size_t k = 0; k < m; k++) {
+		const struct points_session *s = &ss[idx[k]];
+
+		if (prev == NULL || !same_group(prev, s))
+			row_init(&out[nr++], s);
+		if (add_to_row(&out[nr - 1], r, s, idx[k]) < 0)
+			goto oom;
+		prev = s;
+	}
+	free(idx);
+	*rows = out;
+	*nrows = nr;
+	return 0;
+oom:
+	free(idx);
+	points_rows_free(out, nr);
+	return bbt_error_set(e, "out of memory");
+}
+
+void points_rows_free(struct points_row *rows, size_t nrows)
+{
+	if (rows == NULL)
+		return;
+	for (size_t i = 0; i < nrows; i++)
+		free(rows[i].sessions);
+	free(rows);
+}
+
+int64_t points_local_midnight(const char *zone, int64_t days)
+{
+	int64_t guess = days * 86400;
+	int off = bbt_tz_offset(zone, guess);
+
+	/* Second look: the offset at the guessed instant may differ from the real one. */
+	off = bbt_tz_offset(zone, guess - off);
+	return guess - off;
+}
+
+int points_period_week(const char *zone, const char *week, int64_t *from, int64_t *to,
+    struct bbt_error *e)
+{
+	int64_t monday;
+
+	if (bbt_iso_week_parse(week, &monday, e) < 0)
+		return -1;
+	*from = points_local_midnight(zone, monday);
+	*to = points_local_midnight(zone, monday + 7);
+	return 0;
+}
+
+int points_period_dates(const char *zone, const char *from_date, const char *to_date,
+    int64_t *from, int64_t *to, struct bbt_error *e)
+{
+	int y, m, d;
+	int64_t a, b;
+
+	if (bbt_date_parse(from_date, &y, &m, &d, e) < 0)
+		return bbt_error_prefix(e, "--from");
+	a = bbt_days_from_civil(y, m, d);
+	if (bbt_date_parse(to_date, &y, &m, &d, e) < 0)
+		return bbt_error_prefix(e, "--to");
+	b = bbt_days_from_civil(y, m, d);
+	if (b < a)
+		return bbt_error_set(e, "--to %s is before --from %s", to_date, from_date);
+	if (b - a > 3660)
+		return bbt_error_set(e, "period longer than ten years");
+	*from = points_local_midnight(zone, a);
+	*to = points_local_midnight(zone, b + 1);
+	return 0;
+}
+
+/* Day number of the Monday of the ISO week holding instant t in zone. */
+static int64_t monday_of(const char *zone, int64_t t)
+{
+	int64_t day = floor_div(t + points_tz_offset(zone, t), 86400);
+
+	return day - (bbt_weekday_from_days(day) - 1);
+}
+
+void points_period_current(const char *zone, int64_t now, int64_t *from, int64_t *to)
+{
+	int64_t monday = monday_of(zone, now);
+
+	*from = points_local_midnight(zone, monday);
+	*to = points_local_midnight(zone, monday + 7);
+}
+
+void points_period_whole_weeks(const char *zone, int64_t from, int64_t to,
+    int64_t *wfrom, int64_t *wto)
+{
+	*wfrom = points_local_midnight(zone, monday_of(zone, from));
+	*wto = to <= from ? *wfrom : points_local_midnight(zone, monday_of(zone, to - 1) + 7);
+}

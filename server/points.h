@@ -1,0 +1,114 @@
+/*
+ * points: attribution of sessions to teachers and the interactive-teaching
+ * points rule (SPEC 5.4). Pure: no I/O and no clock; every time is passed in,
+ * and zones are named explicitly (looked up in the system tz database).
+ *
+ * Attribution: a session belongs to the teacher it names (matched to a
+ * timetable teacher_id of its school when equal, else taken as both id and
+ * name); else to the teacher of the slot of the same school and room, on the
+ * weekday of the session's start in the server zone, that overlaps it most
+ * (seconds of overlap on that day; a tie goes to the earlier slot); else it
+ * is unattributed.
+ *
+ * The rule: a session qualifies when duration_s >= min_duration_s. Per
+ * teacher (a teacher is a school plus a teacher_id) and ISO week in the
+ * rule's week_zone, the earliest qualifying sessions by start (then id) are
+ * credited, at most max_per_week (0 = no cap), each earning
+ * points_per_session. Everything is recomputed from the sessions given, so a
+ * late session changes its week's outcome and nothing is ever cached.
+ */
+#ifndef SERVER_POINTS_H
+#define SERVER_POINTS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "bbt_error.h"
+#include "bbt_session.h"
+#include "timetable.h"
+
+#define POINTS_NAME_LEN 64
+#define POINTS_ZONE_LEN 64
+#define POINTS_REASON_LEN 48
+
+struct points_rule {
+	char name[POINTS_NAME_LEN];	/* "互动授课" */
+	int points_per_session;		/* 5 */
+	int64_t min_duration_s;		/* 900 */
+	int max_per_week;		/* 2; 0 = no cap */
+	char week_zone[POINTS_ZONE_LEN];	/* "Asia/Shanghai" */
+};
+
+enum points_reason {
+	POINTS_CREDITED,
+	POINTS_WEEKLY_CAP,
+	POINTS_TOO_SHORT,
+	POINTS_UNATTRIBUTED,
+};
+
+struct points_session {
+	/* Input. */
+	char id[BBT_UUID_LEN];
+	int64_t start, end, duration_s;
+	char school[TIMETABLE_SCHOOL_LEN];
+	char room[TIMETABLE_ROOM_LEN];
+	char teacher[BBT_TEACHER_LEN];		/* named at the device; "" = none */
+	/* Output of points_attribute. */
+	int attributed;
+	char teacher_id[TIMETABLE_TEACHER_ID_LEN];
+	char teacher_name[TIMETABLE_TEACHER_NAME_LEN];
+	/* Output of points_evaluate. */
+	int iso_year, iso_week;			/* in the rule's week_zone */
+	int qualifying, credited;
+	enum points_reason reason;
+};
+
+/* One report row: one teacher (or the unattributed) of one school, one week. */
+struct points_row {
+	const char *school;
+	const char *teacher_id;		/* NULL for the unattributed sessions */
+	const char *teacher_name;	/* NULL with teacher_id */
+	int iso_year, iso_week;
+	int qualifying, credited, points;
+	size_t *sessions;		/* indices into the session array, by start */
+	size_t nsessions;
+};
+
+/* The shipped default: 互动授课, 5 points, 900 s, 2 per week, Asia/Shanghai. */
+void points_rule_default(struct points_rule *r);
+/* "credited", "weekly cap reached", "shorter than 15 min", "unattributed". */
+void points_reason_text(const struct points_rule *r, enum points_reason reason,
+    char out[POINTS_REASON_LEN]);
+
+/* Attribute each session (fills attributed, teacher_id, teacher_name). */
+void points_attribute(const struct timetable_slot *slots, size_t nslots,
+    const char *server_zone, struct points_session *ss, size_t n);
+/* Apply the rule to every session (fills week, qualifying, credited, reason). */
+int points_evaluate(const struct points_rule *r, struct points_session *ss, size_t n,
+    struct bbt_error *e);
+/*
+ * Group evaluated sessions whose start lies in [from, to) into rows ordered
+ * by week, school, teacher_id (the unattributed row last in its school).
+ */
+int points_rows(const struct points_rule *r, const struct points_session *ss, size_t n,
+    int64_t from, int64_t to, struct points_row **rows, size_t *nrows,
+    struct bbt_error *e);
+void points_rows_free(struct points_row *rows, size_t nrows);
+
+/* UTC offset of zone at t (bbt_tz_offset, memoised per thread). */
+int points_tz_offset(const char *zone, int64_t t);
+/* Local midnight (zone) of day number `days` as Unix seconds. */
+int64_t points_local_midnight(const char *zone, int64_t days);
+/* [from, to) of ISO week "2026-W48" in zone. */
+int points_period_week(const char *zone, const char *week, int64_t *from, int64_t *to,
+    struct bbt_error *e);
+/* [from 00:00, to + 1 day 00:00) of inclusive dates YYYY-MM-DD in zone. */
+int points_period_dates(const char *zone, const char *from_date, const char *to_date,
+    int64_t *from, int64_t *to, struct bbt_error *e);
+/* The ISO week (in zone) holding `now`. */
+void points_period_current(const char *zone, int64_t now, int64_t *from, int64_t *to);
+/* Widen [from, to) to whole ISO weeks in zone: the weekly cap needs them. */
+void points_period_whole_weeks(const char *zone, int64_t from, int64_t to,
+    int64_t *wfrom, int64_t *wto);
+
+#endif

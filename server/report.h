@@ -1,0 +1,55 @@
+/*
+ * report: the output shapes every report command shares (points, verify,
+ * stats, devices): a list of rows with named columns, printed as
+ *   table  aligned columns for people; Chinese characters count two columns
+ *          (East Asian Wide/Fullwidth), so names line up in a terminal;
+ *          null cells show as "-"
+ *   csv    what Chinese Excel opens correctly: UTF-8 with a BOM, CRLF,
+ *          RFC 4180 quoting, null as an empty cell; a text cell starting with
+ *          = + @ gets a leading ' so Excel does not run it as a formula
+ *   json   one array of objects, keys in column order; cells keep their type
+ *          (string, integer, boolean, null), and a row may carry extra JSON
+ *          members (points --explain nests its sessions that way)
+ * A report owns copies of everything put in it.
+ */
+#ifndef SERVER_REPORT_H
+#define SERVER_REPORT_H
+
+#include <stddef.h>
+#include <stdio.h>
+
+#include <cjson/cJSON.h>
+
+#include "bbt_error.h"
+
+enum report_format { REPORT_TABLE, REPORT_CSV, REPORT_JSON };
+
+struct report;
+
+/* "table", "csv", "json" -> *f. */
+int report_format_parse(const char *s, enum report_format *f, struct bbt_error *e);
+
+/* A report with ncols columns named columns[i] (copied). NULL if out of memory. */
+struct report *report_new(size_t ncols, const char *const *columns);
+void report_free(struct report *r);
+size_t report_nrows(const struct report *r);
+
+/* Start a new row; its cells are null until set. */
+int report_row(struct report *r);
+/* Set a cell of the last row (v NULL = null). */
+int report_str(struct report *r, size_t col, const char *v);
+int report_int(struct report *r, size_t col, long long v);
+int report_bool(struct report *r, size_t col, int v);
+/* Attach an extra JSON member to the last row (JSON output only); takes item. */
+int report_attach(struct report *r, const char *key, cJSON *item);
+
+/* The whole report as a cJSON array (caller deletes). NULL if out of memory. */
+cJSON *report_to_json(const struct report *r);
+/* Print in the given format. */
+int report_write(const struct report *r, enum report_format f, FILE *out,
+    struct bbt_error *e);
+
+/* Terminal columns taken by a UTF-8 string (wide CJK = 2, combining = 0). */
+size_t report_display_width(const char *s);
+
+#endif

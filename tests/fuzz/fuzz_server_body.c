@@ -1,0 +1,46 @@
+/* libFuzzer target: the POST /api/v1/sessions body parser and the SPEC 5.3
+ * judgement (ingest_parse_body, ingest_judge, ingest_reply) with no server
+ * and no database. Any input must end in a usable batch or a body error,
+ * every item judged with a reason when rejected; never a crash or a leak. */
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include "http.h"
+#include "ingest.h"
+
+#define FUZZ_NOW 1795132800LL
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	enum ingest_body_error why;
+	struct ingest_batch b;
+	struct bbt_error e;
+	cJSON *reply;
+
+	if (ingest_parse_body((const char *)data, size, 50, "610102001", FUZZ_NOW, &b, &why,
+	    &e) < 0) {
+		if (why == INGEST_BODY_OK || e.msg[0] == '\0')
+			__builtin_trap();
+		ingest_batch_free(&b);
+		return 0;
+	}
+	if (b.n > 50)
+		__builtin_trap();
+	for (size_t i = 0; i < b.n; i++) {
+		const struct ingest_item *it = &b.items[i];
+
+		if (it->result == INGEST_REJECTED && it->error[0] == '\0')
+			__builtin_trap();
+		if (it->result == INGEST_ACCEPTED && (it->s.end < it->s.start ||
+		    it->s.end > FUZZ_NOW + INGEST_FUTURE_S ||
+		    it->s.duration_s > BBT_MAX_SESSION_S))
+			__builtin_trap();
+		if (it->has_id && !http_utf8_valid(it->id, strlen(it->id)))
+			__builtin_trap();
+	}
+	reply = ingest_reply(&b, FUZZ_NOW);
+	cJSON_Delete(reply);
+	ingest_batch_free(&b);
+	return 0;
+}

@@ -1,0 +1,46 @@
+#!/bin/sh
+# The daemon's sync thread (agent/sync.c) inside a real `bbt-agent run`:
+# automatic enrollment on first start with the server down (retried with
+# backoff until it answers), heartbeats every [sync] interval, sessions
+# logged while it runs are uploaded, and a server that goes away and comes
+# back loses nothing. (Detector settings from the heartbeat reach the run
+# loop only when it next wakes; not asserted here.)
+. tests/sync/lib.sh
+S="$BBT_TMP/srv"
+PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+URL="http://127.0.0.1:$PORT/"
+agent_conf "$URL"
+cat >> "$BBT_TMP/agent.conf" <<EOT
+[sync]
+interval = 5
+backoff_cap = 5
+EOT
+# wait_for SECONDS CMD...: poll (the thing tested is asynchronous).
+wait_for() {
+	n=$(( $1 * 10 )); shift
+	while ! "$@" >/dev/null 2>&1; do
+		n=$((n - 1)); [ $n -gt 0 ] || return 1
+		sleep 0.1
+	done
+}
+$AG run > "$BBT_TMP/run.log" 2>&1 &
+RPID=$!; PIDS="$PIDS $RPID"
+sleep 3
+[ "$(meta enrolled)" != 1 ] || fail "enrolled with no server"
+start_fault "$S" --port "$PORT" --settings '{"idle_gap":300,"min_session":600,"stuck_contact":60}'
+enrolled() { [ "$(meta enrolled)" = 1 ]; }
+has() { [ "$(stored "$S")" = "$1" ]; }
+beats() { [ "$(wc -l < "$S/heartbeats.jsonl")" -gt "$1" ]; }
+wait_for 20 enrolled || fail "no enrollment after the server came up"
+$SEED "$ST" 4 7200 1200 none > /dev/null
+wait_for 20 has 4 || fail "sessions not uploaded by the daemon"
+n=$(wc -l < "$S/heartbeats.jsonl")
+wait_for 12 beats "$n" || fail "no heartbeat each interval"
+kill "$FPID"; wait "$FPID" 2>/dev/null || :
+$SEED "$ST" 3 3600 1200 none > /dev/null
+sleep 3
+start_fault "$S" --port "$PORT"
+wait_for 20 has 7 || fail "sessions after the outage"
+[ "$(unique "$S")" = 7 ] || fail "counted twice"
+kill -TERM "$RPID"; wait_for 10 sh -c "! kill -0 $RPID" || fail "run did not stop"
+echo ok

@@ -1,0 +1,63 @@
+# Shared by tests/integration/server_*.sh: a fresh database, the real
+# bbt-server on a free loopback port, and small curl helpers.
+# Sourced with $BBT_BUILD and $BBT_TMP set (tests/run-integration.sh).
+set -eu
+B=$BBT_BUILD; T=$BBT_TMP; DB=$T/bbt.db
+srv() { "$B/bbt-server" --db "$DB" "$@"; }
+fail() { echo "FAIL: $*"; exit 1; }
+SPID=
+
+# start_server [serve options...]: sets SPID and URL.
+start_server() {
+	"$B/bbt-server" --db "$DB" serve --listen 127.0.0.1:0 "$@" 2> "$T/serve.log" &
+	SPID=$!
+	i=0
+	while ! grep -q 'listening on' "$T/serve.log"; do
+		i=$((i + 1))
+		[ $i -lt 150 ] || { cat "$T/serve.log"; fail "server did not start"; }
+		kill -0 "$SPID" 2>/dev/null || { cat "$T/serve.log"; fail "server exited"; }
+		sleep 0.1
+	done
+	URL=$(sed -n 's/.*listening on \([0-9.:]*\) (\(http[s]*\).*/\2:\/\/\1/p' \
+	    "$T/serve.log" | head -1)
+}
+stop_server() {
+	[ -n "$SPID" ] || return 0
+	kill "$SPID" 2>/dev/null || :
+	wait "$SPID" 2>/dev/null || :
+	SPID=
+}
+trap 'stop_server' EXIT
+
+# A fresh Ed25519 public key, base64 of its raw 32 bytes.
+pub() {
+	openssl genpkey -algorithm ed25519 2>/dev/null | openssl pkey -pubout -outform DER \
+	    2>/dev/null | tail -c 32 | base64
+}
+
+# req METHOD PATH TOKEN(or -) [curl args...]: body in $T/reply, prints the status.
+req() {
+	m=$1; p=$2; tok=$3; shift 3
+	if [ "$tok" = - ]; then
+		curl -s -o "$T/reply" -w '%{http_code}' -X "$m" "$URL$p" "$@"
+	else
+		curl -s -o "$T/reply" -w '%{http_code}' -X "$m" "$URL$p" \
+		    -H "Authorization: Bearer $tok" "$@"
+	fi
+}
+
+# enroll TOKEN HW_ID ROOM [SCHOOL]: prints the status; reply in $T/reply.
+enroll() {
+	req POST /api/v1/enroll - -H 'Content-Type: application/json' -d "{\"token\":\"$1\",\
+\"hw_id\":\"$2\",\"hostname\":\"h-$2\",\"school\":\"${4:-}\",\"room\":\"$3\",\
+\"agent_version\":\"test\",\"public_key\":\"$(pub)\"}"
+}
+
+# jget KEY: a top-level field of $T/reply.
+jget() { python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))[sys.argv[2]])' \
+    "$T/reply" "$1"; }
+
+# expect STATUS GOT WHAT: fail with the reply unless GOT = STATUS.
+expect() {
+	[ "$1" = "$2" ] || { cat "$T/reply" 2>/dev/null; echo; fail "$3: got $2, want $1"; }
+}

@@ -1,0 +1,724 @@
+/*
+ * Unit tests of agent/store.c on real SQLite files in a fresh temp dir:
+ * schema and migration, file modes, the outbox, checkpoints and recovery,
+ * a corrupt file moved aside, a full disk, pruning.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <sqlite3.h>
+
+#include "store.h"
+
+struct fx {
+	char dir[256];
+	char state[300];
+};
+
+static int rm_tree(const char *dir)
+{
+	char cmd[600];
+
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+	return system(cmd);
+}
+
+static int setup(void **state)
+{
+	struct fx *f = calloc(1, sizeof(*f));
+
+	snprintf(f->dir, sizeof(f->dir), "/tmp/bbt-store-test.XXXXXX");
+	if (mkdtemp(f->dir) == NULL)
+		return -1;
+	/* A dir that does not exist yet, two levels down: store_open makes it. */
+	snprintf(f->state, sizeof(f->state), "%s/var/state", f->dir);
+	*state = f;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	struct fx *f = *state;
+
+	rm_tree(f->dir);
+	free(f);
+	return 0;
+}
+
+static struct bbt_session mk(int i, int64_t start, int64_t dur)
+{
+	struct bbt_session s;
+
+	memset(&s, 0, sizeof(s));
+	snprintf(s.id, sizeof(s.id), "00000000-0000-4000-8000-%012d", i);
+	s.start = start;
+	s.end = start + dur;
+	s.duration_s = dur;
+	s.utc_offset = 8 * 3600;
+	s.touches = 10 + i;
+	s.active_minutes = (int)(dur / 60);
+	snprintf(s.input.name, sizeof(s.input.name), "IRTOUCH Infrared Touch");
+	snprintf(s.input.vid, sizeof(s.input.vid), "6615");
+	snprintf(s.input.pid, sizeof(s.input.pid), "0070");
+	snprintf(s.boot_id, sizeof(s.boot_id), "11111111-2222-4333-8444-555555555555");
+	s.boot_start_us = 1000000LL * (100 + i);
+	s.boot_end_us = s.boot_start_us + dur * 1000000LL;
+	return s;
+}
+
+static struct store *open_ok(const char *dir)
+{
+	struct store *st = NULL;
+	struct bbt_error e = { "" };
+
+	if (store_open(&st, dir, &e) < 0)
+		fail_msg("store_open: %s", e.msg);
+	return st;
+}
+
+static int user_version(struct store *st)
+{
+	sqlite3_stmt *q;
+	int v = -1;
+
+	assert_int_equal(sqlite3_prepare_v2(store_sqlite(st), "PRAGMA user_version",
+	    -1, &q, NULL), SQLITE_OK);
+	if (sqlite3_step(q) == SQLITE_ROW)
+		v = sqlite3_column_int(q, 0);
+	sqlite3_finalize(q);
+	return v;
+}
+
+static void sql(struct store *st, const char *text)
+{
+	char *err = NULL;
+
+	if (sqlite3_exec(store_sqlite(st), text, NULL, NULL, &err) != SQLITE_OK)
+		fail_msg("%s: %s", text, err);
+}
+
+static mode_t mode_of(const char *dir, const char *name)
+{
+	char p[512];
+	struct stat sb;
+
+	snprintf(p, sizeof(p), "%s/%s", dir, name);
+	if (stat(p, &sb) < 0)
+		fail_msg("stat %s failed", p);
+	return sb.st_mode & 0777;
+}
+
+static int64_t outbox(struct store *st)
+{
+	int64_t n = -1;
+
+	assert_int_equal(store_outbox_count(st, &n, NULL), 0);
+	return n;
+}
+
+static void test_fresh_schema_and_modes(void **state)
+{
+	struct fx *f = *state;
+	struct bbt_session s = mk(1, 1795000000, 1000);
+	struct store *st;
+	mode_t old = umask(0);	/* the store must not rely on the caller's umask */
+
+	st = open_ok(f->state);
+	umask(old);
+	assert_int_equal(user_version(st), 1);
+	assert_int_equal(store_session_add(st, &s, NULL), 0);
+	assert_int_equal(mode_of(f->state, ""), 0700);
+	assert_int_equal(mode_of(f->state, STORE_DB_NAME), 0600);
+	/* WAL mode: the -wal and -shm files exist while a connection is open. */
+	assert_int_equal(mode_of(f->state, STORE_DB_NAME "-wal"), 0600);
+	assert_int_equal(mode_of(f->state, STORE_DB_NAME "-shm"), 0600);
+	store_close(st);
+
+	/* Reopening is idempotent: same version, nothing lost. */
+	st = open_ok(f->state);
+	assert_int_equal(user_version(st), 1);
+	assert_int_equal(outbox(st), 1);
+	store_close(st);
+}
+
+static void test_empty_file_migrates(void **state)
+{
+	struct fx *f = *state;
+	char p[512];
+	struct store *st;
+	int fd;
+
+	mkdir(f->dir, 0700);
+	snprintf(p, sizeof(p), "%s/" STORE_DB_NAME, f->dir);
+	fd = open(p, O_CREAT | O_WRONLY, 0644);
+	assert_true(fd >= 0);
+	close(fd);
+	st = open_ok(f->dir);
+	assert_int_equal(user_version(st), 1);
+	assert_int_equal(outbox(st), 0);
+	/* An existing looser file is tightened. */
+	assert_int_equal(mode_of(f->dir, STORE_DB_NAME), 0600);
+	store_close(st);
+}
+
+static void test_newer_schema_refused(void **state)
+{
+	struct fx *f = *state;
+	struct store *st = open_ok(f->state);
+	struct bbt_error e = { "" };
+	DIR *d;
+	struct dirent *de;
+
+	sql(st, "PRAGMA user_version = 99");
+	store_close(st);
+	assert_int_equal(store_open(&st, f->state, &e), -1);
+	assert_non_null(strstr(e.msg, "99"));
+	/* Not corrupt: it must stay where it is. */
+	d = opendir(f->state);
+	while ((de = readdir(d)) != NULL)
+		assert_null(strstr(de->d_name, "corrupt"));
+	closedir(d);
+	assert_int_equal(mode_of(f->state, STORE_DB_NAME), 0600);
+}
+
+static void assert_same(const struct bbt_session *a, const struct bbt_session *b)
+{
+	assert_string_equal(a->id, b->id);
+	assert_int_equal(a->start, b->start);
+	assert_int_equal(a->end, b->end);
+	assert_int_equal(a->utc_offset, b->utc_offset);
+	assert_int_equal(a->duration_s, b->end - b->start);
+	assert_int_equal(a->touches, b->touches);
+	assert_int_equal(a->active_minutes, b->active_minutes);
+	assert_string_equal(a->teacher, b->teacher);
+	assert_string_equal(a->input.name, b->input.name);
+	assert_string_equal(a->input.vid, b->input.vid);
+	assert_string_equal(a->input.pid, b->input.pid);
+	assert_int_equal(a->flags, b->flags);
+	assert_string_equal(a->boot_id, b->boot_id);
+	assert_int_equal(a->boot_start_us, b->boot_start_us);
+	assert_int_equal(a->boot_end_us, b->boot_end_us);
+}
+
+static void test_outbox(void **state)
+{
+	struct fx *f = *state;
+	struct store *st = open_ok(f->state);
+	struct bbt_session in[3], out[8];
+	const char *ack[] = { in[1].id, "ffffffff-0000-4000-8000-000000000000" };
+	size_t n = 99;
+
+	in[0] = mk(1, 1795000000, 1000);
+	in[1] = mk(2, 1795010000, 2000);
+	in[2] = mk(3, 1795005000, 1500);
+	in[2].flags = BBT_FLAG_STUCK_CONTACT;
+	snprintf(in[2].teacher, sizeof(in[2].teacher), "张老师");
+	for (int i = 0; i < 3; i++)
+		assert_int_equal(store_session_add(st, &in[i], NULL), 0);
+	assert_int_equal(outbox(st), 3);
+	/* The same id twice is refused, the first copy kept. */
+	assert_int_equal(store_session_add(st, &in[0], NULL), -1);
+	assert_int_equal(outbox(st), 3);
+
+	/* Oldest logged first, every field intact, at most max. */
+	assert_int_equal(store_outbox_list(st, out, 8, &n, NULL), 0);
+	assert_int_equal(n, 3);
+	for (int i = 0; i < 3; i++)
+		assert_same(&out[i], &in[i]);
+	assert_int_equal(store_outbox_list(st, out, 2, &n, NULL), 0);
+	assert_int_equal(n, 2);
+
+	/* Ack one known id and one unknown: the unknown is ignored. */
+	ack[0] = in[1].id;
+	assert_int_equal(store_outbox_ack(st, ack, 2, NULL), 0);
+	assert_int_equal(outbox(st), 2);
+	assert_int_equal(store_outbox_list(st, out, 8, &n, NULL), 0);
+	assert_int_equal(n, 2);
+	assert_string_equal(out[0].id, in[0].id);
+	assert_string_equal(out[1].id, in[2].id);
+	/* Acked sessions are kept for `sessions`. */
+	{
+		int64_t total = 0;
+
+		assert_int_equal(store_session_count(st, &total, NULL), 0);
+		assert_int_equal(total, 3);
+	}
+	/* Acking again changes nothing. */
+	assert_int_equal(store_outbox_ack(st, ack, 1, NULL), 0);
+	assert_int_equal(outbox(st), 2);
+	store_close(st);
+}
+
+struct seen {
+	char ids[8][BBT_UUID_LEN];
+	int acked[8];
+	int n;
+};
+
+static int collect(const struct bbt_session *s, int acked, void *arg)
+{
+	struct seen *w = arg;
+
+	snprintf(w->ids[w->n], BBT_UUID_LEN, "%s", s->id);
+	w->acked[w->n++] = acked;
+	return 0;
+}
+
+static int stop_at_first(const struct bbt_session *s, int acked, void *arg)
+{
+	(*(int *)arg)++;
+	return 7;
+}
+
+static void test_sessions_each(void **state)
+{
+	struct fx *f = *state;
+	struct store *st = open_ok(f->state);
+	struct bbt_session a = mk(1, 1795000000, 1000), b = mk(2, 1795020000, 1000),
+	    c = mk(3, 1795010000, 1000);
+	const char *ack[] = { c.id };
+	struct seen w = { .n = 0 };
+	int calls = 0;
+
+	store_session_add(st, &a, NULL);
+	store_session_add(st, &b, NULL);
+	store_session_add(st, &c, NULL);
+	store_outbox_ack(st, ack, 1, NULL);
+	/* By start time, since inclusive. */
+	assert_int_equal(store_sessions_each(st, 1795010000, collect, &w, NULL), 0);
+	assert_int_equal(w.n, 2);
+	assert_string_equal(w.ids[0], c.id);
+	assert_int_equal(w.acked[0], 1);
+	assert_string_equal(w.ids[1], b.id);
+	assert_int_equal(w.acked[1], 0);
+	assert_int_equal(store_sessions_each(st, 0, stop_at_first, &calls, NULL), 7);
+	assert_int_equal(calls, 1);
+	store_close(st);
+}
+
+static void test_update_times(void **state)
+{
+	struct fx *f = *state;
+	struct store *st = open_ok(f->state);
+	struct bbt_session s = mk(1, 1000, 1200), out;
+	struct bbt_error e = { "" };
+	size_t n;
+
+	store_session_add(st, &s, NULL);
+	s.start = 1795000000;
+	s.end = s.start + 1200;
+	s.flags |= BBT_FLAG_CLOCK_ADJUSTED;
+	assert_int_equal(store_session_update_times(st, &s, NULL), 0);
+	assert_int_equal(store_outbox_list(st, &out, 1, &n, NULL), 0);
+	assert_int_equal(n, 1);
+	assert_same(&out, &s);
+	s = mk(9, 1, 1);
+	assert_int_equal(store_session_update_times(st, &s, &e), -1);
+	store_close(st);
+}
+
+static void test_checkpoint_and_add_clears(void **state)
+{
+	struct fx *f = *state;
+	struct store *st = open_ok(f->state);
+	struct bbt_session open = mk(1, 1795000000, 300), out, other = mk(2, 1, 1000);
+
+	assert_int_equal(store_checkpoint_load(st, &out, NULL), 0);
+	assert_int_equal(store_checkpoint_save(st, &open, NULL), 0);
+	open.end += 60;
+	open.touches += 5;
+	assert_int_equal(store_checkpoint_save(st, &open, NULL), 0);
+	assert_int_equal(store_checkpoint_load(st, &out, NULL), 1);
+	assert_same(&out, &open);
+	/* A different session's add leaves the checkpoint alone. */
+	assert_int_equal(store_session_add(st, &other, NULL), 0);
+	assert_int_equal(store_checkpoint_load(st, &out, NULL), 1);
+	/* The checkpointed session's own add clears it. */
+	open.end += 600;
+	assert_int_equal(store_session_add(st, &open, NULL), 0);
+	assert_int_equal(store_checkpoint_load(st, &out, NULL), 0);
+	assert_int_equal(outbox(st), 2);
+	/* Explicit clear. */
+	store_checkpoint_save(st, &other, NULL);
+	assert_int_equal(store_checkpoint_clear(st, NULL), 0);
+	assert_int_equal(store_checkpoint_load(st, &out, NULL), 0);
+	store_close(st);
+}
+
+static void test_recover_boundary(void **state)
+{
+	struct fx *f = *state;
+	struct store *st = open_ok(f->state);
+	struct bbt_session cp = mk(1, 1795000000, 900), out, listed;
+	size_t n;
+
+	/* No checkpoint: nothing to do. */
+	assert_int_equal(store_recover(st, 900, &out, NULL), 0);
+
+	/* Exactly min_session: logged, flagged, ending at the checkpoint's end. */
+	cp.flags = BBT_FLAG_STUCK_CONTACT;
+	store_checkpoint_save(st, &cp, NULL);
+	store_close(st);	/* the "crash" */
+	st = open_ok(f->state);
+	assert_int_equal(store_recover(st, 900, &out, NULL), 1);
+	assert_int_equal(out.flags, BBT_FLAG_STUCK_CONTACT | BBT_FLAG_RECOVERED);
+	assert_int_equal(out.end, cp.end);
+	assert_int_equal(out.duration_s, 900);
+	assert_int_equal(store_checkpoint_load(st, &listed, NULL), 0);
+	assert_int_equal(store_outbox_list(st, &listed, 1, &n, NULL), 0);
+	assert_int_equal(n, 1);
+	assert_same(&listed, &out);
+	/* Running recovery again logs nothing more. */
+	assert_int_equal(store_recover(st, 900, &out, NULL), 0);
+	assert_int_equal(outbox(st), 1);
+
+	/* One second short: not logged, checkpoint still cleared. */
+	cp = mk(2, 1795100000, 899);
+	store_checkpoint_save(st, &cp, NULL);
+	assert_int_equal(store_recover(st, 900, &out, NULL), 0);
+	assert_int_equal(store_checkpoint_load(st, &listed, NULL), 0);
+	assert_int_equal(outbox(st), 1);
+	store_close(st);
+}
+
+static void test_meta(void **state)
+{
+	struct fx *f = *state;
+	struct store *st = open_ok(f->state);
+	char v[8];
+
+	assert_int_equal(store_meta_get(st, "device_id", v, sizeof(v)), 0);
+	assert_string_equal(v, "");
+	assert_int_equal(store_meta_set(st, "device_id", "abcdefghijk", NULL), 0);
+	assert_int_equal(store_meta_get(st, "device_id", v, sizeof(v)), 1);
+	assert_string_equal(v, "abcdefg");	/* truncated to the buffer */
+	assert_int_equal(store_meta_set(st, "last_sync_error", "", NULL), 0);
+	assert_int_equal(store_meta_get(st, "last_sync_error", v, sizeof(v)), 1);
+	assert_string_equal(v, "");
+	assert_int_equal(store_meta_delete(st, "device_id", NULL), 0);
+	assert_int_equal(store_meta_get(st, "device_id", v, sizeof(v)), 0);
+	store_close(st);
+	/* Persisted across opens. */
+	st = open_ok(f->state);
+	assert_int_equal(store_meta_get(st, "last_sync_error", v, sizeof(v)), 1);
+	store_close(st);
+}
+
+static int read_file(const char *path, char *buf, size_t len)
+{
+	FILE *fp = fopen(path, "r");
+	size_t n;
+
+	if (fp == NULL)
+		return -1;
+	n = fread(buf, 1, len - 1, fp);
+	buf[n] = '\0';
+	fclose(fp);
+	return (int)n;
+}
+
+static void test_corrupt_moved_aside(void **state)
+{
+	struct fx *f = *state;
+	static const char junk[] = "this is not an SQLite database, just junk\n";
+	char p[512], log[512], buf[4096], aside[512] = "";
+	struct store *st;
+	struct dirent *de;
+	DIR *d;
+	FILE *fp;
+	int saved, fd, nfound = 0;
+
+	mkdir(f->dir, 0700);
+	snprintf(p, sizeof(p), "%s/" STORE_DB_NAME, f->dir);
+	fp = fopen(p, "w");
+	for (int i = 0; i < 200; i++)
+		fputs(junk, fp);
+	fclose(fp);
+	snprintf(p, sizeof(p), "%s/" STORE_DB_NAME "-wal", f->dir);
+	fp = fopen(p, "w");
+	fputs("stale wal", fp);
+	fclose(fp);
+
+	/* Capture the log line. */
+	snprintf(log, sizeof(log), "%s/log", f->dir);
+	fflush(stderr);
+	saved = dup(2);
+	fd = open(log, O_CREAT | O_WRONLY | O_TRUNC, 0600);
+	dup2(fd, 2);
+	close(fd);
+	st = open_ok(f->dir);
+	fflush(stderr);
+	dup2(saved, 2);
+	close(saved);
+
+	/* A new, working, empty buffer. */
+	assert_int_equal(outbox(st), 0);
+	assert_int_equal(user_version(st), 1);
+	{
+		struct bbt_session s = mk(1, 1795000000, 1000);
+
+		assert_int_equal(store_session_add(st, &s, NULL), 0);
+	}
+	store_close(st);
+
+	/* The old file kept, unchanged, beside it (with its -wal). */
+	d = opendir(f->dir);
+	while ((de = readdir(d)) != NULL) {
+		if (strncmp(de->d_name, STORE_DB_NAME ".corrupt-", 18) != 0)
+			continue;
+		if (strstr(de->d_name, "-wal") != NULL) {
+			nfound += 10;
+			continue;
+		}
+		nfound++;
+		snprintf(aside, sizeof(aside), "%s/%s", f->dir, de->d_name);
+	}
+	closedir(d);
+	assert_int_equal(nfound, 11);
+	assert_true(read_file(aside, buf, sizeof(buf)) > 0);
+	assert_memory_equal(buf, junk, sizeof(junk) - 1);
+
+	/* One error line naming both paths. */
+	assert_true(read_file(log, buf, sizeof(buf)) > 0);
+	snprintf(p, sizeof(p), "%s/" STORE_DB_NAME, f->dir);
+	assert_non_null(strstr(buf, "error"));
+	assert_non_null(strstr(buf, p));
+	assert_non_null(strstr(buf, aside));
+	{
+		int lines = 0;
+
+		for (char *c = buf; *c; c++)
+			lines += *c == '\n';
+		assert_int_equal(lines, 1);
+	}
+}
+
+/* A real database with a damaged page: quick_check finds it. */
+static void test_damaged_pages_moved_aside(void **state)
+{
+	struct fx *f = *state;
+	char p[512], junk[4096];
+	struct store *st = open_ok(f->dir);
+	struct bbt_session s;
+	struct dirent *de;
+	DIR *d;
+	FILE *fp;
+	int found = 0;
+
+	for (int i = 0; i < 50; i++) {
+		s = mk(i, 1795000000 + i, 1000);
+		store_session_add(st, &s, NULL);
+	}
+	sql(st, "PRAGMA wal_checkpoint(TRUNCATE)");
+	store_close(st);
+	snprintf(p, sizeof(p), "%s/" STORE_DB_NAME, f->dir);
+	memset(junk, 0x5a, sizeof(junk));
+	fp = fopen(p, "r+");
+	fseek(fp, 4096, SEEK_SET);	/* page 2 onwards; the header stays valid */
+	fwrite(junk, 1, sizeof(junk), fp);
+	fwrite(junk, 1, sizeof(junk), fp);
+	fclose(fp);
+
+	st = open_ok(f->dir);
+	assert_int_equal(outbox(st), 0);
+	store_close(st);
+	d = opendir(f->dir);
+	while ((de = readdir(d)) != NULL)
+		found += strncmp(de->d_name, STORE_DB_NAME ".corrupt-", 18) == 0 &&
+		    strstr(de->d_name, "wal") == NULL && strstr(de->d_name, "shm") == NULL;
+	closedir(d);
+	assert_int_equal(found, 1);
+}
+
+static void test_disk_full(void **state)
+{
+	struct fx *f = *state;
+	struct store *st = open_ok(f->state);
+	struct bbt_error e = { "" };
+	struct bbt_session s;
+	char q[96];
+	int i, rc = 0;
+	sqlite3_stmt *pc;
+	int pages = 0;
+
+	for (i = 0; i < 5; i++) {
+		s = mk(i, 1795000000 + i * 3600, 1000);
+		assert_int_equal(store_session_add(st, &s, NULL), 0);
+	}
+	/* Simulate a full disk: no page beyond what the file has now. */
+	sqlite3_prepare_v2(store_sqlite(st), "PRAGMA page_count", -1, &pc, NULL);
+	assert_int_equal(sqlite3_step(pc), SQLITE_ROW);
+	pages = sqlite3_column_int(pc, 0);
+	sqlite3_finalize(pc);
+	snprintf(q, sizeof(q), "PRAGMA max_page_count = %d", pages);
+	sql(st, q);
+	for (i = 5; i < 2000 && rc == 0; i++) {
+		s = mk(i, 1795000000 + i * 3600, 1000);
+		memset(s.teacher, 'x', sizeof(s.teacher) - 1);
+		s.teacher[sizeof(s.teacher) - 1] = '\0';
+		rc = store_session_add(st, &s, &e);
+	}
+	assert_int_equal(rc, -1);
+	assert_non_null(strstr(e.msg, "full"));
+	/* Nothing committed before is lost; the failed one is not half there. */
+	{
+		int64_t total = 0;
+
+		assert_int_equal(store_session_count(st, &total, NULL), 0);
+		assert_int_equal(total, i - 1);
+		assert_int_equal(outbox(st), i - 1);
+	}
+	store_close(st);
+
+	/* Space comes back (a new connection has no limit): adds work again. */
+	st = open_ok(f->state);
+	assert_int_equal(outbox(st), i - 1);
+	assert_int_equal(store_session_add(st, &s, NULL), 0);
+	assert_int_equal(outbox(st), i);
+	store_close(st);
+}
+
+static void test_prune_old_acked(void **state)
+{
+	struct fx *f = *state;
+	struct store *st = open_ok(f->state);
+	struct bbt_session a = mk(1, 1000000, 1000), b = mk(2, 1000000, 1000),
+	    c = mk(3, 1795000000, 1000);
+	const char *ack[] = { a.id, c.id };
+	int64_t total = 0;
+
+	store_session_add(st, &a, NULL);
+	store_session_add(st, &b, NULL);
+	store_session_add(st, &c, NULL);
+	store_outbox_ack(st, ack, 2, NULL);
+	/* a: acked 181 days ago; b: never acked (kept whatever its age). */
+	sql(st, "UPDATE sessions SET acked_at = strftime('%s','now') - 181*86400"
+	    " WHERE id LIKE '%000000000001'");
+	sql(st, "UPDATE sessions SET logged_at = 1000 WHERE id LIKE '%000000000002'");
+	store_close(st);
+	st = open_ok(f->state);
+	assert_int_equal(store_session_count(st, &total, NULL), 0);
+	assert_int_equal(total, 2);
+	assert_int_equal(outbox(st), 1);
+	store_close(st);
+}
+
+static void test_two_connections(void **state)
+{
+	struct fx *f = *state;
+	struct store *a = open_ok(f->state), *b = open_ok(f->state);
+	struct bbt_session s = mk(1, 1795000000, 1000);
+	const char *ack[] = { s.id };
+
+	assert_int_equal(store_session_add(a, &s, NULL), 0);
+	assert_int_equal(outbox(b), 1);
+	assert_int_equal(store_outbox_ack(b, ack, 1, NULL), 0);
+	assert_int_equal(outbox(a), 0);
+	store_close(a);
+	store_close(b);
+}
+
+struct writer {
+	const char *dir;
+	int base, n, failures;
+};
+
+/* A second thread with its own connection, as the sync thread has. */
+static void *writer_main(void *arg)
+{
+	struct writer *w = arg;
+	struct store *st = NULL;
+	struct bbt_error e;
+
+	if (store_open(&st, w->dir, &e) < 0) {
+		w->failures = w->n;
+		return NULL;
+	}
+	for (int i = 0; i < w->n; i++) {
+		struct bbt_session s = mk(w->base + i, 1795000000 + w->base + i, 1000);
+		const char *ids[] = { s.id };
+		char v[16];
+
+		snprintf(v, sizeof(v), "%d", i);
+		if (store_session_add(st, &s, &e) < 0 ||
+		    store_meta_set(st, "counter", v, &e) < 0 ||
+		    (i % 2 && store_outbox_ack(st, ids, 1, &e) < 0))
+			w->failures++;
+	}
+	store_close(st);
+	return NULL;
+}
+
+static void test_concurrent_writers(void **state)
+{
+	struct fx *f = *state;
+	struct writer w[2] = { { f->state, 0, 100, 0 }, { f->state, 1000, 100, 0 } };
+	pthread_t t[2];
+	struct store *st;
+	int64_t total = 0;
+
+	store_close(open_ok(f->state));	/* schema first: both then only write */
+	for (int i = 0; i < 2; i++)
+		assert_int_equal(pthread_create(&t[i], NULL, writer_main, &w[i]), 0);
+	for (int i = 0; i < 2; i++)
+		pthread_join(t[i], NULL);
+	assert_int_equal(w[0].failures, 0);
+	assert_int_equal(w[1].failures, 0);
+	st = open_ok(f->state);
+	assert_int_equal(store_session_count(st, &total, NULL), 0);
+	assert_int_equal(total, 200);
+	assert_int_equal(outbox(st), 100);
+	store_close(st);
+}
+
+static void test_open_existing(void **state)
+{
+	struct fx *f = *state;
+	struct store *st = (struct store *)1;
+
+	assert_int_equal(store_open_existing(&st, f->state, NULL), 0);
+	assert_null(st);
+	assert_int_equal(access(f->state, F_OK), -1);	/* nothing created */
+	store_close(open_ok(f->state));
+	assert_int_equal(store_open_existing(&st, f->state, NULL), 0);
+	assert_non_null(st);
+	store_close(st);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_fresh_schema_and_modes, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_empty_file_migrates, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_newer_schema_refused, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_outbox, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_sessions_each, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_update_times, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_checkpoint_and_add_clears, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_recover_boundary, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_meta, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_corrupt_moved_aside, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_damaged_pages_moved_aside, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_disk_full, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_prune_old_acked, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_two_connections, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_concurrent_writers, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_open_existing, setup, teardown),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,4 +1,0 @@
-build-clang/obj/server/cmd_verify.o: server/cmd_verify.c \
-  server/commands.h
-
-server/commands.h:

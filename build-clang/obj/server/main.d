@@ -1,6 +1,0 @@
-build-clang/obj/server/main.o: server/main.c common/bbt_log.h \
-  server/commands.h
-
-common/bbt_log.h:
-
-server/commands.h:

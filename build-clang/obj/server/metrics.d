@@ -1,3 +1,0 @@
-build-clang/obj/server/metrics.o: server/metrics.c server/metrics.h
-
-server/metrics.h:

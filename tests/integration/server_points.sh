@@ -39,7 +39,7 @@ n=$(sqlite3 "$DB" "SELECT count(*) FROM timetable")
 tok=$(srv token create --school 610102001 --uses 5 | tail -1)
 admin=$(srv admin create bureau | tail -1)
 sadmin=$(srv admin create school2 --school 610102002 | tail -1)
-srv serve --listen 127.0.0.1:0 2> "$T/serve.log" &
+"$B/bbt-server" --db "$DB" serve --listen 127.0.0.1:0 2> "$T/serve.log" &
 spid=$!
 trap 'kill $spid 2>/dev/null || true' EXIT
 i=0

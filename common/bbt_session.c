@@ -118,10 +118,13 @@ static int get_int(const cJSON *o, const char *key, int64_t lo, int64_t hi,
 
 	if (v == NULL)
 		return bbt_error_set(e, "missing field \"%s\"", key);
-	if (!cJSON_IsNumber(v) || v->valuedouble != (double)(int64_t)v->valuedouble)
+	if (!cJSON_IsNumber(v))
 		return bbt_error_set(e, "field \"%s\" must be an integer", key);
-	if (v->valuedouble < (double)lo || v->valuedouble > (double)hi)
+	/* Range first: converting a double outside int64_t is undefined. */
+	if (!(v->valuedouble >= (double)lo && v->valuedouble <= (double)hi))
 		return bbt_error_set(e, "field \"%s\" out of range", key);
+	if (v->valuedouble != (double)(int64_t)v->valuedouble)
+		return bbt_error_set(e, "field \"%s\" must be an integer", key);
 	*out = (int64_t)v->valuedouble;
 	return 0;
 }

@@ -19,6 +19,7 @@
 #include "bundles.h"
 #include "http.h"
 #include "ingest.h"
+#include "metrics.h"
 
 enum caller { CALLER_NONE, CALLER_ADMIN, CALLER_DEVICE, CALLER_ERROR };
 
@@ -77,6 +78,7 @@ static void store_and_reply(struct http_request *req, struct http_response *res,
 	}
 	log_info("bundle of device %s: %zu accepted, %zu duplicate, %zu rejected",
 	    c->device.device_id, b.accepted, b.duplicate, b.rejected);
+	metrics_sessions(b.accepted, b.duplicate, b.rejected);
 	reply = ingest_reply(&b, req->now);
 	if (reply == NULL || !cJSON_AddStringToObject(reply, "device_id",
 	    c->device.device_id)) {

@@ -52,4 +52,10 @@ python3 -c 'import json, sys; r = json.load(open(sys.argv[1]))
 assert len(r["duplicate"]) == 3 and r["accepted"] == [], r' \
 	"$BBT_TMP/body" || fail "second post not all duplicates"
 [ "$(stored)" = 3 ] || fail "second post stored more"
+# Bundle sessions are counted in the ingest metrics like uploads.
+curl -s -H "Authorization: Bearer $ADMIN" "${URL}metrics" > "$BBT_TMP/metrics"
+grep -qx 'bbt_sessions_total{result="accepted"} 3' "$BBT_TMP/metrics" ||
+	{ grep bbt_sessions "$BBT_TMP/metrics"; fail "bundle sessions not in metrics"; }
+grep -qx 'bbt_sessions_total{result="duplicate"} 3' "$BBT_TMP/metrics" ||
+	fail "bundle duplicates not in metrics"
 echo ok

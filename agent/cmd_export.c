@@ -27,6 +27,7 @@
 
 #include "bbt_bundle.h"
 #include "bbt_ed25519.h"
+#include "bbt_file.h"
 #include "bbt_log.h"
 #include "bbt_time.h"
 #include "clock.h"
@@ -36,27 +37,12 @@
 /* Well inside the reader's byte limit even with the longest fields. */
 #define EXPORT_MAX_SESSIONS 50000
 
-static int write_all(int fd, const char *p, size_t n)
-{
-	while (n > 0) {
-		ssize_t w = write(fd, p, n);
-
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0)
-			return -1;
-		p += w;
-		n -= (size_t)w;
-	}
-	return 0;
-}
-
 /* Write data as dir/name, atomically and durably (see the top comment). */
 static int write_atomic(const char *dir, const char *name, const char *data,
     size_t len, struct bbt_error *e)
 {
 	char tmp[PATH_MAX], path[PATH_MAX];
-	int fd, dfd, rc = -1;
+	int fd, rc = -1;
 
 	if ((size_t)snprintf(tmp, sizeof(tmp), "%s/.%s.XXXXXX", dir, name) >= sizeof(tmp) ||
 	    (size_t)snprintf(path, sizeof(path), "%s/%s", dir, name) >= sizeof(path))
@@ -64,7 +50,7 @@ static int write_atomic(const char *dir, const char *name, const char *data,
 	fd = mkstemp(tmp);
 	if (fd < 0)
 		return bbt_error_set(e, "%s: %s", dir, strerror(errno));
-	if (write_all(fd, data, len) != 0 || fsync(fd) != 0) {
+	if (bbt_file_write_all(fd, data, len) != 0 || fsync(fd) != 0) {
 		bbt_error_set(e, "%s: %s", tmp, strerror(errno ? errno : EIO));
 		close(fd);
 		goto out;
@@ -77,15 +63,8 @@ static int write_atomic(const char *dir, const char *name, const char *data,
 		bbt_error_set(e, "%s: %s", path, strerror(errno));
 		goto out;
 	}
-	dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (dfd < 0 || fsync(dfd) != 0) {
-		bbt_error_set(e, "fsync %s: %s", dir, strerror(errno));
-		if (dfd >= 0)
-			close(dfd);
-		return -1;	/* renamed already: keep it, but report */
-	}
-	close(dfd);
-	return 0;
+	/* Renamed already: on failure keep the bundle, but report. */
+	return bbt_file_fsync_dir(dir, e);
 out:
 	unlink(tmp);
 	return rc;

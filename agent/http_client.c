@@ -19,6 +19,7 @@
 #include <openssl/x509_vfy.h>
 #include <zlib.h>
 
+#include "bbt_buf.h"
 #include "bbt_log.h"
 
 #define HTTP_SYSTEM_CA_PATH "/etc/ssl/certs"
@@ -26,9 +27,8 @@
 #define HTTP_LOW_SPEED_TIME 20
 
 struct http_buf {
-	char *p;
-	size_t len, cap;
-	int overflow;
+	struct bbt_buf data;
+	int overflow;		/* the reply passed HTTP_MAX_REPLY */
 };
 
 struct http_req {
@@ -49,26 +49,11 @@ static size_t on_body(char *data, size_t size, size_t nmemb, void *arg)
 	struct http_buf *b = arg;
 	size_t n = size * nmemb;
 
-	if (b->len + n + 1 > HTTP_MAX_REPLY) {
+	if (b->data.len + n + 1 > HTTP_MAX_REPLY) {
 		b->overflow = 1;
 		return 0;
 	}
-	if (b->len + n + 1 > b->cap) {
-		size_t cap = b->cap ? b->cap : 4096;
-		char *p;
-
-		while (cap < b->len + n + 1)
-			cap *= 2;
-		p = realloc(b->p, cap);
-		if (!p)
-			return 0;
-		b->p = p;
-		b->cap = cap;
-	}
-	memcpy(b->p + b->len, data, n);
-	b->len += n;
-	b->p[b->len] = '\0';
-	return n;
+	return bbt_buf_add(&b->data, data, n) == 0 ? n : 0;
 }
 
 /* Header value of "Name: value\r\n" into out if the name matches. */
@@ -237,9 +222,9 @@ static int perform(CURL *c, struct http_req *q, struct bbt_error *e)
 	}
 	curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &q->r->status);
 	read_certinfo(c, q->r);
-	q->r->body = q->body.p;
-	q->r->len = q->body.len;
-	q->body.p = NULL;
+	q->r->body = q->body.data.p;
+	q->r->len = q->body.data.len;
+	q->body.data.p = NULL;
 	return 0;
 }
 
@@ -289,7 +274,7 @@ out:
 	if (c)
 		curl_easy_cleanup(c);
 	curl_slist_free_all(h);
-	free(q.body.p);
+	bbt_buf_free(&q.body.data);
 	free(z);
 	return ret;
 }
@@ -308,7 +293,7 @@ int http_get(const struct http_client_opts *o, const char *url,
 	if (setup(c, o, url, &q, e) == 0)
 		ret = perform(c, &q, e);
 	curl_easy_cleanup(c);
-	free(q.body.p);
+	bbt_buf_free(&q.body.data);
 	return ret;
 }
 

@@ -15,35 +15,11 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "bbt_buf.h"
 #include "bbt_time.h"
 
-struct buf {
-	char *p;
-	size_t len, cap;
-};
-
-static int buf_add(struct buf *b, const char *s, size_t n)
-{
-	if (b->len + n + 1 > b->cap) {
-		size_t cap = b->cap ? b->cap : 4096;
-		char *p;
-
-		while (cap < b->len + n + 1)
-			cap *= 2;
-		p = realloc(b->p, cap);
-		if (p == NULL)
-			return -1;
-		b->p = p;
-		b->cap = cap;
-	}
-	memcpy(b->p + b->len, s, n);
-	b->len += n;
-	b->p[b->len] = '\0';
-	return 0;
-}
-
 /* Append one JSON line; refuses lines the reader would refuse. */
-static int buf_add_line(struct buf *b, const char *line, struct bbt_error *e)
+static int buf_add_line(struct bbt_buf *b, const char *line, struct bbt_error *e)
 {
 	size_t n = strlen(line);
 
@@ -52,7 +28,7 @@ static int buf_add_line(struct buf *b, const char *line, struct bbt_error *e)
 	if (b->len + n + 1 > (size_t)BBT_BUNDLE_MAX_BYTES)
 		return bbt_error_set(e, "bundle would exceed %ld bytes",
 		    BBT_BUNDLE_MAX_BYTES);
-	if (buf_add(b, line, n) != 0 || buf_add(b, "\n", 1) != 0)
+	if (bbt_buf_add(b, line, n) != 0 || bbt_buf_add(b, "\n", 1) != 0)
 		return bbt_error_set(e, "out of memory");
 	return 0;
 }
@@ -95,7 +71,7 @@ static char *header_line(const struct bbt_bundle_header *h, size_t n)
 	return line;
 }
 
-static int add_sessions(struct buf *b, const struct bbt_session *s, size_t n,
+static int add_sessions(struct bbt_buf *b, const struct bbt_session *s, size_t n,
     struct bbt_error *e)
 {
 	for (size_t i = 0; i < n; i++) {
@@ -118,7 +94,7 @@ int bbt_bundle_build(const struct bbt_bundle_header *header,
     struct bbt_error *e)
 {
 	char sig[BBT_ED25519_SIG_B64_LEN], sig_line[128];
-	struct buf b = { 0 };
+	struct bbt_buf b = { 0 };
 	char *hl = NULL;
 
 	*out = NULL;
@@ -364,7 +340,7 @@ void bbt_bundle_free(struct bbt_bundle *b)
 int bbt_bundle_read_file(const char *path, char **out, size_t *len,
     struct bbt_error *e)
 {
-	struct buf b = { 0 };
+	struct bbt_buf b = { 0 };
 	char chunk[65536];
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
 
@@ -388,7 +364,7 @@ int bbt_bundle_read_file(const char *path, char **out, size_t *len,
 			    BBT_BUNDLE_MAX_BYTES);
 			goto fail;
 		}
-		if (buf_add(&b, chunk, (size_t)r) != 0) {
+		if (bbt_buf_add(&b, chunk, (size_t)r) != 0) {
 			bbt_error_set(e, "out of memory");
 			goto fail;
 		}

@@ -22,6 +22,7 @@
 #include <openssl/evp.h>
 #include <openssl/pem.h>
 
+#include "bbt_file.h"
 #include "bbt_log.h"
 
 struct bbt_ed25519_key {
@@ -82,44 +83,6 @@ int bbt_ed25519_public_valid(const char *s)
 	return b64_decode_exact(s, raw, sizeof(raw)) == 0;
 }
 
-/* fsync the directory holding path, so a new name survives power loss. */
-static int fsync_parent(const char *path, struct bbt_error *e)
-{
-	char dir[4096];
-	const char *slash = strrchr(path, '/');
-	int fd, rc;
-
-	if (slash == NULL)
-		snprintf(dir, sizeof(dir), ".");
-	else if (slash == path)
-		snprintf(dir, sizeof(dir), "/");
-	else
-		snprintf(dir, sizeof(dir), "%.*s", (int)(slash - path), path);
-	fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (fd < 0)
-		return bbt_error_set(e, "%s: %s", dir, strerror(errno));
-	rc = fsync(fd);
-	close(fd);
-	if (rc != 0)
-		return bbt_error_set(e, "fsync %s: %s", dir, strerror(errno));
-	return 0;
-}
-
-static int write_all(int fd, const char *p, size_t n)
-{
-	while (n > 0) {
-		ssize_t w = write(fd, p, n);
-
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0)
-			return -1;
-		p += w;
-		n -= (size_t)w;
-	}
-	return 0;
-}
-
 /* The PEM text of a fresh key pair, in a memory BIO the caller frees. */
 static BIO *new_key_pem(struct bbt_error *e)
 {
@@ -164,7 +127,7 @@ int bbt_ed25519_generate(const char *path, struct bbt_error *e)
 		bbt_error_set(e, "%s: %s", tmp, strerror(errno));
 		goto out;
 	}
-	if (fchmod(fd, 0600) != 0 || write_all(fd, pem, (size_t)pem_len) != 0 ||
+	if (fchmod(fd, 0600) != 0 || bbt_file_write_all(fd, pem, (size_t)pem_len) != 0 ||
 	    fsync(fd) != 0) {
 		bbt_error_set(e, "%s: %s", tmp, strerror(errno));
 		goto out_unlink;
@@ -175,7 +138,7 @@ int bbt_ed25519_generate(const char *path, struct bbt_error *e)
 		    "a key file already exists (not replaced)" : strerror(errno));
 		goto out_unlink;
 	}
-	rc = fsync_parent(path, e);
+	rc = bbt_file_fsync_parent(path, e);
 out_unlink:
 	unlink(tmp);
 out:

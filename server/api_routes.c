@@ -9,6 +9,9 @@
 #include "http.h"
 
 const struct http_route http_routes[] = {
+	{ "GET", "/", HTTP_AUTH_NONE, api_dashboard_get },
+	{ "GET", "/dashboard.js", HTTP_AUTH_NONE, api_dashboard_get },
+	{ "GET", "/dashboard.css", HTTP_AUTH_NONE, api_dashboard_get },
 	{ "GET", "/healthz", HTTP_AUTH_NONE, api_healthz },
 	{ "GET", "/metrics", HTTP_AUTH_METRICS, api_metrics },
 	{ "POST", "/api/v1/enroll", HTTP_AUTH_NONE, api_enroll },

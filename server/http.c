@@ -288,6 +288,8 @@ static enum MHD_Result send_response(struct MHD_Connection *c, struct http_respo
 	MHD_add_response_header(r, "Cache-Control", "no-store");
 	if (res->content_disposition)
 		MHD_add_response_header(r, "Content-Disposition", res->content_disposition);
+	if (res->csp)
+		MHD_add_response_header(r, "Content-Security-Policy", res->csp);
 	if (res->status == 401)
 		MHD_add_response_header(r, MHD_HTTP_HEADER_WWW_AUTHENTICATE, "Bearer");
 	if (res->status == 503)

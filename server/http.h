@@ -102,6 +102,7 @@ struct http_response {
 	size_t body_len;
 	const char *content_type;	/* static string; NULL = application/json */
 	const char *content_disposition;	/* static or NULL, e.g. for CSV files */
+	const char *csp;		/* Content-Security-Policy (static) for pages */
 	const char *allow;		/* set by http.c on 405 */
 };
 

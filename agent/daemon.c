@@ -260,17 +260,6 @@ static void apply_settings(struct daemon *d, const struct detector_settings *set
 	detector_configure(&d->det, set);
 }
 
-static enum bbt_log_level log_level(const char *name)
-{
-	if (strcmp(name, "debug") == 0)
-		return BBT_LOG_DEBUG;
-	if (strcmp(name, "warning") == 0)
-		return BBT_LOG_WARN;
-	if (strcmp(name, "error") == 0)
-		return BBT_LOG_ERR;
-	return BBT_LOG_INFO;
-}
-
 static void reload(struct daemon *d)
 {
 	struct agent_config nc;
@@ -283,7 +272,7 @@ static void reload(struct daemon *d)
 	if (strcmp(nc.state_dir, d->cfg.state_dir) != 0)
 		log_warn("reload: a new state_dir takes effect only on restart");
 	snprintf(nc.state_dir, sizeof(nc.state_dir), "%s", d->cfg.state_dir);
-	bbt_log_set_level(log_level(nc.log_level));
+	bbt_log_set_level(bbt_log_level_from_name(nc.log_level));
 	d->cfg = nc;
 	apply_settings(d, &nc.detector, "config reload");
 	sync_thread_reconfigure(d->sync, &d->cfg);
@@ -314,6 +303,8 @@ static void handle(struct daemon *d, const struct platform_event *ev)
 	case PLATFORM_EV_RELOAD:
 		log_info("reloading the configuration");
 		reload(d);
+		break;
+	case PLATFORM_EV_WAKE:		/* the loop's top picks up what changed */
 		break;
 	}
 }
@@ -390,6 +381,12 @@ static int checkpoint_interval_us(void)
 	return (int)s * 1000000;
 }
 
+/* Runs on the sync thread: platform_watch_wake is safe from any thread. */
+static void wake_loop(void *pw)
+{
+	platform_watch_wake(pw);
+}
+
 static int setup(struct daemon *d)
 {
 	struct bbt_error e;
@@ -410,6 +407,7 @@ static int setup(struct daemon *d)
 		log_err("sync: %s", e.msg);
 		return -1;
 	}
+	sync_thread_on_settings(d->sync, wake_loop, d->pw);
 	return 0;
 }
 
@@ -443,7 +441,7 @@ int daemon_run(const struct agent_config *cfg, const char *cli_config,
 	d->cli_state_dir = cli_state_dir;
 	d->next_retry_us = INT64_MAX;
 	d->ckpt_interval_us = checkpoint_interval_us();
-	bbt_log_set_level(log_level(d->cfg.log_level));
+	bbt_log_set_level(bbt_log_level_from_name(d->cfg.log_level));
 	detector_init(&d->det, &d->cfg.detector);
 	if (setup(d) < 0)
 		goto out;

@@ -41,18 +41,6 @@ static void usage(FILE *f)
 	    "config: " CONFIG_DEFAULT_PATH " (or $BBT_AGENT_CONFIG)\n", f);
 }
 
-/* config.c has already refused anything but these four names. */
-static enum bbt_log_level log_level_from_name(const char *name)
-{
-	if (strcmp(name, "debug") == 0)
-		return BBT_LOG_DEBUG;
-	if (strcmp(name, "warning") == 0)
-		return BBT_LOG_WARN;
-	if (strcmp(name, "error") == 0)
-		return BBT_LOG_ERR;
-	return BBT_LOG_INFO;
-}
-
 int main(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -89,7 +77,7 @@ int main(int argc, char **argv)
 			log_err("%s", err.msg);
 			return 2;
 		}
-		bbt_log_set_level(log_level_from_name(ctx.cfg.log_level));
+		bbt_log_set_level(bbt_log_level_from_name(ctx.cfg.log_level));
 		optind++;
 		return commands[i].fn(&ctx, argc - optind + 1, argv + optind - 1);
 	}

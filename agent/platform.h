@@ -82,6 +82,7 @@ enum platform_event_type {
 	PLATFORM_EV_DEVICE_RESET,	/* events of `dev` were lost (SYN_DROPPED) */
 	PLATFORM_EV_STOP,		/* stop requested (SIGTERM, SIGINT) */
 	PLATFORM_EV_RELOAD,		/* reload requested (SIGHUP) */
+	PLATFORM_EV_WAKE,		/* platform_watch_wake() was called */
 };
 
 struct platform_event {
@@ -116,6 +117,9 @@ int platform_watch_open(struct platform_watch **w, struct bbt_error *e);
  */
 int platform_watch_wait(struct platform_watch *w, int64_t deadline_us,
     struct platform_event *ev, size_t max, size_t *n, struct bbt_error *e);
+/* From any thread: make a waiting platform_watch_wait return a
+ * PLATFORM_EV_WAKE (used when the sync thread has news for the loop). */
+void platform_watch_wake(struct platform_watch *w);
 /* Number of devices currently open. */
 int platform_watch_ndevices(const struct platform_watch *w);
 void platform_watch_close(struct platform_watch *w);

@@ -29,6 +29,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/eventfd.h>
 #include <sys/inotify.h>
 #include <sys/signalfd.h>
 #include <unistd.h>
@@ -317,6 +318,7 @@ struct plw_device {
 
 struct platform_watch {
 	int sigfd;
+	int wakefd;			/* eventfd written by platform_watch_wake */
 	int inofd;			/* -1: no inotify, rescan on a timer */
 	int64_t next_rescan_us;
 	sigset_t oldmask;
@@ -566,6 +568,14 @@ int platform_watch_open(struct platform_watch **out, struct bbt_error *e)
 		free(w);
 		return -1;
 	}
+	w->wakefd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+	if (w->wakefd < 0) {
+		bbt_error_set(e, "eventfd: %s", strerror(errno));
+		close(w->sigfd);
+		pthread_sigmask(SIG_SETMASK, &w->oldmask, NULL);
+		free(w);
+		return -1;
+	}
 	w->inofd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
 	if (w->inofd >= 0 && inotify_add_watch(w->inofd, PLW_INPUT_DIR,
 	    IN_CREATE | IN_ATTRIB | IN_DELETE | IN_MOVED_TO) < 0) {
@@ -594,6 +604,23 @@ static size_t queue_take(struct platform_watch *w, struct platform_event *ev,
 	return n;
 }
 
+void platform_watch_wake(struct platform_watch *w)
+{
+	uint64_t one = 1;
+
+	/* Fails only when the counter is full, i.e. a wake is pending anyway. */
+	if (write(w->wakefd, &one, sizeof(one)) < 0)
+		return;
+}
+
+static void wake_read(struct platform_watch *w)
+{
+	uint64_t n;
+
+	if (read(w->wakefd, &n, sizeof(n)) == (ssize_t)sizeof(n))
+		queue_push(w, PLATFORM_EV_WAKE, -1, bbt_clock_boottime_us());
+}
+
 static int poll_timeout_ms(int64_t deadline_us, int64_t now_us)
 {
 	int64_t ms;
@@ -609,8 +636,8 @@ static int poll_timeout_ms(int64_t deadline_us, int64_t now_us)
 static int watch_poll(struct platform_watch *w, int64_t deadline_us,
     struct bbt_error *e)
 {
-	struct pollfd pfd[PLATFORM_MAX_DEVICES + 2];
-	int map[PLATFORM_MAX_DEVICES + 2];
+	struct pollfd pfd[PLATFORM_MAX_DEVICES + 3];
+	int map[PLATFORM_MAX_DEVICES + 3];
 	int64_t now_us = bbt_clock_boottime_us();
 	nfds_t n = 0;
 	int r;
@@ -623,6 +650,8 @@ static int watch_poll(struct platform_watch *w, int64_t deadline_us,
 		deadline_us = w->next_rescan_us;
 	pfd[n] = (struct pollfd){ .fd = w->sigfd, .events = POLLIN };
 	map[n++] = -1;
+	pfd[n] = (struct pollfd){ .fd = w->wakefd, .events = POLLIN };
+	map[n++] = -3;
 	if (w->inofd >= 0) {
 		pfd[n] = (struct pollfd){ .fd = w->inofd, .events = POLLIN };
 		map[n++] = -2;
@@ -643,6 +672,8 @@ static int watch_poll(struct platform_watch *w, int64_t deadline_us,
 			signal_read(w);
 		else if (map[k] == -2)
 			inotify_read(w);
+		else if (map[k] == -3)
+			wake_read(w);
 		else if (w->dev[map[k]].fd == pfd[k].fd)
 			device_read(w, map[k]);
 	}
@@ -686,6 +717,7 @@ void platform_watch_close(struct platform_watch *w)
 	if (w->inofd >= 0)
 		close(w->inofd);
 	close(w->sigfd);
+	close(w->wakefd);
 	pthread_sigmask(SIG_SETMASK, &w->oldmask, NULL);
 	free(w->q);
 	free(w);

@@ -682,6 +682,8 @@ struct sync_thread {
 	int have_settings;
 	struct detector_settings settings;
 	struct detector_settings last_settings;
+	void (*on_settings)(void *);	/* wakes the run loop; under mu */
+	void *on_settings_arg;
 };
 
 /* Sleep until stop, a kick (if kick_ok), a new config, or `secs`. */
@@ -772,6 +774,8 @@ static void thread_settings(struct sync_thread *t, const struct sync_result *res
 		t->settings = res->settings;
 		t->last_settings = res->settings;
 		t->have_settings = 1;
+		if (t->on_settings)
+			t->on_settings(t->on_settings_arg);
 	}
 	pthread_mutex_unlock(&t->mu);
 }
@@ -873,6 +877,16 @@ void sync_thread_reconfigure(struct sync_thread *st, const struct agent_config *
 	st->cfg = *cfg;
 	st->cfg_changed = 1;
 	pthread_cond_signal(&st->cv);
+	pthread_mutex_unlock(&st->mu);
+}
+
+void sync_thread_on_settings(struct sync_thread *st, void (*fn)(void *), void *arg)
+{
+	if (!st)
+		return;
+	pthread_mutex_lock(&st->mu);
+	st->on_settings = fn;
+	st->on_settings_arg = arg;
 	pthread_mutex_unlock(&st->mu);
 }
 

@@ -29,6 +29,10 @@ void sync_thread_reconfigure(struct sync_thread *st, const struct agent_config *
 /* 1 and the settings if the server sent new detector settings since the
  * last call, else 0. */
 int sync_thread_settings(struct sync_thread *st, struct detector_settings *out);
+/* Call fn(arg) from the sync thread whenever new detector settings are
+ * ready for sync_thread_settings, so the run loop applies them at once
+ * instead of at its next input event. */
+void sync_thread_on_settings(struct sync_thread *st, void (*fn)(void *), void *arg);
 /* Stop and join (an upload in flight is abandoned; nothing is lost because
  * the outbox is emptied only by acknowledgements). */
 void sync_thread_stop(struct sync_thread *st);

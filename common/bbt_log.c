@@ -49,3 +49,14 @@ void bbt_log_write(enum bbt_log_level level, int with_errno, const char *fmt, ..
 		fprintf(stderr, "%s: %s: %s\n", log_prog, names[level], msg);
 	errno = saved;
 }
+
+enum bbt_log_level bbt_log_level_from_name(const char *name)
+{
+	if (strcmp(name, "debug") == 0)
+		return BBT_LOG_DEBUG;
+	if (strcmp(name, "warning") == 0)
+		return BBT_LOG_WARN;
+	if (strcmp(name, "error") == 0)
+		return BBT_LOG_ERR;
+	return BBT_LOG_INFO;
+}

@@ -13,6 +13,8 @@ enum bbt_log_level { BBT_LOG_DEBUG, BBT_LOG_INFO, BBT_LOG_WARN, BBT_LOG_ERR };
 
 void bbt_log_init(const char *prog, enum bbt_log_level level);
 void bbt_log_set_level(enum bbt_log_level level);
+/* "debug", "info", "warning", "error" (the config's words); else info. */
+enum bbt_log_level bbt_log_level_from_name(const char *name);
 int bbt_log_enabled(enum bbt_log_level level);
 void bbt_log_write(enum bbt_log_level level, int with_errno, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));

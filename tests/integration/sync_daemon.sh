@@ -3,8 +3,8 @@
 # automatic enrollment on first start with the server down (retried with
 # backoff until it answers), heartbeats every [sync] interval, sessions
 # logged while it runs are uploaded, and a server that goes away and comes
-# back loses nothing. (Detector settings from the heartbeat reach the run
-# loop only when it next wakes; not asserted here.)
+# back loses nothing; detector settings from the heartbeat are applied at
+# once (the sync thread wakes the run loop; no input is needed).
 . tests/sync/lib.sh
 S="$BBT_TMP/srv"
 PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
@@ -32,6 +32,10 @@ enrolled() { [ "$(meta enrolled)" = 1 ]; }
 has() { [ "$(stored "$S")" = "$1" ]; }
 beats() { [ "$(wc -l < "$S/heartbeats.jsonl")" -gt "$1" ]; }
 wait_for 20 enrolled || fail "no enrollment after the server came up"
+# The server's detector settings are applied at once, with no input to
+# wake the loop (the sync thread wakes it).
+applied() { grep -q 'detector settings from the server: idle_gap=300 min_session=600 stuck_contact=60' "$BBT_TMP/run.log"; }
+wait_for 10 applied || { cat "$BBT_TMP/run.log"; fail "server's detector settings not applied"; }
 $SEED "$ST" 4 7200 1200 none > /dev/null
 wait_for 20 has 4 || fail "sessions not uploaded by the daemon"
 n=$(wc -l < "$S/heartbeats.jsonl")

@@ -24,6 +24,9 @@ void api_bundles_post(struct http_request *req, struct http_response *res);
 /* api_points.c: the points report (SPEC 5.1, 5.4), admin token, school-scoped. */
 void api_points_get(struct http_request *req, struct http_response *res);
 
+/* api_fleet.c: the devices report (SPEC 5.1), admin token, school-scoped. */
+void api_devices_get(struct http_request *req, struct http_response *res);
+
 /* api_dashboard.c: the dashboard's static files (SPEC 5.2), no credential. */
 void api_dashboard_get(struct http_request *req, struct http_response *res);
 

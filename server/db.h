@@ -151,6 +151,16 @@ int db_device_heartbeat(struct db *db, const char *device_id, int64_t now,
 /* Enrolled devices, and those seen at or after `since`. */
 int db_device_counts(struct db *db, int64_t since, int64_t *enrolled, int64_t *seen,
     struct bbt_error *e);
+/*
+ * Every enrolled device of one school (NULL = all), ordered by school,
+ * room, hostname: fn gets each with the input devices of its last
+ * heartbeat (JSON array text, NULL if none). fn returning -1 stops the walk
+ * and makes the call return -1 with fn's error.
+ */
+typedef int (*db_device_fn)(void *arg, const struct db_device *d,
+    const char *inputs_json, struct bbt_error *e);
+int db_devices_each(struct db *db, const char *school, db_device_fn fn, void *arg,
+    struct bbt_error *e);
 
 /* --- sessions ----------------------------------------------------------- */
 enum db_via { DB_VIA_HTTP, DB_VIA_BUNDLE };

@@ -680,6 +680,28 @@ int db_device_counts(struct db *db, int64_t since, int64_t *enrolled, int64_t *s
 	return 0;
 }
 
+int db_devices_each(struct db *db, const char *school, db_device_fn fn, void *arg,
+    struct bbt_error *e)
+{
+	sqlite3_stmt *st = db_sqlite_stmt(db, "SELECT " DEVICE_COLS ", input_devices "
+	    "FROM devices WHERE ?1 IS NULL OR school = ?1 ORDER BY school, room, hostname, "
+	    "device_id", e);
+	struct db_device d;
+	int rc;
+
+	if (!st)
+		return -1;
+	db_sqlite_bind_text(st, 1, school);
+	while ((rc = step_row(db, st, e, "devices")) == 1) {
+		device_from_row(st, &d);
+		if (fn(arg, &d, (const char *)sqlite3_column_text(st, 12), e) < 0) {
+			sqlite3_reset(st);
+			return -1;
+		}
+	}
+	return rc;
+}
+
 /* ---- sessions ---- */
 
 /* "stuck_contact,recovered" from the flag bits. */

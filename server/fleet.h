@@ -1,0 +1,34 @@
+/*
+ * fleet: the `devices` report (SPEC 5.1, issue 5): every enrolled classroom
+ * device with where it is, what it runs, when it last reported, whether it
+ * is online, its clock offset, the sessions it still buffers and the input
+ * hardware it found. Built once for the CLI and GET /api/v1/devices.
+ *
+ * Online means a heartbeat within `offline_after` seconds (default three
+ * agent heartbeat intervals of 300 s: an agent missing three beats in a
+ * row is offline). The decision is pure (fleet_online) so tests drive it.
+ */
+#ifndef SERVER_FLEET_H
+#define SERVER_FLEET_H
+
+#include <stdint.h>
+
+#include "bbt_error.h"
+#include "report.h"
+
+#define FLEET_AGENT_INTERVAL_S 300	/* the agent's default [sync] interval */
+#define FLEET_OFFLINE_AFTER_S (3 * FLEET_AGENT_INTERVAL_S)
+
+struct db;
+
+/* 1 if a device last seen at last_seen (0 = never) is online at now. */
+int fleet_online(int64_t last_seen, int64_t now, int64_t offline_after_s);
+
+/*
+ * The report of one school's devices (NULL = all), times in zone. JSON rows
+ * also carry "input_devices", the array the agent reported.
+ */
+struct report *fleet_devices_report(struct db *db, const char *school, const char *zone,
+    int64_t now, int64_t offline_after_s, struct bbt_error *e);
+
+#endif

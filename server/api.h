@@ -27,6 +27,9 @@ void api_points_get(struct http_request *req, struct http_response *res);
 /* api_fleet.c: the devices report (SPEC 5.1), admin token, school-scoped. */
 void api_devices_get(struct http_request *req, struct http_response *res);
 
+/* api_verify.c: the live-lesson verify report (SPEC 5.5), school-scoped. */
+void api_verify_get(struct http_request *req, struct http_response *res);
+
 /* api_dashboard.c: the dashboard's static files (SPEC 5.2), no credential. */
 void api_dashboard_get(struct http_request *req, struct http_response *res);
 

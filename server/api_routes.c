@@ -22,6 +22,7 @@ const struct http_route http_routes[] = {
 	{ "GET", "/api/v1/me", HTTP_AUTH_ADMIN, api_me },
 	{ "GET", "/api/v1/points", HTTP_AUTH_ADMIN, api_points_get },
 	{ "GET", "/api/v1/devices", HTTP_AUTH_ADMIN, api_devices_get },
+	{ "GET", "/api/v1/verify", HTTP_AUTH_ADMIN, api_verify_get },
 };
 
 const size_t http_nroutes = sizeof(http_routes) / sizeof(http_routes[0]);

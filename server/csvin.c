@@ -10,6 +10,7 @@
 #include "csvin.h"
 
 #include <csv.h>
+#include <ctype.h>
 #include <errno.h>
 #include <iconv.h>
 #include <stdint.h>
@@ -284,4 +285,30 @@ out:
 	free(buf);
 	fclose(f);
 	return rc;
+}
+
+/* Trim ASCII blanks and U+3000 from both ends, in place. */
+char *csvin_trim(char *s)
+{
+	size_t n;
+
+	for (;;) {
+		if (isspace((unsigned char)*s))
+			s++;
+		else if (strncmp(s, "\xe3\x80\x80", 3) == 0)
+			s += 3;
+		else
+			break;
+	}
+	n = strlen(s);
+	for (;;) {
+		if (n > 0 && isspace((unsigned char)s[n - 1]))
+			n--;
+		else if (n >= 3 && memcmp(s + n - 3, "\xe3\x80\x80", 3) == 0)
+			n -= 3;
+		else
+			break;
+	}
+	s[n] = '\0';
+	return s;
 }

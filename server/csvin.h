@@ -51,6 +51,10 @@ int csvin_to_utf8(const char *name, const char *buf, size_t len, char **out,
 int csvin_parse_buf(const char *name, const char *buf, size_t len,
     csvin_record_fn fn, void *arg, enum csvin_charset *cs, struct bbt_error *e);
 
+/* Trim ASCII blanks and the ideographic space U+3000 (which Chinese input
+ * methods leave in cells) from both ends, in place; returns the new start. */
+char *csvin_trim(char *s);
+
 /* Read the file at path (at most CSVIN_MAX_BYTES) and parse it. */
 int csvin_read_file(const char *path, csvin_record_fn fn, void *arg,
     enum csvin_charset *cs, struct bbt_error *e);

@@ -39,7 +39,7 @@
 #include "bbt_session.h"
 
 /* The schema version this program creates and expects. */
-#define DB_SCHEMA_VERSION 1
+#define DB_SCHEMA_VERSION 2
 
 #define DB_SCHOOL_LEN 64	/* school code */
 #define DB_NAME_LEN 256		/* school, district, admin names */
@@ -203,5 +203,37 @@ int db_timetable_load(struct db *db, const char *school, struct timetable *tt,
  */
 int db_points_sessions(struct db *db, int64_t from, int64_t to, const char *school,
     struct points_session **out, size_t *n, struct bbt_error *e);
+
+/* --- live lessons (SPEC 5.5; SQLite in db_sqlite_live.c) ----------------- */
+struct db_live_lesson {
+	char seq[64];			/* 序号; with day, the lesson's identity */
+	int64_t day;			/* local date as days since 1970-01-01 */
+	char type[256], subject[256], teacher[256], course[256], area[256];
+	char stage[64], grade[64], platform[256], note[256];
+	int64_t start, end;		/* Unix seconds */
+	char school[DB_SCHOOL_LEN];	/* delivering school (code) and room */
+	char room[DB_ROOM_LEN];		/* "" = not given */
+	char recv_school[DB_SCHOOL_LEN];	/* "" = no receiving end */
+	char recv_room[DB_ROOM_LEN];
+};
+
+/* The code of the school whose code or name is ref; *found = 0 if none. */
+int db_school_resolve(struct db *db, const char *ref, char code[DB_SCHOOL_LEN],
+    int *found, struct bbt_error *e);
+/* Insert a lesson, or update the one with the same seq and day. */
+int db_live_upsert(struct db *db, const struct db_live_lesson *l, struct bbt_error *e);
+/* Lessons starting in [from, to) with either end in school (NULL = all),
+ * ordered by start, seq. */
+typedef int (*db_live_fn)(void *arg, const struct db_live_lesson *l, struct bbt_error *e);
+int db_live_each(struct db *db, const char *school, int64_t from, int64_t to,
+    db_live_fn fn, void *arg, struct bbt_error *e);
+/* Sessions of a school's room overlapping [from, to), ordered by start. */
+typedef int (*db_span_fn)(void *arg, const char *id, int64_t start, int64_t end,
+    struct bbt_error *e);
+int db_room_sessions(struct db *db, const char *school, const char *room, int64_t from,
+    int64_t to, db_span_fn fn, void *arg, struct bbt_error *e);
+/* Enrolled devices in a school's room and the latest last_seen among them. */
+int db_room_devices(struct db *db, const char *school, const char *room, int *ndevices,
+    int64_t *last_seen, struct bbt_error *e);
 
 #endif

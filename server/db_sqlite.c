@@ -94,6 +94,22 @@ static const char *const migrations[] = {
 	"  teacher_name TEXT NOT NULL,"
 	"  subject TEXT NOT NULL DEFAULT '');"
 	"CREATE INDEX timetable_slot ON timetable(school, room, weekday);",
+	/* v2: the live-lesson schedule (SPEC 5.5), sessions by room. */
+	"CREATE TABLE live_lessons ("
+	"  seq TEXT NOT NULL,"
+	"  day INTEGER NOT NULL,"
+	"  type TEXT NOT NULL, subject TEXT NOT NULL, teacher TEXT NOT NULL,"
+	"  course TEXT NOT NULL, area TEXT NOT NULL, stage TEXT NOT NULL,"
+	"  grade TEXT NOT NULL, platform TEXT NOT NULL, note TEXT NOT NULL,"
+	"  start INTEGER NOT NULL,"
+	"  \"end\" INTEGER NOT NULL,"
+	"  school TEXT NOT NULL REFERENCES schools(code),"
+	"  room TEXT NOT NULL,"
+	"  recv_school TEXT REFERENCES schools(code),"
+	"  recv_room TEXT NOT NULL,"
+	"  PRIMARY KEY (seq, day));"
+	"CREATE INDEX live_start ON live_lessons(start);"
+	"CREATE INDEX sessions_room ON sessions(school, room, start);",
 };
 #define NMIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))
 _Static_assert(NMIGRATIONS == DB_SCHEMA_VERSION, "one migration per schema version");

@@ -3,8 +3,8 @@
  *
  * The first record is the header; each later record becomes one slot or
  * fails the whole parse (csvin prefixes the "FILE:LINE: "). Cells are
- * trimmed of ASCII blanks and the ideographic space U+3000, which Chinese
- * input methods leave behind.
+ * trimmed (csvin_trim) of ASCII blanks and the ideographic space U+3000,
+ * which Chinese input methods leave behind.
  */
 #include "timetable.h"
 
@@ -33,32 +33,6 @@ struct parse {
 	int have_header;
 	long idx[C_COUNT];	/* column index of each field, -1 if absent */
 };
-
-/* Trim ASCII blanks and U+3000 from both ends, in place. */
-static char *trim(char *s)
-{
-	size_t n;
-
-	for (;;) {
-		if (isspace((unsigned char)*s))
-			s++;
-		else if (strncmp(s, "\xe3\x80\x80", 3) == 0)
-			s += 3;
-		else
-			break;
-	}
-	n = strlen(s);
-	for (;;) {
-		if (n > 0 && isspace((unsigned char)s[n - 1]))
-			n--;
-		else if (n >= 3 && memcmp(s + n - 3, "\xe3\x80\x80", 3) == 0)
-			n -= 3;
-		else
-			break;
-	}
-	s[n] = '\0';
-	return s;
-}
 
 static const char *prefix_skip(const char *s, const char *prefix)
 {
@@ -146,7 +120,7 @@ static int map_header(struct parse *ps, size_t n, char **f, struct bbt_error *e)
 	for (int c = 0; c < C_COUNT; c++)
 		ps->idx[c] = -1;
 	for (size_t i = 0; i < n; i++) {
-		const char *h = trim(f[i]);
+		const char *h = csvin_trim(f[i]);
 
 		for (int c = 0; c < C_COUNT; c++) {
 			if (strcasecmp(h, col_names[c].en) != 0 && strcmp(h, col_names[c].zh) != 0)
@@ -177,7 +151,7 @@ static const char *cell(struct parse *ps, size_t n, char **f, int c)
 {
 	long i = ps->idx[c];
 
-	return i >= 0 && (size_t)i < n ? trim(f[i]) : "";
+	return i >= 0 && (size_t)i < n ? csvin_trim(f[i]) : "";
 }
 
 static int fill_texts(struct timetable_slot *s, const char *v[C_COUNT], struct bbt_error *e)

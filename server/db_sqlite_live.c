@@ -1,0 +1,156 @@
+/*
+ * db_sqlite_live: the live-lesson part of server/db.h on SQLite: schedule
+ * rows, and the per-room sessions and devices verification needs. Sessions
+ * last at most 24 h (SPEC 5.3), so "overlaps [from, to)" is searched as
+ * start in [from - 24 h, to) to use the (school, room, start) index.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "db_sqlite_internal.h"
+
+#define DAY_S 86400
+
+int db_school_resolve(struct db *db, const char *ref, char code[DB_SCHOOL_LEN],
+    int *found, struct bbt_error *e)
+{
+	sqlite3_stmt *st = db_sqlite_stmt(db, "SELECT code FROM schools WHERE code = ?1 "
+	    "UNION ALL SELECT code FROM schools WHERE name = ?1 LIMIT 1", e);
+	int rc;
+
+	*found = 0;
+	if (!st)
+		return -1;
+	sqlite3_bind_text(st, 1, ref, -1, SQLITE_TRANSIENT);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		db_sqlite_text(st, 0, code, DB_SCHOOL_LEN);
+		*found = 1;
+	}
+	sqlite3_reset(st);
+	return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : db_sqlite_fail(db, e, "school");
+}
+
+int db_live_upsert(struct db *db, const struct db_live_lesson *l, struct bbt_error *e)
+{
+	sqlite3_stmt *st = db_sqlite_stmt(db, "INSERT INTO live_lessons (seq, day, type, "
+	    "subject, teacher, course, area, stage, grade, platform, note, start, \"end\", "
+	    "school, room, recv_school, recv_room) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, "
+	    "?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17) ON CONFLICT (seq, day) DO UPDATE "
+	    "SET type = ?3, subject = ?4, teacher = ?5, course = ?6, area = ?7, stage = ?8, "
+	    "grade = ?9, platform = ?10, note = ?11, start = ?12, \"end\" = ?13, "
+	    "school = ?14, room = ?15, recv_school = ?16, recv_room = ?17", e);
+	const char *texts[] = { l->type, l->subject, l->teacher, l->course, l->area,
+		l->stage, l->grade, l->platform, l->note };
+	int rc;
+
+	if (!st)
+		return -1;
+	sqlite3_bind_text(st, 1, l->seq, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int64(st, 2, l->day);
+	for (int i = 0; i < 9; i++)
+		sqlite3_bind_text(st, 3 + i, texts[i], -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int64(st, 12, l->start);
+	sqlite3_bind_int64(st, 13, l->end);
+	sqlite3_bind_text(st, 14, l->school, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 15, l->room, -1, SQLITE_TRANSIENT);
+	db_sqlite_bind_text(st, 16, l->recv_school[0] ? l->recv_school : NULL);
+	sqlite3_bind_text(st, 17, l->recv_room, -1, SQLITE_TRANSIENT);
+	rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	return rc == SQLITE_DONE ? 0 : db_sqlite_fail(db, e, "store live lesson");
+}
+
+static void lesson_from_row(sqlite3_stmt *st, struct db_live_lesson *l)
+{
+	char *texts[] = { l->type, l->subject, l->teacher, l->course, l->area, l->stage,
+		l->grade, l->platform, l->note };
+	size_t lens[] = { sizeof(l->type), sizeof(l->subject), sizeof(l->teacher),
+		sizeof(l->course), sizeof(l->area), sizeof(l->stage), sizeof(l->grade),
+		sizeof(l->platform), sizeof(l->note) };
+
+	db_sqlite_text(st, 0, l->seq, sizeof(l->seq));
+	l->day = sqlite3_column_int64(st, 1);
+	for (int i = 0; i < 9; i++)
+		db_sqlite_text(st, 2 + i, texts[i], lens[i]);
+	l->start = sqlite3_column_int64(st, 11);
+	l->end = sqlite3_column_int64(st, 12);
+	db_sqlite_text(st, 13, l->school, sizeof(l->school));
+	db_sqlite_text(st, 14, l->room, sizeof(l->room));
+	db_sqlite_text(st, 15, l->recv_school, sizeof(l->recv_school));
+	db_sqlite_text(st, 16, l->recv_room, sizeof(l->recv_room));
+}
+
+int db_live_each(struct db *db, const char *school, int64_t from, int64_t to,
+    db_live_fn fn, void *arg, struct bbt_error *e)
+{
+	sqlite3_stmt *st = db_sqlite_stmt(db, "SELECT seq, day, type, subject, teacher, "
+	    "course, area, stage, grade, platform, note, start, \"end\", school, room, "
+	    "recv_school, recv_room FROM live_lessons WHERE start >= ?2 AND start < ?3 "
+	    "AND (?1 IS NULL OR school = ?1 OR recv_school = ?1) ORDER BY start, seq", e);
+	struct db_live_lesson l;
+	int rc;
+
+	if (!st)
+		return -1;
+	db_sqlite_bind_text(st, 1, school);
+	sqlite3_bind_int64(st, 2, from);
+	sqlite3_bind_int64(st, 3, to);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		lesson_from_row(st, &l);
+		if (fn(arg, &l, e) < 0) {
+			sqlite3_reset(st);
+			return -1;
+		}
+	}
+	sqlite3_reset(st);
+	return rc == SQLITE_DONE ? 0 : db_sqlite_fail(db, e, "live lessons");
+}
+
+int db_room_sessions(struct db *db, const char *school, const char *room, int64_t from,
+    int64_t to, db_span_fn fn, void *arg, struct bbt_error *e)
+{
+	sqlite3_stmt *st = db_sqlite_stmt(db, "SELECT id, start, \"end\" FROM sessions "
+	    "WHERE school = ?1 AND room = ?2 AND start >= ?3 AND start < ?4 AND \"end\" > ?5 "
+	    "ORDER BY start, id", e);
+	char id[64];
+	int rc;
+
+	if (!st)
+		return -1;
+	sqlite3_bind_text(st, 1, school, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 2, room, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int64(st, 3, from - DAY_S);
+	sqlite3_bind_int64(st, 4, to);
+	sqlite3_bind_int64(st, 5, from);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		db_sqlite_text(st, 0, id, sizeof(id));
+		if (fn(arg, id, sqlite3_column_int64(st, 1), sqlite3_column_int64(st, 2),
+		    e) < 0) {
+			sqlite3_reset(st);
+			return -1;
+		}
+	}
+	sqlite3_reset(st);
+	return rc == SQLITE_DONE ? 0 : db_sqlite_fail(db, e, "room sessions");
+}
+
+int db_room_devices(struct db *db, const char *school, const char *room, int *ndevices,
+    int64_t *last_seen, struct bbt_error *e)
+{
+	sqlite3_stmt *st = db_sqlite_stmt(db, "SELECT count(*), coalesce(max(last_seen), 0) "
+	    "FROM devices WHERE school = ?1 AND room = ?2", e);
+	int rc;
+
+	if (!st)
+		return -1;
+	sqlite3_bind_text(st, 1, school, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 2, room, -1, SQLITE_TRANSIENT);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		*ndevices = sqlite3_column_int(st, 0);
+		*last_seen = sqlite3_column_int64(st, 1);
+	}
+	sqlite3_reset(st);
+	return rc == SQLITE_ROW ? 0 : db_sqlite_fail(db, e, "room devices");
+}

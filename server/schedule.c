@@ -1,0 +1,289 @@
+/*
+ * schedule: see schedule.h. Times are normalised to ASCII first (full-width
+ * forms, the dashes people type between two times), then read with a few
+ * fixed patterns; anything left over is an error, never a guess.
+ */
+#include "schedule.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "bbt_time.h"
+#include "csvin.h"
+
+enum col { C_SEQ, C_TYPE, C_SUBJECT, C_TEACHER, C_AREA, C_SCHOOL, C_COURSE, C_TIME,
+	C_STAGE, C_GRADE, C_OWNER, C_CONTACT, C_PLATFORM, C_NOTE, C_ROOM, C_RSCHOOL,
+	C_RROOM, C_COUNT };
+
+static const struct {
+	const char *zh, *alt;	/* alt: the same header with ASCII brackets */
+	int required;
+} col_names[C_COUNT] = {
+	{ "序号", NULL, 1 }, { "授课类型", NULL, 0 }, { "学科", NULL, 0 },
+	{ "主讲教师", NULL, 0 }, { "地市（县区）", "地市(县区)", 0 }, { "单位", NULL, 1 },
+	{ "课程名称", NULL, 0 }, { "开课时间", NULL, 1 }, { "学段", NULL, 0 },
+	{ "年级", NULL, 0 }, { "学校排课负责人", NULL, 0 }, { "联系方式", NULL, 0 },
+	{ "平台", NULL, 0 }, { "备注", NULL, 0 }, { "教室", NULL, 0 },
+	{ "接收单位", NULL, 0 }, { "接收教室", NULL, 0 },
+};
+
+struct parse {
+	struct schedule *s;
+	int year;
+	int have_header;
+	long idx[C_COUNT];
+};
+
+/* Full-width and look-alike characters people type in times, and ASCII. */
+static const struct { const char *from, *to; } fold[] = {
+	{ "：", ":" }, { "－", "-" }, { "—", "-" }, { "–", "-" }, { "～", "-" },
+	{ "~", "-" }, { "〜", "-" }, { "至", "-" }, { "／", "/" }, { "　", " " },
+	{ "０", "0" }, { "１", "1" }, { "２", "2" }, { "３", "3" }, { "４", "4" },
+	{ "５", "5" }, { "６", "6" }, { "７", "7" }, { "８", "8" }, { "９", "9" },
+	{ "年", "-" }, { "号", "日" },
+};
+
+/* Normalise into out (ASCII forms, runs of spaces to one); -1 if too long. */
+static int normalise(const char *in, char *out, size_t cap)
+{
+	size_t o = 0;
+
+	while (*in) {
+		const char *to = NULL;
+		size_t skip = 1;
+
+		for (size_t i = 0; i < sizeof(fold) / sizeof(fold[0]); i++) {
+			size_t n = strlen(fold[i].from);
+
+			if (strncmp(in, fold[i].from, n) == 0) {
+				to = fold[i].to;
+				skip = n;
+				break;
+			}
+		}
+		if (to == NULL) {
+			to = in;
+			skip = 1;
+		}
+		if (to[0] == ' ' && (o == 0 || out[o - 1] == ' ')) {
+			in += skip;
+			continue;
+		}
+		if (o + (to == in ? 1 : strlen(to)) >= cap)
+			return -1;
+		if (to == in) {
+			out[o++] = *in;
+		} else {
+			memcpy(out + o, to, strlen(to));
+			o += strlen(to);
+		}
+		in += skip;
+	}
+	while (o > 0 && out[o - 1] == ' ')
+		o--;
+	out[o] = '\0';
+	return 0;
+}
+
+static int valid_date(int y, int m, int d)
+{
+	int64_t days;
+	int y2, m2, d2;
+
+	if (y < 2000 || y > 2100 || m < 1 || m > 12 || d < 1 || d > 31)
+		return 0;
+	days = bbt_days_from_civil(y, m, d);
+	bbt_civil_from_days(days, &y2, &m2, &d2);
+	return y2 == y && m2 == m && d2 == d;
+}
+
+/* "H:MM-H:MM" with nothing after it; allows spaces around the dash. */
+static int parse_span(const char *s, int *start, int *end)
+{
+	int h1, m1, h2, m2, n = -1;
+
+	if (sscanf(s, "%2d:%2d - %2d:%2d%n", &h1, &m1, &h2, &m2, &n) != 4 || n < 0 ||
+	    s[n] != '\0')
+		return -1;
+	if (h1 < 0 || h1 > 23 || m1 < 0 || m1 > 59 || h2 < 0 || h2 > 24 || m2 < 0 ||
+	    m2 > 59 || (h2 == 24 && m2 != 0))
+		return -1;
+	*start = h1 * 60 + m1;
+	*end = h2 * 60 + m2;
+	return 0;
+}
+
+int schedule_time_parse(const char *text, int year, int *y, int *m, int *d,
+    int *start_min, int *end_min, struct bbt_error *e)
+{
+	char s[160];
+	int n = -1;
+
+	if (normalise(text, s, sizeof(s)) < 0)
+		return bbt_error_set(e, "开课时间 too long");
+	*y = year;
+	/* 2026-12-10 9:00-10:00 (2026年12月10日 became 2026-12月10日) */
+	if (sscanf(s, "%4d-%2d-%2d %n", y, m, d, &n) == 3 && n > 0) {
+	} else if (n = -1, sscanf(s, "%4d/%2d/%2d %n", y, m, d, &n) == 3 && n > 0) {
+	} else if (n = -1, sscanf(s, "%4d-%2d月%2d日 %n", y, m, d, &n) == 3 && n > 0) {
+	} else if (*y = year, n = -1, sscanf(s, "%2d月%2d日 %n", m, d, &n) == 2 && n > 0) {
+	} else {
+		return bbt_error_set(e, "开课时间 '%.60s' is not like 12月10日 9:00-10:00 or "
+		    "2026-12-10 09:00-10:00", text);
+	}
+	if (!valid_date(*y, *m, *d))
+		return bbt_error_set(e, "开课时间 '%.60s': no such date", text);
+	if (parse_span(s + n, start_min, end_min) < 0)
+		return bbt_error_set(e, "开课时间 '%.60s': the times are not like 9:00-10:00",
+		    text);
+	if (*end_min <= *start_min)
+		return bbt_error_set(e, "开课时间 '%.60s': ends before it starts", text);
+	return 0;
+}
+
+static int map_header(struct parse *ps, size_t n, char **f, struct bbt_error *e)
+{
+	for (int c = 0; c < C_COUNT; c++)
+		ps->idx[c] = -1;
+	for (size_t i = 0; i < n; i++) {
+		const char *h = csvin_trim(f[i]);
+
+		for (int c = 0; c < C_COUNT; c++) {
+			if (strcmp(h, col_names[c].zh) != 0 &&
+			    !(col_names[c].alt && strcmp(h, col_names[c].alt) == 0))
+				continue;
+			if (ps->idx[c] >= 0)
+				return bbt_error_set(e, "column '%s' appears twice", h);
+			ps->idx[c] = (long)i;
+		}
+	}
+	for (int c = 0; c < C_COUNT; c++) {
+		if (col_names[c].required && ps->idx[c] < 0)
+			return bbt_error_set(e, "header lacks the column '%s'", col_names[c].zh);
+	}
+	ps->have_header = 1;
+	return 0;
+}
+
+static const char *cell(const struct parse *ps, size_t n, char **f, int c)
+{
+	long i = ps->idx[c];
+
+	return i >= 0 && (size_t)i < n ? csvin_trim(f[i]) : "";
+}
+
+static int copy(char *dst, size_t cap, const char *v[C_COUNT], int c, struct bbt_error *e)
+{
+	size_t n = strlen(v[c]);
+
+	if (n >= cap)
+		return bbt_error_set(e, "%s longer than %zu bytes", col_names[c].zh, cap - 1);
+	memcpy(dst, v[c], n + 1);
+	return 0;
+}
+
+static int fill(struct schedule_lesson *l, const char *v[C_COUNT], struct bbt_error *e)
+{
+	static const int need[] = { C_SEQ, C_SCHOOL, C_TIME };
+
+	for (size_t i = 0; i < sizeof(need) / sizeof(need[0]); i++) {
+		if (v[need[i]][0] == '\0')
+			return bbt_error_set(e, "empty %s", col_names[need[i]].zh);
+	}
+	if (v[C_RROOM][0] && !v[C_RSCHOOL][0])
+		return bbt_error_set(e, "接收教室 given without 接收单位");
+	if (copy(l->seq, sizeof(l->seq), v, C_SEQ, e) < 0 ||
+	    copy(l->type, sizeof(l->type), v, C_TYPE, e) < 0 ||
+	    copy(l->subject, sizeof(l->subject), v, C_SUBJECT, e) < 0 ||
+	    copy(l->teacher, sizeof(l->teacher), v, C_TEACHER, e) < 0 ||
+	    copy(l->area, sizeof(l->area), v, C_AREA, e) < 0 ||
+	    copy(l->school, sizeof(l->school), v, C_SCHOOL, e) < 0 ||
+	    copy(l->course, sizeof(l->course), v, C_COURSE, e) < 0 ||
+	    copy(l->stage, sizeof(l->stage), v, C_STAGE, e) < 0 ||
+	    copy(l->grade, sizeof(l->grade), v, C_GRADE, e) < 0 ||
+	    copy(l->platform, sizeof(l->platform), v, C_PLATFORM, e) < 0 ||
+	    copy(l->note, sizeof(l->note), v, C_NOTE, e) < 0 ||
+	    copy(l->room, sizeof(l->room), v, C_ROOM, e) < 0 ||
+	    copy(l->recv_school, sizeof(l->recv_school), v, C_RSCHOOL, e) < 0 ||
+	    copy(l->recv_room, sizeof(l->recv_room), v, C_RROOM, e) < 0)
+		return -1;
+	return 0;
+}
+
+static int push(struct schedule *s, const struct schedule_lesson *l, struct bbt_error *e)
+{
+	if (s->n == s->cap) {
+		size_t cap = s->cap ? s->cap * 2 : 32;
+		struct schedule_lesson *p = realloc(s->v, cap * sizeof(*p));
+
+		if (p == NULL)
+			return bbt_error_set(e, "out of memory");
+		s->v = p;
+		s->cap = cap;
+	}
+	s->v[s->n++] = *l;
+	return 0;
+}
+
+static int on_row(void *arg, size_t line, size_t n, char **f, struct bbt_error *e)
+{
+	struct parse *ps = arg;
+	struct schedule_lesson *l;
+	const char *v[C_COUNT];
+	int empty = 1, rc;
+
+	if (!ps->have_header)
+		return map_header(ps, n, f, e);
+	for (int c = 0; c < C_COUNT; c++) {
+		v[c] = cell(ps, n, f, c);
+		empty &= v[c][0] == '\0';
+	}
+	if (empty)
+		return 0;	/* Excel's trailing rows of bare commas */
+	l = calloc(1, sizeof(*l));
+	if (l == NULL)
+		return bbt_error_set(e, "out of memory");
+	l->line = line;
+	rc = fill(l, v, e);
+	if (rc == 0)
+		rc = schedule_time_parse(v[C_TIME], ps->year, &l->year, &l->month, &l->day,
+		    &l->start_min, &l->end_min, e);
+	if (rc == 0)
+		rc = push(ps->s, l, e);
+	free(l);
+	return rc;
+}
+
+static int finish(struct parse *ps, const char *name, int rc, struct bbt_error *e)
+{
+	if (rc == 0 && !ps->have_header)
+		rc = bbt_error_set(e, "%s: empty file (no header row)", name);
+	if (rc < 0)
+		schedule_free(ps->s);
+	return rc;
+}
+
+int schedule_parse_buf(const char *name, const char *buf, size_t len, int year,
+    struct schedule *s, struct bbt_error *e)
+{
+	struct parse ps = { .s = s, .year = year };
+
+	memset(s, 0, sizeof(*s));
+	return finish(&ps, name, csvin_parse_buf(name, buf, len, on_row, &ps, NULL, e), e);
+}
+
+int schedule_parse_file(const char *path, int year, struct schedule *s,
+    struct bbt_error *e)
+{
+	struct parse ps = { .s = s, .year = year };
+
+	memset(s, 0, sizeof(*s));
+	return finish(&ps, path, csvin_read_file(path, on_row, &ps, NULL, e), e);
+}
+
+void schedule_free(struct schedule *s)
+{
+	free(s->v);
+	memset(s, 0, sizeof(*s));
+}

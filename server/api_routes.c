@@ -23,6 +23,7 @@ const struct http_route http_routes[] = {
 	{ "GET", "/api/v1/points", HTTP_AUTH_ADMIN, api_points_get },
 	{ "GET", "/api/v1/devices", HTTP_AUTH_ADMIN, api_devices_get },
 	{ "GET", "/api/v1/verify", HTTP_AUTH_ADMIN, api_verify_get },
+	{ "GET", "/api/v1/stats", HTTP_AUTH_ADMIN, api_stats_get },
 };
 
 const size_t http_nroutes = sizeof(http_routes) / sizeof(http_routes[0]);

@@ -236,4 +236,21 @@ int db_room_sessions(struct db *db, const char *school, const char *room, int64_
 int db_room_devices(struct db *db, const char *school, const char *room, int *ndevices,
     int64_t *last_seen, struct bbt_error *e);
 
+/* --- statistics (SPEC 5.6; SQLite in db_sqlite_stats.c) ------------------ */
+typedef int (*db_school_fn)(void *arg, const struct db_school *s, struct bbt_error *e);
+/* Every school, ordered by district, code. */
+int db_schools_each(struct db *db, db_school_fn fn, void *arg, struct bbt_error *e);
+
+struct db_school_counts {
+	int64_t classrooms;		/* rooms in its timetable or with a device */
+	int64_t enrolled;		/* devices enrolled */
+	int64_t seen;			/* devices whose last contact is >= from */
+	int64_t active_classrooms;	/* rooms with a qualifying session */
+	int64_t qualifying;		/* sessions of >= min_duration_s */
+	int64_t qualifying_s;		/* their total duration */
+};
+/* A school's counts for sessions starting in [from, to). */
+int db_school_counts(struct db *db, const char *school, int64_t from, int64_t to,
+    int64_t min_duration_s, struct db_school_counts *out, struct bbt_error *e);
+
 #endif

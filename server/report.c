@@ -13,7 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-enum cell_type { CELL_NULL, CELL_STR, CELL_INT, CELL_BOOL };
+enum cell_type { CELL_NULL, CELL_STR, CELL_INT, CELL_BOOL, CELL_TENTHS };
 
 struct cell {
 	enum cell_type type;
@@ -150,6 +150,17 @@ int report_int(struct report *r, size_t col, long long v)
 	return 0;
 }
 
+int report_tenths(struct report *r, size_t col, long long tenths)
+{
+	struct cell *c = last_cell(r, col);
+
+	if (c == NULL)
+		return -1;
+	c->type = CELL_TENTHS;
+	c->i = tenths;
+	return 0;
+}
+
 int report_bool(struct report *r, size_t col, int v)
 {
 	struct cell *c = last_cell(r, col);
@@ -184,6 +195,7 @@ static cJSON *cell_json(const struct cell *c)
 	switch (c->type) {
 	case CELL_STR: return cJSON_CreateString(c->s);
 	case CELL_INT: return cJSON_CreateNumber((double)c->i);
+	case CELL_TENTHS: return cJSON_CreateNumber((double)c->i / 10.0);
 	case CELL_BOOL: return cJSON_CreateBool((int)c->i);
 	case CELL_NULL: break;
 	}
@@ -290,6 +302,10 @@ static const char *cell_text(const struct cell *c, char *buf, size_t cap, const 
 	switch (c->type) {
 	case CELL_STR: return c->s;
 	case CELL_INT: snprintf(buf, cap, "%lld", c->i); return buf;
+	case CELL_TENTHS:
+		snprintf(buf, cap, "%s%lld.%lld", c->i < 0 ? "-" : "", llabs(c->i) / 10,
+		    llabs(c->i) % 10);
+		return buf;
 	case CELL_BOOL: return c->i ? "true" : "false";
 	case CELL_NULL: break;
 	}
@@ -310,7 +326,8 @@ static void table_line(const struct report *r, const size_t *w, const struct row
 	for (size_t i = 0; i < r->ncols; i++) {
 		const char *t = row ? cell_text(&row->cells[i], buf, sizeof(buf), "-") : r->columns[i];
 		size_t tw = report_display_width(t);
-		int right = row != NULL && row->cells[i].type == CELL_INT;
+		int right = row != NULL && (row->cells[i].type == CELL_INT ||
+		    row->cells[i].type == CELL_TENTHS);
 		int last = i + 1 == r->ncols;
 
 		if (right)

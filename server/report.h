@@ -40,6 +40,8 @@ int report_row(struct report *r);
 int report_str(struct report *r, size_t col, const char *v);
 int report_int(struct report *r, size_t col, long long v);
 int report_bool(struct report *r, size_t col, int v);
+/* A number with one decimal given in tenths (400 -> 40.0; JSON 40.0). */
+int report_tenths(struct report *r, size_t col, long long tenths);
 /* Attach an extra JSON member to the last row (JSON output only); takes item. */
 int report_attach(struct report *r, const char *key, cJSON *item);
 

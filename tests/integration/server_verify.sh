@@ -23,28 +23,6 @@ beat() {
 	expect 200 "$(req POST /api/v1/heartbeat "$1" -H 'Content-Type: application/json' \
 		-d '{"buffer_depth":0}')" "heartbeat"
 }
-# send TOKEN START END...: one session per START END pair (local times).
-send() {
-	tok=$1; shift
-	python3 - "$@" > "$T/batch.json" <<'PY'
-import json, sys, uuid
-a = sys.argv[1:]
-ss = []
-for s, e in zip(a[0::2], a[1::2]):
-    ss.append({"id": str(uuid.uuid4()), "start": s + "+08:00", "end": e + "+08:00",
-               "duration_s": 0, "touches": 50, "active_minutes": 10, "teacher": None,
-               "input": None, "flags": []})
-for s in ss:  # duration from the times
-    import datetime as d
-    f = lambda t: d.datetime.fromisoformat(t)
-    s["duration_s"] = int((f(s["end"]) - f(s["start"])).total_seconds())
-print(json.dumps({"agent_time": "2026-11-23T09:00:00+08:00", "sessions": ss}))
-PY
-	expect 200 "$(req POST /api/v1/sessions "$tok" -H 'Content-Type: application/json' \
-		--data-binary "@$T/batch.json")" "upload"
-	python3 -c 'import json,sys; r = json.load(open(sys.argv[1]))
-assert not r["rejected"], r' "$T/reply" || fail "sessions rejected"
-}
 # Lesson 1 (11-16): A/101 48 of 60 min (80%), B/201 47 min (78%).
 send "$tok_a" 2026-11-16T09:00:00 2026-11-16T09:48:00
 send "$tok_b" 2026-11-16T09:00:00 2026-11-16T09:47:00

@@ -61,3 +61,23 @@ jget() { python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))[sys.arg
 expect() {
 	[ "$1" = "$2" ] || { cat "$T/reply" 2>/dev/null; echo; fail "$3: got $2, want $1"; }
 }
+
+# send TOKEN START END...: upload one session per START END pair (local
+# times, +08:00) from the device of TOKEN; fails unless all are accepted.
+send() {
+	tok=$1; shift
+	python3 - "$@" > "$T/batch.json" <<'PY'
+import datetime as d, json, sys, uuid
+a = sys.argv[1:]
+t = lambda x: d.datetime.fromisoformat(x + "+08:00")
+ss = [{"id": str(uuid.uuid4()), "start": s + "+08:00", "end": e + "+08:00",
+       "duration_s": int((t(e) - t(s)).total_seconds()), "touches": 50,
+       "active_minutes": 10, "teacher": None, "input": None, "flags": []}
+      for s, e in zip(a[0::2], a[1::2])]
+print(json.dumps({"agent_time": "2026-11-23T09:00:00+08:00", "sessions": ss}))
+PY
+	expect 200 "$(req POST /api/v1/sessions "$tok" -H 'Content-Type: application/json' \
+		--data-binary "@$T/batch.json")" "upload"
+	python3 -c 'import json,sys; r = json.load(open(sys.argv[1]))
+assert not r["rejected"], r' "$T/reply" || fail "sessions rejected"
+}

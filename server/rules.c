@@ -95,6 +95,19 @@ static int on_key(void *user, const char *section, const char *key, const char *
 	return 1;
 }
 
+/* ini_parse's result: 0, -2 (memory) or the first bad line. */
+static int finish(const struct load *l, const char *name, int rc, struct points_rule *r,
+    struct bbt_error *e)
+{
+	if (rc == -2)
+		return bbt_error_set(e, "%s: out of memory", name);
+	if (rc != 0)
+		return bbt_error_set(e, "%s:%d: %s", name, rc,
+		    l->msg[0] ? l->msg : "not an INI line");
+	*r = *l->r;
+	return 0;
+}
+
 int rules_load(const char *path, struct points_rule *r, struct bbt_error *e)
 {
 	struct points_rule tmp;
@@ -112,11 +125,15 @@ int rules_load(const char *path, struct points_rule *r, struct bbt_error *e)
 	rc = ini_parse(path, on_key, &l);
 	if (rc == -1)
 		return bbt_error_set(e, "%s: cannot open: %s", path, strerror(errno));
-	if (rc == -2)
-		return bbt_error_set(e, "%s: out of memory", path);
-	if (rc > 0)
-		return bbt_error_set(e, "%s:%d: %s", path, rc,
-		    l.msg[0] ? l.msg : "not an INI line");
-	*r = tmp;
-	return 0;
+	return finish(&l, path, rc, r, e);
+}
+
+int rules_parse_string(const char *name, const char *text, struct points_rule *r,
+    struct bbt_error *e)
+{
+	struct points_rule tmp;
+	struct load l = { .r = &tmp };
+
+	points_rule_default(&tmp);
+	return finish(&l, name, ini_parse_string(text, on_key, &l), r, e);
 }

@@ -25,6 +25,9 @@
 
 /* Read path (NULL = RULES_DEFAULT_PATH if present, else defaults) into r. */
 int rules_load(const char *path, struct points_rule *r, struct bbt_error *e);
+/* The same from text in memory; name is used in messages. */
+int rules_parse_string(const char *name, const char *text, struct points_rule *r,
+    struct bbt_error *e);
 /* 1 if zone names a zone of the system tz database ("Asia/Shanghai", "UTC"). */
 int rules_zone_valid(const char *zone);
 

@@ -198,11 +198,13 @@ static void count(struct verify_tally *t, enum verify_status s)
 static int one_end(struct walk *w, const struct db_live_lesson *l, const char *role,
     const char *school, const char *room, struct bbt_error *e)
 {
-	struct end_result r = { .ids = w->tally ? NULL : cJSON_CreateArray() };
+	struct end_result r = { 0 };
 	int rc;
 
 	if (w->school && strcmp(w->school, school) != 0)
 		return 0;	/* the other school's end */
+	if (!w->tally)
+		r.ids = cJSON_CreateArray();
 	if (!w->tally && r.ids == NULL)
 		return bbt_error_set(e, "out of memory");
 	rc = judge(w->db, school, room, l->start, l->end, &r, e);

@@ -255,10 +255,32 @@ static int on_row(void *arg, size_t line, size_t n, char **f, struct bbt_error *
 	return rc;
 }
 
+/* Two rows for one lesson (序号 and date) in one file are a mistake to show,
+ * not something to settle by keeping the last. */
+static int check_unique(const struct schedule *s, const char *name, struct bbt_error *e)
+{
+	for (size_t i = 1; i < s->n; i++) {
+		const struct schedule_lesson *a = &s->v[i];
+
+		for (size_t j = 0; j < i; j++) {
+			const struct schedule_lesson *b = &s->v[j];
+
+			if (strcmp(a->seq, b->seq) == 0 && a->year == b->year &&
+			    a->month == b->month && a->day == b->day)
+				return bbt_error_set(e, "%s:%zu: 序号 %s on %04d-%02d-%02d is "
+				    "already on line %zu", name, a->line, a->seq, a->year,
+				    a->month, a->day, b->line);
+		}
+	}
+	return 0;
+}
+
 static int finish(struct parse *ps, const char *name, int rc, struct bbt_error *e)
 {
 	if (rc == 0 && !ps->have_header)
 		rc = bbt_error_set(e, "%s: empty file (no header row)", name);
+	if (rc == 0)
+		rc = check_unique(ps->s, name, e);
 	if (rc < 0)
 		schedule_free(ps->s);
 	return rc;

@@ -93,6 +93,13 @@ printf '%s\n%s\n' "$H" \
 	> "$T/badschool.csv"
 if srv schedule import "$T/badschool.csv" > "$T/err" 2>&1; then fail "unknown school"; fi
 grep -q "badschool.csv:2: unknown school '西安市第九小学'" "$T/err" || { cat "$T/err"; fail "school"; }
+printf '%s\n%s\n%s\n' "$H" \
+	'9,专递课堂,数学,王芳,碑林区,西安市第一小学,x,11月20日 9:00-10:00,,,,,,,101,,' \
+	'9,专递课堂,数学,王芳,碑林区,西安市第一小学,y,2026-11-20 14:00-15:00,,,,,,,101,,' \
+	> "$T/twice.csv"
+if srv schedule import "$T/twice.csv" --year 2026 > "$T/err" 2>&1; then fail "twice"; fi
+grep -q 'twice.csv:3: 序号 9 on 2026-11-20 is already on line 2' "$T/err" ||
+	{ cat "$T/err"; fail "one lesson twice in a file"; }
 srv verify --from 2026-11-20 --to 2026-11-20 --format json > "$T/none.json"
 [ "$(cat "$T/none.json")" = "[]" ] || fail "a refused file stored something"
 

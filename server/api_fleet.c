@@ -17,7 +17,6 @@ void api_devices_get(struct http_request *req, struct http_response *res)
 	long offline_after = FLEET_OFFLINE_AFTER_S;
 	struct bbt_error e;
 	struct report *rep;
-	cJSON *out;
 	char *end;
 
 	if (http_admin_scope(req, res, &school) < 0)
@@ -31,15 +30,5 @@ void api_devices_get(struct http_request *req, struct http_response *res)
 		}
 	}
 	rep = fleet_devices_report(req->db, school, zone, req->now, offline_after, &e);
-	if (rep == NULL) {
-		http_reply_error(res, 500, "devices: %s", bbt_error_msg(&e));
-		return;
-	}
-	out = report_to_json(rep);
-	report_free(rep);
-	if (out == NULL) {
-		http_reply_error(res, 500, "out of memory");
-		return;
-	}
-	http_reply_json(res, 200, out);
+	api_reply_report(res, rep, "devices", &e);
 }

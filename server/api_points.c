@@ -31,7 +31,6 @@ void api_points_get(struct http_request *req, struct http_response *res)
 	struct bbt_error e;
 	struct report *rep;
 	int64_t from, to;
-	cJSON *out;
 
 	if (http_admin_scope(req, res, &q.school) < 0)
 		return;
@@ -52,15 +51,5 @@ void api_points_get(struct http_request *req, struct http_response *res)
 		return;
 	}
 	rep = points_report_query(req->db, &rule, zone, &q, req->now, REPORT_JSON, &e);
-	if (rep == NULL) {
-		http_reply_error(res, 500, "points: %s", bbt_error_msg(&e));
-		return;
-	}
-	out = report_to_json(rep);
-	report_free(rep);
-	if (out == NULL) {
-		http_reply_error(res, 500, "out of memory");
-		return;
-	}
-	http_reply_json(res, 200, out);
+	api_reply_report(res, rep, "points", &e);
 }

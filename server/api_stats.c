@@ -16,7 +16,6 @@ void api_stats_get(struct http_request *req, struct http_response *res)
 	struct bbt_error e;
 	struct report *rep;
 	int64_t pfrom, pto;
-	cJSON *out;
 
 	if (http_admin_scope(req, res, &school) < 0)
 		return;
@@ -29,15 +28,5 @@ void api_stats_get(struct http_request *req, struct http_response *res)
 		return;
 	}
 	rep = stats_report(req->db, &rule, zone, from, to, req->now, school, &e);
-	if (rep == NULL) {
-		http_reply_error(res, 500, "stats: %s", bbt_error_msg(&e));
-		return;
-	}
-	out = report_to_json(rep);
-	report_free(rep);
-	if (out == NULL) {
-		http_reply_error(res, 500, "out of memory");
-		return;
-	}
-	http_reply_json(res, 200, out);
+	api_reply_report(res, rep, "stats", &e);
 }

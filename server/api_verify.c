@@ -14,7 +14,6 @@ void api_verify_get(struct http_request *req, struct http_response *res)
 	struct bbt_error e;
 	struct report *rep;
 	int64_t from, to;
-	cJSON *out;
 
 	if (http_admin_scope(req, res, &school) < 0)
 		return;
@@ -24,15 +23,5 @@ void api_verify_get(struct http_request *req, struct http_response *res)
 		return;
 	}
 	rep = verify_report(req->db, school, zone, from, to, &e);
-	if (rep == NULL) {
-		http_reply_error(res, 500, "verify: %s", bbt_error_msg(&e));
-		return;
-	}
-	out = report_to_json(rep);
-	report_free(rep);
-	if (out == NULL) {
-		http_reply_error(res, 500, "out of memory");
-		return;
-	}
-	http_reply_json(res, 200, out);
+	api_reply_report(res, rep, "verify", &e);
 }

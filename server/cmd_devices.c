@@ -75,22 +75,16 @@ static int parse(int argc, char **argv, struct devices_opts *o)
 int cmd_devices(struct server_ctx *ctx, int argc, char **argv)
 {
 	struct devices_opts o = { NULL, FLEET_OFFLINE_AFTER_S, REPORT_TABLE };
-	struct db_school s;
 	struct bbt_error e;
 	struct db *db = NULL;
 	struct report *rep = NULL;
-	int found = 1, rc = parse(argc, argv, &o);
+	int rc = parse(argc, argv, &o);
 
 	if (rc != 0)
 		return rc < 0 ? 0 : rc;
 	rc = 1;
-	if (db_open(ctx->db, &db, &e) < 0 ||
-	    (o.school && db_school_get(db, o.school, &s, &found, &e) < 0))
+	if (db_open(ctx->db, &db, &e) < 0 || db_school_check(db, o.school, &e) < 0)
 		goto fail;
-	if (!found) {
-		bbt_error_set(&e, "unknown school %s", o.school);
-		goto fail;
-	}
 	rep = fleet_devices_report(db, o.school, ctx->tz, (int64_t)time(NULL),
 	    o.offline_after, &e);
 	if (rep == NULL || report_write(rep, o.f, stdout, &e) < 0)

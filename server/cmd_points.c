@@ -57,19 +57,6 @@ static int parse(int argc, char **argv, struct points_query *q, enum report_form
 	return 0;
 }
 
-/* A --school that names no school is a typo, not an empty report. */
-static int check_school(struct db *db, const char *school, struct bbt_error *e)
-{
-	struct db_school s;
-	int found;
-
-	if (school == NULL)
-		return 0;
-	if (db_school_get(db, school, &s, &found, e) < 0)
-		return -1;
-	return found ? 0 : bbt_error_set(e, "unknown school %s", school);
-}
-
 int cmd_points(struct server_ctx *ctx, int argc, char **argv)
 {
 	struct points_query q = { 0 };
@@ -84,7 +71,7 @@ int cmd_points(struct server_ctx *ctx, int argc, char **argv)
 		return rc < 0 ? 0 : rc;
 	rc = 1;
 	if (rules_load(ctx->rules, &rule, &e) < 0 || db_open(ctx->db, &db, &e) < 0 ||
-	    check_school(db, q.school, &e) < 0)
+	    db_school_check(db, q.school, &e) < 0)
 		goto fail;
 	rep = points_report_query(db, &rule, ctx->tz, &q, (int64_t)time(NULL), f, &e);
 	if (rep == NULL || report_write(rep, f, stdout, &e) < 0)

@@ -60,24 +60,18 @@ static int parse(int argc, char **argv, struct verify_opts *o)
 int cmd_verify(struct server_ctx *ctx, int argc, char **argv)
 {
 	struct verify_opts o = { NULL, NULL, NULL, REPORT_TABLE };
-	struct db_school s;
 	struct bbt_error e;
 	struct db *db = NULL;
 	struct report *rep = NULL;
 	int64_t from, to;
-	int found = 1, rc = parse(argc, argv, &o);
+	int rc = parse(argc, argv, &o);
 
 	if (rc != 0)
 		return rc < 0 ? 0 : rc;
 	rc = 1;
 	if (verify_period(ctx->tz, o.from, o.to, (int64_t)time(NULL), &from, &to, &e) < 0 ||
-	    db_open(ctx->db, &db, &e) < 0 ||
-	    (o.school && db_school_get(db, o.school, &s, &found, &e) < 0))
+	    db_open(ctx->db, &db, &e) < 0 || db_school_check(db, o.school, &e) < 0)
 		goto fail;
-	if (!found) {
-		bbt_error_set(&e, "unknown school %s", o.school);
-		goto fail;
-	}
 	rep = verify_report(db, o.school, ctx->tz, from, to, &e);
 	if (rep == NULL || report_write(rep, o.f, stdout, &e) < 0)
 		goto fail;

@@ -77,6 +77,9 @@ struct db_school {
 int db_school_add(struct db *db, const struct db_school *s, struct bbt_error *e);
 int db_school_get(struct db *db, const char *code, struct db_school *out,
     int *found, struct bbt_error *e);
+/* 0 if code is NULL or a registered school, else -1 with "unknown school
+ * CODE": a --school typo must not look like an empty report. */
+int db_school_check(struct db *db, const char *code, struct bbt_error *e);
 
 /* --- enrollment tokens -------------------------------------------------- */
 struct db_enroll_token {

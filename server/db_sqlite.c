@@ -416,6 +416,18 @@ int db_school_add(struct db *db, const struct db_school *s, struct bbt_error *e)
 	return step_done(db, st, e, "add school");
 }
 
+int db_school_check(struct db *db, const char *code, struct bbt_error *e)
+{
+	struct db_school s;
+	int found;
+
+	if (code == NULL)
+		return 0;
+	if (db_school_get(db, code, &s, &found, e) < 0)
+		return -1;
+	return found ? 0 : bbt_error_set(e, "unknown school %s", code);
+}
+
 int db_school_get(struct db *db, const char *code, struct db_school *out,
     int *found, struct bbt_error *e)
 {

@@ -257,7 +257,9 @@ static int heartbeat_fields(struct http_request *req, struct http_response *res,
 	if (devs) {
 		h->devices = cJSON_PrintUnformatted(devs);
 		if (h->devices && strlen(h->devices) > DEVICES_JSON_MAX) {
+			/* The caller frees h->devices: leave nothing to free twice. */
 			free(h->devices);
+			h->devices = NULL;
 			http_reply_error(res, 400, "field \"devices\" is over %d bytes",
 			    DEVICES_JSON_MAX);
 			return -1;

@@ -75,3 +75,14 @@ expect 403 "$(req GET '/api/v1/devices?school=610102001' "$sadmin")" "another sc
 expect 401 "$(req GET /api/v1/devices "$tok_a")" "a device token"
 expect 400 "$(req GET '/api/v1/devices?offline_after=-5' "$admin")" "bad offline_after"
 echo "server_devices: ok"
+
+# A devices list over 64 KiB is refused with 400 and the collector lives on
+# (it was a double free: one request from any device killed the server).
+python3 -c 'import json; print(json.dumps({"buffer_depth": 0, "devices":
+    [{"name": "x" * 200, "vid": "6615", "pid": "0070"} for _ in range(400)]}))' \
+	> "$T/big.json"
+expect 400 "$(req POST /api/v1/heartbeat "$tok_b" -H 'Content-Type: application/json' \
+	--data-binary "@$T/big.json")" "oversized devices list"
+grep -q 'is over 65536 bytes' "$T/reply" || fail "oversized devices message"
+kill -0 "$SPID" || fail "the server died on an oversized heartbeat"
+expect 200 "$(req GET /healthz -)" "healthz after an oversized heartbeat"

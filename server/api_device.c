@@ -4,6 +4,13 @@
  * another school is refused (403), and a device never writes into a school
  * other than the one it was enrolled into. Every write here is one
  * transaction, answered only after db_commit made it durable.
+ *
+ * Identity (SPEC 4.4): a hw_id enrolled again with a token of its current
+ * school keeps its device_id (the old device token stops working; the
+ * re-enrollment is counted in `devices`). With a token of another school it
+ * is refused with 409 and nothing changes: the enrolled machine keeps its
+ * token, school, room and bundle key, and the token keeps its use. Moving a
+ * device is an admin's `bbt-server device move`.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -149,10 +156,22 @@ void api_enroll(struct http_request *req, struct http_response *res)
 	d.enrolled_at = req->now;
 	if (bbt_uuid_v4(d.device_id) < 0 || auth_token_new(token, &e) < 0 ||
 	    auth_hash(token, d.token_hash, &e) < 0 ||
-	    db_device_enroll(req->db, &d, &reenrolled, &e) < 0 || db_commit(req->db, &e) < 0) {
+	    db_device_enroll(req->db, &d, &reenrolled, &e) < 0) {
 		db_rollback(req->db);
 		goto fail;
 	}
+	if (reenrolled == DB_ENROLL_OTHER_SCHOOL) {
+		/* Nothing written: the token keeps its use, the device its all. */
+		db_rollback(req->db);
+		log_warn("enroll: refused hw_id %s with a token of school %s: it is device %s "
+		    "of another school", d.hw_id, d.school, d.device_id);
+		http_reply_error(res, 409, "this hw_id is enrolled in another school; an "
+		    "admin moves a device between schools with `bbt-server device move "
+		    "DEVICE_ID --school %s --room ROOM`", d.school);
+		goto out;
+	}
+	if (db_commit(req->db, &e) < 0)
+		goto fail;
 	log_info("enrolled device %s (%s, school %s, room %s)%s", d.device_id, d.hw_id,
 	    d.school, d.room, reenrolled ? ", again: old device token revoked" : "");
 	enroll_reply(res, &d, token, reenrolled);

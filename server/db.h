@@ -39,7 +39,7 @@
 #include "bbt_session.h"
 
 /* The schema version this program creates and expects. */
-#define DB_SCHEMA_VERSION 2
+#define DB_SCHEMA_VERSION 3
 
 #define DB_SCHOOL_LEN 64	/* school code */
 #define DB_NAME_LEN 256		/* school, district, admin names */
@@ -49,6 +49,7 @@
 #define DB_VERSION_LEN 64
 #define DB_KEY_LEN 64		/* base64 public key (44 chars) */
 #define DB_HASH_LEN 65		/* SHA-256 hex + NUL */
+#define DB_PREFIX_LEN 8		/* token characters kept to name a token */
 
 struct db;
 
@@ -88,6 +89,10 @@ struct db_enroll_token {
 	int64_t uses_left;
 	int64_t expires_at;	/* expired when now >= expires_at */
 	int64_t created_at;
+	/* The token's first DB_PREFIX_LEN characters, for `token list|revoke`
+	 * ("" for tokens made before schema v3: they go by their digest). */
+	char prefix[DB_PREFIX_LEN + 1];
+	int64_t revoked_at;	/* 0 = not revoked */
 };
 
 int db_enroll_token_add(struct db *db, const struct db_enroll_token *t,
@@ -95,8 +100,9 @@ int db_enroll_token_add(struct db *db, const struct db_enroll_token *t,
 int db_enroll_token_get(struct db *db, const char *hash, struct db_enroll_token *out,
     int *found, struct bbt_error *e);
 /*
- * Take one use of the token if it has one left: *taken = 1, else 0. Call it
- * inside a transaction together with the device write it pays for.
+ * Take one use of the token if it has one left and is not revoked:
+ * *taken = 1, else 0. Call it inside a transaction together with the
+ * device write it pays for.
  */
 int db_enroll_token_take(struct db *db, const char *hash, int *taken,
     struct bbt_error *e);
@@ -105,11 +111,15 @@ int db_enroll_token_take(struct db *db, const char *hash, int *taken,
 struct db_admin {
 	char name[DB_NAME_LEN];
 	char school[DB_SCHOOL_LEN];	/* "" = bureau: sees every school */
+	int64_t created_at;
+	int64_t revoked_at;		/* 0 = active */
 };
 
-/* Add an admin with the hash of its token; -1 if the name exists. */
+/* Add an admin with the hash of its token; -1 if the name exists (a
+ * revoked admin's name is taken over: new token, school, not revoked). */
 int db_admin_add(struct db *db, const struct db_admin *a, const char *token_hash,
     int64_t created_at, struct bbt_error *e);
+/* The admin of a token; a revoked admin is not found. */
 int db_admin_by_token(struct db *db, const char *token_hash, struct db_admin *out,
     int *found, struct bbt_error *e);
 
@@ -127,19 +137,50 @@ struct db_device {
 	int64_t last_seen;		/* 0 = never seen since enrollment */
 	int64_t clock_offset_s;		/* agent clock - server clock, last seen */
 	int64_t buffer_depth;		/* -1 = never reported */
+	int64_t revoked_at;		/* 0 = not revoked (`device revoke`) */
+	int64_t reenrolled;		/* times its hw_id enrolled again */
+	int64_t reenrolled_at;		/* the last of those, 0 = never */
+	int64_t clone_at;		/* last evidence of a second machine, 0 = none */
 };
 
+/* Outcomes of db_device_enroll (*reenrolled). */
+#define DB_ENROLL_NEW 0			/* a new device */
+#define DB_ENROLL_AGAIN 1		/* same hw_id, same school: id kept */
+#define DB_ENROLL_OTHER_SCHOOL 2	/* hw_id is another school's: nothing written */
+
 /*
- * Enroll: insert a new device, or, when hw_id is already enrolled, keep its
- * device_id and replace school, room, hostname, version, public key and
- * token hash (the old device token stops working). d->device_id is the id
- * for a new device and is overwritten with the kept one; *reenrolled says
- * which happened.
+ * Enroll (SPEC 4.4 identity). A new hw_id inserts a device. A hw_id already
+ * enrolled in d->school keeps its device_id and gets d's room, hostname,
+ * version, public key and token hash: the old device token stops working
+ * (kept as superseded, see db_device_token_refused), the re-enrollment is
+ * counted, and a revocation is lifted. A hw_id enrolled in another school
+ * writes nothing (DB_ENROLL_OTHER_SCHOOL; moving is `device move`).
+ * d->device_id is the id for a new device and is overwritten with the
+ * existing one otherwise. Clone evidence: a re-enrollment whose public key
+ * is one that an enrollment with another key had replaced (two machines
+ * alternate) sets clone_at.
  */
 int db_device_enroll(struct db *db, struct db_device *d, int *reenrolled,
     struct bbt_error *e);
+/* The device of a token; a revoked device is not found. */
 int db_device_by_token(struct db *db, const char *token_hash, struct db_device *out,
     int *found, struct bbt_error *e);
+/* Why a device token that db_device_by_token did not find is refused. */
+enum db_token_refusal {
+	DB_TOKEN_UNKNOWN,	/* never a device token */
+	DB_TOKEN_SUPERSEDED,	/* replaced by a later enrollment of the hw_id */
+	DB_TOKEN_REVOKED,	/* its device was revoked by an admin */
+};
+/*
+ * Classify a refused device token. A token superseded by an enrollment
+ * with another public key that is presented again is clone evidence (a
+ * re-imaged machine has lost its old token; a second machine still holds
+ * it): the device's clone_at becomes now.
+ */
+int db_device_token_refused(struct db *db, const char *token_hash, int64_t now,
+    enum db_token_refusal *why, struct bbt_error *e);
+/* Seconds clone evidence keeps a device flagged clone_suspected. */
+#define DB_CLONE_WINDOW_S (14 * 86400)
 int db_device_get(struct db *db, const char *device_id, struct db_device *out,
     int *found, struct bbt_error *e);
 /* A clock offset that could not be measured (the old one is kept). */
@@ -164,6 +205,34 @@ typedef int (*db_device_fn)(void *arg, const struct db_device *d,
     const char *inputs_json, struct bbt_error *e);
 int db_devices_each(struct db *db, const char *school, db_device_fn fn, void *arg,
     struct bbt_error *e);
+
+/* --- revocation and moves (SPEC 5.1 admin|token|device list|revoke) ------ */
+typedef int (*db_admin_fn)(void *arg, const struct db_admin *a, struct bbt_error *e);
+/* Every admin, revoked ones too, ordered by name. */
+int db_admins_each(struct db *db, db_admin_fn fn, void *arg, struct bbt_error *e);
+/* Revoke an admin's token: *found = 0 if no such admin, *already if it was. */
+int db_admin_revoke(struct db *db, const char *name, int64_t now, int *found,
+    int *already, struct bbt_error *e);
+typedef int (*db_token_fn)(void *arg, const struct db_enroll_token *t,
+    struct bbt_error *e);
+/* Enrollment tokens of one school (NULL = all), ordered by school, created_at. */
+int db_enroll_tokens_each(struct db *db, const char *school, db_token_fn fn, void *arg,
+    struct bbt_error *e);
+/*
+ * The enrollment tokens whose prefix starts with `prefix` (or, with
+ * by_hash, whose digest does): up to max of them into out, *n the number
+ * that matched (may exceed max).
+ */
+int db_enroll_tokens_match(struct db *db, const char *prefix, int by_hash,
+    struct db_enroll_token *out, size_t max, size_t *n, struct bbt_error *e);
+int db_enroll_token_revoke(struct db *db, const char *hash, int64_t now,
+    struct bbt_error *e);
+/* Revoke a device's token (re-enrolling with a token of its school lifts it). */
+int db_device_revoke(struct db *db, const char *device_id, int64_t now,
+    struct bbt_error *e);
+/* An admin's move of a device to another school and room. */
+int db_device_move(struct db *db, const char *device_id, const char *school,
+    const char *room, struct bbt_error *e);
 
 /* --- sessions ----------------------------------------------------------- */
 enum db_via { DB_VIA_HTTP, DB_VIA_BUNDLE };

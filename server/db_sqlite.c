@@ -13,6 +13,15 @@
  * and runs in its own transaction together with the user_version bump, so a
  * crash mid-migration leaves the old version intact. Schema v2 is one more
  * entry; never edit an entry that has shipped.
+ *
+ * Schema v3 (identity and revocation): revoked_at on admins, enrollment
+ * tokens and devices (NULL = active; a lookup by token skips revoked rows,
+ * and every request looks its token up: nothing caches a credential, so a
+ * revocation holds on every server process at the next request); the
+ * re-enrollment count and clone evidence on devices; device_tokens_old,
+ * the device tokens that re-enrollments replaced, with the public key of
+ * the enrollment they belonged to and whether the replacing enrollment
+ * presented the same key (the same machine enrolling again).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -110,6 +119,22 @@ static const char *const migrations[] = {
 	"  PRIMARY KEY (seq, day));"
 	"CREATE INDEX live_start ON live_lessons(start);"
 	"CREATE INDEX sessions_room ON sessions(school, room, start);",
+	/* v3: revocation, token prefixes, re-enrollment and clone evidence. */
+	"ALTER TABLE enroll_tokens ADD COLUMN prefix TEXT;"
+	"ALTER TABLE enroll_tokens ADD COLUMN revoked_at INTEGER;"
+	"CREATE INDEX enroll_tokens_school ON enroll_tokens(school, created_at);"
+	"ALTER TABLE admins ADD COLUMN revoked_at INTEGER;"
+	"ALTER TABLE devices ADD COLUMN revoked_at INTEGER;"
+	"ALTER TABLE devices ADD COLUMN reenrolled INTEGER NOT NULL DEFAULT 0;"
+	"ALTER TABLE devices ADD COLUMN reenrolled_at INTEGER;"
+	"ALTER TABLE devices ADD COLUMN clone_at INTEGER;"
+	"CREATE TABLE device_tokens_old ("
+	"  token_hash TEXT PRIMARY KEY,"
+	"  device_id TEXT NOT NULL REFERENCES devices(device_id),"
+	"  public_key TEXT NOT NULL,"
+	"  superseded_at INTEGER NOT NULL,"
+	"  same_key INTEGER NOT NULL);"
+	"CREATE INDEX device_tokens_old_device ON device_tokens_old(device_id, public_key);",
 };
 #define NMIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))
 _Static_assert(NMIGRATIONS == DB_SCHEMA_VERSION, "one migration per schema version");
@@ -452,11 +477,26 @@ int db_school_get(struct db *db, const char *code, struct db_school *out,
 
 /* ---- enrollment tokens ---- */
 
+#define TOKEN_COLS "hash, school, uses_left, expires_at, created_at, " \
+	"coalesce(prefix, ''), coalesce(revoked_at, 0)"
+
+static void token_from_row(sqlite3_stmt *st, struct db_enroll_token *t)
+{
+	db_sqlite_text(st, 0, t->hash, sizeof(t->hash));
+	db_sqlite_text(st, 1, t->school, sizeof(t->school));
+	t->uses_left = sqlite3_column_int64(st, 2);
+	t->expires_at = sqlite3_column_int64(st, 3);
+	t->created_at = sqlite3_column_int64(st, 4);
+	db_sqlite_text(st, 5, t->prefix, sizeof(t->prefix));
+	t->revoked_at = sqlite3_column_int64(st, 6);
+}
+
 int db_enroll_token_add(struct db *db, const struct db_enroll_token *t,
     struct bbt_error *e)
 {
 	sqlite3_stmt *st = db_sqlite_stmt(db, "INSERT INTO enroll_tokens "
-	    "(hash, school, uses_left, expires_at, created_at) VALUES (?1, ?2, ?3, ?4, ?5)", e);
+	    "(hash, school, uses_left, expires_at, created_at, prefix) "
+	    "VALUES (?1, ?2, ?3, ?4, ?5, ?6)", e);
 
 	if (!st)
 		return -1;
@@ -465,14 +505,15 @@ int db_enroll_token_add(struct db *db, const struct db_enroll_token *t,
 	sqlite3_bind_int64(st, 3, t->uses_left);
 	sqlite3_bind_int64(st, 4, t->expires_at);
 	sqlite3_bind_int64(st, 5, t->created_at);
+	db_sqlite_bind_text(st, 6, t->prefix[0] ? t->prefix : NULL);
 	return step_done(db, st, e, "add enrollment token");
 }
 
 int db_enroll_token_get(struct db *db, const char *hash, struct db_enroll_token *out,
     int *found, struct bbt_error *e)
 {
-	sqlite3_stmt *st = db_sqlite_stmt(db, "SELECT hash, school, uses_left, expires_at, "
-	    "created_at FROM enroll_tokens WHERE hash = ?1", e);
+	sqlite3_stmt *st = db_sqlite_stmt(db, "SELECT " TOKEN_COLS " FROM enroll_tokens "
+	    "WHERE hash = ?1", e);
 	int rc;
 
 	*found = 0;
@@ -482,11 +523,7 @@ int db_enroll_token_get(struct db *db, const char *hash, struct db_enroll_token 
 	rc = step_row(db, st, e, "enrollment token");
 	if (rc <= 0)
 		return rc;
-	db_sqlite_text(st, 0, out->hash, sizeof(out->hash));
-	db_sqlite_text(st, 1, out->school, sizeof(out->school));
-	out->uses_left = sqlite3_column_int64(st, 2);
-	out->expires_at = sqlite3_column_int64(st, 3);
-	out->created_at = sqlite3_column_int64(st, 4);
+	token_from_row(st, out);
 	sqlite3_reset(st);
 	*found = 1;
 	return 0;
@@ -496,7 +533,7 @@ int db_enroll_token_take(struct db *db, const char *hash, int *taken,
     struct bbt_error *e)
 {
 	sqlite3_stmt *st = db_sqlite_stmt(db, "UPDATE enroll_tokens SET uses_left = "
-	    "uses_left - 1 WHERE hash = ?1 AND uses_left > 0", e);
+	    "uses_left - 1 WHERE hash = ?1 AND uses_left > 0 AND revoked_at IS NULL", e);
 
 	*taken = 0;
 	if (!st)
@@ -508,25 +545,86 @@ int db_enroll_token_take(struct db *db, const char *hash, int *taken,
 	return 0;
 }
 
+int db_enroll_tokens_each(struct db *db, const char *school, db_token_fn fn, void *arg,
+    struct bbt_error *e)
+{
+	sqlite3_stmt *st = db_sqlite_stmt(db, "SELECT " TOKEN_COLS " FROM enroll_tokens "
+	    "WHERE ?1 IS NULL OR school = ?1 ORDER BY school, created_at, hash", e);
+	struct db_enroll_token t;
+	int rc;
+
+	if (!st)
+		return -1;
+	db_sqlite_bind_text(st, 1, school);
+	while ((rc = step_row(db, st, e, "enrollment tokens")) == 1) {
+		token_from_row(st, &t);
+		if (fn(arg, &t, e) < 0) {
+			sqlite3_reset(st);
+			return -1;
+		}
+	}
+	return rc;
+}
+
+int db_enroll_tokens_match(struct db *db, const char *prefix, int by_hash,
+    struct db_enroll_token *out, size_t max, size_t *n, struct bbt_error *e)
+{
+	sqlite3_stmt *st = db_sqlite_stmt(db, by_hash ?
+	    "SELECT " TOKEN_COLS " FROM enroll_tokens WHERE "
+	    "substr(hash, 1, length(?1)) = ?1 ORDER BY created_at, hash" :
+	    "SELECT " TOKEN_COLS " FROM enroll_tokens WHERE prefix IS NOT NULL AND "
+	    "substr(prefix, 1, length(?1)) = ?1 ORDER BY created_at, hash", e);
+	int rc;
+
+	*n = 0;
+	if (!st)
+		return -1;
+	sqlite3_bind_text(st, 1, prefix, -1, SQLITE_TRANSIENT);
+	while ((rc = step_row(db, st, e, "enrollment tokens")) == 1) {
+		if (*n < max)
+			token_from_row(st, &out[*n]);
+		(*n)++;
+	}
+	return rc;
+}
+
+int db_enroll_token_revoke(struct db *db, const char *hash, int64_t now,
+    struct bbt_error *e)
+{
+	sqlite3_stmt *st = db_sqlite_stmt(db, "UPDATE enroll_tokens SET revoked_at = ?2 "
+	    "WHERE hash = ?1 AND revoked_at IS NULL", e);
+
+	if (!st)
+		return -1;
+	sqlite3_bind_text(st, 1, hash, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int64(st, 2, now);
+	return step_done(db, st, e, "revoke enrollment token");
+}
+
 /* ---- admins ---- */
 
 int db_admin_add(struct db *db, const struct db_admin *a, const char *token_hash,
     int64_t created_at, struct bbt_error *e)
 {
-	sqlite3_stmt *st = db_sqlite_stmt(db, "SELECT 1 FROM admins WHERE name = ?1", e);
-	int rc;
+	sqlite3_stmt *st = db_sqlite_stmt(db, "SELECT revoked_at IS NOT NULL FROM admins "
+	    "WHERE name = ?1", e);
+	int rc, revoked = 0;
 
 	if (!st)
 		return -1;
 	sqlite3_bind_text(st, 1, a->name, -1, SQLITE_TRANSIENT);
 	rc = step_row(db, st, e, "admin");
+	if (rc > 0)
+		revoked = sqlite3_column_int(st, 0);
 	sqlite3_reset(st);
 	if (rc < 0)
 		return -1;
-	if (rc > 0)
+	if (rc > 0 && !revoked)
 		return bbt_error_set(e, "admin %s exists", a->name);
+	/* A revoked admin's row is reused: the name comes back with a new token. */
 	st = db_sqlite_stmt(db, "INSERT INTO admins (name, token_hash, school, created_at) "
-	    "VALUES (?1, ?2, ?3, ?4)", e);
+	    "VALUES (?1, ?2, ?3, ?4) ON CONFLICT (name) DO UPDATE SET "
+	    "token_hash = ?2, school = ?3, created_at = ?4, revoked_at = NULL", e);
 	if (!st)
 		return -1;
 	sqlite3_bind_text(st, 1, a->name, -1, SQLITE_TRANSIENT);
@@ -536,11 +634,21 @@ int db_admin_add(struct db *db, const struct db_admin *a, const char *token_hash
 	return step_done(db, st, e, "add admin");
 }
 
+#define ADMIN_COLS "name, coalesce(school, ''), created_at, coalesce(revoked_at, 0)"
+
+static void admin_from_row(sqlite3_stmt *st, struct db_admin *a)
+{
+	db_sqlite_text(st, 0, a->name, sizeof(a->name));
+	db_sqlite_text(st, 1, a->school, sizeof(a->school));
+	a->created_at = sqlite3_column_int64(st, 2);
+	a->revoked_at = sqlite3_column_int64(st, 3);
+}
+
 int db_admin_by_token(struct db *db, const char *token_hash, struct db_admin *out,
     int *found, struct bbt_error *e)
 {
-	sqlite3_stmt *st = db_sqlite_stmt(db, "SELECT name, school FROM admins "
-	    "WHERE token_hash = ?1", e);
+	sqlite3_stmt *st = db_sqlite_stmt(db, "SELECT " ADMIN_COLS " FROM admins "
+	    "WHERE token_hash = ?1 AND revoked_at IS NULL", e);
 	int rc;
 
 	*found = 0;
@@ -550,17 +658,66 @@ int db_admin_by_token(struct db *db, const char *token_hash, struct db_admin *ou
 	rc = step_row(db, st, e, "admin");
 	if (rc <= 0)
 		return rc;
-	db_sqlite_text(st, 0, out->name, sizeof(out->name));
-	db_sqlite_text(st, 1, out->school, sizeof(out->school));
+	admin_from_row(st, out);
 	sqlite3_reset(st);
 	*found = 1;
 	return 0;
 }
 
+int db_admins_each(struct db *db, db_admin_fn fn, void *arg, struct bbt_error *e)
+{
+	sqlite3_stmt *st = db_sqlite_stmt(db, "SELECT " ADMIN_COLS " FROM admins "
+	    "ORDER BY name", e);
+	struct db_admin a;
+	int rc;
+
+	if (!st)
+		return -1;
+	while ((rc = step_row(db, st, e, "admins")) == 1) {
+		admin_from_row(st, &a);
+		if (fn(arg, &a, e) < 0) {
+			sqlite3_reset(st);
+			return -1;
+		}
+	}
+	return rc;
+}
+
+int db_admin_revoke(struct db *db, const char *name, int64_t now, int *found,
+    int *already, struct bbt_error *e)
+{
+	sqlite3_stmt *st = db_sqlite_stmt(db, "SELECT revoked_at IS NOT NULL FROM admins "
+	    "WHERE name = ?1", e);
+	int rc;
+
+	*found = *already = 0;
+	if (!st)
+		return -1;
+	sqlite3_bind_text(st, 1, name, -1, SQLITE_TRANSIENT);
+	rc = step_row(db, st, e, "admin");
+	if (rc > 0)
+		*already = sqlite3_column_int(st, 0);
+	sqlite3_reset(st);
+	if (rc <= 0)
+		return rc;
+	*found = 1;
+	if (*already)
+		return 0;
+	st = db_sqlite_stmt(db, "UPDATE admins SET revoked_at = ?2 WHERE name = ?1", e);
+	if (!st)
+		return -1;
+	sqlite3_bind_text(st, 1, name, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int64(st, 2, now);
+	return step_done(db, st, e, "revoke admin");
+}
+
 /* ---- devices ---- */
 
 #define DEVICE_COLS "device_id, hw_id, school, room, hostname, agent_version, " \
-	"public_key, token_hash, enrolled_at, last_seen, clock_offset_s, buffer_depth"
+	"public_key, token_hash, enrolled_at, last_seen, clock_offset_s, buffer_depth, " \
+	"coalesce(revoked_at, 0), reenrolled, coalesce(reenrolled_at, 0), " \
+	"coalesce(clone_at, 0)"
+#define DEVICE_NCOLS 16
 
 static void device_from_row(sqlite3_stmt *st, struct db_device *d)
 {
@@ -577,6 +734,10 @@ static void device_from_row(sqlite3_stmt *st, struct db_device *d)
 	d->clock_offset_s = sqlite3_column_int64(st, 10);
 	d->buffer_depth = sqlite3_column_type(st, 11) == SQLITE_NULL ? -1 :
 	    sqlite3_column_int64(st, 11);
+	d->revoked_at = sqlite3_column_int64(st, 12);
+	d->reenrolled = sqlite3_column_int64(st, 13);
+	d->reenrolled_at = sqlite3_column_int64(st, 14);
+	d->clone_at = sqlite3_column_int64(st, 15);
 }
 
 static int device_lookup(struct db *db, const char *sql, const char *key,
@@ -601,8 +762,8 @@ static int device_lookup(struct db *db, const char *sql, const char *key,
 int db_device_by_token(struct db *db, const char *token_hash, struct db_device *out,
     int *found, struct bbt_error *e)
 {
-	return device_lookup(db, "SELECT " DEVICE_COLS " FROM devices WHERE token_hash = ?1",
-	    token_hash, out, found, e);
+	return device_lookup(db, "SELECT " DEVICE_COLS " FROM devices WHERE token_hash = ?1 "
+	    "AND revoked_at IS NULL", token_hash, out, found, e);
 }
 
 int db_device_get(struct db *db, const char *device_id, struct db_device *out,
@@ -612,27 +773,12 @@ int db_device_get(struct db *db, const char *device_id, struct db_device *out,
 	    device_id, out, found, e);
 }
 
-int db_device_enroll(struct db *db, struct db_device *d, int *reenrolled,
-    struct bbt_error *e)
+static int device_insert(struct db *db, const struct db_device *d, struct bbt_error *e)
 {
-	struct db_device old;
-	sqlite3_stmt *st;
-	int found;
+	sqlite3_stmt *st = db_sqlite_stmt(db, "INSERT INTO devices (device_id, school, room, "
+	    "hostname, agent_version, public_key, token_hash, enrolled_at, hw_id) "
+	    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)", e);
 
-	*reenrolled = 0;
-	if (device_lookup(db, "SELECT " DEVICE_COLS " FROM devices WHERE hw_id = ?1",
-	    d->hw_id, &old, &found, e) < 0)
-		return -1;
-	if (found) {
-		snprintf(d->device_id, sizeof(d->device_id), "%s", old.device_id);
-		st = db_sqlite_stmt(db, "UPDATE devices SET school = ?2, room = ?3, "
-		    "hostname = ?4, agent_version = ?5, public_key = ?6, token_hash = ?7, "
-		    "enrolled_at = ?8 WHERE device_id = ?1", e);
-	} else {
-		st = db_sqlite_stmt(db, "INSERT INTO devices (device_id, school, room, "
-		    "hostname, agent_version, public_key, token_hash, enrolled_at, hw_id) "
-		    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)", e);
-	}
 	if (!st)
 		return -1;
 	sqlite3_bind_text(st, 1, d->device_id, -1, SQLITE_TRANSIENT);
@@ -643,12 +789,159 @@ int db_device_enroll(struct db *db, struct db_device *d, int *reenrolled,
 	sqlite3_bind_text(st, 6, d->public_key, -1, SQLITE_TRANSIENT);
 	sqlite3_bind_text(st, 7, d->token_hash, -1, SQLITE_TRANSIENT);
 	sqlite3_bind_int64(st, 8, d->enrolled_at);
-	if (!found)
-		sqlite3_bind_text(st, 9, d->hw_id, -1, SQLITE_TRANSIENT);
-	if (step_done(db, st, e, "enroll device") < 0)
+	sqlite3_bind_text(st, 9, d->hw_id, -1, SQLITE_TRANSIENT);
+	return step_done(db, st, e, "enroll device");
+}
+
+/* 1 if an enrollment with public key `key` was replaced by one with another key. */
+static int key_came_back(struct db *db, const char *device_id, const char *key,
+    struct bbt_error *e)
+{
+	sqlite3_stmt *st = db_sqlite_stmt(db, "SELECT 1 FROM device_tokens_old "
+	    "WHERE device_id = ?1 AND public_key = ?2 AND same_key = 0 LIMIT 1", e);
+	int rc;
+
+	if (!st)
 		return -1;
-	*reenrolled = found;
+	sqlite3_bind_text(st, 1, device_id, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 2, key, -1, SQLITE_TRANSIENT);
+	rc = step_row(db, st, e, "device history");
+	sqlite3_reset(st);
+	return rc;
+}
+
+/* Enroll again over `old` (same hw_id, same school). */
+static int device_reenroll(struct db *db, const struct db_device *old,
+    const struct db_device *d, struct bbt_error *e)
+{
+	int same_key = strcmp(old->public_key, d->public_key) == 0;
+	int clone = same_key ? 0 : key_came_back(db, old->device_id, d->public_key, e);
+	sqlite3_stmt *st;
+
+	if (clone < 0)
+		return -1;
+	st = db_sqlite_stmt(db, "INSERT INTO device_tokens_old (token_hash, device_id, "
+	    "public_key, superseded_at, same_key) VALUES (?1, ?2, ?3, ?4, ?5) "
+	    "ON CONFLICT (token_hash) DO NOTHING", e);
+	if (!st)
+		return -1;
+	sqlite3_bind_text(st, 1, old->token_hash, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 2, old->device_id, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 3, old->public_key, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int64(st, 4, d->enrolled_at);
+	sqlite3_bind_int(st, 5, same_key);
+	if (step_done(db, st, e, "keep superseded device token") < 0)
+		return -1;
+	st = db_sqlite_stmt(db, "UPDATE devices SET room = ?2, hostname = ?3, "
+	    "agent_version = ?4, public_key = ?5, token_hash = ?6, enrolled_at = ?7, "
+	    "revoked_at = NULL, reenrolled = reenrolled + 1, reenrolled_at = ?7, "
+	    "clone_at = CASE WHEN ?8 THEN ?7 ELSE clone_at END WHERE device_id = ?1", e);
+	if (!st)
+		return -1;
+	sqlite3_bind_text(st, 1, old->device_id, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 2, d->room, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 3, d->hostname, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 4, d->agent_version, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 5, d->public_key, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 6, d->token_hash, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int64(st, 7, d->enrolled_at);
+	sqlite3_bind_int(st, 8, clone);
+	return step_done(db, st, e, "enroll device again");
+}
+
+int db_device_enroll(struct db *db, struct db_device *d, int *reenrolled,
+    struct bbt_error *e)
+{
+	struct db_device old;
+	int found;
+
+	*reenrolled = DB_ENROLL_NEW;
+	if (device_lookup(db, "SELECT " DEVICE_COLS " FROM devices WHERE hw_id = ?1",
+	    d->hw_id, &old, &found, e) < 0)
+		return -1;
+	if (!found)
+		return device_insert(db, d, e);
+	snprintf(d->device_id, sizeof(d->device_id), "%s", old.device_id);
+	if (strcmp(old.school, d->school) != 0) {
+		*reenrolled = DB_ENROLL_OTHER_SCHOOL;
+		return 0;
+	}
+	if (device_reenroll(db, &old, d, e) < 0)
+		return -1;
+	*reenrolled = DB_ENROLL_AGAIN;
 	return 0;
+}
+
+int db_device_token_refused(struct db *db, const char *token_hash, int64_t now,
+    enum db_token_refusal *why, struct bbt_error *e)
+{
+	sqlite3_stmt *st = db_sqlite_stmt(db, "SELECT device_id, same_key "
+	    "FROM device_tokens_old WHERE token_hash = ?1", e);
+	char id[DB_ID_LEN];
+	int rc, same_key;
+
+	*why = DB_TOKEN_UNKNOWN;
+	if (!st)
+		return -1;
+	sqlite3_bind_text(st, 1, token_hash, -1, SQLITE_TRANSIENT);
+	rc = step_row(db, st, e, "superseded device token");
+	if (rc < 0)
+		return -1;
+	if (rc > 0) {
+		db_sqlite_text(st, 0, id, sizeof(id));
+		same_key = sqlite3_column_int(st, 1);
+		sqlite3_reset(st);
+		*why = DB_TOKEN_SUPERSEDED;
+		if (same_key)
+			return 0;
+		/* At most one write a second per device, however often it knocks. */
+		st = db_sqlite_stmt(db, "UPDATE devices SET clone_at = ?2 WHERE "
+		    "device_id = ?1 AND coalesce(clone_at, 0) < ?2", e);
+		if (!st)
+			return -1;
+		sqlite3_bind_text(st, 1, id, -1, SQLITE_TRANSIENT);
+		sqlite3_bind_int64(st, 2, now);
+		return step_done(db, st, e, "clone evidence");
+	}
+	st = db_sqlite_stmt(db, "SELECT 1 FROM devices WHERE token_hash = ?1 "
+	    "AND revoked_at IS NOT NULL", e);
+	if (!st)
+		return -1;
+	sqlite3_bind_text(st, 1, token_hash, -1, SQLITE_TRANSIENT);
+	rc = step_row(db, st, e, "revoked device");
+	sqlite3_reset(st);
+	if (rc < 0)
+		return -1;
+	if (rc > 0)
+		*why = DB_TOKEN_REVOKED;
+	return 0;
+}
+
+int db_device_revoke(struct db *db, const char *device_id, int64_t now,
+    struct bbt_error *e)
+{
+	sqlite3_stmt *st = db_sqlite_stmt(db, "UPDATE devices SET revoked_at = ?2 "
+	    "WHERE device_id = ?1 AND revoked_at IS NULL", e);
+
+	if (!st)
+		return -1;
+	sqlite3_bind_text(st, 1, device_id, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int64(st, 2, now);
+	return step_done(db, st, e, "revoke device");
+}
+
+int db_device_move(struct db *db, const char *device_id, const char *school,
+    const char *room, struct bbt_error *e)
+{
+	sqlite3_stmt *st = db_sqlite_stmt(db, "UPDATE devices SET school = ?2, room = ?3 "
+	    "WHERE device_id = ?1", e);
+
+	if (!st)
+		return -1;
+	sqlite3_bind_text(st, 1, device_id, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 2, school, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 3, room, -1, SQLITE_TRANSIENT);
+	return step_done(db, st, e, "move device");
 }
 
 int db_device_seen(struct db *db, const char *device_id, int64_t now,
@@ -722,7 +1015,7 @@ int db_devices_each(struct db *db, const char *school, db_device_fn fn, void *ar
 	db_sqlite_bind_text(st, 1, school);
 	while ((rc = step_row(db, st, e, "devices")) == 1) {
 		device_from_row(st, &d);
-		if (fn(arg, &d, (const char *)sqlite3_column_text(st, 12), e) < 0) {
+		if (fn(arg, &d, (const char *)sqlite3_column_text(st, DEVICE_NCOLS), e) < 0) {
 			sqlite3_reset(st);
 			return -1;
 		}

@@ -14,10 +14,11 @@
 #include "points.h"
 
 enum { C_ID, C_SCHOOL, C_ROOM, C_HOST, C_VERSION, C_SEEN, C_ONLINE, C_OFFSET,
-	C_BUFFERED, C_INPUTS, C_N };
+	C_BUFFERED, C_INPUTS, C_REENROLLED, C_LAST_REENROLLED, C_CLONE, C_REVOKED, C_N };
 
 static const char *const columns[C_N] = { "device_id", "school", "room", "hostname",
-	"agent_version", "last_seen", "online", "clock_offset_s", "buffered", "inputs" };
+	"agent_version", "last_seen", "online", "clock_offset_s", "buffered", "inputs",
+	"reenrolled", "last_reenrolled", "clone_suspected", "revoked" };
 
 struct walk {
 	struct report *rep;
@@ -28,6 +29,22 @@ struct walk {
 int fleet_online(int64_t last_seen, int64_t now, int64_t offline_after_s)
 {
 	return last_seen > 0 && now - last_seen <= offline_after_s;
+}
+
+int fleet_clone_suspected(int64_t clone_at, int64_t now)
+{
+	return clone_at > 0 && now - clone_at <= DB_CLONE_WINDOW_S;
+}
+
+/* A time cell: ISO 8601 in zone, or null for 0 (never). */
+static int time_cell(struct report *rep, size_t col, int64_t t, const char *zone)
+{
+	char buf[BBT_ISO8601_LEN];
+
+	if (t <= 0)
+		return report_str(rep, col, NULL);
+	bbt_time_format(t, points_tz_offset(zone, t), buf);
+	return report_str(rep, col, buf);
 }
 
 /* The name people know a device by: its input name, else its USB label. */
@@ -69,7 +86,7 @@ static int add_device(void *arg, const struct db_device *d, const char *inputs_j
 {
 	struct walk *w = arg;
 	cJSON *inputs = inputs_json ? cJSON_Parse(inputs_json) : NULL;
-	char seen[BBT_ISO8601_LEN], summary[512] = "";
+	char summary[512] = "";
 	int rc = 0;
 
 	if (!cJSON_IsArray(inputs)) {
@@ -78,15 +95,13 @@ static int add_device(void *arg, const struct db_device *d, const char *inputs_j
 	}
 	if (inputs)
 		inputs_summary(inputs, summary, sizeof(summary));
-	if (d->last_seen > 0)
-		bbt_time_format(d->last_seen, points_tz_offset(w->zone, d->last_seen), seen);
 	rc |= report_row(w->rep);
 	rc |= report_str(w->rep, C_ID, d->device_id);
 	rc |= report_str(w->rep, C_SCHOOL, d->school);
 	rc |= report_str(w->rep, C_ROOM, d->room);
 	rc |= report_str(w->rep, C_HOST, d->hostname);
 	rc |= report_str(w->rep, C_VERSION, d->agent_version);
-	rc |= report_str(w->rep, C_SEEN, d->last_seen > 0 ? seen : NULL);
+	rc |= time_cell(w->rep, C_SEEN, d->last_seen, w->zone);
 	rc |= report_bool(w->rep, C_ONLINE, fleet_online(d->last_seen, w->now,
 	    w->offline_after));
 	if (d->last_seen > 0)
@@ -94,6 +109,10 @@ static int add_device(void *arg, const struct db_device *d, const char *inputs_j
 	if (d->buffer_depth >= 0)
 		rc |= report_int(w->rep, C_BUFFERED, (long long)d->buffer_depth);
 	rc |= report_str(w->rep, C_INPUTS, inputs ? summary : NULL);
+	rc |= report_int(w->rep, C_REENROLLED, (long long)d->reenrolled);
+	rc |= time_cell(w->rep, C_LAST_REENROLLED, d->reenrolled_at, w->zone);
+	rc |= report_bool(w->rep, C_CLONE, fleet_clone_suspected(d->clone_at, w->now));
+	rc |= report_bool(w->rep, C_REVOKED, d->revoked_at > 0);
 	rc |= report_attach(w->rep, "input_devices", inputs ? inputs : cJSON_CreateArray());
 	return rc ? bbt_error_set(e, "out of memory") : 0;
 }

@@ -7,6 +7,16 @@
  * Online means a heartbeat within `offline_after` seconds (default three
  * agent heartbeat intervals of 300 s: an agent missing three beats in a
  * row is offline). The decision is pure (fleet_online) so tests drive it.
+ *
+ * Identity columns (SPEC 4.4): reenrolled counts the times the device's
+ * hw_id enrolled again (a re-image keeps the device_id), last_reenrolled is
+ * the last of them, revoked says an admin revoked its token. clone_suspected
+ * is true when, in the last 14 days (DB_CLONE_WINDOW_S), the collector saw
+ * evidence of two live machines on one hw_id: a device token that a
+ * re-enrollment with another key replaced was presented again (a re-imaged
+ * machine no longer has its old token; a second machine does), or a
+ * re-enrollment came with a public key that an enrollment with another key
+ * had replaced (the machines alternate). See docs/server.md "Identity".
  */
 #ifndef SERVER_FLEET_H
 #define SERVER_FLEET_H
@@ -23,6 +33,8 @@ struct db;
 
 /* 1 if a device last seen at last_seen (0 = never) is online at now. */
 int fleet_online(int64_t last_seen, int64_t now, int64_t offline_after_s);
+/* 1 if clone evidence seen at clone_at (0 = never) still flags it at now. */
+int fleet_clone_suspected(int64_t clone_at, int64_t now);
 
 /*
  * The report of one school's devices (NULL = all), times in zone. JSON rows

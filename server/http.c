@@ -374,6 +374,25 @@ static int client_is_loopback(struct MHD_Connection *c)
 	return 0;
 }
 
+/*
+ * Answer a device token that no enrolled device holds (every request looks
+ * its token up: no cache outlives a revocation). A token that a later
+ * enrollment replaced may be clone evidence (db_device_token_refused).
+ */
+static void refused_device_token(struct http_request *req, struct http_response *res,
+    const char *hash)
+{
+	enum db_token_refusal why = DB_TOKEN_UNKNOWN;
+	struct bbt_error e;
+
+	if (db_device_token_refused(req->db, hash, req->now, &why, &e) < 0)
+		log_warn("refused device token: %s", bbt_error_msg(&e));
+	http_reply_error(res, 401, "%s", why == DB_TOKEN_SUPERSEDED ?
+	    "device token replaced: this hw_id was enrolled again since" :
+	    why == DB_TOKEN_REVOKED ? "device token revoked by an admin" :
+	    "unknown device token (not enrolled)");
+}
+
 /* 0 if the request may go on (req->auth filled), else -1 with res set. */
 static int authenticate(struct http_request *req, enum http_auth_kind kind,
     struct http_response *res)
@@ -405,8 +424,11 @@ static int authenticate(struct http_request *req, enum http_auth_kind kind,
 		}
 		if (db_admin_by_token(req->db, hash, &req->auth.admin, &found, &e) < 0)
 			goto fail;
-		http_reply_error(res, 401, found ? "an admin token is not a device token" :
-		    "unknown device token (not enrolled, or enrolled again since)");
+		if (found) {
+			http_reply_error(res, 401, "an admin token is not a device token");
+			return -1;
+		}
+		refused_device_token(req, res, hash);
 		return -1;
 	}
 	if (db_admin_by_token(req->db, hash, &req->auth.admin, &found, &e) < 0)

@@ -316,7 +316,7 @@ static void test_reply_lists(void **state)
 static void test_tokens_and_devices(void **state)
 {
 	struct fixture *f = *state;
-	struct db_enroll_token t = { "hash1", "S1", 2, NOW + 10, NOW }, got;
+	struct db_enroll_token t = { "hash1", "S1", 2, NOW + 10, NOW, "", 0 }, got;
 	struct db_device d = { 0 }, g;
 	struct bbt_error e;
 	int found, taken, again;
@@ -342,8 +342,17 @@ static void test_tokens_and_devices(void **state)
 	snprintf(d.room, sizeof(d.room), "room2");
 	snprintf(d.public_key, sizeof(d.public_key), "k2");
 	snprintf(d.token_hash, sizeof(d.token_hash), "h-new");
+	/* ... but only within its school: another school's enrollment writes nothing. */
 	assert_int_equal(db_device_enroll(f->db, &d, &again, &e), 0);
-	assert_int_equal(again, 1);
+	assert_int_equal(again, DB_ENROLL_OTHER_SCHOOL);
+	assert_int_equal(db_device_by_token(f->db, "h-d1", &g, &found, &e), 0);
+	assert_int_equal(found, 1);
+	assert_string_equal(g.school, "S1");
+	assert_string_equal(g.public_key, "k");
+	snprintf(d.device_id, sizeof(d.device_id), "new-id");
+	snprintf(d.school, sizeof(d.school), "S1");
+	assert_int_equal(db_device_enroll(f->db, &d, &again, &e), 0);
+	assert_int_equal(again, DB_ENROLL_AGAIN);
 	assert_string_equal(d.device_id, "d1");
 	assert_int_equal(db_device_by_token(f->db, "h-d1", &g, &found, &e), 0);
 	assert_int_equal(found, 0);
@@ -351,7 +360,9 @@ static void test_tokens_and_devices(void **state)
 	assert_int_equal(found, 1);
 	assert_string_equal(g.device_id, "d1");
 	assert_string_equal(g.room, "room2");
-	assert_string_equal(g.school, "S2");
+	assert_string_equal(g.school, "S1");
+	assert_int_equal(g.reenrolled, 1);
+	assert_int_equal(g.clone_at, 0);
 	assert_int_equal(g.buffer_depth, -1);
 	/* Heartbeat and seen: an unknown offset keeps the old one. */
 	assert_int_equal(db_device_heartbeat(f->db, "d1", NOW, -42, "1.2", 7, "[]", &e), 0);

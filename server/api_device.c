@@ -92,6 +92,10 @@ static int enroll_check_token(struct http_request *req, struct http_response *re
 		http_reply_error(res, 401, "unknown enrollment token");
 		return -1;
 	}
+	if (t->revoked_at) {
+		http_reply_error(res, 403, "enrollment token revoked");
+		return -1;
+	}
 	if (req->now >= t->expires_at) {
 		http_reply_error(res, 403, "enrollment token expired");
 		return -1;

@@ -1,10 +1,17 @@
 /*
  * cmd_token: `bbt-server token create --school CODE [--uses N]
- * [--expires-days D]` (SPEC 5.1). Prints the enrollment token once, alone
- * on the last line of stdout (scripts take `| tail -1`); only its SHA-256
- * digest is stored. Defaults: 1 use, 30 days. --expires-days 0 makes a
- * token that is already expired (useful only to test that refusal).
+ * [--expires-days D]`, `token list [--school CODE]`, `token revoke PREFIX`
+ * (SPEC 5.1). create prints the enrollment token once, alone on the last
+ * line of stdout (scripts take `| tail -1`); only its SHA-256 digest and its
+ * first DB_PREFIX_LEN characters are stored, the prefix being what `list`
+ * shows and `revoke` takes (8 hex digits of 64 say nothing useful about the
+ * rest). Defaults: 1 use, 30 days. --expires-days 0 makes a token that is
+ * already expired (useful only to test that refusal). Tokens made before
+ * schema v3 have no prefix: they show and are revoked as "sha256:" and the
+ * start of their digest. A revoked token enrolls nothing more; devices it
+ * enrolled keep their own tokens (revoke those with `device revoke`).
  */
+#include <ctype.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,18 +19,27 @@
 #include <time.h>
 
 #include "auth.h"
+#include "bbt_time.h"
 #include "commands.h"
 #include "db.h"
+#include "points.h"
+#include "report.h"
 
 #define TOKEN_DEFAULT_USES 1
 #define TOKEN_DEFAULT_DAYS 30
 #define TOKEN_MAX_USES 1000000
 #define TOKEN_MAX_DAYS 3650
 
+#define TOKEN_MIN_PREFIX 4	/* fewest characters `revoke` takes */
+
 static int usage(FILE *f)
 {
 	fputs("usage: bbt-server token create --school CODE [--uses N] [--expires-days D]\n"
-	    "  defaults: --uses 1 --expires-days 30\n", f);
+	    "  defaults: --uses 1 --expires-days 30\n"
+	    "       bbt-server token list [--school CODE] [--format table|csv|json]\n"
+	    "       bbt-server token revoke PREFIX   (4 to 8 characters as `list` shows them,\n"
+	    "                                         the whole token, or sha256:DIGEST...)\n",
+	    f);
 	return f == stdout ? 0 : 2;
 }
 
@@ -98,8 +114,9 @@ static int create(struct server_ctx *ctx, int argc, char **argv)
 	t.created_at = (int64_t)time(NULL);
 	t.expires_at = t.created_at + (int64_t)days * 86400;
 	t.uses_left = uses;
-	if (auth_token_new(token, &e) < 0 || auth_hash(token, t.hash, &e) < 0 ||
-	    store(ctx, &t, &e) < 0) {
+	if (auth_token_new(token, &e) == 0)
+		snprintf(t.prefix, sizeof(t.prefix), "%.*s", DB_PREFIX_LEN, token);
+	if (!t.prefix[0] || auth_hash(token, t.hash, &e) < 0 || store(ctx, &t, &e) < 0) {
 		fprintf(stderr, "bbt-server: %s\n", bbt_error_msg(&e));
 		return 1;
 	}
@@ -109,10 +126,232 @@ static int create(struct server_ctx *ctx, int argc, char **argv)
 	return 0;
 }
 
+/* What a token goes by in `list` and `revoke`. */
+static void token_name(const struct db_enroll_token *t, char *buf, size_t len)
+{
+	if (t->prefix[0])
+		snprintf(buf, len, "%s", t->prefix);
+	else
+		snprintf(buf, len, "sha256:%.12s", t->hash);
+}
+
+static const char *token_state(const struct db_enroll_token *t, int64_t now)
+{
+	if (t->revoked_at)
+		return "revoked";
+	if (now >= t->expires_at)
+		return "expired";
+	return t->uses_left > 0 ? "active" : "used up";
+}
+
+enum { T_TOKEN, T_SCHOOL, T_USES, T_EXPIRES, T_CREATED, T_STATE, T_REVOKED, T_N };
+
+struct token_walk {
+	struct report *rep;
+	const char *zone;
+	int64_t now;
+};
+
+static int time_cell(struct report *rep, size_t col, int64_t t, const char *zone)
+{
+	char buf[BBT_ISO8601_LEN];
+
+	if (t <= 0)
+		return report_str(rep, col, NULL);
+	bbt_time_format(t, points_tz_offset(zone, t), buf);
+	return report_str(rep, col, buf);
+}
+
+static int token_row(void *arg, const struct db_enroll_token *t, struct bbt_error *e)
+{
+	struct token_walk *w = arg;
+	char name[32];
+	int rc = 0;
+
+	token_name(t, name, sizeof(name));
+	rc |= report_row(w->rep);
+	rc |= report_str(w->rep, T_TOKEN, name);
+	rc |= report_str(w->rep, T_SCHOOL, t->school);
+	rc |= report_int(w->rep, T_USES, (long long)t->uses_left);
+	rc |= time_cell(w->rep, T_EXPIRES, t->expires_at, w->zone);
+	rc |= time_cell(w->rep, T_CREATED, t->created_at, w->zone);
+	rc |= report_str(w->rep, T_STATE, token_state(t, w->now));
+	rc |= time_cell(w->rep, T_REVOKED, t->revoked_at, w->zone);
+	return rc ? bbt_error_set(e, "out of memory") : 0;
+}
+
+static int list(struct server_ctx *ctx, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "school", required_argument, NULL, 's' },
+		{ "format", required_argument, NULL, 'F' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	static const char *const cols[T_N] = { "token", "school", "uses_left", "expires",
+		"created", "state", "revoked" };
+	struct token_walk w = { NULL, ctx->tz, (int64_t)time(NULL) };
+	enum report_format f = REPORT_TABLE;
+	const char *school = NULL;
+	struct db *db = NULL;
+	struct bbt_error e;
+	int c, rc = 1;
+
+	optind = 0;
+	while ((c = getopt_long(argc, argv, "s:h", opts, NULL)) != -1) {
+		switch (c) {
+		case 's': school = optarg; break;
+		case 'F':
+			if (report_format_parse(optarg, &f, &e) < 0) {
+				fprintf(stderr, "bbt-server: token list: %s\n", bbt_error_msg(&e));
+				return 2;
+			}
+			break;
+		case 'h': return usage(stdout);
+		default: return usage(stderr);
+		}
+	}
+	if (optind != argc)
+		return usage(stderr);
+	w.rep = report_new(T_N, cols);
+	if (w.rep == NULL) {
+		bbt_error_set(&e, "out of memory");
+		goto fail;
+	}
+	if (db_open(ctx->db, &db, &e) < 0 || db_school_check(db, school, &e) < 0 ||
+	    db_enroll_tokens_each(db, school, token_row, &w, &e) < 0 ||
+	    report_write(w.rep, f, stdout, &e) < 0)
+		goto fail;
+	rc = 0;
+	goto out;
+fail:
+	fprintf(stderr, "bbt-server: token list: %s\n", bbt_error_msg(&e));
+out:
+	report_free(w.rep);
+	db_close(db);
+	return rc;
+}
+
+/*
+ * PREFIX as revoke takes it, lowercased into key: *by_hash for the digest
+ * forms (sha256:..., or a whole token, hashed here). -1 if malformed.
+ */
+static int revoke_key(const char *arg, char *key, size_t len, int *by_hash,
+    struct bbt_error *e)
+{
+	const char *hex = arg;
+	char low[AUTH_TOKEN_LEN];
+	size_t n;
+
+	*by_hash = strncmp(arg, "sha256:", 7) == 0;
+	if (*by_hash)
+		hex += 7;
+	n = strlen(hex);
+	if (n < TOKEN_MIN_PREFIX || n >= sizeof(low) || strspn(hex, "0123456789abcdefABCDEF") != n)
+		return bbt_error_set(e, "'%s' is not a token prefix (%d to %d hex digits, "
+		    "the whole token, or sha256:DIGEST)", arg, TOKEN_MIN_PREFIX, DB_PREFIX_LEN);
+	for (size_t i = 0; i <= n; i++)
+		low[i] = (char)tolower((unsigned char)hex[i]);
+	if (*by_hash) {
+		snprintf(key, len, "%s", low);
+		return 0;
+	}
+	if (n == AUTH_TOKEN_LEN - 1) {
+		*by_hash = 1;
+		return auth_hash(low, key, e);
+	}
+	if (n > DB_PREFIX_LEN)
+		return bbt_error_set(e, "'%s': only the first %d characters of a token are "
+		    "stored; give those (as `token list` shows) or the whole token", arg,
+		    DB_PREFIX_LEN);
+	snprintf(key, len, "%s", low);
+	return 0;
+}
+
+#define REVOKE_SHOW 5	/* candidates named when a prefix is ambiguous */
+
+/* Revoke the one token key names; 1 = refused (message printed), -1 = error. */
+static int revoke_one(struct db *db, const char *arg, const char *key, int by_hash,
+    struct bbt_error *e)
+{
+	struct db_enroll_token t[REVOKE_SHOW];
+	char name[32];
+	size_t n;
+
+	if (db_enroll_tokens_match(db, key, by_hash, t, REVOKE_SHOW, &n, e) < 0)
+		return -1;
+	if (n == 0) {
+		fprintf(stderr, "bbt-server: token revoke: no enrollment token matches '%s' "
+		    "(see `token list`)\n", arg);
+		return 1;
+	}
+	if (n > 1) {
+		fprintf(stderr, "bbt-server: token revoke: '%s' is ambiguous, %zu tokens match "
+		    "(nothing revoked); give more of it:\n", arg, n);
+		for (size_t i = 0; i < n && i < REVOKE_SHOW; i++) {
+			token_name(&t[i], name, sizeof(name));
+			fprintf(stderr, "  %s  school %s  (or sha256:%.16s)\n", name, t[i].school,
+			    t[i].hash);
+		}
+		return 1;
+	}
+	token_name(&t[0], name, sizeof(name));
+	if (t[0].revoked_at) {
+		printf("enrollment token %s (school %s) was already revoked\n", name, t[0].school);
+		return 0;
+	}
+	if (db_enroll_token_revoke(db, t[0].hash, (int64_t)time(NULL), e) < 0)
+		return -1;
+	printf("enrollment token %s (school %s) revoked: it enrolls nothing more; devices it "
+	    "enrolled keep their own tokens\n", name, t[0].school);
+	return 0;
+}
+
+static int revoke(struct server_ctx *ctx, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	char key[AUTH_TOKEN_LEN + 8];
+	struct db *db = NULL;
+	struct bbt_error e;
+	int by_hash, c, rc;
+
+	optind = 0;
+	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'h': return usage(stdout);
+		default: return usage(stderr);
+		}
+	}
+	if (argc - optind != 1)
+		return usage(stderr);
+	if (revoke_key(argv[optind], key, sizeof(key), &by_hash, &e) < 0) {
+		fprintf(stderr, "bbt-server: token revoke: %s\n", bbt_error_msg(&e));
+		return 2;
+	}
+	if (db_open(ctx->db, &db, &e) < 0 || db_begin(db, &e) < 0)
+		goto fail;
+	rc = revoke_one(db, argv[optind], key, by_hash, &e);
+	if (rc < 0 || (rc == 0 && db_commit(db, &e) < 0))
+		goto fail;
+	db_close(db);
+	return rc;
+fail:
+	fprintf(stderr, "bbt-server: token revoke: %s\n", bbt_error_msg(&e));
+	db_close(db);
+	return 1;
+}
+
 int cmd_token(struct server_ctx *ctx, int argc, char **argv)
 {
 	if (argc >= 2 && strcmp(argv[1], "create") == 0)
 		return create(ctx, argc - 1, argv + 1);
+	if (argc >= 2 && strcmp(argv[1], "list") == 0)
+		return list(ctx, argc - 1, argv + 1);
+	if (argc >= 2 && strcmp(argv[1], "revoke") == 0)
+		return revoke(ctx, argc - 1, argv + 1);
 	if (argc >= 2 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0))
 		return usage(stdout);
 	return usage(stderr);

@@ -26,6 +26,7 @@ static const struct {
 	{ "verify", cmd_verify },
 	{ "stats", cmd_stats },
 	{ "devices", cmd_devices },
+	{ "device", cmd_device },
 };
 
 static void usage(FILE *f)
@@ -34,7 +35,10 @@ static void usage(FILE *f)
 	    "  serve [--listen 127.0.0.1:8470] [--threads N] [--tls-cert FILE --tls-key FILE]\n"
 	    "  school add CODE NAME [--district NAME]\n"
 	    "  token create --school CODE [--uses N] [--expires-days D]\n"
-	    "  admin create NAME [--school CODE]\n"
+	    "  admin create NAME [--school CODE] | admin list | admin revoke NAME\n"
+	    "  token list [--school CODE] | token revoke PREFIX\n"
+	    "  device list [--school CODE] | device revoke ID\n"
+	    "  device move ID --school CODE --room NAME\n"
 	    "  timetable import FILE.csv\n"
 	    "  schedule import FILE.csv [--year YYYY]\n"
 	    "  import BUNDLE...\n"

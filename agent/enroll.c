@@ -57,33 +57,51 @@ static int read_line(const char *path, char *buf, size_t n)
 	return 0;
 }
 
-int enroll_hw_id(char out[ENROLL_HW_ID_LEN], const char **source,
-    struct bbt_error *e)
+/* 8-4-4-4-12 hex digits, as the kernel prints an SMBIOS UUID. */
+static int uuid_shaped(const char *v)
 {
-	static const struct { const char *name, *path; } src[] = {
-		{ "dmi-product-uuid", "/sys/class/dmi/id/product_uuid" },
-		{ "dmi-board-serial", "/sys/class/dmi/id/board_serial" },
-		{ "machine-id", "/etc/machine-id" },
+	static const char shape[] = "xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx";
+
+	if (strlen(v) != sizeof(shape) - 1)
+		return 0;
+	for (size_t i = 0; shape[i]; i++)
+		if (shape[i] == '-' ? v[i] != '-' : !isxdigit((unsigned char)v[i]))
+			return 0;
+	return 1;
+}
+
+int enroll_hw_id_from(const struct enroll_hw_paths *p, char out[ENROLL_HW_ID_LEN],
+    const char **source, struct bbt_error *e)
+{
+	/* The state file holds the product UUID: hashed under the same name, so
+	 * the agent, root or not, and the postinst agree on one hw_id. */
+	const struct { const char *label, *name, *path; int uuid; } src[] = {
+		{ "dmi-product-uuid (state dir)", "dmi-product-uuid", p->state_file, 1 },
+		{ "dmi-product-uuid", "dmi-product-uuid", p->product_uuid, 1 },
+		{ "dmi-board-serial", "dmi-board-serial", p->board_serial, 0 },
+		{ "machine-id", "machine-id", p->machine_id, 0 },
 	};
 	unsigned char md[32];
 	unsigned int mdlen = 0;
 	char val[256], in[320];
-	const char *name = NULL, *env = getenv("BBT_HW_ID");
+	const char *name = NULL, *label = NULL, *env = getenv("BBT_HW_ID");
 
 	if (env && *env) {
-		name = "env";
+		name = label = "env";
 		snprintf(val, sizeof(val), "%s", env);
 	}
 	for (size_t i = 0; !name && i < sizeof(src) / sizeof(src[0]); i++) {
-		if (read_line(src[i].path, val, sizeof(val)) == 0 &&
-		    !placeholder(val))
+		if (src[i].path && read_line(src[i].path, val, sizeof(val)) == 0 &&
+		    !placeholder(val) && (!src[i].uuid || uuid_shaped(val))) {
 			name = src[i].name;
+			label = src[i].label;
+		}
 	}
 	if (!name)
 		return bbt_error_set(e, "no hardware id: no DMI id readable "
 		    "and no /etc/machine-id");
-	for (char *p = val; *p; p++)
-		*p = (char)tolower((unsigned char)*p);
+	for (char *c = val; *c; c++)
+		*c = (char)tolower((unsigned char)*c);
 	snprintf(in, sizeof(in), "bbt-hw-id/1 %s %s", name, val);
 	if (!EVP_Digest(in, strlen(in), md, &mdlen, EVP_sha256(), NULL) ||
 	    mdlen != sizeof(md))
@@ -91,8 +109,19 @@ int enroll_hw_id(char out[ENROLL_HW_ID_LEN], const char **source,
 	for (size_t i = 0; i < sizeof(md); i++)
 		snprintf(out + 2 * i, 3, "%02x", md[i]);
 	if (source)
-		*source = name;
+		*source = label;
 	return 0;
+}
+
+int enroll_hw_id(const char *state_dir, char out[ENROLL_HW_ID_LEN], const char **source,
+    struct bbt_error *e)
+{
+	char file[PATH_MAX];
+	struct enroll_hw_paths p = { file, "/sys/class/dmi/id/product_uuid",
+	    "/sys/class/dmi/id/board_serial", "/etc/machine-id" };
+
+	snprintf(file, sizeof(file), "%s/%s", state_dir, ENROLL_HW_ID_FILE);
+	return enroll_hw_id_from(&p, out, source, e);
 }
 
 /* The device key's public half (base64 of the raw 32 bytes), made once. */
@@ -119,7 +148,7 @@ static char *request_body(const struct agent_config *cfg,
 	cJSON *o;
 	char *s;
 
-	if (enroll_hw_id(hw, &src, e) < 0 ||
+	if (enroll_hw_id(cfg->state_dir, hw, &src, e) < 0 ||
 	    device_public_key(cfg->state_dir, pub, e) < 0)
 		return NULL;
 	log_debug("hw_id from %s", src);

@@ -10,10 +10,14 @@
  * the key the server holds for old bundles.
  *
  * hw_id is stable across reinstalls and re-images: SHA-256 (hex) of the
- * first of: $BBT_HW_ID (tests), the DMI product UUID, the board serial
- * (both root-readable only on most machines, placeholders such as
- * "To be filled by O.E.M." skipped), /etc/machine-id (a re-image makes a
- * new one: the last resort). The source's name is hashed with the value.
+ * first of: $BBT_HW_ID (tests), the SMBIOS product UUID as the package's
+ * postinst (root) saved it in <state dir>/hw_id, the DMI product UUID read
+ * directly (root only), the board serial (root only), /etc/machine-id (a
+ * re-image or a cloned image shares or renews it: the last resort).
+ * Placeholders firmware leaves ("Not Settable", all-zero or all-F UUIDs,
+ * "To be filled by O.E.M.") are skipped, and a UUID source must look like
+ * one. The source's name is hashed with the value; the state file counts as
+ * the product UUID, so the hash is the same whoever read it.
  */
 #ifndef ENROLL_H
 #define ENROLL_H
@@ -24,6 +28,7 @@
 
 #define ENROLL_HW_ID_LEN 65
 #define ENROLL_KEY_FILE "device.key"
+#define ENROLL_HW_ID_FILE "hw_id"	/* in the state dir, see above */
 
 struct enroll_params {
 	const char *url;
@@ -33,8 +38,14 @@ struct enroll_params {
 };
 
 /* hw_id as above; *source names where it came from (static string). */
-int enroll_hw_id(char out[ENROLL_HW_ID_LEN], const char **source,
+int enroll_hw_id(const char *state_dir, char out[ENROLL_HW_ID_LEN], const char **source,
     struct bbt_error *e);
+/* The same from given files, in the order above (NULL = skipped): tests. */
+struct enroll_hw_paths {
+	const char *state_file, *product_uuid, *board_serial, *machine_id;
+};
+int enroll_hw_id_from(const struct enroll_hw_paths *p, char out[ENROLL_HW_ID_LEN],
+    const char **source, struct bbt_error *e);
 
 /*
  * Enroll now. *http_status is the reply's status (0: no reply), so a

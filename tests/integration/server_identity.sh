@@ -6,8 +6,11 @@
 # school, room and bundle key, the token its use. Two machines on one hw_id
 # are flagged clone_suspected (an old token presented again, or keys that
 # alternate); a machine enrolling again with its own key is not. Parallel
-# re-enrollments of one hw_id never 500.
-# Covers server/api_device.c (enroll) db_sqlite.c fleet.c http.c.
+# re-enrollments of one hw_id never 500. The real agent takes its hw_id from
+# the SMBIOS UUID the package's postinst saved in its --state-dir, and falls
+# back (as without the file) when the file holds a firmware placeholder.
+# Covers server/api_device.c (enroll) db_sqlite.c fleet.c http.c,
+# agent/enroll.c (hw_id).
 . tests/server/lib.sh
 
 srv school add 610102001 实验小学 > /dev/null
@@ -118,4 +121,56 @@ for i in 1 2 3 4 5 6 7 8; do
 done
 [ $ok = 1 ] || fail "$ok of the parallel tokens work, want exactly the last one"
 grep -q ' 500 \|internal error' "$T/serve.log" && fail "the server logged an internal error"
+
+# The agent's hw_id: <state dir>/hw_id first, hashed as the product UUID.
+unset BBT_HW_ID http_proxy https_proxy HTTP_PROXY HTTPS_PROXY ALL_PROXY all_proxy
+# agent_hw NAME [FILE CONTENT]: enroll a fresh agent, print its hw_id.
+agent_hw() {
+	mkdir -p "$T/$1"
+	[ $# -lt 2 ] || printf '%s\n' "$2" > "$T/$1/hw_id"
+	"$B/bbt-agent" --state-dir "$T/$1" enroll --server "$URL/" --token "$ta" \
+	    --school 610102001 --room "room-$1" > "$T/$1.out" 2>&1 ||
+		{ cat "$T/$1.out"; fail "agent $1 enroll"; }
+	q "SELECT hw_id FROM devices WHERE room = 'room-$1'"
+}
+uuid=4C4C4544-0042-3510-8052-B4C04F4E3132
+want=$(printf 'bbt-hw-id/1 dmi-product-uuid %s' "$(echo $uuid | tr A-F a-f)" |
+    sha256sum | cut -d' ' -f1)
+[ "$(agent_hw uuid "$uuid")" = "$want" ] || fail "hw_id not from the state dir's UUID"
+plain=$(agent_hw plain)
+[ "$plain" != "$want" ] || fail "no file, same hw_id"
+n=0
+for bad in 00000000-0000-0000-0000-000000000000 FFFFFFFF-FFFF-FFFF-FFFF-FFFFFFFFFFFF \
+    'Not Settable'; do
+	n=$((n + 1))
+	[ "$(agent_hw "bad$n" "$bad")" = "$plain" ] || fail "placeholder '$bad' used as hw_id"
+done
+
+# The postinst's save_hw_id (run here on copies of its paths): a real UUID
+# lands in the state file (0644) and the agent uses it; a placeholder
+# leaves no file (and removes a stale one), so the agent falls back.
+sed -n '/^save_hw_id() {/,/^}/p' packaging/debian/bbt-agent.postinst |
+    sed -e "s|/var/lib/bbt-agent|$T/pi|" -e "s|/sys/class/dmi/id/product_uuid|$T/dmi|" \
+    > "$T/save_hw_id.sh"
+grep -q "$T/dmi" "$T/save_hw_id.sh" || fail "postinst has no save_hw_id reading the UUID"
+# pi_run CONTENT: the postinst step with CONTENT as the firmware's UUID.
+pi_run() {
+	printf '%s\n' "$1" > "$T/dmi"
+	(set -e; chown() { :; }; . "$T/save_hw_id.sh"; save_hw_id) || fail "save_hw_id failed"
+}
+pi_run "$uuid"
+[ "$(cat "$T/pi/hw_id")" = "$(echo $uuid | tr A-F a-f)" ] || fail "postinst did not save the UUID"
+[ "$(stat -c %a "$T/pi/hw_id")" = 644 ] || fail "hw_id file not 0644"
+rm -rf "$T/pi-agent"; cp -r "$T/pi" "$T/pi-agent"
+[ "$(agent_hw pi-agent)" = "$want" ] || fail "agent did not use the postinst's file"
+for bad in 00000000-0000-0000-0000-000000000000 ffffffff-ffff-ffff-ffff-ffffffffffff \
+    'Not Settable' '' 03000200-0400-0500-0006-000700080009; do
+	pi_run "$uuid"; pi_run "$bad"
+	[ -e "$T/pi/hw_id" ] && fail "postinst kept a hw_id for placeholder '$bad'"
+done
+rm -f "$T/dmi"; pi_run "$uuid"; rm -f "$T/dmi"
+(set -e; chown() { :; }; . "$T/save_hw_id.sh"; save_hw_id) 2> "$T/pi.err" ||
+	fail "save_hw_id fails without DMI"
+[ -s "$T/pi.err" ] && fail "save_hw_id complains without DMI: $(cat "$T/pi.err")"
+[ -e "$T/pi/hw_id" ] && fail "postinst kept a hw_id without DMI"
 echo "server_identity: ok"

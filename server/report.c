@@ -4,11 +4,13 @@
  * Column widths use our own East Asian width table rather than wcwidth():
  * wcwidth depends on the process locale (a daemon under systemd often runs
  * with LANG=C, where every CJK character would count as unprintable), and a
- * report must look the same however it was started. Invalid UTF-8 counts
- * one column per byte, so a broken name misaligns but never crashes.
+ * report must look the same however it was started. Table text is printed
+ * through one filter (visible_put) that both measures and escapes, so what
+ * is measured is exactly what is printed and no control byte gets through.
  */
 #include "report.h"
 
+#include <ctype.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -29,8 +31,26 @@ struct row {
 struct report {
 	size_t ncols, nrows, cap;
 	char **columns;
+	unsigned char *code;	/* code[i]: column i holds codes or ids */
 	struct row *rows;
 };
+
+/*
+ * Columns that hold codes and ids, never quantities: a school code 0012, a
+ * teacher id 007, a room 1-2 or an agent version 1.10 must stay text in a
+ * spreadsheet. Every report names its columns with these JSON keys.
+ */
+static const char *const code_columns[] = {
+	"school", "device_id", "teacher_id", "id", "room", "seq", "agent_version", "hw_id",
+};
+
+static int is_code_column(const char *name)
+{
+	for (size_t i = 0; i < sizeof(code_columns) / sizeof(code_columns[0]); i++)
+		if (strcmp(name, code_columns[i]) == 0)
+			return 1;
+	return 0;
+}
 
 int report_format_parse(const char *s, enum report_format *f, struct bbt_error *e)
 {
@@ -54,12 +74,14 @@ struct report *report_new(size_t ncols, const char *const *columns)
 		return NULL;
 	r->ncols = ncols;
 	r->columns = calloc(ncols ? ncols : 1, sizeof(char *));
-	if (r->columns == NULL)
+	r->code = calloc(ncols ? ncols : 1, 1);
+	if (r->columns == NULL || r->code == NULL)
 		goto fail;
 	for (size_t i = 0; i < ncols; i++) {
 		r->columns[i] = strdup(columns[i]);
 		if (r->columns[i] == NULL)
 			goto fail;
+		r->code[i] = (unsigned char)is_code_column(columns[i]);
 	}
 	return r;
 fail:
@@ -80,8 +102,17 @@ void report_free(struct report *r)
 	for (size_t i = 0; r->columns != NULL && i < r->ncols; i++)
 		free(r->columns[i]);
 	free(r->columns);
+	free(r->code);
 	free(r->rows);
 	free(r);
+}
+
+int report_code_column(struct report *r, size_t col)
+{
+	if (col >= r->ncols)
+		return -1;
+	r->code[col] = 1;
+	return 0;
 }
 
 size_t report_nrows(const struct report *r)
@@ -241,30 +272,39 @@ cJSON *report_to_json(const struct report *r)
 	return a;
 }
 
-/* Decode one UTF-8 character at s; *n gets its length (1 for a bad byte). */
-static uint32_t decode(const unsigned char *s, size_t *n)
+/*
+ * Decode one UTF-8 character at s; *n gets its length. A byte that does not
+ * start a well-formed character (stray continuation, overlong form such as
+ * C0 9B for ESC, surrogate, past U+10FFFF, cut short) gives -1 with *n = 1,
+ * so it is shown as \xNN, never passed raw to a terminal that might take a
+ * lone 0x9b as CSI.
+ */
+static int32_t decode(const unsigned char *s, size_t *n)
 {
-	if (s[0] < 0x80) {
-		*n = 1;
-		return s[0];
-	}
-	if ((s[0] & 0xe0) == 0xc0 && (s[1] & 0xc0) == 0x80) {
-		*n = 2;
-		return ((uint32_t)(s[0] & 0x1f) << 6) | (s[1] & 0x3f);
-	}
-	if ((s[0] & 0xf0) == 0xe0 && (s[1] & 0xc0) == 0x80 && (s[2] & 0xc0) == 0x80) {
-		*n = 3;
-		return ((uint32_t)(s[0] & 0x0f) << 12) | ((uint32_t)(s[1] & 0x3f) << 6) |
-		    (s[2] & 0x3f);
-	}
-	if ((s[0] & 0xf8) == 0xf0 && (s[1] & 0xc0) == 0x80 && (s[2] & 0xc0) == 0x80 &&
-	    (s[3] & 0xc0) == 0x80) {
-		*n = 4;
-		return ((uint32_t)(s[0] & 0x07) << 18) | ((uint32_t)(s[1] & 0x3f) << 12) |
-		    ((uint32_t)(s[2] & 0x3f) << 6) | (s[3] & 0x3f);
-	}
+	uint32_t cp, min;
+	size_t len;
+
 	*n = 1;
-	return 0xfffd;
+	if (s[0] < 0x80)
+		return s[0];
+	if (s[0] >= 0xc2 && s[0] <= 0xdf) {
+		len = 2; cp = s[0] & 0x1fu; min = 0x80;
+	} else if (s[0] >= 0xe0 && s[0] <= 0xef) {
+		len = 3; cp = s[0] & 0x0fu; min = 0x800;
+	} else if (s[0] >= 0xf0 && s[0] <= 0xf4) {
+		len = 4; cp = s[0] & 0x07u; min = 0x10000;
+	} else {
+		return -1;
+	}
+	for (size_t k = 1; k < len; k++) {
+		if ((s[k] & 0xc0) != 0x80)	/* also stops at the NUL */
+			return -1;
+		cp = (cp << 6) | (s[k] & 0x3fu);
+	}
+	if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
+		return -1;
+	*n = len;
+	return (int32_t)cp;
 }
 
 /* Columns of one code point: the East Asian Wide and Fullwidth blocks are 2. */
@@ -284,16 +324,64 @@ static int cp_width(uint32_t c)
 	return 1;
 }
 
-size_t report_display_width(const char *s)
+/* Characters that change how a terminal lays out text rather than showing
+ * something: C1 controls, bidi embeddings/overrides/isolates, line and
+ * paragraph separators. Escaped in table output like the C0 controls. */
+static int layout_control(uint32_t c)
+{
+	return (c >= 0x80 && c <= 0x9f) || c == 0x200e || c == 0x200f ||
+	    (c >= 0x202a && c <= 0x202e) || (c >= 0x2066 && c <= 0x2069) ||
+	    c == 0x2028 || c == 0x2029;
+}
+
+/* Print s to out (if not NULL) as the table shows it; returns its columns. */
+static size_t visible_put(const char *s, FILE *out)
 {
 	const unsigned char *p = (const unsigned char *)s;
 	size_t w = 0, n;
+	char esc[8];
 
 	while (*p != '\0') {
-		w += (size_t)cp_width(decode(p, &n));
+		int32_t c = decode(p, &n);
+
+		if (c < 0 || c < 0x20 || c == 0x7f) {
+			snprintf(esc, sizeof(esc), "\\x%02x", p[0]);
+		} else if (layout_control((uint32_t)c)) {
+			snprintf(esc, sizeof(esc), "\\u%04x", (unsigned)c);
+		} else {
+			if (out != NULL)
+				fwrite(p, 1, n, out);
+			w += (size_t)cp_width((uint32_t)c);
+			p += n;
+			continue;
+		}
+		if (out != NULL)
+			fputs(esc, out);
+		w += strlen(esc);
 		p += n;
 	}
 	return w;
+}
+
+size_t report_display_width(const char *s)
+{
+	return visible_put(s, NULL);
+}
+
+char *report_visible(const char *s)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *m = open_memstream(&buf, &len);
+
+	if (m == NULL)
+		return NULL;
+	visible_put(s, m);
+	if (fclose(m) != 0) {
+		free(buf);
+		return NULL;
+	}
+	return buf;
 }
 
 /* Text of a cell for table and CSV; buf holds numbers. */
@@ -332,7 +420,7 @@ static void table_line(const struct report *r, const size_t *w, const struct row
 
 		if (right)
 			pad(out, w[i] - tw);
-		fputs(t, out);
+		visible_put(t, out);
 		if (!right && !last)
 			pad(out, w[i] - tw);
 		fputs(last ? "\n" : "  ", out);
@@ -363,16 +451,62 @@ static int write_table(const struct report *r, FILE *out, struct bbt_error *e)
 	return 0;
 }
 
-static void csv_cell(FILE *out, const char *t, int text)
+/*
+ * 1 if a spreadsheet could take text t for a formula: it starts with TAB,
+ * CR or LF (some applications trim those, then see what follows), or its
+ * first character after spaces (ASCII, no-break, ideographic) is = + - @ or
+ * the full-width ＝ ＋ － ＠ that Chinese input methods type.
+ */
+static int formula_lead(const char *t)
 {
-	int quote = strpbrk(t, ",\"\r\n") != NULL || (t[0] == ' ' ||
-	    (t[0] != '\0' && t[strlen(t) - 1] == ' '));
+	static const char *const wide[] = { "\xef\xbc\x9d", "\xef\xbc\x8b", "\xef\xbc\x8d",
+		"\xef\xbc\xa0" };
 
+	if (t[0] == '\t' || t[0] == '\r' || t[0] == '\n')
+		return 1;
+	for (;;) {
+		if (t[0] == ' ')
+			t++;
+		else if (strncmp(t, "\xc2\xa0", 2) == 0)
+			t += 2;
+		else if (strncmp(t, "\xe3\x80\x80", 3) == 0)
+			t += 3;
+		else
+			break;
+	}
+	if (t[0] != '\0' && strchr("=+-@", t[0]) != NULL)
+		return 1;
+	for (size_t i = 0; i < sizeof(wide) / sizeof(wide[0]); i++)
+		if (strncmp(t, wide[i], 3) == 0)
+			return 1;
+	return 0;
+}
+
+/* 1 if Excel would read code t as a number or a date: it starts with a digit
+ * (0012, 1-2, 1.10, 1E5), ASCII or full-width. */
+static int numeric_lead(const char *t)
+{
+	return isdigit((unsigned char)t[0]) ||
+	    (strncmp(t, "\xef\xbc", 2) == 0 && (unsigned char)t[2] >= 0x90 &&
+	    (unsigned char)t[2] <= 0x99);
+}
+
+/* One CSV cell; text: a string cell (guarded), code: of a code column. */
+static void csv_cell(FILE *out, const char *t, int text, int code)
+{
+	const char *lead = "";
+	int quote;
+
+	/* Never for numbers we print (-120 stays a number). */
+	if (text && formula_lead(t))
+		lead = "'";
+	else if (text && code && numeric_lead(t))
+		lead = "\t";
+	quote = lead[0] == '\t' || strpbrk(t, ",\"\r\n\t") != NULL || (t[0] == ' ' ||
+	    (t[0] != '\0' && t[strlen(t) - 1] == ' '));
 	if (quote)
 		fputc('"', out);
-	/* Excel runs a cell starting with = + @ as a formula: never for our data. */
-	if (text && (t[0] == '=' || t[0] == '+' || t[0] == '@'))
-		fputc('\'', out);
+	fputs(lead, out);
 	for (; *t != '\0'; t++) {
 		if (*t == '"')
 			fputc('"', out);
@@ -388,14 +522,15 @@ static int write_csv(const struct report *r, FILE *out)
 
 	fputs("\xef\xbb\xbf", out);
 	for (size_t i = 0; i < r->ncols; i++) {
-		csv_cell(out, r->columns[i], 0);
+		csv_cell(out, r->columns[i], 0, 0);
 		fputs(i + 1 == r->ncols ? "\r\n" : ",", out);
 	}
 	for (size_t k = 0; k < r->nrows; k++) {
 		for (size_t i = 0; i < r->ncols; i++) {
 			const struct cell *c = &r->rows[k].cells[i];
 
-			csv_cell(out, cell_text(c, buf, sizeof(buf), ""), c->type == CELL_STR);
+			csv_cell(out, cell_text(c, buf, sizeof(buf), ""), c->type == CELL_STR,
+			    r->code[i]);
 			fputs(i + 1 == r->ncols ? "\r\n" : ",", out);
 		}
 	}

@@ -3,10 +3,23 @@
  * stats, devices): a list of rows with named columns, printed as
  *   table  aligned columns for people; Chinese characters count two columns
  *          (East Asian Wide/Fullwidth), so names line up in a terminal;
- *          null cells show as "-"
+ *          null cells show as "-". No control byte ever reaches the
+ *          terminal: C0 controls, DEL and invalid UTF-8 bytes print as
+ *          \xNN, C1 controls and the bidi/line-separator format characters
+ *          as \uNNNN (report_visible), so a hostile hostname cannot move the
+ *          cursor, clear the screen or retitle the admin's window
  *   csv    what Chinese Excel opens correctly: UTF-8 with a BOM, CRLF,
- *          RFC 4180 quoting, null as an empty cell; a text cell starting with
- *          = + @ gets a leading ' so Excel does not run it as a formula
+ *          RFC 4180 quoting, null as an empty cell. Two guards, on text
+ *          cells only (numbers we print, such as a clock offset of -120,
+ *          stay numbers):
+ *          - formula: a text cell whose first character, after any spaces,
+ *            is = + - @ (or their full-width forms), or which starts with
+ *            TAB, CR or LF, gets a leading ' so no spreadsheet runs it;
+ *          - codes: a cell of a code column (report_code_column; by default
+ *            the columns named in report.c: school, device_id, teacher_id,
+ *            id, room, seq, agent_version, hw_id) that starts with a digit
+ *            gets a leading TAB, so Excel keeps "0012" as the text 0012
+ *            instead of the number 12 (docs/server.md says why TAB)
  *   json   one array of objects, keys in column order; cells keep their type
  *          (string, integer, boolean, null), and a row may carry extra JSON
  *          members (points --explain nests its sessions that way)
@@ -34,6 +47,9 @@ struct report *report_new(size_t ncols, const char *const *columns);
 void report_free(struct report *r);
 size_t report_nrows(const struct report *r);
 
+/* Treat column col as a code (ids, school codes): see the csv guard above. */
+int report_code_column(struct report *r, size_t col);
+
 /* Start a new row; its cells are null until set. */
 int report_row(struct report *r);
 /* Set a cell of the last row (v NULL = null). */
@@ -51,7 +67,11 @@ cJSON *report_to_json(const struct report *r);
 int report_write(const struct report *r, enum report_format f, FILE *out,
     struct bbt_error *e);
 
-/* Terminal columns taken by a UTF-8 string (wide CJK = 2, combining = 0). */
+/* Terminal columns taken by a UTF-8 string (wide CJK = 2, combining = 0),
+ * as the table prints it (escapes included). */
 size_t report_display_width(const char *s);
+/* s as table output shows it: controls escaped (see above); caller frees.
+ * NULL if out of memory. */
+char *report_visible(const char *s);
 
 #endif

@@ -8,6 +8,7 @@
 
 #include <ctype.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
 
@@ -93,6 +94,53 @@ char *bbt_session_to_json_line(const struct bbt_session *s)
 	return line;
 }
 
+int bbt_json_mark_nul(const char *json, size_t len, char **copy)
+{
+	*copy = NULL;
+	/* Outside strings valid JSON has no backslash, so pairing escapes from
+	 * the start is enough: in \\u0000 the second backslash is escaped. */
+	for (size_t i = 0; i + 1 < len; i++) {
+		if (json[i] != '\\')
+			continue;
+		if (i + 5 < len && memcmp(json + i + 1, "u0000", 5) == 0) {
+			if (*copy == NULL) {
+				*copy = malloc(len + 1);
+				if (*copy == NULL)
+					return -1;
+				memcpy(*copy, json, len);
+				(*copy)[len] = '\0';
+			}
+			memcpy(*copy + i + 2, "ffff", 4);
+			i += 5;
+			continue;
+		}
+		i++;	/* skip the escaped character */
+	}
+	return 0;
+}
+
+int bbt_text_check(const char *s, const char *name, struct bbt_error *e)
+{
+	unsigned c;
+
+	/* Lead bytes (0xc2, 0xef) are never continuation bytes, so a byte-wise
+	 * scan cannot match inside another character. */
+	for (const unsigned char *p = (const unsigned char *)s; *p != '\0'; p++) {
+		if (p[0] < 0x20 || p[0] == 0x7f)
+			c = p[0];
+		else if (p[0] == 0xc2 && p[1] >= 0x80 && p[1] <= 0x9f)
+			c = p[1];
+		else if (p[0] == 0xef && p[1] == 0xbf && p[2] == 0xbf)
+			return bbt_error_set(e, "field \"%s\" has an escaped NUL (\\u0000)",
+			    name);
+		else
+			continue;
+		return bbt_error_set(e, "field \"%s\" has a control character (U+%04X)",
+		    name, c);
+	}
+	return 0;
+}
+
 static int copy_string(const cJSON *v, const char *key, char *dst, size_t n,
     int nullable, struct bbt_error *e)
 {
@@ -104,6 +152,8 @@ static int copy_string(const cJSON *v, const char *key, char *dst, size_t n,
 	}
 	if (!cJSON_IsString(v) || v->valuestring == NULL)
 		return bbt_error_set(e, "field \"%s\" must be a string", key);
+	if (bbt_text_check(v->valuestring, key, e) < 0)
+		return -1;
 	if (strlen(v->valuestring) >= n)
 		return bbt_error_set(e, "field \"%s\" is longer than %zu bytes",
 		    key, n - 1);
@@ -175,6 +225,8 @@ static int flags_from_json(const cJSON *v, unsigned *flags, struct bbt_error *e)
 
 		if (!cJSON_IsString(f))
 			return bbt_error_set(e, "flags must be strings");
+		if (bbt_text_check(f->valuestring, "flags", e) < 0)
+			return -1;
 		bit = bbt_flag_from_name(f->valuestring);
 		if (bit == 0)
 			return bbt_error_set(e, "unknown flag \"%.40s\"",
@@ -193,6 +245,8 @@ static int time_from_json(const cJSON *o, const char *key, int64_t *t,
 		return bbt_error_set(e, "missing field \"%s\"", key);
 	if (!cJSON_IsString(v))
 		return bbt_error_set(e, "field \"%s\" must be a string", key);
+	if (bbt_text_check(v->valuestring, key, e) < 0)
+		return -1;
 	if (bbt_time_parse(v->valuestring, t, off, e) < 0)
 		return bbt_error_prefix(e, "field \"%s\"", key);
 	return 0;

@@ -64,11 +64,34 @@ char *bbt_session_to_json_line(const struct bbt_session *s);
 /*
  * Read a SPEC 4.3 object, checking every field's type and range: id a UUID,
  * start/end ISO 8601 with offsets, duration_s == end - start, counts >= 0,
- * strings within their limits. Unknown flag names are an error. Checks of
+ * strings within their limits and clean (bbt_text_check; parse the JSON
+ * text through bbt_json_mark_nul so an escaped NUL is seen). Unknown flag
+ * names are an error. Checks of
  * meaning against a clock (future, too long) are the server's.
  */
 int bbt_session_from_json(const cJSON *obj, struct bbt_session *s,
     struct bbt_error *e);
+
+/*
+ * Strings from the network (SPEC 5.3: "strings with control characters or
+ * an escaped NUL are malformed").
+ *
+ * cJSON decodes the escape \u0000 to a NUL byte, so a C string silently
+ * ends there: "<uuid>\u0000junk" would read as a valid id. Before parsing,
+ * bbt_json_mark_nul rewrites each \u0000 escape of a JSON text (in a copy,
+ * same length) to \uffff, the noncharacter U+FFFF, which no real text
+ * carries; bbt_text_check then refuses it as an escaped NUL. *copy is NULL
+ * when the text has no \u0000 (parse the original), else a malloc'd,
+ * NUL-terminated copy of len bytes. -1 only when out of memory.
+ */
+int bbt_json_mark_nul(const char *json, size_t len, char **copy);
+/*
+ * 0 if s is clean text; -1 with "field \"NAME\" has a control character
+ * (U+001B)" or "... an escaped NUL (\u0000)" when s holds a C0 control
+ * (U+0000..U+001F, TAB and newlines included), DEL, a C1 control
+ * (U+0080..U+009F) or the U+FFFF left by bbt_json_mark_nul.
+ */
+int bbt_text_check(const char *s, const char *name, struct bbt_error *e);
 
 /* A random (v4) UUID in lowercase text form. */
 int bbt_uuid_v4(char out[BBT_UUID_LEN]);

@@ -61,6 +61,10 @@ int ingest_judge(const cJSON *obj, const char *device_school, int64_t now,
 		snprintf(err, errlen, "malformed: field \"school\" must be a string");
 		return -1;
 	}
+	if (cJSON_IsString(school) && bbt_text_check(school->valuestring, "school", &e) < 0) {
+		snprintf(err, errlen, "malformed: %s", bbt_error_msg(&e));
+		return -1;
+	}
 	if (cJSON_IsString(school) && strcmp(school->valuestring, device_school) != 0) {
 		snprintf(err, errlen, "session of another school (%.32s) than its device's "
 		    "(%s)", school->valuestring, device_school);
@@ -74,8 +78,9 @@ static void item_id(const cJSON *obj, struct ingest_item *it)
 	const cJSON *id = cJSON_GetObjectItemCaseSensitive(obj, "id");
 
 	if (!cJSON_IsString(id) || strlen(id->valuestring) >= sizeof(it->id) ||
-	    !http_utf8_valid(id->valuestring, strlen(id->valuestring)))
-		return;
+	    !http_utf8_valid(id->valuestring, strlen(id->valuestring)) ||
+	    bbt_text_check(id->valuestring, "id", NULL) < 0)
+		return;	/* not echoed: "id": null */
 	snprintf(it->id, sizeof(it->id), "%s", id->valuestring);
 	it->has_id = 1;
 }
@@ -121,15 +126,24 @@ int ingest_parse_body(const char *body, size_t len, size_t max, const char *devi
 	const char *end = NULL;
 	const cJSON *t, *arr;
 	cJSON *root = NULL;
+	char *marked = NULL;
 	int off, rc = -1;
 
 	memset(b, 0, sizeof(*b));
 	*why = INGEST_BODY_BAD;
 	if (!http_utf8_valid(body, len))
 		return bbt_error_set(e, "body is not valid UTF-8 text");
+	/* An escaped NUL would cut a string short unseen: mark it, so the one
+	 * session that holds it is rejected by bbt_session_from_json. */
+	if (bbt_json_mark_nul(body, len, &marked) < 0)
+		return bbt_error_set(e, "out of memory");
+	if (marked != NULL)
+		body = marked;
 	root = cJSON_ParseWithLengthOpts(body, len, &end, 0);
-	if (!root)
+	if (!root) {
+		free(marked);
 		return bbt_error_set(e, "body is not valid JSON");
+	}
 	while (end && end < body + len && strchr(" \t\r\n", *end) && *end)
 		end++;
 	if (end != body + len) {
@@ -156,6 +170,7 @@ int ingest_parse_body(const char *body, size_t len, size_t max, const char *devi
 		*why = INGEST_BODY_OK;
 out:
 	cJSON_Delete(root);
+	free(marked);
 	return rc;
 }
 

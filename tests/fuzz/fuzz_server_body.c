@@ -1,7 +1,9 @@
 /* libFuzzer target: the POST /api/v1/sessions body parser and the SPEC 5.3
  * judgement (ingest_parse_body, ingest_judge, ingest_reply) with no server
  * and no database. Any input must end in a usable batch or a body error,
- * every item judged with a reason when rejected; never a crash or a leak. */
+ * every item judged with a reason when rejected, every accepted one with
+ * clean strings (no control character, nothing cut at an escaped NUL);
+ * never a crash or a leak. */
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
@@ -37,6 +39,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		    it->s.duration_s > BBT_MAX_SESSION_S))
 			__builtin_trap();
 		if (it->has_id && !http_utf8_valid(it->id, strlen(it->id)))
+			__builtin_trap();
+		if (it->result == INGEST_ACCEPTED && (bbt_text_check(it->s.teacher, "t", NULL) < 0 ||
+		    bbt_text_check(it->s.input.name, "n", NULL) < 0 ||
+		    !bbt_uuid_valid(it->s.id)))
 			__builtin_trap();
 	}
 	reply = ingest_reply(&b, FUZZ_NOW);

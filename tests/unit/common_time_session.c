@@ -4,6 +4,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <cmocka.h>
@@ -94,6 +95,86 @@ static void test_session_json(void **state)
 	free(line);
 }
 
+/* A session line with one string field replaced by raw JSON text v. */
+static int parse_with(const char *key, const char *v, struct bbt_error *e)
+{
+	char json[1024], *marked = NULL;
+	struct bbt_session s;
+	cJSON *o;
+	int rc;
+
+	snprintf(json, sizeof(json), "{\"id\":%s,\"start\":%s,"
+	    "\"end\":\"2026-11-23T08:41:12+08:00\",\"duration_s\":2467,\"touches\":3,"
+	    "\"active_minutes\":2,\"teacher\":%s,\"input\":{\"name\":%s,\"vid\":\"6615\","
+	    "\"pid\":\"0070\"},\"flags\":[]}",
+	    strcmp(key, "id") == 0 ? v : "\"0b4f5c1e-8a9d-4c3b-9e2f-1a2b3c4d5e6f\"",
+	    strcmp(key, "start") == 0 ? v : "\"2026-11-23T08:00:05+08:00\"",
+	    strcmp(key, "teacher") == 0 ? v : "null",
+	    strcmp(key, "input.name") == 0 ? v : "\"IRTOUCH\"");
+	assert_int_equal(bbt_json_mark_nul(json, strlen(json), &marked), 0);
+	o = cJSON_Parse(marked ? marked : json);
+	assert_non_null(o);
+	rc = bbt_session_from_json(o, &s, e);
+	cJSON_Delete(o);
+	free(marked);
+	return rc;
+}
+
+static void test_session_strings_clean(void **state)
+{
+	static const char *const keys[] = { "id", "start", "teacher", "input.name" };
+	struct bbt_error e;
+
+	assert_int_equal(parse_with("teacher", "\"张伟\"", &e), 0);
+	assert_int_equal(parse_with("input.name", "\"a\\\\u0000b\"", &e), 0);
+	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
+		char want[64];
+
+		snprintf(want, sizeof(want), "field \"%s\" has a control character", keys[i]);
+		/* An escaped ESC, a raw TAB, DEL and a C1 (U+009B, CSI). */
+		assert_int_equal(parse_with(keys[i], "\"x\\u001b[2J\"", &e), -1);
+		assert_non_null(strstr(e.msg, want));
+		assert_non_null(strstr(e.msg, "U+001B"));
+		assert_int_equal(parse_with(keys[i], "\"x\ty\"", &e), -1);
+		assert_non_null(strstr(e.msg, "U+0009"));
+		assert_int_equal(parse_with(keys[i], "\"x\x7f\"", &e), -1);
+		assert_non_null(strstr(e.msg, "U+007F"));
+		assert_int_equal(parse_with(keys[i], "\"x\\u009b\"", &e), -1);
+		assert_non_null(strstr(e.msg, "U+009B"));
+		/* An escaped NUL, which cJSON alone would silently cut at: for the id
+		 * and start, what is left before it is even valid. */
+		snprintf(want, sizeof(want), "field \"%s\" has an escaped NUL", keys[i]);
+		assert_int_equal(parse_with(keys[i], strcmp(keys[i], "start") == 0 ?
+		    "\"2026-11-23T08:00:05+08:00\\u0000junk\"" : strcmp(keys[i], "id") == 0 ?
+		    "\"0b4f5c1e-8a9d-4c3b-9e2f-1a2b3c4d5e6f\\u0000junk\"" :
+		    "\"IRTOUCH\\u0000junk\"", &e), -1);
+		assert_non_null(strstr(e.msg, want));
+	}
+}
+
+static int mark(const char *json, char **m)
+{
+	return bbt_json_mark_nul(json, strlen(json), m);
+}
+
+static void test_mark_nul(void **state)
+{
+	char *m;
+
+	assert_int_equal(mark("{\"a\":\"b\\u0001\"}", &m), 0);
+	assert_null(m);
+	/* an escaped backslash before u0000 is not an escape of NUL */
+	assert_int_equal(mark("[\"\\\\u0000\"]", &m), 0);
+	assert_null(m);
+	assert_int_equal(mark("[\"\\\\\\u0000\",\"\\u0000\"]", &m), 0);
+	assert_non_null(m);
+	assert_string_equal(m, "[\"\\\\\\uffff\",\"\\uffff\"]");
+	free(m);
+	/* cut short at the end of the buffer: nothing to mark */
+	assert_int_equal(mark("\"\\u000", &m), 0);
+	assert_null(m);
+}
+
 static void test_uuid(void **state)
 {
 	char a[BBT_UUID_LEN], b[BBT_UUID_LEN];
@@ -113,6 +194,8 @@ int main(void)
 		cmocka_unit_test(test_time_rejects),
 		cmocka_unit_test(test_iso_week),
 		cmocka_unit_test(test_session_json),
+		cmocka_unit_test(test_session_strings_clean),
+		cmocka_unit_test(test_mark_nul),
 		cmocka_unit_test(test_uuid),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -171,6 +171,73 @@ static void test_parse_body(void **state)
 	free(body);
 }
 
+/* body with each "@NUL@" replaced by the JSON escape \u0000 (cJSON cannot
+ * make one: its strings end at NUL). */
+static char *with_nul(char *body)
+{
+	char *out = malloc(strlen(body) * 2 + 1), *o = out;
+
+	assert_non_null(out);
+	for (const char *p = body; *p;) {
+		if (strncmp(p, "@NUL@", 5) == 0) {
+			memcpy(o, "\\u0000", 6);
+			o += 6;
+			p += 5;
+		} else {
+			*o++ = *p++;
+		}
+	}
+	*o = '\0';
+	free(body);
+	return out;
+}
+
+static void test_parse_body_controls(void **state)
+{
+	enum ingest_body_error why;
+	struct ingest_batch b;
+	cJSON *arr = cJSON_CreateArray(), *o;
+	char *body;
+
+	cJSON_AddItemToArray(arr, sess(ID(1), NOW - 3600, 1800, NULL));
+	o = sess(ID(2), NOW - 3600, 1800, NULL);
+	cJSON_ReplaceItemInObject(o, "teacher", cJSON_CreateString("T1@NUL@x"));
+	cJSON_AddItemToArray(arr, o);
+	cJSON_AddItemToArray(arr, sess(ID(3) "@NUL@junk", NOW - 3600, 1800, NULL));
+	body = with_nul(body_of(arr, NULL));
+	assert_non_null(strstr(body, "T1\\u0000x"));
+	/* the batch stands, the two sessions with a NUL are rejected alone */
+	assert_int_equal(parse(body, strlen(body), &b, &why), 0);
+	assert_int_equal(b.n, 3);
+	assert_int_equal(b.items[0].result, INGEST_ACCEPTED);
+	assert_int_equal(b.items[1].result, INGEST_REJECTED);
+	assert_string_equal(b.items[1].id, ID(2));
+	assert_non_null(strstr(b.items[1].error, "field \"teacher\" has an escaped NUL"));
+	assert_int_equal(b.items[2].result, INGEST_REJECTED);
+	assert_int_equal(b.items[2].has_id, 0);
+	assert_non_null(strstr(b.items[2].error, "field \"id\" has an escaped NUL"));
+	ingest_batch_free(&b);
+	free(body);
+	/* control characters: in the input name, and a school with ESC */
+	arr = cJSON_CreateArray();
+	o = sess(ID(1), NOW - 3600, 1800, NULL);
+	cJSON_ReplaceItemInObject(cJSON_GetObjectItem(o, "input"), "name",
+	    cJSON_CreateString("IR\x1b]0;x\x07"));
+	cJSON_AddItemToArray(arr, o);
+	cJSON_AddItemToArray(arr, sess(ID(2), NOW - 3600, 1800, "S1\x1b[2J"));
+	cJSON_AddItemToArray(arr, sess(ID(3), NOW - 3600, 1800, "S1"));
+	body = body_of(arr, NULL);
+	assert_int_equal(parse(body, strlen(body), &b, &why), 0);
+	assert_int_equal(b.items[0].result, INGEST_REJECTED);
+	assert_non_null(strstr(b.items[0].error,
+	    "malformed: field \"input.name\" has a control character (U+001B)"));
+	assert_int_equal(b.items[1].result, INGEST_REJECTED);
+	assert_non_null(strstr(b.items[1].error, "field \"school\" has a control character"));
+	assert_int_equal(b.items[2].result, INGEST_ACCEPTED);
+	ingest_batch_free(&b);
+	free(body);
+}
+
 /* ---- with a database ---- */
 
 struct fixture {
@@ -505,6 +572,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_judge_rules),
 		cmocka_unit_test(test_parse_body),
+		cmocka_unit_test(test_parse_body_controls),
 		cmocka_unit_test_setup_teardown(test_store_once, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_reply_lists, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_tokens_and_devices, setup, teardown),

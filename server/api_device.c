@@ -32,13 +32,15 @@ struct enroll_req {
 };
 
 /*
- * A string field: required or not, at most max - 1 bytes. -1 after a 400
+ * A string field: required or not, at most max - 1 bytes, clean text (no
+ * control character, no escaped NUL: bbt_text_check). -1 after a 400
  * naming the field. Absent optional fields (and null) give "".
  */
 static int field(const cJSON *o, const char *key, int required, size_t max,
     const char **out, struct http_response *res)
 {
 	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
+	struct bbt_error e;
 
 	*out = "";
 	if (!v || cJSON_IsNull(v)) {
@@ -55,8 +57,35 @@ static int field(const cJSON *o, const char *key, int required, size_t max,
 		http_reply_error(res, 400, "field \"%s\" must be 1..%zu bytes", key, max - 1);
 		return -1;
 	}
+	if (bbt_text_check(v->valuestring, key, &e) < 0) {
+		http_reply_error(res, 400, "%s", bbt_error_msg(&e));
+		return -1;
+	}
 	*out = v->valuestring;
 	return 0;
+}
+
+/*
+ * The body as one JSON object, each escaped NUL marked first (see
+ * bbt_json_mark_nul) so that field() and strings_clean() see it instead
+ * of a string silently cut short. -1 after answering.
+ */
+static int body_object(struct http_request *req, struct http_response *res, cJSON **o)
+{
+	struct http_request marked = *req;
+	char *copy = NULL;
+	int rc;
+
+	*o = NULL;
+	if (bbt_json_mark_nul(req->body, req->body_len, &copy) < 0) {
+		http_reply_error(res, 503, "out of memory, try again later");
+		return -1;
+	}
+	if (copy != NULL)
+		marked.body = copy;
+	rc = http_body_object(&marked, res, o);
+	free(copy);
+	return rc;
 }
 
 static int enroll_fields(const cJSON *o, struct enroll_req *r, struct http_response *res)
@@ -143,7 +172,7 @@ void api_enroll(struct http_request *req, struct http_response *res)
 	cJSON *o = NULL;
 	int reenrolled;
 
-	if (http_body_object(req, res, &o) < 0 || enroll_fields(o, &r, res) < 0)
+	if (body_object(req, res, &o) < 0 || enroll_fields(o, &r, res) < 0)
 		goto out;
 	if (auth_hash(r.token, hash, &e) < 0 || db_begin(req->db, &e) < 0)
 		goto fail;
@@ -247,6 +276,34 @@ struct heartbeat {
 	char *devices;
 };
 
+/*
+ * Every string anywhere in the devices list (names, labels, makers come
+ * from USB descriptors, so from whoever made the device) must be clean
+ * text: the devices report prints them. -1 with path naming the first bad
+ * one ("devices[1].name").
+ */
+static int strings_clean(const cJSON *v, char *path, size_t cap, struct bbt_error *e)
+{
+	size_t len = strlen(path);
+	const cJSON *c;
+	int i = 0;
+
+	if (cJSON_IsString(v))
+		return bbt_text_check(v->valuestring, path, e);
+	cJSON_ArrayForEach(c, v) {
+		if (c->string && bbt_text_check(c->string, path, e) < 0)
+			return -1;	/* a key: named by its object */
+		if (cJSON_IsArray(v))
+			snprintf(path + len, cap - len, "[%d]", i++);
+		else
+			snprintf(path + len, cap - len, ".%.40s", c->string ? c->string : "");
+		if (strings_clean(c, path, cap, e) < 0)
+			return -1;
+	}
+	path[len] = '\0';
+	return 0;
+}
+
 /* Read a heartbeat body; -1 after a 400. agent_time is never a reason. */
 static int heartbeat_fields(struct http_request *req, struct http_response *res,
     const cJSON *o, struct heartbeat *h)
@@ -254,6 +311,8 @@ static int heartbeat_fields(struct http_request *req, struct http_response *res,
 	const cJSON *t = cJSON_GetObjectItemCaseSensitive(o, "agent_time");
 	const cJSON *depth = cJSON_GetObjectItemCaseSensitive(o, "buffer_depth");
 	const cJSON *devs = cJSON_GetObjectItemCaseSensitive(o, "devices");
+	char path[160] = "devices";
+	struct bbt_error e;
 	int64_t at;
 	int off;
 
@@ -277,6 +336,10 @@ static int heartbeat_fields(struct http_request *req, struct http_response *res,
 		http_reply_error(res, 400, "field \"devices\" must be an array");
 		return -1;
 	}
+	if (devs && strings_clean(devs, path, sizeof(path), &e) < 0) {
+		http_reply_error(res, 400, "%s", bbt_error_msg(&e));
+		return -1;
+	}
 	if (devs) {
 		h->devices = cJSON_PrintUnformatted(devs);
 		if (h->devices && strlen(h->devices) > DEVICES_JSON_MAX) {
@@ -298,7 +361,7 @@ void api_heartbeat(struct http_request *req, struct http_response *res)
 	struct bbt_error e;
 	cJSON *o = NULL, *reply;
 
-	if (http_body_object(req, res, &o) < 0 || heartbeat_fields(req, res, o, &h) < 0)
+	if (body_object(req, res, &o) < 0 || heartbeat_fields(req, res, o, &h) < 0)
 		goto out;
 	if (db_device_heartbeat(req->db, req->auth.device.device_id, req->now, h.offset,
 	    h.version[0] ? h.version : NULL, h.depth, h.devices, &e) < 0) {

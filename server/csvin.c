@@ -27,6 +27,7 @@ struct reader {
 	size_t line;		/* physical line of the byte being fed */
 	size_t rec_line;	/* line where the current record began, 0 = none */
 	size_t fail_line;	/* where the failure happened */
+	unsigned char delim;	/* ',' or TAB */
 	int failed;
 	struct bbt_error *e;
 };
@@ -71,6 +72,8 @@ enum csvin_charset csvin_detect(const unsigned char *buf, size_t len)
 {
 	if (len >= 3 && buf[0] == 0xef && buf[1] == 0xbb && buf[2] == 0xbf)
 		return CSVIN_UTF8_BOM;
+	if (len >= 2 && ((buf[0] == 0xff && buf[1] == 0xfe) || (buf[0] == 0xfe && buf[1] == 0xff)))
+		return CSVIN_UTF16;
 	if (csvin_utf8_valid(buf, len))
 		return CSVIN_UTF8;
 	return CSVIN_GB18030;
@@ -82,6 +85,7 @@ const char *csvin_charset_name(enum csvin_charset cs)
 	case CSVIN_UTF8_BOM: return "UTF-8 (BOM)";
 	case CSVIN_UTF8: return "UTF-8";
 	case CSVIN_GB18030: return "GB18030";
+	case CSVIN_UTF16: return "UTF-16";
 	}
 	return "?";
 }
@@ -96,18 +100,20 @@ static size_t line_of(const char *buf, size_t pos)
 	return line;
 }
 
-static int from_gb18030(const char *name, const char *buf, size_t len,
+/* Convert with iconv from charset "from"; the BOM of UTF-16 is consumed. */
+static int convert(const char *name, const char *from, const char *buf, size_t len,
     char **out, size_t *out_len, struct bbt_error *e)
 {
-	iconv_t cd = iconv_open("UTF-8", "GB18030");
+	iconv_t cd = iconv_open("UTF-8", from);
+	/* A GB18030 character of 2 or 4 bytes never takes more than 4 in UTF-8,
+	 * a UTF-16 unit of 2 never more than 3. */
 	size_t cap = len * 2 + 4, left_in = len, left_out;
 	char *in = (char *)buf, *res = NULL, *o;
 	int rc = -1;
 
 	if (cd == (iconv_t)-1)
-		return bbt_error_set(e, "%s: iconv GB18030 -> UTF-8: %s", name,
+		return bbt_error_set(e, "%s: iconv %s -> UTF-8: %s", name, from,
 		    strerror(errno));
-	/* A GB18030 character of 2 or 4 bytes never takes more than 4 in UTF-8. */
 	res = malloc(cap);
 	if (res == NULL) {
 		bbt_error_set(e, "%s: out of memory", name);
@@ -116,8 +122,12 @@ static int from_gb18030(const char *name, const char *buf, size_t len,
 	o = res;
 	left_out = cap - 1;
 	if (iconv(cd, &in, &left_in, &o, &left_out) == (size_t)-1) {
-		bbt_error_set(e, "%s:%zu: bytes that are neither UTF-8 nor GB18030/GBK",
-		    name, line_of(buf, (size_t)(in - buf)));
+		if (strcmp(from, "GB18030") == 0)
+			bbt_error_set(e, "%s:%zu: bytes that are neither UTF-8 nor GB18030/GBK",
+			    name, line_of(buf, (size_t)(in - buf)));
+		else
+			bbt_error_set(e, "%s: broken %s text after byte %zu: save it as "
+			    "CSV UTF-8 (逗号分隔)", name, from, (size_t)(in - buf));
 		goto out;
 	}
 	*o = '\0';
@@ -131,20 +141,67 @@ out:
 	return rc;
 }
 
+#define SAVE_AS "in Excel or WPS choose 另存为 (Save As) " \
+	"\"CSV UTF-8 (逗号分隔)\" and import that"
+
+/* A file that is not text at all, named for what it is; 0 if it may be text. */
+static int not_text(const char *name, const unsigned char *b, size_t len,
+    struct bbt_error *e)
+{
+	size_t even = 0, odd = 0, n = len < 4096 ? len : 4096;
+
+	if (len >= 4 && memcmp(b, "PK\x03\x04", 4) == 0)
+		return bbt_error_set(e, "%s: this is an Excel workbook (.xlsx) or another ZIP "
+		    "file, not CSV text: " SAVE_AS, name);
+	if (len >= 8 && memcmp(b, "\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", 8) == 0)
+		return bbt_error_set(e, "%s: this is an old Excel/WPS workbook (.xls, .et), not "
+		    "CSV text: " SAVE_AS, name);
+	if (csvin_detect(b, len) == CSVIN_UTF16)
+		return 0;
+	/* UTF-16 of mostly ASCII has a NUL in every other byte. */
+	for (size_t i = 0; i < n; i++) {
+		if (b[i] != 0)
+			continue;
+		if (i % 2)
+			odd++;
+		else
+			even++;
+	}
+	if (n >= 16 && (even + odd) * 3 >= n && (even * 10 < odd || odd * 10 < even))
+		return bbt_error_set(e, "%s: this is UTF-16 text without a byte order mark: "
+		    SAVE_AS, name);
+	return 0;
+}
+
 int csvin_to_utf8(const char *name, const char *buf, size_t len, char **out,
     size_t *out_len, enum csvin_charset *cs, struct bbt_error *e)
 {
 	enum csvin_charset found = csvin_detect((const unsigned char *)buf, len);
-	const char *nul = memchr(buf, '\0', len);
+	const char *nul;
 	size_t skip = found == CSVIN_UTF8_BOM ? 3 : 0;
 
-	if (nul != NULL)
-		return bbt_error_set(e, "%s:%zu: NUL byte (not a text CSV file)", name,
-		    line_of(buf, (size_t)(nul - buf)));
+	if (not_text(name, (const unsigned char *)buf, len, e) < 0)
+		return -1;
 	if (cs != NULL)
 		*cs = found;
+	if (found == CSVIN_UTF16) {
+		if (convert(name, "UTF-16", buf, len, out, out_len, e) < 0)
+			return -1;
+		nul = memchr(*out, '\0', *out_len);
+		if (nul == NULL)
+			return 0;
+		bbt_error_set(e, "%s:%zu: NUL character (not a text CSV file)", name,
+		    line_of(*out, (size_t)(nul - *out)));
+		free(*out);
+		*out = NULL;
+		return -1;
+	}
+	nul = memchr(buf, '\0', len);
+	if (nul != NULL)
+		return bbt_error_set(e, "%s:%zu: NUL byte (not a text CSV file: save it as "
+		    "CSV UTF-8)", name, line_of(buf, (size_t)(nul - buf)));
 	if (found == CSVIN_GB18030)
-		return from_gb18030(name, buf, len, out, out_len, e);
+		return convert(name, "GB18030", buf, len, out, out_len, e);
 	if (found == CSVIN_UTF8_BOM &&
 	    !csvin_utf8_valid((const unsigned char *)buf + 3, len - 3))
 		return bbt_error_set(e, "%s:%zu: invalid UTF-8 after a UTF-8 BOM",
@@ -203,6 +260,23 @@ static void on_record(int term, void *arg)
 	r->rec_line = 0;
 }
 
+/* With TAB as the delimiter only a space is a blank around a field. */
+static int is_space(unsigned char c)
+{
+	return c == CSV_SPACE;
+}
+
+/* TAB-separated when the first line has a TAB and no comma (Excel's
+ * "Unicode text"), else comma-separated. */
+static unsigned char delimiter(const char *text, size_t len)
+{
+	const char *nl = memchr(text, '\n', len);
+	size_t n = nl ? (size_t)(nl - text) : len;
+
+	return memchr(text, '\t', n) != NULL && memchr(text, ',', n) == NULL ? CSV_TAB :
+	    CSV_COMMA;
+}
+
 /* Feed UTF-8 text to libcsv byte by byte, tracking each record's first line. */
 static int parse_utf8(struct reader *r, const char *text, size_t len)
 {
@@ -211,6 +285,10 @@ static int parse_utf8(struct reader *r, const char *text, size_t len)
 
 	if (csv_init(&p, CSV_STRICT | CSV_STRICT_FINI) != 0)
 		return bbt_error_set(r->e, "%s: cannot start the CSV parser", r->name);
+	if (delimiter(text, len) == CSV_TAB) {
+		csv_set_delim(&p, CSV_TAB);
+		csv_set_space_func(&p, is_space);
+	}
 	r->line = 1;
 	for (size_t i = 0; i < len && !r->failed; i++) {
 		char c = text[i];
@@ -285,6 +363,35 @@ out:
 	free(buf);
 	fclose(f);
 	return rc;
+}
+
+int csvin_fold_width(const char *in, char *out, size_t cap)
+{
+	size_t o = 0;
+
+	while (*in != '\0') {
+		const unsigned char *u = (const unsigned char *)in;
+		char c = *in;
+		size_t skip = 1;
+
+		if (u[0] == 0xef && ((u[1] == 0xbc && u[2] >= 0x81 && u[2] <= 0xbf) ||
+		    (u[1] == 0xbd && u[2] >= 0x80 && u[2] <= 0x9e))) {
+			/* U+FF01..U+FF5E = EF BC 81..EF BD 9E -> 0x21..0x7e */
+			c = (char)(0x21 + (u[1] - 0xbc) * 0x40 + (u[2] - 0x81));
+			skip = 3;
+		} else if (u[0] == 0xe3 && u[1] == 0x80 && u[2] == 0x80) {
+			c = ' ';
+			skip = 3;
+		}
+		if (o + 1 >= cap)
+			return -1;
+		out[o++] = c;
+		in += skip;
+	}
+	if (cap == 0)
+		return -1;
+	out[o] = '\0';
+	return 0;
 }
 
 /* Trim ASCII blanks and U+3000 from both ends, in place. */

@@ -1,11 +1,18 @@
 /*
  * csvin: read a CSV file as Chinese Excel saves it, record by record, in UTF-8.
  *
- * Input may be UTF-8 with a BOM, UTF-8 without one, or GB18030 (a superset of
- * GBK, what "CSV" means in a Chinese Excel). The charset is decided once for
- * the whole file: a BOM means UTF-8; else bytes that are entirely valid UTF-8
- * are UTF-8; else the file is converted from GB18030 with iconv. Records are
- * then split by libcsv (RFC 4180 quoting, quoted newlines, strict quotes).
+ * Input may be UTF-8 with a BOM, UTF-8 without one, GB18030 (a superset of
+ * GBK, what "CSV" means in a Chinese Excel), or UTF-16 with its BOM (Excel's
+ * "Unicode text", which is TAB-separated). The charset is decided once for
+ * the whole file: a UTF-8 BOM means UTF-8, a UTF-16 BOM (FF FE or FE FF)
+ * UTF-16, converted with iconv; else bytes that are entirely valid UTF-8 are
+ * UTF-8; else the file is converted from GB18030 with iconv. Records are
+ * then split by libcsv (RFC 4180 quoting, quoted newlines, strict quotes),
+ * on commas, or on TABs when the first line has TABs and no comma.
+ *
+ * What is not text is named with what to do instead of a bare "NUL byte":
+ * an .xlsx (a ZIP: "PK\3\4"), an .xls/.et (an OLE file: D0 CF 11 E0) and
+ * UTF-16 without a BOM each get "save as CSV UTF-8 (逗号分隔)".
  *
  * Every record is handed to a callback with the physical line (1-based) where
  * it starts, so errors point at what a person sees in a text editor. Errors
@@ -23,7 +30,7 @@
 #define CSVIN_MAX_BYTES (16u * 1024 * 1024)
 #define CSVIN_MAX_FIELDS 256
 
-enum csvin_charset { CSVIN_UTF8_BOM, CSVIN_UTF8, CSVIN_GB18030 };
+enum csvin_charset { CSVIN_UTF8_BOM, CSVIN_UTF8, CSVIN_GB18030, CSVIN_UTF16 };
 
 /*
  * Called once per record. fields[i] are NUL-terminated UTF-8 strings owned by
@@ -35,7 +42,7 @@ typedef int (*csvin_record_fn)(void *arg, size_t line, size_t nfields,
 
 /* Which charset csvin would read these bytes as. */
 enum csvin_charset csvin_detect(const unsigned char *buf, size_t len);
-/* Name of a charset for messages: "UTF-8 (BOM)", "UTF-8", "GB18030". */
+/* Name of a charset for messages: "UTF-8 (BOM)", "UTF-8", "GB18030", "UTF-16". */
 const char *csvin_charset_name(enum csvin_charset cs);
 /* 1 if buf[0..len) is well-formed UTF-8 (no overlongs, no surrogates). */
 int csvin_utf8_valid(const unsigned char *buf, size_t len);
@@ -54,6 +61,14 @@ int csvin_parse_buf(const char *name, const char *buf, size_t len,
 /* Trim ASCII blanks and the ideographic space U+3000 (which Chinese input
  * methods leave in cells) from both ends, in place; returns the new start. */
 char *csvin_trim(char *s);
+
+/*
+ * Fold the full-width forms of ASCII (U+FF01..U+FF5E: ８：００, ＠) to ASCII
+ * and the ideographic space U+3000 to a space, into out (NUL-terminated):
+ * what a Chinese input method types in a time or a number. Both importers
+ * read times through it. -1 if out is too small.
+ */
+int csvin_fold_width(const char *in, char *out, size_t cap);
 
 /* Read the file at path (at most CSVIN_MAX_BYTES) and parse it. */
 int csvin_read_file(const char *path, csvin_record_fn fn, void *arg,

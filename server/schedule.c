@@ -1,7 +1,8 @@
 /*
  * schedule: see schedule.h. Times are normalised to ASCII first (full-width
- * forms, the dashes people type between two times), then read with a few
- * fixed patterns; anything left over is an error, never a guess.
+ * forms through csvin_fold_width, as the timetable importer reads them, then
+ * the dashes people type between two times), then read with a few fixed
+ * patterns; anything left over is an error, never a guess.
  */
 #include "schedule.h"
 
@@ -32,23 +33,26 @@ struct parse {
 	struct schedule *s;
 	int year;
 	int have_header;
+	size_t ncols;		/* fields in the header row */
 	long idx[C_COUNT];
 };
 
-/* Full-width and look-alike characters people type in times, and ASCII. */
+/* Look-alike characters people type in times, after csvin_fold_width has
+ * made the full-width forms (：－～／０..９, U+3000) ASCII. */
 static const struct { const char *from, *to; } fold[] = {
-	{ "：", ":" }, { "－", "-" }, { "—", "-" }, { "–", "-" }, { "～", "-" },
-	{ "~", "-" }, { "〜", "-" }, { "至", "-" }, { "／", "/" }, { "　", " " },
-	{ "０", "0" }, { "１", "1" }, { "２", "2" }, { "３", "3" }, { "４", "4" },
-	{ "５", "5" }, { "６", "6" }, { "７", "7" }, { "８", "8" }, { "９", "9" },
+	{ "—", "-" }, { "–", "-" }, { "~", "-" }, { "〜", "-" }, { "至", "-" },
 	{ "年", "-" }, { "号", "日" },
 };
 
 /* Normalise into out (ASCII forms, runs of spaces to one); -1 if too long. */
-static int normalise(const char *in, char *out, size_t cap)
+static int normalise(const char *text, char *out, size_t cap)
 {
+	char buf[160];
+	const char *in = buf;
 	size_t o = 0;
 
+	if (csvin_fold_width(text, buf, sizeof(buf)) < 0)
+		return -1;
 	while (*in) {
 		const char *to = NULL;
 		size_t skip = 1;
@@ -163,7 +167,31 @@ static int map_header(struct parse *ps, size_t n, char **f, struct bbt_error *e)
 			return bbt_error_set(e, "header lacks the column '%s'", col_names[c].zh);
 	}
 	ps->have_header = 1;
+	ps->ncols = n;
 	return 0;
+}
+
+/* A short row that lacks a required cell: say so, not "empty 开课时间". */
+static int check_width(const struct parse *ps, size_t n, struct bbt_error *e)
+{
+	char missing[256] = "";
+	size_t used = 0;
+	int short_required = 0;
+
+	if (n >= ps->ncols)
+		return 0;
+	for (int c = 0; c < C_COUNT; c++) {
+		if (ps->idx[c] < 0 || (size_t)ps->idx[c] < n)
+			continue;
+		short_required |= col_names[c].required;
+		if (used < sizeof(missing))
+			used += (size_t)snprintf(missing + used, sizeof(missing) - used, "%s%s",
+			    used ? ", " : "", col_names[c].zh);
+	}
+	if (!short_required)
+		return 0;
+	return bbt_error_set(e, "%zu columns, expected %zu (no %s; a row cut short, or a "
+	    "cell missing its comma)", n, ps->ncols, missing);
 }
 
 static const char *cell(const struct parse *ps, size_t n, char **f, int c)
@@ -241,6 +269,8 @@ static int on_row(void *arg, size_t line, size_t n, char **f, struct bbt_error *
 	}
 	if (empty)
 		return 0;	/* Excel's trailing rows of bare commas */
+	if (check_width(ps, n, e) < 0)
+		return -1;
 	l = calloc(1, sizeof(*l));
 	if (l == NULL)
 		return bbt_error_set(e, "out of memory");

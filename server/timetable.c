@@ -9,6 +9,7 @@
 #include "timetable.h"
 
 #include <ctype.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -31,6 +32,7 @@ static const struct {
 struct parse {
 	struct timetable *tt;
 	int have_header;
+	size_t ncols;		/* fields in the header row */
 	long idx[C_COUNT];	/* column index of each field, -1 if absent */
 };
 
@@ -41,14 +43,17 @@ static const char *prefix_skip(const char *s, const char *prefix)
 	return strncmp(s, prefix, n) == 0 ? s + n : NULL;
 }
 
-int timetable_weekday_parse(const char *s)
+int timetable_weekday_parse(const char *text)
 {
 	static const char *const zh[] = { "一", "二", "三", "四", "五", "六", "日", "天", "七" };
 	static const int zh_day[] = { 1, 2, 3, 4, 5, 6, 7, 7, 7 };
 	static const char *const en[] = { "monday", "tuesday", "wednesday", "thursday",
 		"friday", "saturday", "sunday" };
+	char s[64];
 	const char *p;
 
+	if (csvin_fold_width(text, s, sizeof(s)) < 0)	/* "１", "周５" */
+		return -1;
 	if (s[0] >= '1' && s[0] <= '7' && s[1] == '\0')
 		return s[0] - '0';
 	for (size_t i = 0; i < 7; i++) {
@@ -84,25 +89,24 @@ static int read_num(const char **p, int maxdigits)
 	return n == 0 ? -1 : v;
 }
 
-/* A colon, ASCII or full-width (U+FF1A); 0 if none. */
+/* A colon; 0 if none. */
 static int skip_colon(const char **p)
 {
-	if (**p == ':') {
-		(*p)++;
-		return 1;
-	}
-	if (strncmp(*p, "\xef\xbc\x9a", 3) == 0) {
-		*p += 3;
-		return 1;
-	}
-	return 0;
+	if (**p != ':')
+		return 0;
+	(*p)++;
+	return 1;
 }
 
-int timetable_time_parse(const char *s)
+int timetable_time_parse(const char *text)
 {
+	char s[64];
 	const char *p = s;
 	int h, m;
 
+	/* Full-width digits and colon (８：００) read as ASCII, as in schedule. */
+	if (csvin_fold_width(text, s, sizeof(s)) < 0)
+		return -1;
 	h = read_num(&p, 2);
 	if (h < 0 || !skip_colon(&p) || !isdigit((unsigned char)p[0]) ||
 	    !isdigit((unsigned char)p[1]))
@@ -136,7 +140,35 @@ static int map_header(struct parse *ps, size_t n, char **f, struct bbt_error *e)
 			    col_names[c].en, col_names[c].zh);
 	}
 	ps->have_header = 1;
+	ps->ncols = n;
 	return 0;
+}
+
+/*
+ * A row with fewer cells than the header that lacks a required one: say
+ * so ("5 columns, expected 8 (no teacher_id, ...)") rather than report
+ * the missing cell as empty. Trailing optional cells may be left out.
+ */
+static int check_width(const struct parse *ps, size_t n, struct bbt_error *e)
+{
+	char missing[256] = "";
+	size_t used = 0;
+	int short_required = 0;
+
+	if (n >= ps->ncols)
+		return 0;
+	for (int c = 0; c < C_COUNT; c++) {
+		if (ps->idx[c] < 0 || (size_t)ps->idx[c] < n)
+			continue;
+		short_required |= col_names[c].required;
+		if (used < sizeof(missing))
+			used += (size_t)snprintf(missing + used, sizeof(missing) - used, "%s%s",
+			    used ? ", " : "", col_names[c].en);
+	}
+	if (!short_required)
+		return 0;
+	return bbt_error_set(e, "%zu columns, expected %zu (no %s; a row cut short, or a "
+	    "cell missing its comma)", n, ps->ncols, missing);
 }
 
 static int copy_cell(char *dst, size_t cap, const char *src, int c, struct bbt_error *e)
@@ -219,6 +251,8 @@ static int on_row(void *arg, size_t line, size_t n, char **f, struct bbt_error *
 	}
 	if (empty)
 		return 0;	/* Excel leaves rows of bare commas at the end */
+	if (check_width(ps, n, e) < 0)
+		return -1;
 	memset(&s, 0, sizeof(s));
 	s.line = line;
 	if (fill_texts(&s, v, e) < 0 || fill_times(&s, v, e) < 0)

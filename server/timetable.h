@@ -8,7 +8,10 @@
  * weekday is 1 (Monday) .. 7 (Sunday); also accepted: 一..日/天, 周一, 星期一,
  * 礼拜一 and English day names (Mon, Monday). Times are H:MM or HH:MM (a
  * trailing ":00" of seconds, as Excel writes it, is accepted), 00:00..24:00,
- * and end must be after start. Rows whose cells are all empty are skipped.
+ * and end must be after start; full-width digits and colon (８：００) read as
+ * ASCII (csvin_fold_width, as the schedule importer does). Rows whose cells
+ * are all empty are skipped; a row shorter than the header that lacks a
+ * required column is an error saying so ("5 columns, expected 8").
  *
  * Parsing is all or nothing: the first bad row fails the whole file with
  * "FILE:LINE: reason" and no slot is returned, so a half-read timetable can

@@ -1,5 +1,7 @@
-/* Unit tests of csvin (charsets, line numbers, quoting) and timetable
- * (headers in English and Chinese, row validation, all-or-nothing). */
+/* Unit tests of csvin (charsets, line numbers, quoting, files that are not
+ * CSV text) and of both importers: timetable (headers in English and
+ * Chinese, row validation, all-or-nothing) and schedule where they share a
+ * rule (full-width times, short rows). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -11,6 +13,7 @@
 #include <cmocka.h>
 
 #include "csvin.h"
+#include "schedule.h"
 #include "timetable.h"
 
 /* UTF-8 -> GB18030 with iconv, as Excel in China would save it. */
@@ -231,6 +234,148 @@ static void test_weekday_and_time(void **state)
 	assert_int_equal(timetable_time_parse(""), -1);
 }
 
+/* UTF-8 -> UTF-16 of the given endianness with a BOM, as Excel's "Unicode
+ * text" saves it; *len bytes. */
+static char *to_utf16(const char *utf8, int big, size_t *len)
+{
+	iconv_t cd = iconv_open(big ? "UTF-16BE" : "UTF-16LE", "UTF-8");
+	size_t in_left = strlen(utf8), out_left = in_left * 4 + 4;
+	char *out = calloc(1, out_left + 2), *o = out + 2, *in = (char *)utf8;
+
+	assert_true(cd != (iconv_t)-1);
+	memcpy(out, big ? "\xfe\xff" : "\xff\xfe", 2);
+	assert_true(iconv(cd, &in, &in_left, &o, &out_left) != (size_t)-1);
+	iconv_close(cd);
+	*len = (size_t)(o - out);
+	return out;
+}
+
+static const char *tt_short =
+    "school,room,weekday,start,end,teacher_id,teacher_name,subject\n"
+    "S1,R1,1,08:00,08:45,T1,甲,语文\n"
+    "S1,R1,2,08:00\n";
+
+static void test_utf16_accepted(void **state)
+{
+	/* Excel "Unicode text": UTF-16LE, BOM, TAB-separated; and a comma CSV in
+	 * UTF-16BE. Both read like the UTF-8 file. */
+	const char *tsv = "学校代码\t教室\t星期\t开始时间\t结束时间\t教师工号\t教师姓名\n"
+	    "0012\t三年级二班\t周一\t08:00\t08:45\t007\t张 伟\n";
+	const char *csv = "school,room,weekday,start,end,teacher_id\nS1,R1,1,08:00,08:45,T1\n";
+	struct timetable tt;
+	struct bbt_error e;
+	enum csvin_charset cs;
+	struct collect c = { 0 };
+	size_t len;
+	char *b;
+
+	b = to_utf16(tsv, 0, &len);
+	assert_int_equal(csvin_parse_buf("u.txt", b, len, collect_cb, &c, &cs, &e), 0);
+	assert_int_equal(cs, CSVIN_UTF16);
+	assert_string_equal(csvin_charset_name(cs), "UTF-16");
+	assert_int_equal(c.nf[1], 7);
+	assert_string_equal(c.cells[1][0], "0012");
+	assert_int_equal(timetable_parse_buf("u.txt", b, len, &tt, &e), 0);
+	assert_int_equal(tt.n, 1);
+	assert_string_equal(tt.slots[0].school, "0012");
+	assert_string_equal(tt.slots[0].teacher_name, "张 伟");	/* a space is kept */
+	assert_int_equal(tt.slots[0].line, 2);
+	timetable_free(&tt);
+	free(b);
+	b = to_utf16(csv, 1, &len);
+	assert_int_equal(timetable_parse_buf("be.csv", b, len, &tt, &e), 0);
+	assert_int_equal(tt.n, 1);
+	assert_string_equal(tt.slots[0].teacher_id, "T1");
+	timetable_free(&tt);
+	free(b);
+	/* errors keep their line numbers */
+	b = to_utf16(tt_short, 0, &len);
+	assert_int_equal(timetable_parse_buf("s16.csv", b, len, &tt, &e), -1);
+	assert_non_null(strstr(e.msg, "s16.csv:3: 4 columns, expected 8"));
+	free(b);
+}
+
+static void expect_not_csv(const char *bytes, size_t len, const char *want)
+{
+	struct timetable tt;
+	struct schedule sc;
+	struct bbt_error e;
+
+	assert_int_equal(timetable_parse_buf("x.csv", bytes, len, &tt, &e), -1);
+	if (strstr(e.msg, want) == NULL || strstr(e.msg, "CSV UTF-8 (逗号分隔)") == NULL)
+		fail_msg("timetable: '%s' lacks '%s' and what to do", e.msg, want);
+	assert_int_equal(schedule_parse_buf("x.csv", bytes, len, 2026, &sc, &e), -1);
+	if (strstr(e.msg, want) == NULL || strstr(e.msg, "CSV UTF-8 (逗号分隔)") == NULL)
+		fail_msg("schedule: '%s' lacks '%s' and what to do", e.msg, want);
+}
+
+static void test_not_csv_named(void **state)
+{
+	static const char xlsx[] = "PK\x03\x04\x14\0\x06\0\x08\0\0\0!\0[Content_Types].xml";
+	static const char xls[] = "\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1\0\0\0\0\0\0\0\0";
+	size_t len;
+	char *b = to_utf16(tt_short, 0, &len);
+
+	expect_not_csv(xlsx, sizeof(xlsx) - 1, "x.csv: this is an Excel workbook (.xlsx)");
+	expect_not_csv(xls, sizeof(xls) - 1, "x.csv: this is an old Excel/WPS workbook (.xls");
+	/* UTF-16 whose BOM was lost */
+	expect_not_csv(b + 2, len - 2, "x.csv: this is UTF-16 text without a byte order mark");
+	free(b);
+}
+
+static void test_fullwidth_times_both_importers(void **state)
+{
+	const char *tt_text = "school,room,weekday,start,end,teacher_id\n"
+	    "S1,R1,１,８：００,０８：４５,T1\nS1,R1,周５,　9：05 ,10:00,T1\n";
+	const char *sc_text = "序号,单位,开课时间\n1,S1,12月10日 ８：００-０８：４５\n";
+	char folded[64];
+	struct timetable tt;
+	struct schedule sc;
+	struct bbt_error e;
+
+	assert_int_equal(csvin_fold_width("８：００＠Ａｚ　!", folded, sizeof(folded)), 0);
+	assert_string_equal(folded, "8:00@Az !");
+	assert_int_equal(csvin_fold_width("12345", folded, 5), -1);
+	assert_int_equal(timetable_time_parse("８：００"), 480);
+	assert_int_equal(timetable_weekday_parse("７"), 7);
+	assert_int_equal(timetable_parse_buf("fw.csv", tt_text, strlen(tt_text), &tt, &e), 0);
+	assert_int_equal(tt.n, 2);
+	assert_int_equal(tt.slots[0].weekday, 1);
+	assert_int_equal(tt.slots[0].start_min, 480);
+	assert_int_equal(tt.slots[0].end_min, 525);
+	assert_int_equal(tt.slots[1].weekday, 5);
+	assert_int_equal(tt.slots[1].start_min, 545);
+	timetable_free(&tt);
+	assert_int_equal(schedule_parse_buf("fw.csv", sc_text, strlen(sc_text), 2026, &sc, &e),
+	    0);
+	assert_int_equal(sc.n, 1);
+	assert_int_equal(sc.v[0].start_min, 480);
+	assert_int_equal(sc.v[0].end_min, 525);
+	schedule_free(&sc);
+}
+
+static void test_short_rows(void **state)
+{
+	const char *sc_text = "序号,授课类型,学科,单位,开课时间\n1,示范课,语文\n";
+	const char *ok_text = "school,room,weekday,start,end,teacher_id,teacher_name,subject\n"
+	    "S1,R1,1,08:00,08:45,T1\n";
+	struct timetable tt;
+	struct schedule sc;
+	struct bbt_error e;
+
+	assert_int_equal(timetable_parse_buf("s.csv", tt_short, strlen(tt_short), &tt, &e), -1);
+	assert_non_null(strstr(e.msg, "s.csv:3: 4 columns, expected 8 (no end, teacher_id, "
+	    "teacher_name, subject;"));
+	assert_null(strstr(e.msg, "empty"));
+	/* optional cells left off the end are fine */
+	assert_int_equal(timetable_parse_buf("ok.csv", ok_text, strlen(ok_text), &tt, &e), 0);
+	assert_int_equal(tt.n, 1);
+	timetable_free(&tt);
+	assert_int_equal(schedule_parse_buf("s.csv", sc_text, strlen(sc_text), 2026, &sc, &e),
+	    -1);
+	assert_non_null(strstr(e.msg, "s.csv:2: 3 columns, expected 5 (no 单位, 开课时间;"));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -242,6 +387,10 @@ int main(void)
 		cmocka_unit_test(test_timetable_english_any_order),
 		cmocka_unit_test(test_timetable_bad_rows),
 		cmocka_unit_test(test_weekday_and_time),
+		cmocka_unit_test(test_utf16_accepted),
+		cmocka_unit_test(test_not_csv_named),
+		cmocka_unit_test(test_fullwidth_times_both_importers),
+		cmocka_unit_test(test_short_rows),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -7,6 +7,7 @@
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/stat.h>
 
 #include "commands.h"
 #include "http.h"
@@ -60,6 +61,7 @@ int cmd_serve(struct server_ctx *ctx, int argc, char **argv)
 		.tz = ctx->tz, .rules = ctx->rules,
 	};
 	struct bbt_error e;
+	struct stat st;
 	long v;
 	int c;
 
@@ -99,6 +101,11 @@ int cmd_serve(struct server_ctx *ctx, int argc, char **argv)
 	}
 	if (optind != argc)
 		return usage(stderr);
+	/* A private key others can read is a key others may have: say so. */
+	if (cfg.tls_key && stat(cfg.tls_key, &st) == 0 && (st.st_mode & 044) != 0)
+		fprintf(stderr, "bbt-server: warning: TLS key %s is mode %04o, readable by group "
+		    "or others: chmod 600 %s\n", cfg.tls_key, (unsigned)(st.st_mode & 07777),
+		    cfg.tls_key);
 	if (http_serve(&cfg, &e) < 0) {
 		fprintf(stderr, "bbt-server: %s\n", bbt_error_msg(&e));
 		return 1;

@@ -28,6 +28,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "bbt_log.h"
@@ -322,14 +323,51 @@ fail:
 	return -1;
 }
 
-/* Create the file 0600 before SQLite does (it would use the umask). */
+/*
+ * Create the file 0600 before SQLite does (it would use the umask), and
+ * exactly 0600 whatever the umask (0277 would leave it unwritable). SQLite
+ * gives the -wal and -shm files it creates the mode of the database file.
+ */
 static int create_private(const char *path, struct bbt_error *e)
 {
 	int fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
 
 	if (fd < 0)
 		return bbt_error_set(e, "%s: %s", path, strerror(errno));
+	if (fchmod(fd, 0600) != 0) {
+		bbt_error_set(e, "%s: chmod 600: %s", path, strerror(errno));
+		close(fd);
+		return -1;
+	}
 	close(fd);
+	return 0;
+}
+
+/*
+ * The database holds every school's teaching record, teacher names and the
+ * credential hashes: only its owner may read it. A database file, -wal or
+ * -shm that group or others can read or write (made by an older version,
+ * a copy, a restore) is set to 0600 with a warning; if that fails (another
+ * user's file) the database is refused with the reason, never used wide.
+ */
+static int make_private(const char *db, struct bbt_error *e)
+{
+	static const char *const suffix[] = { "", "-wal", "-shm" };
+	char path[4096];
+	struct stat st;
+
+	for (size_t i = 0; i < sizeof(suffix) / sizeof(suffix[0]); i++) {
+		if ((size_t)snprintf(path, sizeof(path), "%s%s", db, suffix[i]) >= sizeof(path))
+			return bbt_error_set(e, "database path too long");
+		if (stat(path, &st) != 0 || !S_ISREG(st.st_mode) || (st.st_mode & 077) == 0)
+			continue;
+		if (chmod(path, 0600) != 0)
+			return bbt_error_set(e, "%s is mode %04o, open to group or others, and "
+			    "cannot be made 0600 (%s): its owner must run chmod 600 %s", path,
+			    (unsigned)(st.st_mode & 07777), strerror(errno), path);
+		log_warn("%s was mode %04o, open to group or others: set to 0600", path,
+		    (unsigned)(st.st_mode & 07777));
+	}
 	return 0;
 }
 
@@ -359,6 +397,8 @@ int db_open(const char *where, struct db **out, struct bbt_error *e)
 	if (strncmp(where, "postgresql://", 13) == 0 || strncmp(where, "postgres://", 11) == 0)
 		return bbt_error_set(e, "the PostgreSQL backend is not built in yet");
 	if (access(where, F_OK) != 0 && create_private(where, e) < 0)
+		return -1;
+	if (make_private(where, e) < 0)
 		return -1;
 	db = calloc(1, sizeof(*db));
 	if (!db)

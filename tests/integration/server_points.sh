@@ -132,7 +132,9 @@ EOF
 # --- CSV with a BOM, table with Chinese intact --------------------------------
 srv points --week 2026-W47 --format csv > "$T/w47.csv"
 [ "$(head -c 3 "$T/w47.csv" | od -An -tx1 | tr -d ' ')" = efbbbf ] || fail "CSV lacks BOM"
-grep -q '^T001,张伟,610102001,2026-W47,3,2,10' "$T/w47.csv" || { cat "$T/w47.csv"; fail "CSV row"; }
+# (a school code starts with a TAB so that Excel keeps it text: docs/points.md)
+grep -q "^T001,张伟,\"$(printf '\t')610102001\",2026-W47,3,2,10" "$T/w47.csv" ||
+	{ cat "$T/w47.csv"; fail "CSV row"; }
 srv points --week 2026-W47 > "$T/w47.txt"
 grep -q '张伟' "$T/w47.txt" || fail "table lost Chinese"
 
@@ -140,7 +142,8 @@ grep -q '张伟' "$T/w47.txt" || fail "table lost Chinese"
 printf '[interactive_teaching]\npoints_per_session = 4\nmax_per_week = 3\n' > "$T/rules.ini"
 "$B/bbt-server" --db "$DB" --rules "$T/rules.ini" points --week 2026-W47 --format csv \
     > "$T/rules.csv"
-grep -q '^T001,张伟,610102001,2026-W47,3,3,12' "$T/rules.csv" || { cat "$T/rules.csv"; fail "rules"; }
+grep -q "^T001,张伟,\"$(printf '\t')610102001\",2026-W47,3,3,12" "$T/rules.csv" ||
+	{ cat "$T/rules.csv"; fail "rules"; }
 printf '[interactive_teaching]\nmax_per_weak = 3\n' > "$T/typo.ini"
 if "$B/bbt-server" --db "$DB" --rules "$T/typo.ini" points > "$T/typo.out" 2>&1; then
 	fail "a misspelt rule key was accepted"

@@ -38,10 +38,12 @@ struct report {
 /*
  * Columns that hold codes and ids, never quantities: a school code 0012, a
  * teacher id 007, a room 1-2 or an agent version 1.10 must stay text in a
- * spreadsheet. Every report names its columns with these JSON keys.
+ * spreadsheet (a token prefix 1e234567 must not become 1E+234567). Every
+ * report names its columns with these JSON keys.
  */
 static const char *const code_columns[] = {
 	"school", "device_id", "teacher_id", "id", "room", "seq", "agent_version", "hw_id",
+	"token",
 };
 
 static int is_code_column(const char *name)

@@ -17,7 +17,7 @@
  *            TAB, CR or LF, gets a leading ' so no spreadsheet runs it;
  *          - codes: a cell of a code column (report_code_column; by default
  *            the columns named in report.c: school, device_id, teacher_id,
- *            id, room, seq, agent_version, hw_id) that starts with a digit
+ *            id, room, seq, agent_version, hw_id, token) that starts with a digit
  *            gets a leading TAB, so Excel keeps "0012" as the text 0012
  *            instead of the number 12 (docs/server.md says why TAB)
  *   json   one array of objects, keys in column order; cells keep their type

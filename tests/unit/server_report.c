@@ -103,6 +103,7 @@ static void test_code_columns_stay_text(void **state)
 	expect_csv_cell("room", "1-2", "\"\t1-2\"");
 	expect_csv_cell("agent_version", "1.10", "\"\t1.10\"");
 	expect_csv_cell("seq", "１", "\"\t１\"");
+	expect_csv_cell("token", "1e234567", "\"\t1e234567\"");
 	/* codes that Excel reads as text already are left alone */
 	expect_csv_cell("school", "S1", "S1");
 	expect_csv_cell("room", "三年级二班", "三年级二班");

@@ -18,6 +18,7 @@
 
 #include "bbt_ed25519.h"
 #include "bbt_log.h"
+#include "bbt_session.h"
 #include "http_client.h"
 #include "sync.h"
 
@@ -153,6 +154,7 @@ static char *request_body(const struct agent_config *cfg,
 		return NULL;
 	log_debug("hw_id from %s", src);
 	gethostname(host, sizeof(host) - 1);
+	bbt_text_scrub(host);
 	o = cJSON_CreateObject();
 	if (!o || !cJSON_AddStringToObject(o, "token", p->token) ||
 	    !cJSON_AddStringToObject(o, "hw_id", hw) ||

@@ -20,6 +20,7 @@
 #include <string.h>
 
 #include "evemu.h"
+#include "bbt_session.h"
 
 #define EVEMU_MAX_FILE (256u * 1024 * 1024)
 #define EVEMU_MAX_LINE 4096
@@ -166,6 +167,8 @@ static void name_line(const char *s, struct evemu_recording *rec)
 	}
 	memcpy(rec->id.name, s, n);
 	rec->id.name[n] = '\0';
+	/* The name travels in session records: the collector refuses controls. */
+	bbt_text_scrub(rec->id.name);
 }
 
 static int id_line(const char *name, size_t lineno, const char *s,

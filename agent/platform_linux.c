@@ -35,6 +35,7 @@
 #include <unistd.h>
 
 #include "bbt_log.h"
+#include "bbt_session.h"
 #include "bbt_time.h"
 #include "platform.h"
 
@@ -186,6 +187,10 @@ int platform_input_probe(const char *event_name, struct platform_input *out,
 	snprintf(out->sysfs_path, sizeof(out->sysfs_path), "%s", evdir);
 	if (read_attr(evdir, "name", out->id.name, sizeof(out->id.name)) < 0)
 		out->id.name[0] = '\0';
+	/* A frame's firmware may name it in Latin-1 or with control bytes; the
+	 * collector refuses records with those (SPEC 5.3), so clean it here. */
+	if (bbt_text_scrub(out->id.name) > 0)
+		log_debug("%s: device name cleaned of control or non-UTF-8 bytes", event_name);
 	read_hex_id(evdir, "id/vendor", out->id.vid);
 	read_hex_id(evdir, "id/product", out->id.pid);
 	read_bits(evdir, "capabilities/ev", &ev);

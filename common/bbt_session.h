@@ -92,6 +92,14 @@ int bbt_json_mark_nul(const char *json, size_t len, char **copy);
  * (U+0080..U+009F) or the U+FFFF left by bbt_json_mark_nul.
  */
 int bbt_text_check(const char *s, const char *name, struct bbt_error *e);
+/*
+ * Make text from the machine (device names from the kernel or a USB string,
+ * a hostname) clean in place, so that the collector never refuses a record
+ * for a name the teacher cannot change: every byte that is not part of
+ * valid UTF-8, and every character bbt_text_check refuses, becomes '?'.
+ * The result is never longer than s. Returns the number of replacements.
+ */
+size_t bbt_text_scrub(char *s);
 
 /* A random (v4) UUID in lowercase text form. */
 int bbt_uuid_v4(char out[BBT_UUID_LEN]);

@@ -73,6 +73,21 @@ printf '# EVEMU 1.3\nN: x # y\nI: 0003 6615 0070 0110\nE: 0.000000 0002 0000 1\n
 grep -q "bad.events:5: bad event line" "$T/err" || { cat "$T/err"; fail "error must name file:line"; }
 [ -s "$T/out3" ] && fail "printed sessions from a bad recording"
 
+# A frame whose firmware names it with an escape sequence and a Latin-1
+# byte: the record carries a clean name (the collector would refuse the raw
+# one, SPEC 5.3, and the lesson with it).
+python3 - "$T/day/touch.events" "$T/dirty.events" <<'EOF'
+import sys
+src = open(sys.argv[1], "rb").read().split(b"\n")
+out = [b"N: IR\x1b[0mTouch Caf\xe9" if l.startswith(b"N:") else l for l in src]
+open(sys.argv[2], "wb").write(b"\n".join(out))
+EOF
+"$AG" --config "$T/agent.conf" --state-dir "$T/st4" replay --start 2026-11-23T08:00:00+08:00 \
+	"$T/dirty.events" > "$T/out4" 2> "$T/err" || { cat "$T/err"; fail "replay dirty name"; }
+python3 -c 'import json, sys
+names = {json.loads(l)["input"]["name"] for l in open(sys.argv[1])}
+assert names == {"IR?[0mTouch Caf?"}, names' "$T/out4" || fail "device name not cleaned"
+
 # Usage errors.
 "$AG" --config "$T/agent.conf" --state-dir "$T/st3" replay "$T/day/touch.events" 2>/dev/null
 [ $? = 2 ] || fail "missing --start: exit not 2"

@@ -175,6 +175,28 @@ static void test_mark_nul(void **state)
 	assert_null(m);
 }
 
+/* What the agent cleans is what the collector then accepts. */
+static void test_text_scrub(void **state)
+{
+	char esc[] = "IR\x1b[31mTouch\x7f", latin1[] = "Caf\xe9 \xc2\x85Pen",
+	    cut[] = "\xe4\xb8\xad\xe6\x96", ok[] = "鸿合 IR 触摸框", nul[] = "\xef\xbf\xbfx";
+
+	(void)state;
+	assert_int_equal(bbt_text_scrub(esc), 2);
+	assert_string_equal(esc, "IR?[31mTouch?");
+	assert_int_equal(bbt_text_scrub(latin1), 2);
+	assert_string_equal(latin1, "Caf? ?Pen");
+	/* A name cut inside a character by a fixed-size read. */
+	assert_int_equal(bbt_text_scrub(cut), 2);
+	assert_string_equal(cut, "中??");
+	assert_int_equal(bbt_text_scrub(ok), 0);
+	assert_string_equal(ok, "鸿合 IR 触摸框");
+	assert_int_equal(bbt_text_scrub(nul), 1);
+	assert_string_equal(nul, "?x");
+	for (char *t = esc; t; t = t == esc ? latin1 : t == latin1 ? cut : NULL)
+		assert_int_equal(bbt_text_check(t, "name", NULL), 0);
+}
+
 static void test_uuid(void **state)
 {
 	char a[BBT_UUID_LEN], b[BBT_UUID_LEN];
@@ -196,6 +218,7 @@ int main(void)
 		cmocka_unit_test(test_session_json),
 		cmocka_unit_test(test_session_strings_clean),
 		cmocka_unit_test(test_mark_nul),
+		cmocka_unit_test(test_text_scrub),
 		cmocka_unit_test(test_uuid),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

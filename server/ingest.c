@@ -32,8 +32,48 @@ static int numbers_sane(const cJSON *obj, char *err, size_t errlen)
 	return 0;
 }
 
-int ingest_judge(const cJSON *obj, const char *device_school, int64_t now,
-    struct bbt_session *s, char *err, size_t errlen)
+static int in_future(const struct bbt_session *s, int64_t now)
+{
+	return s->start > now + INGEST_FUTURE_S || s->end > now + INGEST_FUTURE_S;
+}
+
+/*
+ * A session in the future: move it back by the agent's clock offset when
+ * the request proves the clock ahead, else (or if that is not enough) say
+ * why it is refused. 0 if it may go on.
+ */
+static int judge_future(struct bbt_session *s, int64_t now,
+    const struct ingest_clock *clk, int *adjusted, char *err, size_t errlen)
+{
+	if (!in_future(s, now))
+		return 0;
+	if (!clk || !clk->has) {
+		snprintf(err, errlen, "lies in the future (more than %d s after server "
+		    "time; no agent_time to correct the agent's clock by)",
+		    INGEST_FUTURE_S);
+		return -1;
+	}
+	if (clk->offset <= INGEST_CLOCK_MIN_S) {
+		snprintf(err, errlen, "lies in the future (more than %d s after server "
+		    "time; the agent's clock is %lld s off)", INGEST_FUTURE_S,
+		    (long long)clk->offset);
+		return -1;
+	}
+	s->start -= clk->offset;
+	s->end -= clk->offset;
+	s->flags |= BBT_FLAG_CLOCK_ADJUSTED;
+	*adjusted = 1;
+	if (in_future(s, now)) {
+		snprintf(err, errlen, "lies in the future even after correcting for the "
+		    "agent's clock, %lld s ahead", (long long)clk->offset);
+		return -1;
+	}
+	return 0;
+}
+
+static int judge(const cJSON *obj, const char *device_school, int64_t now,
+    const struct ingest_clock *clk, struct bbt_session *s, int *adjusted,
+    char *err, size_t errlen)
 {
 	const cJSON *school = cJSON_GetObjectItemCaseSensitive(obj, "school");
 	struct bbt_error e;
@@ -52,11 +92,9 @@ int ingest_judge(const cJSON *obj, const char *device_school, int64_t now,
 		snprintf(err, errlen, "lasts %lld s, over 24 h", (long long)s->duration_s);
 		return -1;
 	}
-	if (s->start > now + INGEST_FUTURE_S || s->end > now + INGEST_FUTURE_S) {
-		snprintf(err, errlen, "lies in the future (more than %d s after server time)",
-		    INGEST_FUTURE_S);
+	*adjusted = 0;
+	if (judge_future(s, now, clk, adjusted, err, errlen) < 0)
 		return -1;
-	}
 	if (school && !cJSON_IsNull(school) && !cJSON_IsString(school)) {
 		snprintf(err, errlen, "malformed: field \"school\" must be a string");
 		return -1;
@@ -73,6 +111,20 @@ int ingest_judge(const cJSON *obj, const char *device_school, int64_t now,
 	return 0;
 }
 
+int ingest_judge_clock(const cJSON *obj, const char *device_school, int64_t now,
+    const struct ingest_clock *clk, struct bbt_session *s, char *err, size_t errlen)
+{
+	int adjusted;
+
+	return judge(obj, device_school, now, clk, s, &adjusted, err, errlen);
+}
+
+int ingest_judge(const cJSON *obj, const char *device_school, int64_t now,
+    struct bbt_session *s, char *err, size_t errlen)
+{
+	return ingest_judge_clock(obj, device_school, now, NULL, s, err, errlen);
+}
+
 static void item_id(const cJSON *obj, struct ingest_item *it)
 {
 	const cJSON *id = cJSON_GetObjectItemCaseSensitive(obj, "id");
@@ -85,8 +137,9 @@ static void item_id(const cJSON *obj, struct ingest_item *it)
 	it->has_id = 1;
 }
 
-int ingest_judge_array(const cJSON *arr, size_t max, const char *device_school,
-    int64_t now, struct ingest_batch *b, struct bbt_error *e)
+static int judge_array(const cJSON *arr, size_t max, const char *device_school,
+    int64_t now, const struct ingest_clock *clk, struct ingest_batch *b,
+    struct bbt_error *e)
 {
 	const cJSON *obj;
 	size_t n = 0;
@@ -103,15 +156,17 @@ int ingest_judge_array(const cJSON *arr, size_t max, const char *device_school,
 	b->n = 0;
 	cJSON_ArrayForEach(obj, arr) {
 		struct ingest_item *it = &b->items[b->n++];
+		int adjusted = 0;
 
 		if (cJSON_IsObject(obj))
 			item_id(obj, it);
-		if (ingest_judge(obj, device_school, now, &it->s, it->error,
+		if (judge(obj, device_school, now, clk, &it->s, &adjusted, it->error,
 		    sizeof(it->error)) < 0)
 			it->result = INGEST_REJECTED;
 		else
 			it->result = INGEST_ACCEPTED;
 		if (it->result == INGEST_ACCEPTED) {
+			b->adjusted += (size_t)adjusted;
 			/* Echo the canonical (lowercase) id the database keys on. */
 			snprintf(it->id, sizeof(it->id), "%s", it->s.id);
 			it->has_id = 1;
@@ -120,9 +175,16 @@ int ingest_judge_array(const cJSON *arr, size_t max, const char *device_school,
 	return 0;
 }
 
+int ingest_judge_array(const cJSON *arr, size_t max, const char *device_school,
+    int64_t now, struct ingest_batch *b, struct bbt_error *e)
+{
+	return judge_array(arr, max, device_school, now, NULL, b, e);
+}
+
 int ingest_parse_body(const char *body, size_t len, size_t max, const char *device_school,
     int64_t now, struct ingest_batch *b, enum ingest_body_error *why, struct bbt_error *e)
 {
+	struct ingest_clock clk = { 0, 0 };
 	const char *end = NULL;
 	const cJSON *t, *arr;
 	cJSON *root = NULL;
@@ -156,8 +218,11 @@ int ingest_parse_body(const char *body, size_t len, size_t max, const char *devi
 	}
 	t = cJSON_GetObjectItemCaseSensitive(root, "agent_time");
 	if (cJSON_IsString(t) && bbt_time_parse(t->valuestring, &b->agent_time, &off,
-	    NULL) == 0)
+	    NULL) == 0) {
 		b->has_agent_time = 1;
+		clk.has = 1;
+		clk.offset = b->agent_time - now;
+	}
 	arr = cJSON_GetObjectItemCaseSensitive(root, "sessions");
 	if (!arr) {
 		bbt_error_set(e, "missing field \"sessions\"");
@@ -165,7 +230,7 @@ int ingest_parse_body(const char *body, size_t len, size_t max, const char *devi
 	}
 	if (cJSON_IsArray(arr) && (size_t)cJSON_GetArraySize(arr) > max)
 		*why = INGEST_BODY_TOO_MANY;
-	rc = ingest_judge_array(arr, max, device_school, now, b, e);
+	rc = judge_array(arr, max, device_school, now, &clk, b, e);
 	if (rc == 0)
 		*why = INGEST_BODY_OK;
 out:

@@ -238,6 +238,97 @@ static void test_parse_body_controls(void **state)
 	free(body);
 }
 
+/* One session in a body with this agent_time (NULL: none); b is judged. */
+static void judge_with_clock(int64_t start, int64_t dur, const char *agent_time,
+    struct ingest_batch *b)
+{
+	enum ingest_body_error why;
+	cJSON *arr = cJSON_CreateArray();
+	char *body;
+
+	cJSON_AddItemToArray(arr, sess(ID(1), start, dur, NULL));
+	body = body_of(arr, agent_time);
+	assert_int_equal(parse(body, strlen(body), b, &why), 0);
+	assert_int_equal(b->n, 1);
+	free(body);
+}
+
+/* SPEC 4.4, 5.3: a future session is judged after the request's clock
+ * evidence; a session not in the future is never moved. */
+static void test_clock_evidence(void **state)
+{
+	char ahead8[BBT_ISO8601_LEN], ahead4m[BBT_ISO8601_LEN], behind[BBT_ISO8601_LEN];
+	struct bbt_session s;
+	struct ingest_batch b;
+	struct ingest_clock clk = { 1, 8 * 3600 };
+	char err[INGEST_ERROR_LEN];
+	cJSON *o;
+
+	bbt_time_format(NOW + 8 * 3600, 8 * 3600, ahead8);
+	bbt_time_format(NOW + 240, 0, ahead4m);
+	bbt_time_format(NOW - 2 * 3600, 0, behind);
+	/* Clock 8 h ahead, lesson 2 h ago by the true clock: moved back 8 h. */
+	judge_with_clock(NOW + 6 * 3600, 2400, ahead8, &b);
+	assert_int_equal(b.items[0].result, INGEST_ACCEPTED);
+	assert_int_equal(b.items[0].s.start, NOW - 2 * 3600);
+	assert_int_equal(b.items[0].s.end, NOW - 2 * 3600 + 2400);
+	assert_int_equal(b.items[0].s.duration_s, 2400);
+	assert_true(b.items[0].s.flags & BBT_FLAG_CLOCK_ADJUSTED);
+	assert_int_equal(b.adjusted, 1);
+	ingest_batch_free(&b);
+	/* Same clock, a session that is not in the future: left alone. */
+	judge_with_clock(NOW - 86400, 1800, ahead8, &b);
+	assert_int_equal(b.items[0].result, INGEST_ACCEPTED);
+	assert_int_equal(b.items[0].s.start, NOW - 86400);
+	assert_false(b.items[0].s.flags & BBT_FLAG_CLOCK_ADJUSTED);
+	assert_int_equal(b.adjusted, 0);
+	ingest_batch_free(&b);
+	/* Still in the future after the correction (10 h ahead, clock 8 h). */
+	judge_with_clock(NOW + 10 * 3600, 1800, ahead8, &b);
+	assert_int_equal(b.items[0].result, INGEST_REJECTED);
+	assert_non_null(strstr(b.items[0].error, "even after correcting"));
+	assert_int_equal(b.adjusted, 0);
+	ingest_batch_free(&b);
+	/* Within the threshold (4 min ahead): no correction, so rejected. */
+	judge_with_clock(NOW + 3600, 1800, ahead4m, &b);
+	assert_int_equal(b.items[0].result, INGEST_REJECTED);
+	assert_non_null(strstr(b.items[0].error, "the agent's clock is 240 s off"));
+	ingest_batch_free(&b);
+	/* A clock behind proves nothing about a future session. */
+	judge_with_clock(NOW + 3600, 1800, behind, &b);
+	assert_int_equal(b.items[0].result, INGEST_REJECTED);
+	assert_non_null(strstr(b.items[0].error, "future"));
+	ingest_batch_free(&b);
+	/* No agent_time, or an unreadable one: rejected, and it says why. */
+	judge_with_clock(NOW + 3600, 1800, NULL, &b);
+	assert_int_equal(b.items[0].result, INGEST_REJECTED);
+	assert_non_null(strstr(b.items[0].error, "no agent_time"));
+	ingest_batch_free(&b);
+	judge_with_clock(NOW + 3600, 1800, "soon", &b);
+	assert_int_equal(b.items[0].result, INGEST_REJECTED);
+	ingest_batch_free(&b);
+	/* The other rules still apply to a corrected session. */
+	assert_int_equal(ingest_judge_clock(o = sess(ID(1), NOW + 6 * 3600, 86401, NULL),
+	    "S1", NOW, &clk, &s, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "over 24 h"));
+	cJSON_Delete(o);
+	assert_int_equal(ingest_judge_clock(o = sess(ID(1), NOW + 6 * 3600, 60, "S2"),
+	    "S1", NOW, &clk, &s, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "another school"));
+	cJSON_Delete(o);
+	/* Bundles (ingest_judge_array) have no request time: no correction. */
+	o = cJSON_CreateArray();
+	cJSON_AddItemToArray(o, sess(ID(1), NOW + 6 * 3600, 1800, NULL));
+	{
+		struct bbt_error e;
+
+		assert_int_equal(ingest_judge_array(o, 5, "S1", NOW, &b, &e), 0);
+	}
+	assert_int_equal(b.items[0].result, INGEST_REJECTED);
+	ingest_batch_free(&b);
+	cJSON_Delete(o);
+}
+
 /* ---- with a database ---- */
 
 struct fixture {
@@ -372,7 +463,8 @@ static void test_reply_lists(void **state)
 	/* The canonical lowercase id is acknowledged. */
 	assert_string_equal(txt, "{\"accepted\":[\"00000000-0000-4000-8000-0000000000aa\"],"
 	    "\"duplicate\":[],\"rejected\":[{\"id\":\"" ID(3) "\",\"error\":\"lies in the "
-	    "future (more than 300 s after server time)\"}],"
+	    "future (more than 300 s after server time; no agent_time to correct the "
+	    "agent's clock by)\"}],"
 	    "\"server_time\":\"2026-11-20T00:00:00+00:00\"}");
 	free(txt);
 	cJSON_Delete(r);
@@ -573,6 +665,7 @@ int main(void)
 		cmocka_unit_test(test_judge_rules),
 		cmocka_unit_test(test_parse_body),
 		cmocka_unit_test(test_parse_body_controls),
+		cmocka_unit_test(test_clock_evidence),
 		cmocka_unit_test_setup_teardown(test_store_once, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_reply_lists, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_tokens_and_devices, setup, teardown),

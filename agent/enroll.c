@@ -20,6 +20,7 @@
 #include "bbt_log.h"
 #include "bbt_session.h"
 #include "http_client.h"
+#include "reply.h"
 #include "sync.h"
 
 /* Values firmware writes when the field was never set. */
@@ -174,51 +175,28 @@ static char *request_body(const struct agent_config *cfg,
 	return s;
 }
 
-static const char *reply_error(const struct http_response *r)
+static const char *reply_error(const struct http_response *r, char *buf, size_t n)
 {
-	static char msg[200];
-	cJSON *o = r->body ? cJSON_Parse(r->body) : NULL;
-	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, "error");
-
-	snprintf(msg, sizeof(msg), "%s", cJSON_IsString(v) ? v->valuestring : "");
-	cJSON_Delete(o);
-	return msg;
+	reply_error_text(r->body, r->len, buf, n);
+	return buf;
 }
 
+/* A reply that is not usable (reply.c) leaves the previous state intact. */
 static int save(struct store *st, const char *url, const struct http_response *r,
     struct bbt_error *e)
 {
-	cJSON *o = r->body ? cJSON_Parse(r->body) : NULL;
-	const cJSON *id = cJSON_GetObjectItemCaseSensitive(o, "device_id");
-	const cJSON *tok = cJSON_GetObjectItemCaseSensitive(o, "device_token");
-	char idbuf[64];
-	int ret = -1;
+	struct reply_enroll en;
 
-	if (cJSON_IsNumber(id)) {
-		snprintf(idbuf, sizeof(idbuf), "%.0f", id->valuedouble);
-	} else if (cJSON_IsString(id) && *id->valuestring &&
-	    strlen(id->valuestring) < sizeof(idbuf)) {
-		snprintf(idbuf, sizeof(idbuf), "%s", id->valuestring);
-	} else {
-		bbt_error_set(e, "enroll reply without device_id");
-		goto out;
-	}
-	if (!cJSON_IsString(tok) || !*tok->valuestring ||
-	    strlen(tok->valuestring) > 400) {
-		bbt_error_set(e, "enroll reply without a usable device_token");
-		goto out;
-	}
-	if (store_meta_set(st, "device_id", idbuf, e) < 0 ||
-	    store_meta_set(st, "device_token", tok->valuestring, e) < 0 ||
+	if (reply_enroll_parse(r->body, r->len, &en, e) < 0)
+		return -1;
+	if (store_meta_set(st, "device_id", en.device_id, e) < 0 ||
+	    store_meta_set(st, "device_token", en.device_token, e) < 0 ||
 	    store_meta_set(st, "server_url", url, e) < 0 ||
 	    store_meta_set(st, "last_sync_error", "", e) < 0 ||
 	    store_meta_set(st, "enrolled", "1", e) < 0)
-		goto out;
-	log_info("enrolled with %s as device %s", url, idbuf);
-	ret = 0;
-out:
-	cJSON_Delete(o);
-	return ret;
+		return -1;
+	log_info("enrolled with %s as device %s", url, en.device_id);
+	return 0;
 }
 
 int enroll_run(struct store *st, const struct agent_config *cfg,
@@ -226,7 +204,7 @@ int enroll_run(struct store *st, const struct agent_config *cfg,
 {
 	struct http_client_opts o;
 	struct http_response r;
-	char url[600];
+	char url[600], msg[REPLY_TEXT_LEN];
 	char *body;
 	int ret = -1;
 
@@ -254,7 +232,8 @@ int enroll_run(struct store *st, const struct agent_config *cfg,
 		sync_note_server_time(st, &r, 0);
 		ret = save(st, p->url, &r, e);
 	} else {
-		bbt_error_set(e, "%s: HTTP %ld %s", url, r.status, reply_error(&r));
+		bbt_error_set(e, "%s: HTTP %ld %s", url, r.status,
+		    reply_error(&r, msg, sizeof(msg)));
 	}
 	http_response_free(&r);
 out:

@@ -1,12 +1,16 @@
 /*
  * Unit tests of the pure parts of agent/http_client.c and agent/sync.c:
  * Retry-After and HTTP dates, gzip bodies, URL joining, the full-jitter
- * backoff bounds and the wait chosen after each kind of pass.
+ * backoff bounds and the wait chosen after each kind of pass; and of
+ * agent/reply.c against a hostile or broken collector: ids not in the
+ * batch, wrong types, contradictions, huge and negative numbers, absurd
+ * server times, control characters, unusable enrollment replies.
  */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -14,6 +18,7 @@
 #include <zlib.h>
 
 #include "http_client.h"
+#include "reply.h"
 #include "sync.h"
 
 static void retry_after_seconds(void **state)
@@ -152,6 +157,235 @@ static void next_wait(void **state)
 	assert_true(sync_next_wait_s(&r, &cfg, &failures) >= 86400);
 }
 
+/* ---- reply.c ---- */
+
+#define FLOOR 1700000000LL	/* 2023-11-14: a build time */
+#define RID(n) "00000000-0000-4000-8000-00000000000" #n
+
+static int upload(const char *body, const char *const *ids, size_t n,
+    struct reply_item *items, struct reply_upload *u)
+{
+	struct bbt_error e;
+
+	return reply_upload_parse(body, strlen(body), ids, n, FLOOR, items, u, &e);
+}
+
+static int has_control(const char *s)
+{
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++)
+		if (*p < 0x20 || *p == 0x7f || (p[0] == 0xc2 && p[1] >= 0x80 && p[1] < 0xa0))
+			return 1;
+	return 0;
+}
+
+static void reply_upload_lists(void **state)
+{
+	const char *const ids[] = { RID(3), RID(1), RID(2), RID(4) };
+	struct reply_item it[4];
+	struct reply_upload u;
+
+	/* Only ids of the batch count; wrong types and strangers are ignored. */
+	assert_int_equal(upload("{\"accepted\":[\"" RID(1) "\",\"" RID(9) "\",5,null,"
+	    "[\"" RID(4) "\"]],\"duplicate\":[\"" RID(2) "\",{\"id\":\"" RID(4) "\"}],"
+	    "\"rejected\":[{\"id\":\"" RID(3) "\",\"error\":\"lies in the future\\u001b[2J"
+	    "\\r\\n\\u009b\"},{\"id\":7},\"" RID(4) "\",{\"id\":\"" RID(8) "\"},{}],"
+	    "\"server_time\":\"2026-11-20T00:00:00Z\"}", ids, 4, it, &u), 0);
+	assert_int_equal(it[1].outcome, REPLY_ACCEPTED);
+	assert_int_equal(it[2].outcome, REPLY_DUPLICATE);
+	assert_int_equal(it[0].outcome, REPLY_REJECTED);
+	assert_int_equal(it[3].outcome, REPLY_NONE);
+	assert_int_equal(u.accepted, 1);
+	assert_int_equal(u.duplicate, 1);
+	assert_int_equal(u.rejected, 1);
+	assert_int_equal(u.foreign, 9);
+	assert_non_null(strstr(it[0].error, "lies in the future"));
+	assert_false(has_control(it[0].error));
+	assert_int_equal(u.has_server_time, 1);
+	assert_int_equal(u.server_us, 1795132800LL * 1000000);
+	/* Rejected without a reason, or with a non-string one. */
+	assert_int_equal(upload("{\"rejected\":[{\"id\":\"" RID(1) "\",\"error\":1e999}]}",
+	    ids, 4, it, &u), 0);
+	assert_int_equal(it[1].outcome, REPLY_REJECTED);
+	assert_string_equal(it[1].error, "no reason given");
+	assert_int_equal(u.has_server_time, 0);
+	/* Contradictions: rejected wins (the session is kept, in quarantine). */
+	assert_int_equal(upload("{\"rejected\":[{\"id\":\"" RID(1) "\",\"error\":\"no\"}],"
+	    "\"accepted\":[\"" RID(1) "\",\"" RID(1) "\"],\"duplicate\":[\"" RID(1) "\"]}",
+	    ids, 4, it, &u), 0);
+	assert_int_equal(it[1].outcome, REPLY_REJECTED);
+	assert_int_equal(u.accepted + u.duplicate + u.rejected, 1);
+	/* An id repeated many times is still one session. */
+	assert_int_equal(upload("{\"accepted\":[\"" RID(2) "\",\"" RID(2) "\",\"" RID(2)
+	    "\"]}", ids, 4, it, &u), 0);
+	assert_int_equal(u.accepted, 1);
+	/* A reason far too long is cut, on a UTF-8 boundary. */
+	{
+		char body[4096];
+		size_t o = (size_t)snprintf(body, sizeof(body), "{\"rejected\":[{\"id\":\""
+		    RID(4) "\",\"error\":\"");
+
+		for (int i = 0; i < 300; i++)
+			o += (size_t)snprintf(body + o, sizeof(body) - o, "时");
+		snprintf(body + o, sizeof(body) - o, "\"}]}");
+		assert_int_equal(upload(body, ids, 4, it, &u), 0);
+		assert_int_equal(it[3].outcome, REPLY_REJECTED);
+		assert_true(strlen(it[3].error) < REPLY_TEXT_LEN);
+		assert_int_equal(strlen(it[3].error) % 3, 0);
+	}
+}
+
+static void reply_upload_unusable(void **state)
+{
+	static const char *const bad[] = {
+		"", "null", "[]", "\"ok\"", "{}", "{\"accepted\":5}", "{\"accepted\":",
+		"{\"rejected\":{\"id\":\"x\"}}", "<html>502 Bad Gateway</html>",
+	};
+	const char *const ids[] = { RID(1) };
+	struct reply_item it[1];
+	struct reply_upload u;
+
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		assert_int_equal(upload(bad[i], ids, 1, it, &u), -1);
+		assert_int_equal(it[0].outcome, REPLY_NONE);
+	}
+	/* NULL body (no reply body at all). */
+	{
+		struct bbt_error e;
+
+		assert_int_equal(reply_upload_parse(NULL, 0, ids, 1, FLOOR, it, &u, &e), -1);
+	}
+	/* An empty batch is fine. */
+	assert_int_equal(upload("{\"accepted\":[\"" RID(1) "\"]}", ids, 0, it, &u), 0);
+	assert_int_equal(u.foreign, 1);
+}
+
+static void reply_times(void **state)
+{
+	static const char *const unbelievable[] = {
+		"{\"server_time\":\"9999-12-31T23:59:59Z\"}",
+		"{\"server_time\":\"2100-01-01T00:00:00Z\"}",
+		"{\"server_time\":\"1970-01-01T00:00:00Z\"}",
+		"{\"server_time\":\"0000-01-01T00:00:00+23:59\"}",
+		"{\"server_time\":1795132800}", "{\"server_time\":null}",
+		"{\"server_time\":\"2026-11-20\"}", "{\"server_time\":\"now\"}",
+		"{\"server_time\":\"2026-11-20T00:00:00.99999999999999999999Z\"}x",
+	};
+	int64_t us = 42;
+	const char *b;
+
+	for (size_t i = 0; i < sizeof(unbelievable) / sizeof(unbelievable[0]); i++) {
+		assert_int_equal(reply_server_time(unbelievable[i], strlen(unbelievable[i]),
+		    FLOOR, &us), 0);
+		assert_int_equal(us, 42);
+	}
+	b = "{\"server_time\":\"2026-11-20T08:00:00.5+08:00\"}";
+	assert_int_equal(reply_server_time(b, strlen(b), FLOOR, &us), 1);
+	assert_int_equal(us, 1795132800LL * 1000000 + 500000);
+}
+
+static void reply_heartbeat_settings(void **state)
+{
+	const struct detector_settings cur = { 600, 900, 120 };
+	struct reply_heartbeat h;
+	struct bbt_error e;
+	const char *b;
+
+	/* Negative, huge, fractional, wrong types: each refused, current kept. */
+	b = "{\"settings\":{\"idle_gap\":-5,\"min_session\":1e300,\"stuck_contact\":30.5},"
+	    "\"server_time\":\"2026-11-20T00:00:00Z\"}";
+	assert_int_equal(reply_heartbeat_parse(b, strlen(b), FLOOR, &cur, &h, &e), 0);
+	assert_int_equal(h.has_settings, 1);
+	assert_int_equal(h.refused, 3);
+	assert_memory_equal(&h.settings, &cur, sizeof(cur));
+	assert_int_equal(h.has_server_time, 1);
+	b = "{\"settings\":{\"idle_gap\":9.3e18,\"min_session\":-0.5,\"stuck_contact\":\"60\"}}";
+	assert_int_equal(reply_heartbeat_parse(b, strlen(b), FLOOR, &cur, &h, &e), 0);
+	assert_int_equal(h.refused, 3);
+	assert_memory_equal(&h.settings, &cur, sizeof(cur));
+	assert_int_equal(h.has_server_time, 0);
+	/* In range (the agent.conf ranges, min_session may be 0): taken. */
+	b = "{\"settings\":{\"idle_gap\":86400,\"min_session\":0,\"stuck_contact\":1}}";
+	assert_int_equal(reply_heartbeat_parse(b, strlen(b), FLOOR, &cur, &h, &e), 0);
+	assert_int_equal(h.refused, 0);
+	assert_int_equal(h.settings.idle_gap, 86400);
+	assert_int_equal(h.settings.min_session, 0);
+	assert_int_equal(h.settings.stuck_contact, 1);
+	b = "{\"settings\":{\"idle_gap\":86401,\"min_session\":86401}}";
+	assert_int_equal(reply_heartbeat_parse(b, strlen(b), FLOOR, &cur, &h, &e), 0);
+	assert_int_equal(h.refused, 2);
+	assert_memory_equal(&h.settings, &cur, sizeof(cur));
+	/* "settings" of the wrong type: "detector" is read instead. */
+	b = "{\"settings\":[300],\"detector\":{\"idle_gap\":300}}";
+	assert_int_equal(reply_heartbeat_parse(b, strlen(b), FLOOR, &cur, &h, &e), 0);
+	assert_int_equal(h.has_settings, 1);
+	assert_int_equal(h.settings.idle_gap, 300);
+	assert_int_equal(h.settings.min_session, 900);
+	/* No settings at all; not an object. */
+	assert_int_equal(reply_heartbeat_parse("{}", 2, FLOOR, &cur, &h, &e), 0);
+	assert_int_equal(h.has_settings, 0);
+	assert_memory_equal(&h.settings, &cur, sizeof(cur));
+	assert_int_equal(reply_heartbeat_parse("[1]", 3, FLOOR, &cur, &h, &e), -1);
+	assert_int_equal(h.has_settings, 0);
+}
+
+static void reply_enroll_ids(void **state)
+{
+	static const char *const bad[] = {
+		"{\"device_id\":1e308,\"device_token\":\"t\"}",
+		"{\"device_id\":-3,\"device_token\":\"t\"}",
+		"{\"device_id\":0,\"device_token\":\"t\"}",
+		"{\"device_id\":1.5,\"device_token\":\"t\"}",
+		"{\"device_id\":\"../../etc/x\",\"device_token\":\"t\"}",
+		"{\"device_id\":\"\",\"device_token\":\"t\"}",
+		"{\"device_id\":\"a b\",\"device_token\":\"t\"}",
+		"{\"device_id\":[\"d1\"],\"device_token\":\"t\"}",
+		"{\"device_id\":\"d1\",\"device_token\":\"t\\r\\nX-Evil: 1\"}",
+		"{\"device_id\":\"d1\",\"device_token\":\"\"}",
+		"{\"device_id\":\"d1\",\"device_token\":7}",
+		"{\"device_id\":\"d1\"}", "[]", "", "{\"device_id\":\"d1\",",
+	};
+	struct reply_enroll en;
+	struct bbt_error e;
+	const char *b;
+	char big[1024];
+
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		assert_int_equal(reply_enroll_parse(bad[i], strlen(bad[i]), &en, &e), -1);
+	snprintf(big, sizeof(big), "{\"device_id\":\"%0100d\",\"device_token\":\"t\"}", 1);
+	assert_int_equal(reply_enroll_parse(big, strlen(big), &en, &e), -1);
+	snprintf(big, sizeof(big), "{\"device_id\":\"d\",\"device_token\":\"%0500d\"}", 1);
+	assert_int_equal(reply_enroll_parse(big, strlen(big), &en, &e), -1);
+	b = "{\"device_id\":42,\"device_token\":\"abc\"}";
+	assert_int_equal(reply_enroll_parse(b, strlen(b), &en, &e), 0);
+	assert_string_equal(en.device_id, "42");
+	assert_string_equal(en.device_token, "abc");
+	b = "{\"device_id\":\"7d1c-aa.b_c\",\"device_token\":\"Zm9v+/=\"}";
+	assert_int_equal(reply_enroll_parse(b, strlen(b), &en, &e), 0);
+	assert_string_equal(en.device_id, "7d1c-aa.b_c");
+}
+
+static void reply_texts(void **state)
+{
+	char out[8];
+	char msg[REPLY_TEXT_LEN];
+	const char *b;
+
+	reply_sanitize("三年级", out, sizeof(out));
+	assert_string_equal(out, "三年");
+	reply_sanitize("a\x1b[0m\x7f\xff\xc2\x9b" "b", out, sizeof(out));
+	assert_false(has_control(out));
+	assert_int_equal(out[0], 'a');
+	reply_sanitize(NULL, out, sizeof(out));
+	assert_string_equal(out, "");
+	b = "{\"error\":\"bad\\u0007 token\\n\"}";
+	reply_error_text(b, strlen(b), msg, sizeof(msg));
+	assert_string_equal(msg, "bad? token?");
+	reply_error_text("<html>", 6, msg, sizeof(msg));
+	assert_string_equal(msg, "");
+	reply_error_text(NULL, 0, msg, sizeof(msg));
+	assert_string_equal(msg, "");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -161,6 +395,12 @@ int main(void)
 		cmocka_unit_test(url_join),
 		cmocka_unit_test(backoff_bounds),
 		cmocka_unit_test(next_wait),
+		cmocka_unit_test(reply_upload_lists),
+		cmocka_unit_test(reply_upload_unusable),
+		cmocka_unit_test(reply_times),
+		cmocka_unit_test(reply_heartbeat_settings),
+		cmocka_unit_test(reply_enroll_ids),
+		cmocka_unit_test(reply_texts),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

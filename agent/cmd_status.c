@@ -1,7 +1,9 @@
 /*
  * cmd_status: `bbt-agent status [--json]`, what an admin asks first: is
  * this machine enrolled, how much is waiting in the buffer, when did it
- * last reach the collector and what went wrong, how far off is its clock.
+ * last reach the collector and what went wrong, how far off is its clock,
+ * and how many sessions the collector rejected (kept in the quarantine:
+ * `sessions --rejected`).
  *
  * It only reads: with no buffer yet it says so rather than creating one
  * (store_open_existing), so running it as root never leaves a root-owned
@@ -24,7 +26,7 @@ struct status {
 	char enrolled[16];		/* meta "enrolled": "1", "0", "revoked" */
 	char device_id[128];
 	char server_url[512];
-	int64_t outbox, logged;
+	int64_t outbox, logged, rejected;
 	int open_session;
 	char last_sync[64];
 	char last_error[512];
@@ -51,7 +53,8 @@ static int gather(struct store *st, struct status *s, struct bbt_error *e)
 		s->have_offset = *end == '\0';
 	}
 	if (store_outbox_count(st, &s->outbox, e) < 0 ||
-	    store_session_count(st, &s->logged, e) < 0)
+	    store_session_count(st, &s->logged, e) < 0 ||
+	    store_quarantine_count(st, &s->rejected, e) < 0)
 		return -1;
 	rc = store_checkpoint_load(st, &cp, e);
 	if (rc < 0)
@@ -94,6 +97,7 @@ static int print_json(const struct agent_ctx *ctx, const struct status *s)
 	cJSON_AddBoolToObject(o, "buffer", s->have_db);
 	cJSON_AddNumberToObject(o, "outbox", (double)s->outbox);
 	cJSON_AddNumberToObject(o, "logged", (double)s->logged);
+	cJSON_AddNumberToObject(o, "rejected", (double)s->rejected);
 	cJSON_AddBoolToObject(o, "open_session", s->open_session);
 	add_str_or_null(o, "last_sync", s->last_sync);
 	add_str_or_null(o, "last_sync_error", s->last_error);
@@ -149,6 +153,10 @@ static void print_text(const struct agent_ctx *ctx, const struct status *s)
 		printf("buffer:        %" PRId64 " waiting to sync, %" PRId64
 		    " logged in total, open session: %s\n", s->outbox, s->logged,
 		    s->open_session ? "yes" : "no");
+	if (s->have_db)
+		printf("rejected:      %" PRId64 " session%s kept in quarantine%s\n",
+		    s->rejected, s->rejected == 1 ? "" : "s", s->rejected ?
+		    " (bbt-agent sessions --rejected)" : "");
 	printf("last sync:     %s\n", s->last_sync[0] ? s->last_sync : "never");
 	printf("last error:    %s\n", s->last_error[0] ? s->last_error : "none");
 	print_clock(s);

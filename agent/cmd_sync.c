@@ -1,10 +1,14 @@
 /*
  * cmd_sync: `bbt-agent sync`, one heartbeat-and-upload pass now, without
- * waiting on any backoff. Exit 0 only if the outbox is empty afterwards;
- * one summary line on stdout either way. A configured enroll_token enrolls
- * first when the agent has never enrolled (never after a 401: see sync.c).
+ * waiting on any backoff, that also offers every quarantined session again
+ * (the daemon does so once a day). Exit 0 only if the pass worked, the
+ * outbox is empty afterwards and the collector rejected nothing (SPEC
+ * 4.1); one summary line on stdout either way, and on stderr what was
+ * rejected or left. A configured enroll_token enrolls first when the agent
+ * has never enrolled (never after a 401: see sync.c).
  */
 #include <inttypes.h>
+#include <stdint.h>
 #include <stdio.h>
 
 #include "bbt_log.h"
@@ -30,6 +34,21 @@ static int maybe_enroll(struct store *st, const struct agent_config *cfg)
 	return 0;
 }
 
+/* Every quarantined session goes into this pass's upload. */
+static void reoffer_all(struct store *st)
+{
+	struct bbt_error err;
+	int64_t n;
+
+	if (!enroll_is_enrolled(st))
+		return;
+	if (store_quarantine_reoffer(st, INT64_MAX, &n, &err) < 0)
+		log_warn("quarantine: %s", err.msg);
+	else if (n > 0)
+		log_info("offering %" PRId64 " rejected session%s to the server again",
+		    n, n == 1 ? "" : "s");
+}
+
 int cmd_sync(struct agent_ctx *ctx, int argc, char **argv)
 {
 	struct sync_result res;
@@ -50,13 +69,25 @@ int cmd_sync(struct agent_ctx *ctx, int argc, char **argv)
 		store_close(st);
 		return 1;
 	}
+	reoffer_all(st);
 	ok = sync_pass(st, &ctx->cfg, NULL, &res, &err) == 0;
 	if (!ok)
 		log_err("sync: %s", err.msg);
 	printf("sync: %s: %" PRId64 " accepted, %" PRId64 " duplicate, %" PRId64
-	    " rejected, %" PRId64 " left%s\n", ok ? "ok" : "failed",
+	    " rejected, %" PRId64 " left%s", ok ? "ok" : "failed",
 	    res.accepted, res.duplicate, res.rejected, res.left,
 	    res.too_big ? " (some too large for the server)" : "");
+	if (res.quarantined > 0)
+		printf(", %" PRId64 " in quarantine", res.quarantined);
+	printf("\n");
+	fflush(stdout);
+	if (res.rejected > 0)
+		log_err("sync: the collector rejected %" PRId64 " session%s; kept in "
+		    "quarantine, see bbt-agent sessions --rejected", res.rejected,
+		    res.rejected == 1 ? "" : "s");
+	if (ok && res.left != 0)
+		log_err("sync: %" PRId64 " session%s left unacknowledged", res.left,
+		    res.left == 1 ? "" : "s");
 	store_close(st);
-	return ok && res.left == 0 ? 0 : 1;
+	return ok && res.left == 0 && res.rejected == 0 ? 0 : 1;
 }

@@ -73,6 +73,12 @@ static const char *const migrations[] = {
 	" boot_end_us INTEGER NOT NULL DEFAULT 0,"
 	" saved_at INTEGER NOT NULL);"
 	"CREATE TABLE meta (key TEXT PRIMARY KEY NOT NULL, value TEXT NOT NULL);",
+	/* v2: sessions the collector rejected, kept with the reason (store.h). */
+	"CREATE TABLE quarantine ("
+	" id TEXT PRIMARY KEY NOT NULL,"
+	" error TEXT NOT NULL,"
+	" first_rejected_at INTEGER NOT NULL, rejected_at INTEGER NOT NULL,"
+	" rejections INTEGER NOT NULL DEFAULT 1);",
 };
 #define STORE_SCHEMA_VERSION ((int)(sizeof(migrations) / sizeof(migrations[0])))
 
@@ -364,7 +370,7 @@ static int prune(struct store *st, struct bbt_error *e)
 	sqlite3_stmt *stmt = NULL;
 
 	if (prepare(st, "DELETE FROM sessions WHERE acked_at IS NOT NULL"
-	    " AND acked_at < ?1", &stmt, e) < 0)
+	    " AND acked_at < ?1 AND id NOT IN (SELECT id FROM quarantine)", &stmt, e) < 0)
 		return -1;
 	sqlite3_bind_int64(stmt, 1, now_s() - STORE_KEEP_ACKED_S);
 	return step_done(st, stmt, "prune", e);
@@ -758,8 +764,9 @@ int store_sessions_each(struct store *st, int64_t since, store_session_fn fn,
 	struct bbt_session s;
 	int rc, ret = 0;
 
-	if (prepare(st, "SELECT " SESSION_COLS ", acked_at IS NOT NULL FROM sessions"
-	    " WHERE start_s >= ?1 ORDER BY start_s, rowid", &stmt, e) < 0)
+	if (prepare(st, "SELECT " SESSION_COLS ", CASE WHEN EXISTS (SELECT 1 FROM"
+	    " quarantine q WHERE q.id = sessions.id) THEN 2 ELSE acked_at IS NOT NULL END"
+	    " FROM sessions WHERE start_s >= ?1 ORDER BY start_s, rowid", &stmt, e) < 0)
 		return -1;
 	sqlite3_bind_int64(stmt, 1, since);
 	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
@@ -773,6 +780,123 @@ int store_sessions_each(struct store *st, int64_t since, store_session_fn fn,
 		return ret;
 	if (rc != SQLITE_DONE)
 		return db_error(e, st->db, "list sessions");
+	return 0;
+}
+
+/* ---- quarantine ---- */
+
+/* One outcome inside the settle transaction. */
+static int settle_one(struct store *st, sqlite3_stmt *ack, sqlite3_stmt *put,
+    sqlite3_stmt *release, const struct store_outcome *o, int64_t now,
+    struct bbt_error *e)
+{
+	sqlite3_stmt *q = o->rejected ? put : release;
+
+	bind_text(ack, 1, o->id);
+	sqlite3_bind_int64(ack, 2, now);
+	if (sqlite3_step(ack) != SQLITE_DONE)
+		return db_error(e, st->db, "ack");
+	sqlite3_reset(ack);
+	bind_text(q, 1, o->id);
+	if (o->rejected) {
+		bind_text(q, 2, o->error ? o->error : "");
+		sqlite3_bind_int64(q, 3, now);
+	}
+	if (sqlite3_step(q) != SQLITE_DONE)
+		return db_error(e, st->db, o->rejected ? "quarantine" : "release");
+	sqlite3_reset(q);
+	return 0;
+}
+
+int store_outbox_settle(struct store *st, const struct store_outcome *o, size_t n,
+    struct bbt_error *e)
+{
+	sqlite3_stmt *ack = NULL, *put = NULL, *release = NULL;
+	int64_t now = now_s();
+
+	if (n == 0)
+		return 0;
+	if (begin(st, e) < 0)
+		return -1;
+	if (prepare(st, "UPDATE sessions SET acked_at = ?2 WHERE id = ?1"
+	    " AND acked_at IS NULL", &ack, e) < 0 ||
+	    prepare(st, "INSERT INTO quarantine (id, error, first_rejected_at,"
+	    " rejected_at) SELECT ?1, ?2, ?3, ?3 WHERE EXISTS (SELECT 1 FROM sessions"
+	    " WHERE id = ?1) ON CONFLICT(id) DO UPDATE SET error = excluded.error,"
+	    " rejected_at = excluded.rejected_at, rejections = rejections + 1",
+	    &put, e) < 0 ||
+	    prepare(st, "DELETE FROM quarantine WHERE id = ?1", &release, e) < 0)
+		goto fail;
+	for (size_t i = 0; i < n; i++)
+		if (settle_one(st, ack, put, release, &o[i], now, e) < 0)
+			goto fail;
+	sqlite3_finalize(ack);
+	sqlite3_finalize(put);
+	sqlite3_finalize(release);
+	ack = put = release = NULL;
+	if (commit(st, e) < 0)
+		goto fail;
+	return 0;
+fail:
+	sqlite3_finalize(ack);
+	sqlite3_finalize(put);
+	sqlite3_finalize(release);
+	rollback(st);
+	return -1;
+}
+
+int store_quarantine_count(struct store *st, int64_t *count, struct bbt_error *e)
+{
+	return count_query(st, "SELECT count(*) FROM quarantine", count, e);
+}
+
+int store_quarantine_reoffer(struct store *st, int64_t before, int64_t *n,
+    struct bbt_error *e)
+{
+	sqlite3_stmt *stmt = NULL;
+
+	*n = 0;
+	if (prepare(st, "UPDATE sessions SET acked_at = NULL WHERE acked_at IS NOT NULL"
+	    " AND id IN (SELECT id FROM quarantine WHERE rejected_at < ?1"
+	    " OR rejected_at > ?2)", &stmt, e) < 0)
+		return -1;
+	sqlite3_bind_int64(stmt, 1, before);
+	/* A rejection "in the future" means the clock was stepped back: due. */
+	sqlite3_bind_int64(stmt, 2, now_s() + 60);
+	if (step_done(st, stmt, "re-offer quarantine", e) < 0)
+		return -1;
+	*n = sqlite3_changes(st->db);
+	return 0;
+}
+
+int store_quarantine_each(struct store *st, store_rejected_fn fn, void *arg,
+    struct bbt_error *e)
+{
+	sqlite3_stmt *stmt = NULL;
+	struct store_rejection r;
+	struct bbt_session s;
+	int rc, ret = 0;
+
+	if (prepare(st, "SELECT " SESSION_COLS ", q.error, q.first_rejected_at,"
+	    " q.rejected_at, q.rejections, sessions.acked_at IS NULL FROM quarantine q"
+	    " JOIN sessions USING (id) ORDER BY start_s, sessions.rowid", &stmt, e) < 0)
+		return -1;
+	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+		read_session(stmt, &s);
+		col_text(stmt, SESSION_NCOLS, r.error, sizeof(r.error));
+		r.first_at = sqlite3_column_int64(stmt, SESSION_NCOLS + 1);
+		r.last_at = sqlite3_column_int64(stmt, SESSION_NCOLS + 2);
+		r.count = sqlite3_column_int64(stmt, SESSION_NCOLS + 3);
+		r.reoffered = sqlite3_column_int(stmt, SESSION_NCOLS + 4);
+		ret = fn(&s, &r, arg);
+		if (ret != 0)
+			break;
+	}
+	sqlite3_finalize(stmt);
+	if (ret != 0)
+		return ret;
+	if (rc != SQLITE_DONE)
+		return db_error(e, st->db, "list quarantine");
 	return 0;
 }
 

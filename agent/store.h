@@ -2,9 +2,12 @@
  * store: the agent's durable buffer, one SQLite file (WAL) in the state dir.
  *
  * Invariants:
- *  - A logged session is in the outbox until store_outbox_ack() names its
- *    id; nothing else removes it (acked sessions are kept for `sessions`
- *    and pruned after 180 days).
+ *  - A logged session is in the outbox until store_outbox_ack() or
+ *    store_outbox_settle() names its id; nothing else removes it (acked
+ *    sessions are kept for `sessions` and pruned after 180 days).
+ *  - A session the collector rejected is in the quarantine with the
+ *    reason (schema v2) until the collector accepts it on a later offer;
+ *    it is never pruned and never deleted.
  *  - The open session's checkpoint and its final record share one id, and
  *    store_session_add() clears a checkpoint of the same id in the same
  *    transaction, so a crash can neither lose nor duplicate it.
@@ -65,6 +68,43 @@ int store_outbox_list(struct store *st, struct bbt_session *out, size_t max,
 /* Mark these ids acknowledged (unknown ids are ignored). */
 int store_outbox_ack(struct store *st, const char *const *ids, size_t n,
     struct bbt_error *e);
+/*
+ * What the collector said of one uploaded id: accepted or duplicate
+ * (rejected = 0) leaves the outbox and the quarantine; rejected leaves the
+ * outbox into the quarantine with error (first time) or updates its reason,
+ * time and count (again). One transaction for all n; unknown ids are
+ * ignored.
+ */
+struct store_outcome {
+	const char *id;
+	int rejected;
+	const char *error;
+};
+int store_outbox_settle(struct store *st, const struct store_outcome *o, size_t n,
+    struct bbt_error *e);
+/* Sessions in quarantine (including those being re-offered). */
+int store_quarantine_count(struct store *st, int64_t *count, struct bbt_error *e);
+/*
+ * Put back into the outbox every quarantined session last rejected before
+ * `before` (Unix s; INT64_MAX: all), so the next upload offers it again;
+ * it stays in the quarantine until accepted. *n: how many.
+ */
+int store_quarantine_reoffer(struct store *st, int64_t before, int64_t *n,
+    struct bbt_error *e);
+
+#define STORE_REASON_LEN 256
+struct store_rejection {
+	char error[STORE_REASON_LEN];	/* the collector's reason, latest */
+	int64_t first_at, last_at;	/* Unix s of the first and latest rejection */
+	int64_t count;			/* times rejected */
+	int reoffered;			/* back in the outbox, waiting to be sent */
+};
+typedef int (*store_rejected_fn)(const struct bbt_session *s,
+    const struct store_rejection *r, void *arg);
+/* Every quarantined session, by start time; fn as store_sessions_each's. */
+int store_quarantine_each(struct store *st, store_rejected_fn fn, void *arg,
+    struct bbt_error *e);
+
 /* Replace a buffered session's times and flags (clock correction). */
 int store_session_update_times(struct store *st, const struct bbt_session *s,
     struct bbt_error *e);
@@ -72,7 +112,9 @@ int store_session_update_times(struct store *st, const struct bbt_session *s,
 /*
  * Every logged session starting at or after `since` (Unix s), oldest first.
  * fn returns 0 to go on; a non-zero return stops the walk and is returned.
+ * acked: STORE_OUTBOX, STORE_ACKED, or STORE_REJECTED (in the quarantine).
  */
+enum { STORE_OUTBOX, STORE_ACKED, STORE_REJECTED };
 typedef int (*store_session_fn)(const struct bbt_session *s, int acked,
     void *arg);
 int store_sessions_each(struct store *st, int64_t since, store_session_fn fn,

@@ -3,9 +3,11 @@
  * daemon's thread that runs passes on a timer (see sync.h, docs/sync.md).
  *
  * Invariants:
- *  - A session leaves the outbox only through store_outbox_ack() with ids
- *    the server named in accepted/duplicate/rejected; no failure of any
- *    kind deletes anything.
+ *  - A session leaves the outbox only through store_outbox_settle() with
+ *    ids of the very batch the server named in accepted/duplicate/rejected
+ *    (reply.c); a rejected one goes to the quarantine with its reason and
+ *    is offered again later (SYNC_REOFFER_S); no failure of any kind
+ *    deletes anything.
  *  - A pass heartbeats before it uploads, so a session of the current boot
  *    gets clock evidence from this very contact before it is sent.
  *  - A pass never sleeps: waiting (interval, backoff, Retry-After) is the
@@ -31,9 +33,12 @@
 #include "clock.h"
 #include "enroll.h"
 #include "hwinfo.h"
+#include "reply.h"
 
 #define SYNC_BACKOFF_BASE_S 5
 #define SYNC_MAX_ROUNDS 100000
+/* A server_time before this cannot be true (a day of slack on the build). */
+#define SYNC_TIME_FLOOR_S (BBT_BUILD_EPOCH - 86400)
 
 static int warned_http;
 
@@ -85,19 +90,19 @@ static void record_evidence(struct store *st, int64_t boot_mid_us,
 		    off > 0 ? off : -off, off > 0 ? "behind" : "ahead of");
 }
 
+static void note_time(struct store *st, int64_t server_us, int64_t boot_mid_us)
+{
+	record_evidence(st, boot_mid_us ? boot_mid_us : bbt_clock_boottime_us(),
+	    server_us);
+}
+
 void sync_note_server_time(struct store *st, const struct http_response *r,
     int64_t boot_mid_us)
 {
-	cJSON *o = r->body ? cJSON_Parse(r->body) : NULL;
-	const cJSON *t = cJSON_GetObjectItemCaseSensitive(o, "server_time");
 	int64_t us;
-	int off;
 
-	if (cJSON_IsString(t) && bbt_time_parse_us(t->valuestring, &us, &off,
-	    NULL) == 0)
-		record_evidence(st, boot_mid_us ? boot_mid_us :
-		    bbt_clock_boottime_us(), us);
-	cJSON_Delete(o);
+	if (reply_server_time(r->body, r->len, SYNC_TIME_FLOOR_S, &us))
+		note_time(st, us, boot_mid_us);
 }
 
 /*
@@ -195,11 +200,7 @@ struct pass {
 
 static const char *reply_error(const struct http_response *r, char *buf, size_t n)
 {
-	cJSON *o = r->body ? cJSON_Parse(r->body) : NULL;
-	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, "error");
-
-	snprintf(buf, n, "%s", cJSON_IsString(v) ? v->valuestring : "");
-	cJSON_Delete(o);
+	reply_error_text(r->body, r->len, buf, n);
 	return buf;
 }
 
@@ -253,24 +254,6 @@ static void agent_time(char out[BBT_ISO8601_LEN])
 	bbt_time_format(now, bbt_tz_offset(NULL, now), out);
 }
 
-static int settings_from(const cJSON *o, struct detector_settings *s)
-{
-	static const char *const keys[] = { "idle_gap", "min_session",
-	    "stuck_contact" };
-	int *dst[] = { &s->idle_gap, &s->min_session, &s->stuck_contact };
-
-	if (!cJSON_IsObject(o))
-		return 0;
-	for (size_t i = 0; i < 3; i++) {
-		const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, keys[i]);
-
-		if (cJSON_IsNumber(v) && v->valuedouble >= 1 &&
-		    v->valuedouble <= 86400)
-			*dst[i] = (int)v->valuedouble;
-	}
-	return 1;
-}
-
 /* The input hardware found (hwinfo); an empty list if it cannot be read. */
 static int add_devices(cJSON *o)
 {
@@ -288,8 +271,9 @@ static int heartbeat(struct pass *p, struct bbt_error *e)
 {
 	char t[BBT_ISO8601_LEN];
 	struct http_response r;
+	struct reply_heartbeat hb;
 	int64_t depth = 0, mid;
-	cJSON *o = cJSON_CreateObject(), *reply;
+	cJSON *o = cJSON_CreateObject();
 	char *body = NULL;
 	int ret = -1;
 
@@ -311,15 +295,19 @@ static int heartbeat(struct pass *p, struct bbt_error *e)
 		http_response_free(&r);
 		goto out;
 	}
-	sync_note_server_time(p->st, &r, mid);
 	p->res->settings = p->cfg->detector;
-	reply = r.body ? cJSON_Parse(r.body) : NULL;
-	if (settings_from(cJSON_GetObjectItemCaseSensitive(reply, "settings"),
-	    &p->res->settings) ||
-	    settings_from(cJSON_GetObjectItemCaseSensitive(reply, "detector"),
-	    &p->res->settings))
-		p->res->have_settings = 1;
-	cJSON_Delete(reply);
+	if (reply_heartbeat_parse(r.body, r.len, SYNC_TIME_FLOOR_S, &p->cfg->detector,
+	    &hb, NULL) == 0) {
+		if (hb.has_server_time)
+			note_time(p->st, hb.server_us, mid);
+		if (hb.refused)
+			log_warn("heartbeat: %d detector setting%s from the server out of "
+			    "range or not an integer; kept the current value%s",
+			    hb.refused, hb.refused == 1 ? "" : "s", hb.refused == 1 ?
+			    "" : "s");
+		p->res->have_settings = hb.has_settings;
+		p->res->settings = hb.settings;
+	}
 	http_response_free(&r);
 	ret = 0;
 out:
@@ -382,57 +370,61 @@ static int add_skip(struct pass *p, const char *id)
 	return 0;
 }
 
-/* Ack every id named in the reply's lists. */
+/*
+ * Settle the batch s[0, n) by the reply: ids the server named leave the
+ * outbox, rejected ones into the quarantine (reply.c only ever names ids
+ * of this batch).
+ */
 static int take_reply(struct pass *p, const struct http_response *r,
-    int64_t *acked, struct bbt_error *e)
+    const struct bbt_session *s, size_t n, int64_t *acked, struct bbt_error *e)
 {
-	static const char *const lists[] = { "accepted", "duplicate", "rejected" };
-	int64_t *count[] = { &p->res->accepted, &p->res->duplicate,
-	    &p->res->rejected };
-	cJSON *o = r->body ? cJSON_Parse(r->body) : NULL;
-	const char **ids = NULL;
-	size_t n = 0;
+	struct reply_item *items = calloc(n ? n : 1, sizeof(*items));
+	struct store_outcome *out = calloc(n ? n : 1, sizeof(*out));
+	const char **ids = calloc(n ? n : 1, sizeof(*ids));
+	struct reply_upload u;
+	size_t k = 0;
 	int ret = -1;
 
-	if (!cJSON_IsObject(o)) {
-		p->res->status = SYNC_SERVER;
-		bbt_error_set(e, "sessions: reply is not a JSON object");
-		goto out;
-	}
-	ids = calloc(SYNC_BATCH_MAX * 3 + 1, sizeof(*ids));
-	if (!ids) {
+	if (!items || !out || !ids) {
 		p->res->status = SYNC_LOCAL;
 		bbt_error_set(e, "out of memory");
 		goto out;
 	}
-	for (size_t l = 0; l < 3; l++) {
-		const cJSON *a = cJSON_GetObjectItemCaseSensitive(o, lists[l]);
-		const cJSON *it;
-
-		cJSON_ArrayForEach(it, a) {
-			const cJSON *id = l == 2 ?
-			    cJSON_GetObjectItemCaseSensitive(it, "id") : it;
-			const cJSON *err = cJSON_GetObjectItemCaseSensitive(it, "error");
-
-			if (!cJSON_IsString(id) || n >= SYNC_BATCH_MAX * 3)
-				continue;
-			if (l == 2)
-				log_warn("session %s rejected by the server: %s",
-				    id->valuestring, cJSON_IsString(err) ?
-				    err->valuestring : "no reason given");
-			ids[n++] = id->valuestring;
-			(*count[l])++;
-		}
+	for (size_t i = 0; i < n; i++)
+		ids[i] = s[i].id;
+	if (reply_upload_parse(r->body, r->len, ids, n, SYNC_TIME_FLOOR_S, items, &u,
+	    e) < 0) {
+		p->res->status = SYNC_SERVER;
+		goto out;
 	}
-	if (store_outbox_ack(p->st, ids, n, e) < 0) {
+	if (u.foreign)
+		log_warn("sessions: the reply named %zu id%s not in the batch sent; "
+		    "ignored", u.foreign, u.foreign == 1 ? "" : "s");
+	for (size_t i = 0; i < n; i++) {
+		if (items[i].outcome == REPLY_NONE)
+			continue;
+		out[k].id = s[i].id;
+		out[k].rejected = items[i].outcome == REPLY_REJECTED;
+		out[k].error = items[i].error;
+		if (out[k].rejected)
+			log_warn("session %s rejected by the server: %s; kept in "
+			    "quarantine (bbt-agent sessions --rejected)", s[i].id,
+			    items[i].error);
+		k++;
+	}
+	if (store_outbox_settle(p->st, out, k, e) < 0) {
 		p->res->status = SYNC_LOCAL;
 		goto out;
 	}
-	*acked += (int64_t)n;
+	p->res->accepted += (int64_t)u.accepted;
+	p->res->duplicate += (int64_t)u.duplicate;
+	p->res->rejected += (int64_t)u.rejected;
+	*acked += (int64_t)k;
 	ret = 0;
 out:
+	free(items);
+	free(out);
 	free(ids);
-	cJSON_Delete(o);
 	return ret;
 }
 
@@ -491,7 +483,7 @@ static int send_batch(struct pass *p, struct bbt_session *s, char **lines,
 		ret = add_skip(p, s->id);
 	} else if (r.status == 200) {
 		sync_note_server_time(p->st, &r, mid);
-		ret = take_reply(p, &r, acked, e);
+		ret = take_reply(p, &r, s, n, acked, e);
 	} else {
 		classify(p, "sessions", &r, e);
 	}
@@ -544,12 +536,27 @@ out:
 	return ret;
 }
 
+/* Quarantined sessions last rejected over SYNC_REOFFER_S ago: offer again. */
+static void reoffer(struct pass *p)
+{
+	struct bbt_error err;
+	int64_t n = 0;
+
+	if (store_quarantine_reoffer(p->st, bbt_clock_realtime_us() / 1000000 -
+	    SYNC_REOFFER_S, &n, &err) < 0)
+		log_warn("quarantine: %s", err.msg);
+	else if (n > 0)
+		log_info("offering %" PRId64 " rejected session%s to the server again",
+		    n, n == 1 ? "" : "s");
+}
+
 static int upload(struct pass *p, struct bbt_error *e)
 {
 	struct bbt_session *s = NULL;
 	size_t cap = 0;
 	int ret = -1;
 
+	reoffer(p);
 	for (int round = 0; round < SYNC_MAX_ROUNDS; round++) {
 		size_t want = SYNC_BATCH_MAX + p->nskip, got = 0, k = 0;
 		int64_t acked = 0;
@@ -600,6 +607,8 @@ static void finish(struct pass *p, int ok, struct bbt_error *e)
 
 	if (store_outbox_count(p->st, &p->res->left, NULL) < 0)
 		p->res->left = -1;
+	if (store_quarantine_count(p->st, &p->res->quarantined, NULL) < 0)
+		p->res->quarantined = -1;
 	if (ok) {
 		agent_time(t);
 		store_meta_set(p->st, "last_sync", t, NULL);
@@ -631,6 +640,7 @@ int sync_pass(struct store *st, const struct agent_config *cfg,
 	memset(res, 0, sizeof(*res));
 	res->retry_after_s = -1;
 	res->left = -1;
+	res->quarantined = -1;
 	if (store_outbox_count(st, &res->left, NULL) < 0)
 		res->left = -1;
 	if (!enroll_is_enrolled(st)) {

@@ -47,6 +47,9 @@ void sync_thread_stop(struct sync_thread *st);
 /* Upload batches are bounded by both. */
 #define SYNC_BATCH_MAX 200
 #define SYNC_BATCH_BYTES (1024 * 1024)
+/* A pass offers a quarantined session again once it was last rejected this
+ * long ago (`bbt-agent sync` offers them all: store_quarantine_reoffer). */
+#define SYNC_REOFFER_S 86400
 
 enum sync_status {
 	SYNC_OK,
@@ -61,6 +64,7 @@ enum sync_status {
 struct sync_result {
 	enum sync_status status;
 	int64_t accepted, duplicate, rejected;	/* ids acknowledged this pass */
+	int64_t quarantined;		/* in the quarantine after the pass; -1 unknown */
 	int64_t too_big;		/* sessions refused (413) even alone */
 	int64_t left;			/* outbox after the pass; -1 unknown */
 	int64_t retry_after_s;		/* -1 if none was sent */
@@ -70,8 +74,10 @@ struct sync_result {
 
 /*
  * Heartbeat, then upload the whole outbox in batches (clock-corrected,
- * gzip). Never waits on backoff. 0 if every step succeeded (res->left may
- * still be > 0 for sessions too big to send), else -1 with res->status.
+ * gzip), quarantined sessions due again (SYNC_REOFFER_S) included; a
+ * rejected session goes to the quarantine. Never waits on backoff. 0 if
+ * every step succeeded (res->left may still be > 0 for sessions too big to
+ * send; res->rejected > 0 for sessions refused), else -1 with res->status.
  * Writes "last_sync" (on success) and "last_sync_error" in store meta.
  */
 int sync_pass(struct store *st, const struct agent_config *cfg,

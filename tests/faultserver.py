@@ -15,6 +15,7 @@ test changes it by rewriting that file while the server runs:
   slow:N             answer after N seconds
   401                every request but enroll: 401
   commit-and-die     POST /sessions: store the batch, then exit without a reply
+  reject:TEXT        POST /sessions: every session rejected with reason TEXT
 
 A mode may be limited to paths containing a string: "503:2@sessions".
 A request in absolute form (the server used as an HTTP proxy) is served as
@@ -231,6 +232,13 @@ class Handler(BaseHTTPRequestHandler):
         sessions = req.get("sessions")
         if not isinstance(sessions, list) or not isinstance(req.get("agent_time"), str):
             self.reply(400, {"error": "bad batch"})
+            return
+        if mode == "reject":  # a collector that refuses them all (quarantine tests)
+            why = read_mode(self.path)[1] or "refused by the test"
+            rej = [{"id": s.get("id") if isinstance(s, dict) else None, "error": why}
+                   for s in sessions]
+            self.reply(200, {"accepted": [], "duplicate": [], "rejected": rej,
+                             "server_time": server_time()}, n=len(sessions))
             return
         acc, dup, rej = [], [], []
         with LOCK:

@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <sqlite3.h>
@@ -137,7 +138,7 @@ static void test_fresh_schema_and_modes(void **state)
 
 	st = open_ok(f->state);
 	umask(old);
-	assert_int_equal(user_version(st), 1);
+	assert_int_equal(user_version(st), 2);
 	assert_int_equal(store_session_add(st, &s, NULL), 0);
 	assert_int_equal(mode_of(f->state, ""), 0700);
 	assert_int_equal(mode_of(f->state, STORE_DB_NAME), 0600);
@@ -148,7 +149,7 @@ static void test_fresh_schema_and_modes(void **state)
 
 	/* Reopening is idempotent: same version, nothing lost. */
 	st = open_ok(f->state);
-	assert_int_equal(user_version(st), 1);
+	assert_int_equal(user_version(st), 2);
 	assert_int_equal(outbox(st), 1);
 	store_close(st);
 }
@@ -166,7 +167,7 @@ static void test_empty_file_migrates(void **state)
 	assert_true(fd >= 0);
 	close(fd);
 	st = open_ok(f->dir);
-	assert_int_equal(user_version(st), 1);
+	assert_int_equal(user_version(st), 2);
 	assert_int_equal(outbox(st), 0);
 	/* An existing looser file is tightened. */
 	assert_int_equal(mode_of(f->dir, STORE_DB_NAME), 0600);
@@ -465,7 +466,7 @@ static void test_corrupt_moved_aside(void **state)
 
 	/* A new, working, empty buffer. */
 	assert_int_equal(outbox(st), 0);
-	assert_int_equal(user_version(st), 1);
+	assert_int_equal(user_version(st), 2);
 	{
 		struct bbt_session s = mk(1, 1795000000, 1000);
 
@@ -697,6 +698,152 @@ static void test_open_existing(void **state)
 	store_close(st);
 }
 
+/* ---- quarantine (schema v2) ---- */
+
+struct rej_seen {
+	int n;
+	char id[4][BBT_UUID_LEN];
+	struct store_rejection r[4];
+};
+
+static int collect_rejected(const struct bbt_session *s, const struct store_rejection *r,
+    void *arg)
+{
+	struct rej_seen *w = arg;
+
+	if (w->n < 4) {
+		snprintf(w->id[w->n], sizeof(w->id[0]), "%s", s->id);
+		w->r[w->n] = *r;
+	}
+	w->n++;
+	return 0;
+}
+
+static int64_t quarantined(struct store *st)
+{
+	int64_t n = -1;
+
+	assert_int_equal(store_quarantine_count(st, &n, NULL), 0);
+	return n;
+}
+
+static int state_of(struct store *st, const char *id)
+{
+	struct seen w = { .n = 0 };
+
+	assert_int_equal(store_sessions_each(st, INT64_MIN, collect, &w, NULL), 0);
+	for (int i = 0; i < w.n; i++)
+		if (strcmp(w.ids[i], id) == 0)
+			return w.acked[i];
+	return -1;
+}
+
+static void test_quarantine(void **state)
+{
+	struct fx *f = *state;
+	struct store *st = open_ok(f->state);
+	struct bbt_session a = mk(1, 1795000000, 1000), b = mk(2, 1795020000, 1000),
+	    c = mk(3, 1795010000, 1000);
+	struct store_outcome first[] = {
+		{ a.id, 0, NULL }, { b.id, 1, "lasts 90000 s, over 24 h" },
+		{ "00000000-0000-4000-8000-999999999999", 1, "never sent" },
+	};
+	struct store_outcome again[] = { { b.id, 1, "still over 24 h" } };
+	struct store_outcome taken[] = { { b.id, 0, NULL } };
+	struct rej_seen w = { 0 };
+	int64_t n = -1;
+
+	store_session_add(st, &a, NULL);
+	store_session_add(st, &b, NULL);
+	store_session_add(st, &c, NULL);
+	assert_int_equal(store_outbox_settle(st, first, 3, NULL), 0);
+	/* a acknowledged, b quarantined, c still waiting; the unknown id is ignored. */
+	assert_int_equal(outbox(st), 1);
+	assert_int_equal(quarantined(st), 1);
+	assert_int_equal(state_of(st, a.id), STORE_ACKED);
+	assert_int_equal(state_of(st, b.id), STORE_REJECTED);
+	assert_int_equal(state_of(st, c.id), STORE_OUTBOX);
+	assert_int_equal(store_quarantine_each(st, collect_rejected, &w, NULL), 0);
+	assert_int_equal(w.n, 1);
+	assert_string_equal(w.id[0], b.id);
+	assert_string_equal(w.r[0].error, "lasts 90000 s, over 24 h");
+	assert_int_equal(w.r[0].count, 1);
+	assert_int_equal(w.r[0].reoffered, 0);
+	assert_true(w.r[0].first_at > 0 && w.r[0].first_at == w.r[0].last_at);
+	/* Rejected just now: not yet due for the daemon's daily offer. */
+	assert_int_equal(store_quarantine_reoffer(st, (int64_t)time(NULL) - 86400, &n,
+	    NULL), 0);
+	assert_int_equal(n, 0);
+	assert_int_equal(outbox(st), 1);
+	/* `sync` offers all: back in the outbox, still in the quarantine. */
+	assert_int_equal(store_quarantine_reoffer(st, INT64_MAX, &n, NULL), 0);
+	assert_int_equal(n, 1);
+	assert_int_equal(outbox(st), 2);
+	assert_int_equal(quarantined(st), 1);
+	assert_int_equal(state_of(st, b.id), STORE_REJECTED);
+	/* Rejected again: new reason, counted, first time kept. */
+	assert_int_equal(store_outbox_settle(st, again, 1, NULL), 0);
+	assert_int_equal(outbox(st), 1);
+	w.n = 0;
+	assert_int_equal(store_quarantine_each(st, collect_rejected, &w, NULL), 0);
+	assert_int_equal(w.n, 1);
+	assert_string_equal(w.r[0].error, "still over 24 h");
+	assert_int_equal(w.r[0].count, 2);
+	/* Accepted on a later offer: leaves the quarantine, acknowledged. */
+	assert_int_equal(store_quarantine_reoffer(st, INT64_MAX, &n, NULL), 0);
+	assert_int_equal(store_outbox_settle(st, taken, 1, NULL), 0);
+	assert_int_equal(quarantined(st), 0);
+	assert_int_equal(state_of(st, b.id), STORE_ACKED);
+	assert_int_equal(outbox(st), 1);
+	store_close(st);
+}
+
+/* A quarantined session is never pruned, however old its acknowledgement. */
+static void test_quarantine_never_pruned(void **state)
+{
+	struct fx *f = *state;
+	struct store *st = open_ok(f->state);
+	struct bbt_session a = mk(1, 1795000000, 1000), b = mk(2, 1795020000, 1000);
+	struct store_outcome o[] = { { a.id, 0, NULL }, { b.id, 1, "future" } };
+	int64_t n = -1;
+
+	store_session_add(st, &a, NULL);
+	store_session_add(st, &b, NULL);
+	assert_int_equal(store_outbox_settle(st, o, 2, NULL), 0);
+	sql(st, "UPDATE sessions SET acked_at = 1000");
+	sql(st, "UPDATE quarantine SET rejected_at = 1000, first_rejected_at = 1000");
+	store_close(st);
+	st = open_ok(f->state);
+	assert_int_equal(store_session_count(st, &n, NULL), 0);
+	assert_int_equal(n, 1);
+	assert_int_equal(state_of(st, b.id), STORE_REJECTED);
+	assert_int_equal(quarantined(st), 1);
+	/* Last rejected long ago: due for the daemon's offer. */
+	assert_int_equal(store_quarantine_reoffer(st, (int64_t)time(NULL) - 86400, &n,
+	    NULL), 0);
+	assert_int_equal(n, 1);
+	store_close(st);
+}
+
+/* A v1 buffer (before the quarantine) migrates with nothing lost. */
+static void test_migrate_v1_to_v2(void **state)
+{
+	struct fx *f = *state;
+	struct store *st = open_ok(f->state);
+	struct bbt_session a = mk(1, 1795000000, 1000);
+	struct store_outcome o[] = { { a.id, 1, "future" } };
+
+	store_session_add(st, &a, NULL);
+	sql(st, "DROP TABLE quarantine; PRAGMA user_version = 1");
+	store_close(st);
+	st = open_ok(f->state);
+	assert_int_equal(user_version(st), 2);
+	assert_int_equal(outbox(st), 1);
+	assert_int_equal(store_outbox_settle(st, o, 1, NULL), 0);
+	assert_int_equal(quarantined(st), 1);
+	store_close(st);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -718,6 +865,9 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_two_connections, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_concurrent_writers, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_open_existing, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_quarantine, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_quarantine_never_pruned, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_migrate_v1_to_v2, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

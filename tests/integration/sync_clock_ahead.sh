@@ -50,6 +50,18 @@ for id in "$cur" "$old"; do
 	[ "$d" -gt -60 ] && [ "$d" -lt 60 ] || fail "session $id at $start, not about $((now - 7200))"
 	echo "$flags" | grep -q clock_adjusted || fail "session $id flags '$flags'"
 done
+# What an admin sees: the points report puts both at their true time.
+$SV points --explain --format json --from "$(date -u -d @$((now - 86400)) +%F)" \
+	--to "$(date -u -d @$((now + 86400)) +%F)" > "$BBT_TMP/points.json" || fail "points --explain"
+python3 - "$BBT_TMP/points.json" "$cur" "$old" "$now" <<'PY' || fail "points --explain times"
+import json, sys
+from datetime import datetime
+seen = {s["id"]: s for row in json.load(open(sys.argv[1])) for s in row.get("sessions", [])}
+for sid in sys.argv[2:4]:
+    assert sid in seen, (sid, seen.keys())
+    t = datetime.fromisoformat(seen[sid]["start"]).timestamp()
+    assert abs(t - (int(sys.argv[4]) - 7200)) < 60, seen[sid]
+PY
 q "SELECT flags FROM sessions WHERE id='$old'" | grep -q clock_unverified ||
 	fail "the unverified boot's session lost its clock_unverified flag"
 [ "$($AG sessions --rejected --json | wc -l)" = 0 ] || fail "quarantine not empty"

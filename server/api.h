@@ -39,6 +39,9 @@ void api_verify_get(struct http_request *req, struct http_response *res);
 /* api_stats.c: the statistics report (SPEC 5.6), school-scoped. */
 void api_stats_get(struct http_request *req, struct http_response *res);
 
+/* api_teachers.c: the per-teacher report (SPEC 5.1), school-scoped. */
+void api_teachers_get(struct http_request *req, struct http_response *res);
+
 /* api_dashboard.c: the dashboard's static files (SPEC 5.2), no credential. */
 void api_dashboard_get(struct http_request *req, struct http_response *res);
 

@@ -24,6 +24,7 @@ const struct http_route http_routes[] = {
 	{ "GET", "/api/v1/devices", HTTP_AUTH_ADMIN, api_devices_get },
 	{ "GET", "/api/v1/verify", HTTP_AUTH_ADMIN, api_verify_get },
 	{ "GET", "/api/v1/stats", HTTP_AUTH_ADMIN, api_stats_get },
+	{ "GET", "/api/v1/teachers", HTTP_AUTH_ADMIN, api_teachers_get },
 };
 
 const size_t http_nroutes = sizeof(http_routes) / sizeof(http_routes[0]);

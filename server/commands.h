@@ -25,5 +25,6 @@ int cmd_verify(struct server_ctx *ctx, int argc, char **argv);
 int cmd_stats(struct server_ctx *ctx, int argc, char **argv);
 int cmd_devices(struct server_ctx *ctx, int argc, char **argv);
 int cmd_device(struct server_ctx *ctx, int argc, char **argv);
+int cmd_teachers(struct server_ctx *ctx, int argc, char **argv);
 
 #endif

@@ -27,6 +27,7 @@ static const struct {
 	{ "stats", cmd_stats },
 	{ "devices", cmd_devices },
 	{ "device", cmd_device },
+	{ "teachers", cmd_teachers },
 };
 
 static void usage(FILE *f)
@@ -47,6 +48,7 @@ static void usage(FILE *f)
 	    "  verify  [--from DATE --to DATE] [--school CODE] [--format table|csv|json]\n"
 	    "  stats   [--from DATE --to DATE] [--format table|csv|json]\n"
 	    "  devices [--school CODE] [--format table|csv|json]\n"
+	    "  teachers [--from DATE --to DATE] [--school CODE] [--format table|csv|json]\n"
 	    "  --version, --help\n"
 	    "default --db ./bbt.db (SQLite), --tz Asia/Shanghai\n", f);
 }

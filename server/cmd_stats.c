@@ -1,6 +1,8 @@
 /*
  * cmd_stats: `bbt-server stats` (SPEC 5.1, 5.6): per school, per district
- * and in total for a period (default: the current ISO week).
+ * and in total for a period (default: the current ISO week); --explain says
+ * which equipment bracket and rollout target apply and why, --behind keeps
+ * only the rows short of their target.
  */
 #include <getopt.h>
 #include <stdio.h>
@@ -12,18 +14,23 @@
 #include "stats.h"
 
 static const char usage_text[] =
-    "usage: bbt-server stats [--from DATE --to DATE] [--format table|csv|json]\n";
+    "usage: bbt-server stats [--from DATE --to DATE] [--school CODE] [--explain] [--behind]\n"
+    "                        [--format table|csv|json]\n";
 
 int cmd_stats(struct server_ctx *ctx, int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "from", required_argument, NULL, 'f' },
 		{ "to", required_argument, NULL, 't' },
+		{ "school", required_argument, NULL, 's' },
+		{ "explain", no_argument, NULL, 'x' },
+		{ "behind", no_argument, NULL, 'b' },
 		{ "format", required_argument, NULL, 'F' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	const char *from = NULL, *to = NULL;
+	struct stats_query q = { 0 };
+	struct rules_stats rs;
 	enum report_format f = REPORT_TABLE;
 	struct points_rule rule;
 	struct bbt_error e;
@@ -34,8 +41,11 @@ int cmd_stats(struct server_ctx *ctx, int argc, char **argv)
 	optind = 0;
 	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
 		switch (c) {
-		case 'f': from = optarg; break;
-		case 't': to = optarg; break;
+		case 'f': q.from = optarg; break;
+		case 't': q.to = optarg; break;
+		case 's': q.school = optarg; break;
+		case 'x': q.explain = 1; break;
+		case 'b': q.behind = 1; break;
 		case 'F':
 			if (report_format_parse(optarg, &f, &e) < 0) {
 				fprintf(stderr, "bbt-server: stats: %s\n", bbt_error_msg(&e));
@@ -50,9 +60,10 @@ int cmd_stats(struct server_ctx *ctx, int argc, char **argv)
 		fputs(usage_text, stderr);
 		return 2;
 	}
-	if (rules_load(ctx->rules, &rule, &e) < 0 || db_open(ctx->db, &db, &e) < 0)
+	if (rules_load_all(ctx->rules, &rule, &rs, &e) < 0 || db_open(ctx->db, &db, &e) < 0 ||
+	    db_school_check(db, q.school, &e) < 0)
 		goto fail;
-	rep = stats_report(db, &rule, ctx->tz, from, to, (int64_t)time(NULL), NULL, &e);
+	rep = stats_report(db, &rule, &rs, ctx->tz, &q, (int64_t)time(NULL), &e);
 	if (rep == NULL || report_write(rep, f, stdout, &e) < 0)
 		goto fail;
 	rc = 0;

@@ -39,7 +39,7 @@
 #include "bbt_session.h"
 
 /* The schema version this program creates and expects. */
-#define DB_SCHEMA_VERSION 3
+#define DB_SCHEMA_VERSION 4
 
 #define DB_SCHOOL_LEN 64	/* school code */
 #define DB_NAME_LEN 256		/* school, district, admin names */
@@ -313,16 +313,36 @@ typedef int (*db_school_fn)(void *arg, const struct db_school *s, struct bbt_err
 /* Every school, ordered by district, code. */
 int db_schools_each(struct db *db, db_school_fn fn, void *arg, struct bbt_error *e);
 
+/*
+ * "Seen in [from, to)": the device made contact (heartbeat or upload,
+ * recorded by hour in the contact history) in the period, or a session it
+ * recorded starting in the period has arrived since (offline data).
+ */
 struct db_school_counts {
 	int64_t classrooms;		/* rooms in its timetable or with a device */
 	int64_t enrolled;		/* devices enrolled */
-	int64_t seen;			/* devices whose last contact is >= from */
+	int64_t seen;			/* devices seen in the period */
 	int64_t active_classrooms;	/* rooms with a qualifying session */
 	int64_t qualifying;		/* sessions of >= min_duration_s */
 	int64_t qualifying_s;		/* their total duration */
+	int64_t equipped;		/* classrooms with a device seen in the period */
+	int64_t enrolled_rooms;		/* classrooms with a device enrolled before `to` */
 };
 /* A school's counts for sessions starting in [from, to). */
 int db_school_counts(struct db *db, const char *school, int64_t from, int64_t to,
     int64_t min_duration_s, struct db_school_counts *out, struct bbt_error *e);
+
+/* --- contact history and per-school detector settings (owner: bureau;
+ * SQLite in db_sqlite_stats.c; schema v4) ------------------------------- */
+/* Record that the device made contact at `now` (its UTC hour is kept).
+ * db_device_seen and db_device_heartbeat call it. */
+int db_device_contact(struct db *db, const char *device_id, int64_t now,
+    struct bbt_error *e);
+/* A school's detector settings for its agents as JSON object text
+ * ({"idle_gap_s":..,"min_session_s":..,"stuck_contact_s":..}); "" = none. */
+int db_school_detector_set(struct db *db, const char *code, const char *json,
+    struct bbt_error *e);
+int db_school_detector_get(struct db *db, const char *code, char *json, size_t len,
+    struct bbt_error *e);
 
 #endif

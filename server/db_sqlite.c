@@ -136,6 +136,16 @@ static const char *const migrations[] = {
 	"  superseded_at INTEGER NOT NULL,"
 	"  same_key INTEGER NOT NULL);"
 	"CREATE INDEX device_tokens_old_device ON device_tokens_old(device_id, public_key);",
+	/* v4 (owner: bureau, db_sqlite_stats.c): contact history, one row per
+	 * device and UTC day with a bit per hour, seeded from last_seen. */
+	"CREATE TABLE device_contacts ("
+	"  device_id TEXT NOT NULL,"
+	"  day INTEGER NOT NULL,"
+	"  hours INTEGER NOT NULL,"
+	"  PRIMARY KEY (device_id, day)) WITHOUT ROWID;"
+	"INSERT INTO device_contacts SELECT device_id, last_seen / 86400,"
+	"  1 << ((last_seen % 86400) / 3600) FROM devices WHERE last_seen > 0;"
+	"ALTER TABLE schools ADD COLUMN detector TEXT;",
 };
 #define NMIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))
 _Static_assert(NMIGRATIONS == DB_SCHEMA_VERSION, "one migration per schema version");
@@ -996,7 +1006,9 @@ int db_device_seen(struct db *db, const char *device_id, int64_t now,
 	sqlite3_bind_int64(st, 2, now);
 	if (clock_offset_s != DB_OFFSET_UNKNOWN)
 		sqlite3_bind_int64(st, 3, clock_offset_s);
-	return step_done(db, st, e, "device seen");
+	if (step_done(db, st, e, "device seen") < 0)
+		return -1;
+	return db_device_contact(db, device_id, now, e);
 }
 
 int db_device_heartbeat(struct db *db, const char *device_id, int64_t now,
@@ -1019,7 +1031,9 @@ int db_device_heartbeat(struct db *db, const char *device_id, int64_t now,
 	if (buffer_depth >= 0)
 		sqlite3_bind_int64(st, 5, buffer_depth);
 	db_sqlite_bind_text(st, 6, devices_json);
-	return step_done(db, st, e, "device heartbeat");
+	if (step_done(db, st, e, "device heartbeat") < 0)
+		return -1;
+	return db_device_contact(db, device_id, now, e);
 }
 
 int db_device_counts(struct db *db, int64_t since, int64_t *enrolled, int64_t *seen,

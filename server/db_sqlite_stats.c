@@ -1,7 +1,14 @@
 /*
  * db_sqlite_stats: the statistics part of server/db.h on SQLite: a school's
  * classrooms, devices and qualifying sessions in a period, each one
- * indexed query (sessions by (school, start), devices by (school, room)).
+ * indexed query (sessions by (school, start), devices by (school, room)),
+ * the contact history and the per-school detector settings.
+ *
+ * Contact history: device_contacts holds one row per device and UTC day
+ * with bit h set when the device made contact in hour h of that day. A
+ * period [from, to) takes the hours whose start lies in it, which is exact
+ * for every zone at a whole-hour offset (Asia/Shanghai), and costs at most
+ * one row per device per day however often it heartbeats.
  */
 #include <string.h>
 
@@ -49,10 +56,41 @@ static int ints(struct db *db, const char *sql, const char *school, int64_t a, i
 	return rc == SQLITE_ROW ? 0 : db_sqlite_fail(db, e, "school counts");
 }
 
+int db_device_contact(struct db *db, const char *device_id, int64_t now,
+    struct bbt_error *e)
+{
+	sqlite3_stmt *st = db_sqlite_stmt(db, "INSERT INTO device_contacts (device_id, day, "
+	    "hours) VALUES (?1, ?2, ?3) ON CONFLICT (device_id, day) DO UPDATE SET "
+	    "hours = hours | excluded.hours", e);
+	int64_t day = now >= 0 ? now / 86400 : 0, hour = now >= 0 ? (now % 86400) / 3600 : 0;
+	int rc;
+
+	if (!st)
+		return -1;
+	sqlite3_bind_text(st, 1, device_id, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int64(st, 2, day);
+	sqlite3_bind_int64(st, 3, (int64_t)1 << hour);
+	rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	return rc == SQLITE_DONE ? 0 : db_sqlite_fail(db, e, "device contact");
+}
+
+/* First hour of a day (base = day * 86400) starting at or after t, 0..24. */
+#define HOUR_AT(t) "min(24, max(0, CASE WHEN " t " - c.day * 86400 > 0 THEN " \
+	"(" t " - c.day * 86400 + 3599) / 3600 ELSE 0 END))"
+/* A device d (alias) seen in [?2, ?3): a contact hour or a session there. */
+#define SEEN_IN_PERIOD \
+	"(EXISTS (SELECT 1 FROM device_contacts c WHERE c.device_id = d.device_id " \
+	"AND c.day BETWEEN ?2 / 86400 - 1 AND ?3 / 86400 " \
+	"AND " HOUR_AT("?3") " > " HOUR_AT("?2") " AND ((c.hours >> " HOUR_AT("?2") ") & " \
+	"((1 << (" HOUR_AT("?3") " - " HOUR_AT("?2") ")) - 1)) != 0) " \
+	"OR EXISTS (SELECT 1 FROM sessions s WHERE s.device_id = d.device_id " \
+	"AND s.start >= ?2 AND s.start < ?3))"
+
 int db_school_counts(struct db *db, const char *school, int64_t from, int64_t to,
     int64_t min_duration_s, struct db_school_counts *out, struct bbt_error *e)
 {
-	int64_t dev[2], ses[3];
+	int64_t dev[4], ses[3];
 
 	memset(out, 0, sizeof(*out));
 	/* ints binds ?2..?4 for every statement: a bind past a statement's
@@ -60,16 +98,59 @@ int db_school_counts(struct db *db, const char *school, int64_t from, int64_t to
 	if (ints(db, "SELECT count(*) FROM (SELECT room FROM timetable WHERE school = ?1 "
 	    "UNION SELECT room FROM devices WHERE school = ?1)", school, 0, 0, 0,
 	    &out->classrooms, 1, e) < 0 ||
-	    ints(db, "SELECT count(*), coalesce(sum(last_seen >= ?2), 0) FROM devices "
-	    "WHERE school = ?1", school, from, 0, 0, dev, 2, e) < 0 ||
+	    ints(db, "SELECT count(*), coalesce(sum(" SEEN_IN_PERIOD "), 0), "
+	    "count(DISTINCT CASE WHEN " SEEN_IN_PERIOD " THEN room END), "
+	    "count(DISTINCT CASE WHEN enrolled_at < ?3 THEN room END) FROM devices d "
+	    "WHERE school = ?1", school, from, to, 0, dev, 4, e) < 0 ||
 	    ints(db, "SELECT count(*), count(DISTINCT room), coalesce(sum(duration_s), 0) "
 	    "FROM sessions WHERE school = ?1 AND start >= ?2 AND start < ?3 "
 	    "AND duration_s >= ?4", school, from, to, min_duration_s, ses, 3, e) < 0)
 		return -1;
 	out->enrolled = dev[0];
 	out->seen = dev[1];
+	out->equipped = dev[2];
+	out->enrolled_rooms = dev[3];
 	out->qualifying = ses[0];
 	out->active_classrooms = ses[1];
 	out->qualifying_s = ses[2];
 	return 0;
+}
+
+int db_school_detector_set(struct db *db, const char *code, const char *json,
+    struct bbt_error *e)
+{
+	sqlite3_stmt *st = db_sqlite_stmt(db, "UPDATE schools SET detector = ?2 "
+	    "WHERE code = ?1", e);
+	int rc;
+
+	if (!st)
+		return -1;
+	sqlite3_bind_text(st, 1, code, -1, SQLITE_TRANSIENT);
+	db_sqlite_bind_text(st, 2, json && json[0] ? json : NULL);
+	rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE)
+		return db_sqlite_fail(db, e, "school detector settings");
+	if (sqlite3_changes(db->h) == 0)
+		return bbt_error_set(e, "unknown school %.64s", code);
+	return 0;
+}
+
+int db_school_detector_get(struct db *db, const char *code, char *json, size_t len,
+    struct bbt_error *e)
+{
+	sqlite3_stmt *st = db_sqlite_stmt(db, "SELECT coalesce(detector, '') FROM schools "
+	    "WHERE code = ?1", e);
+	int rc;
+
+	if (!st)
+		return -1;
+	json[0] = '\0';
+	sqlite3_bind_text(st, 1, code, -1, SQLITE_TRANSIENT);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		db_sqlite_text(st, 0, json, len);
+	sqlite3_reset(st);
+	return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 :
+	    db_sqlite_fail(db, e, "school detector settings");
 }

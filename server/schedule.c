@@ -2,7 +2,10 @@
  * schedule: see schedule.h. Times are normalised to ASCII first (full-width
  * forms through csvin_fold_width, as the timetable importer reads them, then
  * the dashes people type between two times), then read with a few fixed
- * patterns; anything left over is an error, never a guess.
+ * patterns; anything left over is an error, never a guess. Spaces beside 月
+ * 日 and the separators are dropped (the annex's own example is
+ * "12 月 10 日 9:00-10:00"), as are weekday names beside the date; 上午/下午
+ * (and 早上, 中午, 晚上) before a time say which half of the day it is.
  */
 #include "schedule.h"
 
@@ -41,8 +44,66 @@ struct parse {
  * made the full-width forms (：－～／０..９, U+3000) ASCII. */
 static const struct { const char *from, *to; } fold[] = {
 	{ "—", "-" }, { "–", "-" }, { "~", "-" }, { "〜", "-" }, { "至", "-" },
-	{ "年", "-" }, { "号", "日" },
+	{ "年", "-" }, { "号", "日" }, { "（", "(" }, { "）", ")" },
 };
+
+/* Weekday names that people put beside the date: dropped, the date rules. */
+static const char *const weekday_words[] = { "(星期", "(礼拜", "(周", "星期", "礼拜",
+	"周" };
+static const char *const weekday_days[] = { "一", "二", "三", "四", "五", "六", "日",
+	"天" };
+
+/* Remove "(周四)", "周四", "星期四", "(星期四)" wherever they are. */
+static void drop_weekdays(char *s)
+{
+	for (char *p = s; *p; p++) {
+		for (size_t w = 0; w < sizeof(weekday_words) / sizeof(weekday_words[0]); w++) {
+			size_t n = strlen(weekday_words[w]), k;
+
+			if (strncmp(p, weekday_words[w], n) != 0)
+				continue;
+			for (k = 0; k < 8; k++) {
+				size_t dn = strlen(weekday_days[k]), len = n + dn;
+
+				if (strncmp(p + n, weekday_days[k], dn) != 0)
+					continue;
+				if (weekday_words[w][0] == '(' && p[len] == ')')
+					len++;
+				else if (weekday_words[w][0] == '(')
+					break;
+				memmove(p, p + len, strlen(p + len) + 1);
+				/* A space may be left on both sides: the caller tidies. */
+				break;
+			}
+		}
+	}
+}
+
+/* Spaces next to 月 日 - / : . are not meant (the annex writes
+ * "12 月 10 日 9:00-10:00"): remove them, and collapse the rest. */
+static void tidy_spaces(char *s)
+{
+	static const char *const glue[] = { "月", "日", "-", "/", ":", ".", "上午", "下午",
+		"中午", "晚上", "早上" };
+	size_t o = 0, n = strlen(s);
+
+	for (size_t i = 0; i < n; i++) {
+		int drop = 0;
+
+		if (s[i] == ' ') {
+			for (size_t g = 0; g < sizeof(glue) / sizeof(glue[0]) && !drop; g++) {
+				size_t gl = strlen(glue[g]);
+
+				drop = strncmp(s + i + 1, glue[g], gl) == 0 ||
+				    (o >= gl && strncmp(s + o - gl, glue[g], gl) == 0);
+			}
+			drop |= o == 0 || s[o - 1] == ' ' || s[i + 1] == '\0';
+		}
+		if (!drop)
+			s[o++] = s[i];
+	}
+	s[o] = '\0';
+}
 
 /* Normalise into out (ASCII forms, runs of spaces to one); -1 if too long. */
 static int normalise(const char *text, char *out, size_t cap)
@@ -102,19 +163,61 @@ static int valid_date(int y, int m, int d)
 	return y2 == y && m2 == m && d2 == d;
 }
 
-/* "H:MM-H:MM" with nothing after it; allows spaces around the dash. */
+/* 上午/下午 and their kin before a time: how to read an hour under 12. */
+enum half { HALF_NONE, HALF_AM, HALF_PM, HALF_NOON };
+
+static const char *half_word(const char *s, enum half *h)
+{
+	static const struct { const char *w; enum half h; } words[] = {
+		{ "上午", HALF_AM }, { "早上", HALF_AM }, { "下午", HALF_PM },
+		{ "晚上", HALF_PM }, { "中午", HALF_NOON },
+	};
+
+	for (size_t i = 0; i < sizeof(words) / sizeof(words[0]); i++) {
+		size_t n = strlen(words[i].w);
+
+		if (strncmp(s, words[i].w, n) == 0) {
+			*h = words[i].h;
+			return s + n;
+		}
+	}
+	return s;
+}
+
+/* One "[上午]H:MM"; *h carries the half on to the next time. */
+static const char *one_time(const char *s, enum half *h, int *min)
+{
+	int hh, mm = 0, n = -1, k = -1;
+
+	s = half_word(s, h);
+	if (*s < '0' || *s > '9' || sscanf(s, "%2d:%n", &hh, &n) != 1 || n < 0)
+		return NULL;
+	s += n;
+	if (sscanf(s, "%2d%n", &mm, &k) != 1 || k != 2 || *s < '0' || *s > '9')
+		return NULL;
+	s += k;
+	if (hh < 0 || hh > 24 || mm < 0 || mm > 59)
+		return NULL;
+	if ((*h == HALF_PM && hh < 12) || (*h == HALF_NOON && hh < 11))
+		hh += 12;
+	if (hh > 24)
+		return NULL;
+	*min = hh * 60 + mm;
+	return s;
+}
+
+/* "[上午]H:MM-[下午]H:MM" with nothing after it; a half given before the
+ * first time also holds for the second ("下午2:30-3:10" is 14:30-15:10). */
 static int parse_span(const char *s, int *start, int *end)
 {
-	int h1, m1, h2, m2, n = -1;
+	enum half h = HALF_NONE;
 
-	if (sscanf(s, "%2d:%2d - %2d:%2d%n", &h1, &m1, &h2, &m2, &n) != 4 || n < 0 ||
-	    s[n] != '\0')
+	s = one_time(s, &h, start);
+	if (s == NULL || *s++ != '-')
 		return -1;
-	if (h1 < 0 || h1 > 23 || m1 < 0 || m1 > 59 || h2 < 0 || h2 > 24 || m2 < 0 ||
-	    m2 > 59 || (h2 == 24 && m2 != 0))
+	s = one_time(s, &h, end);
+	if (s == NULL || *s != '\0' || *start >= 24 * 60 || *end > 24 * 60)
 		return -1;
-	*start = h1 * 60 + m1;
-	*end = h2 * 60 + m2;
 	return 0;
 }
 
@@ -126,15 +229,18 @@ int schedule_time_parse(const char *text, int year, int *y, int *m, int *d,
 
 	if (normalise(text, s, sizeof(s)) < 0)
 		return bbt_error_set(e, "开课时间 too long");
+	drop_weekdays(s);
+	tidy_spaces(s);
 	*y = year;
 	/* 2026-12-10 9:00-10:00 (2026年12月10日 became 2026-12月10日) */
 	if (sscanf(s, "%4d-%2d-%2d %n", y, m, d, &n) == 3 && n > 0) {
 	} else if (n = -1, sscanf(s, "%4d/%2d/%2d %n", y, m, d, &n) == 3 && n > 0) {
+	} else if (n = -1, sscanf(s, "%4d.%2d.%2d %n", y, m, d, &n) == 3 && n > 0) {
 	} else if (n = -1, sscanf(s, "%4d-%2d月%2d日 %n", y, m, d, &n) == 3 && n > 0) {
 	} else if (*y = year, n = -1, sscanf(s, "%2d月%2d日 %n", m, d, &n) == 2 && n > 0) {
 	} else {
-		return bbt_error_set(e, "开课时间 '%.60s' is not like 12月10日 9:00-10:00 or "
-		    "2026-12-10 09:00-10:00", text);
+		return bbt_error_set(e, "开课时间 '%.60s' is not like 12月10日 9:00-10:00, "
+		    "下午2:30-3:10 or 2026-12-10 09:00-10:00", text);
 	}
 	if (!valid_date(*y, *m, *d))
 		return bbt_error_set(e, "开课时间 '%.60s': no such date", text);

@@ -19,14 +19,14 @@ BUILD_EPOCH := $(shell git log -1 --format=%ct 2>/dev/null || date +%s)
 # Debian packages the build and the tests need (make deps installs them).
 DEB_DEPS = build-essential clang pkg-config git ca-certificates tzdata \
 	libcurl4-openssl-dev libcjson-dev libsqlite3-dev libusb-1.0-0-dev \
-	libmicrohttpd-dev libssl-dev zlib1g-dev libinih-dev libcsv-dev \
+	libmicrohttpd-dev libssl-dev zlib1g-dev libinih-dev libcsv-dev libxlsxwriter-dev \
 	libcmocka-dev libumockdev-dev umockdev evemu-tools faketime \
 	sqlite3 libpq-dev openssl curl python3 procps iproute2 \
 	debhelper lintian fakeroot man-db systemd
 
 PKG_COMMON = libcjson libcrypto zlib
 PKG_AGENT  = $(PKG_COMMON) sqlite3 libcurl libssl libusb-1.0 inih
-PKG_SERVER = $(PKG_COMMON) sqlite3 libmicrohttpd libpq inih
+PKG_SERVER = $(PKG_COMMON) sqlite3 libmicrohttpd libpq inih xlsxwriter
 
 pc_cflags = $(shell pkg-config --cflags $(1) 2>/dev/null)
 pc_libs   = $(shell pkg-config --libs $(1) 2>/dev/null)

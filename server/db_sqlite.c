@@ -137,7 +137,8 @@ static const char *const migrations[] = {
 	"  same_key INTEGER NOT NULL);"
 	"CREATE INDEX device_tokens_old_device ON device_tokens_old(device_id, public_key);",
 	/* v4 (owner: bureau, db_sqlite_stats.c): contact history, one row per
-	 * device and UTC day with a bit per hour, seeded from last_seen. */
+	 * device and UTC day with a bit per hour, seeded from last_seen; the
+	 * per-school detector settings; the schedule's two contact columns. */
 	"CREATE TABLE device_contacts ("
 	"  device_id TEXT NOT NULL,"
 	"  day INTEGER NOT NULL,"
@@ -145,7 +146,9 @@ static const char *const migrations[] = {
 	"  PRIMARY KEY (device_id, day)) WITHOUT ROWID;"
 	"INSERT INTO device_contacts SELECT device_id, last_seen / 86400,"
 	"  1 << ((last_seen % 86400) / 3600) FROM devices WHERE last_seen > 0;"
-	"ALTER TABLE schools ADD COLUMN detector TEXT;",
+	"ALTER TABLE schools ADD COLUMN detector TEXT;"
+	"ALTER TABLE live_lessons ADD COLUMN owner TEXT NOT NULL DEFAULT '';"
+	"ALTER TABLE live_lessons ADD COLUMN contact TEXT NOT NULL DEFAULT '';",
 };
 #define NMIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))
 _Static_assert(NMIGRATIONS == DB_SCHEMA_VERSION, "one migration per schema version");

@@ -35,11 +35,13 @@ int db_live_upsert(struct db *db, const struct db_live_lesson *l, struct bbt_err
 {
 	sqlite3_stmt *st = db_sqlite_stmt(db, "INSERT INTO live_lessons (seq, day, type, "
 	    "subject, teacher, course, area, stage, grade, platform, note, start, \"end\", "
-	    "school, room, recv_school, recv_room) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, "
-	    "?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17) ON CONFLICT (seq, day) DO UPDATE "
+	    "school, room, recv_school, recv_room, owner, contact) VALUES (?1, ?2, ?3, ?4, "
+	    "?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19) "
+	    "ON CONFLICT (seq, day) DO UPDATE "
 	    "SET type = ?3, subject = ?4, teacher = ?5, course = ?6, area = ?7, stage = ?8, "
 	    "grade = ?9, platform = ?10, note = ?11, start = ?12, \"end\" = ?13, "
-	    "school = ?14, room = ?15, recv_school = ?16, recv_room = ?17", e);
+	    "school = ?14, room = ?15, recv_school = ?16, recv_room = ?17, owner = ?18, "
+	    "contact = ?19", e);
 	const char *texts[] = { l->type, l->subject, l->teacher, l->course, l->area,
 		l->stage, l->grade, l->platform, l->note };
 	int rc;
@@ -56,6 +58,8 @@ int db_live_upsert(struct db *db, const struct db_live_lesson *l, struct bbt_err
 	sqlite3_bind_text(st, 15, l->room, -1, SQLITE_TRANSIENT);
 	db_sqlite_bind_text(st, 16, l->recv_school[0] ? l->recv_school : NULL);
 	sqlite3_bind_text(st, 17, l->recv_room, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 18, l->owner, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 19, l->contact, -1, SQLITE_TRANSIENT);
 	rc = sqlite3_step(st);
 	sqlite3_reset(st);
 	return rc == SQLITE_DONE ? 0 : db_sqlite_fail(db, e, "store live lesson");
@@ -79,6 +83,8 @@ static void lesson_from_row(sqlite3_stmt *st, struct db_live_lesson *l)
 	db_sqlite_text(st, 14, l->room, sizeof(l->room));
 	db_sqlite_text(st, 15, l->recv_school, sizeof(l->recv_school));
 	db_sqlite_text(st, 16, l->recv_room, sizeof(l->recv_room));
+	db_sqlite_text(st, 17, l->owner, sizeof(l->owner));
+	db_sqlite_text(st, 18, l->contact, sizeof(l->contact));
 }
 
 int db_live_each(struct db *db, const char *school, int64_t from, int64_t to,
@@ -86,7 +92,7 @@ int db_live_each(struct db *db, const char *school, int64_t from, int64_t to,
 {
 	sqlite3_stmt *st = db_sqlite_stmt(db, "SELECT seq, day, type, subject, teacher, "
 	    "course, area, stage, grade, platform, note, start, \"end\", school, room, "
-	    "recv_school, recv_room FROM live_lessons WHERE start >= ?2 AND start < ?3 "
+	    "recv_school, recv_room, owner, contact FROM live_lessons WHERE start >= ?2 AND start < ?3 "
 	    "AND (?1 IS NULL OR school = ?1 OR recv_school = ?1) ORDER BY start, seq", e);
 	struct db_live_lesson l;
 	int rc;

@@ -117,6 +117,16 @@ int report_code_column(struct report *r, size_t col)
 	return 0;
 }
 
+size_t report_ncols(const struct report *r)
+{
+	return r->ncols;
+}
+
+const char *report_column(const struct report *r, size_t i)
+{
+	return i < r->ncols ? r->columns[i] : NULL;
+}
+
 size_t report_nrows(const struct report *r)
 {
 	return r->nrows;

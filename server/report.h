@@ -46,6 +46,9 @@ int report_format_parse(const char *s, enum report_format *f, struct bbt_error *
 struct report *report_new(size_t ncols, const char *const *columns);
 void report_free(struct report *r);
 size_t report_nrows(const struct report *r);
+/* Its columns (for writers outside this module: report_xlsx). */
+size_t report_ncols(const struct report *r);
+const char *report_column(const struct report *r, size_t i);
 
 /* Treat column col as a code (ids, school codes): see the csv guard above. */
 int report_code_column(struct report *r, size_t col);

@@ -300,11 +300,16 @@ static int check_width(const struct parse *ps, size_t n, struct bbt_error *e)
 	    "cell missing its comma)", n, ps->ncols, missing);
 }
 
+/* A cell; the ' that CSV writers put before = + - @ (so Excel does not run
+ * the text as a formula) is theirs, not the officer's: it goes. */
 static const char *cell(const struct parse *ps, size_t n, char **f, int c)
 {
 	long i = ps->idx[c];
+	const char *v = i >= 0 && (size_t)i < n ? csvin_trim(f[i]) : "";
 
-	return i >= 0 && (size_t)i < n ? csvin_trim(f[i]) : "";
+	if (v[0] == '\'' && v[1] && strchr("=+-@", v[1]) != NULL)
+		v++;
+	return v;
 }
 
 static int copy(char *dst, size_t cap, const char *v[C_COUNT], int c, struct bbt_error *e)
@@ -338,6 +343,8 @@ static int fill(struct schedule_lesson *l, const char *v[C_COUNT], struct bbt_er
 	    copy(l->grade, sizeof(l->grade), v, C_GRADE, e) < 0 ||
 	    copy(l->platform, sizeof(l->platform), v, C_PLATFORM, e) < 0 ||
 	    copy(l->note, sizeof(l->note), v, C_NOTE, e) < 0 ||
+	    copy(l->owner, sizeof(l->owner), v, C_OWNER, e) < 0 ||
+	    copy(l->contact, sizeof(l->contact), v, C_CONTACT, e) < 0 ||
 	    copy(l->room, sizeof(l->room), v, C_ROOM, e) < 0 ||
 	    copy(l->recv_school, sizeof(l->recv_school), v, C_RSCHOOL, e) < 0 ||
 	    copy(l->recv_room, sizeof(l->recv_room), v, C_RROOM, e) < 0)

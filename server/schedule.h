@@ -35,6 +35,8 @@ struct schedule_lesson {
 	char stage[64], grade[64];
 	char platform[SCHEDULE_TEXT];
 	char note[SCHEDULE_TEXT];
+	char owner[SCHEDULE_TEXT];	/* 学校排课负责人 */
+	char contact[SCHEDULE_TEXT];	/* 联系方式 */
 	char room[128];			/* 教室, "" if not given */
 	char recv_school[SCHEDULE_TEXT];	/* 接收单位, "" if none */
 	char recv_room[128];		/* 接收教室 */

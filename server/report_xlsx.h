@@ -1,0 +1,28 @@
+/*
+ * report_xlsx: a report as a real Excel workbook (SPEC 5.1 `--format xlsx
+ * --out FILE`), written with libxlsxwriter. One sheet, a bold header row
+ * in Chinese (the column keys of the JSON form translated; a column already
+ * named in Chinese stays), then one row per report row:
+ *   - text stays a text cell, so codes and ids (610102001, 0012) keep their
+ *     leading zeros and are never turned into numbers;
+ *   - a time (ISO 8601 as the reports print it, already in the server's
+ *     zone) becomes an Excel date-time of that wall-clock time;
+ *   - integers and one-decimal figures are numbers (percent and hour columns
+ *     show one decimal), booleans are TRUE/FALSE, nulls are empty cells.
+ * Nested JSON members (points --explain's sessions) are not written.
+ */
+#ifndef SERVER_REPORT_XLSX_H
+#define SERVER_REPORT_XLSX_H
+
+#include "bbt_error.h"
+#include "report.h"
+
+/* Write rep to path (replaced whole) as one sheet named sheet. */
+int report_xlsx_write(const struct report *rep, const char *path, const char *zone,
+    const char *sheet, struct bbt_error *e);
+
+/* The Chinese header of a report column key ("teacher_id" -> "教师工号"); the
+ * key itself when it has none. */
+const char *report_xlsx_header(const char *key);
+
+#endif

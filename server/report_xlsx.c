@@ -145,3 +145,33 @@ int report_xlsx_write(const struct report *rep, const char *path, const char *zo
 	}
 	return 0;
 }
+
+int report_xlsx_format_parse(const char *s, enum report_format *f, int *xlsx,
+    struct bbt_error *e)
+{
+	*xlsx = s != NULL && strcmp(s, "xlsx") == 0;
+	if (*xlsx)
+		return 0;
+	if (report_format_parse(s, f, e) < 0)
+		return bbt_error_set(e, "bad format '%.32s' (want table, csv, json or xlsx)",
+		    s ? s : "");
+	return 0;
+}
+
+int report_xlsx_output(const struct report *rep, int xlsx, enum report_format f,
+    const char *out, const char *zone, const char *sheet, struct bbt_error *e)
+{
+	FILE *fp = stdout;
+	int rc;
+
+	if (xlsx && out == NULL)
+		return bbt_error_set(e, "--format xlsx needs --out FILE");
+	if (xlsx)
+		return report_xlsx_write(rep, out, zone, sheet, e);
+	if (out != NULL && (fp = fopen(out, "w")) == NULL)
+		return bbt_error_set(e, "%s: %s", out, strerror(errno));
+	rc = report_write(rep, f, fp, e);
+	if (fp != stdout && fclose(fp) != 0 && rc == 0)
+		rc = bbt_error_set(e, "%s: %s", out, strerror(errno));
+	return rc;
+}

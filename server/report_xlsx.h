@@ -21,6 +21,16 @@
 int report_xlsx_write(const struct report *rep, const char *path, const char *zone,
     const char *sheet, struct bbt_error *e);
 
+/* "xlsx" -> *xlsx = 1; anything else through report_format_parse. */
+int report_xlsx_format_parse(const char *s, enum report_format *f, int *xlsx,
+    struct bbt_error *e);
+/*
+ * A command's output: xlsx to out (required), else format f to out (NULL =
+ * stdout). Shared by the report commands that take --format xlsx --out.
+ */
+int report_xlsx_output(const struct report *rep, int xlsx, enum report_format f,
+    const char *out, const char *zone, const char *sheet, struct bbt_error *e);
+
 /* The Chinese header of a report column key ("teacher_id" -> "教师工号"); the
  * key itself when it has none. */
 const char *report_xlsx_header(const char *key);

@@ -87,6 +87,16 @@ for r in rows:
     assert got == want[key(r)], (key(r), got, want[key(r)])
 PY
 
+# xlsx: the same report as a workbook with Chinese headers.
+st --from "$(day -1)" --to "$(day 1)" --format xlsx --out "$T/s.xlsx" || fail "xlsx"
+python3 - "$T/s.xlsx" <<'PY' || fail "xlsx content"
+import re, sys, zipfile
+z = zipfile.ZipFile(sys.argv[1])
+strings = re.findall(r"<t[^>]*>([^<]*)</t>", z.read("xl/sharedStrings.xml").decode())
+assert "设备覆盖率（%）" in strings and "基础建设与应用得分" in strings, strings[:30]
+assert "610300002" in strings, strings        # codes are text cells
+PY
+
 # --explain says which bracket and why.
 st --from "$(day -1)" --to "$(day 1)" --explain --format json > "$T/x.json"
 python3 - "$T/x.json" "$(day 1)" <<'PY' || fail "explain"

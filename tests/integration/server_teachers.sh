@@ -116,6 +116,27 @@ srv teachers $TERM_ARGS > "$T/table" || fail "table"
 grep -q '王芳' "$T/table" && grep -q '5.2' "$T/table" || { cat "$T/table"; fail "table"; }
 srv teachers $TERM_ARGS --format csv > "$T/csv" || fail "csv"
 head -c 3 "$T/csv" | od -An -tx1 | grep -q 'ef bb bf' || fail "CSV without BOM"
+# xlsx: Chinese headers, the school code a text cell, times Excel date-times.
+srv teachers $TERM_ARGS --format xlsx --out "$T/t.xlsx" || fail "xlsx"
+python3 - "$T/t.xlsx" <<'PY' || fail "xlsx content"
+import re, sys, zipfile
+z = zipfile.ZipFile(sys.argv[1])
+sheet = z.read("xl/worksheets/sheet1.xml").decode()
+strings = re.findall(r"<t[^>]*>([^<]*)</t>", z.read("xl/sharedStrings.xml").decode())
+assert strings[:3] == ["教师工号", "教师姓名", "学校代码"], strings[:3]
+cell = lambda ref: re.search(r'<c r="%s"([^>]*)>(?:<v>([^<]*)</v>)?' % ref, sheet)
+c2 = cell("C2")                       # 610102001: text, not the number 610102001
+assert 't="s"' in c2.group(1) and strings[int(c2.group(2))] == "610102001", c2.groups()
+g2 = cell("G2")                       # points: a number
+assert 't="s"' not in g2.group(1) and g2.group(2) == "25", g2.groups()
+k2 = cell("K2")                       # first: 2026-11-02 08:00 as an Excel serial
+assert 't=' not in k2.group(1) and 's=' in k2.group(1), k2.groups()
+assert abs(float(k2.group(2)) - (46328 + 8 / 24)) < 1e-6, k2.groups()
+PY
+set +e
+srv teachers $TERM_ARGS --format xlsx > /dev/null 2>&1; rc=$?
+set -e
+[ $rc = 2 ] || fail "xlsx without --out: exit $rc"
 if srv teachers $TERM_ARGS --school 999 > /dev/null 2>&1; then fail "unknown school"; fi
 if srv teachers --from 2026-11-02 > /dev/null 2>&1; then fail "--from without --to"; fi
 

@@ -357,6 +357,8 @@ static int heartbeat_fields(struct http_request *req, struct http_response *res,
 void api_heartbeat(struct http_request *req, struct http_response *res)
 {
 	struct heartbeat h = { 0 };
+	struct http_detector det = req->cfg->detector;
+	struct db_detector sd;
 	char t[BBT_ISO8601_LEN];
 	struct bbt_error e;
 	cJSON *o = NULL, *reply;
@@ -370,9 +372,15 @@ void api_heartbeat(struct http_request *req, struct http_response *res)
 		goto out;
 	}
 	bbt_time_format(req->now, 0, t);
+	/* The school's own detector settings over the server's (school set). */
+	if (db_school_detector_get(req->db, req->auth.device.school, &sd, &e) < 0)
+		log_err("heartbeat: %s", bbt_error_msg(&e));
+	det.idle_gap = sd.idle_gap >= 0 ? (int)sd.idle_gap : det.idle_gap;
+	det.min_session = sd.min_session >= 0 ? (int)sd.min_session : det.min_session;
+	det.stuck_contact = sd.stuck_contact >= 0 ? (int)sd.stuck_contact : det.stuck_contact;
 	reply = cJSON_CreateObject();
 	if (!cJSON_AddStringToObject(reply, "server_time", t) ||
-	    !cJSON_AddItemToObject(reply, "detector", detector_json(&req->cfg->detector))) {
+	    !cJSON_AddItemToObject(reply, "detector", detector_json(&det))) {
 		cJSON_Delete(reply);
 		reply = NULL;
 	}

@@ -2,9 +2,18 @@
  * cmd_school: `bbt-server school add CODE NAME [--district NAME]` (SPEC
  * 5.1). A school must exist before tokens, admins, timetables or devices can
  * name it; its code is the key everywhere.
+ *
+ * `school set CODE [--idle-gap S] [--min-session S] [--stuck-contact S]
+ * [--reset]`: the detector settings sent to that school's agents in
+ * heartbeat replies (SPEC 4.1), each over the server's own (`serve
+ * --idle-gap ...`); a setting not given keeps its stored value, --reset
+ * drops them all first. The points rule's qualifying duration is not one of
+ * them: it stays in the rule file.
  */
+#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "commands.h"
@@ -12,7 +21,9 @@
 
 static int usage(FILE *f)
 {
-	fputs("usage: bbt-server school add CODE NAME [--district NAME]\n", f);
+	fputs("usage: bbt-server school add CODE NAME [--district NAME]\n"
+	    "       bbt-server school set CODE [--idle-gap S] [--min-session S] "
+	    "[--stuck-contact S] [--reset]\n", f);
 	return f == stdout ? 0 : 2;
 }
 
@@ -71,10 +82,105 @@ out:
 	return rc;
 }
 
+/* A number of seconds in [lo, 86400] into *out; -1 if not. */
+static int seconds(const char *opt, const char *v, long lo, int64_t *out)
+{
+	char *end;
+	long n;
+
+	errno = 0;
+	n = strtol(v, &end, 10);
+	if (errno || end == v || *end || n < lo || n > 86400) {
+		fprintf(stderr, "bbt-server: school set: %s must be %ld..86400 seconds\n", opt,
+		    lo);
+		return -1;
+	}
+	*out = n;
+	return 0;
+}
+
+static void show(const char *what, int64_t v)
+{
+	if (v >= 0)
+		printf(" %s=%lld", what, (long long)v);
+	else
+		printf(" %s=(server)", what);
+}
+
+static int set(struct server_ctx *ctx, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "idle-gap", required_argument, NULL, 'i' },
+		{ "min-session", required_argument, NULL, 'm' },
+		{ "stuck-contact", required_argument, NULL, 's' },
+		{ "reset", no_argument, NULL, 'r' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct db_detector d, want = { -1, -1, -1 };
+	struct bbt_error e;
+	struct db *db = NULL;
+	int c, rc = 1, reset = 0, given = 0;
+
+	optind = 0;
+	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'i': if (seconds("--idle-gap", optarg, 1, &want.idle_gap) < 0) return 2;
+			given++; break;
+		case 'm': if (seconds("--min-session", optarg, 0, &want.min_session) < 0)
+				return 2;
+			given++; break;
+		case 's': if (seconds("--stuck-contact", optarg, 1, &want.stuck_contact) < 0)
+				return 2;
+			given++; break;
+		case 'r': reset = 1; break;
+		case 'h': return usage(stdout);
+		default: return usage(stderr);
+		}
+	}
+	if (argc - optind != 1 || (given == 0 && !reset))
+		return usage(stderr);
+	if (db_open(ctx->db, &db, &e) < 0 || db_school_check(db, argv[optind], &e) < 0 ||
+	    db_begin(db, &e) < 0)
+		goto fail;
+	if (db_school_detector_get(db, argv[optind], &d, &e) < 0) {
+		db_rollback(db);
+		goto fail;
+	}
+	if (reset)
+		d = (struct db_detector){ -1, -1, -1 };
+	if (want.idle_gap >= 0)
+		d.idle_gap = want.idle_gap;
+	if (want.min_session >= 0)
+		d.min_session = want.min_session;
+	if (want.stuck_contact >= 0)
+		d.stuck_contact = want.stuck_contact;
+	if (db_school_detector_set(db, argv[optind], &d, &e) < 0) {
+		db_rollback(db);
+		goto fail;
+	}
+	if (db_commit(db, &e) < 0)
+		goto fail;
+	printf("school %s detector:", argv[optind]);
+	show("idle_gap", d.idle_gap);
+	show("min_session", d.min_session);
+	show("stuck_contact", d.stuck_contact);
+	putchar('\n');
+	rc = 0;
+	goto out;
+fail:
+	fprintf(stderr, "bbt-server: school set: %s\n", bbt_error_msg(&e));
+out:
+	db_close(db);
+	return rc;
+}
+
 int cmd_school(struct server_ctx *ctx, int argc, char **argv)
 {
 	if (argc >= 2 && strcmp(argv[1], "add") == 0)
 		return add(ctx, argc - 1, argv + 1);
+	if (argc >= 2 && strcmp(argv[1], "set") == 0)
+		return set(ctx, argc - 1, argv + 1);
 	if (argc >= 2 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0))
 		return usage(stdout);
 	return usage(stderr);

@@ -339,11 +339,16 @@ int db_school_counts(struct db *db, const char *school, int64_t from, int64_t to
  * db_device_seen and db_device_heartbeat call it. */
 int db_device_contact(struct db *db, const char *device_id, int64_t now,
     struct bbt_error *e);
-/* A school's detector settings for its agents as JSON object text
- * ({"idle_gap_s":..,"min_session_s":..,"stuck_contact_s":..}); "" = none. */
-int db_school_detector_set(struct db *db, const char *code, const char *json,
+/* A school's detector settings for its agents (SPEC 4.1 keys, seconds);
+ * -1 = not set: the server's own (serve --idle-gap ...) applies. */
+struct db_detector {
+	int64_t idle_gap, min_session, stuck_contact;
+};
+/* Replace the school's settings with d; -1 with "unknown school" if none. */
+int db_school_detector_set(struct db *db, const char *code, const struct db_detector *d,
     struct bbt_error *e);
-int db_school_detector_get(struct db *db, const char *code, char *json, size_t len,
+/* The school's settings (all -1 for an unknown school or none set). */
+int db_school_detector_get(struct db *db, const char *code, struct db_detector *out,
     struct bbt_error *e);
 
 #endif

@@ -146,7 +146,9 @@ static const char *const migrations[] = {
 	"  PRIMARY KEY (device_id, day)) WITHOUT ROWID;"
 	"INSERT INTO device_contacts SELECT device_id, last_seen / 86400,"
 	"  1 << ((last_seen % 86400) / 3600) FROM devices WHERE last_seen > 0;"
-	"ALTER TABLE schools ADD COLUMN detector TEXT;"
+	"ALTER TABLE schools ADD COLUMN detector_idle_gap INTEGER;"
+	"ALTER TABLE schools ADD COLUMN detector_min_session INTEGER;"
+	"ALTER TABLE schools ADD COLUMN detector_stuck_contact INTEGER;"
 	"ALTER TABLE live_lessons ADD COLUMN owner TEXT NOT NULL DEFAULT '';"
 	"ALTER TABLE live_lessons ADD COLUMN contact TEXT NOT NULL DEFAULT '';",
 };

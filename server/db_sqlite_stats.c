@@ -116,17 +116,23 @@ int db_school_counts(struct db *db, const char *school, int64_t from, int64_t to
 	return 0;
 }
 
-int db_school_detector_set(struct db *db, const char *code, const char *json,
+int db_school_detector_set(struct db *db, const char *code, const struct db_detector *d,
     struct bbt_error *e)
 {
-	sqlite3_stmt *st = db_sqlite_stmt(db, "UPDATE schools SET detector = ?2 "
-	    "WHERE code = ?1", e);
+	sqlite3_stmt *st = db_sqlite_stmt(db, "UPDATE schools SET detector_idle_gap = ?2, "
+	    "detector_min_session = ?3, detector_stuck_contact = ?4 WHERE code = ?1", e);
+	const int64_t v[3] = { d->idle_gap, d->min_session, d->stuck_contact };
 	int rc;
 
 	if (!st)
 		return -1;
 	sqlite3_bind_text(st, 1, code, -1, SQLITE_TRANSIENT);
-	db_sqlite_bind_text(st, 2, json && json[0] ? json : NULL);
+	for (int i = 0; i < 3; i++) {
+		if (v[i] >= 0)
+			sqlite3_bind_int64(st, 2 + i, v[i]);
+		else
+			sqlite3_bind_null(st, 2 + i);
+	}
 	rc = sqlite3_step(st);
 	sqlite3_reset(st);
 	if (rc != SQLITE_DONE)
@@ -136,20 +142,24 @@ int db_school_detector_set(struct db *db, const char *code, const char *json,
 	return 0;
 }
 
-int db_school_detector_get(struct db *db, const char *code, char *json, size_t len,
+int db_school_detector_get(struct db *db, const char *code, struct db_detector *out,
     struct bbt_error *e)
 {
-	sqlite3_stmt *st = db_sqlite_stmt(db, "SELECT coalesce(detector, '') FROM schools "
-	    "WHERE code = ?1", e);
+	sqlite3_stmt *st = db_sqlite_stmt(db, "SELECT coalesce(detector_idle_gap, -1), "
+	    "coalesce(detector_min_session, -1), coalesce(detector_stuck_contact, -1) "
+	    "FROM schools WHERE code = ?1", e);
 	int rc;
 
+	out->idle_gap = out->min_session = out->stuck_contact = -1;
 	if (!st)
 		return -1;
-	json[0] = '\0';
 	sqlite3_bind_text(st, 1, code, -1, SQLITE_TRANSIENT);
 	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW)
-		db_sqlite_text(st, 0, json, len);
+	if (rc == SQLITE_ROW) {
+		out->idle_gap = sqlite3_column_int64(st, 0);
+		out->min_session = sqlite3_column_int64(st, 1);
+		out->stuck_contact = sqlite3_column_int64(st, 2);
+	}
 	sqlite3_reset(st);
 	return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 :
 	    db_sqlite_fail(db, e, "school detector settings");

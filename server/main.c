@@ -35,6 +35,7 @@ static void usage(FILE *f)
 	fputs("usage: bbt-server [--db PATH|postgresql://...] [--tz ZONE] [--rules FILE] COMMAND\n"
 	    "  serve [--listen 127.0.0.1:8470] [--threads N] [--tls-cert FILE --tls-key FILE]\n"
 	    "  school add CODE NAME [--district NAME]\n"
+	    "  school set CODE [--idle-gap S] [--min-session S] [--stuck-contact S] [--reset]\n"
 	    "  token create --school CODE [--uses N] [--expires-days D]\n"
 	    "  admin create NAME [--school CODE] | admin list | admin revoke NAME\n"
 	    "  token list [--school CODE] | token revoke PREFIX\n"

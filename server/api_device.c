@@ -242,6 +242,8 @@ void api_sessions(struct http_request *req, struct http_response *res)
 	offset = b.has_agent_time ? b.agent_time - req->now : DB_OFFSET_UNKNOWN;
 	if (db_begin(req->db, &e) < 0 || ingest_store(req->db, &b, &origin, &e) < 0 ||
 	    db_device_seen(req->db, dev->device_id, req->now, offset, &e) < 0 ||
+	    db_device_uploaded(req->db, dev->device_id, (int64_t)(b.accepted + b.duplicate +
+	    b.rejected), &e) < 0 ||
 	    db_commit(req->db, &e) < 0) {
 		db_rollback(req->db);
 		log_err("sessions from %s: %s", dev->device_id, bbt_error_msg(&e));
@@ -271,7 +273,7 @@ static cJSON *detector_json(const struct http_detector *d)
 }
 
 struct heartbeat {
-	int64_t offset, depth;
+	int64_t offset, depth, interval;
 	const char *version;
 	char *devices;
 };
@@ -313,6 +315,7 @@ static int heartbeat_fields(struct http_request *req, struct http_response *res,
 	const cJSON *devs = cJSON_GetObjectItemCaseSensitive(o, "devices");
 	char path[160] = "devices";
 	struct bbt_error e;
+	const cJSON *ivl = cJSON_GetObjectItemCaseSensitive(o, "sync_interval_s");
 	int64_t at;
 	int off;
 
@@ -328,6 +331,9 @@ static int heartbeat_fields(struct http_request *req, struct http_response *res,
 	}
 	if (depth)
 		h->depth = (int64_t)depth->valuedouble;
+	/* The agent's [sync] interval: its own offline window (fleet.h). */
+	h->interval = cJSON_IsNumber(ivl) && ivl->valuedouble >= 1 &&
+	    ivl->valuedouble <= 86400 ? (int64_t)ivl->valuedouble : 0;
 	if (field(o, "agent_version", 0, DB_VERSION_LEN, &h->version, res) < 0)
 		return -1;
 	if (!h->version[0] && field(o, "version", 0, DB_VERSION_LEN, &h->version, res) < 0)
@@ -366,7 +372,8 @@ void api_heartbeat(struct http_request *req, struct http_response *res)
 	if (body_object(req, res, &o) < 0 || heartbeat_fields(req, res, o, &h) < 0)
 		goto out;
 	if (db_device_heartbeat(req->db, req->auth.device.device_id, req->now, h.offset,
-	    h.version[0] ? h.version : NULL, h.depth, h.devices, &e) < 0) {
+	    h.version[0] ? h.version : NULL, h.depth, h.devices, &e) < 0 ||
+	    db_device_interval_set(req->db, req->auth.device.device_id, h.interval, &e) < 0) {
 		log_err("heartbeat: %s", bbt_error_msg(&e));
 		http_reply_error(res, 503, "heartbeat not recorded, try again later");
 		goto out;

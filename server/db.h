@@ -135,7 +135,8 @@ struct db_device {
 	char token_hash[DB_HASH_LEN];
 	int64_t enrolled_at;
 	int64_t last_seen;		/* 0 = never seen since enrollment */
-	int64_t clock_offset_s;		/* agent clock - server clock, last seen */
+	int64_t clock_offset_s;		/* agent clock - server clock, last seen;
+					 * DB_OFFSET_UNKNOWN if never measured */
 	int64_t buffer_depth;		/* -1 = never reported */
 	int64_t revoked_at;		/* 0 = not revoked (`device revoke`) */
 	int64_t reenrolled;		/* times its hw_id enrolled again */
@@ -339,6 +340,20 @@ int db_school_counts(struct db *db, const char *school, int64_t from, int64_t to
  * db_device_seen and db_device_heartbeat call it. */
 int db_device_contact(struct db *db, const char *device_id, int64_t now,
     struct bbt_error *e);
+/*
+ * The agent answered for n sessions of its outbox (accepted, duplicate or
+ * rejected: it drops them all): its buffer depth, as reported at the
+ * heartbeat that opened the pass, goes down by n (not below 0), so the
+ * fleet view shows the depth after the pass.
+ */
+int db_device_uploaded(struct db *db, const char *device_id, int64_t n,
+    struct bbt_error *e);
+/* The agent's own sync interval, from its heartbeat (0 = unknown). */
+int db_device_interval_set(struct db *db, const char *device_id, int64_t interval_s,
+    struct bbt_error *e);
+int db_device_interval_get(struct db *db, const char *device_id, int64_t *interval_s,
+    struct bbt_error *e);
+
 /* A school's detector settings for its agents (SPEC 4.1 keys, seconds);
  * -1 = not set: the server's own (serve --idle-gap ...) applies. */
 struct db_detector {

@@ -150,7 +150,8 @@ static const char *const migrations[] = {
 	"ALTER TABLE schools ADD COLUMN detector_min_session INTEGER;"
 	"ALTER TABLE schools ADD COLUMN detector_stuck_contact INTEGER;"
 	"ALTER TABLE live_lessons ADD COLUMN owner TEXT NOT NULL DEFAULT '';"
-	"ALTER TABLE live_lessons ADD COLUMN contact TEXT NOT NULL DEFAULT '';",
+	"ALTER TABLE live_lessons ADD COLUMN contact TEXT NOT NULL DEFAULT '';"
+	"ALTER TABLE devices ADD COLUMN sync_interval_s INTEGER;",
 };
 #define NMIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))
 _Static_assert(NMIGRATIONS == DB_SCHEMA_VERSION, "one migration per schema version");
@@ -786,7 +787,8 @@ static void device_from_row(sqlite3_stmt *st, struct db_device *d)
 	db_sqlite_text(st, 7, d->token_hash, sizeof(d->token_hash));
 	d->enrolled_at = sqlite3_column_int64(st, 8);
 	d->last_seen = sqlite3_column_int64(st, 9);
-	d->clock_offset_s = sqlite3_column_int64(st, 10);
+	d->clock_offset_s = sqlite3_column_type(st, 10) == SQLITE_NULL ? DB_OFFSET_UNKNOWN :
+	    sqlite3_column_int64(st, 10);
 	d->buffer_depth = sqlite3_column_type(st, 11) == SQLITE_NULL ? -1 :
 	    sqlite3_column_int64(st, 11);
 	d->revoked_at = sqlite3_column_int64(st, 12);

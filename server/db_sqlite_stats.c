@@ -164,3 +164,53 @@ int db_school_detector_get(struct db *db, const char *code, struct db_detector *
 	return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 :
 	    db_sqlite_fail(db, e, "school detector settings");
 }
+
+/* One UPDATE of devices bound to (device_id, n). */
+static int device_update(struct db *db, const char *sql, const char *device_id, int64_t n,
+    struct bbt_error *e)
+{
+	sqlite3_stmt *st = db_sqlite_stmt(db, sql, e);
+	int rc;
+
+	if (!st)
+		return -1;
+	sqlite3_bind_text(st, 1, device_id, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int64(st, 2, n);
+	rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	return rc == SQLITE_DONE ? 0 : db_sqlite_fail(db, e, "device");
+}
+
+int db_device_uploaded(struct db *db, const char *device_id, int64_t n,
+    struct bbt_error *e)
+{
+	if (n <= 0)
+		return 0;
+	return device_update(db, "UPDATE devices SET buffer_depth = max(0, buffer_depth - ?2) "
+	    "WHERE device_id = ?1 AND buffer_depth IS NOT NULL", device_id, n, e);
+}
+
+int db_device_interval_set(struct db *db, const char *device_id, int64_t interval_s,
+    struct bbt_error *e)
+{
+	return device_update(db, "UPDATE devices SET sync_interval_s = nullif(?2, 0) "
+	    "WHERE device_id = ?1", device_id, interval_s, e);
+}
+
+int db_device_interval_get(struct db *db, const char *device_id, int64_t *interval_s,
+    struct bbt_error *e)
+{
+	sqlite3_stmt *st = db_sqlite_stmt(db, "SELECT coalesce(sync_interval_s, 0) FROM "
+	    "devices WHERE device_id = ?1", e);
+	int rc;
+
+	*interval_s = 0;
+	if (!st)
+		return -1;
+	sqlite3_bind_text(st, 1, device_id, -1, SQLITE_TRANSIENT);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		*interval_s = sqlite3_column_int64(st, 0);
+	sqlite3_reset(st);
+	return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : db_sqlite_fail(db, e, "device");
+}

@@ -21,6 +21,7 @@ static const char *const columns[C_N] = { "device_id", "school", "room", "hostna
 	"reenrolled", "last_reenrolled", "clone_suspected", "revoked" };
 
 struct walk {
+	struct db *db;
 	struct report *rep;
 	const char *zone;
 	int64_t now, offline_after;
@@ -87,6 +88,7 @@ static int add_device(void *arg, const struct db_device *d, const char *inputs_j
 	struct walk *w = arg;
 	cJSON *inputs = inputs_json ? cJSON_Parse(inputs_json) : NULL;
 	char summary[512] = "";
+	int64_t interval, window = w->offline_after;
 	int rc = 0;
 
 	if (!cJSON_IsArray(inputs)) {
@@ -95,6 +97,13 @@ static int add_device(void *arg, const struct db_device *d, const char *inputs_j
 	}
 	if (inputs)
 		inputs_summary(inputs, summary, sizeof(summary));
+	/* An agent that told us its sync interval misses three of its own beats. */
+	if (db_device_interval_get(w->db, d->device_id, &interval, e) < 0) {
+		cJSON_Delete(inputs);
+		return -1;
+	}
+	if (interval > 0)
+		window = FLEET_MISSED_BEATS * interval;
 	rc |= report_row(w->rep);
 	rc |= report_str(w->rep, C_ID, d->device_id);
 	rc |= report_str(w->rep, C_SCHOOL, d->school);
@@ -102,9 +111,9 @@ static int add_device(void *arg, const struct db_device *d, const char *inputs_j
 	rc |= report_str(w->rep, C_HOST, d->hostname);
 	rc |= report_str(w->rep, C_VERSION, d->agent_version);
 	rc |= time_cell(w->rep, C_SEEN, d->last_seen, w->zone);
-	rc |= report_bool(w->rep, C_ONLINE, fleet_online(d->last_seen, w->now,
-	    w->offline_after));
-	if (d->last_seen > 0)
+	rc |= report_bool(w->rep, C_ONLINE, fleet_online(d->last_seen, w->now, window));
+	/* Never measured (no agent_time yet) is unknown, not 0. */
+	if (d->last_seen > 0 && d->clock_offset_s != DB_OFFSET_UNKNOWN)
 		rc |= report_int(w->rep, C_OFFSET, (long long)d->clock_offset_s);
 	if (d->buffer_depth >= 0)
 		rc |= report_int(w->rep, C_BUFFERED, (long long)d->buffer_depth);
@@ -120,7 +129,7 @@ static int add_device(void *arg, const struct db_device *d, const char *inputs_j
 struct report *fleet_devices_report(struct db *db, const char *school, const char *zone,
     int64_t now, int64_t offline_after_s, struct bbt_error *e)
 {
-	struct walk w = { report_new(C_N, columns), zone, now, offline_after_s };
+	struct walk w = { db, report_new(C_N, columns), zone, now, offline_after_s };
 
 	if (w.rep == NULL) {
 		bbt_error_set(e, "out of memory");

@@ -4,9 +4,16 @@
  * is online, its clock offset, the sessions it still buffers and the input
  * hardware it found. Built once for the CLI and GET /api/v1/devices.
  *
- * Online means a heartbeat within `offline_after` seconds (default three
- * agent heartbeat intervals of 300 s: an agent missing three beats in a
- * row is offline). The decision is pure (fleet_online) so tests drive it.
+ * Online means a contact within three of the agent's own sync intervals
+ * (it reports `sync_interval_s` in its heartbeat); for an agent that has
+ * not, within `offline_after` seconds (default three intervals of the
+ * agent's default 300 s). The decision is pure (fleet_online) so tests
+ * drive it.
+ *
+ * `buffered` is the outbox depth the agent reported at the heartbeat that
+ * opened its last pass, less the sessions it was answered for since (db.h
+ * db_device_uploaded): the depth after the pass, not before it. A clock
+ * offset never measured (no agent_time yet) is null, not 0.
  *
  * Identity columns (SPEC 4.4): reenrolled counts the times the device's
  * hw_id enrolled again (a re-image keeps the device_id), last_reenrolled is
@@ -27,7 +34,8 @@
 #include "report.h"
 
 #define FLEET_AGENT_INTERVAL_S 300	/* the agent's default [sync] interval */
-#define FLEET_OFFLINE_AFTER_S (3 * FLEET_AGENT_INTERVAL_S)
+#define FLEET_MISSED_BEATS 3
+#define FLEET_OFFLINE_AFTER_S (FLEET_MISSED_BEATS * FLEET_AGENT_INTERVAL_S)
 
 struct db;
 

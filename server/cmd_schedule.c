@@ -143,6 +143,9 @@ static const char *const export_cols[E_N] = { "序号", "授课类型", "学科"
 	"接收单位", "接收教室", "主讲端核验结果", "主讲端覆盖分钟",
 	"主讲端会话数", "接收端核验结果", "接收端覆盖分钟", "接收端会话数" };
 
+static const size_t code_cols[] = { E_SEQ, E_SCHOOL, E_CONTACT, E_ROOM, E_RSCHOOL,
+	E_RROOM };
+
 static const char *status_zh(const char *s)
 {
 	static const char *const names[][2] = { { "delivered", "已开课" },
@@ -259,6 +262,9 @@ static struct report *export_report(struct db *db, const char *zone, const char 
 	arr = report_to_json(ver);
 	report_free(ver);
 	x.rep = report_new(E_N, export_cols);
+	/* Codes, rooms and phone numbers stay text in Excel (report.h). */
+	for (size_t i = 0; x.rep != NULL && i < sizeof(code_cols) / sizeof(code_cols[0]); i++)
+		report_code_column(x.rep, code_cols[i]);
 	if (arr == NULL || x.rep == NULL) {
 		bbt_error_set(e, "out of memory");
 		goto fail;

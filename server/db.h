@@ -283,7 +283,7 @@ struct db_live_lesson {
 	int64_t day;			/* local date as days since 1970-01-01 */
 	char type[256], subject[256], teacher[256], course[256], area[256];
 	char stage[64], grade[64], platform[256], note[256];
-	char owner[256], contact[256];	/* 学校排课负责人, 联系方式 (schema v3) */
+	char owner[256], contact[256];	/* 学校排课负责人, 联系方式 (schema v4) */
 	int64_t start, end;		/* Unix seconds */
 	char school[DB_SCHOOL_LEN];	/* delivering school (code) and room */
 	char room[DB_ROOM_LEN];		/* "" = not given */

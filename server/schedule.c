@@ -300,15 +300,22 @@ static int check_width(const struct parse *ps, size_t n, struct bbt_error *e)
 	    "cell missing its comma)", n, ps->ncols, missing);
 }
 
-/* A cell; the ' that CSV writers put before = + - @ (so Excel does not run
- * the text as a formula) is theirs, not the officer's: it goes. */
+/* A cell; the ' that CSV writers put before = + - @ or ＝ ＋ － ＠ (so Excel
+ * does not run the text as a formula) is theirs, not the officer's: it goes. */
 static const char *cell(const struct parse *ps, size_t n, char **f, int c)
 {
 	long i = ps->idx[c];
 	const char *v = i >= 0 && (size_t)i < n ? csvin_trim(f[i]) : "";
 
-	if (v[0] == '\'' && v[1] && strchr("=+-@", v[1]) != NULL)
-		v++;
+	static const char *const wide[] = { "＝", "＋", "－", "＠" };
+
+	if (v[0] != '\'')
+		return v;
+	if (v[1] && strchr("=+-@", v[1]) != NULL)
+		return v + 1;
+	for (size_t k = 0; k < sizeof(wide) / sizeof(wide[0]); k++)
+		if (strncmp(v + 1, wide[k], strlen(wide[k])) == 0)
+			return v + 1;
 	return v;
 }
 

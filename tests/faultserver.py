@@ -16,6 +16,10 @@ test changes it by rewriting that file while the server runs:
   401                every request but enroll: 401
   commit-and-die     POST /sessions: store the batch, then exit without a reply
   reject:TEXT        POST /sessions: every session rejected with reason TEXT
+  hold               read the whole request, write DIR/held (its session count),
+                     then wait until DIR/release exists and go on as "ok"; the
+                     test kills the server or the agent while it is held, so
+                     the kill lands mid-request for certain
 
 A mode may be limited to paths containing a string: "503:2@sessions".
 A request in absolute form (the server used as an HTTP proxy) is served as
@@ -23,8 +27,11 @@ if addressed to it, and logged with "via-proxy HOST".
 
 State in DIR: sessions.jsonl (one line per session stored, first arrival
 only: a resent id is answered "duplicate" and not stored again),
-requests.log (method, path, status, session count), devices.json, port
-(written once listening).
+sent.log (every session id of every POST /sessions body, one line
+"REQUEST_NUMBER ID", whatever the mode and the answer: duplicates and
+resends included, so a test can count what the agent sent), requests.log
+(method, path, status, session count), devices.json, port (written once
+listening).
 """
 import argparse
 import base64
@@ -43,6 +50,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 LOCK = threading.Lock()
 ARGS = None
+REQUESTS = [0]
 
 
 def state(name):
@@ -144,6 +152,9 @@ class Handler(BaseHTTPRequestHandler):
             self.note(0)
             while True:
                 time.sleep(3600)
+        elif mode == "hold":
+            self.hold(raw)
+            return False
         elif mode == "slow":
             time.sleep(float(arg or 5))
             return False
@@ -154,6 +165,34 @@ class Handler(BaseHTTPRequestHandler):
         else:
             return False
         return True
+
+    def hold(self, raw):
+        """Mark the request as arrived whole, then wait for DIR/release."""
+        try:
+            n = len(json.loads(raw).get("sessions") or [])
+        except (ValueError, AttributeError):
+            n = 0
+        tmp = state("held.tmp")
+        with open(tmp, "w") as f:
+            f.write("%s %d\n" % (self.path, n))
+        os.replace(tmp, state("held"))
+        while not os.path.exists(state("release")):
+            time.sleep(0.05)
+
+    def log_sent(self, raw):
+        """Every id the agent sent in this request, before any fault."""
+        try:
+            sessions = json.loads(raw).get("sessions")
+        except (ValueError, AttributeError):
+            return
+        if not isinstance(sessions, list):
+            return
+        with LOCK:
+            REQUESTS[0] += 1
+            with open(state("sent.log"), "a") as f:
+                for s in sessions:
+                    sid = s.get("id") if isinstance(s, dict) else None
+                    f.write("%d %s\n" % (REQUESTS[0], sid))
 
     def do_GET(self):
         self.unproxy()
@@ -182,6 +221,8 @@ class Handler(BaseHTTPRequestHandler):
         except (OSError, ValueError):
             self.reply(400, {"error": "bad body"})
             return
+        if self.path == "/api/v1/sessions":
+            self.log_sent(raw)
         mode, arg = read_mode(self.path)
         if self.faults(mode, arg, raw):
             return

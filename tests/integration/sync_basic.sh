@@ -3,6 +3,8 @@
 # sessions over gzip, the heartbeat, the outbox emptied only by the
 # server's acknowledgements, a second sync sending nothing, and a server
 # that is down: `sync` fails promptly, loses nothing, and succeeds later.
+# The fault server logs every id the agent sends (sent.log), so each
+# session is checked to go exactly once, not only to arrive.
 . tests/sync/lib.sh
 S="$BBT_TMP/srv"
 start_fault "$S"
@@ -16,8 +18,10 @@ grep -q '"public_key"' "$S/devices.json" || fail "no public key sent"
 
 $SEED "$ST" 5 7200 1800 none > "$BBT_TMP/ids"
 $AG sync > "$BBT_TMP/out" || { cat "$BBT_TMP/out"; fail "first sync"; }
-grep -q '5 accepted.*0 left' "$BBT_TMP/out" || { cat "$BBT_TMP/out"; fail "summary"; }
+summary "ok: 5 accepted, 0 duplicate, 0 rejected, 0 left"
 [ "$(stored "$S")" = 5 ] || fail "server has $(stored "$S") sessions, not 5"
+[ "$(sent "$S")" = 5 ] && [ -z "$(sent_twice "$S")" ] || fail "sent $(sent "$S") ids, not 5 once"
+for id in $(cat "$BBT_TMP/ids"); do grep -q " $id\$" "$S/sent.log" || fail "$id not sent"; done
 for id in $(cat "$BBT_TMP/ids"); do grep -q "$id" "$S/sessions.jsonl" || fail "$id missing"; done
 grep -q '"buffer_depth": 5' "$S/heartbeats.jsonl" || fail "heartbeat without depth"
 grep -q '+08:00' "$S/sessions.jsonl" || fail "times not in the session's offset"
@@ -31,7 +35,8 @@ PY
 
 # Nothing left: a second pass uploads nothing and succeeds.
 $AG sync > "$BBT_TMP/out" || fail "second sync"
-grep -q '0 accepted.*0 left' "$BBT_TMP/out" || { cat "$BBT_TMP/out"; fail "resent"; }
+summary "ok: 0 accepted, 0 duplicate, 0 rejected, 0 left"
+[ "$(sent "$S")" = 5 ] || fail "the second sync sent $(( $(sent "$S") - 5 )) acknowledged sessions"
 
 # Server down: sync fails fast, keeps the sessions.
 $SEED "$ST" 3 3600 1200 none > /dev/null
@@ -39,12 +44,14 @@ kill "$FPID"; wait "$FPID" 2>/dev/null || :
 t0=$(date +%s)
 if $AG sync > "$BBT_TMP/out"; then fail "sync succeeded with the server down"; fi
 [ $(( $(date +%s) - t0 )) -lt 15 ] || fail "sync did not return promptly"
-grep -q '3 left' "$BBT_TMP/out" || { cat "$BBT_TMP/out"; fail "summary while down"; }
+summary "failed: 0 accepted, 0 duplicate, 0 rejected, 3 left"
 [ -n "$(meta last_sync_error)" ] || fail "no last_sync_error"
 # Back on the same port: everything arrives, once.
 start_fault "$S" --port "$PORT"
 $AG sync > "$BBT_TMP/out" || { cat "$BBT_TMP/out"; fail "sync after restart"; }
+summary "ok: 3 accepted, 0 duplicate, 0 rejected, 0 left"
 [ "$(stored "$S")" = 8 ] && [ "$(unique "$S")" = 8 ] || fail "expected 8 sessions once each"
+[ "$(sent "$S")" = 8 ] && [ -z "$(sent_twice "$S")" ] || fail "sent $(sent "$S") ids, not 8 once"
 [ -z "$(meta last_sync_error)" ] || fail "error not cleared"
 
 # [server] proxy is used: the collector's name does not even resolve; the
@@ -56,6 +63,8 @@ export BBT_HW_ID=proxy-test-machine
 $AG enroll || fail "enroll through the proxy"
 $SEED "$ST" 2 3600 1200 none > /dev/null
 $AG sync > "$BBT_TMP/out" || { cat "$BBT_TMP/out"; fail "sync through the proxy"; }
+summary "ok: 2 accepted, 0 duplicate, 0 rejected, 0 left"
 grep -q 'sessions 200 2 via-proxy collector.invalid' "$S/requests.log" || fail "proxy not used"
 [ "$(unique "$S")" = 10 ] || fail "proxied sessions not stored"
+[ "$(sent "$S")" = 10 ] && [ -z "$(sent_twice "$S")" ] || fail "sent $(sent "$S") ids, not 10 once"
 echo ok

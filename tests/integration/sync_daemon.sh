@@ -4,7 +4,9 @@
 # backoff until it answers), heartbeats every [sync] interval, sessions
 # logged while it runs are uploaded, and a server that goes away and comes
 # back loses nothing; detector settings from the heartbeat are applied at
-# once (the sync thread wakes the run loop; no input is needed).
+# once (the sync thread wakes the run loop; no input is needed). Every
+# session is sent exactly once in all (the fault server's sent.log), and
+# ticks with nothing new send nothing.
 . tests/sync/lib.sh
 S="$BBT_TMP/srv"
 PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
@@ -38,13 +40,22 @@ applied() { grep -q 'detector settings from the server: idle_gap=300 min_session
 wait_for 10 applied || { cat "$BBT_TMP/run.log"; fail "server's detector settings not applied"; }
 $SEED "$ST" 4 7200 1200 none > /dev/null
 wait_for 20 has 4 || fail "sessions not uploaded by the daemon"
+# The reply was written (logged after it is sent): the server may go.
+acked() { grep -q '^POST /api/v1/sessions 200 4' "$S/requests.log"; }
+wait_for 10 acked || fail "no reply to the upload"
 n=$(wc -l < "$S/heartbeats.jsonl")
 wait_for 12 beats "$n" || fail "no heartbeat each interval"
+# Two ticks with an empty outbox: nothing is sent again.
+n=$(wc -l < "$S/heartbeats.jsonl")
+wait_for 12 beats "$((n + 1))" || fail "no heartbeats while idle"
+[ "$(sent "$S")" = 4 ] || fail "the daemon sent $(sent "$S") ids for 4 sessions"
 kill "$FPID"; wait "$FPID" 2>/dev/null || :
 $SEED "$ST" 3 3600 1200 none > /dev/null
 sleep 3
 start_fault "$S" --port "$PORT"
 wait_for 20 has 7 || fail "sessions after the outage"
 [ "$(unique "$S")" = 7 ] || fail "counted twice"
+[ "$(sent "$S")" = 7 ] && [ -z "$(sent_twice "$S")" ] ||
+	fail "the daemon sent $(sent "$S") ids for 7 sessions (twice: $(sent_twice "$S"))"
 kill -TERM "$RPID"; wait_for 10 sh -c "! kill -0 $RPID" || fail "run did not stop"
 echo ok

@@ -5,7 +5,11 @@
 # sync loop), a server that accepts and never answers, a server killed
 # after committing but before replying, an agent killed mid-upload, and 401
 # (revoked: no further requests until enrolled again). After each fault the
-# outbox still holds every session and the server counts each one once.
+# outbox still holds every session and the server counts each one once; the
+# recovery sends exactly what was left (its summary line, whole) and a sync
+# after it sends nothing (the fault server's sent.log counts every id the
+# agent sends). The two kills are deterministic: the fault server holds the
+# request (mode hold) and the test kills only once the body has arrived.
 . tests/sync/lib.sh
 S="$BBT_TMP/srv"
 start_fault "$S"
@@ -16,6 +20,26 @@ mode() { echo "$1" > "$S/mode"; }
 left() { sed -n 's/.* \([0-9-]*\) left.*/\1/p' "$BBT_TMP/out"; }
 total=0
 seed() { $SEED "$ST" "$1" "$2" 1000 none > /dev/null; total=$((total + $1)); }
+# recover LINE: a sync that succeeds and prints exactly LINE.
+recover() {
+	$AG sync > "$BBT_TMP/out" || { cat "$BBT_TMP/out"; fail "recovery: sync failed"; }
+	summary "$1"
+}
+# quiet: with everything acknowledged, a sync sends no session at all.
+quiet() {
+	n0=$(sent "$S")
+	$AG sync > "$BBT_TMP/out" || { cat "$BBT_TMP/out"; fail "$1: sync after recovery"; }
+	summary "ok: 0 accepted, 0 duplicate, 0 rejected, 0 left"
+	[ "$(sent "$S")" = "$n0" ] || fail "$1: $(( $(sent "$S") - n0 )) acknowledged ids resent"
+}
+# wait_file FILE SECONDS: 0 once FILE exists.
+wait_file() {
+	i=0
+	while [ ! -e "$1" ]; do
+		i=$((i + 1)); [ $i -le $(($2 * 10)) ] || return 1
+		sleep 0.1
+	done
+}
 
 for m in "500@sessions" "503:7@sessions" "429:4" "429date:30@sessions"; do
 	seed 2 9000
@@ -27,7 +51,8 @@ for m in "500@sessions" "503:7@sessions" "429:4" "429date:30@sessions"; do
 	429date*) meta last_sync_error | grep -Eq 'retry after (29|30) s' || fail "429 date" ;;
 	esac
 	mode ok
-	$AG sync > "$BBT_TMP/out" || { cat "$BBT_TMP/out"; fail "recovery after $m"; }
+	recover "ok: 2 accepted, 0 duplicate, 0 rejected, 0 left"
+	quiet "$m"
 done
 [ "$(unique "$S")" = $total ] && [ "$(stored "$S")" = $total ] || fail "counts after 5xx/429"
 
@@ -35,8 +60,10 @@ done
 seed 6 8000
 mode "413:900@sessions"
 $AG sync > "$BBT_TMP/out" || { cat "$BBT_TMP/out"; fail "413 split"; }
+summary "ok: 6 accepted, 0 duplicate, 0 rejected, 0 left"
 grep -q 'sessions 413' "$S/requests.log" || fail "no 413 was answered"
 [ "$(unique "$S")" = $total ] && [ "$(stored "$S")" = $total ] || fail "counts after 413"
+quiet "413"
 # A session too large even alone: kept, reported, no loop.
 seed 2 7000
 mode "413:100@sessions"
@@ -45,7 +72,8 @@ if $AG sync > "$BBT_TMP/out"; then fail "sync exit 0 with sessions left"; fi
 grep -q '2 left (some too large' "$BBT_TMP/out" || { cat "$BBT_TMP/out"; fail "too-big summary"; }
 [ $(( $(wc -l < "$S/requests.log") - n0 )) -lt 10 ] || fail "too many requests for 2 sessions"
 mode ok
-$AG sync > "$BBT_TMP/out" || fail "after too-big"
+recover "ok: 2 accepted, 0 duplicate, 0 rejected, 0 left"
+quiet "too big"
 
 # Accepts, never answers: sync gives up within its timeout, keeps all.
 seed 3 6000
@@ -55,7 +83,8 @@ if BBT_HTTP_TIMEOUT=3 $AG sync > "$BBT_TMP/out"; then fail "sync succeeded on ha
 [ $(( $(date +%s) - t0 )) -lt 20 ] || fail "hang: sync did not time out"
 [ "$(left)" = 3 ] || fail "hang: outbox not kept"
 mode ok
-$AG sync > "$BBT_TMP/out" || fail "after hang"
+recover "ok: 3 accepted, 0 duplicate, 0 rejected, 0 left"
+quiet "hang"
 
 # Server commits then dies before replying: resent, counted once.
 seed 4 5000
@@ -65,34 +94,48 @@ if $AG sync > "$BBT_TMP/out"; then fail "sync succeeded with no reply"; fi
 wait "$FPID" 2>/dev/null || :
 mode ok
 start_fault "$S" --port "$PORT"
-$AG sync > "$BBT_TMP/out" || { cat "$BBT_TMP/out"; fail "after server death"; }
-grep -q '0 accepted, 4 duplicate' "$BBT_TMP/out" || { cat "$BBT_TMP/out"; fail "not duplicates"; }
+recover "ok: 0 accepted, 4 duplicate, 0 rejected, 0 left"
 [ "$(unique "$S")" = $total ] && [ "$(stored "$S")" = $total ] || fail "counts after server death"
+quiet "server death"
 
-# Server killed while the agent waits for its reply (nothing committed).
+# Server killed while the agent waits for its reply (nothing committed):
+# the server holds the upload; the kill comes once the whole body is in.
 seed 2 4500
-mode "hang@sessions"
+rm -f "$S/held" "$S/release"
+mode "hold@sessions"
 $AG sync > "$BBT_TMP/out" 2>&1 &
 apid=$!
-sleep 1; kill -9 "$FPID"; wait "$FPID" 2>/dev/null || :
+wait_file "$S/held" 20 || fail "server kill: the upload never arrived"
+grep -qx '/api/v1/sessions 2' "$S/held" || fail "server kill: held $(cat "$S/held")"
+kill -0 $apid 2>/dev/null || fail "server kill: the agent was gone before the kill"
+kill -9 "$FPID"; wait "$FPID" 2>/dev/null || :
 if wait $apid; then fail "sync succeeded with the server killed"; fi
-[ "$(left)" = 2 ] || { cat "$BBT_TMP/out"; fail "server killed: outbox not kept"; }
-mode ok
+summary "failed: 0 accepted, 0 duplicate, 0 rejected, 2 left"
+mode ok; rm -f "$S/held"
 start_fault "$S" --port "$PORT"
-$AG sync > "$BBT_TMP/out" || { cat "$BBT_TMP/out"; fail "after server kill"; }
+recover "ok: 2 accepted, 0 duplicate, 0 rejected, 0 left"
 [ "$(unique "$S")" = $total ] && [ "$(stored "$S")" = $total ] || fail "counts after server kill"
+quiet "server kill"
 
-# Agent killed mid-upload (the server stores the batch after it is gone).
+# Agent killed mid-upload: the server holds the upload until the agent is
+# dead, then stores the batch and answers no one. The agent never saw the
+# acknowledgement, so it resends all three, and they are duplicates.
 seed 3 4000
-mode "slow:2@sessions"
+mode "hold@sessions"
 $AG sync > "$BBT_TMP/out" 2>&1 &
 apid=$!
-sleep 1; kill -9 $apid; wait $apid 2>/dev/null || :
-sleep 2
-mode ok
-$AG sync > "$BBT_TMP/out" || { cat "$BBT_TMP/out"; fail "after agent kill"; }
-grep -q ' 0 left' "$BBT_TMP/out" || fail "left after agent kill"
+wait_file "$S/held" 20 || fail "agent kill: the upload never arrived"
+grep -qx '/api/v1/sessions 3' "$S/held" || fail "agent kill: held $(cat "$S/held")"
+kill -9 $apid
+st=0; wait $apid || st=$?
+[ "$st" = 137 ] || fail "agent kill: the agent ended with $st before the kill landed"
+touch "$S/release"
+stored_all() { [ "$(stored "$S")" = "$total" ]; }
+i=0; while ! stored_all; do i=$((i + 1)); [ $i -lt 100 ] || fail "held batch not stored"; sleep 0.1; done
+mode ok; rm -f "$S/held" "$S/release"
+recover "ok: 0 accepted, 3 duplicate, 0 rejected, 0 left"
 [ "$(unique "$S")" = $total ] && [ "$(stored "$S")" = $total ] || fail "counts after agent kill"
+quiet "agent kill"
 
 # 401: revoked, no more requests, `enroll` brings it back.
 seed 1 3000
@@ -105,8 +148,9 @@ if $AG sync > "$BBT_TMP/out"; then fail "sync succeeded while revoked"; fi
 [ "$(wc -l < "$S/requests.log")" = "$n0" ] || fail "revoked agent still sent requests"
 mode ok
 enroll "$URL"
-$AG sync > "$BBT_TMP/out" || fail "after re-enroll"
+recover "ok: 1 accepted, 0 duplicate, 0 rejected, 0 left"
 [ "$(unique "$S")" = $total ] && [ "$(stored "$S")" = $total ] || fail "final counts"
+quiet "re-enroll"
 [ "$(python3 -c 'import json,sys; print(len(json.load(open(sys.argv[1]))))' "$S/devices.json")" = 1 ] \
 	|| fail "re-enrollment made a second device"
 echo ok

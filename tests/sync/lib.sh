@@ -60,3 +60,13 @@ unique() {
 		python3 -c 'import json,sys; print(len({json.loads(l)["id"] for l in open(sys.argv[1])}))' "$1/sessions.jsonl"
 	else echo 0; fi
 }
+# sent DIR: number of session ids the agent sent to the fault server in all
+# (its sent.log: every id of every upload, resends included).
+sent() { if [ -f "$1/sent.log" ]; then wc -l < "$1/sent.log"; else echo 0; fi; }
+# sent_twice DIR: the ids sent more than once (empty when each went once).
+sent_twice() { [ -f "$1/sent.log" ] && cut -d' ' -f2 "$1/sent.log" | sort | uniq -d; :; }
+# summary LINE: fail unless the last sync printed exactly LINE (the counts
+# as a whole: "0 accepted" alone also matches "0 accepted, 5 duplicate").
+summary() {
+	grep -qx "sync: $1" "$BBT_TMP/out" || { cat "$BBT_TMP/out"; fail "want \"sync: $1\""; }
+}

@@ -40,7 +40,8 @@ ifeq ($(SAN),1)
 OPT     = -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=undefined
 LDSAN   = -fsanitize=address,undefined
 else ifeq ($(SAN),fuzz)
-OPT     = -O1 -g -fno-omit-frame-pointer -fsanitize=fuzzer-no-link,address,undefined
+OPT     = -O1 -g -fno-omit-frame-pointer -fsanitize=fuzzer-no-link,address,undefined \
+	-fno-sanitize-recover=all
 LDSAN   = -fsanitize=address,undefined
 else
 OPT     = -O2 -g
@@ -69,7 +70,7 @@ UNIT_BIN   = $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 FUZZ_SRC   = $(sort $(wildcard tests/fuzz/fuzz_*.c))
 
 .PHONY: all deps deps-check test unit unit-run san fuzz fuzz-build integration \
-	bench demo deb clean style
+	bench demo deb clean style test-mutants
 all: $(BUILD)/bbt-agent $(BUILD)/bbt-server
 
 $(BUILD)/obj/%.o: %.c
@@ -107,7 +108,9 @@ unit: $(UNIT_BIN)
 unit-run: unit
 	@tests/run-unit.sh $(BUILD)/tests
 
-# Fuzz targets (clang libFuzzer) in their own build tree.
+# Fuzz targets (clang libFuzzer) in their own build tree. Every sanitizer
+# report stops the run (-fno-sanitize-recover=all; run-fuzz.sh also sets
+# halt_on_error), so undefined behaviour is a crash, not a log line.
 FUZZ_BUILD = build/fuzz
 fuzz-build:
 	$(MAKE) BUILD=$(FUZZ_BUILD) CC=clang SAN=fuzz $(FUZZ_BUILD)/libbbt-common.a \
@@ -116,6 +119,7 @@ fuzz-build:
 	  case $$n in fuzz_agent_*) l="$(FUZZ_BUILD)/libbbt-agent.a";; \
 	    fuzz_server_*) l="$(FUZZ_BUILD)/libbbt-server.a";; *) l="";; esac; \
 	  echo "  FUZZ $$n"; clang $(CPPFLAGS) -std=c11 -g -O1 -fsanitize=fuzzer,address,undefined \
+	    -fno-sanitize-recover=all \
 	    $(call pc_cflags,$(PKG_AGENT) $(PKG_SERVER)) -o $(FUZZ_BUILD)/$$n $$f $$l \
 	    $(FUZZ_BUILD)/libbbt-common.a $(AGENT_LIBS) $(SERVER_LIBS); done
 # Short runs in make test; FUZZ_SECONDS=600 make fuzz for a long one.
@@ -153,15 +157,34 @@ deps-check:
 	  $(MAKE) --no-print-directory deps; fi
 
 # Each step is a separate make so that pkg-config runs after deps installed.
+# Every stage runs even if one before failed; each runner appends
+# "STAGE PASSED FAILED SKIPPED" to $(TEST_COUNTS), and the one closing line
+# sums them over all stages (a stage that failed without counting a failure,
+# a build error say, counts as one). A skip fails on CI (BBT_CI=1) or root.
+TEST_COUNTS = $(abspath build)/test-counts
+TEST_STAGES = unit-run san fuzz integration style
 test:
 	@$(MAKE) --no-print-directory deps-check
 	@$(MAKE) --no-print-directory all
-	@$(MAKE) --no-print-directory unit-run
-	@$(MAKE) --no-print-directory san
-	@$(MAKE) --no-print-directory fuzz
-	@$(MAKE) --no-print-directory integration
-	@tests/style-check.sh
-	@echo "make test: all passed"
+	@mkdir -p build; rm -f $(TEST_COUNTS); : > $(TEST_COUNTS); \
+	export BBT_COUNTS=$(TEST_COUNTS); rc=0; \
+	nfail() { awk '{ f += $$3 } END { print f + 0 }' $(TEST_COUNTS); }; \
+	for s in $(TEST_STAGES); do \
+	  f0=$$(nfail); \
+	  if ! $(MAKE) --no-print-directory $$s; then rc=1; \
+	    [ "$$(nfail)" != "$$f0" ] || echo "$$s 0 1 0" >> $(TEST_COUNTS); fi; \
+	done; \
+	awk '{ p += $$2; f += $$3; k += $$4 } \
+	  END { printf "make test: %d passed, %d failed, %d skipped\n", p, f, k; \
+	  exit (f > 0) }' $(TEST_COUNTS) && [ $$rc = 0 ]
+
+# Planted one-line bugs in core behaviours, each of which a test must catch
+# (tests/mutants.sh; slow, so not part of make test). MUTANTS=name,... for
+# some; it builds in build/mutant and restores every file it touches.
+test-mutants:
+	@$(MAKE) --no-print-directory deps-check
+	@tests/mutants.sh $(subst $(comma), ,$(MUTANTS))
+comma := ,
 
 bench:
 	@$(MAKE) --no-print-directory deps-check

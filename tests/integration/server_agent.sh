@@ -3,7 +3,9 @@
 # with a server-made token, sessions logged through the agent's store, one
 # `bbt-agent sync` (gzip upload and heartbeat): every session is stored once
 # with the device's school and room, the heartbeat is recorded, the outbox is
-# emptied, and a second sync sends nothing. Needs tests/sync/sync_seed
+# emptied, and a second sync sends nothing: its summary line says 0
+# duplicate and the collector's /metrics count 5 accepted, 0 duplicate (a
+# resent session would be answered and counted "duplicate"). Needs tests/sync/sync_seed
 # (make sync-tests).
 # Covers server/api_device.c ingest.c http.c with agent/sync.c enroll.c.
 . tests/server/lib.sh
@@ -28,7 +30,8 @@ BBT_HW_ID=server-agent-test-machine $AG enroll --server "$URL/" --token "$tok" \
 [ "$(sqlite3 "$DB" 'SELECT count(*) FROM devices')" = 1 ] || fail "no device enrolled"
 $SEED "$ST" 5 7200 1800 none > "$T/ids"
 $AG sync > "$T/sync.out" 2>&1 || { cat "$T/sync.out"; fail "first sync"; }
-grep -q '5 accepted.*0 left' "$T/sync.out" || { cat "$T/sync.out"; fail "sync summary"; }
+grep -qx 'sync: ok: 5 accepted, 0 duplicate, 0 rejected, 0 left' "$T/sync.out" ||
+	{ cat "$T/sync.out"; fail "sync summary"; }
 [ "$(sqlite3 "$DB" 'SELECT count(*) FROM sessions')" = 5 ] || fail "not 5 sessions stored"
 for id in $(cat "$T/ids"); do
 	[ "$(sqlite3 "$DB" "SELECT school || '|' || room || '|' || via FROM sessions \
@@ -37,7 +40,13 @@ done
 [ "$(sqlite3 "$DB" 'SELECT buffer_depth IS NOT NULL AND last_seen > 0 FROM devices')" = 1 ] ||
 	fail "heartbeat not recorded"
 $AG sync > "$T/sync2.out" 2>&1 || { cat "$T/sync2.out"; fail "second sync"; }
-grep -q '0 accepted.*0 left' "$T/sync2.out" || { cat "$T/sync2.out"; fail "resent"; }
+grep -qx 'sync: ok: 0 accepted, 0 duplicate, 0 rejected, 0 left' "$T/sync2.out" ||
+	{ cat "$T/sync2.out"; fail "resent"; }
 [ "$(sqlite3 "$DB" 'SELECT count(*) FROM sessions')" = 5 ] || fail "sessions stored twice"
+# What the collector judged over both syncs: each session once, no resend.
+expect 200 "$(req GET /metrics -)" "metrics"
+grep -qx 'bbt_sessions_total{result="accepted"} 5' "$T/reply" &&
+	grep -qx 'bbt_sessions_total{result="duplicate"} 0' "$T/reply" ||
+	{ grep bbt_sessions_total "$T/reply"; fail "the agent's uploads as the collector counted them"; }
 stop_server
 echo "server_agent: ok"

@@ -23,12 +23,16 @@ trap 'kill $pid 2>/dev/null || true' EXIT
 # The lesson lasts 6 s and the session closes 2 s after it; the deadline is
 # a hang guard, not a speed test.
 i=0
-while [ $i -lt 60 ] && ! grep -q 'session .* logged' "$BBT_TMP/run.log"; do
+while ! grep -q 'session .* logged' "$BBT_TMP/run.log"; do
+	kill -0 $pid 2>/dev/null || { cat "$BBT_TMP/run.log"; echo "FAIL: the agent exited early"; exit 1; }
+	[ $i -lt 60 ] || { cat "$BBT_TMP/run.log"; echo "FAIL: no session logged in 60 s"; exit 1; }
 	sleep 1; i=$((i + 1))
 done
-kill -TERM $pid 2>/dev/null || true
-wait $pid || true
+kill -TERM $pid
+st=0; wait $pid || st=$?
 trap - EXIT
+# SIGTERM is a clean stop (SPEC 4.2): the agent closes the session and exits 0.
+[ "$st" = 0 ] || { cat "$BBT_TMP/run.log"; echo "FAIL: the agent exited $st on SIGTERM"; exit 1; }
 "$agent" --config "$conf" --state-dir "$state" sessions --json >"$BBT_TMP/s.json"
 cat "$BBT_TMP/run.log"; cat "$BBT_TMP/s.json"
 python3 - "$BBT_TMP/s.json" <<'PY'

@@ -18,7 +18,7 @@ for t in "$dir"/fuzz_*; do
 	[ -f "$t" ] && [ -x "$t" ] || continue
 	n=$((n + 1))
 	name=$(basename "$t")
-	work=$(mktemp -d /tmp/bbt-fuzz.XXXXXX); mkdir -p "$work/corpus"
+	work=$(mktemp -d "${TMPDIR:-/tmp}/bbt-fuzz.XXXXXX"); mkdir -p "$work/corpus"
 	[ -d "tests/fuzz/corpus/$name" ] && cp -r "tests/fuzz/corpus/$name/." "$work/corpus/"
 	"$t" -max_total_time="$secs" -rss_limit_mb=2048 -max_len=65536 \
 		-artifact_prefix="$work/" "$work/corpus" >"$work/log" 2>&1

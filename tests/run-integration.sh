@@ -35,7 +35,7 @@ for t in tests/integration/*.sh; do
 	wanted "$t" "$@" || continue
 	n=$((n + 1))
 	name=$(basename "$t")
-	BBT_TMP=$(mktemp -d /tmp/bbt-it.XXXXXX); export BBT_TMP
+	BBT_TMP=$(mktemp -d "${TMPDIR:-/tmp}/bbt-it.XXXXXX"); export BBT_TMP
 	start=$(date +%s)
 	timeout 600 sh "$t" >"$BBT_TMP/log" 2>&1
 	rc=$?

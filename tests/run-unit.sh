@@ -15,7 +15,7 @@ export UBSAN_OPTIONS ASAN_OPTIONS
 strict=0
 { [ "${BBT_CI:-0}" = 1 ] || [ "$(id -u)" = 0 ]; } && strict=1
 SANRE='ERROR: (Address|Leak|Thread|Memory)Sanitizer|runtime error: |SUMMARY: (Undefined|Address|Leak|Thread)'
-logs=$(mktemp -d /tmp/bbt-unit.XXXXXX)
+logs=$(mktemp -d "${TMPDIR:-/tmp}/bbt-unit.XXXXXX")
 pass=0; fail=0; skip=0; n=0
 for t in "$dir"/*; do
 	[ -f "$t" ] && [ -x "$t" ] || continue

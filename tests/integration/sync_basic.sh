@@ -2,7 +2,8 @@
 # Sync (agent/sync.c, enroll.c, http_client.c): enrollment, first sync of
 # sessions over gzip, the heartbeat, the outbox emptied only by the
 # server's acknowledgements, a second sync sending nothing, and a server
-# that is down: `sync` fails promptly, loses nothing, and succeeds later.
+# that is down: `sync` fails promptly, loses nothing, and succeeds later;
+# a backlog of 250 goes in two batches, all of it.
 # The fault server logs every id the agent sends (sent.log), so each
 # session is checked to go exactly once, not only to arrive.
 . tests/sync/lib.sh
@@ -54,6 +55,16 @@ summary "ok: 3 accepted, 0 duplicate, 0 rejected, 0 left"
 [ "$(sent "$S")" = 8 ] && [ -z "$(sent_twice "$S")" ] || fail "sent $(sent "$S") ids, not 8 once"
 [ -z "$(meta last_sync_error)" ] || fail "error not cleared"
 
+# A backlog over one batch (at most 200 sessions): two uploads, and the
+# acknowledgement of the first leaves the rest in the outbox for the second.
+$SEED "$ST" 250 30000 600 none > /dev/null
+n0=$(grep -c 'sessions 200' "$S/requests.log")
+$AG sync > "$BBT_TMP/out" || { cat "$BBT_TMP/out"; fail "sync of 250"; }
+summary "ok: 250 accepted, 0 duplicate, 0 rejected, 0 left"
+[ "$(( $(grep -c 'sessions 200' "$S/requests.log") - n0 ))" = 2 ] || fail "250 not in 2 batches"
+[ "$(sent "$S")" = 258 ] && [ -z "$(sent_twice "$S")" ] || fail "sent $(sent "$S") ids, not 258 once"
+[ "$(unique "$S")" = 258 ] || fail "server has $(unique "$S") sessions, not 258"
+
 # [server] proxy is used: the collector's name does not even resolve; the
 # fault server, as the proxy, answers for it.
 BBT_TMP="$BBT_TMP/p"; mkdir -p "$BBT_TMP"
@@ -65,6 +76,6 @@ $SEED "$ST" 2 3600 1200 none > /dev/null
 $AG sync > "$BBT_TMP/out" || { cat "$BBT_TMP/out"; fail "sync through the proxy"; }
 summary "ok: 2 accepted, 0 duplicate, 0 rejected, 0 left"
 grep -q 'sessions 200 2 via-proxy collector.invalid' "$S/requests.log" || fail "proxy not used"
-[ "$(unique "$S")" = 10 ] || fail "proxied sessions not stored"
-[ "$(sent "$S")" = 10 ] && [ -z "$(sent_twice "$S")" ] || fail "sent $(sent "$S") ids, not 10 once"
+[ "$(unique "$S")" = 260 ] || fail "proxied sessions not stored"
+[ "$(sent "$S")" = 260 ] && [ -z "$(sent_twice "$S")" ] || fail "sent $(sent "$S") ids, not 260 once"
 echo ok

@@ -39,6 +39,7 @@ signature @@ common/bbt_ed25519.c @@ if (ok != 1) { @@ if (ok < 0) { @@ unit:com
 overflow @@ agent/evemu.c @@ memcpy(line, buf + pos, n); @@ memcpy(line, buf + pos, n + 1); @@ unit:agent_evemu it:agent_replay fuzz:fuzz_agent_evemu
 ub-overflow @@ agent/evemu.c @@ if (sec > EVEMU_MAX_SEC) @@ if (sec < 0) @@ unit:agent_evemu fuzz:fuzz_agent_evemu
 skipped @@ tests/integration/server_stats.sh @@ . tests/server/lib.sh @@ . tests/server/lib.sh; echo "planted: cannot run here (skipped)"; exit 77 @@ ci:server_stats
+revocation @@ server/db_sqlite.c @@ "AND revoked_at IS NULL", token_hash @@ "AND 1", token_hash @@ it:server_revoke
 EOF
 )
 

@@ -18,11 +18,12 @@
 # Tests: unit:NAME (a cmocka binary, through run-unit.sh), it:SCRIPT
 # (tests/integration/SCRIPT.sh, through run-integration.sh), ci:SCRIPT (the
 # same with BBT_CI=1, as .ci/run), fuzz:TARGET (the libFuzzer target for
-# MUTANT_FUZZ_SECONDS, default 20, through run-fuzz.sh).
+# MUTANT_FUZZ_SECONDS, default 20, through run-fuzz.sh), san:SCRIPT (the
+# script against an ASan+UBSan build, build/mutant/san).
 set -u
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top" || exit 1
-W="$top/build/mutant"; SRC="$W/src"; MB="$W/build"; FB="$W/fuzz"
+W="$top/build/mutant"; SRC="$W/src"; MB="$W/build"; FB="$W/fuzz"; SB="$W/san"
 LOGS="$W/logs"
 FUZZ_S=${MUTANT_FUZZ_SECONDS:-20}
 
@@ -39,6 +40,7 @@ signature @@ common/bbt_ed25519.c @@ if (ok != 1) { @@ if (ok < 0) { @@ unit:com
 overflow @@ agent/evemu.c @@ memcpy(line, buf + pos, n); @@ memcpy(line, buf + pos, n + 1); @@ unit:agent_evemu it:agent_replay fuzz:fuzz_agent_evemu
 ub-overflow @@ agent/evemu.c @@ if (sec > EVEMU_MAX_SEC) @@ if (sec < 0) @@ unit:agent_evemu fuzz:fuzz_agent_evemu
 skipped @@ tests/integration/server_stats.sh @@ . tests/server/lib.sh @@ . tests/server/lib.sh; echo "planted: cannot run here (skipped)"; exit 77 @@ ci:server_stats
+leak @@ server/api_device.c @@ metrics_sessions(b.accepted, b.duplicate, b.rejected); @@ metrics_sessions(b.accepted, b.duplicate, b.rejected); { char *volatile lk = malloc(100); (void)lk; } @@ it:server_limits san:server_limits
 revocation @@ server/db_sqlite.c @@ "AND revoked_at IS NULL", token_hash @@ "AND 1", token_hash @@ it:server_revoke
 EOF
 )
@@ -75,7 +77,9 @@ trap 'restore; echo "mutants: interrupted, $SRC restored"; exit 130' INT TERM HU
 build() {
 	log=$1; shift
 	(cd "$SRC" && make -j2 --no-print-directory BUILD="$MB" all sync-tests "$@" \
-		&& { [ "$need_fuzz" = 0 ] || make --no-print-directory FUZZ_BUILD="$FB" fuzz-build; }) \
+		&& { [ "$need_fuzz" = 0 ] || make --no-print-directory FUZZ_BUILD="$FB" fuzz-build; } \
+		&& { [ "$need_san" = 0 ] || make -j2 --no-print-directory BUILD="$SB" SAN=1 CC=clang \
+			all sync-tests; }) \
 		>"$log" 2>&1
 }
 
@@ -92,6 +96,7 @@ run_test() {
 			tests/run-unit.sh "$d"; rc=$?; rm -rf "$d"; exit $rc ;;
 		it) BBT_BUILD="$MB" tests/run-integration.sh "$what.sh" ;;
 		ci) BBT_CI=1 BBT_BUILD="$MB" tests/run-integration.sh "$what.sh" ;;
+		san) BBT_BUILD="$SB" tests/run-integration.sh "$what.sh" ;;
 		fuzz) d=$(mktemp -d); ln -s "$FB/$what" "$d/$what"
 			tests/run-fuzz.sh "$d" "$FUZZ_S"; rc=$?; rm -rf "$d"; exit $rc ;;
 		*) echo "unknown test kind $kind"; exit 2 ;;
@@ -105,10 +110,11 @@ run_test() {
 
 units_of() { for t in $1; do case $t in unit:*) printf '%s ' "$MB/tests/${t#unit:}" ;; esac; done; }
 fuzz_in() { case " $1" in *" fuzz:"*) echo 1 ;; *) echo 0 ;; esac; }
+san_in() { case " $1" in *" san:"*) echo 1 ;; *) echo 0 ;; esac; }
 
 alltests=$(for n in $want; do field "$n" 5 | tr ' ' '\n'; done | sort -u | tr '\n' ' ')
 if [ "${MUTANT_BASELINE:-1}" != 0 ]; then
-	need_fuzz=$(fuzz_in "$alltests")
+	need_fuzz=$(fuzz_in "$alltests"); need_san=$(san_in "$alltests")
 	echo "mutants: baseline build and run of: $alltests"
 	build "$LOGS/baseline.build" $(units_of "$alltests") ||
 		{ tail -30 "$LOGS/baseline.build"; echo "mutants: the unchanged tree does not build"; exit 1; }
@@ -122,7 +128,7 @@ fi
 bad=0; report=""
 for n in $want; do
 	file=$(field "$n" 2); from=$(field "$n" 3); to=$(field "$n" 4); tests=$(field "$n" 5)
-	need_fuzz=$(fuzz_in "$tests")
+	need_fuzz=$(fuzz_in "$tests"); need_san=$(san_in "$tests")
 	MUT_FILE=$file
 	if ! python3 - "$SRC/$file" "$from" "$to" <<'PY'
 import sys

@@ -34,7 +34,7 @@ detector-15min @@ agent/detector.c @@ if (s.end_us - s.start_us < sec_us(d->set.
 weekly-cap @@ server/points.c @@ credited >= r->max_per_week) @@ credited > r->max_per_week) @@ unit:server_points it:server_points
 duplicate @@ server/db_sqlite.c @@ *inserted = sqlite3_changes(db->h) == 1; @@ *inserted = 1; @@ unit:server_ingest it:server_sessions it:bundle_http it:server_agent
 verify-80 @@ server/verify.c @@ *covered_s * 5 >= slot * 4) @@ *covered_s * 5 > slot * 4) @@ unit:server_verify it:server_verify
-outbox-ack @@ agent/store.c @@ "UPDATE sessions SET acked_at = ?2 WHERE id = ?1" @@ "UPDATE sessions SET acked_at = ?2 WHERE ?1 IS NOT NULL" @@ unit:agent_store it:sync_basic it:sync_faults
+outbox-ack @@ agent/store.c @@ " AND acked_at IS NULL", &ack, e) < 0 || @@ " OR acked_at IS NULL", &ack, e) < 0 || @@ unit:agent_store it:sync_basic it:sync_faults
 resend @@ agent/sync.c @@ ret = send_batch(p, s + h, lines + h, n - h, acked, e); @@ ret = send_batch(p, s, lines, n - h, acked, e); @@ unit:agent_sync it:sync_basic it:sync_faults
 signature @@ common/bbt_ed25519.c @@ if (ok != 1) { @@ if (ok < 0) { @@ unit:common_ed25519 unit:common_bundle it:bundle_import
 overflow @@ agent/evemu.c @@ memcpy(line, buf + pos, n); @@ memcpy(line, buf + pos, n + 1); @@ unit:agent_evemu it:agent_replay fuzz:fuzz_agent_evemu
@@ -42,6 +42,8 @@ ub-overflow @@ agent/evemu.c @@ if (sec > EVEMU_MAX_SEC) @@ if (sec < 0) @@ unit
 skipped @@ tests/integration/server_stats.sh @@ . tests/server/lib.sh @@ . tests/server/lib.sh; echo "planted: cannot run here (skipped)"; exit 77 @@ ci:server_stats
 leak @@ server/api_device.c @@ metrics_sessions(b.accepted, b.duplicate, b.rejected); @@ metrics_sessions(b.accepted, b.duplicate, b.rejected); { char *volatile lk = malloc(100); (void)lk; } @@ it:server_limits san:server_limits
 revocation @@ server/db_sqlite.c @@ "AND revoked_at IS NULL", token_hash @@ "AND 1", token_hash @@ it:server_revoke
+quarantine @@ agent/store.c @@ sqlite3_stmt *q = o->rejected ? put : release; @@ sqlite3_stmt *q = release; @@ unit:agent_store it:sync_clock_ahead
+future-time @@ server/ingest.c @@ if (clk->offset <= INGEST_CLOCK_MIN_S) { @@ if (1) { @@ unit:server_ingest it:sync_clock_ahead
 EOF
 )
 

@@ -244,8 +244,8 @@ int cmd_sessions(struct agent_ctx *ctx, int argc, char **argv)
 	int64_t since = INT64_MIN;
 	int c, json = 0, rejected = 0;
 
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+	optind = 0;	/* glibc: restart parsing after main's own getopt */
+	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
 		if (c == 'j') {
 			json = 1;
 		} else if (c == 'r') {

@@ -42,6 +42,9 @@ int bbt_weekday_from_days(int64_t days);
  * check names where they come in with bbt_tz_check.
  */
 int bbt_tz_offset(const char *zone, int64_t epoch);
+/* The process's local offset (TZ, /etc/localtime) at epoch: the same as
+ * bbt_tz_offset(NULL, epoch), without linking the zone database code. */
+int bbt_tz_local_offset(int64_t epoch);
 /* 0 if zone names a zone of the tz database (NULL or "": local), else -1
  * and "unknown time zone 'X' ...". */
 int bbt_tz_check(const char *zone, struct bbt_error *e);

@@ -115,6 +115,10 @@ DEBIAN_FRONTEND=noninteractive dpkg --purge bbt-agent bbt-server >/dev/null 2>&1
 [ ! -e /etc/bbt-agent ] || fail "purge left /etc/bbt-agent"
 echo "packaging: ok"
 
+# --- issue 10: GLib (named time zones) is the server's alone ----------------
+grep -q libglib "$BBT_TMP/server.depends" || fail "bbt-server Depends lacks libglib2.0-0"
+grep -q libglib "$BBT_TMP/agent.depends" && fail "agent must not depend on libglib (local zone only)"
+
 # --- issue 10: the agent unit does not wait for the network -----------------
 # Capture needs none and sync retries by itself; waiting for
 # network-online.target delayed capture by up to two minutes offline.

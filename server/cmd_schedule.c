@@ -441,6 +441,9 @@ int cmd_schedule(struct server_ctx *ctx, int argc, char **argv)
 		}
 		return export(ctx, &xo);
 	}
+	if (optind < argc && strcmp(argv[optind], "import") != 0 &&
+	    strcmp(argv[optind], "export") != 0)
+		fprintf(stderr, "bbt-server schedule: unknown subcommand '%s'\n", argv[optind]);
 	if (argc - optind != 2 || strcmp(argv[optind], "import") != 0 || nexport > 0) {
 		fputs(usage_text, stderr);
 		return 2;

@@ -64,6 +64,8 @@ int cmd_timetable(struct server_ctx *ctx, int argc, char **argv)
 	optind = 0;
 	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1)
 		return cmd_usage(c == 'h' ? stdout : stderr, usage_text);
+	if (optind < argc && strcmp(argv[optind], "import") != 0)
+		fprintf(stderr, "bbt-server timetable: unknown subcommand '%s'\n", argv[optind]);
 	if (argc - optind != 2 || strcmp(argv[optind], "import") != 0)
 		return cmd_usage(stderr, usage_text);
 	return import(ctx, argv[optind + 1]);

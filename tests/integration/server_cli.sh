@@ -46,9 +46,11 @@ done < "$T/commands"
 echo "$n command lines: --help 0, unknown flag 2"
 rc=0; srv frobnicate >/dev/null 2>"$T/err" || rc=$?
 [ "$rc" = 2 ] && grep -q frobnicate "$T/err" || fail "unknown command: exit $rc"
-rc=0; srv school frobnicate >/dev/null 2>"$T/err" || rc=$?
-[ "$rc" = 2 ] && grep -q "unknown subcommand 'frobnicate'" "$T/err" ||
-	fail "unknown subcommand: exit $rc $(cat "$T/err")"
+for c in school token admin timetable schedule; do
+	rc=0; srv $c frobnicate x >/dev/null 2>"$T/err" || rc=$?
+	[ "$rc" = 2 ] && grep -q "unknown subcommand 'frobnicate'" "$T/err" ||
+		fail "$c: unknown subcommand: exit $rc $(cat "$T/err")"
+done
 
 # --- timetable import --help is not a file name ----------------------------
 printf 'not,a,timetable\n' > "$T/empty/--help"

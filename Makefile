@@ -130,7 +130,7 @@ integration: all
 # Sanitizer reports of background daemons go to files (log_path), so one
 # in a server the script never checks still fails the run. Not the scripts
 # under umockdev (its LD_PRELOAD cannot precede ASan's) or faketime.
-SAN_SCRIPTS = server_ bundle_ agent_replay agent_store_cli examples_demo
+SAN_SCRIPTS = server_ bundle_ agent_replay agent_store_cli agent_cli examples_demo
 san:
 	$(MAKE) BUILD=build/san SAN=1 CC=clang unit-run
 	@$(MAKE) --no-print-directory BUILD=build/san SAN=1 CC=clang all sync-tests

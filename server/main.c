@@ -83,7 +83,7 @@ int main(int argc, char **argv)
 	struct server_ctx ctx = { "./bbt.db", "Asia/Shanghai", NULL, 0 };
 	const char *env = getenv("BBT_DB");
 	struct bbt_error e;
-	int c;
+	int c, tz_given = 0;
 
 	bbt_log_init("bbt-server", BBT_LOG_INFO);
 	if (env != NULL && *env != '\0')
@@ -91,7 +91,7 @@ int main(int argc, char **argv)
 	while ((c = getopt_long(argc, argv, "+d:z:r:hV", opts, NULL)) != -1) {
 		switch (c) {
 		case 'd': ctx.db = optarg; break;
-		case 'z': ctx.tz = optarg; break;
+		case 'z': ctx.tz = optarg; tz_given = 1; break;
 		case 'r': ctx.rules = optarg; break;
 		case 'h': usage(stdout); return 0;
 		case 'V': printf("bbt-server %s\n", BBT_VERSION); return 0;
@@ -101,6 +101,11 @@ int main(int argc, char **argv)
 	if (ctx.db[0] == '\0') {
 		fputs("bbt-server: --db: empty path\n", stderr);
 		return 2;
+	}
+	if (!tz_given && bbt_tz_check(ctx.tz, &e) < 0) {
+		fprintf(stderr, "bbt-server: the default time zone %s is not in this machine's "
+		    "tz database (install tzdata, or give --tz)\n", ctx.tz);
+		return 1;
 	}
 	if (bbt_tz_check(ctx.tz, &e) < 0 || ctx.tz[0] == '\0') {
 		fprintf(stderr, "bbt-server: --tz: %s\n", ctx.tz[0] ? bbt_error_msg(&e) :

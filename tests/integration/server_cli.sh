@@ -103,4 +103,8 @@ for z in Asia/Shanghai Europe/Berlin UTC; do
 	srv --db "$T/data/env.db" --tz "$z" verify --from 2026-11-23 --to 2026-11-29 >/dev/null ||
 		fail "--tz $z refused"
 done
+# No tz database at all: the default zone is a failure that says what to do.
+rc=0; TZDIR="$T/no-zones" srv --db "$T/data/env.db" points > "$T/out" 2> "$T/err" || rc=$?
+[ "$rc" = 1 ] && grep -q "install tzdata" "$T/err" || fail "no tz database: exit $rc $(cat "$T/err")"
+TZDIR="$T/no-zones" srv --db "$T/data/env.db" --tz UTC points > /dev/null || fail "--tz UTC needs no tzdata"
 echo "server cli: ok"

@@ -255,7 +255,5 @@ int cmd_device(struct server_ctx *ctx, int argc, char **argv)
 		return revoke(ctx, argc - 1, argv + 1);
 	if (argc >= 2 && strcmp(argv[1], "move") == 0)
 		return move(ctx, argc - 1, argv + 1);
-	if (argc >= 2 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0))
-		return usage(stdout);
-	return usage(stderr);
+	return cmd_no_subcommand("device", argc, argv, usage);
 }

@@ -15,11 +15,15 @@ mkdir "$T/empty" "$T/data"
 
 # --- every command from the usage: --help and an unknown flag ---------------
 srv --help > "$T/help" || fail "--help exit status"
-# "  token create --school ..." -> "token create"; "  points  [--week" -> "points"
-sed -n 's/^  \([a-z][a-z]*\)\( [a-z][a-z]*\)\{0,1\}\([ |].*\)\{0,1\}$/\1\2/p' "$T/help" \
-	| sort -u > "$T/commands"
+# "  token create --school ..." -> "token create"; "  points  [--week" -> "points";
+# "  admin create NAME | admin list | admin revoke NAME" -> each of the three.
+awk '/^  [a-z]/ {
+	print $1 ($2 ~ /^[a-z]+$/ ? " " $2 : "")
+	for (i = 2; i < NF; i++)
+		if ($i == "|" && $(i + 1) == $1 && $(i + 2) ~ /^[a-z]+$/) print $1 " " $(i + 2)
+}' "$T/help" | sort -u > "$T/commands"
 for want in serve "school add" "token create" "admin create" "timetable import" \
-	"schedule import" import points verify stats devices; do
+	"schedule import" import points verify stats devices "admin list" "token revoke"; do
 	grep -qx "$want" "$T/commands" || fail "'$want' not found in bbt-server --help"
 done
 n=0
@@ -66,7 +70,7 @@ rm "$T/empty/--help"
 
 # --- no --db, wrong folder: an error naming the path, nothing created -------
 for c in points verify stats devices "token create --school 1" "admin create ann" \
-	"import $T/nothing.bbtb"; do
+	"import $T/nothing.bbtb" "token list" "admin list" "device list"; do
 	rc=0
 	# shellcheck disable=SC2086
 	(cd "$T/empty" && env -u BBT_DB "$B/bbt-server" $c) > "$T/out" 2> "$T/err" || rc=$?

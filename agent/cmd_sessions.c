@@ -134,7 +134,7 @@ static int print_json(const struct bbt_session *s, int acked, void *arg)
 /* A rejection time, in this machine's offset. */
 static void local_iso(int64_t t, char out[BBT_ISO8601_LEN])
 {
-	bbt_time_format(t, bbt_tz_offset(NULL, t), out);
+	bbt_time_format(t, bbt_tz_local_offset(t), out);
 }
 
 static int print_rejected_row(const struct bbt_session *s,

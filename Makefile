@@ -20,11 +20,11 @@ BUILD_EPOCH := $(shell git log -1 --format=%ct 2>/dev/null || date +%s)
 DEB_DEPS = build-essential clang pkg-config git ca-certificates tzdata \
 	libcurl4-openssl-dev libcjson-dev libsqlite3-dev libusb-1.0-0-dev \
 	libmicrohttpd-dev libssl-dev zlib1g-dev libinih-dev libcsv-dev libxlsxwriter-dev \
-	libcmocka-dev libumockdev-dev umockdev evemu-tools faketime \
+	libcmocka-dev libumockdev-dev umockdev evemu-tools faketime libglib2.0-dev \
 	sqlite3 libpq-dev openssl curl python3 procps iproute2 \
 	debhelper lintian fakeroot man-db systemd
 
-PKG_COMMON = libcjson libcrypto zlib
+PKG_COMMON = libcjson libcrypto zlib glib-2.0
 PKG_AGENT  = $(PKG_COMMON) sqlite3 libcurl libssl libusb-1.0 inih
 PKG_SERVER = $(PKG_COMMON) sqlite3 libmicrohttpd libpq inih xlsxwriter
 
@@ -134,7 +134,7 @@ integration: all
 # Sanitizer reports of background daemons go to files (log_path), so one
 # in a server the script never checks still fails the run. Not the scripts
 # under umockdev (its LD_PRELOAD cannot precede ASan's) or faketime.
-SAN_SCRIPTS = server_ bundle_ agent_replay agent_store_cli examples_demo
+SAN_SCRIPTS = server_ bundle_ agent_replay agent_store_cli agent_cli examples_demo
 san:
 	$(MAKE) BUILD=build/san SAN=1 CC=clang unit-run
 	@$(MAKE) --no-print-directory BUILD=build/san SAN=1 CC=clang all sync-tests

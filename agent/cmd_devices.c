@@ -3,7 +3,7 @@
  * sees. The table is for installers ("did it find the whiteboard?"); --json
  * is one array for programs, the same one the heartbeat sends (hwinfo_json).
  * Exit status: 0 when the list could be made (even if empty), 2 on usage
- * errors, 3 when devices cannot be listed at all. Scripts that must know
+ * errors, 1 when devices cannot be listed at all. Scripts that must know
  * whether a whiteboard is there read "touch" in the JSON.
  */
 #include <getopt.h>
@@ -71,7 +71,7 @@ int cmd_devices(struct agent_ctx *ctx, int argc, char **argv)
 	}
 	if (hwinfo_collect(&devs, &n, &err) < 0) {
 		log_err("devices: %s", err.msg);
-		return 3;
+		return 1;
 	}
 	if (json) {
 		cJSON *arr = hwinfo_to_json(devs, n);

@@ -20,8 +20,11 @@ int cmd_enroll(struct agent_ctx *ctx, int argc, char **argv)
 		{ "token", required_argument, NULL, 't' },
 		{ "school", required_argument, NULL, 's' },
 		{ "room", required_argument, NULL, 'r' },
+		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
+	static const char usage[] = "usage: bbt-agent enroll [--server URL] [--token T] "
+	    "[--school CODE] [--room NAME]\n  flags override [server] in the config\n";
 	struct agent_config *cfg = &ctx->cfg;
 	struct enroll_params p = { cfg->server.url, cfg->server.enroll_token,
 	    cfg->server.school, cfg->server.room };
@@ -31,18 +34,21 @@ int cmd_enroll(struct agent_ctx *ctx, int argc, char **argv)
 	long status;
 	int c;
 
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+	optind = 0;	/* glibc: restart parsing after main's own getopt */
+	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'S': p.url = optarg; break;
 		case 't': p.token = optarg; break;
 		case 's': p.school = optarg; break;
 		case 'r': p.room = optarg; break;
-		default:
-			fprintf(stderr, "usage: bbt-agent enroll [--server URL] "
-			    "[--token T] [--school CODE] [--room NAME]\n");
-			return 2;
+		case 'h': fputs(usage, stdout); return 0;
+		default: fputs(usage, stderr); return 2;
 		}
+	}
+	if (optind != argc) {
+		fprintf(stderr, "bbt-agent: enroll: unexpected argument '%s'\n", argv[optind]);
+		fputs(usage, stderr);
+		return 2;
 	}
 	if (http_global_init(&err) < 0 ||
 	    store_open(&st, cfg->state_dir, &err) < 0) {

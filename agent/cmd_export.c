@@ -154,6 +154,7 @@ int cmd_export(struct agent_ctx *ctx, int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "out", required_argument, NULL, 'o' },
+		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *dir = NULL;
@@ -162,8 +163,8 @@ int cmd_export(struct agent_ctx *ctx, int argc, char **argv)
 	struct stat sb;
 	int c, rc;
 
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+	optind = 0;	/* glibc: restart parsing after main's own getopt */
+	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
 		if (c != 'o')
 			goto usage;
 		dir = optarg;
@@ -184,6 +185,7 @@ int cmd_export(struct agent_ctx *ctx, int argc, char **argv)
 	store_close(st);
 	return rc == 0 ? 0 : 1;
 usage:
-	fprintf(stderr, "usage: bbt-agent export --out DIR\n");
-	return 2;
+	fprintf(c == 'h' ? stdout : stderr, "usage: bbt-agent export --out DIR\n"
+	    "  write a signed offline bundle of the sessions not yet acknowledged\n");
+	return c == 'h' ? 0 : 2;
 }

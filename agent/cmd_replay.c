@@ -158,7 +158,7 @@ int cmd_replay(struct agent_ctx *ctx, int argc, char **argv)
 	struct replay *r;
 	int c, rc = 1, nfiles;
 
-	optind = 1;
+	optind = 0;	/* glibc: restart parsing after main's own getopt */
 	while ((c = getopt_long(argc, argv, "s:h", opts, NULL)) != -1) {
 		if (c == 's')
 			start = optarg;
@@ -199,7 +199,7 @@ out:
 	free(r);
 	return rc;
 usage:
-	fprintf(stderr, "usage: bbt-agent replay --start TIME FILE...\n"
+	fprintf(c == 'h' ? stdout : stderr, "usage: bbt-agent replay --start TIME FILE...\n"
 	    "  TIME: ISO 8601 with offset, e.g. 2026-11-23T08:00:00+08:00\n");
-	return 2;
+	return c == 'h' ? 0 : 2;
 }

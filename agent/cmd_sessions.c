@@ -134,7 +134,7 @@ static int print_json(const struct bbt_session *s, int acked, void *arg)
 /* A rejection time, in this machine's offset. */
 static void local_iso(int64_t t, char out[BBT_ISO8601_LEN])
 {
-	bbt_time_format(t, bbt_tz_offset(NULL, t), out);
+	bbt_time_format(t, bbt_tz_local_offset(t), out);
 }
 
 static int print_rejected_row(const struct bbt_session *s,
@@ -244,8 +244,8 @@ int cmd_sessions(struct agent_ctx *ctx, int argc, char **argv)
 	int64_t since = INT64_MIN;
 	int c, json = 0, rejected = 0;
 
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+	optind = 0;	/* glibc: restart parsing after main's own getopt */
+	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
 		if (c == 'j') {
 			json = 1;
 		} else if (c == 'r') {

@@ -174,8 +174,8 @@ int cmd_status(struct agent_ctx *ctx, int argc, char **argv)
 	struct bbt_error err;
 	int c, json = 0, rc = 0;
 
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+	optind = 0;	/* glibc: restart parsing after main's own getopt */
+	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
 		if (c == 'j')
 			json = 1;
 		else

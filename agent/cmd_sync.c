@@ -7,6 +7,7 @@
  * rejected or left. A configured enroll_token enrolls first when the agent
  * has never enrolled (never after a 401: see sync.c).
  */
+#include <getopt.h>
 #include <inttypes.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -51,13 +52,25 @@ static void reoffer_all(struct store *st)
 
 int cmd_sync(struct agent_ctx *ctx, int argc, char **argv)
 {
+	static const struct option opts[] = {
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	static const char usage[] = "usage: bbt-agent sync\n"
+	    "  one upload pass now; exit 0 only if nothing is left unacknowledged\n";
 	struct sync_result res;
 	struct store *st = NULL;
 	struct bbt_error err;
-	int ok;
+	int ok, c;
 
-	if (argc > 1) {
-		fprintf(stderr, "usage: bbt-agent sync\n");
+	optind = 0;	/* glibc: restart parsing after main's own getopt */
+	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		fputs(usage, c == 'h' ? stdout : stderr);
+		return c == 'h' ? 0 : 2;
+	}
+	if (optind != argc) {
+		fprintf(stderr, "bbt-agent: sync: unexpected argument '%s'\n%s", argv[optind],
+		    usage);
 		return 2;
 	}
 	if (http_global_init(&err) < 0 ||

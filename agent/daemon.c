@@ -70,7 +70,7 @@ static void session_build(const struct daemon *d, const struct detector_session 
 	s->start = floor_div(wall_of(ds->start_us), 1000000);
 	s->duration_s = (ds->end_us - ds->start_us) / 1000000;
 	s->end = s->start + s->duration_s;
-	s->utc_offset = bbt_tz_offset(NULL, s->start);
+	s->utc_offset = bbt_tz_local_offset(s->start);
 	s->touches = ds->touches;
 	s->active_minutes = ds->active_minutes;
 	s->input = ds->input;

@@ -25,6 +25,15 @@ static const struct {
 	{ "devices", cmd_devices },
 };
 
+/* 1 if the subcommand's arguments ask for its usage: that needs no config. */
+static int wants_help(int argc, char **argv)
+{
+	for (int i = 1; i < argc && strcmp(argv[i], "--") != 0; i++)
+		if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0)
+			return 1;
+	return 0;
+}
+
 static void usage(FILE *f)
 {
 	fputs("usage: bbt-agent [--config FILE] [--state-dir DIR] COMMAND\n"
@@ -37,8 +46,9 @@ static void usage(FILE *f)
 	    "  status [--json]              enrollment, buffer, last sync, clock offset\n"
 	    "  sessions [--since DATE] [--json]\n"
 	    "  devices [--json]             touch/whiteboard devices found\n"
-	    "  --version, --help\n"
-	    "config: " CONFIG_DEFAULT_PATH " (or $BBT_AGENT_CONFIG)\n", f);
+	    "  --version, --help; COMMAND --help for its options\n"
+	    "config: " CONFIG_DEFAULT_PATH " (or $BBT_AGENT_CONFIG)\n"
+	    "exit status: 0 ok, 1 failure, 2 usage or configuration error\n", f);
 }
 
 int main(int argc, char **argv)
@@ -72,6 +82,10 @@ int main(int argc, char **argv)
 	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
 		if (strcmp(argv[optind], commands[i].name) != 0)
 			continue;
+		if (wants_help(argc - optind, argv + optind)) {
+			optind++;
+			return commands[i].fn(&ctx, argc - optind + 1, argv + optind - 1);
+		}
 		if (config_load(&ctx.cfg, ctx.cli_config, ctx.cli_state_dir,
 		    &err) < 0) {
 			log_err("%s", err.msg);

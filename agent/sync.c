@@ -251,7 +251,7 @@ static void agent_time(char out[BBT_ISO8601_LEN])
 {
 	int64_t now = bbt_clock_realtime_us() / 1000000;
 
-	bbt_time_format(now, bbt_tz_offset(NULL, now), out);
+	bbt_time_format(now, bbt_tz_local_offset(now), out);
 }
 
 /* The input hardware found (hwinfo); an empty list if it cannot be read. */

@@ -1,13 +1,12 @@
 /*
  * bbt_time: civil-date arithmetic (Howard Hinnant's days_from_civil
  * algorithm), ISO 8601 parsing and formatting with explicit offsets, and
- * zone lookups through the C library's tz database (TZ switched under a
- * lock, because localtime_r reads the process-wide TZ).
+ * the local offset (named zones are in bbt_tz.c, so that a program that
+ * needs only its local zone does not link GLib).
  */
 #include "bbt_time.h"
 
 #include <ctype.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -189,36 +188,13 @@ void bbt_time_format(int64_t epoch, int offset_s, char out[BBT_ISO8601_LEN])
 	    offset_s < 0 ? '-' : '+', a / 3600, a / 60 % 60);
 }
 
-static pthread_mutex_t tz_lock = PTHREAD_MUTEX_INITIALIZER;
-
-int bbt_tz_offset(const char *zone, int64_t epoch)
+int bbt_tz_local_offset(int64_t epoch)
 {
 	time_t t = (time_t)epoch;
-	char *saved = NULL;
-	const char *old;
 	struct tm tm;
-	int off;
 
-	if (zone == NULL || *zone == '\0') {
-		localtime_r(&t, &tm);
-		return (int)tm.tm_gmtoff;
-	}
-	pthread_mutex_lock(&tz_lock);
-	old = getenv("TZ");
-	if (old != NULL)
-		saved = strdup(old);
-	setenv("TZ", zone, 1);
-	tzset();
 	localtime_r(&t, &tm);
-	off = (int)tm.tm_gmtoff;
-	if (saved != NULL)
-		setenv("TZ", saved, 1);
-	else
-		unsetenv("TZ");
-	tzset();
-	free(saved);
-	pthread_mutex_unlock(&tz_lock);
-	return off;
+	return (int)tm.tm_gmtoff;
 }
 
 void bbt_iso_week(int64_t epoch, int offset_s, int *iso_year, int *iso_week)

@@ -37,9 +37,17 @@ int bbt_weekday_from_days(int64_t days);
 
 /*
  * UTC offset (seconds east) of the named IANA zone at an instant; NULL or ""
- * means the process's local zone (TZ). Uses the system tz database.
+ * means the process's local zone (TZ). Uses the system tz database; safe
+ * from any thread (never changes TZ). A name that is not a zone gives 0:
+ * check names where they come in with bbt_tz_check.
  */
 int bbt_tz_offset(const char *zone, int64_t epoch);
+/* The process's local offset (TZ, /etc/localtime) at epoch: the same as
+ * bbt_tz_offset(NULL, epoch), without linking the zone database code. */
+int bbt_tz_local_offset(int64_t epoch);
+/* 0 if zone names a zone of the tz database (NULL or "": local), else -1
+ * and "unknown time zone 'X' ...". */
+int bbt_tz_check(const char *zone, struct bbt_error *e);
 
 /* ISO 8601 week of the local date (epoch + offset_s): year and week 1..53. */
 void bbt_iso_week(int64_t epoch, int offset_s, int *iso_year, int *iso_week);

@@ -34,7 +34,7 @@ static int store(struct server_ctx *ctx, const struct db_admin *a, const char *h
 	struct db *db = NULL;
 	int found = 1, rc = -1;
 
-	if (db_open(ctx->db, &db, e) < 0)
+	if (cmd_db_open(ctx, &db, e) < 0)
 		goto out;
 	if (a->school[0] && db_school_get(db, a->school, &s, &found, e) < 0)
 		goto out;
@@ -153,7 +153,7 @@ static int list(struct server_ctx *ctx, int argc, char **argv)
 		bbt_error_set(&e, "out of memory");
 		goto fail;
 	}
-	if (db_open(ctx->db, &db, &e) < 0 || db_admins_each(db, admin_row, &w, &e) < 0 ||
+	if (cmd_db_open(ctx, &db, &e) < 0 || db_admins_each(db, admin_row, &w, &e) < 0 ||
 	    report_write(w.rep, f, stdout, &e) < 0)
 		goto fail;
 	rc = 0;
@@ -185,7 +185,7 @@ static int revoke(struct server_ctx *ctx, int argc, char **argv)
 	}
 	if (argc - optind != 1 || argv[optind][0] == '\0')
 		return usage(stderr);
-	if (db_open(ctx->db, &db, &e) < 0 || db_begin(db, &e) < 0 ||
+	if (cmd_db_open(ctx, &db, &e) < 0 || db_begin(db, &e) < 0 ||
 	    db_admin_revoke(db, argv[optind], (int64_t)time(NULL), &found, &already, &e) < 0 ||
 	    db_commit(db, &e) < 0) {
 		fprintf(stderr, "bbt-server: admin revoke: %s\n", bbt_error_msg(&e));
@@ -211,7 +211,5 @@ int cmd_admin(struct server_ctx *ctx, int argc, char **argv)
 		return list(ctx, argc - 1, argv + 1);
 	if (argc >= 2 && strcmp(argv[1], "revoke") == 0)
 		return revoke(ctx, argc - 1, argv + 1);
-	if (argc >= 2 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0))
-		return usage(stdout);
-	return usage(stderr);
+	return cmd_no_subcommand("admin", argc, argv, usage);
 }

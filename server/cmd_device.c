@@ -113,7 +113,7 @@ static int list(struct server_ctx *ctx, int argc, char **argv)
 		bbt_error_set(&e, "out of memory");
 		goto fail;
 	}
-	if (db_open(ctx->db, &db, &e) < 0 || db_school_check(db, school, &e) < 0 ||
+	if (cmd_db_open(ctx, &db, &e) < 0 || db_school_check(db, school, &e) < 0 ||
 	    db_devices_each(db, school, device_row, &w, &e) < 0 ||
 	    report_write(w.rep, f, stdout, &e) < 0)
 		goto fail;
@@ -162,7 +162,7 @@ static int change(struct server_ctx *ctx, struct change *c, const char *what)
 	struct db *db = NULL;
 	struct bbt_error e;
 
-	if (db_open(ctx->db, &db, &e) < 0 || db_begin(db, &e) < 0 || apply(db, c, &e) < 0 ||
+	if (cmd_db_open(ctx, &db, &e) < 0 || db_begin(db, &e) < 0 || apply(db, c, &e) < 0 ||
 	    db_commit(db, &e) < 0) {
 		fprintf(stderr, "bbt-server: device %s: %s\n", what, bbt_error_msg(&e));
 		db_close(db);
@@ -255,7 +255,5 @@ int cmd_device(struct server_ctx *ctx, int argc, char **argv)
 		return revoke(ctx, argc - 1, argv + 1);
 	if (argc >= 2 && strcmp(argv[1], "move") == 0)
 		return move(ctx, argc - 1, argv + 1);
-	if (argc >= 2 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0))
-		return usage(stdout);
-	return usage(stderr);
+	return cmd_no_subcommand("device", argc, argv, usage);
 }

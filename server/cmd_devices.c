@@ -83,7 +83,7 @@ int cmd_devices(struct server_ctx *ctx, int argc, char **argv)
 	if (rc != 0)
 		return rc < 0 ? 0 : rc;
 	rc = 1;
-	if (db_open(ctx->db, &db, &e) < 0 || db_school_check(db, o.school, &e) < 0)
+	if (cmd_db_open(ctx, &db, &e) < 0 || db_school_check(db, o.school, &e) < 0)
 		goto fail;
 	rep = fleet_devices_report(db, o.school, ctx->tz, (int64_t)time(NULL),
 	    o.offline_after, &e);

@@ -84,7 +84,7 @@ int cmd_import(struct server_ctx *ctx, int argc, char **argv)
 		return usage(c == 'h' ? stdout : stderr);
 	if (optind >= argc)
 		return usage(stderr);
-	if (db_open(ctx->db, &db, &e) != 0) {
+	if (cmd_db_open(ctx, &db, &e) != 0) {
 		log_err("%s", e.msg);
 		return 1;
 	}

@@ -70,7 +70,7 @@ int cmd_points(struct server_ctx *ctx, int argc, char **argv)
 	if (rc != 0)
 		return rc < 0 ? 0 : rc;
 	rc = 1;
-	if (rules_load(ctx->rules, &rule, &e) < 0 || db_open(ctx->db, &db, &e) < 0 ||
+	if (rules_load(ctx->rules, &rule, &e) < 0 || cmd_db_open(ctx, &db, &e) < 0 ||
 	    db_school_check(db, q.school, &e) < 0)
 		goto fail;
 	rep = points_report_query(db, &rule, ctx->tz, &q, (int64_t)time(NULL), f, &e);

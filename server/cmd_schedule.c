@@ -120,7 +120,7 @@ static int import(struct server_ctx *ctx, const char *path, int year)
 	}
 	if (s.n == 0)
 		fprintf(stderr, "bbt-server: %s: no lessons (nothing stored)\n", path);
-	else if (db_open(ctx->db, &db, &e) < 0 || store(db, path, ctx->tz, &s, &e) < 0)
+	else if (cmd_db_open(ctx, &db, &e) < 0 || store(db, path, ctx->tz, &s, &e) < 0)
 		fprintf(stderr, "bbt-server: %s (nothing stored)\n", bbt_error_msg(&e));
 	else {
 		printf("schedule: %zu lessons stored\n", s.n);
@@ -350,7 +350,7 @@ static int export(struct server_ctx *ctx, const struct export_opts *o)
 	int rc = 1;
 
 	if (verify_period(ctx->tz, o->from, o->to, (int64_t)time(NULL), &from, &to, &e) < 0 ||
-	    db_open(ctx->db, &db, &e) < 0 || db_school_check(db, o->school, &e) < 0 ||
+	    cmd_db_open(ctx, &db, &e) < 0 || db_school_check(db, o->school, &e) < 0 ||
 	    (rep = export_report(db, ctx->tz, o->school, from, to, &e)) == NULL ||
 	    export_write(rep, o, ctx->tz, &e) < 0)
 		fprintf(stderr, "bbt-server: schedule export: %s\n", bbt_error_msg(&e));
@@ -441,6 +441,9 @@ int cmd_schedule(struct server_ctx *ctx, int argc, char **argv)
 		}
 		return export(ctx, &xo);
 	}
+	if (optind < argc && strcmp(argv[optind], "import") != 0 &&
+	    strcmp(argv[optind], "export") != 0)
+		fprintf(stderr, "bbt-server schedule: unknown subcommand '%s'\n", argv[optind]);
 	if (argc - optind != 2 || strcmp(argv[optind], "import") != 0 || nexport > 0) {
 		fputs(usage_text, stderr);
 		return 2;

@@ -70,7 +70,7 @@ static int add(struct server_ctx *ctx, int argc, char **argv)
 	}
 	snprintf(s.code, sizeof(s.code), "%s", argv[optind]);
 	snprintf(s.name, sizeof(s.name), "%s", argv[optind + 1]);
-	if (db_open(ctx->db, &db, &e) < 0 || db_school_add(db, &s, &e) < 0) {
+	if (cmd_db_open(ctx, &db, &e) < 0 || db_school_add(db, &s, &e) < 0) {
 		fprintf(stderr, "bbt-server: %s\n", bbt_error_msg(&e));
 		goto out;
 	}
@@ -140,7 +140,7 @@ static int set(struct server_ctx *ctx, int argc, char **argv)
 	}
 	if (argc - optind != 1 || (given == 0 && !reset))
 		return usage(stderr);
-	if (db_open(ctx->db, &db, &e) < 0 || db_school_check(db, argv[optind], &e) < 0 ||
+	if (cmd_db_open(ctx, &db, &e) < 0 || db_school_check(db, argv[optind], &e) < 0 ||
 	    db_begin(db, &e) < 0)
 		goto fail;
 	if (db_school_detector_get(db, argv[optind], &d, &e) < 0) {
@@ -181,7 +181,5 @@ int cmd_school(struct server_ctx *ctx, int argc, char **argv)
 		return add(ctx, argc - 1, argv + 1);
 	if (argc >= 2 && strcmp(argv[1], "set") == 0)
 		return set(ctx, argc - 1, argv + 1);
-	if (argc >= 2 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0))
-		return usage(stdout);
-	return usage(stderr);
+	return cmd_no_subcommand("school", argc, argv, usage);
 }

@@ -62,6 +62,7 @@ int cmd_serve(struct server_ctx *ctx, int argc, char **argv)
 	};
 	struct bbt_error e;
 	struct stat st;
+	struct db *db = NULL;
 	long v;
 	int c;
 
@@ -106,6 +107,13 @@ int cmd_serve(struct server_ctx *ctx, int argc, char **argv)
 		fprintf(stderr, "bbt-server: warning: TLS key %s is mode %04o, readable by group "
 		    "or others: chmod 600 %s\n", cfg.tls_key, (unsigned)(st.st_mode & 07777),
 		    cfg.tls_key);
+	/* serve may make a new database (a fresh install): say so, it could be
+	 * the wrong --db. */
+	if (cmd_db_open(ctx, &db, &e) < 0) {
+		fprintf(stderr, "bbt-server: %s\n", bbt_error_msg(&e));
+		return 1;
+	}
+	db_close(db);
 	if (http_serve(&cfg, &e) < 0) {
 		fprintf(stderr, "bbt-server: %s\n", bbt_error_msg(&e));
 		return 1;

@@ -65,7 +65,7 @@ int cmd_stats(struct server_ctx *ctx, int argc, char **argv)
 		    stderr);
 		return 2;
 	}
-	if (rules_load_all(ctx->rules, &rule, &rs, &e) < 0 || db_open(ctx->db, &db, &e) < 0 ||
+	if (rules_load_all(ctx->rules, &rule, &rs, &e) < 0 || cmd_db_open(ctx, &db, &e) < 0 ||
 	    db_school_check(db, q.school, &e) < 0)
 		goto fail;
 	rep = stats_report(db, &rule, &rs, ctx->tz, &q, (int64_t)time(NULL), &e);

@@ -58,7 +58,7 @@ int cmd_teachers(struct server_ctx *ctx, int argc, char **argv)
 		    stderr);
 		return 2;
 	}
-	if (rules_load(ctx->rules, &rule, &e) < 0 || db_open(ctx->db, &db, &e) < 0 ||
+	if (rules_load(ctx->rules, &rule, &e) < 0 || cmd_db_open(ctx, &db, &e) < 0 ||
 	    db_school_check(db, school, &e) < 0)
 		goto fail;
 	rep = teachers_report(db, &rule, ctx->tz, from, to, (int64_t)time(NULL), school, &e);

@@ -6,6 +6,7 @@
  * in the file: a bad row ("FILE:LINE: reason") or an unknown school stores
  * nothing at all.
  */
+#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,11 +15,8 @@
 #include "db.h"
 #include "timetable.h"
 
-static int usage(void)
-{
-	fputs("usage: bbt-server timetable import FILE.csv\n", stderr);
-	return 2;
-}
+static const char usage_text[] = "usage: bbt-server timetable import FILE.csv\n"
+    "  (a file whose name starts with '-': timetable import -- FILE.csv)\n";
 
 static int import(struct server_ctx *ctx, const char *path)
 {
@@ -37,7 +35,7 @@ static int import(struct server_ctx *ctx, const char *path)
 		fprintf(stderr, "bbt-server: %s: no timetable rows (nothing stored)\n", path);
 		goto out;
 	}
-	if (db_open(ctx->db, &db, &e) < 0 || db_timetable_replace(db, &tt, &e) < 0) {
+	if (cmd_db_open(ctx, &db, &e) < 0 || db_timetable_replace(db, &tt, &e) < 0) {
 		fprintf(stderr, "bbt-server: %s: %s (nothing stored)\n", path, bbt_error_msg(&e));
 		goto out;
 	}
@@ -56,11 +54,19 @@ out:
 
 int cmd_timetable(struct server_ctx *ctx, int argc, char **argv)
 {
-	if (argc == 2 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
-		fputs("usage: bbt-server timetable import FILE.csv\n", stdout);
-		return 0;
-	}
-	if (argc != 3 || strcmp(argv[1], "import") != 0)
-		return usage();
-	return import(ctx, argv[2]);
+	static const struct option opts[] = {
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	int c;
+
+	/* Options may come before or after "import"; getopt moves them first. */
+	optind = 0;
+	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1)
+		return cmd_usage(c == 'h' ? stdout : stderr, usage_text);
+	if (optind < argc && strcmp(argv[optind], "import") != 0)
+		fprintf(stderr, "bbt-server timetable: unknown subcommand '%s'\n", argv[optind]);
+	if (argc - optind != 2 || strcmp(argv[optind], "import") != 0)
+		return cmd_usage(stderr, usage_text);
+	return import(ctx, argv[optind + 1]);
 }

@@ -61,7 +61,7 @@ static int store(struct server_ctx *ctx, struct db_enroll_token *t, struct bbt_e
 	struct db *db = NULL;
 	int found, rc = -1;
 
-	if (db_open(ctx->db, &db, e) < 0 || db_school_get(db, t->school, &s, &found, e) < 0)
+	if (cmd_db_open(ctx, &db, e) < 0 || db_school_get(db, t->school, &s, &found, e) < 0)
 		goto out;
 	if (!found) {
 		bbt_error_set(e, "unknown school %s (add it with `school add`)", t->school);
@@ -218,7 +218,7 @@ static int list(struct server_ctx *ctx, int argc, char **argv)
 		bbt_error_set(&e, "out of memory");
 		goto fail;
 	}
-	if (db_open(ctx->db, &db, &e) < 0 || db_school_check(db, school, &e) < 0 ||
+	if (cmd_db_open(ctx, &db, &e) < 0 || db_school_check(db, school, &e) < 0 ||
 	    db_enroll_tokens_each(db, school, token_row, &w, &e) < 0 ||
 	    report_write(w.rep, f, stdout, &e) < 0)
 		goto fail;
@@ -331,7 +331,7 @@ static int revoke(struct server_ctx *ctx, int argc, char **argv)
 		fprintf(stderr, "bbt-server: token revoke: %s\n", bbt_error_msg(&e));
 		return 2;
 	}
-	if (db_open(ctx->db, &db, &e) < 0 || db_begin(db, &e) < 0)
+	if (cmd_db_open(ctx, &db, &e) < 0 || db_begin(db, &e) < 0)
 		goto fail;
 	rc = revoke_one(db, argv[optind], key, by_hash, &e);
 	if (rc < 0 || (rc == 0 && db_commit(db, &e) < 0))
@@ -352,7 +352,5 @@ int cmd_token(struct server_ctx *ctx, int argc, char **argv)
 		return list(ctx, argc - 1, argv + 1);
 	if (argc >= 2 && strcmp(argv[1], "revoke") == 0)
 		return revoke(ctx, argc - 1, argv + 1);
-	if (argc >= 2 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0))
-		return usage(stdout);
-	return usage(stderr);
+	return cmd_no_subcommand("token", argc, argv, usage);
 }

@@ -70,7 +70,7 @@ int cmd_verify(struct server_ctx *ctx, int argc, char **argv)
 		return rc < 0 ? 0 : rc;
 	rc = 1;
 	if (verify_period(ctx->tz, o.from, o.to, (int64_t)time(NULL), &from, &to, &e) < 0 ||
-	    db_open(ctx->db, &db, &e) < 0 || db_school_check(db, o.school, &e) < 0)
+	    cmd_db_open(ctx, &db, &e) < 0 || db_school_check(db, o.school, &e) < 0)
 		goto fail;
 	rep = verify_report(db, o.school, ctx->tz, from, to, &e);
 	if (rep == NULL || report_write(rep, o.f, stdout, &e) < 0)

@@ -6,9 +6,11 @@
  */
 #include <getopt.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "bbt_log.h"
+#include "bbt_time.h"
 #include "commands.h"
 
 static const struct {
@@ -29,6 +31,15 @@ static const struct {
 	{ "device", cmd_device },
 	{ "teachers", cmd_teachers },
 };
+
+/* The commands that may make a missing database: serve, so that a fresh
+ * install starts, and school add, the first thing done with a new one.
+ * Every other command needs an existing one (commands.h, cmd_db_open). */
+static int creates_db(const char *command, const char *sub)
+{
+	return strcmp(command, "serve") == 0 ||
+	    (strcmp(command, "school") == 0 && sub != NULL && strcmp(sub, "add") == 0);
+}
 
 static void usage(FILE *f)
 {
@@ -54,8 +65,9 @@ static void usage(FILE *f)
 	    "  devices [--school CODE] [--format table|csv|json]\n"
 	    "  teachers [--from DATE --to DATE] [--school CODE] [--format table|csv|json|xlsx]\n"
 	    "          [--out FILE]\n"
-	    "  --version, --help\n"
-	    "default --db ./bbt.db (SQLite), --tz Asia/Shanghai\n", f);
+	    "  --version, --help; COMMAND --help for its options\n"
+	    "default --db $BBT_DB, else ./bbt.db (SQLite); --tz Asia/Shanghai\n"
+	    "exit status: 0 ok, 1 failure, 2 usage error\n", f);
 }
 
 int main(int argc, char **argv)
@@ -68,19 +80,37 @@ int main(int argc, char **argv)
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct server_ctx ctx = { "./bbt.db", "Asia/Shanghai", NULL };
-	int c;
+	struct server_ctx ctx = { "./bbt.db", "Asia/Shanghai", NULL, 0 };
+	const char *env = getenv("BBT_DB");
+	struct bbt_error e;
+	int c, tz_given = 0;
 
 	bbt_log_init("bbt-server", BBT_LOG_INFO);
+	if (env != NULL && *env != '\0')
+		ctx.db = env;
 	while ((c = getopt_long(argc, argv, "+d:z:r:hV", opts, NULL)) != -1) {
 		switch (c) {
 		case 'd': ctx.db = optarg; break;
-		case 'z': ctx.tz = optarg; break;
+		case 'z': ctx.tz = optarg; tz_given = 1; break;
 		case 'r': ctx.rules = optarg; break;
 		case 'h': usage(stdout); return 0;
 		case 'V': printf("bbt-server %s\n", BBT_VERSION); return 0;
 		default: usage(stderr); return 2;
 		}
+	}
+	if (ctx.db[0] == '\0') {
+		fputs("bbt-server: --db: empty path\n", stderr);
+		return 2;
+	}
+	if (!tz_given && bbt_tz_check(ctx.tz, &e) < 0) {
+		fprintf(stderr, "bbt-server: the default time zone %s is not in this machine's "
+		    "tz database (install tzdata, or give --tz)\n", ctx.tz);
+		return 1;
+	}
+	if (bbt_tz_check(ctx.tz, &e) < 0 || ctx.tz[0] == '\0') {
+		fprintf(stderr, "bbt-server: --tz: %s\n", ctx.tz[0] ? bbt_error_msg(&e) :
+		    "empty zone name");
+		return 2;
 	}
 	if (optind >= argc) {
 		usage(stderr);
@@ -90,6 +120,7 @@ int main(int argc, char **argv)
 		if (strcmp(argv[optind], commands[i].name) != 0)
 			continue;
 		optind++;
+		ctx.db_create = creates_db(commands[i].name, argv[optind]);
 		return commands[i].fn(&ctx, argc - optind + 1, argv + optind - 1);
 	}
 	fprintf(stderr, "bbt-server: unknown command '%s'\n", argv[optind]);

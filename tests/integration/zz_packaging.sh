@@ -146,3 +146,87 @@ DEBIAN_FRONTEND=noninteractive dpkg --purge bbt-agent bbt-server >/dev/null 2>&1
 [ ! -e /var/lib/bbt-agent ] || fail "purge left /var/lib/bbt-agent"
 [ ! -e /etc/bbt-agent ] || fail "purge left /etc/bbt-agent"
 echo "packaging: ok"
+
+# --- issue 10: GLib (named time zones) is the server's alone ----------------
+grep -q libglib "$BBT_TMP/server.depends" || fail "bbt-server Depends lacks libglib2.0-0"
+grep -q libglib "$BBT_TMP/agent.depends" && fail "agent must not depend on libglib (local zone only)"
+
+# --- issue 10: the agent unit does not wait for the network -----------------
+# Capture needs none and sync retries by itself; waiting for
+# network-online.target delayed capture by up to two minutes offline.
+grep -En '^(After|Wants|Requires|BindsTo)=.*network-online' \
+	"$BBT_TMP/units/a/lib/systemd/system/bbt-agent.service" &&
+	fail "bbt-agent.service waits for network-online.target"
+
+# --- issue 10: purge keeps every school's data unless confirmed -------------
+DEBIAN_FRONTEND=noninteractive dpkg -i "$server_deb" >"$BBT_TMP/install" 2>&1 ||
+	{ cat "$BBT_TMP/install"; fail "dpkg -i bbt-server"; }
+mkdir -p /var/lib/bbt-server; chown bbt-server:bbt-server /var/lib/bbt-server
+chmod 700 /var/lib/bbt-server
+srvdb=/var/lib/bbt-server/bbt.db
+runuser -u bbt-server -- /usr/bin/bbt-server --db "$srvdb" school add 610102001 测试小学 \
+	>/dev/null 2>&1 || fail "packaged server cannot make its database"
+DEBIAN_FRONTEND=noninteractive dpkg --purge bbt-server >"$BBT_TMP/purge" 2>&1 ||
+	{ cat "$BBT_TMP/purge"; fail "purge bbt-server"; }
+ls /var/lib/bbt-server/*.db >/dev/null 2>&1 || fail "purge without confirmation deleted the database"
+grep -q "kept the database in /var/lib/bbt-server" "$BBT_TMP/purge" ||
+	{ cat "$BBT_TMP/purge"; fail "purge did not say it kept the database"; }
+[ ! -e /etc/bbt-server ] || fail "purge left /etc/bbt-server"
+# Reinstalled, the server uses the kept data again.
+DEBIAN_FRONTEND=noninteractive dpkg -i "$server_deb" >/dev/null 2>&1 || fail "reinstall bbt-server"
+runuser -u bbt-server -- /usr/bin/bbt-server --db "$srvdb" token create --school 610102001 \
+	>/dev/null 2>"$BBT_TMP/err" || { cat "$BBT_TMP/err"; fail "kept database not usable"; }
+echo "bbt-server bbt-server/purge_database boolean true" | debconf-set-selections
+DEBIAN_FRONTEND=noninteractive dpkg --purge bbt-server >"$BBT_TMP/purge" 2>&1 ||
+	{ cat "$BBT_TMP/purge"; fail "confirmed purge bbt-server"; }
+[ ! -e /var/lib/bbt-server ] || fail "confirmed purge kept /var/lib/bbt-server"
+! getent passwd bbt-server >/dev/null || fail "confirmed purge kept the bbt-server user"
+echo "purge: database kept without confirmation, deleted with it"
+
+# --- issue 10: dpkg-reconfigure merges the answers into agent.conf ----------
+cat <<EOT | debconf-set-selections
+bbt-agent bbt-agent/server_url string http://127.0.0.1:$port/
+bbt-agent bbt-agent/enroll_token string $token
+bbt-agent bbt-agent/school string 610102001
+bbt-agent bbt-agent/room string 三年级二班
+EOT
+DEBIAN_FRONTEND=noninteractive dpkg -i "$agent_deb" >"$BBT_TMP/install" 2>&1 ||
+	{ cat "$BBT_TMP/install"; fail "dpkg -i bbt-agent"; }
+conf=/etc/bbt-agent/agent.conf
+# The admin edits the file after the install: a key, comments, a section.
+sed -i 's/^room = .*/room = 三年级三班   ; moved in December/' "$conf"
+sed -i '/^\[server\]/a ; admin: ask 王老师 before changing the token' "$conf"
+sed -i '/^\[server\]/a ca_file = /etc/ssl/district-ca.pem' "$conf"
+printf '\n[detector]\n; slow boards in this school\nidle_gap = 300\n' >>"$conf"
+cp "$conf" "$BBT_TMP/conf.before"
+# An upgrade leaves the admin's file alone.
+DEBIAN_FRONTEND=noninteractive dpkg -i "$agent_deb" >/dev/null 2>&1 || fail "reinstall bbt-agent"
+cmp -s "$conf" "$BBT_TMP/conf.before" || { diff "$BBT_TMP/conf.before" "$conf"; fail "upgrade changed agent.conf"; }
+# The admin answers the questions (the editor frontend, driven by a script):
+# they start from what the file says now; a new collector and school.
+cat >"$BBT_TMP/edit" <<EOT
+#!/bin/sh
+cp "\$1" "$BBT_TMP/shown"
+sed -i -e 's|^bbt-agent/server_url=.*|bbt-agent/server_url="https://collector.example.edu.cn/"|' \
+	-e 's|^bbt-agent/school=.*|bbt-agent/school="610102002"|' "\$1"
+EOT
+chmod +x "$BBT_TMP/edit"
+DEBIAN_FRONTEND=editor EDITOR="$BBT_TMP/edit" dpkg-reconfigure bbt-agent </dev/null \
+	>"$BBT_TMP/reconf" 2>&1 ||
+	{ cat "$BBT_TMP/reconf"; fail "dpkg-reconfigure bbt-agent"; }
+grep -q '^bbt-agent/room="三年级三班"' "$BBT_TMP/shown" ||
+	{ cat "$BBT_TMP/shown"; fail "reconfigure did not start from the file's room"; }
+cat "$conf"
+grep -qx 'url = https://collector.example.edu.cn/' "$conf" || fail "reconfigure: url not merged"
+grep -qx 'school = 610102002' "$conf" || fail "reconfigure: school not merged"
+grep -qx 'room = 三年级三班   ; moved in December' "$conf" || fail "reconfigure lost the room or its comment"
+grep -qx "enroll_token = $token" "$conf" || fail "reconfigure lost the token"
+for l in 'ca_file = /etc/ssl/district-ca.pem' '; admin: ask 王老师 before changing the token' \
+	'[detector]' '; slow boards in this school' 'idle_gap = 300'; do
+	grep -qxF "$l" "$conf" || fail "reconfigure lost the admin's line '$l'"
+done
+[ "$(grep -c '^url' "$conf")" = 1 ] && [ "$(grep -c '^\[server\]' "$conf")" = 1 ] ||
+	fail "reconfigure duplicated keys or sections"
+[ "$(stat -c %a:%G "$conf")" = 640:bbt-agent ] || fail "agent.conf mode after reconfigure"
+DEBIAN_FRONTEND=noninteractive dpkg --purge bbt-agent >/dev/null 2>&1 || fail "purge bbt-agent"
+echo "packaging (issue 10): ok"

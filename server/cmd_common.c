@@ -1,0 +1,49 @@
+/*
+ * cmd_common: what every `bbt-server` subcommand shares (server/commands.h):
+ * the exit convention for usage text, and opening --db so that a command
+ * that only reads never creates an empty database in the wrong folder.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "commands.h"
+
+int cmd_usage(FILE *f, const char *text)
+{
+	fputs(text, f);
+	return f == stdout ? CMD_OK : CMD_USAGE;
+}
+
+int cmd_no_subcommand(const char *command, int argc, char **argv, int (*usage)(FILE *))
+{
+	if (argc < 2)
+		return usage(stderr);
+	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)
+		return usage(stdout);
+	fprintf(stderr, "bbt-server %s: unknown %s '%s'\n", command,
+	    argv[1][0] == '-' ? "option" : "subcommand", argv[1]);
+	return usage(stderr);
+}
+
+static int is_url(const char *where)
+{
+	return strncmp(where, "postgresql://", 13) == 0 || strncmp(where, "postgres://", 11) == 0;
+}
+
+int cmd_db_open(const struct server_ctx *ctx, struct db **db, struct bbt_error *e)
+{
+	struct stat sb;
+
+	*db = NULL;
+	if (!is_url(ctx->db) && stat(ctx->db, &sb) != 0) {
+		if (errno != ENOENT)
+			return bbt_error_set(e, "database %s: %s", ctx->db, strerror(errno));
+		if (!ctx->db_create)
+			return bbt_error_set(e, "no database at %s (give --db PATH or set "
+			    "$BBT_DB; `bbt-server school add` creates a new one)", ctx->db);
+		fprintf(stderr, "bbt-server: creating a new database at %s\n", ctx->db);
+	}
+	return db_open(ctx->db, db, e);
+}

@@ -37,8 +37,11 @@ ifneq ($(findstring clang,$(CC)),)
 WARN   += -Wno-unknown-warning-option
 endif
 ifeq ($(SAN),1)
-OPT     = -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=undefined
+OPT     = -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=all
 LDSAN   = -fsanitize=address,undefined
+else ifeq ($(SAN),thread)
+OPT     = -O1 -g -fno-omit-frame-pointer -fsanitize=thread
+LDSAN   = -fsanitize=thread
 else ifeq ($(SAN),fuzz)
 OPT     = -O1 -g -fno-omit-frame-pointer -fsanitize=fuzzer-no-link,address,undefined \
 	-fno-sanitize-recover=all
@@ -69,7 +72,7 @@ UNIT_SRC   = $(sort $(wildcard tests/unit/*_*.c))
 UNIT_BIN   = $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 FUZZ_SRC   = $(sort $(wildcard tests/fuzz/fuzz_*.c))
 
-.PHONY: all deps deps-check test unit unit-run san fuzz fuzz-build integration \
+.PHONY: all deps deps-check test unit unit-run san tsan fuzz fuzz-build integration \
 	bench demo deb clean style test-mutants
 all: $(BUILD)/bbt-agent $(BUILD)/bbt-server
 
@@ -130,18 +133,45 @@ fuzz: fuzz-build
 integration: all
 	@BBT_BUILD=$(abspath $(BUILD)) tests/run-integration.sh
 
-# The unit tests, then the real server and CLI scripts, under ASan+UBSan.
-# Sanitizer reports of background daemons go to files (log_path), so one
-# in a server the script never checks still fails the run. Not the scripts
-# under umockdev (its LD_PRELOAD cannot precede ASan's) or faketime.
-SAN_SCRIPTS = server_ bundle_ agent_replay agent_store_cli agent_cli examples_demo
+# The unit tests, then the real server, agent and CLI scripts, under
+# ASan+UBSan. Every report is fatal (-fno-sanitize-recover=all; ASan always
+# halts) and goes to a file (log_path), so one in a background daemon the
+# script never checks still fails the run.
+# - umockdev (agent_run_*, usb_devices): the agent starts through
+#   tests/integration/lib/san_exec.sh, which runs it in the log directory
+#   with a relative log_path: an absolute one makes ASan mkdir() at start-up,
+#   before its interceptors exist, and umockdev's mkdir wrapper then calls a
+#   NULL dlopen (SIGSEGV before main) whatever the LD_PRELOAD order.
+# - faketime (sync_clock, sync_server): allocator_release_to_os_interval_ms=-1,
+#   else ASan's allocator reads the time through libfaketime before that is
+#   initialised, which allocates: a deadlock before main.
+# Left out: usb_run_replay and usb_hotplug (umockdev too; they do not start
+# their program through san_exec.sh yet, and usb_hotplug builds its own
+# driver without SAN=1), usb_table (runs awk and cc, no bbt program) and
+# zz_packaging (builds and installs its own .deb).
+SAN_SCRIPTS = server_ bundle_ sync_ agent_replay agent_store_cli agent_cli agent_run_ \
+	examples_demo rollout_dryrun usb_devices
 san:
 	$(MAKE) BUILD=build/san SAN=1 CC=clang unit-run
 	@$(MAKE) --no-print-directory BUILD=build/san SAN=1 CC=clang all sync-tests
 	@d=$$(mktemp -d /tmp/bbt-san.XXXXXX); \
-	ASAN_OPTIONS=log_path=$$d/asan:detect_leaks=1 \
+	ASAN_OPTIONS=log_path=$$d/asan:detect_leaks=1:allocator_release_to_os_interval_ms=-1 \
 	UBSAN_OPTIONS=log_path=$$d/ubsan:print_stacktrace=1:halt_on_error=1 \
 	BBT_BUILD=$(abspath build/san) tests/run-integration.sh $(SAN_SCRIPTS); rc=$$?; \
+	if ls $$d/* >/dev/null 2>&1; then cat $$d/*; echo "sanitizer reports above"; rc=1; fi; \
+	rm -rf $$d; exit $$rc
+
+# ThreadSanitizer (clang) builds of both programs in build/tsan: the unit
+# tests, then the collector's scripts (its worker threads) and the sync ones
+# (the agent's sync thread beside its run loop). Any report is fatal
+# (halt_on_error) and logged to a file, as in san.
+TSAN_SCRIPTS = server_ sync_ bundle_
+tsan:
+	@$(MAKE) --no-print-directory BUILD=build/tsan SAN=thread CC=clang all unit sync-tests
+	@d=$$(mktemp -d /tmp/bbt-tsan.XXXXXX); \
+	export TSAN_OPTIONS=halt_on_error=1:log_path=$$d/tsan; \
+	tests/run-unit.sh build/tsan/tests; rc=$$?; \
+	BBT_BUILD=$(abspath build/tsan) tests/run-integration.sh $(TSAN_SCRIPTS) || rc=1; \
 	if ls $$d/* >/dev/null 2>&1; then cat $$d/*; echo "sanitizer reports above"; rc=1; fi; \
 	rm -rf $$d; exit $$rc
 
@@ -162,7 +192,7 @@ deps-check:
 # sums them over all stages (a stage that failed without counting a failure,
 # a build error say, counts as one). A skip fails on CI (BBT_CI=1) or root.
 TEST_COUNTS = $(abspath build)/test-counts
-TEST_STAGES = unit-run san fuzz integration style
+TEST_STAGES = unit-run san tsan fuzz integration style
 test:
 	@$(MAKE) --no-print-directory deps-check
 	@$(MAKE) --no-print-directory all

@@ -145,7 +145,7 @@ static int on_progress(void *arg, curl_off_t dt, curl_off_t dn, curl_off_t ut,
 {
 	const struct http_client_opts *o = arg;
 
-	return o->cancel && *o->cancel ? 1 : 0;
+	return o->cancel && atomic_load(o->cancel) ? 1 : 0;
 }
 
 static long total_timeout(void)

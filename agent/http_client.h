@@ -22,6 +22,7 @@
 #ifndef HTTP_CLIENT_H
 #define HTTP_CLIENT_H
 
+#include <stdatomic.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -36,7 +37,8 @@ struct http_client_opts {
 	const char *proxy;		/* "" or NULL: libcurl's default (env) */
 	int64_t trusted_time;		/* Unix s to judge cert dates by; 0 = local clock */
 	int no_time_check;		/* only for the time probe (sync.c) */
-	const volatile int *cancel;	/* non-zero aborts a transfer; may be NULL */
+	const atomic_int *cancel;	/* non-zero aborts a transfer; may be NULL; set
+					 * from another thread, hence atomic */
 };
 
 struct http_response {

@@ -20,6 +20,7 @@
 #include <errno.h>
 #include <inttypes.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -632,7 +633,7 @@ static int same_url(const char *a, const char *b)
 }
 
 int sync_pass(struct store *st, const struct agent_config *cfg,
-    const volatile int *cancel, struct sync_result *res, struct bbt_error *e)
+    const atomic_int *cancel, struct sync_result *res, struct bbt_error *e)
 {
 	struct pass p = { .st = st, .cfg = cfg, .res = res };
 	int ret = -1;
@@ -687,7 +688,7 @@ struct sync_thread {
 	pthread_cond_t cv;
 	struct agent_config cfg;
 	int cfg_changed;
-	volatile int stop;
+	atomic_int stop;		/* also read by transfers in flight, unlocked */
 	int kick;
 	int have_settings;
 	struct detector_settings settings;
@@ -704,7 +705,7 @@ static void thread_wait(struct sync_thread *t, int64_t secs, int kick_ok)
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	ts.tv_sec += (time_t)secs;
 	pthread_mutex_lock(&t->mu);
-	while (!t->stop && !t->cfg_changed && !(kick_ok && t->kick)) {
+	while (!atomic_load(&t->stop) && !t->cfg_changed && !(kick_ok && t->kick)) {
 		if (pthread_cond_timedwait(&t->cv, &t->mu, &ts) == ETIMEDOUT)
 			break;
 	}
@@ -805,13 +806,13 @@ static void *thread_main(void *arg)
 		log_err("sync: %s; sync disabled", err.msg);
 		return NULL;
 	}
-	while (!t->stop) {
+	while (!atomic_load(&t->stop)) {
 		if (!thread_enroll(t, st, &cfg, &failures, &wait_s)) {
 			thread_wait(t, wait_s, 0);
 			thread_config(t, &cfg);
 			continue;
 		}
-		if (sync_pass(st, &cfg, &t->stop, &res, &err) < 0 && !t->stop)
+		if (sync_pass(st, &cfg, &t->stop, &res, &err) < 0 && !atomic_load(&t->stop))
 			log_warn("sync: %s", err.msg);
 		else if (res.accepted + res.duplicate + res.rejected > 0)
 			log_info("sync: %" PRId64 " sessions acknowledged, %" PRId64
@@ -920,7 +921,7 @@ void sync_thread_stop(struct sync_thread *st)
 	if (!st)
 		return;
 	pthread_mutex_lock(&st->mu);
-	st->stop = 1;
+	atomic_store(&st->stop, 1);
 	pthread_cond_signal(&st->cv);
 	pthread_mutex_unlock(&st->mu);
 	pthread_join(st->th, NULL);

@@ -39,6 +39,7 @@ void sync_thread_stop(struct sync_thread *st);
 
 /* ---- One pass, for `bbt-agent sync` and the thread above. ---- */
 
+#include <stdatomic.h>
 #include <stdint.h>
 
 #include "http_client.h"
@@ -81,7 +82,7 @@ struct sync_result {
  * Writes "last_sync" (on success) and "last_sync_error" in store meta.
  */
 int sync_pass(struct store *st, const struct agent_config *cfg,
-    const volatile int *cancel, struct sync_result *res, struct bbt_error *e);
+    const atomic_int *cancel, struct sync_result *res, struct bbt_error *e);
 
 /*
  * HTTP options for talking to base_url: [server] ca_file and proxy, and

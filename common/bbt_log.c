@@ -2,32 +2,34 @@
 #include "bbt_log.h"
 
 #include <errno.h>
+#include <stdatomic.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 static const char *log_prog = "bbt";
-static enum bbt_log_level log_level = BBT_LOG_INFO;
+/* Atomic: the agent's run loop changes it on reload while its sync thread
+ * logs. */
+static atomic_int log_level = BBT_LOG_INFO;
 
 void bbt_log_init(const char *prog, enum bbt_log_level level)
 {
 	const char *env = getenv("BBT_LOG_LEVEL");
 
 	log_prog = prog;
-	log_level = level;
-	if (env != NULL && strcmp(env, "debug") == 0)
-		log_level = BBT_LOG_DEBUG;
+	atomic_store(&log_level, env != NULL && strcmp(env, "debug") == 0 ?
+	    BBT_LOG_DEBUG : level);
 }
 
 void bbt_log_set_level(enum bbt_log_level level)
 {
-	log_level = level;
+	atomic_store(&log_level, level);
 }
 
 int bbt_log_enabled(enum bbt_log_level level)
 {
-	return level >= log_level;
+	return (int)level >= atomic_load(&log_level);
 }
 
 void bbt_log_write(enum bbt_log_level level, int with_errno, const char *fmt, ...)

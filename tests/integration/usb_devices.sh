@@ -8,9 +8,10 @@
 set -eu
 d=tests/data/usb
 agent=$BBT_BUILD/bbt-agent
+san=tests/integration/lib/san_exec.sh	# make san under umockdev: see there
 run_devices() {
 	# --state-dir: devices needs no state, but config loading must not touch /var.
-	umockdev-run "$@" -- "$agent" --state-dir "$BBT_TMP/state" devices --json
+	umockdev-run "$@" -- sh $san "$agent" --state-dir "$BBT_TMP/state" devices --json
 }
 
 run_devices -d $d/irtouch-frame.umockdev -d $d/ilitek-panel.umockdev \
@@ -48,7 +49,7 @@ PY
 
 # The table for people names the frame and flags the unknown panel.
 umockdev-run -d $d/irtouch-frame.umockdev -d $d/unknown-touch.umockdev -- \
-	"$agent" --state-dir "$BBT_TMP/state" devices >"$BBT_TMP/table.txt"
+	sh $san "$agent" --state-dir "$BBT_TMP/state" devices >"$BBT_TMP/table.txt"
 cat "$BBT_TMP/table.txt"
 grep -q '^/dev/input/event5 .*6615:0070.*hid-multitouch.*yes.*IRTOUCH Systems' "$BBT_TMP/table.txt"
 grep -q '^/dev/input/event7 .*unknown touch device 2f1a:0101' "$BBT_TMP/table.txt"

@@ -20,6 +20,9 @@ for tool in umockdev-run sqlite3; do
 	command -v "$tool" >/dev/null || fail "$tool is not installed (make deps)"
 done
 
+# Under make san the agent starts through lib/san_exec.sh: see there why.
+SAN_EXEC="$(cd "$(dirname "$0")" && pwd)/lib/san_exec.sh"
+
 # write_conf IDLE_GAP MIN_SESSION [STUCK_CONTACT]
 write_conf() {
 	cat >"$CONF" <<CONF
@@ -81,8 +84,8 @@ start_agent() {
 		sh -c 'for n in ${HIDE_NODES:-}; do
 				mv "$UMOCKDEV_DIR/dev/input/$n" "$UMOCKDEV_DIR/hidden-$n"; done
 			echo "$UMOCKDEV_DIR" >"$0.dir"; echo $$ >"$0"
-			exec "$1" --config "$2" --state-dir "$3" run' \
-		"$PIDFILE" "$AGENT" "$CONF" "$STATE" >>"$LOG" 2>&1 &
+			exec sh "$4" "$1" --config "$2" --state-dir "$3" run' \
+		"$PIDFILE" "$AGENT" "$CONF" "$STATE" "$SAN_EXEC" >>"$LOG" 2>&1 &
 	UMOCKDEV_PID=$!
 	i=0
 	while [ ! -s "$PIDFILE" ]; do

@@ -9,6 +9,8 @@ SPID=
 
 # start_server [serve options...]: sets SPID and URL.
 start_server() {
+	# Empty first: the previous server's line must not be taken for this one's.
+	: > "$T/serve.log"
 	"$B/bbt-server" --db "$DB" serve --listen 127.0.0.1:0 "$@" 2> "$T/serve.log" &
 	SPID=$!
 	i=0

@@ -19,7 +19,9 @@
  * Per-address limits are kept here too, not by libmicrohttpd, because
  * behind a trusted proxy (--trusted-proxy) the address that counts is the
  * forwarded one: a direct peer takes a slot of its address when it
- * connects (past --max-per-address it is cut at once); a trusted proxy's
+ * connects (past --max-per-address the oldest connection of that address
+ * still waiting for its headers is cut to make room, or if there is none
+ * the newcomer); a trusted proxy's
  * connection takes none until its request's headers name the client, and
  * then the client's (past the limit: 429 with Retry-After). IPv6 clients
  * count per /64, since one host may use any address of its prefix.
@@ -85,7 +87,7 @@ static pthread_cond_t reaper_cv = PTHREAD_COND_INITIALIZER;
 static struct track *tracks;
 static int reaper_stop;
 /* Since the reaper's last report (under track_lock). */
-static unsigned cut_headers, cut_body, refused_addr;
+static unsigned cut_headers, cut_body, refused_addr, evicted_addr;
 static char refused_example[48];
 
 static int64_t now_ms(void)
@@ -226,10 +228,14 @@ static void sweep(int64_t now)
 	if (cut_body)
 		log_info("cut %u connection(s) sending a body under %ld bytes/s", cut_body,
 		    cfg->min_body_rate);
+	if (evicted_addr)
+		log_info("cut %u connection(s) still waiting for headers to make room for new "
+		    "ones of their address (over --max-per-address %d, e.g. %s)", evicted_addr,
+		    cfg->max_per_address, refused_example);
 	if (refused_addr)
 		log_info("refused %u connection(s) over --max-per-address %d (e.g. %s)",
 		    refused_addr, cfg->max_per_address, refused_example);
-	cut_headers = cut_body = refused_addr = 0;
+	cut_headers = cut_body = refused_addr = evicted_addr = 0;
 }
 
 static void *reaper_main(void *arg)
@@ -250,6 +256,34 @@ static void *reaper_main(void *arg)
 	}
 	pthread_mutex_unlock(&track_lock);
 	return NULL;
+}
+
+/*
+ * A new connection t is one too many for its address. A school behind one
+ * NAT address must not be locked out by a few of its machines (or one bad
+ * one) holding half-open connections: so the oldest connection of that
+ * address still waiting for its headers makes room (a real client sends
+ * its headers in milliseconds, a slowloris never). Only when every one of
+ * them is busy with a request is the newcomer refused. Under track_lock.
+ */
+static void over_limit(struct track *t)
+{
+	struct track *victim = NULL;
+
+	for (struct track *o = tracks; o; o = o->next)
+		if (o != t && !o->cut && o->counted && o->phase == PH_HEADERS &&
+		    memcmp(o->key, t->key, 16) == 0 && (!victim || o->since_ms <= victim->since_ms))
+			victim = o;
+	snprintf(refused_example, sizeof(refused_example), "%s", t->addr);
+	if (victim) {
+		evicted_addr++;
+		victim->cut = 1;
+		shutdown(victim->fd, SHUT_RDWR);
+		return;
+	}
+	refused_addr++;
+	t->cut = 1;
+	shutdown(t->fd, SHUT_RDWR);
 }
 
 /* ---- libmicrohttpd callbacks ---- */
@@ -303,12 +337,8 @@ static void on_connection(void *cls, struct MHD_Connection *c, void **socket_con
 	if (!t->trusted) {
 		limit_key(client.key, t->key);
 		t->counted = 1;
-		if (addr_take(t->key) > (unsigned)the_cfg->max_per_address) {
-			snprintf(refused_example, sizeof(refused_example), "%s", t->addr);
-			refused_addr++;
-			t->cut = 1;
-			shutdown(t->fd, SHUT_RDWR);
-		}
+		if (addr_take(t->key) > (unsigned)the_cfg->max_per_address)
+			over_limit(t);
 	}
 	pthread_mutex_unlock(&track_lock);
 	*socket_context = t;

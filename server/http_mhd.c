@@ -40,6 +40,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/ioctl.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <time.h>
@@ -198,6 +199,19 @@ static void cut(struct track *t, unsigned *counter)
 	    counter == &cut_headers ? "headers too slow" : "body too slow");
 }
 
+/*
+ * Bytes the kernel holds for us unread. When a worker thread is busy (a
+ * handler waiting on the database), its other connections are not read:
+ * their slowness is ours, and they must not be cut for it. A slowloris
+ * never has data waiting once a worker is free, since it is read at once.
+ */
+static int unread(const struct track *t)
+{
+	int n = 0;
+
+	return ioctl(t->fd, FIONREAD, &n) == 0 && n > 0;
+}
+
 static void sweep(int64_t now)
 {
 	const struct http_config *cfg = the_cfg;
@@ -208,12 +222,13 @@ static void sweep(int64_t now)
 		if (t->cut)
 			continue;
 		if (t->phase == PH_HEADERS && now - t->since_ms >= header_ms) {
-			cut(t, &cut_headers);
+			if (!unread(t))
+				cut(t, &cut_headers);
 		} else if (t->phase == PH_BODY && now - t->mark_ms >= window_ms) {
 			uint64_t got = t->bytes - t->mark_bytes;
 
 			if ((double)got < (double)cfg->min_body_rate * (double)(now - t->mark_ms)
-			    / 1000.0) {
+			    / 1000.0 && !unread(t)) {
 				cut(t, &cut_body);
 			} else {
 				t->mark_ms = now;

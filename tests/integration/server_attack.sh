@@ -5,6 +5,7 @@
 #     byte a second, to an unknown URL and to a real one without a token:
 #     answered 404/401 on their headers, nothing buffered, and a device's
 #     upload is served within 2 s while they run (it used to get 503);
+#     enrollment, without a credential, takes at most 16 KiB;
 #  b) slowloris: 300 half-open connections from 127.0.0.1 sending a header
 #     byte a second: 100 (past --max-per-address) are cut at once, the
 #     others at --header-timeout, and clients from the same address (a
@@ -79,8 +80,9 @@ def attacker(path, auth):
     s.close()
 ts = [threading.Thread(target=attacker, args=args) for args in
       [("/no/such/endpoint", "")] * 8 +
-      [("/api/v1/sessions", "")] * 4 +
-      [("/api/v1/sessions", "Authorization: Bearer " + "0" * 64 + "\r\n")] * 4]
+      [("/api/v1/sessions", "")] * 3 +
+      [("/api/v1/sessions", "Authorization: Bearer " + "0" * 64 + "\r\n")] * 3 +
+      [("/api/v1/bundles", "")] * 2]
 for t in ts:
     t.start()
 time.sleep(1.5)
@@ -98,6 +100,14 @@ for path, line in answers:
 assert any(line for _, line in answers), "no attacker got an answer"
 PYEOF
 grep -q 'server busy' "$T/serve.log" && fail "the body budget was spent"
+# Enrollment, the one write without a credential, has its own 16 KiB limit.
+python3 -c 'import json; print(json.dumps({"token": "0" * 64, "hw_id": "h" * 17000}))' \
+	> "$T/enroll17k.json"
+code=$(req POST /api/v1/enroll - -H 'Content-Type: application/json' \
+    --data-binary @"$T/enroll17k.json"); expect 413 "$code" "17 KB enrollment"
+code=$(req POST /api/v1/enroll - -H 'Transfer-Encoding: chunked' \
+    --data-binary @"$T/enroll17k.json"); expect 413 "$code" "17 KB chunked enrollment"
+code=$(enroll "$tok" hw-2 r1); expect 201 "$code" "a real enrollment"
 stop_server
 
 # b) Slowloris.

@@ -29,7 +29,7 @@ static int usage(FILE *f)
 	    "  --max-per-address N   connections per client address (IPv6: per /64), default 200\n"
 	    "  --trusted-proxy CIDR  a proxy whose X-Forwarded-For names the client (repeatable)\n"
 	    "  --header-timeout S    whole headers within S of connecting, default 10\n"
-	    "  --min-body-rate B     a body must bring B bytes/s ...  default 1024\n"
+	    "  --min-body-rate B     a body must bring B bytes/s (0: off) ... default 1024\n"
 	    "  --body-rate-window S  ... over each S seconds, default 10\n", f);
 	return f == stdout ? 0 : 2;
 }

@@ -23,7 +23,8 @@
  * still waiting for its headers is cut to make room, or if there is none
  * the newcomer); a trusted proxy's
  * connection takes none until its request's headers name the client, and
- * then the client's (past the limit: 429 with Retry-After). IPv6 clients
+ * then the client's until the answer (past the limit: 429 with
+ * Retry-After). IPv6 clients
  * count per /64, since one host may use any address of its prefix.
  */
 #include <arpa/inet.h>
@@ -571,6 +572,15 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **req_cls,
 		return;
 	/* Waiting for the next request's headers now: the deadline runs again. */
 	track_phase(r->t, PH_HEADERS);
+	/* A proxy's idle kept-alive connection is nobody's: the next request
+	 * through it may be another client's. */
+	if (r->t && r->t->trusted) {
+		pthread_mutex_lock(&track_lock);
+		if (r->t->counted)
+			addr_give(r->t->key);
+		r->t->counted = 0;
+		pthread_mutex_unlock(&track_lock);
+	}
 	http_exchange_free(r->x);
 	free(r);
 	*req_cls = NULL;

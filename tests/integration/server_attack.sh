@@ -252,7 +252,7 @@ stop_server
 start_server --max-per-address 3 --trusted-proxy 127.0.0.2/32 --trusted-proxy ::1/128
 port=${URL##*:}
 python3 - "$port" "$dev" <<'PYEOF' || fail "trusted proxy"
-import socket, sys, time
+import socket, sys, time, http.client
 port, dev = int(sys.argv[1]), sys.argv[2]
 def hold(src, xff):
     """A request whose body never ends: it keeps its connection (and slot)."""
@@ -274,10 +274,12 @@ def get(src, path, xff=None, headers=""):
         line = b""
     s.close()
     return line
-def alive(s):
+def waiting(s):
+    """Open and not answered: the request is still in flight."""
     s.setblocking(False)
     try:
-        return s.recv(1) != b""
+        s.recv(1)
+        return False
     except BlockingIOError:
         return True
     except OSError:
@@ -296,7 +298,24 @@ line = get("127.0.0.2", "/healthz", "10.0.0.5, 10.0.0.6")
 assert b" 200 " in line, ("10.0.0.6 (forged 10.0.0.5 on its left)", line)
 held += [hold("127.0.0.2", "10.0.0.%d" % i) for i in range(10, 14)]
 time.sleep(0.3)
-assert all(alive(s) for s in held), "the proxy's own connections were limited"
+assert all(waiting(s) for s in held), "the proxy's own connections were limited"
+# Idle kept-alive proxy connections that last served 10.0.0.20 count for nobody.
+pool = []
+for _ in range(3):
+    c = http.client.HTTPConnection("127.0.0.1", port, timeout=3,
+                                   source_address=("127.0.0.2", 0))
+    c.request("GET", "/healthz", headers={"X-Forwarded-For": "10.0.0.20"})
+    r = c.getresponse()
+    r.read()
+    assert r.status == 200, r.status
+    pool.append(c)
+busy = [hold("127.0.0.2", "10.0.0.20") for _ in range(3)]
+time.sleep(0.3)
+assert all(waiting(s) for s in busy), "idle proxy connections counted for their last client"
+for s in busy:
+    s.close()
+for c in pool:
+    c.close()
 # Not loopback behind the proxy: /metrics wants a token; the proxy itself is loopback.
 assert b" 401 " in get("127.0.0.2", "/metrics", "10.0.0.7"), "metrics via proxy"
 assert b" 200 " in get("127.0.0.2", "/metrics"), "metrics from the proxy itself"
@@ -304,7 +323,7 @@ assert b" 200 " in get("127.0.0.2", "/metrics"), "metrics from the proxy itself"
 assert b" 200 " in get("127.0.0.3", "/metrics", "10.0.0.7"), "XFF from untrusted peer used"
 direct = [hold("127.0.0.3", "10.0.1.%d" % i) for i in range(3)]
 time.sleep(0.3)
-assert all(alive(s) for s in direct)
+assert all(waiting(s) for s in direct)
 line = get("127.0.0.3", "/healthz", "10.0.1.99")
 assert line == b"", ("4th from untrusted 127.0.0.3 must be cut", line)
 for s in held + direct:

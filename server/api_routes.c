@@ -17,8 +17,9 @@ const struct http_route http_routes[] = {
 	{ "POST", "/api/v1/enroll", HTTP_AUTH_NONE, api_enroll },
 	{ "POST", "/api/v1/sessions", HTTP_AUTH_DEVICE, api_sessions },
 	{ "POST", "/api/v1/heartbeat", HTTP_AUTH_DEVICE, api_heartbeat },
-	/* Authenticated in the handler: an admin or the device itself. */
-	{ "POST", "/api/v1/bundles", HTTP_AUTH_NONE, api_bundles_post },
+	/* An admin or a device token before the body; the handler decides which
+	 * device's bundle each may post. */
+	{ "POST", "/api/v1/bundles", HTTP_AUTH_ANY, api_bundles_post },
 	{ "GET", "/api/v1/me", HTTP_AUTH_ADMIN, api_me },
 	{ "GET", "/api/v1/points", HTTP_AUTH_ADMIN, api_points_get },
 	{ "GET", "/api/v1/devices", HTTP_AUTH_ADMIN, api_devices_get },

@@ -1,8 +1,10 @@
 /*
  * cmd_serve: `bbt-server serve [--listen 127.0.0.1:8470] [--threads N]
  * [--tls-cert FILE --tls-key FILE] [--max-body BYTES] [--idle-gap S]
- * [--min-session S] [--stuck-contact S]` (SPEC 5.1). Options, then the
- * HTTP server (server/http.c) until SIGTERM/SIGINT.
+ * [--min-session S] [--stuck-contact S] [--max-connections N]
+ * [--max-per-address N] [--trusted-proxy CIDR]... [--header-timeout S]
+ * [--min-body-rate BYTES] [--body-rate-window S]` (SPEC 5.1, 5.2).
+ * Options, then the HTTP server (server/http_mhd.c) until SIGTERM/SIGINT.
  */
 #include <getopt.h>
 #include <stdio.h>
@@ -17,10 +19,18 @@ static int usage(FILE *f)
 	fputs("usage: bbt-server serve [--listen 127.0.0.1:8470] [--threads N]\n"
 	    "         [--tls-cert FILE --tls-key FILE] [--max-body BYTES]\n"
 	    "         [--idle-gap S] [--min-session S] [--stuck-contact S]\n"
+	    "         [--max-connections N] [--max-per-address N] [--trusted-proxy CIDR]...\n"
+	    "         [--header-timeout S] [--min-body-rate BYTES] [--body-rate-window S]\n"
 	    "  --listen ADDR:PORT    port 0 picks a free port (printed when ready)\n"
 	    "  --threads N           worker threads, default 4\n"
 	    "  --max-body BYTES      request body limit after gzip, default 4194304\n"
-	    "  --idle-gap etc.       detector settings handed to agents (600/900/120)\n", f);
+	    "  --idle-gap etc.       detector settings handed to agents (600/900/120)\n"
+	    "  --max-connections N   connections at once, default 1000\n"
+	    "  --max-per-address N   connections per client address (IPv6: per /64), default 200\n"
+	    "  --trusted-proxy CIDR  a proxy whose X-Forwarded-For names the client (repeatable)\n"
+	    "  --header-timeout S    whole headers within S of connecting, default 10\n"
+	    "  --min-body-rate B     a body must bring B bytes/s (0: off) ... default 1024\n"
+	    "  --body-rate-window S  ... over each S seconds, default 10\n", f);
 	return f == stdout ? 0 : 2;
 }
 
@@ -52,6 +62,12 @@ int cmd_serve(struct server_ctx *ctx, int argc, char **argv)
 		{ "idle-gap", required_argument, NULL, 'i' },
 		{ "min-session", required_argument, NULL, 's' },
 		{ "stuck-contact", required_argument, NULL, 'S' },
+		{ "max-connections", required_argument, NULL, 'C' },
+		{ "max-per-address", required_argument, NULL, 'P' },
+		{ "trusted-proxy", required_argument, NULL, 'T' },
+		{ "header-timeout", required_argument, NULL, 'H' },
+		{ "min-body-rate", required_argument, NULL, 'R' },
+		{ "body-rate-window", required_argument, NULL, 'W' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -59,7 +75,13 @@ int cmd_serve(struct server_ctx *ctx, int argc, char **argv)
 		.db = ctx->db, .listen = HTTP_DEFAULT_LISTEN, .threads = HTTP_DEFAULT_THREADS,
 		.max_body = HTTP_DEFAULT_MAX_BODY, .detector = { 600, 900, 120 },
 		.tz = ctx->tz, .rules = ctx->rules,
+		.max_connections = HTTP_DEFAULT_MAX_CONNECTIONS,
+		.max_per_address = HTTP_DEFAULT_MAX_PER_ADDRESS,
+		.header_timeout = HTTP_DEFAULT_HEADER_TIMEOUT,
+		.min_body_rate = HTTP_DEFAULT_MIN_BODY_RATE,
+		.body_rate_window = HTTP_DEFAULT_BODY_RATE_WINDOW,
 	};
+	struct http_cidr trusted[HTTP_MAX_TRUSTED_PROXIES];
 	struct bbt_error e;
 	struct stat st;
 	struct db *db = NULL;
@@ -67,7 +89,8 @@ int cmd_serve(struct server_ctx *ctx, int argc, char **argv)
 	int c;
 
 	optind = 0;
-	while ((c = getopt_long(argc, argv, "l:t:c:k:m:i:s:S:h", opts, NULL)) != -1) {
+	cfg.trusted = trusted;
+	while ((c = getopt_long(argc, argv, "l:t:c:k:m:i:s:S:C:P:T:H:R:W:h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'l': cfg.listen = optarg; break;
 		case 'c': cfg.tls_cert = optarg; break;
@@ -95,6 +118,42 @@ int cmd_serve(struct server_ctx *ctx, int argc, char **argv)
 			if (number(optarg, 1, 86400, &v) < 0)
 				return bad("--stuck-contact", 1, 86400);
 			cfg.detector.stuck_contact = (int)v;
+			break;
+		case 'C':
+			if (number(optarg, 1, 100000, &v) < 0)
+				return bad("--max-connections", 1, 100000);
+			cfg.max_connections = (int)v;
+			break;
+		case 'P':
+			if (number(optarg, 1, 100000, &v) < 0)
+				return bad("--max-per-address", 1, 100000);
+			cfg.max_per_address = (int)v;
+			break;
+		case 'T':
+			if (cfg.ntrusted == HTTP_MAX_TRUSTED_PROXIES) {
+				fprintf(stderr, "bbt-server: at most %d --trusted-proxy\n",
+				    HTTP_MAX_TRUSTED_PROXIES);
+				return 2;
+			}
+			if (http_cidr_parse(optarg, &trusted[cfg.ntrusted], &e) < 0) {
+				fprintf(stderr, "bbt-server: --trusted-proxy %s\n", bbt_error_msg(&e));
+				return 2;
+			}
+			cfg.ntrusted++;
+			break;
+		case 'H':
+			if (number(optarg, 1, 3600, &v) < 0)
+				return bad("--header-timeout", 1, 3600);
+			cfg.header_timeout = (int)v;
+			break;
+		case 'R':
+			if (number(optarg, 0, 1L << 30, &cfg.min_body_rate) < 0)
+				return bad("--min-body-rate", 0, 1L << 30);
+			break;
+		case 'W':
+			if (number(optarg, 1, 3600, &v) < 0)
+				return bad("--body-rate-window", 1, 3600);
+			cfg.body_rate_window = (int)v;
 			break;
 		case 'h': return usage(stdout);
 		default: return usage(stderr);

@@ -1,25 +1,28 @@
 /*
- * http: libmicrohttpd glue. One daemon with an internal epoll thread pool
- * (MHD_USE_AUTO picks epoll on Linux); each worker thread opens its own
- * database connection on first use (thread-local), so handlers never share
- * a connection and readers run in parallel under WAL. Writers serialize on
- * SQLite's write lock (busy_timeout): with synchronous=FULL each commit
- * waits for an fsync, so commit latency, not threads, bounds upload
- * throughput, and each upload commits its whole batch at once.
+ * http: the request path, independent of the network. A request's life:
+ * headers (http_exchange_begin) — route (404/405), authenticate (401),
+ * refuse an unknown encoding (415) or a declared body over the route's
+ * limit (413), all before a single body byte is buffered; body
+ * (http_exchange_body) — copy into our buffer, at most the route's limit,
+ * from the shared budget when the request carries a credential (past the
+ * limit the rest is discarded, then 413; past the budget 503); end
+ * (http_exchange_end) — inflate gzip (the inflated size capped the same
+ * way: zip bombs), authenticate again, run the handler, count, answer.
  *
- * A request's life: first call (headers only) — reject a declared body over
- * the limit with 413 at once; body calls — copy into our buffer, at most
- * max_body bytes (a chunked body past it is discarded, then 413); last
- * call — inflate gzip (the inflated size capped the same way: zip bombs),
- * route, authenticate, run the handler, count, answer.
+ * Each worker thread opens its own database connection on first use
+ * (thread-local), so handlers never share a connection and readers run in
+ * parallel under WAL. Writers serialize on SQLite's write lock
+ * (busy_timeout): with synchronous=FULL each commit waits for an fsync, so
+ * commit latency, not threads, bounds upload throughput, and each upload
+ * commits its whole batch at once.
+ *
+ * libmicrohttpd, connections and their limits live in http_mhd.c.
  */
 #include <arpa/inet.h>
-#include <errno.h>
-#include <netdb.h>
 #include <netinet/in.h>
 #include <pthread.h>
-#include <signal.h>
 #include <stdarg.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -27,7 +30,6 @@
 #include <sys/socket.h>
 #include <time.h>
 
-#include <microhttpd.h>
 #include <zlib.h>
 
 #include "auth.h"
@@ -35,55 +37,97 @@
 #include "http.h"
 #include "metrics.h"
 
-/* Why these values: see docs/server.md ("Connection limits"). */
-#define HTTP_CONN_TIMEOUT_S 30
-#define HTTP_CONN_LIMIT 1000
-#define HTTP_PER_IP_LIMIT 200
-#define HTTP_CONN_MEMORY (64 * 1024)
 /* Past this many discarded bytes of an oversized chunked body, hang up. */
 #define HTTP_DISCARD_FACTOR 4
 
-struct http_conn {
-	struct MHD_Connection *c;
-};
-
-struct req_state {
-	char *buf;
-	size_t len, cap;
-	int too_big;		/* past max_body: answer 413 */
-	int busy;		/* the global body budget is spent: answer 503 */
-	size_t discarded;
-};
-
 /*
- * All request bodies held at once (raw and inflated) share one budget, so
- * many slow uploads cannot take the memory of the machine: past it a request
- * gets 503 with Retry-After, which agents honour (SPEC 4.4).
+ * All authenticated request bodies held at once (raw and inflated) share
+ * one budget, so many slow uploads cannot take the memory of the machine:
+ * past it a request gets 503 with Retry-After, which agents honour (SPEC
+ * 4.4). Bodies without a credential (enrollment) are small and bounded per
+ * connection instead, so nobody without a token can spend this budget.
  */
 #define HTTP_BODY_BUDGET_FACTOR 16	/* bodies of max_body size at once */
-#define HTTP_RETRY_AFTER_S "30"
 static size_t body_budget;
-static size_t body_held;	/* __atomic */
+static atomic_size_t body_held;
+
+struct body {
+	char *buf;
+	size_t len, cap;
+	int shared;		/* cap is taken from the shared budget */
+};
+
+struct http_exchange {
+	const struct http_route *route;
+	struct http_request req;
+	struct http_source src;
+	char client[sizeof(((struct http_client *)0)->addr)];
+	struct body body;
+	long limit;		/* body bytes, raw and inflated */
+	int too_big;		/* past the limit: answer 413 */
+	int busy;		/* the shared budget is spent: answer 503 */
+	int gzip;
+	size_t discarded;
+	char allow[128];
+};
+
+static const struct http_config *the_cfg;
 
 static int budget_take(size_t n)
 {
-	if (__atomic_add_fetch(&body_held, n, __ATOMIC_RELAXED) <= body_budget)
+	if (atomic_fetch_add_explicit(&body_held, n, memory_order_relaxed) + n <= body_budget)
 		return 0;
-	__atomic_sub_fetch(&body_held, n, __ATOMIC_RELAXED);
+	atomic_fetch_sub_explicit(&body_held, n, memory_order_relaxed);
 	return -1;
 }
 
 static void budget_give(size_t n)
 {
-	__atomic_sub_fetch(&body_held, n, __ATOMIC_RELAXED);
+	atomic_fetch_sub_explicit(&body_held, n, memory_order_relaxed);
 }
 
-static void body_free(struct req_state *st)
+static void body_free(struct body *b)
 {
-	free(st->buf);
-	budget_give(st->cap);
-	st->buf = NULL;
-	st->len = st->cap = 0;
+	free(b->buf);
+	if (b->shared)
+		budget_give(b->cap);
+	b->buf = NULL;
+	b->len = b->cap = 0;
+}
+
+/* 0, or 413 past max, or 503 when the shared budget is spent. */
+static int body_append(struct body *b, const char *data, size_t n, long max)
+{
+	size_t first = (size_t)max + 1 < 16384 ? (size_t)max + 1 : 16384;
+
+	if (b->len + n > (size_t)max) {
+		body_free(b);
+		return 413;
+	}
+	if (b->len + n + 1 > b->cap) {
+		size_t cap = b->cap ? b->cap : first;
+		char *p;
+
+		while (cap < b->len + n + 1)
+			cap *= 2;
+		if (b->shared && budget_take(cap - b->cap) < 0) {
+			body_free(b);
+			return 503;
+		}
+		p = realloc(b->buf, cap);
+		if (!p) {
+			if (b->shared)
+				budget_give(cap - b->cap);
+			body_free(b);
+			return 503;
+		}
+		b->buf = p;
+		b->cap = cap;
+	}
+	memcpy(b->buf + b->len, data, n);
+	b->len += n;
+	b->buf[b->len] = '\0';
+	return 0;
 }
 
 /* Worker threads' database connections, closed after the daemon stops. */
@@ -234,12 +278,19 @@ int http_body_object(const struct http_request *req, struct http_response *res,
 
 const char *http_query(const struct http_request *req, const char *name)
 {
-	return MHD_lookup_connection_value(req->conn->c, MHD_GET_ARGUMENT_KIND, name);
+	return req->src->query(req->src->ctx, name);
 }
 
 const char *http_header(const struct http_request *req, const char *name)
 {
-	return MHD_lookup_connection_value(req->conn->c, MHD_HEADER_KIND, name);
+	return req->src->header(req->src->ctx, name);
+}
+
+void http_response_clear(struct http_response *res)
+{
+	free(res->body);
+	res->body = NULL;
+	res->body_len = 0;
 }
 
 int http_admin_may_see(const struct http_request *req, const char *school)
@@ -265,50 +316,6 @@ int http_admin_scope(const struct http_request *req, struct http_response *res,
 	else if (req->auth.admin.school[0])
 		*school = req->auth.admin.school;
 	return 0;
-}
-
-/* Queue res on the connection; frees res->body (MHD copies it). */
-static enum MHD_Result send_response(struct MHD_Connection *c, struct http_response *res)
-{
-	struct MHD_Response *r;
-	enum MHD_Result ret;
-	static const char empty[] = "";
-
-	if (res->status == 0 || (res->status >= 500 && !res->body))
-		http_reply_error(res, 500, "internal error");
-	r = MHD_create_response_from_buffer(res->body ? res->body_len : 0,
-	    res->body ? res->body : (void *)empty, MHD_RESPMEM_MUST_COPY);
-	free(res->body);
-	res->body = NULL;
-	if (!r)
-		return MHD_NO;
-	MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE,
-	    res->content_type ? res->content_type : "application/json");
-	MHD_add_response_header(r, "X-Content-Type-Options", "nosniff");
-	MHD_add_response_header(r, "Cache-Control", "no-store");
-	if (res->content_disposition)
-		MHD_add_response_header(r, "Content-Disposition", res->content_disposition);
-	if (res->csp)
-		MHD_add_response_header(r, "Content-Security-Policy", res->csp);
-	if (res->status == 401)
-		MHD_add_response_header(r, MHD_HTTP_HEADER_WWW_AUTHENTICATE, "Bearer");
-	if (res->status == 503)
-		MHD_add_response_header(r, MHD_HTTP_HEADER_RETRY_AFTER, HTTP_RETRY_AFTER_S);
-	if (res->allow)
-		MHD_add_response_header(r, MHD_HTTP_HEADER_ALLOW, res->allow);
-	ret = MHD_queue_response(c, (unsigned)res->status, r);
-	MHD_destroy_response(r);
-	return ret;
-}
-
-static enum MHD_Result answer_error(struct MHD_Connection *c, const char *endpoint,
-    int status, const char *msg)
-{
-	struct http_response res = { 0 };
-
-	http_reply_error(&res, status, "%s", msg);
-	metrics_request(endpoint, status);
-	return send_response(c, &res);
 }
 
 /* ---- routing ---- */
@@ -350,30 +357,6 @@ static const struct http_route *route_find(const char *method, const char *path,
 
 /* ---- authentication ---- */
 
-static int client_is_loopback(struct MHD_Connection *c)
-{
-	const union MHD_ConnectionInfo *ci =
-	    MHD_get_connection_info(c, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
-	const struct sockaddr *sa = ci ? ci->client_addr : NULL;
-
-	if (!sa)
-		return 0;
-	if (sa->sa_family == AF_INET) {
-		const struct sockaddr_in *in = (const struct sockaddr_in *)(const void *)sa;
-
-		return (ntohl(in->sin_addr.s_addr) >> 24) == 127;
-	}
-	if (sa->sa_family == AF_INET6) {
-		const struct sockaddr_in6 *in6 = (const struct sockaddr_in6 *)(const void *)sa;
-		const unsigned char *a = in6->sin6_addr.s6_addr;
-
-		if (IN6_IS_ADDR_LOOPBACK(&in6->sin6_addr))
-			return 1;
-		return IN6_IS_ADDR_V4MAPPED(&in6->sin6_addr) && a[12] == 127;
-	}
-	return 0;
-}
-
 /*
  * Answer a device token that no enrolled device holds (every request looks
  * its token up: no cache outlives a revocation). A token that a later
@@ -397,7 +380,7 @@ static void refused_device_token(struct http_request *req, struct http_response 
 static int authenticate(struct http_request *req, enum http_auth_kind kind,
     struct http_response *res)
 {
-	const char *h = http_header(req, MHD_HTTP_HEADER_AUTHORIZATION);
+	const char *h = http_header(req, "Authorization");
 	char token[256], hash[AUTH_HASH_LEN];
 	struct bbt_error e;
 	int found = 0;
@@ -439,7 +422,12 @@ static int authenticate(struct http_request *req, enum http_auth_kind kind,
 	}
 	if (db_device_by_token(req->db, hash, &req->auth.device, &found, &e) < 0)
 		goto fail;
+	if (found && kind == HTTP_AUTH_ANY) {
+		req->auth.kind = HTTP_AUTH_DEVICE;
+		return 0;
+	}
 	http_reply_error(res, 401, found ? "a device token is not an admin token" :
+	    kind == HTTP_AUTH_ANY ? "unknown token: an admin or a device token is needed" :
 	    "unknown admin token");
 	return -1;
 fail:
@@ -450,49 +438,10 @@ fail:
 
 /* ---- bodies ---- */
 
-static int body_append(struct req_state *st, const char *data, size_t n, long max)
+/* Inflate a gzip body in place of b; 0, or the HTTP status to answer. */
+static int inflate_body(struct body *b, long max, const char **why)
 {
-	size_t first = (size_t)max + 1 < 16384 ? (size_t)max + 1 : 16384;
-
-	if (st->too_big || st->busy || st->len + n > (size_t)max) {
-		if (!st->busy)
-			st->too_big = 1;
-		st->discarded += n;
-		body_free(st);
-		return -1;
-	}
-	if (st->len + n + 1 > st->cap) {
-		size_t cap = st->cap ? st->cap : first;
-		char *p;
-
-		while (cap < st->len + n + 1)
-			cap *= 2;
-		if (budget_take(cap - st->cap) < 0) {
-			st->busy = 1;
-			st->discarded += n;
-			body_free(st);
-			return -1;
-		}
-		p = realloc(st->buf, cap);
-		if (!p) {
-			budget_give(cap - st->cap);
-			st->busy = 1;
-			body_free(st);
-			return -1;
-		}
-		st->buf = p;
-		st->cap = cap;
-	}
-	memcpy(st->buf + st->len, data, n);
-	st->len += n;
-	st->buf[st->len] = '\0';
-	return 0;
-}
-
-/* Inflate a gzip body in place of st->buf; 0, or the HTTP status to answer. */
-static int inflate_body(struct req_state *st, long max, const char **why)
-{
-	struct req_state out = { 0 };
+	struct body out = { .shared = b->shared };
 	unsigned char chunk[16384];
 	z_stream z;
 	int zr, status = 0;
@@ -502,8 +451,8 @@ static int inflate_body(struct req_state *st, long max, const char **why)
 		*why = "cannot inflate";
 		return 500;
 	}
-	z.next_in = (unsigned char *)st->buf;
-	z.avail_in = (uInt)st->len;
+	z.next_in = (unsigned char *)b->buf;
+	z.avail_in = (uInt)b->len;
 	do {
 		z.next_out = chunk;
 		z.avail_out = sizeof(chunk);
@@ -513,10 +462,11 @@ static int inflate_body(struct req_state *st, long max, const char **why)
 			status = 400;
 			goto out;
 		}
-		if (body_append(&out, (const char *)chunk, sizeof(chunk) - z.avail_out, max) < 0) {
-			*why = out.too_big ? "inflated body exceeds the size limit" :
+		status = body_append(&out, (const char *)chunk, sizeof(chunk) - z.avail_out,
+		    max);
+		if (status) {
+			*why = status == 413 ? "inflated body exceeds the size limit" :
 			    "server busy, try again later";
-			status = out.too_big ? 413 : 503;
 			goto out;
 		}
 		if (zr == Z_OK && z.avail_in == 0 && z.avail_out != 0) {
@@ -530,8 +480,8 @@ static int inflate_body(struct req_state *st, long max, const char **why)
 		status = 400;
 		goto out;
 	}
-	body_free(st);
-	*st = out;
+	body_free(b);
+	*b = out;
 	out.buf = NULL;
 	out.cap = 0;
 out:
@@ -540,268 +490,309 @@ out:
 	return status;
 }
 
-/* ---- dispatch ---- */
+/* ---- the exchange ---- */
 
-static const struct http_config *the_cfg;
-
-static enum MHD_Result dispatch(struct MHD_Connection *c, const char *url, const char *method,
-    struct req_state *st)
+void http_init(const struct http_config *cfg)
 {
-	struct http_conn conn = { c };
-	struct http_request req = { 0 };
-	struct http_response res = { 0 };
-	const struct http_route *route;
-	const char *enc, *why = "";
-	char allow[128];
+	the_cfg = cfg;
+	body_budget = (size_t)cfg->max_body * HTTP_BODY_BUDGET_FACTOR;
+}
+
+void http_fini(void)
+{
+	close_worker_dbs();
+	thread_db = NULL;
+}
+
+/* Answer res with an error now and count it under endpoint. */
+static int early(struct http_response *res, const char *endpoint, int status,
+    const char *msg)
+{
+	http_reply_error(res, status, "%s", msg);
+	metrics_request(endpoint, status);
+	return 1;
+}
+
+int http_exchange_begin(struct http_exchange **out, const char *method, const char *path,
+    const struct http_source *src, const struct http_client *client,
+    long long content_length, struct http_response *res)
+{
+	struct http_exchange *x = calloc(1, sizeof(*x));
+	struct http_request *req;
+	const char *enc;
 	struct bbt_error e;
 	int status;
 
-	route = route_find(method, url, &status, allow, sizeof(allow));
-	if (!route && status == 404)
-		return answer_error(c, "other", 404, "no such endpoint");
-	if (!route) {
-		http_reply_error(&res, 405, "method not allowed on this endpoint (allowed: %s)",
-		    allow);
-		res.allow = allow;
-		metrics_request("other", 405);
-		return send_response(c, &res);
-	}
-	enc = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_ENCODING);
-	if (enc && strcasecmp(enc, "gzip") == 0 && st->len > 0) {
-		status = inflate_body(st, the_cfg->max_body, &why);
-		if (status)
-			return answer_error(c, route->path, status, why);
-	} else if (enc && *enc && strcasecmp(enc, "identity") != 0) {
-		return answer_error(c, route->path, 415, "unsupported Content-Encoding");
-	}
-	req.method = method;
-	req.path = url;
-	req.body = st->buf ? st->buf : "";
-	req.body_len = st->len;
-	req.cfg = the_cfg;
-	req.now = (int64_t)time(NULL);
-	req.loopback = client_is_loopback(c);
-	req.conn = &conn;
-	req.db = worker_db(the_cfg, &e);
-	if (!req.db) {
-		log_err("database: %s", bbt_error_msg(&e));
-		return answer_error(c, route->path, 503, "database unavailable");
-	}
-	if (authenticate(&req, route->auth, &res) == 0)
-		route->fn(&req, &res);
-	/* A handler that failed mid-transaction must not leave it open. */
-	db_rollback(req.db);
-	if (res.status == 0)
-		http_reply_error(&res, 500, "internal error");
-	log_debug("%s %s -> %d", method, url, res.status);
-	metrics_request(route->path, res.status);
-	return send_response(c, &res);
-}
-
-static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const char *url,
-    const char *method, const char *version, const char *upload_data,
-    size_t *upload_data_size, void **req_cls)
-{
-	struct req_state *st = *req_cls;
-	const char *cl;
-	char *end;
-
-	if (!st) {
-		st = calloc(1, sizeof(*st));
-		if (!st)
-			return MHD_NO;
-		*req_cls = st;
-		cl = MHD_lookup_connection_value(c, MHD_HEADER_KIND,
-		    MHD_HTTP_HEADER_CONTENT_LENGTH);
-		if (cl && (strtoull(cl, &end, 10) > (unsigned long long)the_cfg->max_body ||
-		    end == cl)) {
-			st->too_big = 1;
-			return answer_error(c, "other", 413, "request body exceeds the size limit");
-		}
-		return MHD_YES;
-	}
-	if (*upload_data_size) {
-		body_append(st, upload_data, *upload_data_size, the_cfg->max_body);
-		*upload_data_size = 0;
-		/* An endless oversized body: stop reading rather than drain it. */
-		if ((st->too_big || st->busy) &&
-		    st->discarded > (size_t)the_cfg->max_body * HTTP_DISCARD_FACTOR)
-			return MHD_NO;
-		return MHD_YES;
-	}
-	if (st->too_big)
-		return answer_error(c, "other", 413, "request body exceeds the size limit");
-	if (st->busy)
-		return answer_error(c, "other", 503, "server busy, try again later");
-	return dispatch(c, url, method, st);
-}
-
-static void on_completed(void *cls, struct MHD_Connection *c, void **req_cls,
-    enum MHD_RequestTerminationCode toe)
-{
-	struct req_state *st = *req_cls;
-
-	if (!st)
-		return;
-	body_free(st);
-	free(st);
-	*req_cls = NULL;
-}
-
-static void on_mhd_log(void *cls, const char *fmt, va_list ap)
-{
-	char msg[512];
-	size_t n;
-
-	vsnprintf(msg, sizeof(msg), fmt, ap);
-	n = strlen(msg);
-	while (n > 0 && msg[n - 1] == '\n')
-		msg[--n] = '\0';
-	log_warn("http: %s", msg);
-}
-
-/* ---- the daemon ---- */
-
-static int read_file(const char *path, char **out, struct bbt_error *e)
-{
-	FILE *f = fopen(path, "rb");
-	char *buf = NULL;
-	long n;
-
-	if (!f)
-		return bbt_error_set(e, "%s: %s", path, strerror(errno));
-	if (fseek(f, 0, SEEK_END) != 0 || (n = ftell(f)) < 0 || n > 1024 * 1024 ||
-	    fseek(f, 0, SEEK_SET) != 0) {
-		fclose(f);
-		return bbt_error_set(e, "%s: unreadable or over 1 MiB", path);
-	}
-	buf = malloc((size_t)n + 1);
-	if (!buf || fread(buf, 1, (size_t)n, f) != (size_t)n) {
-		free(buf);
-		fclose(f);
-		return bbt_error_set(e, "%s: read failed", path);
-	}
-	buf[n] = '\0';
-	fclose(f);
-	*out = buf;
-	return 0;
-}
-
-static int host_is_local(const char *host)
-{
-	return strncmp(host, "127.", 4) == 0 || strcmp(host, "::1") == 0 ||
-	    strcmp(host, "localhost") == 0;
-}
-
-/* "ADDR:PORT" or "[ADDR6]:PORT" -> a socket address. */
-static int parse_listen(const char *s, struct sockaddr_storage *ss, socklen_t *sslen,
-    char *host, size_t hostlen, struct bbt_error *e)
-{
-	const char *colon, *h = s, *hend;
-	struct addrinfo hints = { 0 }, *ai = NULL;
-	char port[16];
-	int rc;
-
-	if (*s == '[') {
-		h = s + 1;
-		hend = strchr(h, ']');
-		if (!hend || hend[1] != ':')
-			return bbt_error_set(e, "--listen %s: want [ADDR]:PORT", s);
-		colon = hend + 1;
-	} else {
-		colon = strrchr(s, ':');
-		if (!colon)
-			return bbt_error_set(e, "--listen %s: want ADDR:PORT", s);
-		hend = colon;
-	}
-	if ((size_t)(hend - h) >= hostlen || strlen(colon + 1) >= sizeof(port) ||
-	    colon[1] == '\0')
-		return bbt_error_set(e, "--listen %s: bad address", s);
-	memcpy(host, h, (size_t)(hend - h));
-	host[hend - h] = '\0';
-	snprintf(port, sizeof(port), "%s", colon + 1);
-	hints.ai_family = AF_UNSPEC;
-	hints.ai_socktype = SOCK_STREAM;
-	hints.ai_flags = AI_PASSIVE | AI_NUMERICSERV;
-	rc = getaddrinfo(host[0] ? host : NULL, port, &hints, &ai);
-	if (rc != 0)
-		return bbt_error_set(e, "--listen %s: %s", s, gai_strerror(rc));
-	memcpy(ss, ai->ai_addr, ai->ai_addrlen);
-	*sslen = ai->ai_addrlen;
-	freeaddrinfo(ai);
-	return 0;
-}
-
-int http_serve(const struct http_config *cfg, struct bbt_error *e)
-{
-	struct sockaddr_storage ss;
-	socklen_t sslen;
-	char host[256], *cert = NULL, *key = NULL;
-	unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_AUTO | MHD_USE_ERROR_LOG;
-	const union MHD_DaemonInfo *info;
-	struct MHD_Daemon *d = NULL;
-	struct db *probe = NULL;
-	sigset_t sigs;
-	int sig, rc = -1;
-
-	the_cfg = cfg;
-	body_budget = (size_t)cfg->max_body * HTTP_BODY_BUDGET_FACTOR;
-	if (parse_listen(cfg->listen, &ss, &sslen, host, sizeof(host), e) < 0)
+	*out = x;
+	if (!x)
 		return -1;
-	if (ss.ss_family == AF_INET6)
-		flags |= MHD_USE_IPv6;
-	if (!!cfg->tls_cert != !!cfg->tls_key)
-		return bbt_error_set(e, "--tls-cert and --tls-key go together");
-	if (cfg->tls_cert && (read_file(cfg->tls_cert, &cert, e) < 0 ||
-	    read_file(cfg->tls_key, &key, e) < 0))
-		goto out;
-	if (cert)
-		flags |= MHD_USE_TLS;
-	/* Open (and migrate) once up front so a bad --db fails before listening. */
-	if (db_open(cfg->db, &probe, e) < 0)
-		goto out;
-	db_close(probe);
-	/* Block the stop signals in every thread; this one waits for them. */
-	sigemptyset(&sigs);
-	sigaddset(&sigs, SIGTERM);
-	sigaddset(&sigs, SIGINT);
-	pthread_sigmask(SIG_BLOCK, &sigs, NULL);
-	signal(SIGPIPE, SIG_IGN);
-	d = MHD_start_daemon(flags, 0, NULL, NULL, on_request, NULL,
-	    MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, NULL,
-	    MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
-	    MHD_OPTION_THREAD_POOL_SIZE, (unsigned)cfg->threads,
-	    MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)HTTP_CONN_TIMEOUT_S,
-	    MHD_OPTION_CONNECTION_LIMIT, (unsigned)HTTP_CONN_LIMIT,
-	    MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned)HTTP_PER_IP_LIMIT,
-	    MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)HTTP_CONN_MEMORY,
-	    MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL,
-	    /* Without TLS the list ends here. */
-	    cert ? MHD_OPTION_HTTPS_MEM_CERT : MHD_OPTION_END, cert,
-	    MHD_OPTION_HTTPS_MEM_KEY, key,
-	    MHD_OPTION_END);
-	if (!d) {
-		bbt_error_set(e, "cannot listen on %s%s", cfg->listen,
-		    cert ? " (or the TLS certificate/key is unusable)" : "");
-		goto out;
+	req = &x->req;
+	x->src = *src;
+	snprintf(x->client, sizeof(x->client), "%s", client->addr);
+	req->method = method;
+	req->path = path;
+	req->body = "";
+	req->cfg = the_cfg;
+	req->loopback = client->loopback;
+	req->client = x->client;
+	req->src = &x->src;
+	x->route = route_find(method, path, &status, x->allow, sizeof(x->allow));
+	if (!x->route && status == 404)
+		return early(res, "other", 404, "no such endpoint");
+	if (!x->route) {
+		http_reply_error(res, 405, "method not allowed on this endpoint (allowed: %s)",
+		    x->allow);
+		res->allow = x->allow;
+		metrics_request("other", 405);
+		return 1;
 	}
-	info = MHD_get_daemon_info(d, MHD_DAEMON_INFO_BIND_PORT);
-	fprintf(stderr, "bbt-server: listening on %s%s%s:%u (%s, %d threads)\n",
-	    ss.ss_family == AF_INET6 ? "[" : "", host, ss.ss_family == AF_INET6 ? "]" : "",
-	    info ? info->port : 0, cert ? "https" : "http", cfg->threads);
-	if (!cert && !host_is_local(host))
-		log_warn("serving plain HTTP on %s: use --tls-cert/--tls-key or a TLS proxy",
-		    host);
-	for (;;) {
-		if (sigwait(&sigs, &sig) == 0)
-			break;
+	req->db = worker_db(the_cfg, &e);
+	if (!req->db) {
+		log_err("database: %s", bbt_error_msg(&e));
+		return early(res, x->route->path, 503, "database unavailable");
 	}
-	log_info("signal %d: stopping", sig);
-	MHD_stop_daemon(d);
-	rc = 0;
-out:
-	close_worker_dbs();
-	free(cert);
-	free(key);
-	return rc;
+	req->now = (int64_t)time(NULL);
+	if (authenticate(req, x->route->auth, res) < 0) {
+		metrics_request(x->route->path, res->status);
+		return 1;
+	}
+	enc = http_header(req, "Content-Encoding");
+	if (enc && strcasecmp(enc, "gzip") == 0)
+		x->gzip = 1;
+	else if (enc && *enc && strcasecmp(enc, "identity") != 0)
+		return early(res, x->route->path, 415, "unsupported Content-Encoding");
+	x->body.shared = req->auth.kind != HTTP_AUTH_NONE;
+	x->limit = the_cfg->max_body;
+	if (!x->body.shared && x->limit > HTTP_UNAUTH_MAX_BODY)
+		x->limit = HTTP_UNAUTH_MAX_BODY;
+	if (content_length > (long long)x->limit) {
+		x->too_big = 1;
+		return early(res, x->route->path, 413, "request body exceeds the size limit");
+	}
+	return 0;
+}
+
+int http_exchange_body(struct http_exchange *x, const char *data, size_t n)
+{
+	int status;
+
+	if (x->too_big || x->busy) {
+		x->discarded += n;
+		/* An endless oversized body: stop reading rather than drain it. */
+		return x->discarded > (size_t)x->limit * HTTP_DISCARD_FACTOR ? -1 : 0;
+	}
+	status = body_append(&x->body, data, n, x->limit);
+	if (status == 413)
+		x->too_big = 1;
+	else if (status)
+		x->busy = 1;
+	if (status)
+		x->discarded += n;
+	return 0;
+}
+
+void http_exchange_end(struct http_exchange *x, struct http_response *res)
+{
+	struct http_request *req = &x->req;
+	const char *endpoint = x->route->path, *why = "";
+	int status;
+
+	if (x->too_big) {
+		early(res, endpoint, 413, "request body exceeds the size limit");
+		return;
+	}
+	if (x->busy) {
+		early(res, endpoint, 503, "server busy, try again later");
+		return;
+	}
+	if (x->gzip && x->body.len > 0) {
+		status = inflate_body(&x->body, x->limit, &why);
+		if (status) {
+			early(res, endpoint, status, why);
+			return;
+		}
+	}
+	req->body = x->body.buf ? x->body.buf : "";
+	req->body_len = x->body.len;
+	req->now = (int64_t)time(NULL);
+	/* Again: a token revoked while its body was arriving stores nothing. */
+	if (authenticate(req, x->route->auth, res) == 0)
+		x->route->fn(req, res);
+	/* A handler that failed mid-transaction must not leave it open. */
+	db_rollback(req->db);
+	if (res->status == 0)
+		http_reply_error(res, 500, "internal error");
+	log_debug("%s %s %s -> %d", x->client, req->method, req->path, res->status);
+	metrics_request(endpoint, res->status);
+}
+
+void http_exchange_free(struct http_exchange *x)
+{
+	if (!x)
+		return;
+	body_free(&x->body);
+	free(x);
+}
+
+/* ---- client addresses ---- */
+
+/* Text -> 16 bytes (IPv4 as IPv4-mapped); 0, or -1 if not an address. */
+static int addr_parse(const char *s, unsigned char out[16])
+{
+	struct in_addr a4;
+
+	if (inet_pton(AF_INET, s, &a4) == 1) {
+		memset(out, 0, 10);
+		out[10] = out[11] = 0xff;
+		memcpy(out + 12, &a4, 4);
+		return 0;
+	}
+	return inet_pton(AF_INET6, s, out) == 1 ? 0 : -1;
+}
+
+int http_cidr_parse(const char *s, struct http_cidr *out, struct bbt_error *e)
+{
+	char host[INET6_ADDRSTRLEN];
+	const char *slash = strchr(s, '/');
+	size_t n = slash ? (size_t)(slash - s) : strlen(s);
+	struct in_addr a4;
+	long bits;
+	char *end;
+	int v4;
+
+	if (n == 0 || n >= sizeof(host))
+		return bbt_error_set(e, "%s: not an address block (ADDR or ADDR/BITS)", s);
+	memcpy(host, s, n);
+	host[n] = '\0';
+	v4 = inet_pton(AF_INET, host, &a4) == 1;
+	if (addr_parse(host, out->addr) < 0)
+		return bbt_error_set(e, "%s: not an IPv4 or IPv6 address", s);
+	bits = v4 ? 32 : 128;
+	if (slash) {
+		bits = strtol(slash + 1, &end, 10);
+		if (end == slash + 1 || *end != '\0' || bits < 0 || bits > (v4 ? 32 : 128))
+			return bbt_error_set(e, "%s: prefix length must be 0..%d", s,
+			    v4 ? 32 : 128);
+	}
+	out->bits = (int)bits + (v4 ? 96 : 0);
+	/* Clear the host bits, so matching compares prefixes only. */
+	for (int i = 0; i < 16; i++) {
+		int keep = out->bits - i * 8;
+
+		if (keep <= 0)
+			out->addr[i] = 0;
+		else if (keep < 8)
+			out->addr[i] &= (unsigned char)(0xff << (8 - keep));
+	}
+	return 0;
+}
+
+int http_cidr_match(const struct http_cidr *list, size_t n, const unsigned char addr[16])
+{
+	for (size_t k = 0; k < n; k++) {
+		int bits = list[k].bits, i = 0;
+
+		for (; bits >= 8; bits -= 8, i++)
+			if (addr[i] != list[k].addr[i])
+				break;
+		if (bits >= 8)
+			continue;
+		if (bits == 0 || ((addr[i] ^ list[k].addr[i]) &
+		    (unsigned char)(0xff << (8 - bits))) == 0)
+			return 1;
+	}
+	return 0;
+}
+
+static int key_is_loopback(const unsigned char a[16])
+{
+	static const unsigned char v6lo[16] = { [15] = 1 };
+	static const unsigned char v4map[12] = { [10] = 0xff, [11] = 0xff };
+
+	if (memcmp(a, v6lo, 16) == 0)
+		return 1;
+	return memcmp(a, v4map, 12) == 0 && a[12] == 127;
+}
+
+static void client_set(struct http_client *c, const unsigned char a[16])
+{
+	static const unsigned char v4map[12] = { [10] = 0xff, [11] = 0xff };
+
+	memcpy(c->key, a, 16);
+	c->loopback = key_is_loopback(a);
+	if (memcmp(a, v4map, 12) == 0)
+		inet_ntop(AF_INET, a + 12, c->addr, sizeof(c->addr));
+	else
+		inet_ntop(AF_INET6, a, c->addr, sizeof(c->addr));
+}
+
+/*
+ * One X-Forwarded-For entry (trimmed, in s[0..n)) -> address; accepts
+ * "a.b.c.d", "a.b.c.d:port", an IPv6 address and "[v6]:port".
+ */
+static int xff_entry(const char *s, size_t n, unsigned char out[16])
+{
+	char buf[INET6_ADDRSTRLEN + 8];
+	const char *colon;
+
+	while (n > 0 && (*s == ' ' || *s == '\t')) {
+		s++;
+		n--;
+	}
+	while (n > 0 && (s[n - 1] == ' ' || s[n - 1] == '\t'))
+		n--;
+	if (n == 0 || n >= sizeof(buf))
+		return -1;
+	if (s[0] == '[') {
+		const char *close = memchr(s, ']', n);
+
+		if (!close)
+			return -1;
+		n = (size_t)(close - s - 1);
+		s++;
+	}
+	memcpy(buf, s, n);
+	buf[n] = '\0';
+	colon = strchr(buf, ':');
+	if (colon && !strchr(colon + 1, ':'))
+		buf[colon - buf] = '\0';	/* a.b.c.d:port */
+	return addr_parse(buf, out);
+}
+
+int http_client_resolve(const struct http_config *cfg, const void *peer, const char *xff,
+    struct http_client *out)
+{
+	const struct sockaddr *sa = peer;
+	unsigned char a[16], f[16];
+	const char *end;
+
+	memset(out, 0, sizeof(*out));
+	if (sa->sa_family == AF_INET) {
+		const struct sockaddr_in *in = peer;
+
+		memset(a, 0, 10);
+		a[10] = a[11] = 0xff;
+		memcpy(a + 12, &in->sin_addr, 4);
+	} else if (sa->sa_family == AF_INET6) {
+		memcpy(a, &((const struct sockaddr_in6 *)peer)->sin6_addr, 16);
+	} else {
+		return -1;
+	}
+	/* From the right: each hop appended the address it saw; trust stops at the
+	 * first hop that is not one of our proxies (or that wrote nonsense). */
+	if (xff && http_cidr_match(cfg->trusted, cfg->ntrusted, a)) {
+		end = xff + strlen(xff);
+		while (end > xff && http_cidr_match(cfg->trusted, cfg->ntrusted, a)) {
+			const char *start = end;
+
+			while (start > xff && start[-1] != ',')
+				start--;
+			if (xff_entry(start, (size_t)(end - start), f) < 0)
+				break;
+			memcpy(a, f, 16);
+			end = start > xff ? start - 1 : start;
+		}
+	}
+	client_set(out, a);
+	return 0;
 }

@@ -1,6 +1,8 @@
 /*
- * http: the collector's HTTP server (libmicrohttpd): listening, TLS, body
- * collection with limits, gzip, routing, authentication, JSON errors.
+ * http: the collector's HTTP server: routing, authentication, body
+ * collection with limits, gzip, JSON errors (http.c, independent of the
+ * network), and the libmicrohttpd glue with listening, TLS and connection
+ * limits (http_mhd.c).
  *
  * Adding an endpoint = one line in server/api_routes.c plus a handler in
  * your own api_<topic>.c:
@@ -11,9 +13,14 @@
  * The same path may be listed once per method; a known path with another
  * method gets 405, an unknown path 404.
  *
+ * Routing and authentication happen on the request's headers, before any
+ * body is read (SPEC 5.2): an unknown path, a wrong method or a missing or
+ * wrong credential is answered at once and the body is never buffered.
  * A handler is called once per request, after the whole body has arrived
- * (at most max_body bytes, after gzip inflation) and after authentication
- * passed: it sees a struct http_request and fills a struct http_response
+ * (at most max_body bytes after gzip inflation; HTTP_UNAUTH_MAX_BODY on a
+ * route without a credential) and after authentication passed (checked
+ * again at the body's end, so a token revoked mid-upload stores nothing):
+ * it sees a struct http_request and fills a struct http_response
  * with http_reply_json / http_reply_error / http_reply_raw. It runs on one
  * of the server's worker threads and owns req->db (this thread's own
  * database connection) for the call; it must not keep pointers into req.
@@ -27,6 +34,8 @@
  *                     http_admin_may_see(req, school) / http_admin_scope.
  *   HTTP_AUTH_METRICS an admin token, or none from a loopback address (so a
  *                     Prometheus on the same host scrapes without a secret)
+ *   HTTP_AUTH_ANY     an admin or a device token (req->auth.kind says which),
+ *                     for a route whose handler decides what each may do
  * A missing or unknown token, or a token of the wrong kind, is 401 with a
  * JSON error before the handler runs.
  *
@@ -46,6 +55,20 @@
 #define HTTP_DEFAULT_LISTEN "127.0.0.1:8470"
 #define HTTP_DEFAULT_THREADS 4
 #define HTTP_DEFAULT_MAX_BODY (4L * 1024 * 1024)
+/*
+ * Body limit of a route without a credential (enrollment): a real one is
+ * under 1 KiB. Such bodies do not draw on the shared budget of
+ * authenticated bodies; at most one per connection, they cost at most
+ * max_connections x this (twice with gzip). Why: docs/server.md.
+ */
+#define HTTP_UNAUTH_MAX_BODY (16L * 1024)
+/* Connection defaults; why these values: docs/server.md ("Connection limits"). */
+#define HTTP_DEFAULT_MAX_CONNECTIONS 1000
+#define HTTP_DEFAULT_MAX_PER_ADDRESS 200
+#define HTTP_DEFAULT_HEADER_TIMEOUT 10		/* s from connect to the end of the headers */
+#define HTTP_DEFAULT_MIN_BODY_RATE 1024		/* bytes/s, over each window */
+#define HTTP_DEFAULT_BODY_RATE_WINDOW 10	/* s; the first window is the grace */
+#define HTTP_MAX_TRUSTED_PROXIES 64
 /* Sessions per upload; past it 413, which makes the agent split the batch. */
 #define HTTP_MAX_BATCH 1000
 
@@ -54,6 +77,16 @@ enum http_auth_kind {
 	HTTP_AUTH_DEVICE,
 	HTTP_AUTH_ADMIN,
 	HTTP_AUTH_METRICS,
+	HTTP_AUTH_ANY,
+};
+
+/*
+ * An address block (--trusted-proxy). IPv4 is kept as IPv4-mapped IPv6
+ * (::ffff:a.b.c.d, bits + 96), so one comparison serves both families.
+ */
+struct http_cidr {
+	unsigned char addr[16];
+	int bits;		/* 0..128 */
 };
 
 /* Detector settings the server hands out in heartbeat replies (SPEC 4.1). */
@@ -73,6 +106,13 @@ struct http_config {
 	struct http_detector detector;
 	const char *tz;			/* server zone for reports */
 	const char *rules;		/* points rule file, NULL = default */
+	int max_connections;		/* all at once (libmicrohttpd's limit) */
+	int max_per_address;		/* per client address (IPv6: per /64) */
+	int header_timeout;		/* s: connect (or last answer) to end of headers */
+	long min_body_rate;		/* bytes/s a body must keep up ... */
+	int body_rate_window;		/* ... over each window of this many s */
+	const struct http_cidr *trusted;	/* peers whose X-Forwarded-For counts */
+	size_t ntrusted;
 };
 
 struct http_auth {
@@ -81,7 +121,23 @@ struct http_auth {
 	struct db_admin admin;		/* kind == HTTP_AUTH_ADMIN */
 };
 
-struct http_conn;	/* libmicrohttpd's connection, kept out of this header */
+/*
+ * Where a request's headers and query arguments come from: libmicrohttpd in
+ * the server (http_mhd.c), the fuzzer's own tables in tests/fuzz. Values
+ * are decoded, NUL-terminated and live until the request is answered.
+ */
+struct http_source {
+	const char *(*header)(void *ctx, const char *name);
+	const char *(*query)(void *ctx, const char *name);
+	void *ctx;
+};
+
+/* Who sent a request: the peer, or the forwarded client behind a trusted proxy. */
+struct http_client {
+	char addr[48];			/* text, for logs */
+	unsigned char key[16];		/* IPv6 or IPv4-mapped; per-address limit key */
+	int loopback;
+};
 
 struct http_request {
 	const char *method;
@@ -93,7 +149,8 @@ struct http_request {
 	const struct http_config *cfg;
 	int64_t now;			/* server time, Unix seconds, at the body's end */
 	int loopback;			/* the client address is a loopback address */
-	struct http_conn *conn;
+	const char *client;		/* the client address (text), for logs */
+	const struct http_source *src;
 };
 
 struct http_response {
@@ -156,6 +213,55 @@ int http_admin_scope(const struct http_request *req, struct http_response *res,
  * to stderr once ready. Returns 0 after a clean stop, -1 if it cannot start.
  */
 int http_serve(const struct http_config *cfg, struct bbt_error *e);
+
+/*
+ * The request path without the network, for the libmicrohttpd glue
+ * (http_mhd.c) and the fuzzer (tests/fuzz/fuzz_server_http.c):
+ *
+ *   http_init(cfg)                      once, before any request
+ *   http_exchange_begin(...)            headers: route, authenticate, limits
+ *   http_exchange_body(x, data, n)...   body bytes as they arrive
+ *   http_exchange_end(x, res)           inflate, authenticate again, handler
+ *   http_exchange_free(x)               after the answer went out
+ *   http_fini()                         closes the worker database connections
+ *
+ * Every call of one exchange runs on the same thread (its database
+ * connection is that thread's own).
+ */
+struct http_exchange;
+
+void http_init(const struct http_config *cfg);
+void http_fini(void);
+/*
+ * content_length: the declared body length, -1 if none. src and the method
+ * and path strings must outlive the exchange. Returns 1 with *x and res
+ * filled when the request is answered now (send res; read no body), 0 when
+ * the body should be read, -1 when out of memory (hang up; *x NULL).
+ */
+int http_exchange_begin(struct http_exchange **x, const char *method, const char *path,
+    const struct http_source *src, const struct http_client *client,
+    long long content_length, struct http_response *res);
+/* n more body bytes; -1 when the client should be cut off (an endless oversized body). */
+int http_exchange_body(struct http_exchange *x, const char *data, size_t n);
+/* The body is complete: res gets the answer. */
+void http_exchange_end(struct http_exchange *x, struct http_response *res);
+void http_exchange_free(struct http_exchange *x);
+/* Free what a response holds (its body). */
+void http_response_clear(struct http_response *res);
+
+/* "ADDR" or "ADDR/BITS", IPv4 or IPv6; -1 with e set if it is not one. */
+int http_cidr_parse(const char *s, struct http_cidr *out, struct bbt_error *e);
+/* 1 if the 16-byte address (IPv6 or IPv4-mapped) lies in one of the blocks. */
+int http_cidr_match(const struct http_cidr *list, size_t n, const unsigned char addr[16]);
+/*
+ * The client of a request from peer (a sockaddr_in or sockaddr_in6): the
+ * peer itself, unless the peer is a trusted proxy (cfg->trusted) and xff
+ * (the X-Forwarded-For values, comma-joined; NULL if none) names one: then
+ * the rightmost address that is not itself a trusted proxy. -1 if peer is
+ * not an IP address.
+ */
+int http_client_resolve(const struct http_config *cfg, const void *peer, const char *xff,
+    struct http_client *out);
 
 /* Strict UTF-8 (no overlongs, surrogates, or NUL bytes). */
 int http_utf8_valid(const char *s, size_t len);

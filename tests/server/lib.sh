@@ -9,10 +9,12 @@ SPID=
 
 # start_server [serve options...]: sets SPID and URL.
 start_server() {
+	# Empty first: the previous server's line must not be taken for this one's.
+	: > "$T/serve.log"
 	"$B/bbt-server" --db "$DB" serve --listen 127.0.0.1:0 "$@" 2> "$T/serve.log" &
 	SPID=$!
 	i=0
-	while ! grep -q 'listening on' "$T/serve.log"; do
+	while ! grep -q 'listening on .*threads)' "$T/serve.log"; do
 		i=$((i + 1))
 		[ $i -lt 150 ] || { cat "$T/serve.log"; fail "server did not start"; }
 		kill -0 "$SPID" 2>/dev/null || { cat "$T/serve.log"; fail "server exited"; }

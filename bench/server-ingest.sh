@@ -18,7 +18,7 @@ spid=$!
 trap 'kill "$spid" 2>/dev/null; wait "$spid"' EXIT
 trap 'exit 1' INT TERM
 i=0
-until grep -q 'listening on' "$log"; do
+until grep -q 'listening on .*threads)' "$log"; do
 	i=$((i + 1)); [ $i -lt 100 ] || { cat "$log"; exit 1; }
 	sleep 0.1
 done

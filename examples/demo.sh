@@ -102,7 +102,7 @@ TOK2=$(S token create --school 610102002 --uses 10 | tail -1)
 "$SV" --db "$DB" serve --listen 127.0.0.1:0 2> "$T/server.log" &
 SPID=$!
 i=0
-until grep -q 'listening on' "$T/server.log"; do
+until grep -q 'listening on .*threads)' "$T/server.log"; do
 	i=$((i + 1)); [ $i -lt 100 ] || { cat "$T/server.log"; die "server did not start"; }
 	kill -0 "$SPID" 2>/dev/null || { cat "$T/server.log"; die "server exited"; }
 	sleep 0.1

@@ -22,7 +22,7 @@ start_server() {
 	"$SV" --db "$DB" serve --listen 127.0.0.1:0 2> "$BBT_TMP/server.log" &
 	SPID=$!; PIDS="$PIDS $SPID"
 	i=0
-	until grep -q 'listening on' "$BBT_TMP/server.log" 2>/dev/null; do
+	until grep -q 'listening on .*threads)' "$BBT_TMP/server.log" 2>/dev/null; do
 		i=$((i + 1)); [ $i -lt 100 ] || { cat "$BBT_TMP/server.log"; fail "server did not start"; }
 		kill -0 "$SPID" 2>/dev/null || { cat "$BBT_TMP/server.log"; fail "server died"; }
 		sleep 0.1

@@ -46,7 +46,7 @@ adm=$("$B/bbt-server" --db "$db" admin create 电教站 | tail -1)
 spid=$!
 trap 'kill $spid 2>/dev/null || :' EXIT
 i=0
-until grep -q 'listening on' "$BBT_TMP/serve.log"; do
+until grep -q 'listening on .*threads)' "$BBT_TMP/serve.log"; do
 	i=$((i + 1)); [ $i -lt 100 ] || { cat "$BBT_TMP/serve.log"; exit 1; }
 	sleep 0.1
 done

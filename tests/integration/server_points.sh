@@ -43,7 +43,7 @@ sadmin=$(srv admin create school2 --school 610102002 | tail -1)
 spid=$!
 trap 'kill $spid 2>/dev/null || true' EXIT
 i=0
-while ! grep -q 'listening on' "$T/serve.log"; do
+while ! grep -q 'listening on .*threads)' "$T/serve.log"; do
 	i=$((i + 1)); [ $i -lt 100 ] || { cat "$T/serve.log"; fail "server did not start"; }
 	sleep 0.1
 done

@@ -24,7 +24,7 @@ start_server; URL1=$URL
 SPID2=$!
 trap 'stop_server; kill $SPID2 2>/dev/null || :' EXIT
 i=0
-while ! grep -q 'listening on' "$T/serve2.log"; do
+while ! grep -q 'listening on .*threads)' "$T/serve2.log"; do
 	i=$((i + 1)); [ $i -lt 150 ] || { cat "$T/serve2.log"; fail "server 2 did not start"; }
 	sleep 0.1
 done

@@ -14,7 +14,7 @@ serve() {
 	$SV serve --listen "127.0.0.1:${PORT:-0}" "$@" 2>"$BBT_TMP/serve.err" &
 	SPID=$!; PIDS="$PIDS $SPID"
 	i=0
-	while ! grep -q 'listening on' "$BBT_TMP/serve.err"; do
+	while ! grep -q 'listening on .*threads)' "$BBT_TMP/serve.err"; do
 		i=$((i + 1)); [ $i -lt 100 ] || { cat "$BBT_TMP/serve.err"; fail "server did not start"; }
 		sleep 0.1
 	done

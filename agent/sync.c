@@ -283,6 +283,8 @@ static int heartbeat(struct pass *p, struct bbt_error *e)
 	if (!o || !cJSON_AddStringToObject(o, "agent_time", t) ||
 	    !cJSON_AddNumberToObject(o, "buffer_depth", (double)depth) ||
 	    !cJSON_AddStringToObject(o, "version", BBT_VERSION) ||
+	    /* The collector's online window is three of this device's intervals. */
+	    !cJSON_AddNumberToObject(o, "sync_interval_s", (double)p->cfg->sync.interval) ||
 	    !cJSON_AddStringToObject(o, "boot_id", p->boot) ||
 	    !add_devices(o) || !(body = cJSON_PrintUnformatted(o))) {
 		p->res->status = SYNC_LOCAL;

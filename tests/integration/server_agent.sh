@@ -48,5 +48,12 @@ expect 200 "$(req GET /metrics -)" "metrics"
 grep -qx 'bbt_sessions_total{result="accepted"} 5' "$T/reply" &&
 	grep -qx 'bbt_sessions_total{result="duplicate"} 0' "$T/reply" ||
 	{ grep bbt_sessions_total "$T/reply"; fail "the agent's uploads as the collector counted them"; }
+# The heartbeat states the agent's own interval (300 s by default), so the
+# collector's online window is three of them, not --offline-after.
+sleep 2
+srv devices --offline-after 1 --format json > "$T/devices.json"
+python3 -c 'import json, sys; r = json.load(open(sys.argv[1]))
+assert len(r) == 1 and r[0]["online"] is True, r' "$T/devices.json" ||
+	fail "the agent's sync interval did not set its online window"
 stop_server
 echo "server_agent: ok"

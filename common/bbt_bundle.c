@@ -130,7 +130,8 @@ fail:
 static cJSON *parse_object_line(const char *p, size_t n, size_t lineno,
     struct bbt_error *e)
 {
-	const char *end = NULL;
+	const char *end = NULL, *src;
+	char *marked = NULL;
 	cJSON *o;
 
 	if (n == 0) {
@@ -146,12 +147,22 @@ static cJSON *parse_object_line(const char *p, size_t n, size_t lineno,
 		bbt_error_set(e, "line %zu: not a JSON object", lineno);
 		return NULL;
 	}
-	o = cJSON_ParseWithLengthOpts(p, n, &end, 0);
-	if (o == NULL || end != p + n || !cJSON_IsObject(o)) {
+	/* cJSON ends a string at an escaped NUL: parse a copy in which each
+	 * \u0000 is marked, so the session check refuses it (SPEC 5.3). The
+	 * signature covers the original bytes, which stay as they are. */
+	if (bbt_json_mark_nul(p, n, &marked) < 0) {
+		bbt_error_set(e, "line %zu: out of memory", lineno);
+		return NULL;
+	}
+	src = marked ? marked : p;
+	o = cJSON_ParseWithLengthOpts(src, n, &end, 0);
+	if (o == NULL || end != src + n || !cJSON_IsObject(o)) {
 		cJSON_Delete(o);
+		free(marked);
 		bbt_error_set(e, "line %zu: not a valid JSON object", lineno);
 		return NULL;
 	}
+	free(marked);
 	return o;
 }
 
@@ -184,7 +195,7 @@ static int parse_header(const cJSON *o, struct bbt_bundle_header *h,
 		return bbt_error_set(e, "line 1: missing or invalid \"device_id\"");
 	if (created == NULL || bbt_time_parse(created, &h->created, NULL, &te) != 0)
 		return bbt_error_set(e, "line 1: missing or invalid \"created\"");
-	if (version == NULL)
+	if (version == NULL || bbt_text_check(version, "agent_version", NULL) < 0)
 		return bbt_error_set(e, "line 1: missing or invalid \"agent_version\"");
 	if (!cJSON_IsNumber(count) || count->valuedouble < 0 ||
 	    count->valuedouble > BBT_BUNDLE_MAX_SESSIONS ||

@@ -127,6 +127,26 @@ static void test_roundtrip(void **state)
 	free(data);
 }
 
+/* An escaped NUL in a bundle's session is seen, not a silent truncation. */
+static void test_escaped_nul(void **state)
+{
+	struct bbt_session s[3], back;
+	struct bbt_bundle *b;
+	struct bbt_error e;
+	size_t len;
+	char *data = build3(s, &len), *at;
+
+	(void)state;
+	at = strstr(data, "IRTOUCH Infrared Touch");
+	assert_non_null(at);
+	memcpy(at, "IR\\u0000", 8);
+	assert_int_equal(bbt_bundle_parse(data, len, &b, &e), 0);
+	assert_int_equal(bbt_session_from_json(cJSON_GetArrayItem(b->sessions, 0), &back, &e), -1);
+	assert_non_null(strstr(e.msg, "escaped NUL"));
+	bbt_bundle_free(b);
+	free(data);
+}
+
 static void test_empty_bundle(void **state)
 {
 	struct bbt_bundle_header h = { .created = 0 };
@@ -405,6 +425,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_roundtrip),
+		cmocka_unit_test(test_escaped_nul),
 		cmocka_unit_test(test_empty_bundle),
 		cmocka_unit_test(test_other_device_key),
 		cmocka_unit_test(test_changed_line),

@@ -14,38 +14,16 @@
 
 #include "bbt_bundle.h"
 #include "bbt_time.h"
+#include "bbt_utf8.h"
 
-/* Length of the valid UTF-8 sequence at p (at most left bytes), 0 if none. */
+/* Length of the valid UTF-8 character at p (at most left bytes), 0 if none
+ * or if it is a C1 control (U+0080..U+009F), a control character too. */
 static size_t utf8_seq(const unsigned char *p, size_t left)
 {
-	size_t n;
-	unsigned min;
-	unsigned cp;
+	uint32_t cp;
+	size_t n = bbt_utf8_char(p, left, &cp);
 
-	if (p[0] < 0x80)
-		return 1;
-	if (p[0] >= 0xc2 && p[0] <= 0xdf) {
-		n = 2, cp = p[0] & 0x1f, min = 0x80;
-	} else if (p[0] >= 0xe0 && p[0] <= 0xef) {
-		n = 3, cp = p[0] & 0x0f, min = 0x800;
-	} else if (p[0] >= 0xf0 && p[0] <= 0xf4) {
-		n = 4, cp = p[0] & 0x07, min = 0x10000;
-	} else {
-		return 0;
-	}
-	if (n > left)
-		return 0;
-	for (size_t i = 1; i < n; i++) {
-		if ((p[i] & 0xc0) != 0x80)
-			return 0;
-		cp = cp << 6 | (p[i] & 0x3f);
-	}
-	if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
-		return 0;
-	/* C1 controls (U+0080..U+009F) are control characters too. */
-	if (cp < 0xa0)
-		return 0;
-	return n;
+	return n > 1 && cp < 0xa0 ? 0 : n;
 }
 
 void reply_sanitize(const char *in, char *out, size_t n)

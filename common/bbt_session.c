@@ -13,6 +13,7 @@
 #include <sys/random.h>
 
 #include "bbt_time.h"
+#include "bbt_utf8.h"
 
 static const char *const flag_names[BBT_FLAG_COUNT] = {
 	"stuck_contact", "recovered", "clock_adjusted", "clock_unverified",
@@ -141,45 +142,14 @@ int bbt_text_check(const char *s, const char *name, struct bbt_error *e)
 	return 0;
 }
 
-/* Length of the valid UTF-8 character at p (1..4), 0 if it is not one. */
-static size_t utf8_char(const unsigned char *p, unsigned *cp)
-{
-	size_t need;
-	unsigned min, c = p[0];
-
-	if (c < 0x80) {
-		*cp = c;
-		return 1;
-	}
-	if (c >= 0xc2 && c <= 0xdf) {
-		need = 1; min = 0x80; c &= 0x1f;
-	} else if (c >= 0xe0 && c <= 0xef) {
-		need = 2; min = 0x800; c &= 0x0f;
-	} else if (c >= 0xf0 && c <= 0xf4) {
-		need = 3; min = 0x10000; c &= 0x07;
-	} else {
-		return 0;
-	}
-	/* A NUL ends the string, and NUL is not a continuation byte. */
-	for (size_t k = 1; k <= need; k++) {
-		if ((p[k] & 0xc0) != 0x80)
-			return 0;
-		c = (c << 6) | (p[k] & 0x3f);
-	}
-	if (c < min || c > 0x10ffff || (c >= 0xd800 && c <= 0xdfff))
-		return 0;
-	*cp = c;
-	return need + 1;
-}
-
 size_t bbt_text_scrub(char *s)
 {
-	unsigned char *in = (unsigned char *)s, *out = in;
+	unsigned char *in = (unsigned char *)s, *out = in, *end = in + strlen(s);
 	size_t fixed = 0, n;
-	unsigned cp;
+	uint32_t cp;
 
 	while (*in != '\0') {
-		n = utf8_char(in, &cp);
+		n = bbt_utf8_char(in, (size_t)(end - in), &cp);
 		if (n == 0 || cp < 0x20 || cp == 0x7f || (cp >= 0x80 && cp <= 0x9f) ||
 		    cp == 0xffff) {
 			*out++ = '?';

@@ -7,6 +7,7 @@
  * Timetables are kilobytes, so the per-byte call costs nothing that matters.
  * The callback cannot stop libcsv, so after a failure we just stop feeding.
  */
+#include "bbt_utf8.h"
 #include "csvin.h"
 
 #include <csv.h>
@@ -32,49 +33,13 @@ struct reader {
 	struct bbt_error *e;
 };
 
-int csvin_utf8_valid(const unsigned char *s, size_t len)
-{
-	size_t i = 0;
-
-	while (i < len) {
-		unsigned c = s[i];
-		size_t n;
-		uint32_t cp, min;
-
-		if (c < 0x80) {
-			i++;
-			continue;
-		}
-		if (c >= 0xc2 && c <= 0xdf) {
-			n = 1; cp = c & 0x1f; min = 0x80;
-		} else if (c >= 0xe0 && c <= 0xef) {
-			n = 2; cp = c & 0x0f; min = 0x800;
-		} else if (c >= 0xf0 && c <= 0xf4) {
-			n = 3; cp = c & 0x07; min = 0x10000;
-		} else {
-			return 0;
-		}
-		if (len - i <= n)
-			return 0;
-		for (size_t k = 1; k <= n; k++) {
-			if ((s[i + k] & 0xc0) != 0x80)
-				return 0;
-			cp = (cp << 6) | (s[i + k] & 0x3f);
-		}
-		if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
-			return 0;
-		i += n + 1;
-	}
-	return 1;
-}
-
 enum csvin_charset csvin_detect(const unsigned char *buf, size_t len)
 {
 	if (len >= 3 && buf[0] == 0xef && buf[1] == 0xbb && buf[2] == 0xbf)
 		return CSVIN_UTF8_BOM;
 	if (len >= 2 && ((buf[0] == 0xff && buf[1] == 0xfe) || (buf[0] == 0xfe && buf[1] == 0xff)))
 		return CSVIN_UTF16;
-	if (csvin_utf8_valid(buf, len))
+	if (bbt_utf8_valid(buf, len, 1))
 		return CSVIN_UTF8;
 	return CSVIN_GB18030;
 }
@@ -203,7 +168,7 @@ int csvin_to_utf8(const char *name, const char *buf, size_t len, char **out,
 	if (found == CSVIN_GB18030)
 		return convert(name, "GB18030", buf, len, out, out_len, e);
 	if (found == CSVIN_UTF8_BOM &&
-	    !csvin_utf8_valid((const unsigned char *)buf + 3, len - 3))
+	    !bbt_utf8_valid(buf + 3, len - 3, 1))
 		return bbt_error_set(e, "%s:%zu: invalid UTF-8 after a UTF-8 BOM",
 		    name, line_of(buf, len));
 	*out = malloc(len - skip + 1);

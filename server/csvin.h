@@ -44,8 +44,6 @@ typedef int (*csvin_record_fn)(void *arg, size_t line, size_t nfields,
 enum csvin_charset csvin_detect(const unsigned char *buf, size_t len);
 /* Name of a charset for messages: "UTF-8 (BOM)", "UTF-8", "GB18030", "UTF-16". */
 const char *csvin_charset_name(enum csvin_charset cs);
-/* 1 if buf[0..len) is well-formed UTF-8 (no overlongs, no surrogates). */
-int csvin_utf8_valid(const unsigned char *buf, size_t len);
 
 /*
  * Convert raw file bytes to UTF-8 (BOM removed) in a new malloc'd buffer

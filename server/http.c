@@ -34,6 +34,7 @@
 
 #include "auth.h"
 #include "bbt_log.h"
+#include "bbt_utf8.h"
 #include "http.h"
 #include "metrics.h"
 
@@ -172,43 +173,6 @@ static void close_worker_dbs(void)
 	pthread_mutex_unlock(&dbs_lock);
 }
 
-int http_utf8_valid(const char *str, size_t len)
-{
-	const unsigned char *s = (const unsigned char *)str;
-	size_t i = 0;
-
-	while (i < len) {
-		unsigned c = s[i], need, min, cp;
-
-		if (c == 0)
-			return 0;
-		if (c < 0x80) {
-			i++;
-			continue;
-		}
-		if (c >= 0xc2 && c <= 0xdf) {
-			need = 1; min = 0x80; cp = c & 0x1f;
-		} else if (c >= 0xe0 && c <= 0xef) {
-			need = 2; min = 0x800; cp = c & 0x0f;
-		} else if (c >= 0xf0 && c <= 0xf4) {
-			need = 3; min = 0x10000; cp = c & 0x07;
-		} else {
-			return 0;
-		}
-		if (len - i <= need)
-			return 0;
-		for (unsigned k = 1; k <= need; k++) {
-			if ((s[i + k] & 0xc0) != 0x80)
-				return 0;
-			cp = (cp << 6) | (s[i + k] & 0x3f);
-		}
-		if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
-			return 0;
-		i += need + 1;
-	}
-	return 1;
-}
-
 /* ---- responses ---- */
 
 void http_reply_raw(struct http_response *res, int status, const char *content_type,
@@ -256,7 +220,7 @@ int http_body_object(const struct http_request *req, struct http_response *res,
 	cJSON *o;
 
 	*out = NULL;
-	if (!http_utf8_valid(req->body, req->body_len)) {
+	if (!bbt_utf8_valid(req->body, req->body_len, 0)) {
 		http_reply_error(res, 400, "body is not valid UTF-8 text");
 		return -1;
 	}

@@ -263,7 +263,4 @@ int http_cidr_match(const struct http_cidr *list, size_t n, const unsigned char 
 int http_client_resolve(const struct http_config *cfg, const void *peer, const char *xff,
     struct http_client *out);
 
-/* Strict UTF-8 (no overlongs, surrogates, or NUL bytes). */
-int http_utf8_valid(const char *s, size_t len);
-
 #endif

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "bbt_time.h"
+#include "bbt_utf8.h"
 #include "http.h"
 #include "ingest.h"
 
@@ -130,7 +131,7 @@ static void item_id(const cJSON *obj, struct ingest_item *it)
 	const cJSON *id = cJSON_GetObjectItemCaseSensitive(obj, "id");
 
 	if (!cJSON_IsString(id) || strlen(id->valuestring) >= sizeof(it->id) ||
-	    !http_utf8_valid(id->valuestring, strlen(id->valuestring)) ||
+	    !bbt_utf8_valid(id->valuestring, strlen(id->valuestring), 0) ||
 	    bbt_text_check(id->valuestring, "id", NULL) < 0)
 		return;	/* not echoed: "id": null */
 	snprintf(it->id, sizeof(it->id), "%s", id->valuestring);
@@ -193,7 +194,7 @@ int ingest_parse_body(const char *body, size_t len, size_t max, const char *devi
 
 	memset(b, 0, sizeof(*b));
 	*why = INGEST_BODY_BAD;
-	if (!http_utf8_valid(body, len))
+	if (!bbt_utf8_valid(body, len, 0))
 		return bbt_error_set(e, "body is not valid UTF-8 text");
 	/* An escaped NUL would cut a string short unseen: mark it, so the one
 	 * session that holds it is rejected by bbt_session_from_json. */

@@ -8,6 +8,7 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "bbt_utf8.h"
 #include "http.h"
 #include "ingest.h"
 
@@ -38,7 +39,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		    it->s.end > FUZZ_NOW + INGEST_FUTURE_S ||
 		    it->s.duration_s > BBT_MAX_SESSION_S))
 			__builtin_trap();
-		if (it->has_id && !http_utf8_valid(it->id, strlen(it->id)))
+		if (it->has_id && !bbt_utf8_valid(it->id, strlen(it->id), 0))
 			__builtin_trap();
 		if (it->result == INGEST_ACCEPTED && (bbt_text_check(it->s.teacher, "t", NULL) < 0 ||
 		    bbt_text_check(it->s.input.name, "n", NULL) < 0 ||

@@ -12,6 +12,7 @@
 #include <iconv.h>
 #include <cmocka.h>
 
+#include "bbt_utf8.h"
 #include "csvin.h"
 #include "schedule.h"
 #include "timetable.h"
@@ -62,9 +63,9 @@ static void test_detect(void **state)
 	assert_int_equal(csvin_detect((const unsigned char *)"abc", 3), CSVIN_UTF8);
 	assert_int_equal(csvin_detect((const unsigned char *)gb, len), CSVIN_GB18030);
 	/* Overlong and surrogate encodings are not UTF-8. */
-	assert_false(csvin_utf8_valid((const unsigned char *)"\xc0\xaf", 2));
-	assert_false(csvin_utf8_valid((const unsigned char *)"\xed\xa0\x80", 3));
-	assert_false(csvin_utf8_valid((const unsigned char *)"\xe6\x95", 2));
+	assert_false(bbt_utf8_valid("\xc0\xaf", 2, 1));
+	assert_false(bbt_utf8_valid("\xed\xa0\x80", 3, 1));
+	assert_false(bbt_utf8_valid("\xe6\x95", 2, 1));
 	free(gb);
 }
 

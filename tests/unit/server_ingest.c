@@ -16,6 +16,7 @@
 
 #include "auth.h"
 #include "bbt_log.h"
+#include "bbt_utf8.h"
 #include "bbt_time.h"
 #include "db.h"
 #include "http.h"
@@ -617,15 +618,15 @@ static void test_auth(void **state)
 
 static void test_utf8(void **state)
 {
-	assert_true(http_utf8_valid("plain", 5));
-	assert_true(http_utf8_valid("三年级", strlen("三年级")));
-	assert_true(http_utf8_valid("\xf0\x9f\x98\x80", 4));
-	assert_false(http_utf8_valid("\xc0\xaf", 2));		/* overlong */
-	assert_false(http_utf8_valid("\xed\xa0\x80", 3));	/* surrogate */
-	assert_false(http_utf8_valid("\xe4\xb8", 2));		/* truncated */
-	assert_false(http_utf8_valid("\xf5\x80\x80\x80", 4));	/* past U+10FFFF */
-	assert_false(http_utf8_valid("a\0b", 3));
-	assert_false(http_utf8_valid("\xff", 1));
+	assert_true(bbt_utf8_valid("plain", 5, 0));
+	assert_true(bbt_utf8_valid("三年级", strlen("三年级"), 0));
+	assert_true(bbt_utf8_valid("\xf0\x9f\x98\x80", 4, 0));
+	assert_false(bbt_utf8_valid("\xc0\xaf", 2, 0));		/* overlong */
+	assert_false(bbt_utf8_valid("\xed\xa0\x80", 3, 0));	/* surrogate */
+	assert_false(bbt_utf8_valid("\xe4\xb8", 2, 0));		/* truncated */
+	assert_false(bbt_utf8_valid("\xf5\x80\x80\x80", 4, 0));	/* past U+10FFFF */
+	assert_false(bbt_utf8_valid("a\0b", 3, 0));
+	assert_false(bbt_utf8_valid("\xff", 1, 0));
 }
 
 static void test_metrics_text(void **state)

@@ -20,6 +20,7 @@
 #include <string.h>
 
 #include "evemu.h"
+#include "bbt_file.h"
 #include "bbt_session.h"
 
 #define EVEMU_MAX_FILE (256u * 1024 * 1024)
@@ -245,44 +246,15 @@ fail:
 int evemu_load(const char *path, struct evemu_recording *rec,
     struct bbt_error *e)
 {
-	FILE *f;
-	char *buf = NULL;
-	size_t len = 0, cap = 0, n;
-	int rc = -1;
+	char *buf;
+	size_t len;
+	int rc;
 
 	memset(rec, 0, sizeof(*rec));
-	f = fopen(path, "rb");
-	if (f == NULL)
-		return bbt_error_set(e, "%s: %s", path, strerror(errno));
-	for (;;) {
-		if (len == cap) {
-			char *nb;
-
-			if (cap >= EVEMU_MAX_FILE + 1) {
-				bbt_error_set(e, "%s: larger than %u bytes", path, EVEMU_MAX_FILE);
-				goto out;
-			}
-			cap = cap ? cap * 2 : 65536;
-			nb = realloc(buf, cap);
-			if (nb == NULL) {
-				bbt_error_set(e, "%s: out of memory", path);
-				goto out;
-			}
-			buf = nb;
-		}
-		n = fread(buf + len, 1, cap - len, f);
-		len += n;
-		if (n == 0)
-			break;
-	}
-	if (ferror(f)) {
-		bbt_error_set(e, "%s: read error", path);
-		goto out;
-	}
+	if (bbt_file_read(path, EVEMU_MAX_FILE, &buf, &len, e) < 0)
+		return -1;
 	rc = evemu_parse_buffer(path, buf, len, rec, e);
-out:
 	free(buf);
-	fclose(f);
 	return rc;
 }
 

@@ -348,48 +348,6 @@ void bbt_bundle_free(struct bbt_bundle *b)
 	free(b);
 }
 
-int bbt_bundle_read_file(const char *path, char **out, size_t *len,
-    struct bbt_error *e)
-{
-	struct bbt_buf b = { 0 };
-	char chunk[65536];
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-
-	*out = NULL;
-	*len = 0;
-	if (fd < 0)
-		return bbt_error_set(e, "%s: %s", path, strerror(errno));
-	for (;;) {
-		ssize_t r = read(fd, chunk, sizeof(chunk));
-
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r < 0) {
-			bbt_error_set(e, "%s: %s", path, strerror(errno));
-			goto fail;
-		}
-		if (r == 0)
-			break;
-		if (b.len + (size_t)r > (size_t)BBT_BUNDLE_MAX_BYTES) {
-			bbt_error_set(e, "%s: larger than %ld bytes", path,
-			    BBT_BUNDLE_MAX_BYTES);
-			goto fail;
-		}
-		if (bbt_buf_add(&b, chunk, (size_t)r) != 0) {
-			bbt_error_set(e, "out of memory");
-			goto fail;
-		}
-	}
-	close(fd);
-	*out = b.p ? b.p : calloc(1, 1);
-	*len = b.len;
-	return *out ? 0 : bbt_error_set(e, "out of memory");
-fail:
-	close(fd);
-	free(b.p);
-	return -1;
-}
-
 int bbt_bundle_file_name(const char *device_id, int64_t when, char *out,
     size_t len, struct bbt_error *e)
 {

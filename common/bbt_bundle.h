@@ -86,9 +86,6 @@ int bbt_bundle_verify(const struct bbt_bundle *b, const char *pub_b64,
     struct bbt_error *e);
 void bbt_bundle_free(struct bbt_bundle *b);
 
-/* Read a whole file of at most BBT_BUNDLE_MAX_BYTES (caller frees *out). */
-int bbt_bundle_read_file(const char *path, char **out, size_t *len,
-    struct bbt_error *e);
 
 /* "bbt-<device_id>-<YYYYMMDDTHHMMSSZ>.bbtb" for a time (UTC). */
 int bbt_bundle_file_name(const char *device_id, int64_t when, char *out,

@@ -11,6 +11,7 @@
 #include <time.h>
 
 #include "bbt_bundle.h"
+#include "bbt_file.h"
 #include "bbt_log.h"
 #include "bundles.h"
 #include "commands.h"
@@ -43,7 +44,7 @@ static int import_one(struct db *db, const char *path)
 	size_t len;
 	int rc = 1;
 
-	if (bbt_bundle_read_file(path, &data, &len, &e) != 0) {
+	if (bbt_file_read(path, (size_t)BBT_BUNDLE_MAX_BYTES, &data, &len, &e) != 0) {
 		printf("%s: refused: %s\n", path, e.msg);
 		return 1;
 	}

@@ -7,6 +7,7 @@
  * Timetables are kilobytes, so the per-byte call costs nothing that matters.
  * The callback cannot stop libcsv, so after a failure we just stop feeding.
  */
+#include "bbt_file.h"
 #include "bbt_utf8.h"
 #include "csvin.h"
 
@@ -306,27 +307,14 @@ int csvin_parse_buf(const char *name, const char *buf, size_t len,
 int csvin_read_file(const char *path, csvin_record_fn fn, void *arg,
     enum csvin_charset *cs, struct bbt_error *e)
 {
-	FILE *f = fopen(path, "rb");
-	char *buf = NULL;
-	size_t len = 0;
-	int rc = -1;
+	char *buf;
+	size_t len;
+	int rc;
 
-	if (f == NULL)
-		return bbt_error_set(e, "%s: %s", path, strerror(errno));
-	buf = malloc(CSVIN_MAX_BYTES + 1);
-	if (buf == NULL) {
-		bbt_error_set(e, "%s: out of memory", path);
-		goto out;
-	}
-	len = fread(buf, 1, CSVIN_MAX_BYTES + 1, f);
-	if (ferror(f)) {
-		bbt_error_set(e, "%s: read error", path);
-		goto out;
-	}
+	if (bbt_file_read(path, CSVIN_MAX_BYTES, &buf, &len, e) < 0)
+		return -1;
 	rc = csvin_parse_buf(path, buf, len, fn, arg, cs, e);
-out:
 	free(buf);
-	fclose(f);
 	return rc;
 }
 

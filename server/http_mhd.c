@@ -48,6 +48,7 @@
 
 #include <microhttpd.h>
 
+#include "bbt_file.h"
 #include "bbt_log.h"
 #include "http.h"
 #include "metrics.h"
@@ -57,6 +58,8 @@
 #define HTTP_CONN_MEMORY (64 * 1024)
 #define HTTP_RETRY_AFTER_S "30"
 #define HTTP_REAPER_TICK_MS 200
+/* A PEM certificate chain or key is a few KiB; 1 MiB is a wrong file. */
+#define HTTP_PEM_MAX ((size_t)1024 * 1024)
 
 static const struct http_config *the_cfg;
 
@@ -622,31 +625,6 @@ static void fd_room(const struct http_config *cfg)
 		    "(raise LimitNOFILE)", (unsigned long long)rl.rlim_cur, cfg->max_connections);
 }
 
-static int read_file(const char *path, char **out, struct bbt_error *e)
-{
-	FILE *f = fopen(path, "rb");
-	char *buf = NULL;
-	long n;
-
-	if (!f)
-		return bbt_error_set(e, "%s: %s", path, strerror(errno));
-	if (fseek(f, 0, SEEK_END) != 0 || (n = ftell(f)) < 0 || n > 1024 * 1024 ||
-	    fseek(f, 0, SEEK_SET) != 0) {
-		fclose(f);
-		return bbt_error_set(e, "%s: unreadable or over 1 MiB", path);
-	}
-	buf = malloc((size_t)n + 1);
-	if (!buf || fread(buf, 1, (size_t)n, f) != (size_t)n) {
-		free(buf);
-		fclose(f);
-		return bbt_error_set(e, "%s: read failed", path);
-	}
-	buf[n] = '\0';
-	fclose(f);
-	*out = buf;
-	return 0;
-}
-
 static int host_is_local(const char *host)
 {
 	return strncmp(host, "127.", 4) == 0 || strcmp(host, "::1") == 0 ||
@@ -705,6 +683,7 @@ int http_serve(const struct http_config *cfg, struct bbt_error *e)
 	int reaper_started = 0;
 	sigset_t sigs;
 	int sig, rc = -1;
+	size_t pem_len;
 
 	the_cfg = cfg;
 	http_init(cfg);
@@ -714,8 +693,8 @@ int http_serve(const struct http_config *cfg, struct bbt_error *e)
 		flags |= MHD_USE_IPv6;
 	if (!!cfg->tls_cert != !!cfg->tls_key)
 		return bbt_error_set(e, "--tls-cert and --tls-key go together");
-	if (cfg->tls_cert && (read_file(cfg->tls_cert, &cert, e) < 0 ||
-	    read_file(cfg->tls_key, &key, e) < 0))
+	if (cfg->tls_cert && (bbt_file_read(cfg->tls_cert, HTTP_PEM_MAX, &cert, &pem_len, e) < 0 ||
+	    bbt_file_read(cfg->tls_key, HTTP_PEM_MAX, &key, &pem_len, e) < 0))
 		goto out;
 	if (cert)
 		flags |= MHD_USE_TLS;

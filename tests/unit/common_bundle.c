@@ -13,6 +13,7 @@
 #include <cmocka.h>
 
 #include "bbt_bundle.h"
+#include "bbt_file.h"
 #include "bbt_time.h"
 
 static char dir[64];
@@ -410,14 +411,14 @@ static void test_file_name_and_read(void **state)
 	f = fopen(path, "w");
 	fwrite(data, 1, len, f);
 	fclose(f);
-	assert_int_equal(bbt_bundle_read_file(path, &back, &blen, &e), 0);
+	assert_int_equal(bbt_file_read(path, (size_t)BBT_BUNDLE_MAX_BYTES, &back, &blen, &e), 0);
 	assert_int_equal(blen, len);
 	assert_memory_equal(back, data, len);
 	assert_int_equal(accept(back, blen, pub_a, &e), 0);
 	free(back);
 	free(data);
 	snprintf(path, sizeof(path), "%s/%s", dir, "missing.bbtb");
-	assert_int_equal(bbt_bundle_read_file(path, &back, &blen, &e), -1);
+	assert_int_equal(bbt_file_read(path, (size_t)BBT_BUNDLE_MAX_BYTES, &back, &blen, &e), -1);
 	assert_non_null(strstr(e.msg, "missing.bbtb"));
 }
 

@@ -59,23 +59,6 @@ static int parse_since(const char *arg, int64_t *since, struct bbt_error *e)
 	return 0;
 }
 
-static void flags_text(unsigned flags, char *buf, size_t len)
-{
-	size_t used = 0;
-
-	buf[0] = '\0';
-	for (int i = 0; i < BBT_FLAG_COUNT; i++) {
-		if (!(flags & (1u << i)))
-			continue;
-		used += (size_t)snprintf(buf + used, used < len ? len - used : 0, "%s%s",
-		    used ? "," : "", bbt_flag_name(1u << i));
-		if (used >= len)
-			return;
-	}
-	if (used == 0)
-		snprintf(buf, len, "-");
-}
-
 /* "2026-11-23 08:00" from an ISO string in the session's offset. */
 static void short_time(int64_t t, int off, int with_date, char *out, size_t len)
 {
@@ -105,7 +88,8 @@ static int print_row(const struct bbt_session *s, int acked, void *arg)
 	    sizeof(end));
 	snprintf(dur, sizeof(dur), "%" PRId64 ":%02d:%02d", d / 3600,
 	    (int)(d / 60 % 60), (int)(d % 60));
-	flags_text(s->flags, flags, sizeof(flags));
+	if (bbt_flags_format(s->flags, ",", flags, sizeof(flags)) == 0)
+		snprintf(flags, sizeof(flags), "-");
 	printf("%-16s  %-16s  %8s  %7d  %10d  %-8s  %-24s  %s\n", start, end, dur,
 	    s->touches, s->active_minutes, acked == STORE_ACKED ? "yes" :
 	    acked == STORE_REJECTED ? "rejected" : "no", flags, s->id);

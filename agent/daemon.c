@@ -82,24 +82,14 @@ static void session_build(const struct daemon *d, const struct detector_session 
 
 static void session_log_line(const char *what, const struct bbt_session *s)
 {
-	char start[BBT_ISO8601_LEN], end[BBT_ISO8601_LEN], flags[64] = "";
-	size_t used = 0;
+	char start[BBT_ISO8601_LEN], end[BBT_ISO8601_LEN], flags[64];
+	size_t nflags = bbt_flags_format(s->flags, " ", flags, sizeof(flags));
 
 	bbt_time_format(s->start, s->utc_offset, start);
 	bbt_time_format(s->end, s->utc_offset, end);
-	for (int i = 0; i < BBT_FLAG_COUNT; i++) {
-		const char *name = bbt_flag_name(1u << i);
-		int w;
-
-		if (!(s->flags & (1u << i)) || !name)
-			continue;
-		w = snprintf(flags + used, sizeof(flags) - used, " %s", name);
-		if (w > 0 && (size_t)w < sizeof(flags) - used)
-			used += (size_t)w;
-	}
 	log_info("session %s %s: %s .. %s, %llds, %d touches, %d active min, "
 	    "input \"%s\"%s%s", s->id, what, start, end, (long long)s->duration_s,
-	    s->touches, s->active_minutes, s->input.name, used ? ", flags:" : "", flags);
+	    s->touches, s->active_minutes, s->input.name, nflags ? ", flags: " : "", flags);
 }
 
 static int pending_push(struct daemon *d, const struct bbt_session *s)

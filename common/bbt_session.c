@@ -35,6 +35,29 @@ unsigned bbt_flag_from_name(const char *name)
 	return 0;
 }
 
+size_t bbt_flags_format(unsigned flags, const char *sep, char *buf, size_t len)
+{
+	size_t used = 0, n = 0;
+
+	if (len == 0)
+		return 0;
+	buf[0] = '\0';
+	for (int i = 0; i < BBT_FLAG_COUNT; i++) {
+		int w;
+
+		if (!(flags & (1u << i)))
+			continue;
+		w = snprintf(buf + used, len - used, "%s%s", n ? sep : "", flag_names[i]);
+		if (w < 0 || (size_t)w >= len - used) {
+			buf[used] = '\0';
+			break;
+		}
+		used += (size_t)w;
+		n++;
+	}
+	return n;
+}
+
 static int add_time(cJSON *o, const char *key, int64_t t, int off)
 {
 	char buf[BBT_ISO8601_LEN];

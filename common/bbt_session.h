@@ -56,6 +56,12 @@ struct bbt_session {
 const char *bbt_flag_name(unsigned flag);
 /* Bit of a flag name, 0 if unknown. */
 unsigned bbt_flag_from_name(const char *name);
+/*
+ * The names of the known bits set in flags, joined by sep, into buf
+ * ("stuck_contact,recovered"); "" when none. Only whole names are written:
+ * one that does not fit ends the list. Returns how many names were written.
+ */
+size_t bbt_flags_format(unsigned flags, const char *sep, char *buf, size_t len);
 
 /* The SPEC 4.3 object. Returns NULL only on allocation failure. */
 cJSON *bbt_session_to_json(const struct bbt_session *s);

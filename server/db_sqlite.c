@@ -1086,22 +1086,6 @@ int db_devices_each(struct db *db, const char *school, db_device_fn fn, void *ar
 
 /* ---- sessions ---- */
 
-/* "stuck_contact,recovered" from the flag bits. */
-static void flags_text(unsigned flags, char *buf, size_t len)
-{
-	size_t used = 0;
-
-	buf[0] = '\0';
-	for (unsigned i = 0; i < BBT_FLAG_COUNT; i++) {
-		const char *name = bbt_flag_name(1u << i);
-
-		if (!(flags & (1u << i)) || !name)
-			continue;
-		used += (size_t)snprintf(buf + used, used < len ? len - used : 0, "%s%s",
-		    used ? "," : "", name);
-	}
-}
-
 int db_session_insert(struct db *db, const struct bbt_session *s,
     const struct db_session_origin *o, int *inserted, struct bbt_error *e)
 {
@@ -1115,7 +1099,7 @@ int db_session_insert(struct db *db, const struct bbt_session *s,
 	*inserted = 0;
 	if (!st)
 		return -1;
-	flags_text(s->flags, flags, sizeof(flags));
+	bbt_flags_format(s->flags, ",", flags, sizeof(flags));
 	sqlite3_bind_text(st, 1, s->id, -1, SQLITE_TRANSIENT);
 	sqlite3_bind_text(st, 2, o->device_id, -1, SQLITE_TRANSIENT);
 	sqlite3_bind_text(st, 3, o->school, -1, SQLITE_TRANSIENT);

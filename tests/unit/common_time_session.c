@@ -209,6 +209,28 @@ static void test_uuid(void **state)
 	assert_false(bbt_uuid_valid("0b4f5c1e-8a9d-4c3b-9e2f-1a2b3c4d5e6"));
 }
 
+static void test_flags_format(void **state)
+{
+	char buf[64];
+
+	assert_int_equal(bbt_flags_format(0, ",", buf, sizeof(buf)), 0);
+	assert_string_equal(buf, "");
+	assert_int_equal(bbt_flags_format(BBT_FLAG_STUCK_CONTACT | BBT_FLAG_RECOVERED, ",",
+	    buf, sizeof(buf)), 2);
+	assert_string_equal(buf, "stuck_contact,recovered");
+	assert_int_equal(bbt_flags_format(BBT_FLAG_RECOVERED | 0x80000000u, " ", buf,
+	    sizeof(buf)), 1);
+	assert_string_equal(buf, "recovered");		/* unknown bits are left out */
+	assert_int_equal(bbt_flags_format(0xfu, " ", buf, sizeof(buf)), 4);
+	assert_string_equal(buf, "stuck_contact recovered clock_adjusted clock_unverified");
+	/* Whole names only: "stuck_contact,recovered" does not fit in 20. */
+	assert_int_equal(bbt_flags_format(0x3u, ",", buf, 20), 1);
+	assert_string_equal(buf, "stuck_contact");
+	assert_int_equal(bbt_flags_format(0x3u, ",", buf, 5), 0);
+	assert_string_equal(buf, "");
+	assert_int_equal(bbt_flags_format(0x3u, ",", buf, 0), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -220,6 +242,7 @@ int main(void)
 		cmocka_unit_test(test_mark_nul),
 		cmocka_unit_test(test_text_scrub),
 		cmocka_unit_test(test_uuid),
+		cmocka_unit_test(test_flags_format),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

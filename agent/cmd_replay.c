@@ -37,13 +37,6 @@ struct replay {
 	long logged;
 };
 
-static int64_t floor_div(int64_t a, int64_t b)
-{
-	int64_t q = a / b;
-
-	return (a % b != 0 && (a < 0) != (b < 0)) ? q - 1 : q;
-}
-
 static int emit(struct replay *r, const struct detector_session *ds,
     struct bbt_error *e)
 {
@@ -55,7 +48,7 @@ static int emit(struct replay *r, const struct detector_session *ds,
 		return bbt_error_set(e, "cannot make a session id");
 	/* As run does: the duration from the detector's clock alone, so
 	 * duration_s >= min_session whenever the detector logged it. */
-	s.start = floor_div(r->start_us + ds->start_us, 1000000);
+	s.start = bbt_floor_div(r->start_us + ds->start_us, 1000000);
 	s.duration_s = (ds->end_us - ds->start_us) / 1000000;
 	s.end = s.start + s.duration_s;
 	s.utc_offset = r->offset;

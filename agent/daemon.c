@@ -55,11 +55,6 @@ static int64_t wall_of(int64_t boot_us)
 	return bbt_clock_realtime_us() - (bbt_clock_boottime_us() - boot_us);
 }
 
-static int64_t floor_div(int64_t a, int64_t b)
-{
-	return a >= 0 ? a / b : -((-a + b - 1) / b);
-}
-
 static void session_build(const struct daemon *d, const struct detector_session *ds,
     const char *id, struct bbt_session *s)
 {
@@ -67,7 +62,7 @@ static void session_build(const struct daemon *d, const struct detector_session 
 	snprintf(s->id, sizeof(s->id), "%s", id);
 	/* The duration comes from BOOTTIME alone, so a wall-clock step
 	 * between start and end cannot stretch or shrink it. */
-	s->start = floor_div(wall_of(ds->start_us), 1000000);
+	s->start = bbt_floor_div(wall_of(ds->start_us), 1000000);
 	s->duration_s = (ds->end_us - ds->start_us) / 1000000;
 	s->end = s->start + s->duration_s;
 	s->utc_offset = bbt_tz_local_offset(s->start);

@@ -351,15 +351,11 @@ void bbt_bundle_free(struct bbt_bundle *b)
 int bbt_bundle_file_name(const char *device_id, int64_t when, char *out,
     size_t len, struct bbt_error *e)
 {
-	int64_t days = when / 86400, secs = when % 86400;
+	int64_t days = bbt_floor_div(when, 86400), secs = when - days * 86400;
 	int y, m, d;
 
 	if (!bbt_bundle_device_id_valid(device_id))
 		return bbt_error_set(e, "invalid device id \"%s\"", device_id);
-	if (secs < 0) {
-		secs += 86400;
-		days--;
-	}
 	bbt_civil_from_days(days, &y, &m, &d);
 	if ((size_t)snprintf(out, len, "bbt-%s-%04d%02d%02dT%02d%02d%02dZ%s",
 	    device_id, y, m, d, (int)(secs / 3600), (int)(secs / 60 % 60),

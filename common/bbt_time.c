@@ -175,10 +175,17 @@ int bbt_time_parse(const char *s, int64_t *epoch, int *offset_s,
 	return 0;
 }
 
+int64_t bbt_floor_div(int64_t a, int64_t b)
+{
+	int64_t q = a / b;
+
+	return (a % b != 0 && (a < 0) != (b < 0)) ? q - 1 : q;
+}
+
 void bbt_time_format(int64_t epoch, int offset_s, char out[BBT_ISO8601_LEN])
 {
 	int64_t local = epoch + offset_s;
-	int64_t days = local >= 0 ? local / 86400 : -((-local + 86399) / 86400);
+	int64_t days = bbt_floor_div(local, 86400);
 	int64_t sod = local - days * 86400;
 	int y, m, d, a = offset_s < 0 ? -offset_s : offset_s;
 
@@ -200,7 +207,7 @@ int bbt_tz_local_offset(int64_t epoch)
 void bbt_iso_week(int64_t epoch, int offset_s, int *iso_year, int *iso_week)
 {
 	int64_t local = epoch + offset_s;
-	int64_t days = local >= 0 ? local / 86400 : -((-local + 86399) / 86400);
+	int64_t days = bbt_floor_div(local, 86400);
 	int64_t thursday = days - bbt_weekday_from_days(days) + 4;
 	int y, m, d;
 

@@ -32,6 +32,9 @@ int bbt_date_parse(const char *s, int *y, int *m, int *d, struct bbt_error *e);
 /* Days since 1970-01-01 of a proleptic Gregorian date, and back. */
 int64_t bbt_days_from_civil(int y, int m, int d);
 void bbt_civil_from_days(int64_t days, int *y, int *m, int *d);
+/* a / b rounded toward minus infinity (b != 0): the day of an instant
+ * before 1970 is the one it falls in, not the one after. */
+int64_t bbt_floor_div(int64_t a, int64_t b);
 /* 1 = Monday .. 7 = Sunday for a day number from bbt_days_from_civil. */
 int bbt_weekday_from_days(int64_t days);
 

@@ -16,11 +16,6 @@
 
 #include "bbt_time.h"
 
-static int64_t floor_div(int64_t a, int64_t b)
-{
-	return a >= 0 ? a / b : -((-a + b - 1) / b);
-}
-
 /*
  * A zone lookup costs tens of microseconds (TZ is switched and the zone file
  * re-read), and a bureau-wide report asks several per session. Offsets only
@@ -41,7 +36,7 @@ static _Thread_local struct tz_memo tz_cache[TZ_CACHE];
 
 int points_tz_offset(const char *zone, int64_t t)
 {
-	int64_t bucket = floor_div(t, TZ_BUCKET_S);
+	int64_t bucket = bbt_floor_div(t, TZ_BUCKET_S);
 	size_t h = (size_t)(bucket % TZ_CACHE + TZ_CACHE) % TZ_CACHE;
 	struct tz_memo *m;
 
@@ -235,7 +230,7 @@ static void attribute_by_slot(const struct slot_index *x, const char *zone,
     struct points_session *s)
 {
 	int off = points_tz_offset(zone, s->start);
-	int64_t day = floor_div(s->start + off, 86400);
+	int64_t day = bbt_floor_div(s->start + off, 86400);
 	int64_t midnight = day * 86400 - off, best = 0;
 	int wd = bbt_weekday_from_days(day);
 	const struct timetable_slot *pick = NULL;
@@ -504,7 +499,7 @@ int points_period_dates(const char *zone, const char *from_date, const char *to_
 /* Day number of the Monday of the ISO week holding instant t in zone. */
 static int64_t monday_of(const char *zone, int64_t t)
 {
-	int64_t day = floor_div(t + points_tz_offset(zone, t), 86400);
+	int64_t day = bbt_floor_div(t + points_tz_offset(zone, t), 86400);
 
 	return day - (bbt_weekday_from_days(day) - 1);
 }

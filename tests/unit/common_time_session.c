@@ -209,6 +209,21 @@ static void test_uuid(void **state)
 	assert_false(bbt_uuid_valid("0b4f5c1e-8a9d-4c3b-9e2f-1a2b3c4d5e6"));
 }
 
+static void test_floor_div(void **state)
+{
+	assert_int_equal(bbt_floor_div(7, 2), 3);
+	assert_int_equal(bbt_floor_div(6, 2), 3);
+	assert_int_equal(bbt_floor_div(0, 86400), 0);
+	assert_int_equal(bbt_floor_div(-1, 86400), -1);
+	assert_int_equal(bbt_floor_div(-86400, 86400), -1);
+	assert_int_equal(bbt_floor_div(-86401, 86400), -2);
+	assert_int_equal(bbt_floor_div(-1500000, 1000000), -2);
+	assert_int_equal(bbt_floor_div(7, -2), -4);
+	assert_int_equal(bbt_floor_div(-7, -2), 3);
+	assert_int_equal(bbt_floor_div(INT64_MIN, 86400), INT64_MIN / 86400 - 1);
+	assert_int_equal(bbt_floor_div(INT64_MAX, 1), INT64_MAX);
+}
+
 static void test_flags_format(void **state)
 {
 	char buf[64];
@@ -242,6 +257,7 @@ int main(void)
 		cmocka_unit_test(test_mark_nul),
 		cmocka_unit_test(test_text_scrub),
 		cmocka_unit_test(test_uuid),
+		cmocka_unit_test(test_floor_div),
 		cmocka_unit_test(test_flags_format),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bbt_array.h"
 #include "bbt_log.h"
 #include "bbt_time.h"
 #include "daemon.h"
@@ -89,15 +90,8 @@ static void session_log_line(const char *what, const struct bbt_session *s)
 
 static int pending_push(struct daemon *d, const struct bbt_session *s)
 {
-	if (d->npending == d->cap_pending) {
-		size_t cap = d->cap_pending ? 2 * d->cap_pending : 8;
-		struct bbt_session *np = realloc(d->pending, cap * sizeof(*np));
-
-		if (!np)
-			return -1;
-		d->pending = np;
-		d->cap_pending = cap;
-	}
+	if (bbt_grow(&d->pending, &d->cap_pending, d->npending + 1, sizeof(*d->pending)) < 0)
+		return -1;
 	d->pending[d->npending++] = *s;
 	return 0;
 }

@@ -20,6 +20,7 @@
 #include <string.h>
 
 #include "evemu.h"
+#include "bbt_array.h"
 #include "bbt_file.h"
 #include "bbt_session.h"
 
@@ -118,15 +119,8 @@ static int rest_ok(const char *s)
 
 static int push_event(struct evemu_recording *rec, const struct evemu_event *ev)
 {
-	if (rec->nevents == rec->cap) {
-		size_t cap = rec->cap ? rec->cap * 2 : 1024;
-		struct evemu_event *n = realloc(rec->events, cap * sizeof(*n));
-
-		if (n == NULL)
-			return -1;
-		rec->events = n;
-		rec->cap = cap;
-	}
+	if (bbt_grow(&rec->events, &rec->cap, rec->nevents + 1, sizeof(*rec->events)) < 0)
+		return -1;
 	rec->events[rec->nevents++] = *ev;
 	return 0;
 }

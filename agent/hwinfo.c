@@ -12,6 +12,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "bbt_array.h"
 #include "bbt_log.h"
 #include "hwinfo.h"
 #include "usb.h"
@@ -125,7 +126,7 @@ static int add_usb_only(struct hwinfo_device **devs, size_t *n)
 {
 	struct usb_ctx *usb = NULL;
 	struct usb_info *list = NULL;
-	size_t nl = 0;
+	size_t nl = 0, cap = *n;	/* *devs holds exactly *n */
 	struct bbt_error err;
 
 	if (usb_open(&usb, &err) < 0 || usb_list(usb, &list, &nl, &err) < 0) {
@@ -136,17 +137,15 @@ static int add_usb_only(struct hwinfo_device **devs, size_t *n)
 	}
 	for (size_t i = 0; i < nl; i++) {
 		const struct usb_info *u = &list[i];
-		struct hwinfo_device *grown, *d;
+		struct hwinfo_device *d;
 
 		if (usb_claimed(*devs, *n, u))
 			continue;
 		if (!usbdb_lookup(u->vid, u->pid) && u->n_hid == 0)
 			continue;
-		grown = realloc(*devs, (*n + 1) * sizeof(**devs));
-		if (!grown)
+		if (bbt_grow(devs, &cap, *n + 1, sizeof(**devs)) < 0)
 			break;
-		*devs = grown;
-		d = &grown[(*n)++];
+		d = &(*devs)[(*n)++];
 		memset(d, 0, sizeof(*d));
 		d->has_usb = 1;
 		d->busnum = u->busnum;

@@ -34,6 +34,7 @@
 #include <sys/signalfd.h>
 #include <unistd.h>
 
+#include "bbt_array.h"
 #include "bbt_log.h"
 #include "bbt_session.h"
 #include "bbt_time.h"
@@ -220,7 +221,7 @@ static int cmp_input(const void *a, const void *b)
 int platform_input_list(struct platform_input **out, size_t *n,
     struct bbt_error *e)
 {
-	struct platform_input *v = NULL, *nv;
+	struct platform_input *v = NULL;
 	size_t len = 0, cap = 0;
 	struct bbt_error pe;
 	struct dirent *de;
@@ -237,15 +238,10 @@ int platform_input_list(struct platform_input **out, size_t *n,
 	while ((de = readdir(d)) != NULL) {
 		if (!valid_event_name(de->d_name))
 			continue;
-		if (len == cap) {
-			cap = cap ? 2 * cap : 8;
-			nv = realloc(v, cap * sizeof(*v));
-			if (!nv) {
-				closedir(d);
-				free(v);
-				return bbt_error_set(e, "out of memory");
-			}
-			v = nv;
+		if (bbt_grow(&v, &cap, len + 1, sizeof(*v)) < 0) {
+			closedir(d);
+			free(v);
+			return bbt_error_set(e, "out of memory");
 		}
 		if (platform_input_probe(de->d_name, &v[len], &pe) < 0) {
 			log_debug("skipping %s: %s", de->d_name, pe.msg);
@@ -336,20 +332,13 @@ struct platform_watch {
 static struct platform_event *queue_push(struct platform_watch *w,
     enum platform_event_type type, int dev, int64_t now_us)
 {
-	struct platform_event *ev, *nq;
+	struct platform_event *ev;
 
 	if (w->head == w->len)
 		w->head = w->len = 0;
-	if (w->len == w->cap) {
-		size_t cap = w->cap ? 2 * w->cap : 256;
-
-		nq = realloc(w->q, cap * sizeof(*nq));
-		if (!nq) {
-			w->failed = 1;
-			return NULL;
-		}
-		w->q = nq;
-		w->cap = cap;
+	if (bbt_grow(&w->q, &w->cap, w->len + 1, sizeof(*w->q)) < 0) {
+		w->failed = 1;
+		return NULL;
 	}
 	ev = &w->q[w->len++];
 	memset(ev, 0, sizeof(*ev));

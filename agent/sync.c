@@ -29,6 +29,7 @@
 #include <cjson/cJSON.h>
 #include <openssl/rand.h>
 
+#include "bbt_array.h"
 #include "bbt_log.h"
 #include "bbt_time.h"
 #include "clock.h"
@@ -196,7 +197,7 @@ struct pass {
 	char token[512];
 	char boot[BBT_BOOT_ID_LEN];
 	char (*skip)[BBT_UUID_LEN];	/* sessions too big even alone */
-	size_t nskip;
+	size_t nskip, cap_skip;
 };
 
 static const char *reply_error(const struct http_response *r, char *buf, size_t n)
@@ -364,11 +365,8 @@ static int skipped(const struct pass *p, const char *id)
 
 static int add_skip(struct pass *p, const char *id)
 {
-	char (*n)[BBT_UUID_LEN] = realloc(p->skip, (p->nskip + 1) * sizeof(*n));
-
-	if (!n)
+	if (bbt_grow(&p->skip, &p->cap_skip, p->nskip + 1, sizeof(*p->skip)) < 0)
 		return -1;
-	p->skip = n;
 	memcpy(p->skip[p->nskip++], id, BBT_UUID_LEN);
 	return 0;
 }
@@ -564,16 +562,10 @@ static int upload(struct pass *p, struct bbt_error *e)
 		size_t want = SYNC_BATCH_MAX + p->nskip, got = 0, k = 0;
 		int64_t acked = 0;
 
-		if (want > cap) {
-			struct bbt_session *ns = realloc(s, want * sizeof(*s));
-
-			if (!ns) {
-				p->res->status = SYNC_LOCAL;
-				bbt_error_set(e, "out of memory");
-				goto out;
-			}
-			s = ns;
-			cap = want;
+		if (bbt_grow(&s, &cap, want, sizeof(*s)) < 0) {
+			p->res->status = SYNC_LOCAL;
+			bbt_error_set(e, "out of memory");
+			goto out;
 		}
 		if (store_outbox_list(p->st, s, want, &got, e) < 0) {
 			p->res->status = SYNC_LOCAL;

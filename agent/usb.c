@@ -14,6 +14,7 @@
 
 #include <libusb.h>
 
+#include "bbt_array.h"
 #include "bbt_log.h"
 #include "usb.h"
 
@@ -93,16 +94,9 @@ static void note_arrival(struct usb_ctx *ctx, const struct usb_info *info)
 {
 	if (known_find(ctx, info) >= 0)
 		return;
-	if (ctx->n_known == ctx->cap_known) {
-		size_t cap = ctx->cap_known ? ctx->cap_known * 2 : 16;
-		struct usb_info *k = realloc(ctx->known, cap * sizeof(*k));
-
-		if (!k) {
-			log_warn("usb: out of memory tracking devices");
-			return;
-		}
-		ctx->known = k;
-		ctx->cap_known = cap;
+	if (bbt_grow(&ctx->known, &ctx->cap_known, ctx->n_known + 1, sizeof(*ctx->known)) < 0) {
+		log_warn("usb: out of memory tracking devices");
+		return;
 	}
 	ctx->known[ctx->n_known++] = *info;
 	log_debug("usb: arrived %04x:%04x at %s", info->vid, info->pid, info->port_path);

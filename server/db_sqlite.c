@@ -31,6 +31,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "bbt_array.h"
 #include "bbt_log.h"
 #include "db.h"
 #include "db_sqlite_internal.h"
@@ -185,16 +186,9 @@ sqlite3_stmt *db_sqlite_stmt(struct db *db, const char *sql, struct bbt_error *e
 		sqlite3_clear_bindings(db->cache[i].stmt);
 		return db->cache[i].stmt;
 	}
-	if (db->ncache == db->capcache) {
-		size_t cap = db->capcache ? db->capcache * 2 : 32;
-
-		c = realloc(db->cache, cap * sizeof(*c));
-		if (!c) {
-			bbt_error_set(e, "out of memory");
-			return NULL;
-		}
-		db->cache = c;
-		db->capcache = cap;
+	if (bbt_grow(&db->cache, &db->capcache, db->ncache + 1, sizeof(*db->cache)) < 0) {
+		bbt_error_set(e, "out of memory");
+		return NULL;
 	}
 	if (sqlite3_prepare_v3(db->h, sql, -1, SQLITE_PREPARE_PERSISTENT, &st,
 	    NULL) != SQLITE_OK) {

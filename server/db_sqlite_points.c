@@ -12,6 +12,7 @@
 #include "db_sqlite_internal.h"
 #include "points.h"
 #include "timetable.h"
+#include "bbt_array.h"
 
 static int check_schools(struct db *db, const char **schools, size_t n, struct bbt_error *e)
 {
@@ -92,15 +93,8 @@ out:
 
 static int push(struct timetable *tt, struct bbt_error *e)
 {
-	if (tt->n == tt->cap) {
-		size_t cap = tt->cap ? tt->cap * 2 : 64;
-		struct timetable_slot *p = realloc(tt->slots, cap * sizeof(*p));
-
-		if (p == NULL)
-			return bbt_error_set(e, "out of memory");
-		tt->slots = p;
-		tt->cap = cap;
-	}
+	if (bbt_grow(&tt->slots, &tt->cap, tt->n + 1, sizeof(*tt->slots)) < 0)
+		return bbt_error_set(e, "out of memory");
 	memset(&tt->slots[tt->n], 0, sizeof(tt->slots[0]));
 	tt->n++;
 	return 0;
@@ -152,15 +146,8 @@ fail:
 
 static int grow(struct points_session **v, size_t n, size_t *cap, struct bbt_error *e)
 {
-	struct points_session *p;
-
-	if (n < *cap)
-		return 0;
-	*cap = *cap ? *cap * 2 : 256;
-	p = realloc(*v, *cap * sizeof(*p));
-	if (p == NULL)
+	if (bbt_grow(v, cap, n + 1, sizeof(**v)) < 0)
 		return bbt_error_set(e, "out of memory");
-	*v = p;
 	return 0;
 }
 

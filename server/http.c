@@ -33,6 +33,7 @@
 #include <zlib.h>
 
 #include "auth.h"
+#include "bbt_array.h"
 #include "bbt_log.h"
 #include "bbt_utf8.h"
 #include "http.h"
@@ -134,24 +135,22 @@ static int body_append(struct body *b, const char *data, size_t n, long max)
 /* Worker threads' database connections, closed after the daemon stops. */
 static pthread_mutex_t dbs_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct db **dbs;
-static size_t ndbs;
+static size_t ndbs, cap_dbs;
 static __thread struct db *thread_db;
 
 static struct db *worker_db(const struct http_config *cfg, struct bbt_error *e)
 {
-	struct db **grown;
 	struct db *db;
+	int grown;
 
 	if (thread_db)
 		return thread_db;
 	if (db_open(cfg->db, &db, e) < 0)
 		return NULL;
 	pthread_mutex_lock(&dbs_lock);
-	grown = realloc(dbs, (ndbs + 1) * sizeof(*dbs));
-	if (grown) {
-		dbs = grown;
+	grown = bbt_grow(&dbs, &cap_dbs, ndbs + 1, sizeof(*dbs)) == 0;
+	if (grown)
 		dbs[ndbs++] = db;
-	}
 	pthread_mutex_unlock(&dbs_lock);
 	if (!grown) {
 		db_close(db);
@@ -169,7 +168,7 @@ static void close_worker_dbs(void)
 		db_close(dbs[i]);
 	free(dbs);
 	dbs = NULL;
-	ndbs = 0;
+	ndbs = cap_dbs = 0;
 	pthread_mutex_unlock(&dbs_lock);
 }
 

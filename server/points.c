@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bbt_array.h"
 #include "bbt_time.h"
 
 /*
@@ -388,11 +389,10 @@ static int cmp_row(const void *pa, const void *pb, void *base)
 static int add_to_row(struct points_row *row, const struct points_rule *r,
     const struct points_session *s, size_t i)
 {
-	size_t *p = realloc(row->sessions, (row->nsessions + 1) * sizeof(*p));
+	size_t cap = row->nsessions;	/* grown one index at a time */
 
-	if (p == NULL)
+	if (bbt_grow(&row->sessions, &cap, row->nsessions + 1, sizeof(*row->sessions)) < 0)
 		return -1;
-	row->sessions = p;
 	row->sessions[row->nsessions++] = i;
 	row->qualifying += s->qualifying;
 	row->credited += s->credited;

@@ -15,6 +15,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bbt_array.h"
+
 enum cell_type { CELL_NULL, CELL_STR, CELL_INT, CELL_BOOL, CELL_TENTHS };
 
 struct cell {
@@ -136,15 +138,8 @@ int report_row(struct report *r)
 {
 	struct cell *cells;
 
-	if (r->nrows == r->cap) {
-		size_t cap = r->cap ? r->cap * 2 : 16;
-		struct row *p = realloc(r->rows, cap * sizeof(*p));
-
-		if (p == NULL)
-			return -1;
-		r->rows = p;
-		r->cap = cap;
-	}
+	if (bbt_grow(&r->rows, &r->cap, r->nrows + 1, sizeof(*r->rows)) < 0)
+		return -1;
 	cells = calloc(r->ncols ? r->ncols : 1, sizeof(*cells));
 	if (cells == NULL)
 		return -1;

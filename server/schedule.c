@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bbt_array.h"
 #include "bbt_time.h"
 #include "csvin.h"
 
@@ -361,15 +362,8 @@ static int fill(struct schedule_lesson *l, const char *v[C_COUNT], struct bbt_er
 
 static int push(struct schedule *s, const struct schedule_lesson *l, struct bbt_error *e)
 {
-	if (s->n == s->cap) {
-		size_t cap = s->cap ? s->cap * 2 : 32;
-		struct schedule_lesson *p = realloc(s->v, cap * sizeof(*p));
-
-		if (p == NULL)
-			return bbt_error_set(e, "out of memory");
-		s->v = p;
-		s->cap = cap;
-	}
+	if (bbt_grow(&s->v, &s->cap, s->n + 1, sizeof(*s->v)) < 0)
+		return bbt_error_set(e, "out of memory");
 	s->v[s->n++] = *l;
 	return 0;
 }

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bbt_array.h"
 #include "bbt_time.h"
 #include "points_report.h"
 
@@ -227,15 +228,8 @@ static struct line *new_line(struct walk *w, const char *level, const char *dist
 {
 	struct line *l;
 
-	if (w->n == w->cap) {
-		size_t cap = w->cap ? w->cap * 2 : 16;
-		struct line *p = realloc(w->v, cap * sizeof(*p));
-
-		if (p == NULL)
-			return NULL;
-		w->v = p;
-		w->cap = cap;
-	}
+	if (bbt_grow(&w->v, &w->cap, w->n + 1, sizeof(*w->v)) < 0)
+		return NULL;
 	l = &w->v[w->n++];
 	memset(l, 0, sizeof(*l));
 	snprintf(l->level, sizeof(l->level), "%s", level);

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bbt_array.h"
 #include "bbt_time.h"
 #include "db.h"
 #include "points_report.h"
@@ -106,6 +107,7 @@ int teachers_add_live(struct teachers_row **rows, size_t *n, const char *school,
     const char *teacher_id, const char *teacher_name)
 {
 	struct teachers_row *p;
+	size_t cap = *n;
 
 	for (size_t i = 0; i < *n; i++) {
 		if (strcmp((*rows)[i].school, school) == 0 &&
@@ -114,10 +116,10 @@ int teachers_add_live(struct teachers_row **rows, size_t *n, const char *school,
 			return 0;
 		}
 	}
-	p = realloc(*rows, (*n + 1) * sizeof(*p));
-	if (p == NULL)
+	/* The caller's array holds exactly *n: grown here one row at a time. */
+	if (bbt_grow(rows, &cap, *n + 1, sizeof(**rows)) < 0)
 		return -1;
-	*rows = p;
+	p = *rows;
 	memset(&p[*n], 0, sizeof(p[*n]));
 	p[*n].school = school;
 	p[*n].teacher_id = teacher_id;

@@ -15,6 +15,7 @@
 #include <strings.h>
 
 #include "csvin.h"
+#include "bbt_array.h"
 
 enum col { C_SCHOOL, C_ROOM, C_WEEKDAY, C_START, C_END, C_TID, C_TNAME, C_SUBJECT,
 	C_COUNT };
@@ -223,15 +224,8 @@ static int fill_times(struct timetable_slot *s, const char *v[C_COUNT], struct b
 
 static int push_slot(struct timetable *tt, const struct timetable_slot *s, struct bbt_error *e)
 {
-	if (tt->n == tt->cap) {
-		size_t cap = tt->cap ? tt->cap * 2 : 64;
-		struct timetable_slot *p = realloc(tt->slots, cap * sizeof(*p));
-
-		if (p == NULL)
-			return bbt_error_set(e, "out of memory");
-		tt->slots = p;
-		tt->cap = cap;
-	}
+	if (bbt_grow(&tt->slots, &tt->cap, tt->n + 1, sizeof(*tt->slots)) < 0)
+		return bbt_error_set(e, "out of memory");
 	tt->slots[tt->n++] = *s;
 	return 0;
 }

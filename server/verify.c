@@ -9,6 +9,7 @@
 
 #include <cjson/cJSON.h>
 
+#include "bbt_array.h"
 #include "bbt_time.h"
 #include "db.h"
 #include "points.h"
@@ -103,15 +104,8 @@ static int add_span(void *arg, const char *id, int64_t start, int64_t end,
 {
 	struct spans *s = arg;
 
-	if (s->n == s->cap) {
-		size_t cap = s->cap ? s->cap * 2 : 8;
-		struct verify_interval *p = realloc(s->v, cap * sizeof(*p));
-
-		if (p == NULL)
-			return bbt_error_set(e, "out of memory");
-		s->v = p;
-		s->cap = cap;
-	}
+	if (bbt_grow(&s->v, &s->cap, s->n + 1, sizeof(*s->v)) < 0)
+		return bbt_error_set(e, "out of memory");
 	s->v[s->n++] = (struct verify_interval){ start, end };
 	if (s->ids && !cJSON_AddItemToArray(s->ids, cJSON_CreateString(id)))
 		return bbt_error_set(e, "out of memory");

@@ -9,6 +9,7 @@
 #include "http_client.h"
 
 #include <ctype.h>
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -49,11 +50,11 @@ static size_t on_body(char *data, size_t size, size_t nmemb, void *arg)
 	struct http_buf *b = arg;
 	size_t n = size * nmemb;
 
-	if (b->data.len + n + 1 > HTTP_MAX_REPLY) {
-		b->overflow = 1;
-		return 0;
-	}
-	return bbt_buf_add(&b->data, data, n) == 0 ? n : 0;
+	/* The bound is set where the request is made (HTTP_MAX_REPLY). */
+	if (bbt_buf_add(&b->data, data, n) == 0)
+		return n;
+	b->overflow = errno == E2BIG;
+	return 0;
 }
 
 /* Header value of "Name: value\r\n" into out if the name matches. */
@@ -238,7 +239,7 @@ int http_post_json(const struct http_client_opts *o, const char *url,
     const char *bearer, const char *json, size_t len, int gzip,
     struct http_response *r, struct bbt_error *e)
 {
-	struct http_req q = { .r = r, .o = o };
+	struct http_req q = { .body.data.max = HTTP_MAX_REPLY - 1, .r = r, .o = o };
 	struct curl_slist *h = NULL;
 	unsigned char *z = NULL;
 	size_t zlen = 0;
@@ -282,7 +283,7 @@ out:
 int http_get(const struct http_client_opts *o, const char *url,
     struct http_response *r, struct bbt_error *e)
 {
-	struct http_req q = { .r = r, .o = o };
+	struct http_req q = { .body.data.max = HTTP_MAX_REPLY - 1, .r = r, .o = o };
 	CURL *c;
 	int ret = -1;
 

@@ -34,6 +34,7 @@
 
 #include "auth.h"
 #include "bbt_array.h"
+#include "bbt_buf.h"
 #include "bbt_log.h"
 #include "bbt_utf8.h"
 #include "http.h"
@@ -54,9 +55,8 @@ static size_t body_budget;
 static atomic_size_t body_held;
 
 struct body {
-	char *buf;
-	size_t len, cap;
-	int shared;		/* cap is taken from the shared budget */
+	struct bbt_buf b;	/* b.max: the request's body limit */
+	int shared;		/* b.cap is taken from the shared budget */
 };
 
 struct http_exchange {
@@ -90,45 +90,33 @@ static void budget_give(size_t n)
 
 static void body_free(struct body *b)
 {
-	free(b->buf);
 	if (b->shared)
-		budget_give(b->cap);
-	b->buf = NULL;
-	b->len = b->cap = 0;
+		budget_give(b->b.cap);
+	bbt_buf_free(&b->b);
 }
 
 /* 0, or 413 past max, or 503 when the shared budget is spent. */
 static int body_append(struct body *b, const char *data, size_t n, long max)
 {
-	size_t first = (size_t)max + 1 < 16384 ? (size_t)max + 1 : 16384;
+	size_t cap, more;
 
-	if (b->len + n > (size_t)max) {
+	b->b.max = max > 0 ? (size_t)max : 1;	/* 0 would mean no bound */
+	cap = bbt_buf_need(&b->b, n);
+	if (cap == 0 || (max <= 0 && n > 0)) {
 		body_free(b);
 		return 413;
 	}
-	if (b->len + n + 1 > b->cap) {
-		size_t cap = b->cap ? b->cap : first;
-		char *p;
-
-		while (cap < b->len + n + 1)
-			cap *= 2;
-		if (b->shared && budget_take(cap - b->cap) < 0) {
-			body_free(b);
-			return 503;
-		}
-		p = realloc(b->buf, cap);
-		if (!p) {
-			if (b->shared)
-				budget_give(cap - b->cap);
-			body_free(b);
-			return 503;
-		}
-		b->buf = p;
-		b->cap = cap;
+	more = cap - b->b.cap;
+	if (b->shared && more && budget_take(more) < 0) {
+		body_free(b);
+		return 503;
 	}
-	memcpy(b->buf + b->len, data, n);
-	b->len += n;
-	b->buf[b->len] = '\0';
+	if (bbt_buf_add(&b->b, data, n) < 0) {
+		if (b->shared)
+			budget_give(more);
+		body_free(b);
+		return 503;
+	}
 	return 0;
 }
 
@@ -414,8 +402,8 @@ static int inflate_body(struct body *b, long max, const char **why)
 		*why = "cannot inflate";
 		return 500;
 	}
-	z.next_in = (unsigned char *)b->buf;
-	z.avail_in = (uInt)b->len;
+	z.next_in = (unsigned char *)b->b.p;
+	z.avail_in = (uInt)b->b.len;
 	do {
 		z.next_out = chunk;
 		z.avail_out = sizeof(chunk);
@@ -445,8 +433,7 @@ static int inflate_body(struct body *b, long max, const char **why)
 	}
 	body_free(b);
 	*b = out;
-	out.buf = NULL;
-	out.cap = 0;
+	out.b = (struct bbt_buf){ 0 };
 out:
 	body_free(&out);
 	inflateEnd(&z);
@@ -568,15 +555,15 @@ void http_exchange_end(struct http_exchange *x, struct http_response *res)
 		early(res, endpoint, 503, "server busy, try again later");
 		return;
 	}
-	if (x->gzip && x->body.len > 0) {
+	if (x->gzip && x->body.b.len > 0) {
 		status = inflate_body(&x->body, x->limit, &why);
 		if (status) {
 			early(res, endpoint, status, why);
 			return;
 		}
 	}
-	req->body = x->body.buf ? x->body.buf : "";
-	req->body_len = x->body.len;
+	req->body = x->body.b.p ? x->body.b.p : "";
+	req->body_len = x->body.b.len;
 	req->now = (int64_t)time(NULL);
 	/* Again: a token revoked while its body was arriving stores nothing. */
 	if (authenticate(req, x->route->auth, res) == 0)

@@ -48,6 +48,7 @@
 
 #include <microhttpd.h>
 
+#include "bbt_buf.h"
 #include "bbt_file.h"
 #include "bbt_log.h"
 #include "http.h"
@@ -410,8 +411,7 @@ static const char *src_query(void *ctx, const char *name)
 static const struct http_source mhd_source_proto = { src_header, src_query, NULL };
 
 struct xff_join {
-	char *s;
-	size_t len;
+	struct bbt_buf s;
 	int failed;
 };
 
@@ -421,20 +421,13 @@ static enum MHD_Result xff_each(void *cls, enum MHD_ValueKind kind, const char *
 {
 	struct xff_join *j = cls;
 	size_t n = value ? strlen(value) : 0;
-	char *p;
 
 	if (strcasecmp(key, "X-Forwarded-For") != 0 || n == 0)
 		return MHD_YES;
-	p = realloc(j->s, j->len + n + 2);
-	if (!p) {
+	if ((j->s.len && bbt_buf_add(&j->s, ",", 1) < 0) || bbt_buf_add(&j->s, value, n) < 0) {
 		j->failed = 1;
 		return MHD_NO;
 	}
-	j->s = p;
-	if (j->len)
-		j->s[j->len++] = ',';
-	memcpy(j->s + j->len, value, n + 1);
-	j->len += n;
 	return MHD_YES;
 }
 
@@ -490,7 +483,7 @@ static enum MHD_Result first_call(struct MHD_Connection *c, const char *url,
 	    MHD_get_connection_info(c, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
 	struct http_source src = mhd_source_proto;
 	struct http_response res = { 0 };
-	struct xff_join xff = { 0 };
+	struct xff_join xff = { { 0 }, 0 };
 	struct http_client client;
 	long long clen = -1;
 	const char *cl;
@@ -500,9 +493,9 @@ static enum MHD_Result first_call(struct MHD_Connection *c, const char *url,
 	r->t = track_of(c);
 	if (r->t && r->t->trusted)
 		MHD_get_connection_values(c, MHD_HEADER_KIND, xff_each, &xff);
-	rc = ai ? http_client_resolve(the_cfg, ai->client_addr, xff.failed ? NULL : xff.s,
+	rc = ai ? http_client_resolve(the_cfg, ai->client_addr, xff.failed ? NULL : xff.s.p,
 	    &client) : -1;
-	free(xff.s);
+	bbt_buf_free(&xff.s);
 	if (rc < 0)
 		return MHD_NO;
 	track_phase(r->t, PH_BODY);

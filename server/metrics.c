@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bbt_buf.h"
 #include "metrics.h"
 
 #define MAX_SERIES 256
@@ -83,39 +84,21 @@ void metrics_reset(void)
 }
 
 struct buf {
-	char *p;
-	size_t len, cap;
-	int failed;
+	struct bbt_buf b;
+	int failed;		/* an append failed: the page is dropped */
 };
 
 static void put(struct buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 static void put(struct buf *b, const char *fmt, ...)
 {
 	va_list ap;
-	int n;
 
 	if (b->failed)
 		return;
-	for (;;) {
-		va_start(ap, fmt);
-		n = vsnprintf(b->p + b->len, b->cap - b->len, fmt, ap);
-		va_end(ap);
-		if (n < 0) {
-			b->failed = 1;
-			return;
-		}
-		if ((size_t)n < b->cap - b->len)
-			break;
-		char *q = realloc(b->p, b->cap * 2 + (size_t)n);
-
-		if (!q) {
-			b->failed = 1;
-			return;
-		}
-		b->p = q;
-		b->cap = b->cap * 2 + (size_t)n;
-	}
-	b->len += (size_t)n;
+	va_start(ap, fmt);
+	if (bbt_buf_vprintf(&b->b, fmt, ap) < 0)
+		b->failed = 1;
+	va_end(ap);
 }
 
 /* Endpoints are our own route paths; escape anyway, as the format requires. */
@@ -168,17 +151,15 @@ static void render_locked(struct buf *b, int64_t enrolled, int64_t seen)
 
 char *metrics_render(int64_t devices_enrolled, int64_t devices_seen, size_t *len)
 {
-	struct buf b = { malloc(4096), 0, 4096, 0 };
+	struct buf b = { { 0 }, 0 };
 
-	if (!b.p)
-		return NULL;
 	pthread_mutex_lock(&lock);
 	render_locked(&b, devices_enrolled, devices_seen);
 	pthread_mutex_unlock(&lock);
-	if (b.failed) {
-		free(b.p);
+	if (b.failed || b.b.p == NULL) {
+		bbt_buf_free(&b.b);
 		return NULL;
 	}
-	*len = b.len;
-	return b.p;
+	*len = b.b.len;
+	return b.b.p;
 }

@@ -19,6 +19,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 struct reader {
 	const char *name;
@@ -371,4 +372,61 @@ char *csvin_trim(char *s)
 	}
 	s[n] = '\0';
 	return s;
+}
+
+/* Does header cell h name column c? */
+static int header_is(const struct csvin_column *c, const char *h)
+{
+	return strcasecmp(h, c->name) == 0 || (c->alt && strcmp(h, c->alt) == 0);
+}
+
+int csvin_map_header(const struct csvin_column *cols, size_t count, size_t n, char **f,
+    long *idx, size_t *ncols, struct bbt_error *e)
+{
+	for (size_t c = 0; c < count; c++)
+		idx[c] = -1;
+	for (size_t i = 0; i < n; i++) {
+		const char *h = csvin_trim(f[i]);
+
+		for (size_t c = 0; c < count; c++) {
+			if (!header_is(&cols[c], h))
+				continue;
+			if (idx[c] >= 0)
+				return bbt_error_set(e, "column '%s' appears twice", h);
+			idx[c] = (long)i;
+		}
+	}
+	for (size_t c = 0; c < count; c++) {
+		if (!cols[c].required || idx[c] >= 0)
+			continue;
+		if (cols[c].alt)
+			return bbt_error_set(e, "header lacks the column '%s' (%s)", cols[c].name,
+			    cols[c].alt);
+		return bbt_error_set(e, "header lacks the column '%s'", cols[c].name);
+	}
+	*ncols = n;
+	return 0;
+}
+
+int csvin_check_width(const struct csvin_column *cols, size_t count, const long *idx,
+    size_t ncols, size_t n, struct bbt_error *e)
+{
+	char missing[256] = "";
+	size_t used = 0;
+	int short_required = 0;
+
+	if (n >= ncols)
+		return 0;
+	for (size_t c = 0; c < count; c++) {
+		if (idx[c] < 0 || (size_t)idx[c] < n)
+			continue;
+		short_required |= cols[c].required;
+		if (used < sizeof(missing))
+			used += (size_t)snprintf(missing + used, sizeof(missing) - used, "%s%s",
+			    used ? ", " : "", cols[c].name);
+	}
+	if (!short_required)
+		return 0;
+	return bbt_error_set(e, "%zu columns, expected %zu (no %s; a row cut short, or a "
+	    "cell missing its comma)", n, ncols, missing);
 }

@@ -68,6 +68,31 @@ char *csvin_trim(char *s);
  */
 int csvin_fold_width(const char *in, char *out, size_t cap);
 
+/*
+ * Files whose header row names the columns (the timetable, the schedule):
+ * a table of the columns a reader knows, in its own order, and for each
+ * the index of the cell that holds it (-1: not in this file's header).
+ */
+struct csvin_column {
+	const char *name;	/* the header cell (ASCII case folded), and its name in messages */
+	const char *alt;	/* another header cell meaning the same, or NULL */
+	int required;		/* a header without it is refused */
+};
+
+/* Map the header row's n cells f (trimmed in place) to idx[0..count) and
+ * set *ncols = n: 0, or -1 for a column given twice or a required one
+ * missing (*ncols untouched). */
+int csvin_map_header(const struct csvin_column *cols, size_t count, size_t n, char **f,
+    long *idx, size_t *ncols, struct bbt_error *e);
+/*
+ * A row of n cells under a header of ncols: 0 when it is as wide, or when
+ * the cells it lacks are all optional ones (trailing optional cells may be
+ * left out); else -1 naming the required columns it lacks ("5 columns,
+ * expected 8 (no teacher_id, ...)") rather than calling the cell empty.
+ */
+int csvin_check_width(const struct csvin_column *cols, size_t count, const long *idx,
+    size_t ncols, size_t n, struct bbt_error *e);
+
 /* Read the file at path (at most CSVIN_MAX_BYTES) and parse it. */
 int csvin_read_file(const char *path, csvin_record_fn fn, void *arg,
     enum csvin_charset *cs, struct bbt_error *e);

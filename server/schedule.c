@@ -21,10 +21,8 @@ enum col { C_SEQ, C_TYPE, C_SUBJECT, C_TEACHER, C_AREA, C_SCHOOL, C_COURSE, C_TI
 	C_STAGE, C_GRADE, C_OWNER, C_CONTACT, C_PLATFORM, C_NOTE, C_ROOM, C_RSCHOOL,
 	C_RROOM, C_COUNT };
 
-static const struct {
-	const char *zh, *alt;	/* alt: the same header with ASCII brackets */
-	int required;
-} col_names[C_COUNT] = {
+/* alt: the same header with ASCII brackets. */
+static const struct csvin_column col_names[C_COUNT] = {
 	{ "序号", NULL, 1 }, { "授课类型", NULL, 0 }, { "学科", NULL, 0 },
 	{ "主讲教师", NULL, 0 }, { "地市（县区）", "地市(县区)", 0 }, { "单位", NULL, 1 },
 	{ "课程名称", NULL, 0 }, { "开课时间", NULL, 1 }, { "学段", NULL, 0 },
@@ -36,7 +34,6 @@ static const struct {
 struct parse {
 	struct schedule *s;
 	int year;
-	int have_header;
 	size_t ncols;		/* fields in the header row */
 	long idx[C_COUNT];
 };
@@ -253,54 +250,6 @@ int schedule_time_parse(const char *text, int year, int *y, int *m, int *d,
 	return 0;
 }
 
-static int map_header(struct parse *ps, size_t n, char **f, struct bbt_error *e)
-{
-	for (int c = 0; c < C_COUNT; c++)
-		ps->idx[c] = -1;
-	for (size_t i = 0; i < n; i++) {
-		const char *h = csvin_trim(f[i]);
-
-		for (int c = 0; c < C_COUNT; c++) {
-			if (strcmp(h, col_names[c].zh) != 0 &&
-			    !(col_names[c].alt && strcmp(h, col_names[c].alt) == 0))
-				continue;
-			if (ps->idx[c] >= 0)
-				return bbt_error_set(e, "column '%s' appears twice", h);
-			ps->idx[c] = (long)i;
-		}
-	}
-	for (int c = 0; c < C_COUNT; c++) {
-		if (col_names[c].required && ps->idx[c] < 0)
-			return bbt_error_set(e, "header lacks the column '%s'", col_names[c].zh);
-	}
-	ps->have_header = 1;
-	ps->ncols = n;
-	return 0;
-}
-
-/* A short row that lacks a required cell: say so, not "empty 开课时间". */
-static int check_width(const struct parse *ps, size_t n, struct bbt_error *e)
-{
-	char missing[256] = "";
-	size_t used = 0;
-	int short_required = 0;
-
-	if (n >= ps->ncols)
-		return 0;
-	for (int c = 0; c < C_COUNT; c++) {
-		if (ps->idx[c] < 0 || (size_t)ps->idx[c] < n)
-			continue;
-		short_required |= col_names[c].required;
-		if (used < sizeof(missing))
-			used += (size_t)snprintf(missing + used, sizeof(missing) - used, "%s%s",
-			    used ? ", " : "", col_names[c].zh);
-	}
-	if (!short_required)
-		return 0;
-	return bbt_error_set(e, "%zu columns, expected %zu (no %s; a row cut short, or a "
-	    "cell missing its comma)", n, ps->ncols, missing);
-}
-
 /* A cell; the ' that CSV writers put before = + - @ or ＝ ＋ － ＠ (so Excel
  * does not run the text as a formula) is theirs, not the officer's: it goes. */
 static const char *cell(const struct parse *ps, size_t n, char **f, int c)
@@ -325,7 +274,7 @@ static int copy(char *dst, size_t cap, const char *v[C_COUNT], int c, struct bbt
 	size_t n = strlen(v[c]);
 
 	if (n >= cap)
-		return bbt_error_set(e, "%s longer than %zu bytes", col_names[c].zh, cap - 1);
+		return bbt_error_set(e, "%s longer than %zu bytes", col_names[c].name, cap - 1);
 	memcpy(dst, v[c], n + 1);
 	return 0;
 }
@@ -336,7 +285,7 @@ static int fill(struct schedule_lesson *l, const char *v[C_COUNT], struct bbt_er
 
 	for (size_t i = 0; i < sizeof(need) / sizeof(need[0]); i++) {
 		if (v[need[i]][0] == '\0')
-			return bbt_error_set(e, "empty %s", col_names[need[i]].zh);
+			return bbt_error_set(e, "empty %s", col_names[need[i]].name);
 	}
 	if (v[C_RROOM][0] && !v[C_RSCHOOL][0])
 		return bbt_error_set(e, "接收教室 given without 接收单位");
@@ -375,15 +324,15 @@ static int on_row(void *arg, size_t line, size_t n, char **f, struct bbt_error *
 	const char *v[C_COUNT];
 	int empty = 1, rc;
 
-	if (!ps->have_header)
-		return map_header(ps, n, f, e);
+	if (ps->ncols == 0)	/* the first record is the header */
+		return csvin_map_header(col_names, C_COUNT, n, f, ps->idx, &ps->ncols, e);
 	for (int c = 0; c < C_COUNT; c++) {
 		v[c] = cell(ps, n, f, c);
 		empty &= v[c][0] == '\0';
 	}
 	if (empty)
 		return 0;	/* Excel's trailing rows of bare commas */
-	if (check_width(ps, n, e) < 0)
+	if (csvin_check_width(col_names, C_COUNT, ps->idx, ps->ncols, n, e) < 0)
 		return -1;
 	l = calloc(1, sizeof(*l));
 	if (l == NULL)
@@ -421,7 +370,7 @@ static int check_unique(const struct schedule *s, const char *name, struct bbt_e
 
 static int finish(struct parse *ps, const char *name, int rc, struct bbt_error *e)
 {
-	if (rc == 0 && !ps->have_header)
+	if (rc == 0 && ps->ncols == 0)
 		rc = bbt_error_set(e, "%s: empty file (no header row)", name);
 	if (rc == 0)
 		rc = check_unique(ps->s, name, e);

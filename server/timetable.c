@@ -20,10 +20,8 @@
 enum col { C_SCHOOL, C_ROOM, C_WEEKDAY, C_START, C_END, C_TID, C_TNAME, C_SUBJECT,
 	C_COUNT };
 
-static const struct {
-	const char *en, *zh;
-	int required;
-} col_names[C_COUNT] = {
+/* name: the English header; alt: the Chinese one. */
+static const struct csvin_column col_names[C_COUNT] = {
 	{ "school", "学校代码", 1 }, { "room", "教室", 1 }, { "weekday", "星期", 1 },
 	{ "start", "开始时间", 1 }, { "end", "结束时间", 1 },
 	{ "teacher_id", "教师工号", 1 }, { "teacher_name", "教师姓名", 0 },
@@ -32,7 +30,6 @@ static const struct {
 
 struct parse {
 	struct timetable *tt;
-	int have_header;
 	size_t ncols;		/* fields in the header row */
 	long idx[C_COUNT];	/* column index of each field, -1 if absent */
 };
@@ -120,62 +117,10 @@ int timetable_time_parse(const char *text)
 	return h * 60 + m;
 }
 
-static int map_header(struct parse *ps, size_t n, char **f, struct bbt_error *e)
-{
-	for (int c = 0; c < C_COUNT; c++)
-		ps->idx[c] = -1;
-	for (size_t i = 0; i < n; i++) {
-		const char *h = csvin_trim(f[i]);
-
-		for (int c = 0; c < C_COUNT; c++) {
-			if (strcasecmp(h, col_names[c].en) != 0 && strcmp(h, col_names[c].zh) != 0)
-				continue;
-			if (ps->idx[c] >= 0)
-				return bbt_error_set(e, "column '%s' appears twice", h);
-			ps->idx[c] = (long)i;
-		}
-	}
-	for (int c = 0; c < C_COUNT; c++) {
-		if (col_names[c].required && ps->idx[c] < 0)
-			return bbt_error_set(e, "header lacks the column '%s' (%s)",
-			    col_names[c].en, col_names[c].zh);
-	}
-	ps->have_header = 1;
-	ps->ncols = n;
-	return 0;
-}
-
-/*
- * A row with fewer cells than the header that lacks a required one: say
- * so ("5 columns, expected 8 (no teacher_id, ...)") rather than report
- * the missing cell as empty. Trailing optional cells may be left out.
- */
-static int check_width(const struct parse *ps, size_t n, struct bbt_error *e)
-{
-	char missing[256] = "";
-	size_t used = 0;
-	int short_required = 0;
-
-	if (n >= ps->ncols)
-		return 0;
-	for (int c = 0; c < C_COUNT; c++) {
-		if (ps->idx[c] < 0 || (size_t)ps->idx[c] < n)
-			continue;
-		short_required |= col_names[c].required;
-		if (used < sizeof(missing))
-			used += (size_t)snprintf(missing + used, sizeof(missing) - used, "%s%s",
-			    used ? ", " : "", col_names[c].en);
-	}
-	if (!short_required)
-		return 0;
-	return bbt_error_set(e, "%zu columns, expected %zu (no %s; a row cut short, or a "
-	    "cell missing its comma)", n, ps->ncols, missing);
-}
-
 static int copy_cell(char *dst, size_t cap, const char *src, int c, struct bbt_error *e)
 {
 	if (strlen(src) >= cap)
-		return bbt_error_set(e, "%s longer than %zu bytes", col_names[c].en, cap - 1);
+		return bbt_error_set(e, "%s longer than %zu bytes", col_names[c].name, cap - 1);
 	memcpy(dst, src, strlen(src) + 1);
 	return 0;
 }
@@ -193,7 +138,7 @@ static int fill_texts(struct timetable_slot *s, const char *v[C_COUNT], struct b
 
 	for (size_t i = 0; i < sizeof(need) / sizeof(need[0]); i++) {
 		if (v[need[i]][0] == '\0')
-			return bbt_error_set(e, "empty %s", col_names[need[i]].en);
+			return bbt_error_set(e, "empty %s", col_names[need[i]].name);
 	}
 	if (copy_cell(s->school, sizeof(s->school), v[C_SCHOOL], C_SCHOOL, e) < 0 ||
 	    copy_cell(s->room, sizeof(s->room), v[C_ROOM], C_ROOM, e) < 0 ||
@@ -237,15 +182,15 @@ static int on_row(void *arg, size_t line, size_t n, char **f, struct bbt_error *
 	const char *v[C_COUNT];
 	int empty = 1;
 
-	if (!ps->have_header)
-		return map_header(ps, n, f, e);
+	if (ps->ncols == 0)	/* the first record is the header */
+		return csvin_map_header(col_names, C_COUNT, n, f, ps->idx, &ps->ncols, e);
 	for (int c = 0; c < C_COUNT; c++) {
 		v[c] = cell(ps, n, f, c);
 		empty &= v[c][0] == '\0';
 	}
 	if (empty)
 		return 0;	/* Excel leaves rows of bare commas at the end */
-	if (check_width(ps, n, e) < 0)
+	if (csvin_check_width(col_names, C_COUNT, ps->idx, ps->ncols, n, e) < 0)
 		return -1;
 	memset(&s, 0, sizeof(s));
 	s.line = line;
@@ -256,7 +201,7 @@ static int on_row(void *arg, size_t line, size_t n, char **f, struct bbt_error *
 
 static int finish(struct parse *ps, const char *name, int rc, struct bbt_error *e)
 {
-	if (rc == 0 && !ps->have_header)
+	if (rc == 0 && ps->ncols == 0)
 		rc = bbt_error_set(e, "%s: empty file (no header row)", name);
 	if (rc < 0)
 		timetable_free(ps->tt);

@@ -377,9 +377,48 @@ static void test_short_rows(void **state)
 	assert_non_null(strstr(e.msg, "s.csv:2: 3 columns, expected 5 (no 单位, 开课时间;"));
 }
 
+static void test_header_and_width(void **state)
+{
+	static const struct csvin_column cols[3] = {
+		{ "school", "学校代码", 1 }, { "room", NULL, 1 }, { "note", NULL, 0 },
+	};
+	char a[] = " Room ", b[] = "学校代码", c[] = "note", d[] = "extra";
+	char *hdr[] = { a, b, c, d }, *twice[] = { b, b }, *lack[] = { c };
+	long idx[3];
+	size_t ncols = 0;
+	struct bbt_error e;
+
+	assert_int_equal(csvin_map_header(cols, 3, 4, hdr, idx, &ncols, &e), 0);
+	assert_int_equal(ncols, 4);
+	assert_int_equal(idx[0], 1);		/* by its other name */
+	assert_int_equal(idx[1], 0);		/* trimmed, ASCII case folded */
+	assert_int_equal(idx[2], 2);
+	ncols = 0;
+	assert_int_equal(csvin_map_header(cols, 3, 2, twice, idx, &ncols, &e), -1);
+	assert_string_equal(e.msg, "column '学校代码' appears twice");
+	assert_int_equal(ncols, 0);
+	assert_int_equal(csvin_map_header(cols, 3, 1, lack, idx, &ncols, &e), -1);
+	assert_string_equal(e.msg, "header lacks the column 'school' (学校代码)");
+	/* Widths under the 4-cell header: a row without the trailing optional
+	 * note (and the unknown column) is fine; one without school is not. */
+	idx[0] = 1; idx[1] = 0; idx[2] = 2;
+	assert_int_equal(csvin_check_width(cols, 3, idx, 4, 4, &e), 0);
+	assert_int_equal(csvin_check_width(cols, 3, idx, 4, 5, &e), 0);
+	assert_int_equal(csvin_check_width(cols, 3, idx, 4, 2, &e), 0);
+	assert_int_equal(csvin_check_width(cols, 3, idx, 4, 1, &e), -1);
+	/* Every column it lacks is named, optional ones too. */
+	assert_string_equal(e.msg, "1 columns, expected 4 (no school, note; a row cut short, "
+	    "or a cell missing its comma)");
+	idx[0] = 3;
+	assert_int_equal(csvin_check_width(cols, 3, idx, 4, 3, &e), -1);
+	assert_string_equal(e.msg, "3 columns, expected 4 (no school; a row cut short, or a "
+	    "cell missing its comma)");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_header_and_width),
 		cmocka_unit_test(test_detect),
 		cmocka_unit_test(test_gb18030_and_bom_decode_alike),
 		cmocka_unit_test(test_line_numbers),

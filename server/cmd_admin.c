@@ -93,16 +93,6 @@ struct admin_walk {
 	const char *zone;
 };
 
-static int time_cell(struct report *rep, size_t col, int64_t t, const char *zone)
-{
-	char buf[BBT_ISO8601_LEN];
-
-	if (t <= 0)
-		return report_str(rep, col, NULL);
-	bbt_time_format(t, points_tz_offset(zone, t), buf);
-	return report_str(rep, col, buf);
-}
-
 static int admin_row(void *arg, const struct db_admin *a, struct bbt_error *e)
 {
 	struct admin_walk *w = arg;
@@ -112,9 +102,9 @@ static int admin_row(void *arg, const struct db_admin *a, struct bbt_error *e)
 	rc |= report_str(w->rep, A_NAME, a->name);
 	rc |= report_str(w->rep, A_SCOPE, a->school[0] ? "school" : "bureau");
 	rc |= report_str(w->rep, A_SCHOOL, a->school[0] ? a->school : NULL);
-	rc |= time_cell(w->rep, A_CREATED, a->created_at, w->zone);
+	rc |= report_time(w->rep, A_CREATED, a->created_at, w->zone);
 	rc |= report_str(w->rep, A_STATE, a->revoked_at ? "revoked" : "active");
-	rc |= time_cell(w->rep, A_REVOKED, a->revoked_at, w->zone);
+	rc |= report_time(w->rep, A_REVOKED, a->revoked_at, w->zone);
 	return rc ? bbt_error_set(e, "out of memory") : 0;
 }
 

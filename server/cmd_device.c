@@ -42,16 +42,6 @@ struct walk {
 	int64_t now;
 };
 
-static int time_cell(struct report *rep, size_t col, int64_t t, const char *zone)
-{
-	char buf[BBT_ISO8601_LEN];
-
-	if (t <= 0)
-		return report_str(rep, col, NULL);
-	bbt_time_format(t, points_tz_offset(zone, t), buf);
-	return report_str(rep, col, buf);
-}
-
 static int device_row(void *arg, const struct db_device *d, const char *inputs_json,
     struct bbt_error *e)
 {
@@ -65,12 +55,12 @@ static int device_row(void *arg, const struct db_device *d, const char *inputs_j
 	rc |= report_str(w->rep, D_SCHOOL, d->school);
 	rc |= report_str(w->rep, D_ROOM, d->room);
 	rc |= report_str(w->rep, D_HOST, d->hostname);
-	rc |= time_cell(w->rep, D_ENROLLED, d->enrolled_at, w->zone);
-	rc |= time_cell(w->rep, D_SEEN, d->last_seen, w->zone);
+	rc |= report_time(w->rep, D_ENROLLED, d->enrolled_at, w->zone);
+	rc |= report_time(w->rep, D_SEEN, d->last_seen, w->zone);
 	rc |= report_int(w->rep, D_REENROLLED, (long long)d->reenrolled);
-	rc |= time_cell(w->rep, D_LAST_REENROLLED, d->reenrolled_at, w->zone);
+	rc |= report_time(w->rep, D_LAST_REENROLLED, d->reenrolled_at, w->zone);
 	rc |= report_bool(w->rep, D_CLONE, fleet_clone_suspected(d->clone_at, w->now));
-	rc |= time_cell(w->rep, D_REVOKED, d->revoked_at, w->zone);
+	rc |= report_time(w->rep, D_REVOKED, d->revoked_at, w->zone);
 	return rc ? bbt_error_set(e, "out of memory") : 0;
 }
 

@@ -152,16 +152,6 @@ struct token_walk {
 	int64_t now;
 };
 
-static int time_cell(struct report *rep, size_t col, int64_t t, const char *zone)
-{
-	char buf[BBT_ISO8601_LEN];
-
-	if (t <= 0)
-		return report_str(rep, col, NULL);
-	bbt_time_format(t, points_tz_offset(zone, t), buf);
-	return report_str(rep, col, buf);
-}
-
 static int token_row(void *arg, const struct db_enroll_token *t, struct bbt_error *e)
 {
 	struct token_walk *w = arg;
@@ -173,10 +163,10 @@ static int token_row(void *arg, const struct db_enroll_token *t, struct bbt_erro
 	rc |= report_str(w->rep, T_TOKEN, name);
 	rc |= report_str(w->rep, T_SCHOOL, t->school);
 	rc |= report_int(w->rep, T_USES, (long long)t->uses_left);
-	rc |= time_cell(w->rep, T_EXPIRES, t->expires_at, w->zone);
-	rc |= time_cell(w->rep, T_CREATED, t->created_at, w->zone);
+	rc |= report_time(w->rep, T_EXPIRES, t->expires_at, w->zone);
+	rc |= report_time(w->rep, T_CREATED, t->created_at, w->zone);
 	rc |= report_str(w->rep, T_STATE, token_state(t, w->now));
-	rc |= time_cell(w->rep, T_REVOKED, t->revoked_at, w->zone);
+	rc |= report_time(w->rep, T_REVOKED, t->revoked_at, w->zone);
 	return rc ? bbt_error_set(e, "out of memory") : 0;
 }
 

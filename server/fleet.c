@@ -37,17 +37,6 @@ int fleet_clone_suspected(int64_t clone_at, int64_t now)
 	return clone_at > 0 && now - clone_at <= DB_CLONE_WINDOW_S;
 }
 
-/* A time cell: ISO 8601 in zone, or null for 0 (never). */
-static int time_cell(struct report *rep, size_t col, int64_t t, const char *zone)
-{
-	char buf[BBT_ISO8601_LEN];
-
-	if (t <= 0)
-		return report_str(rep, col, NULL);
-	bbt_time_format(t, points_tz_offset(zone, t), buf);
-	return report_str(rep, col, buf);
-}
-
 /* The name people know a device by: its input name, else its USB label. */
 static const char *device_name(const cJSON *d)
 {
@@ -110,7 +99,7 @@ static int add_device(void *arg, const struct db_device *d, const char *inputs_j
 	rc |= report_str(w->rep, C_ROOM, d->room);
 	rc |= report_str(w->rep, C_HOST, d->hostname);
 	rc |= report_str(w->rep, C_VERSION, d->agent_version);
-	rc |= time_cell(w->rep, C_SEEN, d->last_seen, w->zone);
+	rc |= report_time(w->rep, C_SEEN, d->last_seen, w->zone);
 	rc |= report_bool(w->rep, C_ONLINE, fleet_online(d->last_seen, w->now, window));
 	/* Never measured (no agent_time yet) is unknown, not 0. */
 	if (d->last_seen > 0 && d->clock_offset_s != DB_OFFSET_UNKNOWN)
@@ -119,7 +108,7 @@ static int add_device(void *arg, const struct db_device *d, const char *inputs_j
 		rc |= report_int(w->rep, C_BUFFERED, (long long)d->buffer_depth);
 	rc |= report_str(w->rep, C_INPUTS, inputs ? summary : NULL);
 	rc |= report_int(w->rep, C_REENROLLED, (long long)d->reenrolled);
-	rc |= time_cell(w->rep, C_LAST_REENROLLED, d->reenrolled_at, w->zone);
+	rc |= report_time(w->rep, C_LAST_REENROLLED, d->reenrolled_at, w->zone);
 	rc |= report_bool(w->rep, C_CLONE, fleet_clone_suspected(d->clone_at, w->now));
 	rc |= report_bool(w->rep, C_REVOKED, d->revoked_at > 0);
 	rc |= report_attach(w->rep, "input_devices", inputs ? inputs : cJSON_CreateArray());

@@ -16,6 +16,8 @@
 #include <string.h>
 
 #include "bbt_array.h"
+#include "bbt_time.h"
+#include "points.h"
 
 enum cell_type { CELL_NULL, CELL_STR, CELL_INT, CELL_BOOL, CELL_TENTHS };
 
@@ -175,6 +177,16 @@ int report_str(struct report *r, size_t col, const char *v)
 		return -1;
 	c->type = CELL_STR;
 	return 0;
+}
+
+int report_time(struct report *r, size_t col, int64_t t, const char *zone)
+{
+	char buf[BBT_ISO8601_LEN];
+
+	if (t <= 0)
+		return report_str(r, col, NULL);
+	bbt_time_format(t, points_tz_offset(zone, t), buf);
+	return report_str(r, col, buf);
 }
 
 int report_int(struct report *r, size_t col, long long v)

@@ -29,6 +29,7 @@
 #define SERVER_REPORT_H
 
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 
 #include <cjson/cJSON.h>
@@ -59,6 +60,8 @@ int report_row(struct report *r);
 int report_str(struct report *r, size_t col, const char *v);
 int report_int(struct report *r, size_t col, long long v);
 int report_bool(struct report *r, size_t col, int v);
+/* An instant as ISO 8601 in the named zone; null for t <= 0 (never). */
+int report_time(struct report *r, size_t col, int64_t t, const char *zone);
 /* A number with one decimal given in tenths (400 -> 40.0; JSON 40.0). */
 int report_tenths(struct report *r, size_t col, long long tenths);
 /* Attach an extra JSON member to the last row (JSON output only); takes item. */

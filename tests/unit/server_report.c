@@ -239,6 +239,29 @@ static void test_table_cjk_widths(void **state)
 	report_free(r);
 }
 
+/* Times print in the report's zone; 0 (never) and before is a null cell. */
+static void test_time_cells(void **state)
+{
+	const char *cols[] = { "at" };
+	struct report *r = report_new(1, cols);
+	char *out;
+
+	assert_int_equal(report_row(r), 0);
+	assert_int_equal(report_time(r, 0, 1795392005, "Asia/Shanghai"), 0);
+	assert_int_equal(report_row(r), 0);
+	assert_int_equal(report_time(r, 0, 1795392005, "UTC"), 0);
+	assert_int_equal(report_row(r), 0);
+	assert_int_equal(report_time(r, 0, 0, "UTC"), 0);
+	assert_int_equal(report_row(r), 0);
+	assert_int_equal(report_time(r, 0, -5, "UTC"), 0);
+	out = render(r, REPORT_JSON);
+	assert_non_null(strstr(out, "\"2026-11-23T08:00:05+08:00\""));
+	assert_non_null(strstr(out, "\"2026-11-23T00:00:05+00:00\""));
+	assert_null(strstr(out, "1970"));
+	free(out);
+	report_free(r);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -248,6 +271,7 @@ int main(void)
 		cmocka_unit_test(test_code_column_by_call),
 		cmocka_unit_test(test_table_never_prints_controls),
 		cmocka_unit_test(test_table_cjk_widths),
+		cmocka_unit_test(test_time_cells),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -16,7 +16,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #define SECTION "interactive_teaching"
@@ -197,18 +196,6 @@ static int read_int(const char *v, long long lo, long long hi, long long *out)
 	return 0;
 }
 
-int rules_zone_valid(const char *zone)
-{
-	const char *dir = getenv("TZDIR");
-	char path[512];
-	struct stat st;
-
-	if (zone == NULL || zone[0] == '\0' || zone[0] == '/' || strstr(zone, "..") != NULL)
-		return 0;
-	snprintf(path, sizeof(path), "%s/%s", dir && *dir ? dir : "/usr/share/zoneinfo", zone);
-	return stat(path, &st) == 0 && S_ISREG(st.st_mode);
-}
-
 static int set_text(struct load *l, const char *key, const char *v)
 {
 	if (strcmp(key, "name") == 0) {
@@ -217,7 +204,8 @@ static int set_text(struct load *l, const char *key, const char *v)
 		snprintf(l->r->name, sizeof(l->r->name), "%s", v);
 		return 1;
 	}
-	if (!rules_zone_valid(v) || strlen(v) >= sizeof(l->r->week_zone))
+	/* bbt_tz_check takes "" as the local zone: a rule file must name one. */
+	if (v[0] == '\0' || bbt_tz_check(v, NULL) < 0 || strlen(v) >= sizeof(l->r->week_zone))
 		goto bad;
 	snprintf(l->r->week_zone, sizeof(l->r->week_zone), "%s", v);
 	return 1;

@@ -72,7 +72,5 @@ int rules_load_all(const char *path, struct points_rule *r, struct rules_stats *
     struct bbt_error *e);
 int rules_parse_string_all(const char *name, const char *text, struct points_rule *r,
     struct rules_stats *s, struct bbt_error *e);
-/* 1 if zone names a zone of the system tz database ("Asia/Shanghai", "UTC"). */
-int rules_zone_valid(const char *zone);
 
 #endif

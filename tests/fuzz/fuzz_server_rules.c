@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bbt_time.h"
 #include "rules.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -23,7 +24,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			__builtin_trap();
 	} else if (r.points_per_session < 0 || r.min_duration_s < 0 ||
 	    r.min_duration_s > 86400 || r.max_per_week < 0 || !r.name[0] ||
-	    !rules_zone_valid(r.week_zone)) {
+	    bbt_tz_check(r.week_zone, NULL) < 0) {
 		__builtin_trap();
 	}
 	free(text);

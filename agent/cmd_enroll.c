@@ -50,7 +50,7 @@ int cmd_enroll(struct agent_ctx *ctx, int argc, char **argv)
 		fputs(usage, stderr);
 		return 2;
 	}
-	if (http_global_init(&err) < 0 ||
+	if (http_client_global_init(&err) < 0 ||
 	    store_open(&st, cfg->state_dir, &err) < 0) {
 		log_err("%s", err.msg);
 		return 1;

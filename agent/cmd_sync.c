@@ -73,7 +73,7 @@ int cmd_sync(struct agent_ctx *ctx, int argc, char **argv)
 		    usage);
 		return 2;
 	}
-	if (http_global_init(&err) < 0 ||
+	if (http_client_global_init(&err) < 0 ||
 	    store_open(&st, ctx->cfg.state_dir, &err) < 0) {
 		log_err("%s", err.msg);
 		return 1;

@@ -214,7 +214,7 @@ int enroll_run(struct store *st, const struct agent_config *cfg,
 	if (!p->token || !*p->token)
 		return bbt_error_set(e, "no enrollment token ([server] enroll_token "
 		    "or --token)");
-	if (http_url_join(p->url, "api/v1/enroll", url, sizeof(url)) < 0)
+	if (http_client_url_join(p->url, "api/v1/enroll", url, sizeof(url)) < 0)
 		return bbt_error_set(e, "server url too long");
 	if (strncmp(p->url, "http://", 7) == 0 && p->url != cfg->server.url)
 		log_warn("%s: plain HTTP, the enrollment token is sent in clear",
@@ -223,7 +223,7 @@ int enroll_run(struct store *st, const struct agent_config *cfg,
 	if (!body)
 		return -1;
 	sync_http_opts(st, cfg, p->url, &o);
-	if (http_post_json(&o, url, NULL, body, strlen(body), 0, &r, e) < 0) {
+	if (http_client_post_json(&o, url, NULL, body, strlen(body), 0, &r, e) < 0) {
 		bbt_error_prefix(e, "%s", url);
 		goto out;
 	}
@@ -235,7 +235,7 @@ int enroll_run(struct store *st, const struct agent_config *cfg,
 		bbt_error_set(e, "%s: HTTP %ld %s", url, r.status,
 		    reply_error(&r, msg, sizeof(msg)));
 	}
-	http_response_free(&r);
+	http_client_response_free(&r);
 out:
 	free(body);
 	return ret;

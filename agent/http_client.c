@@ -38,7 +38,7 @@ struct http_req {
 	const struct http_client_opts *o;
 };
 
-int http_global_init(struct bbt_error *e)
+int http_client_global_init(struct bbt_error *e)
 {
 	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
 		return bbt_error_set(e, "curl_global_init failed");
@@ -83,12 +83,12 @@ static size_t on_header(char *data, size_t size, size_t nmemb, void *arg)
 	if (header_value(data, n, "Retry-After", v, sizeof(v))) {
 		int64_t s;
 
-		if (http_retry_after_parse(v, time(NULL), &s) == 0)
+		if (http_client_retry_after_parse(v, time(NULL), &s) == 0)
 			q->r->retry_after_s = s;
 	} else if (header_value(data, n, "Date", v, sizeof(v))) {
 		int64_t t;
 
-		if (http_date_parse(v, &t) == 0)
+		if (http_client_date_parse(v, &t) == 0)
 			q->r->date = t;
 	}
 	return n;
@@ -235,7 +235,7 @@ static void response_init(struct http_response *r)
 	r->retry_after_s = -1;
 }
 
-int http_post_json(const struct http_client_opts *o, const char *url,
+int http_client_post_json(const struct http_client_opts *o, const char *url,
     const char *bearer, const char *json, size_t len, int gzip,
     struct http_response *r, struct bbt_error *e)
 {
@@ -248,7 +248,7 @@ int http_post_json(const struct http_client_opts *o, const char *url,
 	int ret = -1;
 
 	response_init(r);
-	if (gzip && http_gzip(json, len, &z, &zlen, e) < 0)
+	if (gzip && http_client_gzip(json, len, &z, &zlen, e) < 0)
 		return -1;
 	c = curl_easy_init();
 	if (!c) {
@@ -280,7 +280,7 @@ out:
 	return ret;
 }
 
-int http_get(const struct http_client_opts *o, const char *url,
+int http_client_get(const struct http_client_opts *o, const char *url,
     struct http_response *r, struct bbt_error *e)
 {
 	struct http_req q = { .body.data.max = HTTP_MAX_REPLY - 1, .r = r, .o = o };
@@ -298,14 +298,14 @@ int http_get(const struct http_client_opts *o, const char *url,
 	return ret;
 }
 
-void http_response_free(struct http_response *r)
+void http_client_response_free(struct http_response *r)
 {
 	free(r->body);
 	r->body = NULL;
 	r->len = 0;
 }
 
-int http_date_parse(const char *value, int64_t *epoch)
+int http_client_date_parse(const char *value, int64_t *epoch)
 {
 	static const char *const fmts[] = {
 		"%a, %d %b %Y %H:%M:%S GMT",	/* IMF-fixdate */
@@ -331,7 +331,7 @@ int http_date_parse(const char *value, int64_t *epoch)
 	return -1;
 }
 
-int http_retry_after_parse(const char *value, int64_t now, int64_t *secs)
+int http_client_retry_after_parse(const char *value, int64_t now, int64_t *secs)
 {
 	int64_t t;
 
@@ -348,13 +348,13 @@ int http_retry_after_parse(const char *value, int64_t now, int64_t *secs)
 		*secs = v;
 		return 0;
 	}
-	if (http_date_parse(value, &t) < 0)
+	if (http_client_date_parse(value, &t) < 0)
 		return -1;
 	*secs = t > now ? t - now : 0;
 	return 0;
 }
 
-int http_gzip(const void *in, size_t len, unsigned char **out, size_t *outlen,
+int http_client_gzip(const void *in, size_t len, unsigned char **out, size_t *outlen,
     struct bbt_error *e)
 {
 	z_stream z;
@@ -387,7 +387,7 @@ int http_gzip(const void *in, size_t len, unsigned char **out, size_t *outlen,
 	return 0;
 }
 
-int http_url_join(const char *base, const char *path, char *out, size_t n)
+int http_client_url_join(const char *base, const char *path, char *out, size_t n)
 {
 	size_t bl = strlen(base);
 	int w;

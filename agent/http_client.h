@@ -52,31 +52,31 @@ struct http_response {
 };
 
 /* Once per process, before any thread starts. */
-int http_global_init(struct bbt_error *e);
+int http_client_global_init(struct bbt_error *e);
 
 /*
  * POST a JSON body to url. bearer may be NULL. gzip compresses the body
- * (Content-Encoding: gzip). Fills *r (free with http_response_free).
+ * (Content-Encoding: gzip). Fills *r (free with http_client_response_free).
  */
-int http_post_json(const struct http_client_opts *o, const char *url,
+int http_client_post_json(const struct http_client_opts *o, const char *url,
     const char *bearer, const char *json, size_t len, int gzip,
     struct http_response *r, struct bbt_error *e);
 /* GET url without credentials (the time probe); fills *r. */
-int http_get(const struct http_client_opts *o, const char *url,
+int http_client_get(const struct http_client_opts *o, const char *url,
     struct http_response *r, struct bbt_error *e);
-void http_response_free(struct http_response *r);
+void http_client_response_free(struct http_response *r);
 
 /*
  * Retry-After value: delay-seconds or an HTTP date (RFC 9110), judged
  * against now (Unix s). 0 and *secs >= 0 on success, -1 if unparsable.
  */
-int http_retry_after_parse(const char *value, int64_t now, int64_t *secs);
+int http_client_retry_after_parse(const char *value, int64_t now, int64_t *secs);
 /* An HTTP date ("Sun, 06 Nov 1994 08:49:37 GMT") to Unix s; -1 if bad. */
-int http_date_parse(const char *value, int64_t *epoch);
+int http_client_date_parse(const char *value, int64_t *epoch);
 /* gzip (RFC 1952) of in; *out malloc'd. */
-int http_gzip(const void *in, size_t len, unsigned char **out, size_t *outlen,
+int http_client_gzip(const void *in, size_t len, unsigned char **out, size_t *outlen,
     struct bbt_error *e);
 /* url joined with path ("https://h/" + "api/v1/x"); out of size n. */
-int http_url_join(const char *base, const char *path, char *out, size_t n);
+int http_client_url_join(const char *base, const char *path, char *out, size_t n);
 
 #endif

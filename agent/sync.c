@@ -124,10 +124,10 @@ static void time_probe(struct store *st, const struct agent_config *cfg,
 	char url[600];
 	int64_t b0, b1;
 
-	if (http_url_join(base_url, "healthz", url, sizeof(url)) < 0)
+	if (http_client_url_join(base_url, "healthz", url, sizeof(url)) < 0)
 		return;
 	b0 = bbt_clock_boottime_us();
-	if (http_get(&o, url, &r, NULL) < 0)
+	if (http_client_get(&o, url, &r, NULL) < 0)
 		return;
 	b1 = bbt_clock_boottime_us();
 	if (clock_probe_acceptable(r.date, r.cert_not_before, r.cert_not_after,
@@ -139,7 +139,7 @@ static void time_probe(struct store *st, const struct agent_config *cfg,
 		log_warn("time probe: server date %" PRId64 " not within its "
 		    "certificate's validity; not used", r.date);
 	}
-	http_response_free(&r);
+	http_client_response_free(&r);
 }
 
 void sync_http_opts(struct store *st, const struct agent_config *cfg,
@@ -235,12 +235,12 @@ static int post(struct pass *p, const char *path, const char *body,
 	char url[600];
 	int64_t b0;
 
-	if (http_url_join(p->base, path, url, sizeof(url)) < 0) {
+	if (http_client_url_join(p->base, path, url, sizeof(url)) < 0) {
 		p->res->status = SYNC_NOT_ENROLLED;
 		return bbt_error_set(e, "server url too long");
 	}
 	b0 = bbt_clock_boottime_us();
-	if (http_post_json(&p->http, url, p->token, body, strlen(body), 1, r,
+	if (http_client_post_json(&p->http, url, p->token, body, strlen(body), 1, r,
 	    e) < 0) {
 		p->res->status = SYNC_NET;
 		return bbt_error_prefix(e, "%s", url);
@@ -296,7 +296,7 @@ static int heartbeat(struct pass *p, struct bbt_error *e)
 		goto out;
 	if (r.status != 200) {
 		classify(p, "heartbeat", &r, e);
-		http_response_free(&r);
+		http_client_response_free(&r);
 		goto out;
 	}
 	p->res->settings = p->cfg->detector;
@@ -312,7 +312,7 @@ static int heartbeat(struct pass *p, struct bbt_error *e)
 		p->res->have_settings = hb.has_settings;
 		p->res->settings = hb.settings;
 	}
-	http_response_free(&r);
+	http_client_response_free(&r);
 	ret = 0;
 out:
 	cJSON_Delete(o);
@@ -488,7 +488,7 @@ static int send_batch(struct pass *p, struct bbt_session *s, char **lines,
 	} else {
 		classify(p, "sessions", &r, e);
 	}
-	http_response_free(&r);
+	http_client_response_free(&r);
 out:
 	free(body);
 	return ret;
@@ -853,7 +853,7 @@ int sync_thread_start(struct sync_thread **out, const struct agent_config *cfg,
 	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
 	pthread_cond_init(&t->cv, &ca);
 	pthread_condattr_destroy(&ca);
-	if (http_global_init(e) < 0 ||
+	if (http_client_global_init(e) < 0 ||
 	    pthread_create(&t->th, NULL, thread_main, t) != 0) {
 		pthread_cond_destroy(&t->cv);
 		pthread_mutex_destroy(&t->mu);

@@ -25,13 +25,13 @@ static void retry_after_seconds(void **state)
 {
 	int64_t s = -1;
 
-	assert_int_equal(http_retry_after_parse("120", 1000, &s), 0);
+	assert_int_equal(http_client_retry_after_parse("120", 1000, &s), 0);
 	assert_int_equal(s, 120);
-	assert_int_equal(http_retry_after_parse(" 0", 1000, &s), 0);
+	assert_int_equal(http_client_retry_after_parse(" 0", 1000, &s), 0);
 	assert_int_equal(s, 0);
-	assert_int_equal(http_retry_after_parse("12x", 1000, &s), -1);
-	assert_int_equal(http_retry_after_parse("-5", 1000, &s), -1);
-	assert_int_equal(http_retry_after_parse("", 1000, &s), -1);
+	assert_int_equal(http_client_retry_after_parse("12x", 1000, &s), -1);
+	assert_int_equal(http_client_retry_after_parse("-5", 1000, &s), -1);
+	assert_int_equal(http_client_retry_after_parse("", 1000, &s), -1);
 }
 
 static void retry_after_date(void **state)
@@ -39,18 +39,18 @@ static void retry_after_date(void **state)
 	int64_t s = -1, t = 0;
 
 	/* 1994-11-06T08:49:37Z = 784111777 */
-	assert_int_equal(http_date_parse("Sun, 06 Nov 1994 08:49:37 GMT", &t), 0);
+	assert_int_equal(http_client_date_parse("Sun, 06 Nov 1994 08:49:37 GMT", &t), 0);
 	assert_int_equal(t, 784111777);
-	assert_int_equal(http_date_parse("Sunday, 06-Nov-94 08:49:37 GMT", &t), 0);
+	assert_int_equal(http_client_date_parse("Sunday, 06-Nov-94 08:49:37 GMT", &t), 0);
 	assert_int_equal(t, 784111777);
-	assert_int_equal(http_date_parse("Sun Nov  6 08:49:37 1994", &t), 0);
+	assert_int_equal(http_client_date_parse("Sun Nov  6 08:49:37 1994", &t), 0);
 	assert_int_equal(t, 784111777);
-	assert_int_equal(http_date_parse("yesterday", &t), -1);
-	assert_int_equal(http_retry_after_parse("Sun, 06 Nov 1994 08:49:37 GMT",
+	assert_int_equal(http_client_date_parse("yesterday", &t), -1);
+	assert_int_equal(http_client_retry_after_parse("Sun, 06 Nov 1994 08:49:37 GMT",
 	    784111777 - 90, &s), 0);
 	assert_int_equal(s, 90);
 	/* A date in the past means "now". */
-	assert_int_equal(http_retry_after_parse("Sun, 06 Nov 1994 08:49:37 GMT",
+	assert_int_equal(http_client_retry_after_parse("Sun, 06 Nov 1994 08:49:37 GMT",
 	    784111777 + 90, &s), 0);
 	assert_int_equal(s, 0);
 }
@@ -63,7 +63,7 @@ static void gzip_round_trip(void **state)
 	size_t zlen = 0;
 	z_stream d;
 
-	assert_int_equal(http_gzip(in, strlen(in), &z, &zlen, NULL), 0);
+	assert_int_equal(http_client_gzip(in, strlen(in), &z, &zlen, NULL), 0);
 	/* gzip magic, deflate method. */
 	assert_true(zlen > 18 && z[0] == 0x1f && z[1] == 0x8b && z[2] == 8);
 	memset(&d, 0, sizeof(d));
@@ -83,13 +83,13 @@ static void url_join(void **state)
 {
 	char out[64];
 
-	assert_int_equal(http_url_join("https://h/", "api/v1/x", out, sizeof(out)), 0);
+	assert_int_equal(http_client_url_join("https://h/", "api/v1/x", out, sizeof(out)), 0);
 	assert_string_equal(out, "https://h/api/v1/x");
-	assert_int_equal(http_url_join("https://h", "/api/v1/x", out, sizeof(out)), 0);
+	assert_int_equal(http_client_url_join("https://h", "/api/v1/x", out, sizeof(out)), 0);
 	assert_string_equal(out, "https://h/api/v1/x");
-	assert_int_equal(http_url_join("https://h/base//", "healthz", out, sizeof(out)), 0);
+	assert_int_equal(http_client_url_join("https://h/base//", "healthz", out, sizeof(out)), 0);
 	assert_string_equal(out, "https://h/base/healthz");
-	assert_int_equal(http_url_join("https://a-very-long-host.example/", "api",
+	assert_int_equal(http_client_url_join("https://a-very-long-host.example/", "api",
 	    out, 16), -1);
 }
 

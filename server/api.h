@@ -45,4 +45,8 @@ void api_teachers_get(struct http_request *req, struct http_response *res);
 /* api_dashboard.c: the dashboard's static files (SPEC 5.2), no credential. */
 void api_dashboard_get(struct http_request *req, struct http_response *res);
 
+/* The route table http.c serves (server/api_routes.c). */
+extern const struct http_route api_routes[];
+extern const size_t api_nroutes;
+
 #endif

@@ -8,7 +8,7 @@
 #include "api.h"
 #include "http.h"
 
-const struct http_route http_routes[] = {
+const struct http_route api_routes[] = {
 	{ "GET", "/", HTTP_AUTH_NONE, api_dashboard_get },
 	{ "GET", "/dashboard.js", HTTP_AUTH_NONE, api_dashboard_get },
 	{ "GET", "/dashboard.css", HTTP_AUTH_NONE, api_dashboard_get },
@@ -28,4 +28,4 @@ const struct http_route http_routes[] = {
 	{ "GET", "/api/v1/teachers", HTTP_AUTH_ADMIN, api_teachers_get },
 };
 
-const size_t http_nroutes = sizeof(http_routes) / sizeof(http_routes[0]);
+const size_t api_nroutes = sizeof(api_routes) / sizeof(api_routes[0]);

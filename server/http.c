@@ -32,6 +32,7 @@
 
 #include <zlib.h>
 
+#include "api.h"
 #include "auth.h"
 #include "bbt_array.h"
 #include "bbt_buf.h"
@@ -291,16 +292,16 @@ static const struct http_route *route_find(const char *method, const char *path,
 	size_t used = 0;
 
 	allow[0] = '\0';
-	for (size_t i = 0; i < http_nroutes; i++) {
-		if (!path_matches(http_routes[i].path, path))
+	for (size_t i = 0; i < api_nroutes; i++) {
+		if (!path_matches(api_routes[i].path, path))
 			continue;
 		path_known = 1;
 		if (used < allowlen)
 			used += (size_t)snprintf(allow + used, allowlen - used, "%s%s",
-			    used ? ", " : "", http_routes[i].method);
-		if (strcmp(http_routes[i].method, method) == 0 ||
-		    (strcmp(method, "HEAD") == 0 && strcmp(http_routes[i].method, "GET") == 0))
-			return &http_routes[i];
+			    used ? ", " : "", api_routes[i].method);
+		if (strcmp(api_routes[i].method, method) == 0 ||
+		    (strcmp(method, "HEAD") == 0 && strcmp(api_routes[i].method, "GET") == 0))
+			return &api_routes[i];
 	}
 	*status = path_known ? 405 : 404;
 	return NULL;

@@ -172,9 +172,7 @@ struct http_route {
 	http_handler fn;
 };
 
-/* The route table (server/api_routes.c). */
-extern const struct http_route http_routes[];
-extern const size_t http_nroutes;
+/* The route table is the api module's: api_routes in server/api.h. */
 
 /* A query-string argument (decoded), NULL if absent. */
 const char *http_query(const struct http_request *req, const char *name);

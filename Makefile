@@ -50,8 +50,14 @@ else
 OPT     = -O2 -g
 LDSAN   =
 endif
-CPPFLAGS += -D_GNU_SOURCE -Icommon -Iagent -Iserver -I$(BUILD)/gen \
+CPPFLAGS += -D_GNU_SOURCE -I$(BUILD)/gen \
 	-DBBT_VERSION='"$(VERSION)"' -DBBT_BUILD_EPOCH=$(BUILD_EPOCH)LL
+# Each program's objects see common/ and their own directory only, with
+# their own libraries' flags: an agent file that includes a server header
+# (or the reverse) does not compile, so the compiler keeps the boundary.
+COMMON_CPPFLAGS = $(CPPFLAGS) -Icommon $(call pc_cflags,$(PKG_COMMON))
+AGENT_CPPFLAGS  = $(CPPFLAGS) -Icommon -Iagent $(call pc_cflags,$(PKG_AGENT))
+SERVER_CPPFLAGS = $(CPPFLAGS) -Icommon -Iserver $(call pc_cflags,$(PKG_SERVER))
 CFLAGS  += -std=c11 $(WARN) $(OPT) -fPIE
 LDFLAGS += -pie -Wl,--as-needed $(LDSAN)
 
@@ -76,10 +82,18 @@ FUZZ_SRC   = $(sort $(wildcard tests/fuzz/fuzz_*.c))
 	bench demo deb clean style test-mutants
 all: $(BUILD)/bbt-agent $(BUILD)/bbt-server
 
-$(BUILD)/obj/%.o: %.c
+$(BUILD)/obj/common/%.o: common/%.c
 	@mkdir -p $(dir $@)
 	@echo "  CC $<"
-	@$(CC) $(CPPFLAGS) $(CFLAGS) $(call pc_cflags,$(PKG_AGENT) $(PKG_SERVER)) -MMD -MP -c $< -o $@
+	@$(CC) $(COMMON_CPPFLAGS) $(CFLAGS) -MMD -MP -c $< -o $@
+$(BUILD)/obj/agent/%.o: agent/%.c
+	@mkdir -p $(dir $@)
+	@echo "  CC $<"
+	@$(CC) $(AGENT_CPPFLAGS) $(CFLAGS) -MMD -MP -c $< -o $@
+$(BUILD)/obj/server/%.o: server/%.c
+	@mkdir -p $(dir $@)
+	@echo "  CC $<"
+	@$(CC) $(SERVER_CPPFLAGS) $(CFLAGS) -MMD -MP -c $< -o $@
 
 $(BUILD)/libbbt-common.a: $(COMMON_OBJ)
 	@mkdir -p $(dir $@)
@@ -99,13 +113,13 @@ $(BUILD)/bbt-server: $(BUILD)/obj/server/main.o $(BUILD)/libbbt-server.a $(BUILD
 # Unit tests: the file name's prefix says which library it tests.
 $(BUILD)/tests/common_%: tests/unit/common_%.c $(BUILD)/libbbt-common.a
 	@mkdir -p $(dir $@)
-	$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(call pc_libs,cmocka $(PKG_COMMON)) -lm
+	$(CC) $(COMMON_CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(call pc_libs,cmocka $(PKG_COMMON)) -lm
 $(BUILD)/tests/agent_%: tests/unit/agent_%.c $(BUILD)/libbbt-agent.a $(BUILD)/libbbt-common.a
 	@mkdir -p $(dir $@)
-	$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(call pc_libs,cmocka) $(AGENT_LIBS)
+	$(CC) $(AGENT_CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(call pc_libs,cmocka) $(AGENT_LIBS)
 $(BUILD)/tests/server_%: tests/unit/server_%.c $(BUILD)/libbbt-server.a $(BUILD)/libbbt-common.a
 	@mkdir -p $(dir $@)
-	$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(call pc_libs,cmocka) $(SERVER_LIBS)
+	$(CC) $(SERVER_CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(call pc_libs,cmocka) $(SERVER_LIBS)
 
 unit: $(UNIT_BIN)
 unit-run: unit
@@ -119,12 +133,14 @@ fuzz-build:
 	$(MAKE) BUILD=$(FUZZ_BUILD) CC=clang SAN=fuzz $(FUZZ_BUILD)/libbbt-common.a \
 		$(FUZZ_BUILD)/libbbt-agent.a $(FUZZ_BUILD)/libbbt-server.a
 	@set -e; for f in $(FUZZ_SRC); do n=$$(basename $$f .c); \
-	  case $$n in fuzz_agent_*) l="$(FUZZ_BUILD)/libbbt-agent.a";; \
-	    fuzz_server_*) l="$(FUZZ_BUILD)/libbbt-server.a";; *) l="";; esac; \
-	  echo "  FUZZ $$n"; clang $(CPPFLAGS) -std=c11 -g -O1 -fsanitize=fuzzer,address,undefined \
-	    -fno-sanitize-recover=all \
-	    $(call pc_cflags,$(PKG_AGENT) $(PKG_SERVER)) -o $(FUZZ_BUILD)/$$n $$f $$l \
-	    $(FUZZ_BUILD)/libbbt-common.a $(AGENT_LIBS) $(SERVER_LIBS); done
+	  case $$n in fuzz_agent_*) l="$(FUZZ_BUILD)/libbbt-agent.a"; \
+	      i="$(AGENT_CPPFLAGS)"; k="$(AGENT_LIBS)";; \
+	    fuzz_server_*) l="$(FUZZ_BUILD)/libbbt-server.a"; \
+	      i="$(SERVER_CPPFLAGS)"; k="$(SERVER_LIBS)";; \
+	    *) l=""; i="$(COMMON_CPPFLAGS)"; k="$(call pc_libs,$(PKG_COMMON)) -lm";; esac; \
+	  echo "  FUZZ $$n"; clang $$i -std=c11 -g -O1 -fsanitize=fuzzer,address,undefined \
+	    -fno-sanitize-recover=all -o $(FUZZ_BUILD)/$$n $$f $$l \
+	    $(FUZZ_BUILD)/libbbt-common.a $$k; done
 # Short runs in make test; FUZZ_SECONDS=600 make fuzz for a long one.
 FUZZ_SECONDS ?= 10
 fuzz: fuzz-build

@@ -8,7 +8,7 @@ all:
 
 $(BUILD)/synctest/sync_seed: tests/sync/sync_seed.c $(BUILD)/libbbt-agent.a $(BUILD)/libbbt-common.a
 	@mkdir -p $(dir $@)
-	$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(AGENT_LIBS)
+	$(CC) $(AGENT_CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(AGENT_LIBS)
 sync-tests: $(BUILD)/synctest/sync_seed
 integration: sync-tests
 .PHONY: sync-tests

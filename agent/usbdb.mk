@@ -20,14 +20,14 @@ $(BUILD)/gen/usbdb_table.c: $(USBDB_TSV) $(USBDB_GEN)
 $(BUILD)/obj/gen/usbdb_table.o: $(BUILD)/gen/usbdb_table.c agent/usbdb.h
 	@mkdir -p $(dir $@)
 	@echo "  CC $<"
-	@$(CC) $(CPPFLAGS) $(CFLAGS) -c $< -o $@
+	@$(CC) $(AGENT_CPPFLAGS) $(CFLAGS) -c $< -o $@
 
 # The hotplug test program (libumockdev + cmocka), outside $(BUILD)/tests so
 # that tests/run-unit.sh, which runs everything there bare, does not pick it up.
 USB_TEST_PKGS = umockdev-1.0 glib-2.0 gobject-2.0 cmocka
 $(BUILD)/usbtest/usb_hotplug: tests/usb/usb_hotplug.c $(BUILD)/libbbt-agent.a $(BUILD)/libbbt-common.a
 	@mkdir -p $(dir $@)
-	$(CC) $(CPPFLAGS) $(CFLAGS) $(call pc_cflags,$(USB_TEST_PKGS) libusb-1.0) $(LDFLAGS) \
+	$(CC) $(AGENT_CPPFLAGS) $(CFLAGS) $(call pc_cflags,$(USB_TEST_PKGS)) $(LDFLAGS) \
 		-o $@ $^ $(call pc_libs,$(USB_TEST_PKGS)) $(AGENT_LIBS)
 usb-tests: $(BUILD)/usbtest/usb_hotplug
 integration: usb-tests

@@ -18,4 +18,4 @@ $(BUILD)/gen/dashboard_assets.c: $(DASHBOARD_FILES) server/dashboard/gen-assets.
 $(BUILD)/obj/gen/dashboard_assets.o: $(BUILD)/gen/dashboard_assets.c server/dashboard.h
 	@mkdir -p $(dir $@)
 	@echo "  CC $<"
-	@$(CC) $(CPPFLAGS) $(CFLAGS) -c $< -o $@
+	@$(CC) $(SERVER_CPPFLAGS) $(CFLAGS) -c $< -o $@

@@ -112,6 +112,14 @@ static void describe(struct hwinfo_device *d)
 		snprintf(d->label, sizeof(d->label), "%s", name[0] ? name : "USB device");
 }
 
+/*
+ * gcc -fanalyzer does not follow an array through bbt_grow (it writes the
+ * pointer in common/bbt_array.c), so it walks paths where devs stays NULL
+ * while n grows and reports devs[i] as a NULL dereference here and in
+ * device_json. devs is NULL only with n == 0 (hwinfo_collect).
+ */
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wanalyzer-null-dereference"
 static int usb_claimed(const struct hwinfo_device *devs, size_t n, const struct usb_info *u)
 {
 	for (size_t i = 0; i < n; i++)
@@ -120,6 +128,7 @@ static int usb_claimed(const struct hwinfo_device *devs, size_t n, const struct 
 			return 1;
 	return 0;
 }
+#pragma GCC diagnostic pop
 
 /* USB devices with no input node that still matter: known frames, HID. */
 static int add_usb_only(struct hwinfo_device **devs, size_t *n)
@@ -198,6 +207,9 @@ int hwinfo_collect(struct hwinfo_device **out, size_t *n, struct bbt_error *e)
 	return 0;
 }
 
+/* Silenced for the same reason as usb_claimed: d is &devs[i], i < n. */
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wanalyzer-null-dereference"
 static cJSON *device_json(const struct hwinfo_device *d)
 {
 	cJSON *o = cJSON_CreateObject(), *classes, *usb;
@@ -245,6 +257,7 @@ static cJSON *device_json(const struct hwinfo_device *d)
 	}
 	return o;
 }
+#pragma GCC diagnostic pop
 
 cJSON *hwinfo_to_json(const struct hwinfo_device *devs, size_t n)
 {

@@ -430,3 +430,36 @@ int csvin_check_width(const struct csvin_column *cols, size_t count, const long 
 	return bbt_error_set(e, "%zu columns, expected %zu (no %s; a row cut short, or a "
 	    "cell missing its comma)", n, ncols, missing);
 }
+
+const char *csvin_cell(const long *idx, size_t c, size_t n, char **f)
+{
+	return idx[c] >= 0 && (size_t)idx[c] < n ? csvin_trim(f[idx[c]]) : "";
+}
+
+int csvin_row_empty(const char *const *v, size_t count)
+{
+	for (size_t c = 0; c < count; c++)
+		if (v[c][0] != '\0')
+			return 0;
+	return 1;
+}
+
+int csvin_require(const struct csvin_column *cols, const char *const *v, const int *need,
+    size_t nneed, struct bbt_error *e)
+{
+	for (size_t i = 0; i < nneed; i++)
+		if (v[need[i]][0] == '\0')
+			return bbt_error_set(e, "empty %s", cols[need[i]].name);
+	return 0;
+}
+
+int csvin_copy(char *dst, size_t cap, const char *src, const struct csvin_column *col,
+    struct bbt_error *e)
+{
+	size_t n = strlen(src);
+
+	if (n >= cap)
+		return bbt_error_set(e, "%s longer than %zu bytes", col->name, cap - 1);
+	memcpy(dst, src, n + 1);
+	return 0;
+}

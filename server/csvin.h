@@ -92,6 +92,17 @@ int csvin_map_header(const struct csvin_column *cols, size_t count, size_t n, ch
  */
 int csvin_check_width(const struct csvin_column *cols, size_t count, const long *idx,
     size_t ncols, size_t n, struct bbt_error *e);
+/* Column c's cell of a row of n cells f, trimmed in place; "" if absent. */
+const char *csvin_cell(const long *idx, size_t c, size_t n, char **f);
+/* 1 when every one of v[0..count) is "" (the rows of bare commas Excel
+ * leaves at the end of a sheet, skipped), else 0. */
+int csvin_row_empty(const char *const *v, size_t count);
+/* 0 when none of the columns need[0..nneed) is empty in v; else -1, "empty NAME". */
+int csvin_require(const struct csvin_column *cols, const char *const *v, const int *need,
+    size_t nneed, struct bbt_error *e);
+/* Copy src into dst (cap bytes): 0, or -1 "NAME longer than cap-1 bytes". */
+int csvin_copy(char *dst, size_t cap, const char *src, const struct csvin_column *col,
+    struct bbt_error *e);
 
 /* Read the file at path (at most CSVIN_MAX_BYTES) and parse it. */
 int csvin_read_file(const char *path, csvin_record_fn fn, void *arg,

@@ -254,8 +254,7 @@ int schedule_time_parse(const char *text, int year, int *y, int *m, int *d,
  * does not run the text as a formula) is theirs, not the officer's: it goes. */
 static const char *cell(const struct parse *ps, size_t n, char **f, int c)
 {
-	long i = ps->idx[c];
-	const char *v = i >= 0 && (size_t)i < n ? csvin_trim(f[i]) : "";
+	const char *v = csvin_cell(ps->idx, (size_t)c, n, f);
 
 	static const char *const wide[] = { "＝", "＋", "－", "＠" };
 
@@ -271,22 +270,15 @@ static const char *cell(const struct parse *ps, size_t n, char **f, int c)
 
 static int copy(char *dst, size_t cap, const char *v[C_COUNT], int c, struct bbt_error *e)
 {
-	size_t n = strlen(v[c]);
-
-	if (n >= cap)
-		return bbt_error_set(e, "%s longer than %zu bytes", col_names[c].name, cap - 1);
-	memcpy(dst, v[c], n + 1);
-	return 0;
+	return csvin_copy(dst, cap, v[c], &col_names[c], e);
 }
 
 static int fill(struct schedule_lesson *l, const char *v[C_COUNT], struct bbt_error *e)
 {
 	static const int need[] = { C_SEQ, C_SCHOOL, C_TIME };
 
-	for (size_t i = 0; i < sizeof(need) / sizeof(need[0]); i++) {
-		if (v[need[i]][0] == '\0')
-			return bbt_error_set(e, "empty %s", col_names[need[i]].name);
-	}
+	if (csvin_require(col_names, v, need, sizeof(need) / sizeof(need[0]), e) < 0)
+		return -1;
 	if (v[C_RROOM][0] && !v[C_RSCHOOL][0])
 		return bbt_error_set(e, "接收教室 given without 接收单位");
 	if (copy(l->seq, sizeof(l->seq), v, C_SEQ, e) < 0 ||
@@ -322,16 +314,14 @@ static int on_row(void *arg, size_t line, size_t n, char **f, struct bbt_error *
 	struct parse *ps = arg;
 	struct schedule_lesson *l;
 	const char *v[C_COUNT];
-	int empty = 1, rc;
+	int rc;
 
 	if (ps->ncols == 0)	/* the first record is the header */
 		return csvin_map_header(col_names, C_COUNT, n, f, ps->idx, &ps->ncols, e);
-	for (int c = 0; c < C_COUNT; c++) {
+	for (int c = 0; c < C_COUNT; c++)
 		v[c] = cell(ps, n, f, c);
-		empty &= v[c][0] == '\0';
-	}
-	if (empty)
-		return 0;	/* Excel's trailing rows of bare commas */
+	if (csvin_row_empty(v, C_COUNT))
+		return 0;
 	if (csvin_check_width(col_names, C_COUNT, ps->idx, ps->ncols, n, e) < 0)
 		return -1;
 	l = calloc(1, sizeof(*l));

@@ -119,27 +119,15 @@ int timetable_time_parse(const char *text)
 
 static int copy_cell(char *dst, size_t cap, const char *src, int c, struct bbt_error *e)
 {
-	if (strlen(src) >= cap)
-		return bbt_error_set(e, "%s longer than %zu bytes", col_names[c].name, cap - 1);
-	memcpy(dst, src, strlen(src) + 1);
-	return 0;
-}
-
-static const char *cell(struct parse *ps, size_t n, char **f, int c)
-{
-	long i = ps->idx[c];
-
-	return i >= 0 && (size_t)i < n ? csvin_trim(f[i]) : "";
+	return csvin_copy(dst, cap, src, &col_names[c], e);
 }
 
 static int fill_texts(struct timetable_slot *s, const char *v[C_COUNT], struct bbt_error *e)
 {
 	static const int need[] = { C_SCHOOL, C_ROOM, C_TID };
 
-	for (size_t i = 0; i < sizeof(need) / sizeof(need[0]); i++) {
-		if (v[need[i]][0] == '\0')
-			return bbt_error_set(e, "empty %s", col_names[need[i]].name);
-	}
+	if (csvin_require(col_names, v, need, sizeof(need) / sizeof(need[0]), e) < 0)
+		return -1;
 	if (copy_cell(s->school, sizeof(s->school), v[C_SCHOOL], C_SCHOOL, e) < 0 ||
 	    copy_cell(s->room, sizeof(s->room), v[C_ROOM], C_ROOM, e) < 0 ||
 	    copy_cell(s->teacher_id, sizeof(s->teacher_id), v[C_TID], C_TID, e) < 0 ||
@@ -180,16 +168,13 @@ static int on_row(void *arg, size_t line, size_t n, char **f, struct bbt_error *
 	struct parse *ps = arg;
 	struct timetable_slot s;
 	const char *v[C_COUNT];
-	int empty = 1;
 
 	if (ps->ncols == 0)	/* the first record is the header */
 		return csvin_map_header(col_names, C_COUNT, n, f, ps->idx, &ps->ncols, e);
-	for (int c = 0; c < C_COUNT; c++) {
-		v[c] = cell(ps, n, f, c);
-		empty &= v[c][0] == '\0';
-	}
-	if (empty)
-		return 0;	/* Excel leaves rows of bare commas at the end */
+	for (int c = 0; c < C_COUNT; c++)
+		v[c] = csvin_cell(ps->idx, (size_t)c, n, f);
+	if (csvin_row_empty(v, C_COUNT))
+		return 0;
 	if (csvin_check_width(col_names, C_COUNT, ps->idx, ps->ncols, n, e) < 0)
 		return -1;
 	memset(&s, 0, sizeof(s));

@@ -415,10 +415,36 @@ static void test_header_and_width(void **state)
 	    "cell missing its comma)");
 }
 
+static void test_cells(void **state)
+{
+	static const struct csvin_column cols[2] = { { "school", NULL, 1 }, { "note", NULL, 0 } };
+	static const int need[] = { 0 };
+	char a[] = "  S1 ", b[] = "", *row[] = { a, b };
+	const long idx[2] = { 0, 5 };
+	const char *v[2], *blank[2] = { "", "" };
+	char dst[4];
+	struct bbt_error e;
+
+	v[0] = csvin_cell(idx, 0, 2, row);
+	v[1] = csvin_cell(idx, 1, 2, row);	/* past the row: "" */
+	assert_string_equal(v[0], "S1");
+	assert_string_equal(v[1], "");
+	assert_int_equal(csvin_row_empty(v, 2), 0);
+	assert_int_equal(csvin_row_empty(blank, 2), 1);
+	assert_int_equal(csvin_require(cols, v, need, 1, &e), 0);
+	assert_int_equal(csvin_require(cols, blank, need, 1, &e), -1);
+	assert_string_equal(e.msg, "empty school");
+	assert_int_equal(csvin_copy(dst, sizeof(dst), "abc", &cols[1], &e), 0);
+	assert_string_equal(dst, "abc");
+	assert_int_equal(csvin_copy(dst, sizeof(dst), "abcd", &cols[1], &e), -1);
+	assert_string_equal(e.msg, "note longer than 3 bytes");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_header_and_width),
+		cmocka_unit_test(test_cells),
 		cmocka_unit_test(test_detect),
 		cmocka_unit_test(test_gb18030_and_bom_decode_alike),
 		cmocka_unit_test(test_line_numbers),

@@ -14,6 +14,8 @@ test changes it by rewriting that file while the server runs:
   hang               accept, read the request, never answer
   slow:N             answer after N seconds
   401                every request but enroll: 401
+  huge:N             every request: 200 with a JSON body of N bytes (past the
+                     agent's reply cap it must give up, not buffer it all)
   commit-and-die     POST /sessions: store the batch, then exit without a reply
   reject:TEXT        POST /sessions: every session rejected with reason TEXT
   hold               read the whole request, write DIR/held (its session count),
@@ -158,6 +160,8 @@ class Handler(BaseHTTPRequestHandler):
         elif mode == "slow":
             time.sleep(float(arg or 5))
             return False
+        elif mode == "huge":
+            self.reply(200, {"pad": "x" * int(arg or 5000000)})
         elif mode == "401" and "enroll" not in self.path:
             self.reply(401, {"error": "unknown device token"})
         elif mode == "413" and "sessions" in self.path and len(raw) > int(arg):

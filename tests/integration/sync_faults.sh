@@ -1,6 +1,7 @@
 #!/bin/sh
 # Sync under server faults (agent/sync.c, http_client.c) with
-# tests/faultserver.py: 500, 503 and 429 with Retry-After, 413 (the batch
+# tests/faultserver.py: 500, 503 and 429 with Retry-After, a reply past the
+# agent's 4 MiB cap (refused, not buffered), 413 (the batch
 # is split; a session too big alone is kept, not deleted, and does not make
 # sync loop), a server that accepts and never answers, a server killed
 # after committing but before replying, an agent killed mid-upload, and 401
@@ -41,7 +42,7 @@ wait_file() {
 	done
 }
 
-for m in "500@sessions" "503:7@sessions" "429:4" "429date:30@sessions"; do
+for m in "500@sessions" "503:7@sessions" "429:4" "429date:30@sessions" "huge:5000000@sessions"; do
 	seed 2 9000
 	mode "$m"
 	if $AG sync > "$BBT_TMP/out"; then fail "sync succeeded under $m"; fi
@@ -49,6 +50,8 @@ for m in "500@sessions" "503:7@sessions" "429:4" "429date:30@sessions"; do
 	case $m in
 	503:7*) meta last_sync_error | grep -q 'HTTP 503.*retry after 7 s' || fail "503 Retry-After" ;;
 	429date*) meta last_sync_error | grep -Eq 'retry after (29|30) s' || fail "429 date" ;;
+	huge*) meta last_sync_error | grep -q 'reply larger than 4194304 bytes' ||
+		fail "a 5 MB reply: $(meta last_sync_error)" ;;
 	esac
 	mode ok
 	recover "ok: 2 accepted, 0 duplicate, 0 rejected, 0 left"

@@ -13,6 +13,16 @@
 #include "bbt_buf.h"
 #include "bbt_file.h"
 
+/* The same open(2) on the agent's Windows build: there a file opens in
+ * text mode (CRLF folded, ^Z an end) unless O_BINARY, and has no
+ * O_CLOEXEC (nothing is exec'd to inherit it). */
+#ifndef O_BINARY
+#define O_BINARY 0
+#endif
+#ifndef O_CLOEXEC
+#define O_CLOEXEC 0
+#endif
+
 int bbt_file_write_all(int fd, const void *data, size_t n)
 {
 	const char *p = data;
@@ -89,7 +99,7 @@ int bbt_file_read(const char *path, size_t max, char **out, size_t *len,
     struct bbt_error *e)
 {
 	struct bbt_buf b = { 0 };
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_BINARY);
 	int rc;
 
 	*out = NULL;

@@ -16,16 +16,8 @@
 #include "bbt_time.h"
 #include "bbt_utf8.h"
 
-/* Length of the valid UTF-8 character at p (at most left bytes), 0 if none
- * or if it is a C1 control (U+0080..U+009F), a control character too. */
-static size_t utf8_seq(const unsigned char *p, size_t left)
-{
-	uint32_t cp;
-	size_t n = bbt_utf8_char(p, left, &cp);
-
-	return n > 1 && cp < 0xa0 ? 0 : n;
-}
-
+/* Cut at a character boundary, then shown as bbt_text_scrub shows any
+ * text from outside (one '?' for each control character or bad byte). */
 void reply_sanitize(const char *in, char *out, size_t n)
 {
 	const unsigned char *p = (const unsigned char *)(in ? in : "");
@@ -33,17 +25,10 @@ void reply_sanitize(const char *in, char *out, size_t n)
 
 	if (n == 0)
 		return;
-	while (*p) {
-		size_t k = utf8_seq(p, left);
+	while (left > 0) {
+		size_t k = bbt_utf8_char(p, left, NULL);
 
-		if (k == 0 || (k == 1 && (*p < 0x20 || *p == 0x7f))) {
-			if (o + 1 >= n)
-				break;
-			out[o++] = '?';
-			p++;
-			left--;
-			continue;
-		}
+		k = k ? k : 1;		/* a bad byte: one '?' after the scrub */
 		if (o + k >= n)
 			break;
 		memcpy(out + o, p, k);
@@ -52,6 +37,7 @@ void reply_sanitize(const char *in, char *out, size_t n)
 		left -= k;
 	}
 	out[o] = '\0';
+	bbt_text_scrub(out);
 }
 
 /* The body as a JSON object, with nothing but white space after it. */

@@ -375,6 +375,11 @@ static void reply_texts(void **state)
 	reply_sanitize("a\x1b[0m\x7f\xff\xc2\x9b" "b", out, sizeof(out));
 	assert_false(has_control(out));
 	assert_int_equal(out[0], 'a');
+	/* Shown as bbt_text_scrub shows text: a '?' for each bad byte or control. */
+	reply_sanitize("a\xc2\x9b" "b\xff", out, sizeof(out));
+	assert_string_equal(out, "a?b?");
+	reply_sanitize("\xe4\xb8" "Z", out, sizeof(out));
+	assert_string_equal(out, "??Z");
 	reply_sanitize(NULL, out, sizeof(out));
 	assert_string_equal(out, "");
 	b = "{\"error\":\"bad\\u0007 token\\n\"}";

@@ -24,9 +24,11 @@ DEB_DEPS = build-essential clang pkg-config git ca-certificates tzdata \
 	sqlite3 libpq-dev openssl curl python3 procps iproute2 \
 	debhelper lintian fakeroot man-db systemd
 
-PKG_COMMON = libcjson libcrypto zlib glib-2.0
-PKG_AGENT  = $(PKG_COMMON) sqlite3 libcurl libssl libusb-1.0 inih
-PKG_SERVER = $(PKG_COMMON) sqlite3 libmicrohttpd libpq inih xlsxwriter
+# sqlite3 is common's too: the shared storage layer (common/bbt_sqlite.*)
+# is compiled and unit-tested with common's flags.
+PKG_COMMON = libcjson libcrypto zlib glib-2.0 sqlite3
+PKG_AGENT  = $(PKG_COMMON) libcurl libssl libusb-1.0 inih
+PKG_SERVER = $(PKG_COMMON) libmicrohttpd libpq inih xlsxwriter
 
 pc_cflags = $(shell pkg-config --cflags $(1) 2>/dev/null)
 pc_libs   = $(shell pkg-config --libs $(1) 2>/dev/null)

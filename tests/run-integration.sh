@@ -12,6 +12,8 @@
 #  - a sanitizer report in any file the script left in $BBT_TMP (daemon
 #    logs included) fails it, whatever its exit status;
 #  - running no script at all is a failure (a filter that matched nothing).
+# BBT_JOBS=N runs N scripts at a time (each has its own $BBT_TMP and
+# ephemeral ports); the scripts named in BBT_SERIAL still run one by one.
 # The counts go to stdout and, when $BBT_COUNTS names a file, are appended
 # to it as "integration:DIR PASSED FAILED SKIPPED" (make test sums them).
 : "${BBT_BUILD:=$(pwd)/build}"; export BBT_BUILD
@@ -30,42 +32,81 @@ wanted() {
 	done
 	return 1
 }
-pass=0; fail=0; skip=0; n=0
-for t in tests/integration/*.sh; do
-	wanted "$t" "$@" || continue
-	n=$((n + 1))
-	name=$(basename "$t")
+# One script: run it, print its verdict, leave "pass|fail|skip" in
+# $results/NAME. Called by xargs -P below, so scripts run $BBT_JOBS at a
+# time (default 1); those named in $BBT_SERIAL (system-wide state: an
+# installed package, network namespaces) run alone after the rest.
+run_one() {
+	t=$1; name=$(basename "$t")
 	BBT_TMP=$(mktemp -d "${TMPDIR:-/tmp}/bbt-it.XXXXXX"); export BBT_TMP
 	start=$(date +%s)
 	timeout 600 sh "$t" >"$BBT_TMP/log" 2>&1
 	rc=$?
 	took="$(( $(date +%s) - start ))s"
 	san=$(grep -rIlE "$SANRE" "$BBT_TMP" 2>/dev/null | head -3)
+	out=$(verdict)
+	# One write per script, so parallel verdicts do not interleave.
+	printf '%s\n' "$out"
+}
+verdict() {
 	if [ -n "$san" ]; then
 		echo "FAIL $name ($took): sanitizer report in" $san
 		grep -hE -A12 "$SANRE" $san | head -40
-		fail=$((fail + 1))
+		echo fail >"$results/$name"
 	elif [ "$rc" = 0 ]; then
 		echo "PASS $name ($took)"
+		echo pass >"$results/$name"
 		rm -rf "$BBT_TMP"
 	elif [ "$rc" = 77 ]; then
 		why=$(tail -1 "$BBT_TMP/log")
 		if [ "$strict" = 1 ]; then
 			echo "FAIL $name ($took): skipped on CI or as root, where it must run: $why"
 			echo "  log in $BBT_TMP/log"
-			fail=$((fail + 1))
+			echo fail >"$results/$name"
 		else
 			echo "SKIP $name ($took): $why"
-			skip=$((skip + 1))
+			echo skip >"$results/$name"
 			rm -rf "$BBT_TMP"
 		fi
 	else
 		[ "$rc" = 124 ] && echo "TIMEOUT $name: killed after 600 s"
 		echo "FAIL $name ($took, exit $rc), log in $BBT_TMP/log:"
 		tail -60 "$BBT_TMP/log"
-		fail=$((fail + 1))
+		echo fail >"$results/$name"
+	fi
+}
+serial() {
+	for f in $BBT_SERIAL; do
+		case "$1" in *"$f"*) return 0 ;; esac
+	done
+	return 1
+}
+if [ "${1:-}" = --one ]; then
+	run_one "$2"
+	exit 0
+fi
+: "${BBT_JOBS:=1}"
+: "${BBT_SERIAL:=zz_packaging rollout_}"
+results=$(mktemp -d "${TMPDIR:-/tmp}/bbt-results.XXXXXX")
+export results strict SANRE
+par=$results.par; ser=$results.ser; : >"$par"; : >"$ser"
+for t in tests/integration/*.sh; do
+	wanted "$t" "$@" || continue
+	if serial "$t"; then
+		echo "$t" >>"$ser"
+	else
+		echo "$t" >>"$par"
 	fi
 done
+xargs -r -P "$BBT_JOBS" -n 1 sh "$0" --one <"$par"
+xargs -r -n 1 sh "$0" --one <"$ser"
+n=$(cat "$par" "$ser" | wc -l)
+fail=$(grep -l fail "$results"/* 2>/dev/null | wc -l)
+skip=$(grep -l skip "$results"/* 2>/dev/null | wc -l)
+ran=$(ls "$results" | wc -l)
+# A script that left no verdict (the worker itself died) is a failure.
+fail=$((fail + n - ran))
+rm -rf "$results" "$par" "$ser"
 pass=$((n - fail - skip))
 if [ "$n" = 0 ]; then
 	echo "FAIL integration: no script matched${*:+ $*}"

@@ -19,6 +19,7 @@
 #include "store.h"
 
 #include <errno.h>
+#include <inttypes.h>
 #include <limits.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -36,8 +37,12 @@
 #define STORE_KEEP_ACKED_S (180LL * 24 * 3600)
 
 struct store {
-	sqlite3 *db;
+	sqlite3 *db;		/* NULL after a failed reopen: retried on next use */
 	char path[PATH_MAX];
+	dev_t dev;		/* the file db was opened on: one another */
+	ino_t ino;		/* connection replaced is followed */
+	int damaged;		/* SQLite said CORRUPT/NOTADB: replace before next use */
+	int opening;		/* inside open_private: no refresh */
 };
 
 /*
@@ -101,6 +106,9 @@ static pthread_mutex_t umask_mu = PTHREAD_MUTEX_INITIALIZER;
  */
 static int open_stores;
 
+static int refresh(struct store *st, struct bbt_error *e);
+static int is_corrupt_code(int rc);
+
 static int64_t now_s(void)
 {
 	return (int64_t)time(NULL);
@@ -134,28 +142,55 @@ static int exec_script(sqlite3 *db, const char *sql, struct bbt_error *e)
 	return 0;
 }
 
+/* Remember a damaged file (the next use replaces it, see refresh). */
+static void mark(struct store *st)
+{
+	if (st->db != NULL && is_corrupt_code(sqlite3_extended_errcode(st->db)))
+		st->damaged = 1;
+}
+
+static int st_error(struct store *st, struct bbt_error *e, const char *what)
+{
+	mark(st);
+	return db_error(e, st->db, what);
+}
+
 static int begin(struct store *st, struct bbt_error *e)
 {
-	return exec_script(st->db, "BEGIN IMMEDIATE", e);
+	if (refresh(st, e) < 0)
+		return -1;
+	if (exec_script(st->db, "BEGIN IMMEDIATE", e) < 0) {
+		mark(st);
+		return -1;
+	}
+	return 0;
 }
 
 static int commit(struct store *st, struct bbt_error *e)
 {
-	return exec_script(st->db, "COMMIT", e);
+	if (exec_script(st->db, "COMMIT", e) < 0) {
+		mark(st);
+		return -1;
+	}
+	return 0;
 }
 
 /* Roll back after a failure; the first error stays the one reported. */
 static void rollback(struct store *st)
 {
-	if (!sqlite3_get_autocommit(st->db))
+	mark(st);
+	if (st->db != NULL && !sqlite3_get_autocommit(st->db))
 		exec_script(st->db, "ROLLBACK", NULL);
 }
 
 static int prepare(struct store *st, const char *sql, sqlite3_stmt **stmt,
     struct bbt_error *e)
 {
+	*stmt = NULL;
+	if (refresh(st, e) < 0)
+		return -1;
 	if (sqlite3_prepare_v2(st->db, sql, -1, stmt, NULL) != SQLITE_OK)
-		return db_error(e, st->db, "prepare");
+		return st_error(st, e, "prepare");
 	return 0;
 }
 
@@ -165,10 +200,10 @@ static int step_done(struct store *st, sqlite3_stmt *stmt, const char *what,
 {
 	int rc = sqlite3_step(stmt);
 
-	sqlite3_finalize(stmt);
 	if (rc != SQLITE_DONE)
-		return db_error(e, st->db, what);
-	return 0;
+		st_error(st, e, what);
+	sqlite3_finalize(stmt);
+	return rc == SQLITE_DONE ? 0 : -1;
 }
 
 static void bind_text(sqlite3_stmt *stmt, int i, const char *s)
@@ -398,6 +433,7 @@ static int bad_header(const char *path)
 /* Open path and check it; *damaged = 1 if it is not a usable database. */
 static int open_db(struct store *st, int *damaged, struct bbt_error *e)
 {
+	struct stat sb;
 	int rc;
 
 	*damaged = open_stores == 0 && bad_header(st->path);
@@ -408,6 +444,10 @@ static int open_db(struct store *st, int *damaged, struct bbt_error *e)
 	if (rc != SQLITE_OK) {
 		*damaged = is_corrupt_code(rc);
 		return db_error(e, st->db, st->path);
+	}
+	if (stat(st->path, &sb) == 0) {
+		st->dev = sb.st_dev;
+		st->ino = sb.st_ino;
 	}
 	sqlite3_extended_result_codes(st->db, 1);
 	sqlite3_busy_timeout(st->db, STORE_BUSY_MS);
@@ -427,8 +467,11 @@ static int open_db(struct store *st, int *damaged, struct bbt_error *e)
 	return 0;
 }
 
+/* Close; a damaged file is left as it is (no checkpoint of its -wal into it). */
 static void close_db(struct store *st)
 {
+	if (st->db != NULL && st->damaged)
+		sqlite3_db_config(st->db, SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, 1, NULL);
 	sqlite3_close(st->db);
 	st->db = NULL;
 }
@@ -441,7 +484,9 @@ static int open_private(struct store *st, int *damaged, struct bbt_error *e)
 
 	pthread_mutex_lock(&umask_mu);
 	old = umask(077);
+	st->opening = 1;
 	rc = open_db(st, damaged, e);
+	st->opening = 0;
 	umask(old);
 	pthread_mutex_unlock(&umask_mu);
 	/* A file made by an older build or by hand: tighten it anyway. */
@@ -451,30 +496,221 @@ static int open_private(struct store *st, int *damaged, struct bbt_error *e)
 	return rc;
 }
 
+/* ---- salvage: what a damaged buffer still holds goes into the new one ---- */
+
+/* Every table and every column, so nothing readable is left behind. */
+static const struct salvage_table {
+	const char *name, *cols;
+	int ncols;
+} salvage_tables[] = {
+	{ "sessions", SESSION_COLS ", logged_at, acked_at", SESSION_NCOLS + 2 },
+	{ "quarantine", "id, error, first_rejected_at, rejected_at, rejections", 5 },
+	{ "meta", "key, value", 2 },
+	{ "checkpoint", "one, " SESSION_COLS ", saved_at", SESSION_NCOLS + 2 },
+};
+#define SALVAGE_NTABLES (sizeof(salvage_tables) / sizeof(salvage_tables[0]))
+/* Rowids tried one by one past an unreadable page before striding. */
+#define SALVAGE_STEP_TRIES 4096
+
+static int salvage_prepare(const struct salvage_table *t, sqlite3 *from,
+    sqlite3 *to, sqlite3_stmt **q, sqlite3_stmt **w)
+{
+	char sql[768], params[128] = "?1";
+	size_t used = 2;
+
+	for (int i = 2; i <= t->ncols; i++)
+		used += (size_t)snprintf(params + used, sizeof(params) - used, ", ?%d", i);
+	/* NOT INDEXED: walk the table's own b-tree, a damaged index is no loss. */
+	snprintf(sql, sizeof(sql), "SELECT rowid, %s FROM %s NOT INDEXED WHERE rowid > ?1"
+	    " ORDER BY rowid", t->cols, t->name);
+	if (sqlite3_prepare_v2(from, sql, -1, q, NULL) != SQLITE_OK)
+		return -1;
+	snprintf(sql, sizeof(sql), "INSERT OR IGNORE INTO %s (%s) VALUES (%s)", t->name,
+	    t->cols, params);
+	if (sqlite3_prepare_v2(to, sql, -1, w, NULL) != SQLITE_OK)
+		return -1;
+	return 0;
+}
+
+/* Copy rows with rowid > *last until the end (0) or an unreadable page (-1). */
+static int salvage_run(sqlite3_stmt *q, sqlite3_stmt *w, int ncols, sqlite3 *to,
+    int64_t *last, int64_t *copied)
+{
+	int rc;
+
+	sqlite3_bind_int64(q, 1, *last);
+	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+		*last = sqlite3_column_int64(q, 0);
+		for (int i = 0; i < ncols; i++)
+			sqlite3_bind_value(w, i + 1, sqlite3_column_value(q, i + 1));
+		if (sqlite3_step(w) == SQLITE_DONE && sqlite3_changes(to) > 0)
+			(*copied)++;
+		sqlite3_reset(w);
+	}
+	sqlite3_reset(q);
+	return rc == SQLITE_DONE ? 0 : -1;
+}
+
+/*
+ * One table: a scan in rowid order that, at an unreadable page, seeks past
+ * it and goes on (one rowid at a time, then in growing strides, so a
+ * damaged leaf costs only its own rows and a damaged interior page ends).
+ */
+static int64_t salvage_table(sqlite3 *from, sqlite3 *to,
+    const struct salvage_table *t)
+{
+	sqlite3_stmt *q = NULL, *w = NULL;
+	int64_t last = 0, copied = 0, stride = 1;
+	int tries = 0;
+
+	if (salvage_prepare(t, from, to, &q, &w) < 0)
+		goto out;	/* no such table (an older schema) or no schema left */
+	while (salvage_run(q, w, t->ncols, to, &last, &copied) < 0) {
+		if (++tries > SALVAGE_STEP_TRIES)
+			stride *= 2;
+		if (stride > INT64_MAX / 4 || last > INT64_MAX - stride)
+			break;
+		last += stride;
+	}
+out:
+	sqlite3_finalize(q);
+	sqlite3_finalize(w);
+	return copied;
+}
+
+/*
+ * Carry every row SQLite can still read in the damaged file `aside` into
+ * st (new and empty), in one transaction; one log line says what came.
+ * The damaged file is opened so that closing it changes nothing in it: no
+ * checkpoint of its -wal into it, no writes.
+ */
+static void salvage(struct store *st, const char *aside)
+{
+	int64_t n[SALVAGE_NTABLES] = { 0 }, unsynced = 0;
+	struct bbt_error e;
+	sqlite3 *from = NULL;
+
+	if (bad_header(aside))
+		return;	/* not a database at all: SQLite cannot read a row of it */
+	if (sqlite3_open_v2(aside, &from, SQLITE_OPEN_READWRITE, NULL) != SQLITE_OK)
+		goto out;
+	sqlite3_db_config(from, SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, 1, NULL);
+	exec_script(from, "PRAGMA query_only = 1", NULL);
+	if (begin(st, &e) < 0)
+		goto out;
+	for (size_t i = 0; i < SALVAGE_NTABLES; i++)
+		n[i] = salvage_table(from, st->db, &salvage_tables[i]);
+	if (commit(st, &e) < 0) {
+		rollback(st);
+		log_err("salvaging %s: %s", aside, e.msg);
+		goto out;
+	}
+	store_outbox_count(st, &unsynced, NULL);
+	log_err("carried from %s into the new buffer: %" PRId64 " sessions (%" PRId64
+	    " not yet synced), %" PRId64 " quarantined, %" PRId64 " settings"
+	    " (enrollment), %" PRId64 " open-session checkpoint", aside, n[0], unsynced,
+	    n[1], n[2], n[3]);
+out:
+	sqlite3_close(from);
+}
+
+/*
+ * The damaged file at st->path (closed) goes aside, a new buffer takes its
+ * place and receives every row the old one still gives (salvage).
+ */
+static int replace_damaged(struct store *st, const char *why, struct bbt_error *e)
+{
+	char aside[PATH_MAX + 48];
+	int damaged;
+
+	if (move_aside(st->path, aside, sizeof(aside), e) < 0)
+		return bbt_error_prefix(e, "damaged buffer (%s)", why);
+	log_err("damaged buffer %s moved to %s, starting a new one (%s)",
+	    st->path, aside, why);
+	st->damaged = 0;
+	if (open_private(st, &damaged, e) < 0) {
+		close_db(st);
+		return -1;
+	}
+	salvage(st, aside);
+	return 0;
+}
+
+/* Open st->path; a damaged file is replaced (with its rows carried over). */
+static int open_or_replace(struct store *st, struct bbt_error *e)
+{
+	char why[BBT_ERROR_LEN];
+	int damaged;
+
+	if (open_private(st, &damaged, e) == 0)
+		return 0;
+	close_db(st);
+	if (!damaged)
+		return -1;
+	snprintf(why, sizeof(why), "%s", bbt_error_msg(e));
+	return replace_damaged(st, why, e);
+}
+
+/* One replacement at a time in this process (run's loop and sync thread). */
+static pthread_mutex_t heal_mu = PTHREAD_MUTEX_INITIALIZER;
+
+static int same_file(const struct store *st)
+{
+	struct stat sb;
+
+	return stat(st->path, &sb) == 0 && sb.st_dev == st->dev && sb.st_ino == st->ino;
+}
+
+/*
+ * Before each use outside a transaction: a file SQLite found damaged is
+ * replaced now (moved aside, rows carried over, SPEC 4.2), and a file that
+ * another connection (this process's or another's) replaced is followed,
+ * so every connection writes to the one live buffer. A failed reopen
+ * leaves db NULL and is tried again at the next use.
+ */
+static int refresh(struct store *st, struct bbt_error *e)
+{
+	struct bbt_error err = { "" };
+	int rc = 0;
+
+	if (st->opening || (st->db != NULL && !sqlite3_get_autocommit(st->db)))
+		return 0;
+	if (st->db != NULL && !st->damaged && same_file(st))
+		return 0;
+	pthread_mutex_lock(&heal_mu);
+	if (st->db != NULL && st->damaged && same_file(st)) {
+		close_db(st);
+		rc = replace_damaged(st, "SQLite reported damage while running", &err);
+	} else if (st->db == NULL || !same_file(st)) {
+		close_db(st);
+		st->damaged = 0;
+		rc = open_or_replace(st, &err);
+	}
+	pthread_mutex_unlock(&heal_mu);
+	if (rc < 0)
+		return bbt_error_set(e, "reopening the buffer: %s", err.msg);
+	return 0;
+}
+
+/* After a failed call: 1 if the buffer was damaged and is now replaced. */
+static int healed(struct store *st)
+{
+	if (!st->damaged)
+		return 0;
+	return refresh(st, NULL) == 0 && st->db != NULL;
+}
+
 /* store_open's work, with an error buffer that is never NULL (for the log). */
 static int open_store(struct store *st, const char *state_dir,
     struct bbt_error *e)
 {
-	char aside[PATH_MAX + 48], why[BBT_ERROR_LEN];
-	int damaged;
-
 	if (make_dir(state_dir, e) < 0)
 		return -1;
 	if ((size_t)snprintf(st->path, sizeof(st->path), "%s/%s", state_dir,
 	    STORE_DB_NAME) >= sizeof(st->path))
 		return bbt_error_set(e, "state directory path too long");
-	if (open_private(st, &damaged, e) < 0) {
-		close_db(st);
-		if (!damaged)
-			return -1;
-		snprintf(why, sizeof(why), "%s", bbt_error_msg(e));
-		if (move_aside(st->path, aside, sizeof(aside), e) < 0)
-			return bbt_error_prefix(e, "damaged buffer (%s)", why);
-		log_err("damaged buffer %s moved to %s, starting a new one (%s)",
-		    st->path, aside, why);
-		if (open_private(st, &damaged, e) < 0)
-			return -1;
-	}
+	if (open_or_replace(st, e) < 0)
+		return -1;
 	return prune(st, e);
 }
 
@@ -565,7 +801,7 @@ static int delete_checkpoint(struct store *st, const char *id,
 	return step_done(st, stmt, "clear checkpoint", e);
 }
 
-int store_session_add(struct store *st, const struct bbt_session *s,
+static int session_add_once(struct store *st, const struct bbt_session *s,
     struct bbt_error *e)
 {
 	if (begin(st, e) < 0)
@@ -577,6 +813,14 @@ int store_session_add(struct store *st, const struct bbt_session *s,
 		return -1;
 	}
 	return 0;
+}
+
+int store_session_add(struct store *st, const struct bbt_session *s,
+    struct bbt_error *e)
+{
+	if (session_add_once(st, s, e) == 0)
+		return 0;
+	return healed(st) ? session_add_once(st, s, e) : -1;
 }
 
 int store_session_update_times(struct store *st, const struct bbt_session *s,
@@ -603,7 +847,7 @@ int store_session_update_times(struct store *st, const struct bbt_session *s,
 
 /* ---- checkpoint ---- */
 
-int store_checkpoint_save(struct store *st, const struct bbt_session *open,
+static int checkpoint_save_once(struct store *st, const struct bbt_session *open,
     struct bbt_error *e)
 {
 	sqlite3_stmt *stmt = NULL;
@@ -614,6 +858,14 @@ int store_checkpoint_save(struct store *st, const struct bbt_session *open,
 	bind_session(stmt, open);
 	sqlite3_bind_int64(stmt, SESSION_NCOLS + 1, now_s());
 	return step_done(st, stmt, "save checkpoint", e);
+}
+
+int store_checkpoint_save(struct store *st, const struct bbt_session *open,
+    struct bbt_error *e)
+{
+	if (checkpoint_save_once(st, open, e) == 0)
+		return 0;
+	return healed(st) ? checkpoint_save_once(st, open, e) : -1;
 }
 
 int store_checkpoint_clear(struct store *st, struct bbt_error *e)
@@ -637,7 +889,7 @@ int store_checkpoint_load(struct store *st, struct bbt_session *out,
 	if (rc == SQLITE_ROW)
 		return 1;
 	if (rc != SQLITE_DONE)
-		return db_error(e, st->db, "load checkpoint");
+		return st_error(st, e, "load checkpoint");
 	return 0;
 }
 
@@ -690,7 +942,7 @@ static int count_query(struct store *st, const char *sql, int64_t *count,
 		*count = sqlite3_column_int64(stmt, 0);
 	sqlite3_finalize(stmt);
 	if (rc != SQLITE_ROW)
-		return db_error(e, st->db, "count");
+		return st_error(st, e, "count");
 	return 0;
 }
 
@@ -720,11 +972,11 @@ int store_outbox_list(struct store *st, struct bbt_session *out, size_t max,
 		read_session(stmt, &out[(*n)++]);
 	sqlite3_finalize(stmt);
 	if (rc != SQLITE_DONE)
-		return db_error(e, st->db, "list outbox");
+		return st_error(st, e, "list outbox");
 	return 0;
 }
 
-int store_outbox_ack(struct store *st, const char *const *ids, size_t n,
+static int outbox_ack_once(struct store *st, const char *const *ids, size_t n,
     struct bbt_error *e)
 {
 	sqlite3_stmt *stmt = NULL;
@@ -741,7 +993,7 @@ int store_outbox_ack(struct store *st, const char *const *ids, size_t n,
 		bind_text(stmt, 1, ids[i]);
 		sqlite3_bind_int64(stmt, 2, now);
 		if (sqlite3_step(stmt) != SQLITE_DONE) {
-			db_error(e, st->db, "ack");
+			st_error(st, e, "ack");
 			goto fail;
 		}
 		sqlite3_reset(stmt);
@@ -755,6 +1007,14 @@ fail:
 	sqlite3_finalize(stmt);
 	rollback(st);
 	return -1;
+}
+
+int store_outbox_ack(struct store *st, const char *const *ids, size_t n,
+    struct bbt_error *e)
+{
+	if (outbox_ack_once(st, ids, n, e) == 0)
+		return 0;
+	return healed(st) ? outbox_ack_once(st, ids, n, e) : -1;
 }
 
 int store_sessions_each(struct store *st, int64_t since, store_session_fn fn,
@@ -779,7 +1039,7 @@ int store_sessions_each(struct store *st, int64_t since, store_session_fn fn,
 	if (ret != 0)
 		return ret;
 	if (rc != SQLITE_DONE)
-		return db_error(e, st->db, "list sessions");
+		return st_error(st, e, "list sessions");
 	return 0;
 }
 
@@ -795,7 +1055,7 @@ static int settle_one(struct store *st, sqlite3_stmt *ack, sqlite3_stmt *put,
 	bind_text(ack, 1, o->id);
 	sqlite3_bind_int64(ack, 2, now);
 	if (sqlite3_step(ack) != SQLITE_DONE)
-		return db_error(e, st->db, "ack");
+		return st_error(st, e, "ack");
 	sqlite3_reset(ack);
 	bind_text(q, 1, o->id);
 	if (o->rejected) {
@@ -803,12 +1063,12 @@ static int settle_one(struct store *st, sqlite3_stmt *ack, sqlite3_stmt *put,
 		sqlite3_bind_int64(q, 3, now);
 	}
 	if (sqlite3_step(q) != SQLITE_DONE)
-		return db_error(e, st->db, o->rejected ? "quarantine" : "release");
+		return st_error(st, e, o->rejected ? "quarantine" : "release");
 	sqlite3_reset(q);
 	return 0;
 }
 
-int store_outbox_settle(struct store *st, const struct store_outcome *o, size_t n,
+static int outbox_settle_once(struct store *st, const struct store_outcome *o, size_t n,
     struct bbt_error *e)
 {
 	sqlite3_stmt *ack = NULL, *put = NULL, *release = NULL;
@@ -843,6 +1103,14 @@ fail:
 	sqlite3_finalize(release);
 	rollback(st);
 	return -1;
+}
+
+int store_outbox_settle(struct store *st, const struct store_outcome *o, size_t n,
+    struct bbt_error *e)
+{
+	if (outbox_settle_once(st, o, n, e) == 0)
+		return 0;
+	return healed(st) ? outbox_settle_once(st, o, n, e) : -1;
 }
 
 int store_quarantine_count(struct store *st, int64_t *count, struct bbt_error *e)
@@ -896,7 +1164,7 @@ int store_quarantine_each(struct store *st, store_rejected_fn fn, void *arg,
 	if (ret != 0)
 		return ret;
 	if (rc != SQLITE_DONE)
-		return db_error(e, st->db, "list quarantine");
+		return st_error(st, e, "list quarantine");
 	return 0;
 }
 
@@ -909,8 +1177,7 @@ int store_meta_get(struct store *st, const char *key, char *buf, size_t len)
 
 	if (len > 0)
 		buf[0] = '\0';
-	if (sqlite3_prepare_v2(st->db, "SELECT value FROM meta WHERE key = ?1", -1,
-	    &stmt, NULL) != SQLITE_OK)
+	if (prepare(st, "SELECT value FROM meta WHERE key = ?1", &stmt, NULL) < 0)
 		return -1;
 	bind_text(stmt, 1, key);
 	rc = sqlite3_step(stmt);
@@ -922,7 +1189,7 @@ int store_meta_get(struct store *st, const char *key, char *buf, size_t len)
 	return rc == SQLITE_DONE ? 0 : -1;
 }
 
-int store_meta_set(struct store *st, const char *key, const char *value,
+static int meta_set_once(struct store *st, const char *key, const char *value,
     struct bbt_error *e)
 {
 	sqlite3_stmt *stmt = NULL;
@@ -933,6 +1200,14 @@ int store_meta_set(struct store *st, const char *key, const char *value,
 	bind_text(stmt, 1, key);
 	bind_text(stmt, 2, value);
 	return step_done(st, stmt, "set meta", e);
+}
+
+int store_meta_set(struct store *st, const char *key, const char *value,
+    struct bbt_error *e)
+{
+	if (meta_set_once(st, key, value, e) == 0)
+		return 0;
+	return healed(st) ? meta_set_once(st, key, value, e) : -1;
 }
 
 int store_meta_delete(struct store *st, const char *key, struct bbt_error *e)

@@ -12,8 +12,10 @@
  *    store_session_add() clears a checkpoint of the same id in the same
  *    transaction, so a crash can neither lose nor duplicate it.
  *  - The schema version is PRAGMA user_version, migrated on open. A file
- *    that is not a readable database is renamed aside
- *    (buffer.db.corrupt-<time>) and a new one started, with a log line.
+ *    SQLite finds damaged (on open or while running) is renamed aside
+ *    (buffer.db.corrupt-<time>), a new one started, and every row SQLite
+ *    can still read of it carried over (outbox, quarantine, enrollment,
+ *    checkpoint), with log lines; other connections follow the new file.
  *  - Files are created mode 0600 in a 0700 directory.
  */
 #ifndef STORE_H

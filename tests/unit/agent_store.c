@@ -844,6 +844,170 @@ static void test_migrate_v1_to_v2(void **state)
 	store_close(st);
 }
 
+/* Page number of the nth page of table or index `name` (dbstat). */
+static int page_of(struct store *st, const char *name, int nth)
+{
+	char q[256];
+	sqlite3_stmt *s;
+	int pg = -1;
+
+	snprintf(q, sizeof(q), "SELECT pageno FROM dbstat WHERE name = '%s'"
+	    " ORDER BY pageno LIMIT 1 OFFSET %d", name, nth);
+	assert_int_equal(sqlite3_prepare_v2(store_sqlite(st), q, -1, &s, NULL), SQLITE_OK);
+	if (sqlite3_step(s) == SQLITE_ROW)
+		pg = sqlite3_column_int(s, 0);
+	sqlite3_finalize(s);
+	assert_true(pg > 1);
+	return pg;
+}
+
+static void junk_page(const char *dir, int pg)
+{
+	char p[512], junk[4096];
+	int fd;
+
+	memset(junk, 0x5a, sizeof(junk));
+	snprintf(p, sizeof(p), "%s/" STORE_DB_NAME, dir);
+	fd = open(p, O_WRONLY);
+	assert_true(fd >= 0);
+	assert_int_equal(pwrite(fd, junk, sizeof(junk), (off_t)(pg - 1) * 4096),
+	    sizeof(junk));
+	close(fd);
+}
+
+struct find_one {
+	const char *id;
+	int state;
+};
+
+static int find_cb(const struct bbt_session *s, int acked, void *arg)
+{
+	struct find_one *w = arg;
+
+	if (strcmp(s->id, w->id) == 0)
+		w->state = acked;
+	return 0;
+}
+
+/* state_of for any number of sessions. */
+static int state_of_id(struct store *st, const char *id)
+{
+	struct find_one w = { id, -1 };
+
+	assert_int_equal(store_sessions_each(st, INT64_MIN, find_cb, &w, NULL), 0);
+	return w.state;
+}
+
+/* 300 unsynced sessions, a quarantine, an enrollment and a checkpoint. */
+static void fill_buffer(struct store *st)
+{
+	struct store_outcome rej = { "00000000-0000-4000-8000-000000000007", 1, "too long" };
+	struct bbt_session s;
+
+	for (int i = 0; i < 300; i++) {
+		s = mk(i, 1795000000 + 3600 * i, 1000);
+		assert_int_equal(store_session_add(st, &s, NULL), 0);
+	}
+	assert_int_equal(store_outbox_settle(st, &rej, 1, NULL), 0);
+	assert_int_equal(store_meta_set(st, "enrolled", "1", NULL), 0);
+	assert_int_equal(store_meta_set(st, "device_id", "dev-42", NULL), 0);
+	assert_int_equal(store_meta_set(st, "device_token", "tok-secret", NULL), 0);
+	s = mk(999, 1796000000, 500);
+	assert_int_equal(store_checkpoint_save(st, &s, NULL), 0);
+}
+
+/* What fill_buffer wrote, in the buffer st now has (lost: at most one leaf). */
+static void assert_salvaged(struct store *st)
+{
+	struct bbt_session s;
+	char v[64];
+	int64_t n = 0;
+
+	n = outbox(st);
+	assert_true(n >= 300 - 1 - 40 && n < 300);
+	assert_int_equal(state_of_id(st, "00000000-0000-4000-8000-000000000000"), STORE_OUTBOX);
+	assert_int_equal(state_of_id(st, "00000000-0000-4000-8000-000000000299"), STORE_OUTBOX);
+	assert_int_equal(state_of_id(st, "00000000-0000-4000-8000-000000000007"), STORE_REJECTED);
+	assert_int_equal(quarantined(st), 1);
+	assert_int_equal(store_meta_get(st, "device_id", v, sizeof(v)), 1);
+	assert_string_equal(v, "dev-42");
+	assert_int_equal(store_meta_get(st, "device_token", v, sizeof(v)), 1);
+	assert_string_equal(v, "tok-secret");
+	assert_int_equal(store_checkpoint_load(st, &s, NULL), 1);
+	assert_string_equal(s.id, "00000000-0000-4000-8000-000000000999");
+}
+
+static int corrupt_files(const char *dir)
+{
+	struct dirent *de;
+	DIR *d = opendir(dir);
+	int found = 0;
+
+	while ((de = readdir(d)) != NULL)
+		found += strncmp(de->d_name, STORE_DB_NAME ".corrupt-", 18) == 0 &&
+		    strstr(de->d_name, "wal") == NULL && strstr(de->d_name, "shm") == NULL;
+	closedir(d);
+	return found;
+}
+
+/*
+ * Damaged at start (SPEC 4.2): an index page and one leaf of the sessions
+ * table are junk. The file goes aside and every row SQLite can still read
+ * (all but that leaf's) is in the new buffer, enrollment included.
+ */
+static void test_salvage_at_start(void **state)
+{
+	struct fx *f = *state;
+	struct store *st = open_ok(f->dir);
+	int leaf, idx;
+
+	fill_buffer(st);
+	sql(st, "PRAGMA wal_checkpoint(TRUNCATE)");
+	leaf = page_of(st, "sessions", 3);
+	idx = page_of(st, "sessions_start", 0);
+	store_close(st);
+	junk_page(f->dir, leaf);
+	junk_page(f->dir, idx);
+
+	st = open_ok(f->dir);
+	assert_int_equal(corrupt_files(f->dir), 1);
+	assert_salvaged(st);
+	store_close(st);
+}
+
+/*
+ * Damaged while running: a connection that meets the damage replaces the
+ * file (rows carried over) and its call succeeds; another connection on
+ * the same buffer (run's sync thread) follows it to the new file.
+ */
+static void test_salvage_while_running(void **state)
+{
+	struct fx *f = *state;
+	struct store *st = open_ok(f->dir), *other = open_ok(f->dir);
+	struct bbt_session s = mk(500, 1797000000, 1000);
+	int leaf, idx;
+
+	fill_buffer(st);
+	sql(st, "PRAGMA wal_checkpoint(TRUNCATE)");
+	leaf = page_of(st, "sessions", 3);
+	idx = page_of(st, "sessions_start", 0);
+	junk_page(f->dir, leaf);
+	junk_page(f->dir, idx);
+	/* What another process on a damaged disk would read: no cached pages. */
+	sql(st, "PRAGMA cache_size = 0");
+	sql(other, "PRAGMA cache_size = 0");
+	assert_int_equal(store_session_add(st, &s, NULL), 0);
+	assert_int_equal(corrupt_files(f->dir), 1);
+	assert_salvaged(st);
+	assert_int_equal(state_of_id(st, s.id), STORE_OUTBOX);
+	/* The other connection writes to the new buffer, not the old inode. */
+	assert_int_equal(store_meta_set(other, "last_sync", "now", NULL), 0);
+	assert_salvaged(other);
+	assert_int_equal(state_of_id(other, s.id), STORE_OUTBOX);
+	store_close(other);
+	store_close(st);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -868,6 +1032,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_quarantine, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_quarantine_never_pruned, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_migrate_v1_to_v2, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_salvage_at_start, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_salvage_while_running, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

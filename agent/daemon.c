@@ -41,6 +41,7 @@ struct daemon {
 	int64_t open_start_us;
 	struct detector_session saved;	/* as last checkpointed */
 	int have_saved;
+	int saved_qualified;		/* a checkpoint >= min_session exists */
 	int64_t next_ckpt_us;		/* checkpoint due, if dirty */
 	/* Closed sessions the store refused, oldest first. */
 	struct bbt_session *pending;
@@ -187,6 +188,7 @@ static void track_open(struct daemon *d, int64_t now_us)
 	struct detector_session ds;
 	struct bbt_session s;
 	struct bbt_error e;
+	int qualifies;
 
 	if (!detector_open_session(&d->det, &ds)) {
 		tracking_forget(d, 1);	/* ended too short to be logged */
@@ -200,10 +202,15 @@ static void track_open(struct daemon *d, int64_t now_us)
 		d->tracking = 1;
 		d->open_start_us = ds.start_us;
 		d->have_saved = 0;
+		d->saved_qualified = 0;
 		d->next_ckpt_us = now_us + d->ckpt_interval_us;
 		log_debug("session %s opened", d->open_id);
 	}
-	if (now_us < d->next_ckpt_us || !dirty(d, &ds))
+	/* SPEC 4.2: at once when it first qualifies, so a power cut right
+	 * after that moment cannot lose a lesson. */
+	qualifies = !d->saved_qualified &&
+	    ds.end_us - ds.start_us >= d->cfg.detector.min_session * 1000000LL;
+	if (!qualifies && (now_us < d->next_ckpt_us || !dirty(d, &ds)))
 		return;
 	session_build(d, &ds, d->open_id, &s);
 	if (store_checkpoint_save(d->st, &s, &e) < 0) {
@@ -211,6 +218,7 @@ static void track_open(struct daemon *d, int64_t now_us)
 	} else {
 		d->saved = ds;
 		d->have_saved = 1;
+		d->saved_qualified |= qualifies;
 		log_debug("session %s checkpointed (%llds so far)", d->open_id,
 		    (long long)s.duration_s);
 	}

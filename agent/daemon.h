@@ -7,6 +7,9 @@
  * checkpoint the open session. Nothing here is operating-system specific.
  *
  * Invariants:
+ *  - The open session is checkpointed every DAEMON_CHECKPOINT_S while it
+ *    has unsaved activity, and at once when it first reaches min_session
+ *    (SPEC 4.2), so a power cut right after that moment keeps the lesson.
  *  - Timers are the detector's next deadline, the next checkpoint of an
  *    open session with activity not yet saved, and the retry of a session
  *    the store refused. With none of those pending the loop sleeps with no

@@ -400,14 +400,23 @@ fail:
 	return -1;
 }
 
+/*
+ * Acknowledged sessions older than STORE_KEEP_ACKED_S go. "Older" is
+ * measured back from the newest acknowledgement, or from now if that is
+ * earlier, never from now alone: a wall clock stepped ahead (a dead CMOS
+ * battery, a wrong NTP answer) would otherwise empty `sessions` at the
+ * next open, and one stepped back cannot make an ack look old either.
+ */
 static int prune(struct store *st, struct bbt_error *e)
 {
 	sqlite3_stmt *stmt = NULL;
 
 	if (prepare(st, "DELETE FROM sessions WHERE acked_at IS NOT NULL"
-	    " AND acked_at < ?1 AND id NOT IN (SELECT id FROM quarantine)", &stmt, e) < 0)
+	    " AND acked_at < min(?1, (SELECT max(acked_at) FROM sessions)) - ?2"
+	    " AND id NOT IN (SELECT id FROM quarantine)", &stmt, e) < 0)
 		return -1;
-	sqlite3_bind_int64(stmt, 1, now_s() - STORE_KEEP_ACKED_S);
+	sqlite3_bind_int64(stmt, 1, now_s());
+	sqlite3_bind_int64(stmt, 2, STORE_KEEP_ACKED_S);
 	return step_done(st, stmt, "prune", e);
 }
 

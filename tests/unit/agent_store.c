@@ -803,19 +803,25 @@ static void test_quarantine_never_pruned(void **state)
 {
 	struct fx *f = *state;
 	struct store *st = open_ok(f->state);
-	struct bbt_session a = mk(1, 1795000000, 1000), b = mk(2, 1795020000, 1000);
-	struct store_outcome o[] = { { a.id, 0, NULL }, { b.id, 1, "future" } };
+	struct bbt_session a = mk(1, 1795000000, 1000), b = mk(2, 1795020000, 1000),
+	    c = mk(3, 1795030000, 1000);
+	struct store_outcome o[] = { { a.id, 0, NULL }, { b.id, 1, "future" },
+	    { c.id, 0, NULL } };
 	int64_t n = -1;
 
 	store_session_add(st, &a, NULL);
 	store_session_add(st, &b, NULL);
-	assert_int_equal(store_outbox_settle(st, o, 2, NULL), 0);
-	sql(st, "UPDATE sessions SET acked_at = 1000");
+	store_session_add(st, &c, NULL);
+	assert_int_equal(store_outbox_settle(st, o, 3, NULL), 0);
+	/* c, acked now, is the newest ack that ages a and b (store.c prune). */
+	sql(st, "UPDATE sessions SET acked_at = 1000"
+	    " WHERE id <> '00000000-0000-4000-8000-000000000003'");
 	sql(st, "UPDATE quarantine SET rejected_at = 1000, first_rejected_at = 1000");
 	store_close(st);
 	st = open_ok(f->state);
 	assert_int_equal(store_session_count(st, &n, NULL), 0);
-	assert_int_equal(n, 1);
+	assert_int_equal(n, 2);
+	assert_int_equal(state_of(st, a.id), -1);
 	assert_int_equal(state_of(st, b.id), STORE_REJECTED);
 	assert_int_equal(quarantined(st), 1);
 	/* Last rejected long ago: due for the daemon's offer. */

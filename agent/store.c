@@ -854,6 +854,50 @@ int store_session_update_times(struct store *st, const struct bbt_session *s,
 	return 0;
 }
 
+/*
+ * One transaction for the batch, and a row is written only if a value
+ * differs: a pass that corrects nothing writes no page and syncs nothing,
+ * one that corrects 200 sessions syncs once (was once per session).
+ */
+int store_sessions_update_times(struct store *st, const struct bbt_session *s,
+    size_t n, struct bbt_error *e)
+{
+	sqlite3_stmt *stmt = NULL;
+
+	if (n == 0)
+		return 0;
+	if (begin(st, e) < 0)
+		return -1;
+	if (prepare(st, "UPDATE sessions SET start_s = ?2, end_s = ?3,"
+	    " utc_offset = ?4, duration_s = ?5, flags = ?6 WHERE id = ?1 AND"
+	    " (start_s <> ?2 OR end_s <> ?3 OR utc_offset <> ?4 OR duration_s <> ?5"
+	    " OR flags <> ?6)",
+	    &stmt, e) < 0)
+		goto fail;
+	for (size_t i = 0; i < n; i++) {
+		bind_text(stmt, 1, s[i].id);
+		sqlite3_bind_int64(stmt, 2, s[i].start);
+		sqlite3_bind_int64(stmt, 3, s[i].end);
+		sqlite3_bind_int(stmt, 4, s[i].utc_offset);
+		sqlite3_bind_int64(stmt, 5, s[i].end - s[i].start);
+		sqlite3_bind_int64(stmt, 6, (sqlite3_int64)s[i].flags);
+		if (sqlite3_step(stmt) != SQLITE_DONE) {
+			st_error(st, e, "update sessions");
+			goto fail;
+		}
+		sqlite3_reset(stmt);
+	}
+	sqlite3_finalize(stmt);
+	stmt = NULL;
+	if (commit(st, e) < 0)
+		goto fail;
+	return 0;
+fail:
+	sqlite3_finalize(stmt);
+	rollback(st);
+	return -1;
+}
+
 /* ---- checkpoint ---- */
 
 static int checkpoint_save_once(struct store *st, const struct bbt_session *open,

@@ -110,6 +110,10 @@ int store_quarantine_each(struct store *st, store_rejected_fn fn, void *arg,
 /* Replace a buffered session's times and flags (clock correction). */
 int store_session_update_times(struct store *st, const struct bbt_session *s,
     struct bbt_error *e);
+/* The same for s[0, n) in one transaction; rows whose values are already
+ * those are not written, unknown ids are ignored. */
+int store_sessions_update_times(struct store *st, const struct bbt_session *s,
+    size_t n, struct bbt_error *e);
 
 /*
  * Every logged session starting at or after `since` (Unix s), oldest first.

@@ -333,6 +333,7 @@ static const struct clock_evidence *evidence_for(struct pass *p,
 	return ev;
 }
 
+/* Correct s in memory; upload() writes a batch's corrections at once. */
 static int correct_clock(struct pass *p, struct bbt_session *s,
     struct bbt_error *e)
 {
@@ -348,10 +349,6 @@ static int correct_clock(struct pass *p, struct bbt_session *s,
 	if (s->flags & BBT_FLAG_CLOCK_ADJUSTED && s->start != old_start)
 		log_info("session %s: start moved by %" PRId64 " s to the "
 		    "server's time", s->id, s->start - old_start);
-	if (store_session_update_times(p->st, s, e) < 0) {
-		p->res->status = SYNC_LOCAL;
-		return -1;
-	}
 	return 0;
 }
 
@@ -580,6 +577,11 @@ static int upload(struct pass *p, struct bbt_error *e)
 		}
 		if (k == 0)
 			break;
+		/* One transaction for the batch's corrections (one fsync). */
+		if (store_sessions_update_times(p->st, s, k, e) < 0) {
+			p->res->status = SYNC_LOCAL;
+			goto out;
+		}
 		if (send_all(p, s, k, &acked, e) < 0)
 			goto out;
 		if (acked == 0 && p->res->too_big == 0) {

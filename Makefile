@@ -21,7 +21,7 @@ DEB_DEPS = build-essential clang pkg-config git ca-certificates tzdata \
 	libcurl4-openssl-dev libcjson-dev libsqlite3-dev libusb-1.0-0-dev \
 	libmicrohttpd-dev libssl-dev zlib1g-dev libinih-dev libcsv-dev libxlsxwriter-dev \
 	libcmocka-dev libumockdev-dev umockdev evemu-tools faketime libglib2.0-dev \
-	sqlite3 libpq-dev openssl curl python3 procps iproute2 strace \
+	sqlite3 libpq-dev openssl curl python3 procps iproute2 strace time \
 	debhelper lintian fakeroot man-db systemd
 
 # sqlite3 is common's too: the shared storage layer (common/bbt_sqlite.*)

@@ -12,7 +12,10 @@
  * printed as one SPEC 4.3 JSON line each, in TIME's offset. Their boot_id
  * stays "": their wall times come from --start, not from a clock. A
  * session that cannot be stored is an error (exit 1): replay must not
- * print what it did not keep.
+ * print what it did not keep. The files are read as streams (evemu.h),
+ * twice: a first pass checks every line, so a bad one anywhere fails the
+ * replay before anything is stored; memory stays flat however long the
+ * recordings.
  */
 #include <getopt.h>
 #include <stdio.h>
@@ -27,8 +30,7 @@
 #include "store.h"
 
 struct replay {
-	struct evemu_recording rec[DETECTOR_MAX_DEVICES];
-	size_t head[DETECTOR_MAX_DEVICES];
+	struct evemu_reader *rd[DETECTOR_MAX_DEVICES];
 	int n;
 	int64_t start_us;
 	int offset;
@@ -95,32 +97,35 @@ static int ticks_until(struct replay *r, int64_t t, struct bbt_error *e)
 /* The file whose next event is earliest, or -1 when all are done. */
 static int next_file(const struct replay *r)
 {
+	struct evemu_event ev, best_ev;
 	int best = -1;
 
 	for (int i = 0; i < r->n; i++) {
-		if (r->head[i] >= r->rec[i].nevents)
+		if (!evemu_peek(r->rd[i], &ev))
 			continue;
-		if (best < 0 || r->rec[i].events[r->head[i]].time_us <
-		    r->rec[best].events[r->head[best]].time_us)
+		if (best < 0 || ev.time_us < best_ev.time_us) {
 			best = i;
+			best_ev = ev;
+		}
 	}
 	return best;
 }
 
 static int run_replay(struct replay *r, struct bbt_error *e)
 {
+	struct evemu_event ev;
 	int i;
 
 	while ((i = next_file(r)) >= 0) {
-		const struct evemu_event *ev = &r->rec[i].events[r->head[i]++];
-
-		if (ticks_until(r, ev->time_us, e) < 0)
+		if (evemu_next(r->rd[i], &ev, e) < 0)
+			return -1;
+		if (ticks_until(r, ev.time_us, e) < 0)
 			return -1;
 		/* SYN_DROPPED in a recording: the device's contact state is lost,
 		 * as in run (which then re-reads it from the kernel). */
-		if (ev->type == 0 && ev->code == 3)
+		if (ev.type == 0 && ev.code == 3)
 			detector_device_reset(&r->det, i);
-		detector_feed(&r->det, i, ev->time_us, ev->type, ev->code, ev->value);
+		detector_feed(&r->det, i, ev.time_us, ev.type, ev.code, ev.value);
 		if (drain(r, e) < 0)
 			return -1;
 	}
@@ -128,13 +133,40 @@ static int run_replay(struct replay *r, struct bbt_error *e)
 	return drain(r, e);
 }
 
-static int load_all(struct replay *r, char **files, int n, struct bbt_error *e)
+/*
+ * Read each file through once without keeping anything, so a bad line
+ * anywhere fails the replay before a session is stored or printed; then
+ * the real pass reads them again. Both passes stream: memory does not
+ * depend on the recordings' length.
+ */
+static int check_all(char **files, int n, struct bbt_error *e)
 {
+	struct evemu_reader *rd;
+	struct evemu_event ev;
+	int rc = 0;
+
+	for (int i = 0; i < n && rc == 0; i++) {
+		if (evemu_open(files[i], &rd, e) < 0)
+			return -1;
+		while ((rc = evemu_next(rd, &ev, e)) == 1)
+			;
+		evemu_close(rd);
+	}
+	return rc;
+}
+
+static int open_all(struct replay *r, char **files, int n, struct bbt_error *e)
+{
+	if (check_all(files, n, e) < 0)
+		return -1;
 	for (int i = 0; i < n; i++) {
-		if (evemu_load(files[i], &r->rec[i], e) < 0)
+		const struct evemu_recording *h;
+
+		if (evemu_open(files[i], &r->rd[i], e) < 0)
 			return -1;
 		r->n = i + 1;
-		detector_device_add(&r->det, i, &r->rec[i].id, r->rec[i].has_mt);
+		h = evemu_header(r->rd[i]);
+		detector_device_add(&r->det, i, &h->id, h->has_mt);
 	}
 	return 0;
 }
@@ -177,7 +209,7 @@ int cmd_replay(struct agent_ctx *ctx, int argc, char **argv)
 		goto out;
 	}
 	detector_init(&r->det, &ctx->cfg.detector);
-	if (load_all(r, argv + optind, nfiles, &err) < 0 ||
+	if (open_all(r, argv + optind, nfiles, &err) < 0 ||
 	    store_open(&r->st, ctx->cfg.state_dir, &err) < 0 ||
 	    run_replay(r, &err) < 0) {
 		log_err("replay: %s", bbt_error_msg(&err));
@@ -188,7 +220,7 @@ int cmd_replay(struct agent_ctx *ctx, int argc, char **argv)
 out:
 	store_close(r->st);
 	for (int i = 0; i < r->n; i++)
-		evemu_free(&r->rec[i]);
+		evemu_close(r->rd[i]);
 	free(r);
 	return rc;
 usage:

@@ -12,10 +12,13 @@
  *   lowercase hex digits. "A:" lines for ABS_MT_SLOT or ABS_MT_TRACKING_ID
  *   mark a multitouch device. Comments, blank lines and other header lines
  *   ("P:", "B:", "L:", "S:", unknown ones) are ignored.
- * - Limits: files over EVEMU_MAX_FILE bytes and lines over EVEMU_MAX_LINE
- *   bytes are refused, so a wrong file cannot eat the machine's memory.
+ * - Limits: lines over EVEMU_MAX_LINE bytes are refused; a buffer over
+ *   EVEMU_MAX_FILE bytes too (evemu_parse_buffer). Files are read as a
+ *   stream (evemu_open/evemu_next), one line at a time, so replaying a
+ *   recording takes the same memory whatever its length.
  */
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -125,21 +128,32 @@ static int push_event(struct evemu_recording *rec, const struct evemu_event *ev)
 	return 0;
 }
 
+/* One "E:" line's fields; prev: the file's previous event time or NULL. */
+static int parse_event(const char *name, size_t lineno, const char *s,
+    const int64_t *prev, struct evemu_event *ev, struct bbt_error *e)
+{
+	uint32_t type, code;
+
+	if (time_field(&s, &ev->time_us) < 0 || hex_field(&s, &type) < 0 ||
+	    hex_field(&s, &code) < 0 || value_field(&s, &ev->value) < 0 ||
+	    type > 0xffff || code > 0xffff || !rest_ok(s))
+		return bbt_error_set(e, "%s:%zu: bad event line (want 'E: SEC.USEC TYPE CODE "
+		    "VALUE')", name, lineno);
+	ev->type = (uint16_t)type;
+	ev->code = (uint16_t)code;
+	if (prev != NULL && ev->time_us < *prev)
+		return bbt_error_set(e, "%s:%zu: event time goes backwards", name, lineno);
+	return 0;
+}
+
 static int event_line(const char *name, size_t lineno, const char *s,
     struct evemu_recording *rec, struct bbt_error *e)
 {
 	struct evemu_event ev;
-	uint32_t type, code;
 
-	if (time_field(&s, &ev.time_us) < 0 || hex_field(&s, &type) < 0 ||
-	    hex_field(&s, &code) < 0 || value_field(&s, &ev.value) < 0 ||
-	    type > 0xffff || code > 0xffff || !rest_ok(s))
-		return bbt_error_set(e, "%s:%zu: bad event line (want 'E: SEC.USEC TYPE CODE "
-		    "VALUE')", name, lineno);
-	ev.type = (uint16_t)type;
-	ev.code = (uint16_t)code;
-	if (rec->nevents > 0 && ev.time_us < rec->events[rec->nevents - 1].time_us)
-		return bbt_error_set(e, "%s:%zu: event time goes backwards", name, lineno);
+	if (parse_event(name, lineno, s, rec->nevents > 0 ?
+	    &rec->events[rec->nevents - 1].time_us : NULL, &ev, e) < 0)
+		return -1;
 	if (push_event(rec, &ev) < 0)
 		return bbt_error_set(e, "%s:%zu: out of memory", name, lineno);
 	return 0;
@@ -189,11 +203,10 @@ static void abs_line(const char *s, struct evemu_recording *rec)
 		rec->has_mt = 1;
 }
 
-static int one_line(const char *name, size_t lineno, const char *line,
+/* A header line (anything but "E:"): what it says goes into rec. */
+static int header_line(const char *name, size_t lineno, const char *line,
     struct evemu_recording *rec, struct bbt_error *e)
 {
-	if (strncmp(line, "E:", 2) == 0)
-		return event_line(name, lineno, line + 2, rec, e);
 	if (strncmp(line, "N:", 2) == 0)
 		name_line(line + 2, rec);
 	else if (strncmp(line, "I:", 2) == 0)
@@ -201,6 +214,14 @@ static int one_line(const char *name, size_t lineno, const char *line,
 	else if (strncmp(line, "A:", 2) == 0)
 		abs_line(line + 2, rec);
 	return 0;
+}
+
+static int one_line(const char *name, size_t lineno, const char *line,
+    struct evemu_recording *rec, struct bbt_error *e)
+{
+	if (strncmp(line, "E:", 2) == 0)
+		return event_line(name, lineno, line + 2, rec, e);
+	return header_line(name, lineno, line, rec, e);
 }
 
 int evemu_parse_buffer(const char *name, const char *buf, size_t len,
@@ -235,6 +256,112 @@ int evemu_parse_buffer(const char *name, const char *buf, size_t len,
 fail:
 	evemu_free(rec);
 	return -1;
+}
+
+/* ---- streaming: one event at a time, memory independent of the file ---- */
+
+struct evemu_reader {
+	FILE *f;
+	struct evemu_recording hdr;	/* path, id, has_mt; no events */
+	size_t lineno;
+	char line[EVEMU_MAX_LINE + 2];
+	struct evemu_event next;	/* read ahead: the first event follows the header */
+	int have_next, have_prev;
+	int64_t prev_us;
+};
+
+/* The next line into r->line: 1, 0 at the end, -1 on error. */
+static int read_line(struct evemu_reader *r, struct bbt_error *e)
+{
+	size_t n;
+
+	if (fgets(r->line, sizeof(r->line), r->f) == NULL)
+		return ferror(r->f) ? bbt_error_set(e, "%s: read error", r->hdr.path) : 0;
+	r->lineno++;
+	n = strlen(r->line);
+	if (n > 0 && r->line[n - 1] == '\n')
+		r->line[--n] = '\0';
+	else if (n > EVEMU_MAX_LINE)
+		return bbt_error_set(e, "%s:%zu: line longer than %d bytes", r->hdr.path,
+		    r->lineno, EVEMU_MAX_LINE);
+	if (n > 0 && r->line[n - 1] == '\r')
+		r->line[--n] = '\0';
+	return 1;
+}
+
+/* Read lines up to the next event (header lines on the way are applied). */
+static int read_ahead(struct evemu_reader *r, struct bbt_error *e)
+{
+	int rc;
+
+	r->have_next = 0;
+	while ((rc = read_line(r, e)) == 1) {
+		if (strncmp(r->line, "E:", 2) != 0) {
+			if (header_line(r->hdr.path, r->lineno, r->line, &r->hdr, e) < 0)
+				return -1;
+			continue;
+		}
+		if (parse_event(r->hdr.path, r->lineno, r->line + 2,
+		    r->have_prev ? &r->prev_us : NULL, &r->next, e) < 0)
+			return -1;
+		r->prev_us = r->next.time_us;
+		r->have_prev = r->have_next = 1;
+		return 0;
+	}
+	return rc;
+}
+
+int evemu_open(const char *path, struct evemu_reader **out, struct bbt_error *e)
+{
+	struct evemu_reader *r = calloc(1, sizeof(*r));
+
+	*out = NULL;
+	if (r == NULL)
+		return bbt_error_set(e, "%s: out of memory", path);
+	snprintf(r->hdr.path, sizeof(r->hdr.path), "%s", path);
+	r->f = fopen(path, "rb");
+	if (r->f == NULL) {
+		bbt_error_set(e, "%s: %s", path, strerror(errno));
+		free(r);
+		return -1;
+	}
+	if (read_ahead(r, e) < 0) {
+		evemu_close(r);
+		return -1;
+	}
+	*out = r;
+	return 0;
+}
+
+const struct evemu_recording *evemu_header(const struct evemu_reader *r)
+{
+	return &r->hdr;
+}
+
+int evemu_peek(const struct evemu_reader *r, struct evemu_event *ev)
+{
+	if (r->have_next)
+		*ev = r->next;
+	return r->have_next;
+}
+
+int evemu_next(struct evemu_reader *r, struct evemu_event *ev, struct bbt_error *e)
+{
+	if (!r->have_next)
+		return 0;
+	*ev = r->next;
+	if (read_ahead(r, e) < 0)
+		return -1;
+	return 1;
+}
+
+void evemu_close(struct evemu_reader *r)
+{
+	if (r == NULL)
+		return;
+	if (r->f != NULL)
+		fclose(r->f);
+	free(r);
 }
 
 int evemu_load(const char *path, struct evemu_recording *rec,

@@ -50,6 +50,8 @@ struct daemon {
 	int stop;
 };
 
+static int buffer_open(struct daemon *d);
+
 /* Wall time (Unix us) of a BOOTTIME instant, by today's offset between the
  * two clocks. */
 static int64_t wall_of(int64_t boot_us)
@@ -91,6 +93,12 @@ static void session_log_line(const char *what, const struct bbt_session *s)
 
 static int pending_push(struct daemon *d, const struct bbt_session *s)
 {
+	if (d->npending >= DAEMON_PENDING_MAX) {
+		log_err("session %s lost: %d sessions already wait in memory for "
+		    "the buffer (disk full or unwritable?), the most kept", s->id,
+		    DAEMON_PENDING_MAX);
+		return 0;
+	}
 	if (bbt_grow(&d->pending, &d->cap_pending, d->npending + 1, sizeof(*d->pending)) < 0)
 		return -1;
 	d->pending[d->npending++] = *s;
@@ -102,7 +110,8 @@ static void session_store(struct daemon *d, const struct bbt_session *s)
 {
 	struct bbt_error e;
 
-	if (d->npending == 0 && store_session_add(d->st, s, &e) == 0) {
+	snprintf(e.msg, sizeof(e.msg), "the buffer is not open");
+	if (d->npending == 0 && d->st && store_session_add(d->st, s, &e) == 0) {
 		session_log_line("logged", s);
 		sync_thread_kick(d->sync);
 		return;
@@ -124,8 +133,12 @@ static void pending_retry(struct daemon *d, int64_t now_us)
 	struct bbt_error e;
 	size_t done = 0;
 
-	if (d->npending == 0 || now_us < d->next_retry_us)
+	if (now_us < d->next_retry_us || (d->npending == 0 && d->st))
 		return;
+	if (!d->st && buffer_open(d) < 0) {
+		d->next_retry_us = now_us + DAEMON_RETRY_S * 1000000LL;
+		return;
+	}
 	while (done < d->npending) {
 		if (store_session_add(d->st, &d->pending[done], &e) < 0) {
 			log_warn("%zu session(s) still not stored: %s",
@@ -146,7 +159,7 @@ static void tracking_forget(struct daemon *d, int clear_checkpoint)
 {
 	struct bbt_error e;
 
-	if (d->tracking && d->have_saved && clear_checkpoint &&
+	if (d->tracking && d->have_saved && clear_checkpoint && d->st &&
 	    store_checkpoint_clear(d->st, &e) < 0)
 		log_warn("clearing the checkpoint: %s", e.msg);
 	d->tracking = 0;
@@ -213,7 +226,9 @@ static void track_open(struct daemon *d, int64_t now_us)
 	if (!qualifies && (now_us < d->next_ckpt_us || !dirty(d, &ds)))
 		return;
 	session_build(d, &ds, d->open_id, &s);
-	if (store_checkpoint_save(d->st, &s, &e) < 0) {
+	if (!d->st) {
+		/* No buffer yet: the session waits in memory once closed. */
+	} else if (store_checkpoint_save(d->st, &s, &e) < 0) {
 		log_warn("checkpoint of session %s: %s", d->open_id, e.msg);
 	} else {
 		d->saved = ds;
@@ -374,28 +389,58 @@ static void wake_loop(void *pw)
 	platform_watch_wake(pw);
 }
 
-static int setup(struct daemon *d)
+/* The buffer is open: recover a leftover checkpoint, start syncing. */
+static int buffer_ready(struct daemon *d)
 {
 	struct bbt_error e;
 
-	if (platform_boot_id(d->boot_id, &e) < 0)
-		log_warn("no boot id, sessions cannot be clock-corrected: %s", e.msg);
-	if (store_open(&d->st, d->cfg.state_dir, &e) < 0) {
-		log_err("%s", e.msg);
-		return -1;
-	}
 	recover(d);
-	/* Before any thread starts: the signal mask is inherited. */
-	if (platform_watch_open(&d->pw, &e) < 0) {
-		log_err("%s", e.msg);
-		return -1;
-	}
 	if (sync_thread_start(&d->sync, &d->cfg, &e) < 0) {
 		log_err("sync: %s", e.msg);
 		return -1;
 	}
 	sync_thread_on_settings(d->sync, wake_loop, d->pw);
 	return 0;
+}
+
+/* Open the buffer the daemon started without (disk full at start). */
+static int buffer_open(struct daemon *d)
+{
+	struct bbt_error e;
+
+	if (store_open(&d->st, d->cfg.state_dir, &e) < 0) {
+		log_warn("buffer still unavailable, %zu session(s) in memory: %s",
+		    d->npending, e.msg);
+		return -1;
+	}
+	log_info("buffer %s open, writing %zu session(s) kept in memory",
+	    store_path(d->st), d->npending);
+	if (buffer_ready(d) < 0)
+		log_warn("sync not started; sessions are buffered");
+	return 0;
+}
+
+static int setup(struct daemon *d)
+{
+	struct bbt_error e;
+
+	if (platform_boot_id(d->boot_id, &e) < 0)
+		log_warn("no boot id, sessions cannot be clock-corrected: %s", e.msg);
+	/* Before any thread starts: the signal mask is inherited. */
+	if (platform_watch_open(&d->pw, &e) < 0) {
+		log_err("%s", e.msg);
+		return -1;
+	}
+	if (store_open(&d->st, d->cfg.state_dir, &e) < 0) {
+		/* SPEC 4.2: capture never depends on free space. */
+		log_err("%s; recording anyway: closed sessions wait in memory (at most "
+		    "%d) and are written when the buffer can be opened (tried every "
+		    "%d s)", e.msg, DAEMON_PENDING_MAX, DAEMON_RETRY_S);
+		d->st = NULL;
+		d->next_retry_us = bbt_clock_boottime_us() + DAEMON_RETRY_S * 1000000LL;
+		return 0;
+	}
+	return buffer_ready(d);
 }
 
 /* The agent stops: close the open session and log it. */

@@ -17,7 +17,10 @@
  *  - A session keeps one id from the moment it opens: its checkpoints and
  *    its final record share it, so recovery can neither lose nor duplicate
  *    it. A session the store refused (disk full) stays in memory and is
- *    retried; it is never dropped.
+ *    retried (up to DAEMON_PENDING_MAX, then a loss is logged). A buffer
+ *    that cannot be opened at start (disk full) does not stop capture:
+ *    the daemon runs without it, retries every DAEMON_RETRY_S and at stop,
+ *    and starts syncing once it is open (SPEC 4.2).
  *  - Wall times are computed when a record is written, from the session's
  *    CLOCK_BOOTTIME times and the current BOOTTIME<->REALTIME offset, so a
  *    suspend is idle time and a wall-clock step during a session does not
@@ -33,6 +36,9 @@
 
 #define DAEMON_CHECKPOINT_S 60
 #define DAEMON_RETRY_S 30
+/* Closed sessions kept in memory while the buffer cannot take them (disk
+ * full, even at start): about 500 school days of one board, ~2.5 MiB. */
+#define DAEMON_PENDING_MAX 4096
 
 /* Run until stopped. cfg is the loaded config; cli_config/cli_state_dir are
  * the command-line overrides (NULL if none), used again on reload. Returns

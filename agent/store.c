@@ -32,6 +32,7 @@
 #include <sqlite3.h>
 
 #include "bbt_log.h"
+#include "bbt_sqlite.h"
 
 #define STORE_BUSY_MS 10000
 #define STORE_KEEP_ACKED_S (180LL * 24 * 3600)
@@ -94,10 +95,10 @@ static const char *const migrations[] = {
 #define SESSION_PARAMS "?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15"
 #define SESSION_NCOLS 15
 
-/* umask is per process: two threads opening at once must not interleave. */
-static pthread_mutex_t umask_mu = PTHREAD_MUTEX_INITIALIZER;
+/* Guards open_stores (two threads may open at once). */
+static pthread_mutex_t open_mu = PTHREAD_MUTEX_INITIALIZER;
 /*
- * Stores open in this process (under umask_mu). POSIX locks belong to the
+ * Stores open in this process (under open_mu). POSIX locks belong to the
  * process and any close() of the file drops them all: bad_header()'s
  * fopen/fclose while another connection here (run's loop, its sync thread)
  * holds the database would drop that connection's locks, and another
@@ -119,29 +120,6 @@ static int db_error(struct bbt_error *e, sqlite3 *db, const char *what)
 	return bbt_error_set(e, "%s: %s", what, sqlite3_errmsg(db));
 }
 
-/* Run a script of constant statements (no parameters), one prepared at a time. */
-static int exec_script(sqlite3 *db, const char *sql, struct bbt_error *e)
-{
-	const char *tail = sql;
-
-	while (tail != NULL && *tail != '\0') {
-		sqlite3_stmt *st = NULL;
-		int rc = sqlite3_prepare_v2(db, tail, -1, &st, &tail);
-
-		if (rc != SQLITE_OK)
-			return db_error(e, db, "prepare");
-		if (st == NULL)
-			continue;	/* whitespace or comment */
-		do
-			rc = sqlite3_step(st);
-		while (rc == SQLITE_ROW);
-		sqlite3_finalize(st);
-		if (rc != SQLITE_DONE)
-			return db_error(e, db, "exec");
-	}
-	return 0;
-}
-
 /* Remember a damaged file (the next use replaces it, see refresh). */
 static void mark(struct store *st)
 {
@@ -159,7 +137,7 @@ static int begin(struct store *st, struct bbt_error *e)
 {
 	if (refresh(st, e) < 0)
 		return -1;
-	if (exec_script(st->db, "BEGIN IMMEDIATE", e) < 0) {
+	if (bbt_sqlite_exec(st->db, "BEGIN IMMEDIATE", e) < 0) {
 		mark(st);
 		return -1;
 	}
@@ -168,7 +146,7 @@ static int begin(struct store *st, struct bbt_error *e)
 
 static int commit(struct store *st, struct bbt_error *e)
 {
-	if (exec_script(st->db, "COMMIT", e) < 0) {
+	if (bbt_sqlite_exec(st->db, "COMMIT", e) < 0) {
 		mark(st);
 		return -1;
 	}
@@ -180,7 +158,7 @@ static void rollback(struct store *st)
 {
 	mark(st);
 	if (st->db != NULL && !sqlite3_get_autocommit(st->db))
-		exec_script(st->db, "ROLLBACK", NULL);
+		bbt_sqlite_exec(st->db, "ROLLBACK", NULL);
 }
 
 static int prepare(struct store *st, const char *sql, sqlite3_stmt **stmt,
@@ -206,54 +184,42 @@ static int step_done(struct store *st, sqlite3_stmt *stmt, const char *what,
 	return rc == SQLITE_DONE ? 0 : -1;
 }
 
-static void bind_text(sqlite3_stmt *stmt, int i, const char *s)
-{
-	sqlite3_bind_text(stmt, i, s, -1, SQLITE_TRANSIENT);
-}
-
 static void bind_session(sqlite3_stmt *stmt, const struct bbt_session *s)
 {
-	bind_text(stmt, 1, s->id);
+	bbt_sqlite_bind_text(stmt, 1, s->id);
 	sqlite3_bind_int64(stmt, 2, s->start);
 	sqlite3_bind_int64(stmt, 3, s->end);
 	sqlite3_bind_int(stmt, 4, s->utc_offset);
 	sqlite3_bind_int64(stmt, 5, s->end - s->start);
 	sqlite3_bind_int(stmt, 6, s->touches);
 	sqlite3_bind_int(stmt, 7, s->active_minutes);
-	bind_text(stmt, 8, s->teacher);
-	bind_text(stmt, 9, s->input.name);
-	bind_text(stmt, 10, s->input.vid);
-	bind_text(stmt, 11, s->input.pid);
+	bbt_sqlite_bind_text(stmt, 8, s->teacher);
+	bbt_sqlite_bind_text(stmt, 9, s->input.name);
+	bbt_sqlite_bind_text(stmt, 10, s->input.vid);
+	bbt_sqlite_bind_text(stmt, 11, s->input.pid);
 	sqlite3_bind_int64(stmt, 12, (sqlite3_int64)s->flags);
-	bind_text(stmt, 13, s->boot_id);
+	bbt_sqlite_bind_text(stmt, 13, s->boot_id);
 	sqlite3_bind_int64(stmt, 14, s->boot_start_us);
 	sqlite3_bind_int64(stmt, 15, s->boot_end_us);
-}
-
-static void col_text(sqlite3_stmt *stmt, int i, char *dst, size_t len)
-{
-	const unsigned char *t = sqlite3_column_text(stmt, i);
-
-	snprintf(dst, len, "%s", t != NULL ? (const char *)t : "");
 }
 
 /* Read SESSION_COLS starting at column 0. */
 static void read_session(sqlite3_stmt *stmt, struct bbt_session *s)
 {
 	memset(s, 0, sizeof(*s));
-	col_text(stmt, 0, s->id, sizeof(s->id));
+	bbt_sqlite_col_text(stmt, 0, s->id, sizeof(s->id));
 	s->start = sqlite3_column_int64(stmt, 1);
 	s->end = sqlite3_column_int64(stmt, 2);
 	s->utc_offset = sqlite3_column_int(stmt, 3);
 	s->duration_s = sqlite3_column_int64(stmt, 4);
 	s->touches = sqlite3_column_int(stmt, 5);
 	s->active_minutes = sqlite3_column_int(stmt, 6);
-	col_text(stmt, 7, s->teacher, sizeof(s->teacher));
-	col_text(stmt, 8, s->input.name, sizeof(s->input.name));
-	col_text(stmt, 9, s->input.vid, sizeof(s->input.vid));
-	col_text(stmt, 10, s->input.pid, sizeof(s->input.pid));
+	bbt_sqlite_col_text(stmt, 7, s->teacher, sizeof(s->teacher));
+	bbt_sqlite_col_text(stmt, 8, s->input.name, sizeof(s->input.name));
+	bbt_sqlite_col_text(stmt, 9, s->input.vid, sizeof(s->input.vid));
+	bbt_sqlite_col_text(stmt, 10, s->input.pid, sizeof(s->input.pid));
 	s->flags = (unsigned)sqlite3_column_int64(stmt, 11);
-	col_text(stmt, 12, s->boot_id, sizeof(s->boot_id));
+	bbt_sqlite_col_text(stmt, 12, s->boot_id, sizeof(s->boot_id));
 	s->boot_start_us = sqlite3_column_int64(stmt, 13);
 	s->boot_end_us = sqlite3_column_int64(stmt, 14);
 }
@@ -279,15 +245,6 @@ static int make_dir(const char *dir, struct bbt_error *e)
 		buf[i] = dir[i];
 	}
 	return 0;
-}
-
-static void chmod_if_there(const char *path, const char *suffix)
-{
-	char p[PATH_MAX + 8];
-
-	snprintf(p, sizeof(p), "%s%s", path, suffix);
-	if (chmod(p, 0600) < 0 && errno != ENOENT)
-		log_warn_errno("chmod %s", p);
 }
 
 static int is_corrupt_code(int rc)
@@ -353,51 +310,12 @@ static int move_aside(const char *path, char *aside, size_t len,
 	return 0;
 }
 
-static int pragma_int(sqlite3 *db, const char *sql, int *out, struct bbt_error *e)
-{
-	sqlite3_stmt *stmt = NULL;
-	int rc;
-
-	if (sqlite3_prepare_v2(db, sql, -1, &stmt, NULL) != SQLITE_OK)
-		return db_error(e, db, sql);
-	rc = sqlite3_step(stmt);
-	if (rc == SQLITE_ROW)
-		*out = sqlite3_column_int(stmt, 0);
-	sqlite3_finalize(stmt);
-	if (rc != SQLITE_ROW)
-		return db_error(e, db, sql);
-	return 0;
-}
-
-/* Bring the schema to STORE_SCHEMA_VERSION in one transaction. */
+/* Bring the schema to STORE_SCHEMA_VERSION (common/bbt_sqlite.h). */
 static int migrate(struct store *st, struct bbt_error *e)
 {
-	char sql[64];
-	int v = 0;
-
-	if (begin(st, e) < 0)
-		return -1;
-	if (pragma_int(st->db, "PRAGMA user_version", &v, e) < 0)
-		goto fail;
-	if (v > STORE_SCHEMA_VERSION) {
-		bbt_error_set(e, "%s has schema version %d, newer than this agent's %d"
-		    " (downgrade?)", st->path, v, STORE_SCHEMA_VERSION);
-		goto fail;
-	}
-	for (; v < STORE_SCHEMA_VERSION; v++) {
-		if (exec_script(st->db, migrations[v], e) < 0) {
-			bbt_error_prefix(e, "migration to v%d", v + 1);
-			goto fail;
-		}
-		/* A pragma takes no bound parameter; v is our own integer. */
-		snprintf(sql, sizeof(sql), "PRAGMA user_version = %d", v + 1);
-		if (exec_script(st->db, sql, e) < 0)
-			goto fail;
-	}
-	return commit(st, e);
-fail:
-	rollback(st);
-	return -1;
+	if (bbt_sqlite_migrate(st->db, migrations, STORE_SCHEMA_VERSION, e) < 0)
+		return bbt_error_prefix(e, "%s", st->path);
+	return 0;
 }
 
 /*
@@ -448,17 +366,16 @@ static int open_db(struct store *st, int *damaged, struct bbt_error *e)
 	*damaged = open_stores == 0 && bad_header(st->path);
 	if (*damaged)
 		return bbt_error_set(e, "%s: not an SQLite database", st->path);
-	rc = sqlite3_open_v2(st->path, &st->db,
-	    SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL);
-	if (rc != SQLITE_OK) {
-		*damaged = is_corrupt_code(rc);
-		return db_error(e, st->db, st->path);
+	/* 0600 before SQLite creates its -wal and -shm with the file's mode. */
+	if (bbt_sqlite_open_private(st->path, 1, &st->db, e) < 0) {
+		*damaged = st->db != NULL &&
+		    is_corrupt_code(sqlite3_extended_errcode(st->db));
+		return -1;
 	}
 	if (stat(st->path, &sb) == 0) {
 		st->dev = sb.st_dev;
 		st->ino = sb.st_ino;
 	}
-	sqlite3_extended_result_codes(st->db, 1);
 	sqlite3_busy_timeout(st->db, STORE_BUSY_MS);
 	rc = check_damaged(st->db, e);
 	if (rc > 0)
@@ -467,8 +384,8 @@ static int open_db(struct store *st, int *damaged, struct bbt_error *e)
 		return bbt_error_set(e, "%s: not a valid database", st->path);
 	if (rc < 0)
 		return bbt_error_prefix(e, "%s", st->path);
-	if (exec_script(st->db, "PRAGMA journal_mode = WAL;"
-	    "PRAGMA synchronous = FULL;PRAGMA foreign_keys = ON", e) < 0 ||
+	if (bbt_sqlite_wal_full(st->db, e) < 0 ||
+	    bbt_sqlite_exec(st->db, "PRAGMA foreign_keys = ON", e) < 0 ||
 	    migrate(st, e) < 0) {
 		*damaged = is_corrupt_code(sqlite3_extended_errcode(st->db));
 		return -1;
@@ -485,23 +402,16 @@ static void close_db(struct store *st)
 	st->db = NULL;
 }
 
-/* Open under umask 077 so the file and its -wal/-shm are born 0600. */
+/* Open and check st->path; the buffer is private (common/bbt_sqlite.h). */
 static int open_private(struct store *st, int *damaged, struct bbt_error *e)
 {
-	mode_t old;
 	int rc;
 
-	pthread_mutex_lock(&umask_mu);
-	old = umask(077);
+	pthread_mutex_lock(&open_mu);
 	st->opening = 1;
 	rc = open_db(st, damaged, e);
 	st->opening = 0;
-	umask(old);
-	pthread_mutex_unlock(&umask_mu);
-	/* A file made by an older build or by hand: tighten it anyway. */
-	chmod_if_there(st->path, "");
-	chmod_if_there(st->path, "-wal");
-	chmod_if_there(st->path, "-shm");
+	pthread_mutex_unlock(&open_mu);
 	return rc;
 }
 
@@ -604,7 +514,7 @@ static void salvage(struct store *st, const char *aside)
 	if (sqlite3_open_v2(aside, &from, SQLITE_OPEN_READWRITE, NULL) != SQLITE_OK)
 		goto out;
 	sqlite3_db_config(from, SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, 1, NULL);
-	exec_script(from, "PRAGMA query_only = 1", NULL);
+	bbt_sqlite_exec(from, "PRAGMA query_only = 1", NULL);
 	if (begin(st, &e) < 0)
 		goto out;
 	for (size_t i = 0; i < SALVAGE_NTABLES; i++)
@@ -737,9 +647,9 @@ int store_open(struct store **out, const char *state_dir, struct bbt_error *e)
 		free(st);
 		return bbt_error_set(e, "%s", err.msg);
 	}
-	pthread_mutex_lock(&umask_mu);
+	pthread_mutex_lock(&open_mu);
 	open_stores++;
-	pthread_mutex_unlock(&umask_mu);
+	pthread_mutex_unlock(&open_mu);
 	*out = st;
 	return 0;
 }
@@ -764,9 +674,9 @@ void store_close(struct store *st)
 		return;
 	close_db(st);
 	free(st);
-	pthread_mutex_lock(&umask_mu);
+	pthread_mutex_lock(&open_mu);
 	open_stores--;
-	pthread_mutex_unlock(&umask_mu);
+	pthread_mutex_unlock(&open_mu);
 }
 
 struct sqlite3 *store_sqlite(struct store *st)
@@ -806,7 +716,7 @@ static int delete_checkpoint(struct store *st, const char *id,
 	    "DELETE FROM checkpoint", &stmt, e) < 0)
 		return -1;
 	if (id != NULL)
-		bind_text(stmt, 1, id);
+		bbt_sqlite_bind_text(stmt, 1, id);
 	return step_done(st, stmt, "clear checkpoint", e);
 }
 
@@ -841,7 +751,7 @@ int store_session_update_times(struct store *st, const struct bbt_session *s,
 	    " utc_offset = ?4, duration_s = ?5, flags = ?6 WHERE id = ?1",
 	    &stmt, e) < 0)
 		return -1;
-	bind_text(stmt, 1, s->id);
+	bbt_sqlite_bind_text(stmt, 1, s->id);
 	sqlite3_bind_int64(stmt, 2, s->start);
 	sqlite3_bind_int64(stmt, 3, s->end);
 	sqlite3_bind_int(stmt, 4, s->utc_offset);
@@ -875,7 +785,7 @@ int store_sessions_update_times(struct store *st, const struct bbt_session *s,
 	    &stmt, e) < 0)
 		goto fail;
 	for (size_t i = 0; i < n; i++) {
-		bind_text(stmt, 1, s[i].id);
+		bbt_sqlite_bind_text(stmt, 1, s[i].id);
 		sqlite3_bind_int64(stmt, 2, s[i].start);
 		sqlite3_bind_int64(stmt, 3, s[i].end);
 		sqlite3_bind_int(stmt, 4, s[i].utc_offset);
@@ -1043,7 +953,7 @@ static int outbox_ack_once(struct store *st, const char *const *ids, size_t n,
 	    " AND acked_at IS NULL", &stmt, e) < 0)
 		goto fail;
 	for (size_t i = 0; i < n; i++) {
-		bind_text(stmt, 1, ids[i]);
+		bbt_sqlite_bind_text(stmt, 1, ids[i]);
 		sqlite3_bind_int64(stmt, 2, now);
 		if (sqlite3_step(stmt) != SQLITE_DONE) {
 			st_error(st, e, "ack");
@@ -1105,14 +1015,14 @@ static int settle_one(struct store *st, sqlite3_stmt *ack, sqlite3_stmt *put,
 {
 	sqlite3_stmt *q = o->rejected ? put : release;
 
-	bind_text(ack, 1, o->id);
+	bbt_sqlite_bind_text(ack, 1, o->id);
 	sqlite3_bind_int64(ack, 2, now);
 	if (sqlite3_step(ack) != SQLITE_DONE)
 		return st_error(st, e, "ack");
 	sqlite3_reset(ack);
-	bind_text(q, 1, o->id);
+	bbt_sqlite_bind_text(q, 1, o->id);
 	if (o->rejected) {
-		bind_text(q, 2, o->error ? o->error : "");
+		bbt_sqlite_bind_text(q, 2, o->error ? o->error : "");
 		sqlite3_bind_int64(q, 3, now);
 	}
 	if (sqlite3_step(q) != SQLITE_DONE)
@@ -1204,7 +1114,7 @@ int store_quarantine_each(struct store *st, store_rejected_fn fn, void *arg,
 		return -1;
 	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
 		read_session(stmt, &s);
-		col_text(stmt, SESSION_NCOLS, r.error, sizeof(r.error));
+		bbt_sqlite_col_text(stmt, SESSION_NCOLS, r.error, sizeof(r.error));
 		r.first_at = sqlite3_column_int64(stmt, SESSION_NCOLS + 1);
 		r.last_at = sqlite3_column_int64(stmt, SESSION_NCOLS + 2);
 		r.count = sqlite3_column_int64(stmt, SESSION_NCOLS + 3);
@@ -1232,10 +1142,10 @@ int store_meta_get(struct store *st, const char *key, char *buf, size_t len)
 		buf[0] = '\0';
 	if (prepare(st, "SELECT value FROM meta WHERE key = ?1", &stmt, NULL) < 0)
 		return -1;
-	bind_text(stmt, 1, key);
+	bbt_sqlite_bind_text(stmt, 1, key);
 	rc = sqlite3_step(stmt);
 	if (rc == SQLITE_ROW && len > 0)
-		col_text(stmt, 0, buf, len);
+		bbt_sqlite_col_text(stmt, 0, buf, len);
 	sqlite3_finalize(stmt);
 	if (rc == SQLITE_ROW)
 		return 1;
@@ -1250,8 +1160,8 @@ static int meta_set_once(struct store *st, const char *key, const char *value,
 	if (prepare(st, "INSERT OR REPLACE INTO meta (key, value) VALUES (?1, ?2)",
 	    &stmt, e) < 0)
 		return -1;
-	bind_text(stmt, 1, key);
-	bind_text(stmt, 2, value);
+	bbt_sqlite_bind_text(stmt, 1, key);
+	bbt_sqlite_bind_text(stmt, 2, value);
 	return step_done(st, stmt, "set meta", e);
 }
 
@@ -1269,6 +1179,6 @@ int store_meta_delete(struct store *st, const char *key, struct bbt_error *e)
 
 	if (prepare(st, "DELETE FROM meta WHERE key = ?1", &stmt, e) < 0)
 		return -1;
-	bind_text(stmt, 1, key);
+	bbt_sqlite_bind_text(stmt, 1, key);
 	return step_done(st, stmt, "delete meta", e);
 }

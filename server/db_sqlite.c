@@ -33,6 +33,7 @@
 
 #include "bbt_array.h"
 #include "bbt_log.h"
+#include "bbt_sqlite.h"
 #include "db.h"
 #include "db_sqlite_internal.h"
 
@@ -217,16 +218,12 @@ sqlite3_stmt *db_sqlite_stmt(struct db *db, const char *sql, struct bbt_error *e
 
 void db_sqlite_text(sqlite3_stmt *st, int col, char *buf, size_t len)
 {
-	const unsigned char *t = sqlite3_column_text(st, col);
-
-	snprintf(buf, len, "%s", t ? (const char *)t : "");
+	bbt_sqlite_col_text(st, col, buf, len);
 }
 
 int db_sqlite_bind_text(sqlite3_stmt *st, int idx, const char *s)
 {
-	if (!s)
-		return sqlite3_bind_null(st, idx);
-	return sqlite3_bind_text(st, idx, s, -1, SQLITE_TRANSIENT);
+	return bbt_sqlite_bind_text(st, idx, s);
 }
 
 int db_begin(struct db *db, struct bbt_error *e)
@@ -306,105 +303,12 @@ int db_schema_version(struct db *db, int *version, struct bbt_error *e)
 	return 0;
 }
 
-/* Bring the schema to DB_SCHEMA_VERSION, one migration per transaction. */
-static int migrate(struct db *db, struct bbt_error *e)
-{
-	char sql[64];
-	int v;
-
-	for (;;) {
-		if (db_begin(db, e) < 0)
-			return -1;
-		/* Read inside the write lock: another process may have migrated. */
-		if (db_schema_version(db, &v, e) < 0)
-			goto fail;
-		if (v > DB_SCHEMA_VERSION) {
-			bbt_error_set(e, "database schema version %d is newer than this "
-			    "program's (%d)", v, DB_SCHEMA_VERSION);
-			goto fail;
-		}
-		if (v == DB_SCHEMA_VERSION) {
-			db_rollback(db);
-			return 0;
-		}
-		if (db_sqlite_exec(db, migrations[v], e) < 0) {
-			bbt_error_prefix(e, "migration to schema v%d", v + 1);
-			goto fail;
-		}
-		snprintf(sql, sizeof(sql), "PRAGMA user_version = %d", v + 1);
-		if (db_sqlite_exec(db, sql, e) < 0 || db_commit(db, e) < 0)
-			goto fail;
-		log_debug("database schema migrated to v%d", v + 1);
-	}
-fail:
-	db_rollback(db);
-	return -1;
-}
-
-/*
- * Create the file 0600 before SQLite does (it would use the umask), and
- * exactly 0600 whatever the umask (0277 would leave it unwritable). SQLite
- * gives the -wal and -shm files it creates the mode of the database file.
- */
-static int create_private(const char *path, struct bbt_error *e)
-{
-	int fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
-
-	if (fd < 0)
-		return bbt_error_set(e, "%s: %s", path, strerror(errno));
-	if (fchmod(fd, 0600) != 0) {
-		bbt_error_set(e, "%s: chmod 600: %s", path, strerror(errno));
-		close(fd);
-		return -1;
-	}
-	close(fd);
-	return 0;
-}
-
-/*
- * The database holds every school's teaching record, teacher names and the
- * credential hashes: only its owner may read it. A database file, -wal or
- * -shm that group or others can read or write (made by an older version,
- * a copy, a restore) is set to 0600 with a warning; if that fails (another
- * user's file) the database is refused with the reason, never used wide.
- */
-static int make_private(const char *db, struct bbt_error *e)
-{
-	static const char *const suffix[] = { "", "-wal", "-shm" };
-	char path[4096];
-	struct stat st;
-
-	for (size_t i = 0; i < sizeof(suffix) / sizeof(suffix[0]); i++) {
-		if ((size_t)snprintf(path, sizeof(path), "%s%s", db, suffix[i]) >= sizeof(path))
-			return bbt_error_set(e, "database path too long");
-		if (stat(path, &st) != 0 || !S_ISREG(st.st_mode) || (st.st_mode & 077) == 0)
-			continue;
-		if (chmod(path, 0600) != 0)
-			return bbt_error_set(e, "%s is mode %04o, open to group or others, and "
-			    "cannot be made 0600 (%s): its owner must run chmod 600 %s", path,
-			    (unsigned)(st.st_mode & 07777), strerror(errno), path);
-		log_warn("%s was mode %04o, open to group or others: set to 0600", path,
-		    (unsigned)(st.st_mode & 07777));
-	}
-	return 0;
-}
-
 static int configure(struct db *db, struct bbt_error *e)
 {
-	sqlite3_stmt *st = NULL;
-	const unsigned char *mode;
-	int ok;
-
 	sqlite3_busy_timeout(db->h, DB_SQLITE_BUSY_MS);
-	if (sqlite3_prepare_v2(db->h, "PRAGMA journal_mode=WAL", -1, &st, NULL) != SQLITE_OK)
-		return db_sqlite_fail(db, e, "journal_mode");
-	ok = sqlite3_step(st) == SQLITE_ROW;
-	mode = ok ? sqlite3_column_text(st, 0) : NULL;
-	ok = mode && strcmp((const char *)mode, "wal") == 0;
-	sqlite3_finalize(st);
-	if (!ok)
-		return bbt_error_set(e, "database: cannot switch to WAL journal mode");
-	return db_sqlite_exec(db, "PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;", e);
+	if (bbt_sqlite_wal_full(db->h, e) < 0)
+		return -1;
+	return db_sqlite_exec(db, "PRAGMA foreign_keys=ON;", e);
 }
 
 int db_open(const char *where, struct db **out, struct bbt_error *e)
@@ -414,19 +318,14 @@ int db_open(const char *where, struct db **out, struct bbt_error *e)
 	*out = NULL;
 	if (strncmp(where, "postgresql://", 13) == 0 || strncmp(where, "postgres://", 11) == 0)
 		return bbt_error_set(e, "the PostgreSQL backend is not built in yet");
-	if (access(where, F_OK) != 0 && create_private(where, e) < 0)
-		return -1;
-	if (make_private(where, e) < 0)
-		return -1;
 	db = calloc(1, sizeof(*db));
 	if (!db)
 		return bbt_error_set(e, "out of memory");
-	if (sqlite3_open_v2(where, &db->h, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX,
-	    NULL) != SQLITE_OK) {
-		db_sqlite_fail(db, e, where);
+	/* Private (0600), WAL + FULL, user_version migrations: common/bbt_sqlite. */
+	if (bbt_sqlite_open_private(where, 1, &db->h, e) < 0)
 		goto fail;
-	}
-	if (configure(db, e) < 0 || migrate(db, e) < 0) {
+	if (configure(db, e) < 0 ||
+	    bbt_sqlite_migrate(db->h, migrations, NMIGRATIONS, e) < 0) {
 		bbt_error_prefix(e, "%s", where);
 		goto fail;
 	}

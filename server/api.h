@@ -27,19 +27,12 @@ void api_me(struct http_request *req, struct http_response *res);
 /* api_bundles.c: offline bundles (SPEC 4.5), admin or own-device token. */
 void api_bundles_post(struct http_request *req, struct http_response *res);
 
-/* api_points.c: the points report (SPEC 5.1, 5.4), admin token, school-scoped. */
+/* api_report.c: the report endpoints (SPEC 5.2), admin token, school-scoped:
+ * points (5.4), devices, verify (5.5), stats (5.6), teachers (5.1). */
 void api_points_get(struct http_request *req, struct http_response *res);
-
-/* api_fleet.c: the devices report (SPEC 5.1), admin token, school-scoped. */
 void api_devices_get(struct http_request *req, struct http_response *res);
-
-/* api_verify.c: the live-lesson verify report (SPEC 5.5), school-scoped. */
 void api_verify_get(struct http_request *req, struct http_response *res);
-
-/* api_stats.c: the statistics report (SPEC 5.6), school-scoped. */
 void api_stats_get(struct http_request *req, struct http_response *res);
-
-/* api_teachers.c: the per-teacher report (SPEC 5.1), school-scoped. */
 void api_teachers_get(struct http_request *req, struct http_response *res);
 
 /* api_dashboard.c: the dashboard's static files (SPEC 5.2), no credential. */

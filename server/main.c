@@ -12,6 +12,7 @@
 #include "bbt_log.h"
 #include "bbt_time.h"
 #include "commands.h"
+#include "report_cmd.h"
 
 static const struct {
 	const char *name;
@@ -24,12 +25,7 @@ static const struct {
 	{ "timetable", cmd_timetable },
 	{ "schedule", cmd_schedule },
 	{ "import", cmd_import },
-	{ "points", cmd_points },
-	{ "verify", cmd_verify },
-	{ "stats", cmd_stats },
-	{ "devices", cmd_devices },
 	{ "device", cmd_device },
-	{ "teachers", cmd_teachers },
 };
 
 /* The commands that may make a missing database: serve, so that a fresh
@@ -115,6 +111,11 @@ int main(int argc, char **argv)
 	if (optind >= argc) {
 		usage(stderr);
 		return 2;
+	}
+	if (report_cmd_find(argv[optind]) != NULL) {
+		optind++;
+		return report_cmd_run(report_cmd_find(argv[optind - 1]), &ctx,
+		    argc - optind + 1, argv + optind - 1);
 	}
 	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
 		if (strcmp(argv[optind], commands[i].name) != 0)

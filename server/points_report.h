@@ -1,6 +1,6 @@
 /*
  * points_report: the `points` report (SPEC 5.1) from sessions and slots, shared
- * by the CLI (cmd_points.c) and GET /api/v1/points (api_points.c), so both
+ * by the CLI and GET /api/v1/points (the "points" entry, report_cmds.c), so both
  * always give the same answer.
  *
  * Periods: --week is an ISO week of the rule's week_zone; --from/--to are

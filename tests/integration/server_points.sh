@@ -7,7 +7,7 @@
 # a bad row reported with its line and nothing stored, re-import (UTF-8 BOM)
 # replacing, a late session changing a past week, CSV with a BOM, --explain
 # reasons, a period cutting a week, and school-admin scoping of the API.
-# Covers server/cmd_timetable.c cmd_points.c api_points.c points*.c csvin.c
+# Covers server/cmd_timetable.c report_cmd*.c points*.c csvin.c
 # timetable.c db_sqlite_points.c report.c rules.c.
 set -eu
 B=$BBT_BUILD; T=$BBT_TMP; DB=$T/bbt.db

@@ -1,0 +1,241 @@
+/*
+ * report_cmd: the runner every report entry goes through (report_cmd.h).
+ * It owns the parts each report command once repeated: option parsing for
+ * the CLI and the API, loading the rule file, the period check before any
+ * database work, opening the database, the school check, writing in the
+ * chosen format and printing the error. Entries only build rows.
+ */
+#include "report_cmd.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "api.h"
+#include "db.h"
+#include "fleet.h"
+#include "report_xlsx.h"
+
+#define RC_FILE 0x1000u	/* --format xlsx and --out (set per entry below) */
+
+/* Every option a report may take; an entry gets those its opts name. */
+static const struct {
+	unsigned bit;		/* 0: every entry */
+	struct option opt;
+} all_opts[] = {
+	{ RC_WEEK, { "week", required_argument, NULL, 'w' } },
+	{ RC_PERIOD, { "from", required_argument, NULL, 'f' } },
+	{ RC_PERIOD, { "to", required_argument, NULL, 't' } },
+	{ RC_SCHOOL, { "school", required_argument, NULL, 's' } },
+	{ RC_EXPLAIN, { "explain", no_argument, NULL, 'x' } },
+	{ RC_BEHIND, { "behind", no_argument, NULL, 'b' } },
+	{ RC_OFFLINE, { "offline-after", required_argument, NULL, 'a' } },
+	{ 0, { "format", required_argument, NULL, 'F' } },
+	{ RC_FILE, { "out", required_argument, NULL, 'o' } },
+	{ 0, { "help", no_argument, NULL, 'h' } },
+};
+#define NOPTS (sizeof(all_opts) / sizeof(all_opts[0]))
+
+/* Until every entry takes --format xlsx --out, the ones that do. */
+static unsigned entry_opts(const struct report_entry *re)
+{
+	return re->opts | (strcmp(re->name, "stats") == 0 ||
+	    strcmp(re->name, "teachers") == 0 ? RC_FILE : 0);
+}
+
+/* One CLI run's options: the report's, and how to write it. */
+struct cli {
+	struct report_args a;
+	enum report_format f;
+	int xlsx;
+	const char *out;
+};
+
+/* A number of seconds, 1 s to a year. */
+static int parse_seconds(const char *s, long *out)
+{
+	char *end;
+
+	errno = 0;
+	*out = strtol(s, &end, 10);
+	return errno || end == s || *end || *out < 1 || *out > 366L * 86400 ? -1 : 0;
+}
+
+/* The option of one getopt result; 0 to go on, else the exit status (or -1:
+ * --help, exit 0). */
+static int cli_option(const struct report_entry *re, int c, struct cli *o)
+{
+	struct bbt_error e;
+
+	switch (c) {
+	case 'w': o->a.week = optarg; return 0;
+	case 'f': o->a.from = optarg; return 0;
+	case 't': o->a.to = optarg; return 0;
+	case 's': o->a.school = optarg; return 0;
+	case 'x': o->a.explain = 1; return 0;
+	case 'b': o->a.behind = 1; return 0;
+	case 'o': o->out = optarg; return 0;
+	case 'a':
+		if (parse_seconds(optarg, &o->a.offline_after) == 0)
+			return 0;
+		fprintf(stderr, "bbt-server: %s: --offline-after: '%s' is not a number of "
+		    "seconds\n", re->name, optarg);
+		return CMD_USAGE;
+	case 'F':
+		if ((entry_opts(re) & RC_FILE ?
+		    report_xlsx_format_parse(optarg, &o->f, &o->xlsx, &e) :
+		    report_format_parse(optarg, &o->f, &e)) == 0)
+			return 0;
+		fprintf(stderr, "bbt-server: %s: %s\n", re->name, bbt_error_msg(&e));
+		return CMD_USAGE;
+	case 'h': fputs(re->usage, stdout); return -1;
+	default: fputs(re->usage, stderr); return CMD_USAGE;
+	}
+}
+
+/* 0, -1 after --help, or the exit status to leave with. */
+static int cli_parse(const struct report_entry *re, int argc, char **argv, struct cli *o)
+{
+	struct option opts[NOPTS + 1];
+	size_t n = 0;
+	int c, rc;
+
+	for (size_t i = 0; i < NOPTS; i++)
+		if (all_opts[i].bit == 0 || (entry_opts(re) & all_opts[i].bit))
+			opts[n++] = all_opts[i].opt;
+	opts[n] = (struct option){ NULL, 0, NULL, 0 };
+	optind = 0;
+	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1)
+		if ((rc = cli_option(re, c, o)) != 0)
+			return rc;
+	if (optind != argc || (o->xlsx && o->out == NULL)) {
+		fputs(o->xlsx && o->out == NULL ? "--format xlsx needs --out FILE\n" : re->usage,
+		    stderr);
+		return CMD_USAGE;
+	}
+	o->a.shape = o->xlsx ? REPORT_CSV : o->f;
+	return 0;
+}
+
+/* Load what re needs of the rule file at path into rule/rs and env. */
+static int load_rules(const struct report_entry *re, const char *path,
+    struct points_rule *rule, struct rules_stats *rs, struct report_env *env,
+    struct bbt_error *e)
+{
+	if (re->opts & RC_RULES_STATS) {
+		if (rules_load_all(path, rule, rs, e) < 0)
+			return -1;
+		env->rule = rule;
+		env->rs = rs;
+	} else if (re->opts & RC_RULES) {
+		if (rules_load(path, rule, e) < 0)
+			return -1;
+		env->rule = rule;
+	}
+	return 0;
+}
+
+static int cli_build(const struct report_entry *re, struct server_ctx *ctx, struct cli *o,
+    struct bbt_error *e)
+{
+	struct report_env env = { NULL, NULL, NULL, ctx->tz, (int64_t)time(NULL) };
+	struct points_rule rule;
+	struct rules_stats rs;
+	struct report *rep = NULL;
+	int rc = -1;
+
+	if (load_rules(re, ctx->rules, &rule, &rs, &env, e) < 0 ||
+	    (re->check != NULL && re->check(&o->a, &env, e) < 0) ||
+	    cmd_db_open(ctx, &env.db, e) < 0 || db_school_check(env.db, o->a.school, e) < 0)
+		goto out;
+	rep = re->build(&env, &o->a, e);
+	if (rep != NULL)
+		rc = report_xlsx_output(rep, o->xlsx, o->f, o->out, ctx->tz, re->sheet, e);
+out:
+	report_free(rep);
+	db_close(env.db);
+	return rc;
+}
+
+int report_cmd_run(const struct report_entry *re, struct server_ctx *ctx, int argc,
+    char **argv)
+{
+	struct cli o = { { .offline_after = FLEET_OFFLINE_AFTER_S }, REPORT_TABLE, 0, NULL };
+	struct bbt_error e;
+	int rc = cli_parse(re, argc, argv, &o);
+
+	if (rc != 0)
+		return rc < 0 ? CMD_OK : rc;
+	if (cli_build(re, ctx, &o, &e) == 0)
+		return CMD_OK;
+	fprintf(stderr, "bbt-server: %s: %s\n", re->name, bbt_error_msg(&e));
+	return CMD_FAIL;
+}
+
+/* 1|true|"" -> 1, absent|0|false -> 0, else -1. */
+static int query_flag(const char *v)
+{
+	if (v == NULL || strcmp(v, "0") == 0 || strcmp(v, "false") == 0)
+		return 0;
+	return strcmp(v, "1") == 0 || strcmp(v, "true") == 0 || v[0] == '\0' ? 1 : -1;
+}
+
+/* The query arguments re takes into a; -1 after answering 400. */
+static int api_parse(const struct report_entry *re, struct http_request *req,
+    struct http_response *res, struct report_args *a)
+{
+	const char *v = http_query(req, "offline_after");
+
+	if (re->opts & RC_WEEK)
+		a->week = http_query(req, "week");
+	if (re->opts & RC_PERIOD) {
+		a->from = http_query(req, "from");
+		a->to = http_query(req, "to");
+	}
+	a->explain = re->opts & RC_EXPLAIN ? query_flag(http_query(req, "explain")) : 0;
+	a->behind = re->opts & RC_BEHIND ? query_flag(http_query(req, "behind")) : 0;
+	if (a->explain < 0 || a->behind < 0) {
+		http_reply_error(res, 400, "%s must be 1 or 0", a->explain < 0 ? "explain" :
+		    "behind");
+		return -1;
+	}
+	if ((re->opts & RC_OFFLINE) && v != NULL && parse_seconds(v, &a->offline_after) < 0) {
+		http_reply_error(res, 400, "offline_after must be a number of seconds");
+		return -1;
+	}
+	return 0;
+}
+
+void report_cmd_api(const struct report_entry *re, struct http_request *req,
+    struct http_response *res)
+{
+	struct report_args a = { .offline_after = FLEET_OFFLINE_AFTER_S, .shape = REPORT_JSON };
+	struct report_env env = { req->db, NULL, NULL,
+		req->cfg->tz ? req->cfg->tz : "Asia/Shanghai", req->now };
+	struct points_rule rule;
+	struct rules_stats rs;
+	struct bbt_error e;
+
+	if (http_admin_scope(req, res, &a.school) < 0 || api_parse(re, req, res, &a) < 0)
+		return;
+	if (load_rules(re, req->cfg->rules, &rule, &rs, &env, &e) < 0) {
+		http_reply_error(res, 500, "points rule: %s", bbt_error_msg(&e));
+		return;
+	}
+	if (re->check != NULL && re->check(&a, &env, &e) < 0) {
+		http_reply_error(res, 400, "%s", bbt_error_msg(&e));
+		return;
+	}
+	api_reply_report(res, re->build(&env, &a, &e), re->name, &e);
+}
+
+const struct report_entry *report_cmd_find(const char *name)
+{
+	for (size_t i = 0; i < report_cmd_nentries; i++)
+		if (strcmp(report_cmd_entries[i].name, name) == 0)
+			return &report_cmd_entries[i];
+	return NULL;
+}

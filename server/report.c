@@ -131,6 +131,17 @@ const char *report_column(const struct report *r, size_t i)
 	return i < r->ncols ? r->columns[i] : NULL;
 }
 
+int report_set_column(struct report *r, size_t col, const char *name)
+{
+	char *copy = strdup(name);
+
+	if (copy == NULL)
+		return -1;
+	free(r->columns[col]);
+	r->columns[col] = copy;
+	return 0;
+}
+
 size_t report_nrows(const struct report *r)
 {
 	return r->nrows;

@@ -51,6 +51,10 @@ size_t report_nrows(const struct report *r);
 size_t report_ncols(const struct report *r);
 const char *report_column(const struct report *r, size_t i);
 
+/* Rename column col (a header language; the code flag stays). -1 if out
+ * of memory. */
+int report_set_column(struct report *r, size_t col, const char *name);
+
 /* Treat column col as a code (ids, school codes): see the csv guard above. */
 int report_code_column(struct report *r, size_t col);
 

@@ -19,8 +19,6 @@
 #include "fleet.h"
 #include "report_xlsx.h"
 
-#define RC_FILE 0x1000u	/* --format xlsx and --out (set per entry below) */
-
 /* Every option a report may take; an entry gets those its opts name. */
 static const struct {
 	unsigned bit;		/* 0: every entry */
@@ -34,17 +32,11 @@ static const struct {
 	{ RC_BEHIND, { "behind", no_argument, NULL, 'b' } },
 	{ RC_OFFLINE, { "offline-after", required_argument, NULL, 'a' } },
 	{ 0, { "format", required_argument, NULL, 'F' } },
-	{ RC_FILE, { "out", required_argument, NULL, 'o' } },
+	{ 0, { "out", required_argument, NULL, 'o' } },
+	{ 0, { "lang", required_argument, NULL, 'L' } },
 	{ 0, { "help", no_argument, NULL, 'h' } },
 };
 #define NOPTS (sizeof(all_opts) / sizeof(all_opts[0]))
-
-/* Until every entry takes --format xlsx --out, the ones that do. */
-static unsigned entry_opts(const struct report_entry *re)
-{
-	return re->opts | (strcmp(re->name, "stats") == 0 ||
-	    strcmp(re->name, "teachers") == 0 ? RC_FILE : 0);
-}
 
 /* One CLI run's options: the report's, and how to write it. */
 struct cli {
@@ -52,6 +44,7 @@ struct cli {
 	enum report_format f;
 	int xlsx;
 	const char *out;
+	int lang;		/* 'z' Chinese headers, 'e' the keys, 0 the default */
 };
 
 /* A number of seconds, 1 s to a year. */
@@ -85,11 +78,17 @@ static int cli_option(const struct report_entry *re, int c, struct cli *o)
 		    "seconds\n", re->name, optarg);
 		return CMD_USAGE;
 	case 'F':
-		if ((entry_opts(re) & RC_FILE ?
-		    report_xlsx_format_parse(optarg, &o->f, &o->xlsx, &e) :
-		    report_format_parse(optarg, &o->f, &e)) == 0)
+		if (report_xlsx_format_parse(optarg, &o->f, &o->xlsx, &e) == 0)
 			return 0;
 		fprintf(stderr, "bbt-server: %s: %s\n", re->name, bbt_error_msg(&e));
+		return CMD_USAGE;
+	case 'L':
+		if (strcmp(optarg, "zh") == 0 || strcmp(optarg, "en") == 0) {
+			o->lang = optarg[0];
+			return 0;
+		}
+		fprintf(stderr, "bbt-server: %s: --lang: '%s' (want zh or en)\n", re->name,
+		    optarg);
 		return CMD_USAGE;
 	case 'h': fputs(re->usage, stdout); return -1;
 	default: fputs(re->usage, stderr); return CMD_USAGE;
@@ -104,7 +103,7 @@ static int cli_parse(const struct report_entry *re, int argc, char **argv, struc
 	int c, rc;
 
 	for (size_t i = 0; i < NOPTS; i++)
-		if (all_opts[i].bit == 0 || (entry_opts(re) & all_opts[i].bit))
+		if (all_opts[i].bit == 0 || (re->opts & all_opts[i].bit))
 			opts[n++] = all_opts[i].opt;
 	opts[n] = (struct option){ NULL, 0, NULL, 0 };
 	optind = 0;
@@ -117,6 +116,10 @@ static int cli_parse(const struct report_entry *re, int argc, char **argv, struc
 		return CMD_USAGE;
 	}
 	o->a.shape = o->xlsx ? REPORT_CSV : o->f;
+	/* The default: Chinese for the workbook, which is for people; the keys
+	 * for table and CSV, which scripts read by column name (docs/stats.md). */
+	if (o->lang == 0)
+		o->lang = o->xlsx ? 'z' : 'e';
 	return 0;
 }
 
@@ -153,7 +156,8 @@ static int cli_build(const struct report_entry *re, struct server_ctx *ctx, stru
 		goto out;
 	rep = re->build(&env, &o->a, e);
 	if (rep != NULL)
-		rc = report_xlsx_output(rep, o->xlsx, o->f, o->out, ctx->tz, re->sheet, e);
+		rc = report_xlsx_output(rep, o->xlsx, o->f, o->out, o->lang == 'z', re->sheet,
+		    e);
 out:
 	report_free(rep);
 	db_close(env.db);
@@ -163,7 +167,7 @@ out:
 int report_cmd_run(const struct report_entry *re, struct server_ctx *ctx, int argc,
     char **argv)
 {
-	struct cli o = { { .offline_after = FLEET_OFFLINE_AFTER_S }, REPORT_TABLE, 0, NULL };
+	struct cli o = { { .offline_after = FLEET_OFFLINE_AFTER_S }, REPORT_TABLE, 0, NULL, 0 };
 	struct bbt_error e;
 	int rc = cli_parse(re, argc, argv, &o);
 

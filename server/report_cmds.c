@@ -67,26 +67,28 @@ static struct report *build_teachers(const struct report_env *env,
 const struct report_entry report_cmd_entries[] = {
 	{ "points",
 	    "usage: bbt-server points [--week 2026-W48 | --from DATE --to DATE] [--school CODE]\n"
-	    "                         [--explain] [--format table|csv|json]\n",
+	    "                         [--explain] [--format table|csv|json|xlsx] [--out FILE]\n"
+	    "                         [--lang zh|en]\n",
 	    RC_WEEK | RC_PERIOD | RC_SCHOOL | RC_EXPLAIN | RC_RULES, "积分",
 	    check_points, build_points },
 	{ "verify",
 	    "usage: bbt-server verify [--from DATE --to DATE] [--school CODE]\n"
-	    "                         [--format table|csv|json]\n",
+	    "                         [--format table|csv|json|xlsx] [--out FILE] [--lang zh|en]\n",
 	    RC_PERIOD | RC_SCHOOL, "核验", check_dates, build_verify },
 	{ "stats",
 	    "usage: bbt-server stats [--from DATE --to DATE] [--school CODE] [--explain] "
 	    "[--behind]\n"
-	    "                        [--format table|csv|json|xlsx] [--out FILE]\n",
+	    "                        [--format table|csv|json|xlsx] [--out FILE] [--lang zh|en]\n",
 	    RC_PERIOD | RC_SCHOOL | RC_EXPLAIN | RC_BEHIND | RC_RULES_STATS, "统计",
 	    check_dates, build_stats },
 	{ "devices",
 	    "usage: bbt-server devices [--school CODE] [--offline-after SECONDS]\n"
-	    "                          [--format table|csv|json]\n",
+	    "                          [--format table|csv|json|xlsx] [--out FILE] [--lang zh|en]\n",
 	    RC_SCHOOL | RC_OFFLINE, "设备", NULL, build_devices },
 	{ "teachers",
 	    "usage: bbt-server teachers [--from DATE --to DATE] [--school CODE]\n"
-	    "                           [--format table|csv|json|xlsx] [--out FILE]\n",
+	    "                           [--format table|csv|json|xlsx] [--out FILE]\n"
+	    "                           [--lang zh|en]\n",
 	    RC_PERIOD | RC_SCHOOL | RC_RULES, "教师", check_points, build_teachers },
 };
 

@@ -89,8 +89,31 @@ static lxw_error put_cell(lxw_worksheet *ws, lxw_row_t r, lxw_col_t c, const cha
 	return LXW_NO_ERROR;
 }
 
+/* The header row: Chinese (zh) or the column keys; frozen, so it stays in
+ * view while the officer scrolls. */
+static lxw_error put_header(lxw_worksheet *ws, const struct report *rep, int zh,
+    lxw_format *bold)
+{
+	lxw_error err = LXW_NO_ERROR;
+
+	for (size_t c = 0; c < report_ncols(rep) && err == LXW_NO_ERROR; c++) {
+		const char *key = report_column(rep, c);
+
+		err = worksheet_write_string(ws, 0, (lxw_col_t)c,
+		    zh ? report_xlsx_header(key) : key, bold);
+	}
+	worksheet_freeze_panes(ws, 1, 0);
+	return err;
+}
+
 int report_xlsx_write(const struct report *rep, const char *path, const char *zone,
     const char *sheet, struct bbt_error *e)
+{
+	return report_xlsx_write_lang(rep, path, sheet, 1, e);
+}
+
+int report_xlsx_write_lang(const struct report *rep, const char *path, const char *sheet,
+    int zh, struct bbt_error *e)
 {
 	char tmp[4096];
 	lxw_workbook *wb;
@@ -101,7 +124,6 @@ int report_xlsx_write(const struct report *rep, const char *path, const char *zo
 	lxw_row_t r = 1;
 	size_t nc = report_ncols(rep);
 
-	(void)zone;	/* the report's times are in the server's zone already */
 	if (arr == NULL)
 		return bbt_error_set(e, "out of memory");
 	snprintf(tmp, sizeof(tmp), "%s.tmp%ld", path, (long)getpid());
@@ -119,9 +141,7 @@ int report_xlsx_write(const struct report *rep, const char *path, const char *zo
 	format_set_num_format(f.tenth, "0.0");
 	f.text = workbook_add_format(wb);
 	format_set_num_format(f.text, "@");
-	for (size_t c = 0; c < nc && err == LXW_NO_ERROR; c++)
-		err = worksheet_write_string(ws, 0, (lxw_col_t)c,
-		    report_xlsx_header(report_column(rep, c)), f.bold);
+	err = put_header(ws, rep, zh, f.bold);
 	cJSON_ArrayForEach(row, arr) {
 		for (size_t c = 0; c < nc && err == LXW_NO_ERROR; c++) {
 			const char *key = report_column(rep, c);
@@ -158,8 +178,18 @@ int report_xlsx_format_parse(const char *s, enum report_format *f, int *xlsx,
 	return 0;
 }
 
-int report_xlsx_output(const struct report *rep, int xlsx, enum report_format f,
-    const char *out, const char *zone, const char *sheet, struct bbt_error *e)
+/* Table and CSV headers in Chinese: rename the columns (JSON keys never
+ * change, so this is only done for those two). */
+static int headers_zh(struct report *rep, struct bbt_error *e)
+{
+	for (size_t c = 0; c < report_ncols(rep); c++)
+		if (report_set_column(rep, c, report_xlsx_header(report_column(rep, c))) < 0)
+			return bbt_error_set(e, "out of memory");
+	return 0;
+}
+
+int report_xlsx_output(struct report *rep, int xlsx, enum report_format f,
+    const char *out, int zh, const char *sheet, struct bbt_error *e)
 {
 	FILE *fp = stdout;
 	int rc;
@@ -167,7 +197,9 @@ int report_xlsx_output(const struct report *rep, int xlsx, enum report_format f,
 	if (xlsx && out == NULL)
 		return bbt_error_set(e, "--format xlsx needs --out FILE");
 	if (xlsx)
-		return report_xlsx_write(rep, out, zone, sheet, e);
+		return report_xlsx_write_lang(rep, out, sheet, zh, e);
+	if (zh && f != REPORT_JSON && headers_zh(rep, e) < 0)
+		return -1;
 	if (out != NULL && (fp = fopen(out, "w")) == NULL)
 		return bbt_error_set(e, "%s: %s", out, strerror(errno));
 	rc = report_write(rep, f, fp, e);

@@ -306,7 +306,8 @@ typedef int (*db_span_fn)(void *arg, const char *id, int64_t start, int64_t end,
     struct bbt_error *e);
 int db_room_sessions(struct db *db, const char *school, const char *room, int64_t from,
     int64_t to, db_span_fn fn, void *arg, struct bbt_error *e);
-/* Enrolled devices in a school's room and the latest last_seen among them. */
+/* Enrolled devices in a school's room and the latest last_seen among them;
+ * a revoked device is no room's device (docs/verify.md). */
 int db_room_devices(struct db *db, const char *school, const char *room, int *ndevices,
     int64_t *last_seen, struct bbt_error *e);
 
@@ -322,12 +323,13 @@ int db_schools_each(struct db *db, db_school_fn fn, void *arg, struct bbt_error 
  */
 struct db_school_counts {
 	int64_t classrooms;		/* rooms in its timetable or with a device */
-	int64_t enrolled;		/* devices enrolled */
+	int64_t timetable_rooms;	/* rooms in its timetable */
+	int64_t enrolled;		/* devices enrolled (not revoked by `to`) */
 	int64_t seen;			/* devices seen in the period */
 	int64_t active_classrooms;	/* rooms with a qualifying session */
 	int64_t qualifying;		/* sessions of >= min_duration_s */
 	int64_t qualifying_s;		/* their total duration */
-	int64_t equipped;		/* classrooms with a device seen in the period */
+	int64_t equipped;		/* timetable rooms with a device seen in the period */
 	int64_t enrolled_rooms;		/* classrooms with a device enrolled before `to` */
 };
 /* A school's counts for sessions starting in [from, to). */

@@ -145,7 +145,7 @@ int db_room_devices(struct db *db, const char *school, const char *room, int *nd
     int64_t *last_seen, struct bbt_error *e)
 {
 	sqlite3_stmt *st = db_sqlite_stmt(db, "SELECT count(*), coalesce(max(last_seen), 0) "
-	    "FROM devices WHERE school = ?1 AND room = ?2", e);
+	    "FROM devices WHERE school = ?1 AND room = ?2 AND revoked_at IS NULL", e);
 	int rc;
 
 	if (!st)

@@ -87,25 +87,34 @@ int db_device_contact(struct db *db, const char *device_id, int64_t now,
 	"OR EXISTS (SELECT 1 FROM sessions s WHERE s.device_id = d.device_id " \
 	"AND s.start >= ?2 AND s.start < ?3))"
 
+/* A device d (alias) still enrolled at the period's end ?3: one revoked
+ * before it counts for no figure of that period (docs/stats.md). */
+#define NOT_REVOKED "(d.revoked_at IS NULL OR d.revoked_at >= ?3)"
+/* Its room is one of the school's timetable rooms. */
+#define TIMETABLE_ROOM "d.room IN (SELECT room FROM timetable WHERE school = ?1)"
+
 int db_school_counts(struct db *db, const char *school, int64_t from, int64_t to,
     int64_t min_duration_s, struct db_school_counts *out, struct bbt_error *e)
 {
-	int64_t dev[4], ses[3];
+	int64_t dev[4], ses[3], rooms[2];
 
 	memset(out, 0, sizeof(*out));
 	/* ints binds ?2..?4 for every statement: a bind past a statement's
 	 * last parameter is SQLITE_RANGE and changes nothing. */
-	if (ints(db, "SELECT count(*) FROM (SELECT room FROM timetable WHERE school = ?1 "
-	    "UNION SELECT room FROM devices WHERE school = ?1)", school, 0, 0, 0,
-	    &out->classrooms, 1, e) < 0 ||
+	if (ints(db, "SELECT (SELECT count(*) FROM (SELECT room FROM timetable WHERE "
+	    "school = ?1 UNION SELECT room FROM devices d WHERE school = ?1 AND "
+	    NOT_REVOKED ")), (SELECT count(DISTINCT room) FROM timetable WHERE school = ?1)",
+	    school, from, to, 0, rooms, 2, e) < 0 ||
 	    ints(db, "SELECT count(*), coalesce(sum(" SEEN_IN_PERIOD "), 0), "
-	    "count(DISTINCT CASE WHEN " SEEN_IN_PERIOD " THEN room END), "
+	    "count(DISTINCT CASE WHEN " SEEN_IN_PERIOD " AND " TIMETABLE_ROOM " THEN room END), "
 	    "count(DISTINCT CASE WHEN enrolled_at < ?3 THEN room END) FROM devices d "
-	    "WHERE school = ?1", school, from, to, 0, dev, 4, e) < 0 ||
+	    "WHERE school = ?1 AND " NOT_REVOKED, school, from, to, 0, dev, 4, e) < 0 ||
 	    ints(db, "SELECT count(*), count(DISTINCT room), coalesce(sum(duration_s), 0) "
 	    "FROM sessions WHERE school = ?1 AND start >= ?2 AND start < ?3 "
 	    "AND duration_s >= ?4", school, from, to, min_duration_s, ses, 3, e) < 0)
 		return -1;
+	out->classrooms = rooms[0];
+	out->timetable_rooms = rooms[1];
 	out->enrolled = dev[0];
 	out->seen = dev[1];
 	out->equipped = dev[2];

@@ -22,6 +22,7 @@ void stats_add(struct stats_figures *into, const struct stats_figures *add)
 	into->c.qualifying += add->c.qualifying;
 	into->c.qualifying_s += add->c.qualifying_s;
 	into->c.equipped += add->c.equipped;
+	into->c.timetable_rooms += add->c.timetable_rooms;
 	into->c.enrolled_rooms += add->c.enrolled_rooms;
 	into->points += add->points;
 	into->live.scheduled += add->live.scheduled;
@@ -177,7 +178,8 @@ static int put_row(struct report *rep, const struct line *l, int explain)
 		else
 			rc |= report_int(rep, C_QUAL + i, w[i]);
 	}
-	rc |= report_tenths(rep, C_EQPCT, stats_share_tenths(f->c.equipped, f->c.classrooms));
+	rc |= report_tenths(rep, C_EQPCT, stats_share_tenths(f->c.equipped,
+	    f->c.timetable_rooms));
 	if (l->equipment >= 0)
 		rc |= report_int(rep, C_EQSCORE, l->equipment);
 	if (l->district_score >= 0)
@@ -316,12 +318,12 @@ static int on_school(void *arg, const struct db_school *s, struct bbt_error *e)
 	if (l == NULL)
 		return bbt_error_set(e, "out of memory");
 	if (w->rs->equipment)
-		l->equipment = stats_equipment_points(w->rs, f.c.equipped, f.c.classrooms, l->why,
-		    sizeof(l->why));
+		l->equipment = stats_equipment_points(w->rs, f.c.equipped,
+		    f.c.timetable_rooms, l->why, sizeof(l->why));
 	if (w->rs->district_at_tenths >= 0 && w->dist_ok &&
-	    !(f.c.classrooms > 0 &&
-	    f.c.equipped * 1000 >= w->rs->district_at_tenths * f.c.classrooms)) {
-		int64_t sh = stats_share_tenths(f.c.equipped, f.c.classrooms);
+	    !(f.c.timetable_rooms > 0 &&
+	    f.c.equipped * 1000 >= w->rs->district_at_tenths * f.c.timetable_rooms)) {
+		int64_t sh = stats_share_tenths(f.c.equipped, f.c.timetable_rooms);
 
 		w->dist_ok = 0;
 		snprintf(w->dist_short, sizeof(w->dist_short), "%.63s at %lld.%lld%%", s->code,

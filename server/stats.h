@@ -6,14 +6,17 @@
  * live lessons from verify, so every figure agrees with those reports.
  *
  * Definitions (docs/stats.md): classrooms = rooms in the school's timetable
- * or with an enrolled device; active classrooms = rooms with at least one
+ * or with a device enrolled (and not revoked) at the period's end; devices
+ * revoked before the period's end count for nothing; active classrooms = rooms with at least one
  * qualifying session (duration >= the rule's minimum) starting in the
  * period; coverage = active / classrooms; teaching hours = total duration of
  * the qualifying sessions; live lessons count lesson ends of that school.
  *
  * With the rule file's statistics sections (server/rules.h):
- *  - equipped_pct = classrooms whose device was seen in the period (contact
- *    or a session recorded then, db.h) / classrooms, and equipment_score =
+ *  - equipped_pct = timetable rooms whose device was seen in the period
+ *    (contact or a session recorded then, db.h) / timetable rooms (a room
+ *    with a device but no timetable is no classroom of Baoji's table, so it
+ *    is in neither count), and equipment_score =
  *    the points of the highest bracket it reaches ("all" when every
  *    classroom is equipped); a district's district_score is the rule's
  *    district points when every one of its schools reaches district_all_at.

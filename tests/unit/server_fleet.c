@@ -1,0 +1,201 @@
+/*
+ * server/fleet.c: the `devices` report. The online window (a fixed one, or
+ * three of the agent's own intervals), clone evidence that ages out, and
+ * the row of each device as stored: a clock offset never measured is null
+ * and not 0, a buffer depth never reported is null, the depth after the
+ * pass is shown, the input summary names touch devices first.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "db.h"
+#include "fleet.h"
+
+#define NOW 1795000000LL	/* 2026-11-18 */
+
+static void test_online_window(void **state)
+{
+	(void)state;
+	assert_false(fleet_online(0, NOW, 900));		/* never seen */
+	assert_true(fleet_online(NOW, NOW, 900));
+	assert_true(fleet_online(NOW - 900, NOW, 900));	/* the edge is online */
+	assert_false(fleet_online(NOW - 901, NOW, 900));
+	assert_true(fleet_online(NOW + 30, NOW, 900));	/* a contact "ahead" */
+	assert_int_equal(FLEET_OFFLINE_AFTER_S, 3 * 300);
+}
+
+static void test_clone_window(void **state)
+{
+	(void)state;
+	assert_false(fleet_clone_suspected(0, NOW));
+	assert_true(fleet_clone_suspected(NOW - 3600, NOW));
+	assert_true(fleet_clone_suspected(NOW - DB_CLONE_WINDOW_S, NOW));
+	assert_false(fleet_clone_suspected(NOW - DB_CLONE_WINDOW_S - 1, NOW));
+}
+
+struct fixture {
+	char dir[64], path[96];
+	struct db *db;
+};
+
+static void enroll(struct db *db, const char *id, const char *room)
+{
+	struct db_device d = { 0 };
+	struct bbt_error e;
+	int again;
+
+	snprintf(d.device_id, sizeof(d.device_id), "%s", id);
+	snprintf(d.hw_id, sizeof(d.hw_id), "hw-%s", id);
+	snprintf(d.school, sizeof(d.school), "610102001");
+	snprintf(d.room, sizeof(d.room), "%s", room);
+	snprintf(d.hostname, sizeof(d.hostname), "pc-%s", id);
+	snprintf(d.public_key, sizeof(d.public_key), "k");
+	snprintf(d.token_hash, sizeof(d.token_hash), "h-%s", id);
+	d.enrolled_at = NOW - 86400;
+	assert_int_equal(db_device_enroll(db, &d, &again, &e), 0);
+}
+
+static int setup(void **state)
+{
+	struct fixture *f = calloc(1, sizeof(*f));
+	struct db_school s = { "610102001", "一小", "" };
+	struct bbt_error e;
+
+	snprintf(f->dir, sizeof(f->dir), "/tmp/bbt-ut-fleet.XXXXXX");
+	assert_non_null(mkdtemp(f->dir));
+	snprintf(f->path, sizeof(f->path), "%s/t.db", f->dir);
+	assert_int_equal(db_open(f->path, &f->db, &e), 0);
+	assert_int_equal(db_school_add(f->db, &s, &e), 0);
+	*state = f;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	struct fixture *f = *state;
+	char p[128];
+
+	db_close(f->db);
+	unlink(f->path);
+	snprintf(p, sizeof(p), "%s-wal", f->path);
+	unlink(p);
+	snprintf(p, sizeof(p), "%s-shm", f->path);
+	unlink(p);
+	rmdir(f->dir);
+	free(f);
+	return 0;
+}
+
+static const cJSON *row_of(const cJSON *rows, const char *id)
+{
+	const cJSON *r;
+
+	cJSON_ArrayForEach(r, rows) {
+		const cJSON *v = cJSON_GetObjectItem(r, "device_id");
+
+		if (cJSON_IsString(v) && strcmp(v->valuestring, id) == 0)
+			return r;
+	}
+	fail_msg("no row for %s", id);
+	return NULL;
+}
+
+static void expect_null(const cJSON *row, const char *key)
+{
+	if (!cJSON_IsNull(cJSON_GetObjectItem(row, key)))
+		fail_msg("%s: want null", key);
+}
+
+static void expect_int(const cJSON *row, const char *key, double want)
+{
+	const cJSON *v = cJSON_GetObjectItem(row, key);
+
+	if (!cJSON_IsNumber(v) || v->valuedouble != want)
+		fail_msg("%s: want %g", key, want);
+}
+
+static void test_report_rows(void **state)
+{
+	struct fixture *f = *state;
+	const char *inputs = "[{\"name\":\"IRTOUCH Infrared Touch\",\"touch\":true},"
+	    "{\"label\":\"Keyboard\"},{\"name\":\"Mouse\"}]";
+	struct bbt_error e;
+	struct report *rep;
+	cJSON *rows;
+	const cJSON *r;
+
+	enroll(f->db, "d1", "101");
+	enroll(f->db, "d2", "102");
+	enroll(f->db, "d3", "103");
+	/* d1: 100 s ago, 2 min behind, 5 buffered of which 3 were then uploaded. */
+	assert_int_equal(db_device_heartbeat(f->db, "d1", NOW - 100, -120, "1.2", 5, inputs,
+	    &e), 0);
+	assert_int_equal(db_device_uploaded(f->db, "d1", 3, &e), 0);
+	/* d3: 1000 s ago without agent_time, syncing every 600 s, then revoked. */
+	assert_int_equal(db_device_heartbeat(f->db, "d3", NOW - 1000, DB_OFFSET_UNKNOWN, "1.2",
+	    0, NULL, &e), 0);
+	assert_int_equal(db_device_interval_set(f->db, "d3", 600, &e), 0);
+	assert_int_equal(db_device_revoke(f->db, "d3", NOW - 10, &e), 0);
+
+	rep = fleet_devices_report(f->db, NULL, "Asia/Shanghai", NOW, FLEET_OFFLINE_AFTER_S, &e);
+	assert_non_null(rep);
+	assert_int_equal(report_nrows(rep), 3);
+	rows = report_to_json(rep);
+	assert_non_null(rows);
+
+	r = row_of(rows, "d1");
+	assert_true(cJSON_IsTrue(cJSON_GetObjectItem(r, "online")));
+	expect_int(r, "clock_offset_s", -120);
+	expect_int(r, "buffered", 2);		/* after the pass, not before */
+	assert_string_equal(cJSON_GetObjectItem(r, "inputs")->valuestring,
+	    "IRTOUCH Infrared Touch; +2 other");
+	assert_int_equal(cJSON_GetArraySize(cJSON_GetObjectItem(r, "input_devices")), 3);
+	assert_string_equal(cJSON_GetObjectItem(r, "last_seen")->valuestring,
+	    "2026-11-18T19:05:00+08:00");
+	assert_true(cJSON_IsFalse(cJSON_GetObjectItem(r, "revoked")));
+
+	r = row_of(rows, "d2");		/* enrolled, never heard from */
+	assert_true(cJSON_IsFalse(cJSON_GetObjectItem(r, "online")));
+	expect_null(r, "last_seen");
+	expect_null(r, "clock_offset_s");
+	expect_null(r, "buffered");
+	expect_null(r, "inputs");
+	assert_int_equal(cJSON_GetArraySize(cJSON_GetObjectItem(r, "input_devices")), 0);
+
+	r = row_of(rows, "d3");		/* 1000 s > 900, but < 3 x its own 600 s */
+	assert_true(cJSON_IsTrue(cJSON_GetObjectItem(r, "online")));
+	expect_null(r, "clock_offset_s");
+	assert_true(cJSON_IsTrue(cJSON_GetObjectItem(r, "revoked")));
+	cJSON_Delete(rows);
+	report_free(rep);
+
+	/* A tighter fixed window: d1 at 100 s is offline under 60 s. */
+	rep = fleet_devices_report(f->db, "610102001", "UTC", NOW, 60, &e);
+	assert_non_null(rep);
+	rows = report_to_json(rep);
+	r = row_of(rows, "d1");
+	assert_true(cJSON_IsFalse(cJSON_GetObjectItem(r, "online")));
+	assert_string_equal(cJSON_GetObjectItem(r, "last_seen")->valuestring,
+	    "2026-11-18T11:05:00+00:00");
+	cJSON_Delete(rows);
+	report_free(rep);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_online_window),
+		cmocka_unit_test(test_clone_window),
+		cmocka_unit_test_setup_teardown(test_report_rows, setup, teardown),
+	};
+
+	return cmocka_run_group_tests_name("server_fleet", tests, NULL, NULL);
+}

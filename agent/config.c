@@ -20,6 +20,7 @@
 
 #include <ini.h>
 
+#include "bbt_defaults.h"
 #include "bbt_log.h"
 
 enum key_kind { KEY_STR, KEY_INT, KEY_URL, KEY_LEVEL };
@@ -73,9 +74,9 @@ void config_defaults(struct agent_config *c)
 	memset(c, 0, sizeof(*c));
 	snprintf(c->state_dir, sizeof(c->state_dir), "%s", CONFIG_DEFAULT_STATE_DIR);
 	snprintf(c->log_level, sizeof(c->log_level), "info");
-	c->detector.idle_gap = 600;
-	c->detector.min_session = 900;
-	c->detector.stuck_contact = 120;
+	c->detector.idle_gap = BBT_DETECTOR_IDLE_GAP_S;
+	c->detector.min_session = BBT_DETECTOR_MIN_SESSION_S;
+	c->detector.stuck_contact = BBT_DETECTOR_STUCK_CONTACT_S;
 	c->sync.interval = 300;
 	c->sync.backoff_cap = 3600;
 }

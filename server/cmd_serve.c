@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <sys/stat.h>
 
+#include "bbt_defaults.h"
 #include "commands.h"
 #include "http.h"
 
@@ -73,7 +74,9 @@ int cmd_serve(struct server_ctx *ctx, int argc, char **argv)
 	};
 	struct http_config cfg = {
 		.db = ctx->db, .listen = HTTP_DEFAULT_LISTEN, .threads = HTTP_DEFAULT_THREADS,
-		.max_body = HTTP_DEFAULT_MAX_BODY, .detector = { 600, 900, 120 },
+		.max_body = HTTP_DEFAULT_MAX_BODY,
+		.detector = { BBT_DETECTOR_IDLE_GAP_S, BBT_DETECTOR_MIN_SESSION_S,
+		    BBT_DETECTOR_STUCK_CONTACT_S },
 		.tz = ctx->tz, .rules = ctx->rules,
 		.max_connections = HTTP_DEFAULT_MAX_CONNECTIONS,
 		.max_per_address = HTTP_DEFAULT_MAX_PER_ADDRESS,

@@ -24,7 +24,7 @@
 
 struct server_ctx {
 	const char *db;		/* --db: a path (SQLite) or postgresql://..., else $BBT_DB */
-	const char *tz;		/* --tz: IANA zone for output, default Asia/Shanghai */
+	const char *tz;		/* --tz: IANA zone for output, default BBT_DEFAULT_ZONE */
 	const char *rules;	/* --rules: points rule file, NULL = built-in path */
 	int db_create;		/* the command may create a missing database (main.c) */
 };

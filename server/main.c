@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bbt_defaults.h"
 #include "bbt_log.h"
 #include "bbt_time.h"
 #include "commands.h"
@@ -61,7 +62,7 @@ static void usage(FILE *f)
 	    "  (each report above also takes [--format table|csv|json|xlsx] [--out FILE]\n"
 	    "   [--lang zh|en])\n"
 	    "  --version, --help; COMMAND --help for its options\n"
-	    "default --db $BBT_DB, else ./bbt.db (SQLite); --tz Asia/Shanghai\n"
+	    "default --db $BBT_DB, else ./bbt.db (SQLite); --tz " BBT_DEFAULT_ZONE "\n"
 	    "exit status: 0 ok, 1 failure, 2 usage error\n", f);
 }
 
@@ -75,7 +76,7 @@ int main(int argc, char **argv)
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct server_ctx ctx = { "./bbt.db", "Asia/Shanghai", NULL, 0 };
+	struct server_ctx ctx = { "./bbt.db", BBT_DEFAULT_ZONE, NULL, 0 };
 	const char *env = getenv("BBT_DB");
 	struct bbt_error e;
 	int c, tz_given = 0;

@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "bbt_array.h"
+#include "bbt_defaults.h"
 #include "bbt_time.h"
 
 /*
@@ -62,7 +63,7 @@ void points_rule_default(struct points_rule *r)
 	r->points_per_session = 5;
 	r->min_duration_s = 900;
 	r->max_per_week = 2;
-	snprintf(r->week_zone, sizeof(r->week_zone), "%s", "Asia/Shanghai");
+	snprintf(r->week_zone, sizeof(r->week_zone), "%s", BBT_DEFAULT_ZONE);
 }
 
 void points_reason_text(const struct points_rule *r, enum points_reason reason,

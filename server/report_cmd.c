@@ -15,6 +15,7 @@
 #include <time.h>
 
 #include "api.h"
+#include "bbt_defaults.h"
 #include "db.h"
 #include "fleet.h"
 #include "report_xlsx.h"
@@ -218,7 +219,7 @@ void report_cmd_api(const struct report_entry *re, struct http_request *req,
 {
 	struct report_args a = { .offline_after = FLEET_OFFLINE_AFTER_S, .shape = REPORT_JSON };
 	struct report_env env = { req->db, NULL, NULL,
-		req->cfg->tz ? req->cfg->tz : "Asia/Shanghai", req->now };
+		req->cfg->tz ? req->cfg->tz : BBT_DEFAULT_ZONE, req->now };
 	struct points_rule rule;
 	struct rules_stats rs;
 	struct bbt_error e;

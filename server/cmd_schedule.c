@@ -40,7 +40,7 @@ static int current_year(const char *zone)
 	int64_t now = (int64_t)time(NULL);
 	int y, m, d;
 
-	bbt_civil_from_days((now + points_tz_offset(zone, now)) / 86400, &y, &m, &d);
+	bbt_civil_from_days((now + period_tz_offset(zone, now)) / 86400, &y, &m, &d);
 	return y;
 }
 
@@ -80,7 +80,7 @@ static int to_db(struct db *db, const char *path, const char *zone,
 		return bbt_error_set(e, "%s:%zu: room name too long", path, l->line);
 	snprintf(out->room, sizeof(out->room), "%s", l->room);
 	snprintf(out->recv_room, sizeof(out->recv_room), "%s", l->recv_room);
-	midnight = points_local_midnight(zone, out->day);
+	midnight = period_local_midnight(zone, out->day);
 	out->start = midnight + l->start_min * 60;
 	out->end = midnight + l->end_min * 60;
 	if (resolve(db, path, l, l->school, out->school, e) < 0)
@@ -189,7 +189,7 @@ static cJSON *find_end(struct export *x, const struct db_live_lesson *l, const c
 {
 	char t[BBT_ISO8601_LEN];
 
-	bbt_time_format(l->start, points_tz_offset(x->zone, l->start), t);
+	bbt_time_format(l->start, period_tz_offset(x->zone, l->start), t);
 	for (cJSON *r = x->cursor; r != NULL; r = r->next) {
 		const char *seq = cJSON_GetStringValue(cJSON_GetObjectItem(r, "seq"));
 		const char *st = cJSON_GetStringValue(cJSON_GetObjectItem(r, "start"));
@@ -225,7 +225,7 @@ static int on_export(void *arg, const struct db_live_lesson *l, struct bbt_error
 	const char *rest[] = { l->course, NULL, l->stage, l->grade, l->owner, l->contact,
 		l->platform, l->note, l->room };
 	char school[DB_NAME_LEN], recv[DB_NAME_LEN], when[64];
-	int64_t start_min = (l->start - points_local_midnight(x->zone, l->day)) / 60;
+	int64_t start_min = (l->start - period_local_midnight(x->zone, l->day)) / 60;
 	int64_t end_min = start_min + (l->end - l->start) / 60;
 	int y, m, d, rc;
 

@@ -25,10 +25,11 @@
 
 #include "bbt_error.h"
 #include "bbt_session.h"
+#include "period.h"
 #include "timetable.h"
 
 #define POINTS_NAME_LEN 64
-#define POINTS_ZONE_LEN 64
+#define POINTS_ZONE_LEN PERIOD_ZONE_LEN
 #define POINTS_REASON_LEN 48
 
 struct points_rule {
@@ -94,21 +95,5 @@ int points_rows(const struct points_rule *r, const struct points_session *ss, si
     int64_t from, int64_t to, struct points_row **rows, size_t *nrows,
     struct bbt_error *e);
 void points_rows_free(struct points_row *rows, size_t nrows);
-
-/* UTC offset of zone at t (bbt_tz_offset, memoised per thread). */
-int points_tz_offset(const char *zone, int64_t t);
-/* Local midnight (zone) of day number `days` as Unix seconds. */
-int64_t points_local_midnight(const char *zone, int64_t days);
-/* [from, to) of ISO week "2026-W48" in zone. */
-int points_period_week(const char *zone, const char *week, int64_t *from, int64_t *to,
-    struct bbt_error *e);
-/* [from 00:00, to + 1 day 00:00) of inclusive dates YYYY-MM-DD in zone. */
-int points_period_dates(const char *zone, const char *from_date, const char *to_date,
-    int64_t *from, int64_t *to, struct bbt_error *e);
-/* The ISO week (in zone) holding `now`. */
-void points_period_current(const char *zone, int64_t now, int64_t *from, int64_t *to);
-/* Widen [from, to) to whole ISO weeks in zone: the weekly cap needs them. */
-void points_period_whole_weeks(const char *zone, int64_t from, int64_t to,
-    int64_t *wfrom, int64_t *wto);
 
 #endif

@@ -22,7 +22,7 @@ struct report *points_report_query(struct db *db, const struct points_rule *r,
 
 	if (points_query_period(q, server_zone, r, now, &from, &to, e) < 0)
 		return NULL;
-	points_period_whole_weeks(r->week_zone, from, to, &wfrom, &wto);
+	period_whole_weeks(r->week_zone, from, to, &wfrom, &wto);
 	if (db_timetable_load(db, q->school, &tt, e) < 0 ||
 	    db_points_sessions(db, wfrom, wto, q->school, &ss, &n, e) < 0)
 		goto out;

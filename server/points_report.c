@@ -30,16 +30,16 @@ int points_query_period(const struct points_query *q, const char *server_zone,
 	if ((q->from == NULL) != (q->to == NULL))
 		return bbt_error_set(e, "--from and --to go together");
 	if (q->week != NULL)
-		return points_period_week(r->week_zone, q->week, from, to, e);
+		return period_week(r->week_zone, q->week, from, to, e);
 	if (q->from != NULL)
-		return points_period_dates(server_zone, q->from, q->to, from, to, e);
-	points_period_current(r->week_zone, now, from, to);
+		return period_dates(server_zone, q->from, q->to, from, to, e);
+	period_current(r->week_zone, now, from, to);
 	return 0;
 }
 
 static void fmt_time(const char *zone, int64_t t, char out[BBT_ISO8601_LEN])
 {
-	bbt_time_format(t, points_tz_offset(zone, t), out);
+	bbt_time_format(t, period_tz_offset(zone, t), out);
 }
 
 static void week_label(const struct points_row *row, char out[16])

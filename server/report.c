@@ -196,7 +196,7 @@ int report_time(struct report *r, size_t col, int64_t t, const char *zone)
 
 	if (t <= 0)
 		return report_str(r, col, NULL);
-	bbt_time_format(t, points_tz_offset(zone, t), buf);
+	bbt_time_format(t, period_tz_offset(zone, t), buf);
 	return report_str(r, col, buf);
 }
 

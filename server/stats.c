@@ -384,7 +384,7 @@ struct report *stats_report(struct db *db, const struct points_rule *rule,
 	if (verify_period(zone, q->from, q->to, now, &w.pfrom, &w.pto, e) < 0)
 		return NULL;
 	/* The period's last local day, for the target in force. */
-	w.last_day = (w.pto - 1 + points_tz_offset(zone, w.pto - 1)) / 86400;
+	w.last_day = (w.pto - 1 + period_tz_offset(zone, w.pto - 1)) / 86400;
 	if (db_schools_each(db, on_school, &w, e) < 0)
 		goto out;
 	if (close_district(&w) < 0)

@@ -160,7 +160,7 @@ static int put_time(struct report *rep, size_t col, const char *zone, int64_t t)
 
 	if (t == 0)
 		return report_str(rep, col, NULL);
-	bbt_time_format(t, points_tz_offset(zone, t), s);
+	bbt_time_format(t, period_tz_offset(zone, t), s);
 	return report_str(rep, col, s);
 }
 
@@ -240,7 +240,7 @@ struct report *teachers_report(struct db *db, const struct points_rule *rule,
 
 	if (points_query_period(&q, zone, rule, now, &pfrom, &pto, e) < 0)
 		return NULL;
-	points_period_whole_weeks(rule->week_zone, pfrom, pto, &wfrom, &wto);
+	period_whole_weeks(rule->week_zone, pfrom, pto, &wfrom, &wto);
 	if (db_timetable_load(db, school, &tt, e) < 0 ||
 	    db_points_sessions(db, wfrom, wto, school, &ss, &n, e) < 0)
 		goto out;

@@ -77,12 +77,12 @@ int verify_period(const char *zone, const char *from, const char *to, int64_t no
     int64_t *pfrom, int64_t *pto, struct bbt_error *e)
 {
 	if (!from && !to) {
-		points_period_current(zone, now, pfrom, pto);
+		period_current(zone, now, pfrom, pto);
 		return 0;
 	}
 	if (!from || !to)
 		return bbt_error_set(e, "give both --from and --to, or neither");
-	return points_period_dates(zone, from, to, pfrom, pto, e);
+	return period_dates(zone, from, to, pfrom, pto, e);
 }
 
 /* ---- one end, from storage ---- */
@@ -157,8 +157,8 @@ static int add_row(struct walk *w, const struct db_live_lesson *l, const char *r
 	char t[2][BBT_ISO8601_LEN];
 	int rc = 0;
 
-	bbt_time_format(l->start, points_tz_offset(w->zone, l->start), t[0]);
-	bbt_time_format(l->end, points_tz_offset(w->zone, l->end), t[1]);
+	bbt_time_format(l->start, period_tz_offset(w->zone, l->start), t[0]);
+	bbt_time_format(l->end, period_tz_offset(w->zone, l->end), t[1]);
 	rc |= report_row(w->rep);
 	rc |= report_str(w->rep, C_SEQ, l->seq);
 	rc |= report_str(w->rep, C_TYPE, l->type);

@@ -254,10 +254,10 @@ static void test_period_cut_keeps_weekly_cap(void **state)
 	size_t n;
 
 	points_rule_default(&r);
-	assert_int_equal(points_period_dates(SH, "2026-11-25", "2026-11-26", &from, &to, NULL), 0);
+	assert_int_equal(period_dates(SH, "2026-11-25", "2026-11-26", &from, &to, NULL), 0);
 	assert_int_equal(from, t_("2026-11-25T00:00:00+08:00"));
 	assert_int_equal(to, t_("2026-11-27T00:00:00+08:00"));
-	points_period_whole_weeks(r.week_zone, from, to, &wf, &wt);
+	period_whole_weeks(r.week_zone, from, to, &wf, &wt);
 	assert_int_equal(wf, t_("2026-11-23T00:00:00+08:00"));
 	assert_int_equal(wt, t_("2026-11-30T00:00:00+08:00"));
 	points_attribute(NULL, 0, SH, ss, 3);
@@ -276,17 +276,17 @@ static void test_periods(void **state)
 	int64_t from, to;
 	struct bbt_error e;
 
-	assert_int_equal(points_period_week(SH, "2026-W48", &from, &to, NULL), 0);
+	assert_int_equal(period_week(SH, "2026-W48", &from, &to, NULL), 0);
 	assert_int_equal(from, t_("2026-11-22T16:00:00Z"));
 	assert_int_equal(to, t_("2026-11-29T16:00:00Z"));
-	assert_int_equal(points_period_week(SH, "2026-48", &from, &to, &e), -1);
+	assert_int_equal(period_week(SH, "2026-48", &from, &to, &e), -1);
 	/* Sunday 23:59 in Shanghai still belongs to week 48. */
-	points_period_current(SH, t_("2026-11-29T23:59:00+08:00"), &from, &to);
+	period_current(SH, t_("2026-11-29T23:59:00+08:00"), &from, &to);
 	assert_int_equal(from, t_("2026-11-23T00:00:00+08:00"));
-	points_period_current(SH, t_("2026-11-30T00:00:00+08:00"), &from, &to);
+	period_current(SH, t_("2026-11-30T00:00:00+08:00"), &from, &to);
 	assert_int_equal(from, t_("2026-11-30T00:00:00+08:00"));
-	assert_int_equal(points_period_dates(SH, "2026-11-26", "2026-11-25", &from, &to, &e), -1);
-	assert_int_equal(points_period_dates(SH, "2026-11-31", "2026-12-01", &from, &to, &e), -1);
+	assert_int_equal(period_dates(SH, "2026-11-26", "2026-11-25", &from, &to, &e), -1);
+	assert_int_equal(period_dates(SH, "2026-11-31", "2026-12-01", &from, &to, &e), -1);
 }
 
 static void test_reason_text_follows_rule(void **state)

@@ -4,7 +4,8 @@
  * [--min-session S] [--stuck-contact S] [--max-connections N]
  * [--max-per-address N] [--trusted-proxy CIDR]... [--header-timeout S]
  * [--min-body-rate BYTES] [--body-rate-window S]` (SPEC 5.1, 5.2).
- * Options, then the HTTP server (server/http_mhd.c) until SIGTERM/SIGINT.
+ * Options, the rule file (read once, rulebook.h), then the HTTP server
+ * (server/http_mhd.c) until SIGTERM/SIGINT; SIGHUP reads the rule file again.
  */
 #include <getopt.h>
 #include <stdio.h>
@@ -14,6 +15,7 @@
 #include "bbt_defaults.h"
 #include "commands.h"
 #include "http.h"
+#include "rulebook.h"
 
 static int usage(FILE *f)
 {
@@ -176,6 +178,11 @@ int cmd_serve(struct server_ctx *ctx, int argc, char **argv)
 		return 1;
 	}
 	db_close(db);
+	/* The rule file once, here (and on SIGHUP), not per request. */
+	if (rulebook_load(cfg.rules, &e) < 0) {
+		fprintf(stderr, "bbt-server: points rule: %s\n", bbt_error_msg(&e));
+		return 1;
+	}
 	if (http_serve(&cfg, &e) < 0) {
 		fprintf(stderr, "bbt-server: %s\n", bbt_error_msg(&e));
 		return 1;

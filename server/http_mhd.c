@@ -53,6 +53,7 @@
 #include "bbt_log.h"
 #include "http.h"
 #include "metrics.h"
+#include "rulebook.h"
 
 /* Why these values: see docs/server.md ("Connection limits"). */
 #define HTTP_CONN_TIMEOUT_S 30
@@ -663,6 +664,19 @@ static int parse_listen(const char *s, struct sockaddr_storage *ss, socklen_t *s
 	return 0;
 }
 
+/* SIGHUP: read the rule file again; a bad one keeps the rule in force. */
+static void reload_rules(const struct http_config *cfg)
+{
+	struct bbt_error e;
+
+	if (rulebook_load(cfg->rules, &e) < 0)
+		log_warn("SIGHUP: points rule not reloaded, the old one stays: %s",
+		    bbt_error_msg(&e));
+	else
+		log_info("SIGHUP: points rule reloaded from %s",
+		    cfg->rules ? cfg->rules : "the default");
+}
+
 int http_serve(const struct http_config *cfg, struct bbt_error *e)
 {
 	struct sockaddr_storage ss;
@@ -700,10 +714,12 @@ int http_serve(const struct http_config *cfg, struct bbt_error *e)
 		goto out;
 	}
 	fd_room(cfg);
-	/* Block the stop signals in every thread; this one waits for them. */
+	/* Block the stop signals and SIGHUP in every thread; this one waits for
+	 * them. */
 	sigemptyset(&sigs);
 	sigaddset(&sigs, SIGTERM);
 	sigaddset(&sigs, SIGINT);
+	sigaddset(&sigs, SIGHUP);
 	pthread_sigmask(SIG_BLOCK, &sigs, NULL);
 	signal(SIGPIPE, SIG_IGN);
 	d = MHD_start_daemon(flags, 0, NULL, NULL, on_request, NULL,
@@ -737,9 +753,10 @@ int http_serve(const struct http_config *cfg, struct bbt_error *e)
 	if (!cert && !host_is_local(host))
 		log_warn("serving plain HTTP on %s: use --tls-cert/--tls-key or a TLS proxy",
 		    host);
-	for (;;) {
-		if (sigwait(&sigs, &sig) == 0)
-			break;
+	while (sigwait(&sigs, &sig) != 0 || sig == SIGHUP) {
+		if (sig == SIGHUP)
+			reload_rules(cfg);
+		sig = 0;
 	}
 	log_info("signal %d: stopping", sig);
 	rc = 0;

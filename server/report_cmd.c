@@ -19,6 +19,7 @@
 #include "db.h"
 #include "fleet.h"
 #include "report_xlsx.h"
+#include "rulebook.h"
 
 /* Every option a report may take; an entry gets those its opts name. */
 static const struct {
@@ -124,21 +125,21 @@ static int cli_parse(const struct report_entry *re, int argc, char **argv, struc
 	return 0;
 }
 
-/* Load what re needs of the rule file at path into rule/rs and env. */
-static int load_rules(const struct report_entry *re, const char *path,
+/* What re needs of the rule into rule/rs and env: the file at path for the
+ * CLI; for the API the rule `serve` loaded (rulebook.h). */
+static int load_rules(const struct report_entry *re, const char *path, int serving,
     struct points_rule *rule, struct rules_stats *rs, struct report_env *env,
     struct bbt_error *e)
 {
-	if (re->opts & RC_RULES_STATS) {
-		if (rules_load_all(path, rule, rs, e) < 0)
-			return -1;
-		env->rule = rule;
-		env->rs = rs;
-	} else if (re->opts & RC_RULES) {
-		if (rules_load(path, rule, e) < 0)
-			return -1;
-		env->rule = rule;
-	}
+	struct rules_stats *want = re->opts & RC_RULES_STATS ? rs : NULL;
+
+	if (!(re->opts & (RC_RULES | RC_RULES_STATS)))
+		return 0;
+	if ((serving ? rulebook_get(path, rule, want, e) :
+	    want ? rules_load_all(path, rule, rs, e) : rules_load(path, rule, e)) < 0)
+		return -1;
+	env->rule = rule;
+	env->rs = want;
 	return 0;
 }
 
@@ -151,7 +152,7 @@ static int cli_build(const struct report_entry *re, struct server_ctx *ctx, stru
 	struct report *rep = NULL;
 	int rc = -1;
 
-	if (load_rules(re, ctx->rules, &rule, &rs, &env, e) < 0 ||
+	if (load_rules(re, ctx->rules, 0, &rule, &rs, &env, e) < 0 ||
 	    (re->check != NULL && re->check(&o->a, &env, e) < 0) ||
 	    cmd_db_open(ctx, &env.db, e) < 0 || db_school_check(env.db, o->a.school, e) < 0)
 		goto out;
@@ -226,7 +227,7 @@ void report_cmd_api(const struct report_entry *re, struct http_request *req,
 
 	if (http_admin_scope(req, res, &a.school) < 0 || api_parse(re, req, res, &a) < 0)
 		return;
-	if (load_rules(re, req->cfg->rules, &rule, &rs, &env, &e) < 0) {
+	if (load_rules(re, req->cfg->rules, 1, &rule, &rs, &env, &e) < 0) {
 		http_reply_error(res, 500, "points rule: %s", bbt_error_msg(&e));
 		return;
 	}

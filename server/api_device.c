@@ -1,16 +1,13 @@
 /*
  * api_device: the agent's endpoints (SPEC 4.4) — enroll, sessions,
- * heartbeat. The enrollment token's school is authoritative: a body naming
- * another school is refused (403), and a device never writes into a school
- * other than the one it was enrolled into. Every write here is one
- * transaction, answered only after db_commit made it durable.
- *
- * Identity (SPEC 4.4): a hw_id enrolled again with a token of its current
- * school keeps its device_id (the old device token stops working; the
- * re-enrollment is counted in `devices`). With a token of another school it
- * is refused with 409 and nothing changes: the enrolled machine keeps its
- * token, school, room and bundle key, and the token keeps its use. Moving a
- * device is an admin's `bbt-server device move`.
+ * heartbeat — as HTTP: decoding bodies, statuses, replies. The rules live
+ * beside ingest.c and bundles.c: enrollment.c (the token, identity, one
+ * transaction), ingest.c (sessions). Statuses of enrollment: 400 a bad
+ * field or key, 401 an unknown token, 403 revoked/expired/used up/another
+ * school named, 409 a hw_id of another school (nothing changes). A device
+ * never writes into a school other than the one it was enrolled into.
+ * Every write here is one transaction, answered only after db_commit made
+ * it durable.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,17 +16,13 @@
 
 #include "api.h"
 #include "auth.h"
-#include "bbt_ed25519.h"
 #include "bbt_log.h"
 #include "bbt_time.h"
+#include "enrollment.h"
 #include "ingest.h"
 #include "metrics.h"
 
 #define DEVICES_JSON_MAX (64 * 1024)
-
-struct enroll_req {
-	const char *token, *hw_id, *hostname, *school, *room, *version, *public_key;
-};
 
 /*
  * A string field: required or not, at most max - 1 bytes, clean text (no
@@ -88,7 +81,8 @@ static int body_object(struct http_request *req, struct http_response *res, cJSO
 	return rc;
 }
 
-static int enroll_fields(const cJSON *o, struct enroll_req *r, struct http_response *res)
+static int enroll_fields(const cJSON *o, struct enrollment_request *r,
+    struct http_response *res)
 {
 	struct db_device d;
 
@@ -100,118 +94,52 @@ static int enroll_fields(const cJSON *o, struct enroll_req *r, struct http_respo
 	    field(o, "agent_version", 0, sizeof(d.agent_version), &r->version, res) < 0 ||
 	    field(o, "public_key", 1, sizeof(d.public_key), &r->public_key, res) < 0)
 		return -1;
-	if (!bbt_ed25519_public_valid(r->public_key)) {
-		http_reply_error(res, 400, "public_key must be base64 of a raw 32-byte "
-		    "Ed25519 key");
-		return -1;
-	}
 	return 0;
 }
 
-/* The token's checks, in a transaction; -1 after answering. */
-static int enroll_check_token(struct http_request *req, struct http_response *res,
-    const struct enroll_req *r, const char *hash, struct db_enroll_token *t)
-{
-	struct bbt_error e;
-	int found, taken;
-
-	if (db_enroll_token_get(req->db, hash, t, &found, &e) < 0)
-		goto fail;
-	if (!found) {
-		http_reply_error(res, 401, "unknown enrollment token");
-		return -1;
-	}
-	if (t->revoked_at) {
-		http_reply_error(res, 403, "enrollment token revoked");
-		return -1;
-	}
-	if (req->now >= t->expires_at) {
-		http_reply_error(res, 403, "enrollment token expired");
-		return -1;
-	}
-	if (r->school[0] && strcmp(r->school, t->school) != 0) {
-		http_reply_error(res, 403, "enrollment token is for school %s, not %s",
-		    t->school, r->school);
-		return -1;
-	}
-	if (db_enroll_token_take(req->db, hash, &taken, &e) < 0)
-		goto fail;
-	if (!taken) {
-		http_reply_error(res, 403, "enrollment token has no uses left");
-		return -1;
-	}
-	return 0;
-fail:
-	log_err("enroll: %s", bbt_error_msg(&e));
-	http_reply_error(res, 500, "internal error");
-	return -1;
-}
-
-static void enroll_reply(struct http_response *res, const struct db_device *d,
-    const char *token, int reenrolled)
+static void enroll_reply(struct http_response *res, const struct enrollment_result *r)
 {
 	cJSON *o = cJSON_CreateObject();
 
-	if (!cJSON_AddStringToObject(o, "device_id", d->device_id) ||
-	    !cJSON_AddStringToObject(o, "device_token", token) ||
-	    !cJSON_AddStringToObject(o, "school", d->school) ||
-	    !cJSON_AddBoolToObject(o, "reenrolled", reenrolled)) {
+	if (!cJSON_AddStringToObject(o, "device_id", r->device.device_id) ||
+	    !cJSON_AddStringToObject(o, "device_token", r->device_token) ||
+	    !cJSON_AddStringToObject(o, "school", r->device.school) ||
+	    !cJSON_AddBoolToObject(o, "reenrolled", r->reenrolled)) {
 		cJSON_Delete(o);
 		o = NULL;
 	}
 	http_reply_json(res, 201, o);
 }
 
+/* The status of each refusal (enrollment.h). */
+static int refusal_status(enum enrollment_outcome o)
+{
+	switch (o) {
+	case ENROLLMENT_BAD_KEY: return 400;
+	case ENROLLMENT_UNKNOWN_TOKEN: return 401;
+	case ENROLLMENT_OTHER_SCHOOL: return 409;
+	default: return 403;
+	}
+}
+
+/* POST /api/v1/enroll: decode, then the transport-free enrollment. */
 void api_enroll(struct http_request *req, struct http_response *res)
 {
-	char hash[AUTH_HASH_LEN], token[AUTH_TOKEN_LEN];
-	struct enroll_req r;
-	struct db_enroll_token t;
-	struct db_device d = { 0 };
+	struct enrollment_request r;
+	struct enrollment_result out;
 	struct bbt_error e;
 	cJSON *o = NULL;
-	int reenrolled;
 
 	if (body_object(req, res, &o) < 0 || enroll_fields(o, &r, res) < 0)
 		goto out;
-	if (auth_hash(r.token, hash, &e) < 0 || db_begin(req->db, &e) < 0)
-		goto fail;
-	if (enroll_check_token(req, res, &r, hash, &t) < 0) {
-		db_rollback(req->db);
-		goto out;
+	if (enrollment_run(req->db, &r, req->now, &out, &e) < 0) {
+		log_err("enroll: %s", bbt_error_msg(&e));
+		http_reply_error(res, 500, "internal error");
+	} else if (out.outcome != ENROLLMENT_OK) {
+		http_reply_error(res, refusal_status(out.outcome), "%s", out.why);
+	} else {
+		enroll_reply(res, &out);
 	}
-	snprintf(d.hw_id, sizeof(d.hw_id), "%s", r.hw_id);
-	snprintf(d.school, sizeof(d.school), "%s", t.school);
-	snprintf(d.room, sizeof(d.room), "%s", r.room);
-	snprintf(d.hostname, sizeof(d.hostname), "%s", r.hostname);
-	snprintf(d.agent_version, sizeof(d.agent_version), "%s", r.version);
-	snprintf(d.public_key, sizeof(d.public_key), "%s", r.public_key);
-	d.enrolled_at = req->now;
-	if (bbt_uuid_v4(d.device_id) < 0 || auth_token_new(token, &e) < 0 ||
-	    auth_hash(token, d.token_hash, &e) < 0 ||
-	    db_device_enroll(req->db, &d, &reenrolled, &e) < 0) {
-		db_rollback(req->db);
-		goto fail;
-	}
-	if (reenrolled == DB_ENROLL_OTHER_SCHOOL) {
-		/* Nothing written: the token keeps its use, the device its all. */
-		db_rollback(req->db);
-		log_warn("enroll: refused hw_id %s with a token of school %s: it is device %s "
-		    "of another school", d.hw_id, d.school, d.device_id);
-		http_reply_error(res, 409, "this hw_id is enrolled in another school; an "
-		    "admin moves a device between schools with `bbt-server device move "
-		    "DEVICE_ID --school %s --room ROOM`", d.school);
-		goto out;
-	}
-	if (db_commit(req->db, &e) < 0)
-		goto fail;
-	log_info("enrolled device %s (%s, school %s, room %s)%s", d.device_id, d.hw_id,
-	    d.school, d.room, reenrolled ? ", again: old device token revoked" : "");
-	enroll_reply(res, &d, token, reenrolled);
-	goto out;
-fail:
-	log_err("enroll: %s", bbt_error_msg(&e));
-	http_reply_error(res, 500, "internal error");
 out:
 	cJSON_Delete(o);
 }

@@ -1,12 +1,16 @@
 /*
  * teachers: see teachers.h. The fold sorts an index of the weekly rows by
  * (school, teacher) and adds each group up, so a teacher's totals are by
- * construction the sum of their `points` rows.
+ * construction the sum of their `points` rows. The report walks the term a
+ * week at a time (term_week), so it holds one week's sessions at a time.
  */
 #include "teachers.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include <glib.h>
 
 #include "bbt_array.h"
 #include "bbt_time.h"
@@ -142,7 +146,9 @@ static int cmp_teacher(const void *a, const void *b)
 
 void teachers_sort(struct teachers_row *rows, size_t n)
 {
-	qsort(rows, n, sizeof(*rows), cmp_teacher);
+	/* A term with no row has no array at all (qsort wants one). */
+	if (n > 1)
+		qsort(rows, n, sizeof(*rows), cmp_teacher);
 }
 
 /* ---- from storage ---- */
@@ -224,45 +230,151 @@ static int add_live(struct db *db, const char *zone, const char *school, int64_t
 	return rc;
 }
 
+/* The term's rows, one per (school, teacher), owning their strings. */
+struct term {
+	GHashTable *index;		/* "school\x1fteacher_id" -> position + 1 */
+	GStringChunk *strings;
+	struct teachers_row *v;
+	size_t n, cap;
+};
+
+static void row_add(struct teachers_row *t, const struct teachers_row *w)
+{
+	t->sessions += w->sessions;
+	t->qualifying += w->qualifying;
+	t->credited += w->credited;
+	t->points += w->points;
+	t->qualifying_s += w->qualifying_s;
+	t->weeks_credited += w->weeks_credited;
+	t->live_delivered += w->live_delivered;
+	if (w->first != 0 && (t->first == 0 || w->first < t->first))
+		t->first = w->first;
+	if (w->last > t->last)
+		t->last = w->last;
+}
+
+/* Add one week's row of a teacher to the term's. */
+static int term_merge(struct term *tm, const struct teachers_row *w, struct bbt_error *e)
+{
+	/* Whole strings, never cut: two long ids must not share a key. */
+	char *key = g_strdup_printf("%s\x1f%s", w->school, w->teacher_id ? w->teacher_id :
+	    "\x1e");
+	gpointer at = g_hash_table_lookup(tm->index, key);
+	struct teachers_row *t;
+
+	if (at != NULL) {
+		g_free(key);
+		row_add(&tm->v[GPOINTER_TO_SIZE(at) - 1], w);
+		return 0;
+	}
+	if (bbt_grow(&tm->v, &tm->cap, tm->n + 1, sizeof(*tm->v)) < 0) {
+		g_free(key);
+		return bbt_error_set(e, "out of memory");
+	}
+	t = &tm->v[tm->n];
+	memset(t, 0, sizeof(*t));
+	t->school = g_string_chunk_insert_const(tm->strings, w->school);
+	t->teacher_id = w->teacher_id ? g_string_chunk_insert_const(tm->strings,
+	    w->teacher_id) : NULL;
+	t->teacher_name = w->teacher_name ? g_string_chunk_insert_const(tm->strings,
+	    w->teacher_name) : NULL;
+	row_add(t, w);
+	tm->n++;
+	g_hash_table_insert(tm->index, g_string_chunk_insert(tm->strings, key),
+	    GSIZE_TO_POINTER(tm->n));
+	g_free(key);
+	return 0;
+}
+
+/*
+ * One ISO week [wfrom, wto) of the term: its sessions only are loaded,
+ * attributed and judged (the weekly cap needs nothing outside the week),
+ * folded, merged into tm and freed. So memory holds one week's sessions
+ * and the term's rows, never the term's sessions (SPEC 5.7).
+ */
+static int term_week(struct db *db, const struct points_rule *rule, const char *zone,
+    const struct timetable *tt, const char *school, int64_t wfrom, int64_t wto,
+    int64_t pfrom, int64_t pto, struct term *tm, struct bbt_error *e)
+{
+	struct points_session *ss = NULL;
+	struct points_row *rows = NULL;
+	struct teachers_row *t = NULL;
+	size_t n = 0, nrows = 0, nt = 0;
+	int rc = -1;
+
+	if (db_points_sessions(db, wfrom, wto, school, &ss, &n, e) < 0)
+		return -1;
+	points_attribute(tt->slots, tt->n, zone, ss, n);
+	if (points_evaluate(rule, ss, n, e) < 0 ||
+	    points_rows(rule, ss, n, pfrom, pto, &rows, &nrows, e) < 0 ||
+	    teachers_fold(rows, nrows, ss, &t, &nt, e) < 0)
+		goto out;
+	rc = 0;
+	for (size_t i = 0; i < nt && rc == 0; i++)
+		rc = term_merge(tm, &t[i], e);
+out:
+	free(t);
+	points_rows_free(rows, nrows);
+	free(ss);
+	return rc;
+}
+
+/* Every week of [pfrom, pto), whole ISO weeks of the rule's week zone. */
+static int term_fold(struct db *db, const struct points_rule *rule, const char *zone,
+    const struct timetable *tt, const char *school, int64_t pfrom, int64_t pto,
+    struct term *tm, struct bbt_error *e)
+{
+	int64_t wfrom, wto, a, b;
+
+	period_whole_weeks(rule->week_zone, pfrom, pto, &wfrom, &wto);
+	for (a = wfrom; a < wto; a = b) {
+		int64_t unused;
+
+		period_whole_weeks(rule->week_zone, a, a + 1, &unused, &b);
+		if (b <= a || term_week(db, rule, zone, tt, school, a, b, pfrom, pto, tm, e) < 0)
+			return b <= a ? bbt_error_set(e, "week boundary did not advance") : -1;
+	}
+	return 0;
+}
+
+static struct report *term_report(const char *zone, struct teachers_row *t, size_t nt,
+    struct bbt_error *e)
+{
+	struct report *rep = report_new(C_N, columns);
+	int rc = 0;
+
+	teachers_sort(t, nt);
+	for (size_t i = 0; rep != NULL && i < nt && rc == 0; i++)
+		rc = put_row(rep, zone, &t[i]);
+	if (rep == NULL || rc != 0) {
+		report_free(rep);
+		bbt_error_set(e, "out of memory");
+		return NULL;
+	}
+	return rep;
+}
+
 struct report *teachers_report(struct db *db, const struct points_rule *rule,
     const char *zone, const char *from, const char *to, int64_t now, const char *school,
     struct bbt_error *e)
 {
 	struct points_query q = { NULL, from, to, school, 0 };
 	struct timetable tt = { 0 };
-	struct points_session *ss = NULL;
-	struct points_row *rows = NULL;
-	struct teachers_row *t = NULL;
+	struct term tm = { g_hash_table_new(g_str_hash, g_str_equal), g_string_chunk_new(4096),
+		NULL, 0, 0 };
 	struct report *rep = NULL;
-	int64_t pfrom, pto, wfrom, wto;
-	size_t n = 0, nrows = 0, nt = 0;
-	int rc = 0;
+	int64_t pfrom, pto;
 
-	if (points_query_period(&q, zone, rule, now, &pfrom, &pto, e) < 0)
-		return NULL;
-	period_whole_weeks(rule->week_zone, pfrom, pto, &wfrom, &wto);
-	if (db_timetable_load(db, school, &tt, e) < 0 ||
-	    db_points_sessions(db, wfrom, wto, school, &ss, &n, e) < 0)
+	if (points_query_period(&q, zone, rule, now, &pfrom, &pto, e) < 0 ||
+	    db_timetable_load(db, school, &tt, e) < 0 ||
+	    term_fold(db, rule, zone, &tt, school, pfrom, pto, &tm, e) < 0 ||
+	    add_live(db, zone, school, pfrom, pto, &tt, &tm.v, &tm.n, e) < 0)
 		goto out;
-	points_attribute(tt.slots, tt.n, zone, ss, n);
-	if (points_evaluate(rule, ss, n, e) < 0 ||
-	    points_rows(rule, ss, n, pfrom, pto, &rows, &nrows, e) < 0 ||
-	    teachers_fold(rows, nrows, ss, &t, &nt, e) < 0 ||
-	    add_live(db, zone, school, pfrom, pto, &tt, &t, &nt, e) < 0)
-		goto out;
-	teachers_sort(t, nt);
-	rep = report_new(C_N, columns);
-	for (size_t i = 0; rep != NULL && i < nt && rc == 0; i++)
-		rc = put_row(rep, zone, &t[i]);
-	if (rep == NULL || rc != 0) {
-		report_free(rep);
-		rep = NULL;
-		bbt_error_set(e, "out of memory");
-	}
+	rep = term_report(zone, tm.v, tm.n, e);
 out:
-	free(t);
-	points_rows_free(rows, nrows);
-	free(ss);
+	free(tm.v);
+	g_hash_table_destroy(tm.index);
+	g_string_chunk_free(tm.strings);
 	timetable_free(&tt);
 	return rep;
 }

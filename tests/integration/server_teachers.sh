@@ -1,8 +1,9 @@
 #!/bin/sh
 # `bbt-server teachers` and GET /api/v1/teachers (server/teachers.c, SPEC
 # 5.1) on a three-week term (2026-11-02 .. 2026-11-22, W45-W47) with late
-# offline data, held against hand-computed rows and against `points`
-# summed over the same weeks (the two must never differ).
+# offline data (a real signed bundle: agent export, server import), held
+# against hand-computed rows and against `points` summed over the same
+# weeks (the two must never differ).
 #   610102001: 101 Mon-Thu 08:00 T1 王芳; 102 and 104 Mon 09:00 李强 under two
 #     ids (T3, T4: an ambiguous name); 103 Fri 10:00 T2 张敏.
 #   610102002: 201 Mon 08:00 T9 刘洋.
@@ -96,8 +97,27 @@ PY
 srv teachers $TERM_ARGS --format json > "$T/t1.json" || fail "teachers"
 check "$T/t1.json" '[6, 5, 4, 20, 3.7, 3]'
 
-# Late offline data for W46: two earlier sessions take the week's credits.
-send "$a101" 2026-11-09T08:00:00 2026-11-09T08:45:00 2026-11-10T08:00:00 2026-11-10T08:45:00
+# Late offline data for W46, as it really arrives: a PC of room 101 that
+# never synced logs two earlier sessions, its agent exports them as a
+# signed bundle (`bbt-agent export`) and the officer imports it on the
+# collector (`bbt-server import`). They take the week's credits.
+SEED=$B/synctest/sync_seed
+[ -x "$SEED" ] || fail "missing $SEED: build it with make sync-tests"
+mkdir "$T/pc"
+printf '[server]\nurl = %s/\nschool = 610102001\nroom = 101\n' "$URL" > "$T/pc.conf"
+ag() { BBT_HW_ID=hw-101-offline "$B/bbt-agent" --config "$T/pc.conf" --state-dir "$T/pc" "$@"; }
+ag enroll --server "$URL/" --token "$tokA" --school 610102001 --room 101 > /dev/null ||
+	fail "agent enroll"
+# sync_seed logs a session starting AGO seconds ago, 2700 s (45 min) long.
+for at in 2026-11-09T08:00:00 2026-11-10T08:00:00; do
+	ago=$(python3 -c 'import datetime as d, sys, time
+print(int(time.time() - d.datetime.fromisoformat(sys.argv[1] + "+08:00").timestamp()))' "$at")
+	"$SEED" "$T/pc" 1 "$ago" 2700 none > /dev/null || fail "seed"
+done
+mkdir "$T/usb"
+ag export --out "$T/usb" > /dev/null || fail "agent export"
+srv import "$T/usb"/*.bbtb > "$T/import" || { cat "$T/import"; fail "import"; }
+grep -q ': 2 accepted, 0 duplicate, 0 rejected' "$T/import" || { cat "$T/import"; fail "import"; }
 srv teachers $TERM_ARGS --format json > "$T/t2.json" || fail "teachers after late data"
 check "$T/t2.json" '[8, 7, 5, 25, 5.2, 3]'
 

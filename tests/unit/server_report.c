@@ -112,6 +112,27 @@ static void test_code_columns_stay_text(void **state)
 	expect_csv_cell("district", "0012", "0012");
 }
 
+/* --lang zh renames the columns (report_set_column): the guard stays with
+ * the column, not its name, so 学校代码 still keeps 0012 as text. */
+static void test_renamed_code_column_stays_code(void **state)
+{
+	const char *cols[] = { "school", "teacher_name" };
+	struct report *r = report_new(2, cols);
+	char *out;
+
+	(void)state;
+	assert_int_equal(report_row(r), 0);
+	assert_int_equal(report_str(r, 0, "0012"), 0);
+	assert_int_equal(report_str(r, 1, "=1+1"), 0);
+	assert_int_equal(report_set_column(r, 0, "学校代码"), 0);
+	assert_int_equal(report_set_column(r, 1, "教师姓名"), 0);
+	assert_string_equal(report_column(r, 0), "学校代码");
+	out = render(r, REPORT_CSV);
+	assert_string_equal(out, "\xef\xbb\xbf学校代码,教师姓名\r\n\"\t0012\",'=1+1\r\n");
+	free(out);
+	report_free(r);
+}
+
 static void test_code_column_by_call(void **state)
 {
 	static const char *const cols[] = { "学校代码" };
@@ -269,6 +290,7 @@ int main(void)
 		cmocka_unit_test(test_numbers_stay_numbers),
 		cmocka_unit_test(test_code_columns_stay_text),
 		cmocka_unit_test(test_code_column_by_call),
+		cmocka_unit_test(test_renamed_code_column_stays_code),
 		cmocka_unit_test(test_table_never_prints_controls),
 		cmocka_unit_test(test_table_cjk_widths),
 		cmocka_unit_test(test_time_cells),

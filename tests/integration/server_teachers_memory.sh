@@ -49,16 +49,20 @@ for i in range(100000):
 if batch:
     flush()
 PY
-python3 - "$B/bbt-server" "$DB" "$T" <<'PY' || fail "teachers memory"
+# A sanitizer build (make san sets ASAN_OPTIONS) pays shadow memory and a
+# quarantine per allocation: there only the figures are checked.
+BOUND_MB=40
+[ -z "${ASAN_OPTIONS:-}" ] || BOUND_MB=0
+python3 - "$B/bbt-server" "$DB" "$T" "$BOUND_MB" <<'PY' || fail "teachers memory"
 import json, resource, subprocess, sys
-srv, db, T = sys.argv[1:]
+srv, db, T, bound = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4])
 out = subprocess.run([srv, "--db", db, "teachers", "--from", "2026-03-02", "--to",
                       "2026-07-19", "--format", "json"], check=True, capture_output=True).stdout
 peak_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
 rows = json.loads(out)
 assert sum(r["sessions"] for r in rows) == 100000, sum(r["sessions"] for r in rows)
 print(f"teachers: 100000 sessions, {len(rows)} rows, peak RSS {peak_mb:.1f} MB")
-assert peak_mb < 40, f"peak RSS {peak_mb:.1f} MB: the term's sessions are held"
+assert bound == 0 or peak_mb < bound, f"peak RSS {peak_mb:.1f} MB: the term's sessions held"
 pts = json.loads(subprocess.run([srv, "--db", db, "points", "--from", "2026-03-02", "--to",
                                  "2026-07-19", "--format", "json"], check=True,
                                 capture_output=True).stdout)

@@ -118,10 +118,10 @@ static int cli_parse(const struct report_entry *re, int argc, char **argv, struc
 		return CMD_USAGE;
 	}
 	o->a.shape = o->xlsx ? REPORT_CSV : o->f;
-	/* The default: Chinese for the workbook, which is for people; the keys
-	 * for table and CSV, which scripts read by column name (docs/stats.md). */
+	/* The default (SPEC 5.1): Chinese headers for the workbook and CSV, which
+	 * officers open in Excel; the keys for the terminal table (docs/stats.md). */
 	if (o->lang == 0)
-		o->lang = o->xlsx ? 'z' : 'e';
+		o->lang = o->xlsx || o->f == REPORT_CSV ? 'z' : 'e';
 	return 0;
 }
 

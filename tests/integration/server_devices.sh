@@ -58,7 +58,7 @@ assert not any(r["online"] for r in rows), rows' "$T/late.json" ||
 
 srv devices --school 610102002 > "$T/table"
 grep -q '一年级一班' "$T/table" && ! grep -q '三年级二班' "$T/table" || fail "--school"
-srv devices --format csv > "$T/csv"
+srv devices --format csv --lang en > "$T/csv"
 head -c 3 "$T/csv" | od -An -tx1 | grep -q 'ef bb bf' || fail "CSV without BOM"
 if srv devices --school 999 > /dev/null 2>&1; then fail "unknown school accepted"; fi
 if srv devices --offline-after x > /dev/null 2>&1; then fail "bad --offline-after accepted"; fi

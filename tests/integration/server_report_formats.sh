@@ -4,7 +4,8 @@
 # (zipfile + ElementTree): the header row is frozen and in Chinese (the keys
 # with --lang en); code and id columns are text cells; every time column is
 # an Excel date-time whose serial is the wall-clock time the JSON prints.
-# Also: --out writes what stdout would have, --lang zh renames CSV and table
+# Also: --out writes what stdout would have, CSV headers are Chinese unless
+# --lang en, --lang zh renames table
 # headers (JSON keys never change), and bad values keep the exit convention.
 . tests/server/lib.sh
 srv school add 610102001 "西安市第一小学" --district 碑林区 > /dev/null
@@ -30,10 +31,13 @@ for r in "points $P --explain" "verify $P" "stats $P" "devices" "teachers $P"; d
 	srv $r --format json > "$T/$name.json" || fail "$name json"
 	srv $r --format xlsx --out "$T/$name.xlsx" || fail "$name xlsx"
 	srv $r --format xlsx --out "$T/$name-en.xlsx" --lang en || fail "$name xlsx en"
-	srv $r --format csv --lang zh > "$T/$name-zh.csv" || fail "$name csv zh"
+	# CSV headers are Chinese by default (SPEC 5.1), the keys with --lang en.
+	srv $r --format csv > "$T/$name-zh.csv" || fail "$name csv"
+	srv $r --format csv --lang zh | cmp -s - "$T/$name-zh.csv" ||
+		fail "$name: the csv default is not --lang zh"
 	srv $r --format csv --out "$T/$name-out.csv" || fail "$name csv --out"
-	srv $r --format csv > "$T/$name.csv"
-	cmp -s "$T/$name.csv" "$T/$name-out.csv" || fail "$name: --out differs from stdout"
+	srv $r --format csv --lang en > "$T/$name.csv" || fail "$name csv en"
+	cmp -s "$T/$name-zh.csv" "$T/$name-out.csv" || fail "$name: --out differs from stdout"
 	srv $r --lang zh > "$T/$name-zh.table" || fail "$name table zh"
 	python3 - "$T" "$name" <<'PY' || fail "$name workbook"
 import csv, datetime, io, json, sys, zipfile

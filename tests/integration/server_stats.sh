@@ -79,7 +79,7 @@ PY
 
 srv stats --from 2026-11-16 --to 2026-11-22 > "$T/table"
 grep -q '碑林区' "$T/table" && grep -q '33.3' "$T/table" || { cat "$T/table"; fail "table"; }
-srv stats --from 2026-11-16 --to 2026-11-22 --format csv > "$T/csv"
+srv stats --from 2026-11-16 --to 2026-11-22 --format csv --lang en > "$T/csv"
 head -c 3 "$T/csv" | od -An -tx1 | grep -q 'ef bb bf' || fail "CSV without BOM"
 if srv stats --from 2026-11-16 > /dev/null 2>&1; then fail "--from without --to accepted"; fi
 

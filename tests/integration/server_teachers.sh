@@ -134,7 +134,7 @@ python3 -c 'import json, sys; rows = json.load(open(sys.argv[1]))
 assert [r["teacher_id"] for r in rows] == ["T9"], rows' "$T/b.json" || fail "--school"
 srv teachers $TERM_ARGS > "$T/table" || fail "table"
 grep -q '王芳' "$T/table" && grep -q '5.2' "$T/table" || { cat "$T/table"; fail "table"; }
-srv teachers $TERM_ARGS --format csv > "$T/csv" || fail "csv"
+srv teachers $TERM_ARGS --format csv --lang en > "$T/csv" || fail "csv"
 head -c 3 "$T/csv" | od -An -tx1 | grep -q 'ef bb bf' || fail "CSV without BOM"
 # xlsx: Chinese headers, the school code a text cell, times Excel date-times.
 srv teachers $TERM_ARGS --format xlsx --out "$T/t.xlsx" || fail "xlsx"

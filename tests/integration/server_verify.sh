@@ -106,7 +106,7 @@ srv verify --from 2026-11-20 --to 2026-11-20 --format json > "$T/none.json"
 # Table and CSV for people and Excel.
 srv verify --from 2026-11-16 --to 2026-11-16 > "$T/table"
 grep -q 'delivered' "$T/table" && grep -q '王芳' "$T/table" || fail "table"
-srv verify --from 2026-11-16 --to 2026-11-16 --format csv > "$T/csv"
+srv verify --from 2026-11-16 --to 2026-11-16 --format csv --lang en > "$T/csv"
 head -c 3 "$T/csv" | od -An -tx1 | grep -q 'ef bb bf' || fail "CSV without BOM"
 
 # HTTP: the bureau sees both ends, school B only its receiving ends.

@@ -148,8 +148,11 @@ FUZZ_SECONDS ?= 10
 fuzz: fuzz-build
 	@tests/run-fuzz.sh $(FUZZ_BUILD) $(FUZZ_SECONDS)
 
+# Two scripts at a time (tests/run-integration.sh: each has its own temp dir
+# and ephemeral ports; system-wide ones still run alone). JOBS=1 for one.
+JOBS ?= 2
 integration: all
-	@BBT_BUILD=$(abspath $(BUILD)) tests/run-integration.sh
+	@BBT_JOBS=$(JOBS) BBT_BUILD=$(abspath $(BUILD)) tests/run-integration.sh
 
 # The unit tests, then the real server, agent and CLI scripts, under
 # ASan+UBSan. Every report is fatal (-fno-sanitize-recover=all; ASan always

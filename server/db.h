@@ -26,9 +26,12 @@
  *    db_commit (or db_rollback). Transactions nest: only the outermost
  *    begin/commit reach the database; a rollback at any depth dooms the
  *    whole transaction and the outer db_commit then fails.
- *  - db_begin takes the write lock at once (SQLite BEGIN IMMEDIATE), so a
- *    read-then-write (an enrollment token's uses) cannot race another
- *    connection.
+ *  - No function's correctness rests on the transaction's isolation level:
+ *    each read-then-write is one statement (INSERT ... ON CONFLICT ...
+ *    RETURNING, UPDATE ... WHERE <condition>), atomic on its own on either
+ *    backend, so two server processes on one database cannot both win a
+ *    race (SQLite's BEGIN IMMEDIATE is then only a lock, not a guarantee
+ *    code relies on; PostgreSQL runs READ COMMITTED).
  *  - db_commit returns 0 only once the transaction is durable across a
  *    power cut (SQLite: WAL with synchronous=FULL on every connection).
  *    The collector acknowledges a session only after that.

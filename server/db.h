@@ -53,6 +53,23 @@
  * those a report prints (schools, devices, tokens, lessons), never the
  * sessions it reads, so that stays small.
  *
+ * Portable SQL (what both backends' statements keep to): no summed
+ * booleans (count(CASE WHEN ... THEN 1 END)), a parameter that may be NULL
+ * is typed where nothing else types it (CAST(? AS TEXT) IS NULL), no
+ * two-argument min()/max() (CASE instead of greatest/least), no type-less
+ * function of a parameter (a prefix's length is bound, not length(?)),
+ * every subquery in FROM named, ordered results always ORDER BY, and an
+ * upsert's SET names the table of the old value. What stays
+ * backend-specific, and why:
+ *  - schema creation and migrations (types, WITHOUT ROWID, PRAGMA
+ *    user_version where PostgreSQL keeps a version table);
+ *  - the connection setup (WAL, synchronous, busy timeout) and durability;
+ *  - the affected-row count after a write with no RETURNING
+ *    (sqlite3_changes, PQcmdTuples): both have one, under other names;
+ *  - parameter syntax (?N, $N) and binding;
+ *  - in db_sqlite_stats.c, binding parameters a statement does not use
+ *    (SQLITE_RANGE is ignored there; libpq needs the exact count).
+ *
  * Other modules add their own functions to the topic header they belong to
  * (with the db_ prefix) and implement them for SQLite in db_sqlite_<topic>.c,
  * using server/db_sqlite_internal.h.

@@ -528,7 +528,7 @@ int db_enroll_tokens_each(struct db *db, const char *school, db_token_fn fn, voi
     struct bbt_error *e)
 {
 	sqlite3_stmt *st = db_sqlite_stmt(db, "SELECT " TOKEN_COLS " FROM enroll_tokens "
-	    "WHERE ?1 IS NULL OR school = ?1 ORDER BY school, created_at, hash", e);
+	    "WHERE CAST(?1 AS TEXT) IS NULL OR school = ?1 ORDER BY school, created_at, hash", e);
 	struct db_enroll_token t;
 	int rc;
 
@@ -550,15 +550,17 @@ int db_enroll_tokens_match(struct db *db, const char *prefix, int by_hash,
 {
 	sqlite3_stmt *st = db_sqlite_stmt(db, by_hash ?
 	    "SELECT " TOKEN_COLS " FROM enroll_tokens WHERE "
-	    "substr(hash, 1, length(?1)) = ?1 ORDER BY created_at, hash" :
+	    "substr(hash, 1, ?2) = ?1 ORDER BY created_at, hash" :
 	    "SELECT " TOKEN_COLS " FROM enroll_tokens WHERE prefix IS NOT NULL AND "
-	    "substr(prefix, 1, length(?1)) = ?1 ORDER BY created_at, hash", e);
+	    "substr(prefix, 1, ?2) = ?1 ORDER BY created_at, hash", e);
 	int rc;
 
 	*n = 0;
 	if (!st)
 		return -1;
 	sqlite3_bind_text(st, 1, prefix, -1, SQLITE_TRANSIENT);
+	/* The length is a parameter: length(?) has no type to go by on PostgreSQL. */
+	sqlite3_bind_int64(st, 2, (int64_t)strlen(prefix));
 	while ((rc = step_row(db, st, e, "enrollment tokens")) == 1) {
 		if (*n < max)
 			token_from_row(st, &out[*n]);
@@ -978,7 +980,7 @@ int db_device_counts(struct db *db, int64_t since, int64_t *enrolled, int64_t *s
     struct bbt_error *e)
 {
 	sqlite3_stmt *st = db_sqlite_stmt(db, "SELECT count(*), "
-	    "coalesce(sum(last_seen >= ?1), 0) FROM devices", e);
+	    "count(CASE WHEN last_seen >= ?1 THEN 1 END) FROM devices", e);
 	int rc;
 
 	if (!st)
@@ -997,7 +999,7 @@ int db_devices_each(struct db *db, const char *school, db_device_fn fn, void *ar
     struct bbt_error *e)
 {
 	sqlite3_stmt *st = db_sqlite_stmt(db, "SELECT " DEVICE_COLS ", input_devices "
-	    "FROM devices WHERE ?1 IS NULL OR school = ?1 ORDER BY school, room, hostname, "
+	    "FROM devices WHERE CAST(?1 AS TEXT) IS NULL OR school = ?1 ORDER BY school, room, hostname, "
 	    "device_id", e);
 	struct db_device d;
 	int rc;

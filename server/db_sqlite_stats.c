@@ -61,7 +61,7 @@ int db_device_contact(struct db *db, const char *device_id, int64_t now,
 {
 	sqlite3_stmt *st = db_sqlite_stmt(db, "INSERT INTO device_contacts (device_id, day, "
 	    "hours) VALUES (?1, ?2, ?3) ON CONFLICT (device_id, day) DO UPDATE SET "
-	    "hours = hours | excluded.hours", e);
+	    "hours = device_contacts.hours | excluded.hours", e);
 	int64_t day = now >= 0 ? now / 86400 : 0, hour = now >= 0 ? (now % 86400) / 3600 : 0;
 	int rc;
 
@@ -76,8 +76,9 @@ int db_device_contact(struct db *db, const char *device_id, int64_t now,
 }
 
 /* First hour of a day (base = day * 86400) starting at or after t, 0..24. */
-#define HOUR_AT(t) "min(24, max(0, CASE WHEN " t " - c.day * 86400 > 0 THEN " \
-	"(" t " - c.day * 86400 + 3599) / 3600 ELSE 0 END))"
+#define HOUR_AT(t) "(CASE WHEN " t " - c.day * 86400 <= 0 THEN 0 " \
+	"WHEN " t " - c.day * 86400 >= 86400 THEN 24 " \
+	"ELSE (" t " - c.day * 86400 + 3599) / 3600 END)"
 /* A device d (alias) seen in [?2, ?3): a contact hour or a session there. */
 #define SEEN_IN_PERIOD \
 	"(EXISTS (SELECT 1 FROM device_contacts c WHERE c.device_id = d.device_id " \
@@ -103,9 +104,9 @@ int db_school_counts(struct db *db, const char *school, int64_t from, int64_t to
 	 * last parameter is SQLITE_RANGE and changes nothing. */
 	if (ints(db, "SELECT (SELECT count(*) FROM (SELECT room FROM timetable WHERE "
 	    "school = ?1 UNION SELECT room FROM devices d WHERE school = ?1 AND "
-	    NOT_REVOKED ")), (SELECT count(DISTINCT room) FROM timetable WHERE school = ?1)",
-	    school, from, to, 0, rooms, 2, e) < 0 ||
-	    ints(db, "SELECT count(*), coalesce(sum(" SEEN_IN_PERIOD "), 0), "
+	    NOT_REVOKED ") AS r), (SELECT count(DISTINCT room) FROM timetable WHERE "
+	    "school = ?1)", school, from, to, 0, rooms, 2, e) < 0 ||
+	    ints(db, "SELECT count(*), count(CASE WHEN " SEEN_IN_PERIOD " THEN 1 END), "
 	    "count(DISTINCT CASE WHEN " SEEN_IN_PERIOD " AND " TIMETABLE_ROOM " THEN room END), "
 	    "count(DISTINCT CASE WHEN enrolled_at < ?3 THEN room END) FROM devices d "
 	    "WHERE school = ?1 AND " NOT_REVOKED, school, from, to, 0, dev, 4, e) < 0 ||
@@ -195,7 +196,8 @@ int db_device_uploaded(struct db *db, const char *device_id, int64_t n,
 {
 	if (n <= 0)
 		return 0;
-	return device_update(db, "UPDATE devices SET buffer_depth = max(0, buffer_depth - ?2) "
+	return device_update(db, "UPDATE devices SET buffer_depth = CASE WHEN buffer_depth > ?2 "
+	    "THEN buffer_depth - ?2 ELSE 0 END "
 	    "WHERE device_id = ?1 AND buffer_depth IS NOT NULL", device_id, n, e);
 }
 

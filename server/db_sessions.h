@@ -32,4 +32,23 @@ int db_session_insert(struct db *db, const struct bbt_session *s,
 int db_session_exists(struct db *db, const char *id, int *exists, struct bbt_error *e);
 int db_session_count(struct db *db, int64_t *n, struct bbt_error *e);
 
+/* A stored session as `bbt-server sessions` shows it. */
+struct db_session_row {
+	struct bbt_session s;		/* the agent fields (no boot evidence) */
+	char device_id[DB_ID_LEN];
+	char school[DB_SCHOOL_LEN];
+	char room[DB_ROOM_LEN];
+	int64_t received_at;
+	enum db_via via;
+};
+typedef int (*db_session_fn)(void *arg, const struct db_session_row *r,
+    struct bbt_error *e);
+/*
+ * Every stored session of one school and/or one device (NULL = any),
+ * ordered by start, id: the audit view of what arrived (a walk: see db.h;
+ * a caller prints each row, so its memory stays its own business).
+ */
+int db_sessions_each(struct db *db, const char *school, const char *device_id,
+    db_session_fn fn, void *arg, struct bbt_error *e);
+
 #endif

@@ -1088,3 +1088,67 @@ int db_session_count(struct db *db, int64_t *n, struct bbt_error *e)
 	sqlite3_reset(st);
 	return 0;
 }
+
+/* The flag bits of "stuck_contact,recovered" (unknown names are dropped). */
+static unsigned flags_bits(const char *text)
+{
+	char buf[128], *save = NULL;
+	unsigned bits = 0;
+
+	snprintf(buf, sizeof(buf), "%s", text);
+	for (char *t = strtok_r(buf, ",", &save); t; t = strtok_r(NULL, ",", &save))
+		bits |= bbt_flag_from_name(t);
+	return bits;
+}
+
+static void session_from_row(sqlite3_stmt *st, struct db_session_row *r)
+{
+	struct bbt_session *s = &r->s;
+	char flags[128];
+
+	memset(r, 0, sizeof(*r));
+	db_sqlite_text(st, 0, s->id, sizeof(s->id));
+	db_sqlite_text(st, 1, r->device_id, sizeof(r->device_id));
+	db_sqlite_text(st, 2, r->school, sizeof(r->school));
+	db_sqlite_text(st, 3, r->room, sizeof(r->room));
+	s->start = sqlite3_column_int64(st, 4);
+	s->end = sqlite3_column_int64(st, 5);
+	s->utc_offset = sqlite3_column_int(st, 6);
+	s->duration_s = sqlite3_column_int64(st, 7);
+	s->touches = sqlite3_column_int(st, 8);
+	s->active_minutes = sqlite3_column_int(st, 9);
+	db_sqlite_text(st, 10, s->teacher, sizeof(s->teacher));
+	db_sqlite_text(st, 11, s->input.name, sizeof(s->input.name));
+	db_sqlite_text(st, 12, s->input.vid, sizeof(s->input.vid));
+	db_sqlite_text(st, 13, s->input.pid, sizeof(s->input.pid));
+	db_sqlite_text(st, 14, flags, sizeof(flags));
+	s->flags = flags_bits(flags);
+	r->received_at = sqlite3_column_int64(st, 15);
+	db_sqlite_text(st, 16, flags, sizeof(flags));
+	r->via = strcmp(flags, "bundle") == 0 ? DB_VIA_BUNDLE : DB_VIA_HTTP;
+}
+
+int db_sessions_each(struct db *db, const char *school, const char *device_id,
+    db_session_fn fn, void *arg, struct bbt_error *e)
+{
+	sqlite3_stmt *st = db_sqlite_stmt(db, "SELECT id, device_id, school, room, start, "
+	    "\"end\", utc_offset, duration_s, touches, active_minutes, teacher, input_name, "
+	    "input_vid, input_pid, flags, received_at, via FROM sessions "
+	    "WHERE (CAST(?1 AS TEXT) IS NULL OR school = ?1) "
+	    "AND (CAST(?2 AS TEXT) IS NULL OR device_id = ?2) ORDER BY start, id", e);
+	struct db_session_row r;
+	int rc;
+
+	if (!st)
+		return -1;
+	db_sqlite_bind_text(st, 1, school);
+	db_sqlite_bind_text(st, 2, device_id);
+	while ((rc = step_row(db, st, e, "sessions")) == 1) {
+		session_from_row(st, &r);
+		if (fn(arg, &r, e) < 0) {
+			sqlite3_reset(st);
+			return -1;
+		}
+	}
+	return rc;
+}

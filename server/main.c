@@ -27,6 +27,7 @@ static const struct {
 	{ "schedule", cmd_schedule },
 	{ "import", cmd_import },
 	{ "device", cmd_device },
+	{ "sessions", cmd_sessions },
 };
 
 /* The commands that may make a missing database: serve, so that a fresh
@@ -61,6 +62,7 @@ static void usage(FILE *f)
 	    "  teachers [--from DATE --to DATE] [--school CODE]\n"
 	    "  (each report above also takes [--format table|csv|json|xlsx] [--out FILE]\n"
 	    "   [--lang zh|en])\n"
+	    "  sessions [--school CODE] [--device ID] [--format table|csv|json]\n"
 	    "  --version, --help; COMMAND --help for its options\n"
 	    "default --db $BBT_DB, else ./bbt.db (SQLite); --tz " BBT_DEFAULT_ZONE "\n"
 	    "exit status: 0 ok, 1 failure, 2 usage error\n", f);

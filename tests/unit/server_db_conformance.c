@@ -568,10 +568,25 @@ static void test_heartbeat(void **state)
 
 /* ---- sessions ---- */
 
+struct rows_walk {
+	int n;
+	struct db_session_row first;
+};
+
+static int on_row(void *arg, const struct db_session_row *r, struct bbt_error *e)
+{
+	struct rows_walk *w = arg;
+
+	if (w->n++ == 0)
+		w->first = *r;
+	return 0;
+}
+
 static void test_sessions_once(void **state)
 {
 	struct db *db = *state;
 	struct db_device a, b;
+	struct rows_walk w = { 0 };
 	char school[64], id[BBT_UUID_LEN];
 	struct bbt_error e;
 	int64_t n0, n1;
@@ -598,6 +613,32 @@ static void test_sessions_once(void **state)
 	assert_int_equal(exists, 0);
 	OK(db_session_count(db, &n1, &e));
 	assert_int_equal(n1 - n0, 1);
+	/* Read back as stored, with its origin; by device and by school. */
+	OK(db_sessions_each(db, NULL, a.device_id, on_row, &w, &e));
+	assert_int_equal(w.n, 1);
+	sid(id, 50);
+	assert_string_equal(w.first.s.id, id);
+	assert_string_equal(w.first.device_id, a.device_id);
+	assert_string_equal(w.first.school, school);
+	assert_string_equal(w.first.room, "r");
+	assert_int_equal(w.first.s.start, P0);
+	assert_int_equal(w.first.s.end, P0 + 900);
+	assert_int_equal(w.first.s.duration_s, 900);
+	assert_int_equal(w.first.s.utc_offset, 8 * 3600);
+	assert_int_equal(w.first.s.touches, 5);
+	assert_int_equal(w.first.s.active_minutes, 3);
+	assert_string_equal(w.first.s.teacher, "t50");
+	assert_string_equal(w.first.s.input.name, "");
+	assert_int_equal(w.first.received_at, P0 + 900);
+	assert_int_equal(w.first.via, DB_VIA_HTTP);
+	w.n = 0;
+	OK(db_sessions_each(db, NULL, b.device_id, on_row, &w, &e));
+	assert_int_equal(w.n, 0);
+	store(db, b.device_id, school, "r2", 52, P0 - 60, 900, &ins);
+	w.n = 0;
+	OK(db_sessions_each(db, school, NULL, on_row, &w, &e));
+	assert_int_equal(w.n, 2);
+	assert_string_equal(w.first.device_id, b.device_id);	/* by start */
 }
 
 /* ---- points ---- */

@@ -47,5 +47,6 @@ int cmd_schedule(struct server_ctx *ctx, int argc, char **argv);
 int cmd_import(struct server_ctx *ctx, int argc, char **argv);
 int cmd_device(struct server_ctx *ctx, int argc, char **argv);
 int cmd_sessions(struct server_ctx *ctx, int argc, char **argv);
+int cmd_check(struct server_ctx *ctx, int argc, char **argv);
 
 #endif

@@ -107,6 +107,14 @@ void db_close(struct db *db);
 /* The schema version stored in the database. */
 int db_schema_version(struct db *db, int *version, struct bbt_error *e);
 
+/*
+ * The database's own consistency check (SQLite: PRAGMA integrity_check;
+ * a server that keeps it, PostgreSQL: what it can verify cheaply): *ok = 1
+ * if sound, else 0 with the first finding in problem. For `bbt-server
+ * check` after a crash or a restore.
+ */
+int db_check(struct db *db, int *ok, char *problem, size_t len, struct bbt_error *e);
+
 /* Transactions (see the invariants above). */
 int db_begin(struct db *db, struct bbt_error *e);
 int db_commit(struct db *db, struct bbt_error *e);

@@ -303,6 +303,23 @@ int db_schema_version(struct db *db, int *version, struct bbt_error *e)
 	return 0;
 }
 
+int db_check(struct db *db, int *ok, char *problem, size_t len, struct bbt_error *e)
+{
+	sqlite3_stmt *st = db_sqlite_stmt(db, "PRAGMA integrity_check", e);
+	int rc;
+
+	*ok = 0;
+	if (!st)
+		return -1;
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		db_sqlite_text(st, 0, problem, len);
+		*ok = strcmp(problem, "ok") == 0;
+	}
+	sqlite3_reset(st);
+	return rc == SQLITE_ROW ? 0 : db_sqlite_fail(db, e, "integrity check");
+}
+
 static int configure(struct db *db, struct bbt_error *e)
 {
 	sqlite3_busy_timeout(db->h, DB_SQLITE_BUSY_MS);

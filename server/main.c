@@ -28,6 +28,7 @@ static const struct {
 	{ "import", cmd_import },
 	{ "device", cmd_device },
 	{ "sessions", cmd_sessions },
+	{ "check", cmd_check },
 };
 
 /* The commands that may make a missing database: serve, so that a fresh
@@ -63,6 +64,7 @@ static void usage(FILE *f)
 	    "  (each report above also takes [--format table|csv|json|xlsx] [--out FILE]\n"
 	    "   [--lang zh|en])\n"
 	    "  sessions [--school CODE] [--device ID] [--format table|csv|json]\n"
+	    "  check\n"
 	    "  --version, --help; COMMAND --help for its options\n"
 	    "default --db $BBT_DB, else ./bbt.db (SQLite); --tz " BBT_DEFAULT_ZONE "\n"
 	    "exit status: 0 ok, 1 failure, 2 usage error\n", f);

@@ -139,10 +139,13 @@ static void test_open_version(void **state)
 {
 	struct bbt_error e;
 	struct db *again;
-	int v = -1;
+	char problem[256];
+	int v = -1, ok = 0;
 
 	OK(db_schema_version(*state, &v, &e));
 	assert_int_equal(v, DB_SCHEMA_VERSION);
+	OK(db_check(*state, &ok, problem, sizeof(problem), &e));
+	assert_int_equal(ok, 1);
 	/* Opening an up-to-date database again migrates nothing and works. */
 	OK(db_open(url, &again, &e));
 	OK(db_schema_version(again, &v, &e));

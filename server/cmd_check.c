@@ -4,8 +4,8 @@
  * for the durability tests, through the product on any backend. Read-only.
  * Exit 0 and "database ok", or 1 and the first finding.
  */
+#include <getopt.h>
 #include <stdio.h>
-#include <string.h>
 
 #include "commands.h"
 #include "db.h"
@@ -19,9 +19,16 @@ int cmd_check(struct server_ctx *ctx, int argc, char **argv)
 	struct db *db = NULL;
 	int ok = 0, rc = CMD_FAIL;
 
-	if (argc == 2 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0))
-		return cmd_usage(stdout, usage_text);
-	if (argc != 1)
+	static const struct option opts[] = {
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	int c;
+
+	optind = 0;
+	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1)
+		return cmd_usage(c == 'h' ? stdout : stderr, usage_text);
+	if (optind != argc)
 		return cmd_usage(stderr, usage_text);
 	if (cmd_db_open(ctx, &db, &e) < 0 ||
 	    db_check(db, &ok, problem, sizeof(problem), &e) < 0) {

@@ -51,7 +51,7 @@ static void usage(FILE *f)
 	    "  token list [--school CODE] | token revoke PREFIX\n"
 	    "  device list [--school CODE] | device revoke ID\n"
 	    "  device move ID --school CODE --room NAME\n"
-	    "  timetable import FILE.csv\n"
+	    "  timetable import FILE.csv | timetable list [--school CODE]\n"
 	    "  schedule import FILE.csv [--year YYYY]\n"
 	    "  schedule export [--from DATE --to DATE] [--school CODE] [--format csv|xlsx]\n"
 	    "                  [--encoding utf-8|gbk] [--out FILE]\n"

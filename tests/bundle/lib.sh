@@ -66,4 +66,4 @@ export_bundle() {
 	ls "$BBT_TMP/usb-$1"/*.bbtb
 }
 # stored: sessions in the collector's database.
-stored() { bq "$DB" 'len(r)' sessions; }
+stored() { bbtq "$DB" 'len(r)' sessions; }

@@ -24,7 +24,7 @@ grep -q "device $DEV_A: 3 accepted, 0 duplicate, 0 rejected" "$BBT_TMP/out" ||
 	{ cat "$BBT_TMP/out"; fail "import summary"; }
 [ "$(stored)" = 3 ] || fail "expected 3 stored, got $(stored)"
 for id in $(cat "$BBT_TMP/ids"); do
-	[ "$(bq "$DB" "[x['via'] + ' ' + x['device_id'] for x in r if x['id'] == '$id']" \
+	[ "$(bbtq "$DB" "[x['via'] + ' ' + x['device_id'] for x in r if x['id'] == '$id']" \
 	    sessions)" = "bundle $DEV_A" ] || fail "$id not stored as from device a via bundle"
 done
 # Imported twice: all duplicates, nothing new.

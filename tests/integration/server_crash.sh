@@ -60,7 +60,7 @@ wait "$SPID" 2>/dev/null || :
 SPID=
 for p in $pids; do wait "$p" || fail "an uploader failed"; done
 cat "$T"/acked* | sort -u > "$T/acked"
-bq "$DB" '[x["id"] for x in r]' sessions | sort -u > "$T/stored"
+bbtq "$DB" '[x["id"] for x in r]' sessions | sort -u > "$T/stored"
 nacked=$(wc -l < "$T/acked")
 missing=$(comm -23 "$T/acked" "$T/stored" | wc -l)
 echo "acknowledged $nacked, stored $(wc -l < "$T/stored"), missing $missing"

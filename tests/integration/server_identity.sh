@@ -28,7 +28,7 @@ enroll_key() {
 }
 body='{"agent_time":"2026-11-20T08:00:00+08:00","sessions":[]}'
 # dl EXPR: EXPR over the rows r of `device list` (the identity view).
-dl() { bq "$DB" "$1" device list; }
+dl() { bbtq "$DB" "$1" device list; }
 # dev ID FIELD: one field of a device in `devices --format json`.
 dev() {
 	srv devices --format json > "$T/devices.json"
@@ -52,7 +52,7 @@ expect 200 "$(req POST /api/v1/sessions "$vtok" -d "$body")" "victim token after
 [ "$(dl "['|'.join((x['school'], x['room'], x['public_key'])) for x in r
     if x['device_id'] == '$vid']")" = "610102001|三年级二班|$k1" ] ||
 	fail "the attempt changed the victim: $(dl r)"
-[ "$(bq "$DB" '[x["uses_left"] for x in r]' token list --school 610102002)" = 5 ] ||
+[ "$(bbtq "$DB" '[x["uses_left"] for x in r]' token list --school 610102002)" = 5 ] ||
 	fail "a refused enrollment took a use"
 [ "$(dev "$vid" reenrolled)" = 0 ] || fail "a refused enrollment was counted"
 

@@ -169,7 +169,7 @@ PYEOF
 code=$(req GET /healthz -); expect 200 "$code" "healthz after the mutations"
 # Only whole, valid sessions were stored (the unmutated good ones at most).
 # (end - start from the ISO times, as stored.)
-n=$(bq "$DB" 'len([x for x in r if x["duration_s"] != 1800 or
+n=$(bbtq "$DB" 'len([x for x in r if x["duration_s"] != 1800 or
     (__import__("datetime").datetime.fromisoformat(x["end"]) -
      __import__("datetime").datetime.fromisoformat(x["start"])).total_seconds() != 1800])' \
     sessions)

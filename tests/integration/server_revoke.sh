@@ -17,7 +17,7 @@ tb=$(srv token create --school 610102002 --uses 10 | tail -1)
 boss=$(srv admin create bureau | tail -1)
 head=$(srv admin create head1 --school 610102001 | tail -1)
 # revoked_tokens: how many enrollment tokens `token list` shows revoked.
-revoked_tokens() { bq "$DB" 'len([x for x in r if x["revoked"] is not None])' token list; }
+revoked_tokens() { bbtq "$DB" 'len([x for x in r if x["revoked"] is not None])' token list; }
 
 # Two collectors on one database file.
 start_server; URL1=$URL
@@ -93,7 +93,7 @@ expect 401 "$(on 2 POST /api/v1/heartbeat "$d1" -d '{}')" "revoked token stays r
 
 # device move: the one way to change school; its token keeps working.
 srv device move "$id2" --school 610102002 --room 机房 > "$T/out" || fail "device move"
-[ "$(bq "$DB" "[x['school'] + '|' + x['room'] for x in r if x['device_id'] == '$id2']" \
+[ "$(bbtq "$DB" "[x['school'] + '|' + x['room'] for x in r if x['device_id'] == '$id2']" \
     device list)" = "610102002|机房" ] || fail "device not moved"
 expect 200 "$(on 1 POST /api/v1/heartbeat "$d2" -d '{}')" "moved device's token"
 URL=$URL2

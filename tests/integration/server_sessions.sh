@@ -73,8 +73,8 @@ assert rej[u(9)].startswith("malformed"), rej
 assert rej[None].startswith("malformed"), rej
 assert r["server_time"].endswith("+00:00"), r
 PYEOF
-[ "$(bq "$DB" 'len(r)' sessions)" = 4 ] || fail "stored count"
-row=$(bq "$DB" '[x for x in r if x["id"].endswith("000000000002")][0]' sessions)
+[ "$(bbtq "$DB" 'len(r)' sessions)" = 4 ] || fail "stored count"
+row=$(bbtq "$DB" '[x for x in r if x["id"].endswith("000000000002")][0]' sessions)
 python3 - "$row" "$devid" <<'PYEOF' || fail "stored row: $row"
 import ast, sys
 x = ast.literal_eval(sys.argv[1])
@@ -85,11 +85,11 @@ assert got == [sys.argv[2], "610102001", "三年级二班", 2400, "T007",
 assert x["start"].endswith("+08:00") and x["end"].endswith("+08:00"), x  # utc_offset 28800
 PYEOF
 for i in 4 5 6 7 8 9; do
-	[ "$(bq "$DB" "len([x for x in r if x['id'].endswith('00000000000$i')])" sessions)" = 0 ] ||
+	[ "$(bbtq "$DB" "len([x for x in r if x['id'].endswith('00000000000$i')])" sessions)" = 0 ] ||
 		fail "rejected session $i stored"
 done
 # The device was seen, with its clock 2 h behind.
-dq() { bq "$DB" "[x['$1'] for x in r if x['device_id'] == '$devid'][0]" devices; }
+dq() { bbtq "$DB" "[x['$1'] for x in r if x['device_id'] == '$devid'][0]" devices; }
 off=$(dq clock_offset_s)
 [ "$off" -le -7190 ] && [ "$off" -ge -7210 ] || fail "clock offset $off, want about -7200"
 [ -n "$(dq last_seen)" ] || fail "last_seen not recorded"
@@ -122,10 +122,10 @@ r = json.load(open(sys.argv[1]))
 assert r["detector"] == {"idle_gap": 300, "min_session": 900, "stuck_contact": 120}, r
 assert r["server_time"]
 PYEOF
-row=$(bq "$DB" '[(x["buffered"], x["agent_version"], x["input_devices"]) for x in r]' devices)
+row=$(bbtq "$DB" '[(x["buffered"], x["agent_version"], x["input_devices"]) for x in r]' devices)
 [ "$row" = "(17, '9.9.9', [{'name': 'IRTOUCH', 'vid': '6615'}])" ] ||
 	fail "heartbeat row: $row"
-[ "$(bq "$DB" '[x["clock_offset_s"] < -100000000 for x in r]' devices)" = 1 ] ||
+[ "$(bbtq "$DB" '[x["clock_offset_s"] < -100000000 for x in r]' devices)" = 1 ] ||
 	fail "heartbeat clock offset"
 code=$(req POST /api/v1/heartbeat "$dev" -d '{"buffer_depth":"x"}')
 expect 400 "$code" "bad buffer_depth"

@@ -16,3 +16,10 @@ def s(x):
     return "" if x is None else str(int(x)) if isinstance(x, bool) else str(x)
 print("\n".join(map(s, v)) if isinstance(v, list) else s(v))' "$_bbtq_x"
 }
+
+# stored_field DB ID FIELD: one field of the stored session ID ("" if it is not
+# stored); start and end as Unix seconds, flags comma-separated.
+stored_field() {
+	bbtq "$1" "[int(__import__('datetime').datetime.fromisoformat(x['$3']).timestamp())
+	    if '$3' in ('start', 'end') else x['$3'] for x in r if x['id'] == '$2']" sessions
+}

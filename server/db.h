@@ -58,8 +58,9 @@
  * is typed where nothing else types it (CAST(? AS TEXT) IS NULL), no
  * two-argument min()/max() (CASE instead of greatest/least), no type-less
  * function of a parameter (a prefix's length is bound, not length(?)),
- * every subquery in FROM named, ordered results always ORDER BY, and an
- * upsert's SET names the table of the old value. What stays
+ * every subquery in FROM named, ordered results always ORDER BY, an
+ * upsert's SET names the table of the old value, and a shift's count is
+ * CAST to INTEGER (PostgreSQL has bigint >> integer, not >> bigint). What stays
  * backend-specific, and why:
  *  - schema creation and migrations (types, WITHOUT ROWID, PRAGMA
  *    user_version where PostgreSQL keeps a version table);

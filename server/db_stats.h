@@ -29,5 +29,15 @@ struct db_school_counts {
 /* A school's counts for sessions starting in [from, to). */
 int db_school_counts(struct db *db, const char *school, int64_t from, int64_t to,
     int64_t min_duration_s, struct db_school_counts *out, struct bbt_error *e);
+/*
+ * Every school (or the one named by school; NULL = all), ordered by
+ * district, code (as db_schools_each), with the counts db_school_counts
+ * gives it for [from, to): one set-based read (a GROUP BY per table) where
+ * the report did three queries per school.
+ */
+typedef int (*db_school_counts_fn)(void *arg, const struct db_school *s,
+    const struct db_school_counts *c, struct bbt_error *e);
+int db_schools_counts_each(struct db *db, const char *school, int64_t from, int64_t to,
+    int64_t min_duration_s, db_school_counts_fn fn, void *arg, struct bbt_error *e);
 
 #endif

@@ -828,6 +828,31 @@ static void test_live(void **state)
 
 /* ---- statistics ---- */
 
+struct counts_walk {
+	struct db *db;
+	const char *prefix;
+	int64_t from, to;
+	int n, all;
+};
+
+/* Each school's row of the set-based walk equals its own db_school_counts. */
+static int on_counts(void *arg, const struct db_school *s, const struct db_school_counts *c,
+    struct bbt_error *e)
+{
+	struct counts_walk *w = arg;
+	struct db_school_counts one;
+
+	w->all++;
+	if (strncmp(s->code, w->prefix, strlen(w->prefix)) != 0)
+		return 0;
+	w->n++;
+	if (db_school_counts(w->db, s->code, w->from, w->to, 600, &one, e) < 0)
+		return -1;
+	if (memcmp(&one, c, sizeof(one)) != 0)
+		return bbt_error_set(e, "school %s: set-based counts differ", s->code);
+	return 0;
+}
+
 static void test_school_counts(void **state)
 {
 	struct db *db = *state;
@@ -835,7 +860,8 @@ static void test_school_counts(void **state)
 	struct timetable tt = { slots, 2, 2 };
 	struct db_school_counts c;
 	struct db_device d1, d2, d3;
-	char s[64];
+	struct counts_walk w = { 0 };
+	char s[64], s2[64], prefix[64];
 	struct bbt_error e;
 	int ins;
 
@@ -863,8 +889,17 @@ static void test_school_counts(void **state)
 	assert_int_equal(c.active_classrooms, 2);	/* R1, R4 */
 	assert_int_equal(c.qualifying, 2);		/* 1800 and 900 */
 	assert_int_equal(c.qualifying_s, 2700);
-	assert_int_equal(c.equipped, 2);		/* R1, R4 */
+	assert_int_equal(c.equipped, 1);		/* R1: a timetable room */
 	assert_int_equal(c.enrolled_rooms, 3);		/* R1 R3 R4 */
+	assert_int_equal(c.timetable_rooms, 2);		/* R1 R2 */
+	/* A device revoked before the period's end counts for nothing. */
+	OK(db_device_revoke(db, d2.device_id, P0 + DAY, &e));
+	OK(db_school_counts(db, s, P0, P0 + 7 * DAY, 600, &c, &e));
+	assert_int_equal(c.classrooms, 3);		/* R3 went with d2 */
+	assert_int_equal(c.enrolled, 2);
+	assert_int_equal(c.enrolled_rooms, 2);
+	OK(db_school_counts(db, s, P0, P0 + DAY, 600, &c, &e));
+	assert_int_equal(c.enrolled, 3);		/* revoked at `to`: still in */
 	/* Enrolled only after the period: no enrolled room then. */
 	OK(db_school_counts(db, s, P0 - 30 * DAY, P0 - 29 * DAY, 600, &c, &e));
 	assert_int_equal(c.enrolled_rooms, 0);
@@ -877,6 +912,21 @@ static void test_school_counts(void **state)
 	assert_int_equal(c.seen, 1);			/* d1 by its session */
 	OK(db_school_counts(db, s, P0 + 4 * HOUR, P0 + 5 * HOUR, 600, &c, &e));
 	assert_int_equal(c.seen, 0);
+	/* The set-based walk: the same counts, every school or just one. */
+	add_school(db, key(s2, sizeof(s2), "cnt", 1), "empty", "");
+	w.db = db;
+	snprintf(prefix, sizeof(prefix), "cnt-%08x-", tag);
+	w.prefix = prefix;
+	w.from = P0;
+	w.to = P0 + 7 * DAY;
+	OK(db_schools_counts_each(db, NULL, w.from, w.to, 600, on_counts, &w, &e));
+	assert_int_equal(w.n, 2);
+	w.n = w.all = 0;
+	w.from = P0 + HOUR;
+	w.to = P0 + 2 * HOUR;
+	OK(db_schools_counts_each(db, s, w.from, w.to, 600, on_counts, &w, &e));
+	assert_int_equal(w.n, 1);
+	assert_int_equal(w.all, 1);
 }
 
 int main(void)

@@ -15,7 +15,6 @@
 #include "bbt_time.h"
 #include "commands.h"
 #include "db.h"
-#include "period.h"
 #include "report.h"
 
 static const char usage_text[] =
@@ -39,31 +38,16 @@ static const char *or_null(const char *s)
 	return s[0] ? s : NULL;
 }
 
-static void flags_text(unsigned flags, char *buf, size_t len)
-{
-	size_t used = 0;
-
-	buf[0] = '\0';
-	for (unsigned i = 0; i < BBT_FLAG_COUNT; i++) {
-		const char *name = bbt_flag_name(1u << i);
-
-		if ((flags & (1u << i)) && name)
-			used += (size_t)snprintf(buf + used, used < len ? len - used : 0,
-			    "%s%s", used ? "," : "", name);
-	}
-}
-
 static int session_row(void *arg, const struct db_session_row *r, struct bbt_error *e)
 {
 	struct walk *w = arg;
 	const struct bbt_session *s = &r->s;
-	char t[3][BBT_ISO8601_LEN], flags[128];
+	char t[2][BBT_ISO8601_LEN], flags[128];
 	int rc = 0;
 
 	bbt_time_format(s->start, s->utc_offset, t[0]);
 	bbt_time_format(s->end, s->utc_offset, t[1]);
-	bbt_time_format(r->received_at, period_tz_offset(w->zone, r->received_at), t[2]);
-	flags_text(s->flags, flags, sizeof(flags));
+	bbt_flags_format(s->flags, ",", flags, sizeof(flags));
 	rc |= report_row(w->rep);
 	rc |= report_str(w->rep, S_ID, s->id);
 	rc |= report_str(w->rep, S_DEVICE, r->device_id);
@@ -79,7 +63,7 @@ static int session_row(void *arg, const struct db_session_row *r, struct bbt_err
 	rc |= report_str(w->rep, S_VID, or_null(s->input.vid));
 	rc |= report_str(w->rep, S_PID, or_null(s->input.pid));
 	rc |= report_str(w->rep, S_FLAGS, flags);
-	rc |= report_str(w->rep, S_RECEIVED, t[2]);
+	rc |= report_time(w->rep, S_RECEIVED, r->received_at, w->zone);
 	rc |= report_str(w->rep, S_VIA, r->via == DB_VIA_BUNDLE ? "bundle" : "http");
 	return rc ? bbt_error_set(e, "out of memory") : 0;
 }

@@ -10,6 +10,8 @@
 
 #include "db.h"
 
+struct db_school;	/* db_schools.h */
+
 /*
  * "Seen in [from, to)": the device made contact (heartbeat or upload,
  * recorded by hour in the contact history) in the period, or a session it

@@ -3,7 +3,7 @@
  * `device move ID --school CODE --room NAME` (SPEC 5.1): an admin's hand on
  * one enrolled device. `devices` is the fleet report; `device list` is the
  * identity view an admin revokes or moves from (hw_id, enrollment, clone
- * evidence, revocation).
+ * evidence, revocation, the current public key).
  *
  * revoke ends the device token at once on every server process (each
  * request looks its token up in the database). The machine can enroll again
@@ -34,7 +34,7 @@ static int usage(FILE *f)
 }
 
 enum { D_ID, D_HW, D_SCHOOL, D_ROOM, D_HOST, D_ENROLLED, D_SEEN, D_REENROLLED,
-	D_LAST_REENROLLED, D_CLONE, D_REVOKED, D_N };
+	D_LAST_REENROLLED, D_CLONE, D_REVOKED, D_KEY, D_N };
 
 struct walk {
 	struct report *rep;
@@ -61,6 +61,9 @@ static int device_row(void *arg, const struct db_device *d, const char *inputs_j
 	rc |= report_time(w->rep, D_LAST_REENROLLED, d->reenrolled_at, w->zone);
 	rc |= report_bool(w->rep, D_CLONE, fleet_clone_suspected(d->clone_at, w->now));
 	rc |= report_time(w->rep, D_REVOKED, d->revoked_at, w->zone);
+	/* Which machine holds the identity now (SPEC 4.4): key changes are
+	 * what clone evidence is made of. */
+	rc |= report_str(w->rep, D_KEY, d->public_key);
 	return rc ? bbt_error_set(e, "out of memory") : 0;
 }
 
@@ -74,7 +77,7 @@ static int list(struct server_ctx *ctx, int argc, char **argv)
 	};
 	static const char *const cols[D_N] = { "device_id", "hw_id", "school", "room",
 		"hostname", "enrolled", "last_seen", "reenrolled", "last_reenrolled",
-		"clone_suspected", "revoked" };
+		"clone_suspected", "revoked", "public_key" };
 	struct walk w = { NULL, ctx->tz, (int64_t)time(NULL) };
 	enum report_format f = REPORT_TABLE;
 	const char *school = NULL;

@@ -1,5 +1,7 @@
 /*
- * cmd_timetable: `bbt-server timetable import FILE.csv` (SPEC 5.4).
+ * cmd_timetable: `bbt-server timetable import FILE.csv` (SPEC 5.4), and
+ * `timetable list [--school CODE]`: the slots in force, as stored, so an
+ * admin sees what the points report attributes against (read-only).
  *
  * The whole file is parsed and validated before the database is touched,
  * then stored in one transaction that replaces the timetable of every school
@@ -13,10 +15,104 @@
 
 #include "commands.h"
 #include "db.h"
+#include "report.h"
 #include "timetable.h"
 
 static const char usage_text[] = "usage: bbt-server timetable import FILE.csv\n"
-    "  (a file whose name starts with '-': timetable import -- FILE.csv)\n";
+    "  (a file whose name starts with '-': timetable import -- FILE.csv)\n"
+    "       bbt-server timetable list [--school CODE] [--format table|csv|json]\n";
+
+enum { L_SCHOOL, L_ROOM, L_WEEKDAY, L_START, L_END, L_TID, L_TNAME, L_SUBJECT, L_N };
+
+static int slot_row(struct report *rep, const struct timetable_slot *t)
+{
+	char hm[2][8];
+	int rc = 0;
+
+	snprintf(hm[0], sizeof(hm[0]), "%02d:%02d", t->start_min / 60, t->start_min % 60);
+	snprintf(hm[1], sizeof(hm[1]), "%02d:%02d", t->end_min / 60, t->end_min % 60);
+	rc |= report_row(rep);
+	rc |= report_str(rep, L_SCHOOL, t->school);
+	rc |= report_str(rep, L_ROOM, t->room);
+	rc |= report_int(rep, L_WEEKDAY, t->weekday);
+	rc |= report_str(rep, L_START, hm[0]);
+	rc |= report_str(rep, L_END, hm[1]);
+	rc |= report_str(rep, L_TID, t->teacher_id);
+	rc |= report_str(rep, L_TNAME, t->teacher_name);
+	rc |= report_str(rep, L_SUBJECT, t->subject);
+	return rc;
+}
+
+static int list_write(struct db *db, const char *school, enum report_format f,
+    struct bbt_error *e)
+{
+	static const char *const cols[L_N] = { "school", "room", "weekday", "start", "end",
+		"teacher_id", "teacher_name", "subject" };
+	struct report *rep = NULL;
+	struct timetable tt;
+	int rc = -1;
+
+	if (db_school_check(db, school, e) < 0 || db_timetable_load(db, school, &tt, e) < 0)
+		return -1;
+	rep = report_new(L_N, cols);
+	if (rep == NULL) {
+		bbt_error_set(e, "out of memory");
+		goto out;
+	}
+	if (report_code_column(rep, L_SCHOOL) < 0 || report_code_column(rep, L_TID) < 0) {
+		bbt_error_set(e, "out of memory");
+		goto out;
+	}
+	for (size_t i = 0; i < tt.n; i++) {
+		if (slot_row(rep, &tt.slots[i]) != 0) {
+			bbt_error_set(e, "out of memory");
+			goto out;
+		}
+	}
+	rc = report_write(rep, f, stdout, e);
+out:
+	report_free(rep);
+	timetable_free(&tt);
+	return rc;
+}
+
+static int list(struct server_ctx *ctx, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "school", required_argument, NULL, 's' },
+		{ "format", required_argument, NULL, 'F' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	enum report_format f = REPORT_TABLE;
+	const char *school = NULL;
+	struct bbt_error e;
+	struct db *db = NULL;
+	int c, rc = CMD_FAIL;
+
+	optind = 0;
+	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		switch (c) {
+		case 's': school = optarg; break;
+		case 'F':
+			if (report_format_parse(optarg, &f, &e) < 0) {
+				fprintf(stderr, "bbt-server: timetable list: %s\n", bbt_error_msg(&e));
+				return CMD_USAGE;
+			}
+			break;
+		case 'h': return cmd_usage(stdout, usage_text);
+		default: return cmd_usage(stderr, usage_text);
+		}
+	}
+	if (optind != argc)
+		return cmd_usage(stderr, usage_text);
+	if (cmd_db_open(ctx, &db, &e) == 0 && list_write(db, school, f, &e) == 0)
+		rc = CMD_OK;
+	else
+		fprintf(stderr, "bbt-server: timetable list: %s\n", bbt_error_msg(&e));
+	db_close(db);
+	return rc;
+}
 
 static int import(struct server_ctx *ctx, const char *path)
 {
@@ -60,6 +156,8 @@ int cmd_timetable(struct server_ctx *ctx, int argc, char **argv)
 	};
 	int c;
 
+	if (argc > 1 && strcmp(argv[1], "list") == 0)
+		return list(ctx, argc - 1, argv + 1);
 	/* Options may come before or after "import"; getopt moves them first. */
 	optind = 0;
 	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1)

@@ -46,5 +46,7 @@ int cmd_timetable(struct server_ctx *ctx, int argc, char **argv);
 int cmd_schedule(struct server_ctx *ctx, int argc, char **argv);
 int cmd_import(struct server_ctx *ctx, int argc, char **argv);
 int cmd_device(struct server_ctx *ctx, int argc, char **argv);
+int cmd_sessions(struct server_ctx *ctx, int argc, char **argv);
+int cmd_check(struct server_ctx *ctx, int argc, char **argv);
 
 #endif

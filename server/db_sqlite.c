@@ -303,6 +303,23 @@ int db_schema_version(struct db *db, int *version, struct bbt_error *e)
 	return 0;
 }
 
+int db_check(struct db *db, int *ok, char *problem, size_t len, struct bbt_error *e)
+{
+	sqlite3_stmt *st = db_sqlite_stmt(db, "PRAGMA integrity_check", e);
+	int rc;
+
+	*ok = 0;
+	if (!st)
+		return -1;
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		db_sqlite_text(st, 0, problem, len);
+		*ok = strcmp(problem, "ok") == 0;
+	}
+	sqlite3_reset(st);
+	return rc == SQLITE_ROW ? 0 : db_sqlite_fail(db, e, "integrity check");
+}
+
 static int configure(struct db *db, struct bbt_error *e)
 {
 	sqlite3_busy_timeout(db->h, DB_SQLITE_BUSY_MS);
@@ -376,26 +393,48 @@ static int step_row(struct db *db, sqlite3_stmt *st, struct bbt_error *e,
 	return db_sqlite_fail(db, e, what);
 }
 
+/*
+ * Step a write with RETURNING to its end: 1 if it returned a row (the
+ * write happened), 0 if none (its ON CONFLICT or WHERE declined), -1 error.
+ */
+static int step_returning(struct db *db, sqlite3_stmt *st, struct bbt_error *e,
+    const char *what)
+{
+	int rc = sqlite3_step(st), got = rc == SQLITE_ROW;
+
+	while (rc == SQLITE_ROW)
+		rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	if (rc == SQLITE_DONE)
+		return got;
+	return db_sqlite_fail(db, e, what);
+}
+
 /* ---- schools ---- */
 
+/*
+ * One statement decides (the code's primary key): a second process adding
+ * the same code at the same moment gets "exists", never a constraint error.
+ * The name in the message is read afterwards, for the message only.
+ */
 int db_school_add(struct db *db, const struct db_school *s, struct bbt_error *e)
 {
+	sqlite3_stmt *st = db_sqlite_stmt(db, "INSERT INTO schools (code, name, district) "
+	    "VALUES (?1, ?2, ?3) ON CONFLICT (code) DO NOTHING RETURNING code", e);
 	struct db_school old;
-	sqlite3_stmt *st;
-	int found;
+	int rc, found;
 
-	if (db_school_get(db, s->code, &old, &found, e) < 0)
-		return -1;
-	if (found)
-		return bbt_error_set(e, "school %s exists (%s)", s->code, old.name);
-	st = db_sqlite_stmt(db, "INSERT INTO schools (code, name, district) "
-	    "VALUES (?1, ?2, ?3)", e);
 	if (!st)
 		return -1;
 	sqlite3_bind_text(st, 1, s->code, -1, SQLITE_TRANSIENT);
 	sqlite3_bind_text(st, 2, s->name, -1, SQLITE_TRANSIENT);
 	db_sqlite_bind_text(st, 3, s->district[0] ? s->district : NULL);
-	return step_done(db, st, e, "add school");
+	rc = step_returning(db, st, e, "add school");
+	if (rc != 0)
+		return rc > 0 ? 0 : -1;
+	if (db_school_get(db, s->code, &old, &found, e) < 0)
+		return -1;
+	return bbt_error_set(e, "school %s exists (%s)", s->code, found ? old.name : "?");
 }
 
 int db_school_check(struct db *db, const char *code, struct bbt_error *e)
@@ -506,7 +545,7 @@ int db_enroll_tokens_each(struct db *db, const char *school, db_token_fn fn, voi
     struct bbt_error *e)
 {
 	sqlite3_stmt *st = db_sqlite_stmt(db, "SELECT " TOKEN_COLS " FROM enroll_tokens "
-	    "WHERE ?1 IS NULL OR school = ?1 ORDER BY school, created_at, hash", e);
+	    "WHERE CAST(?1 AS TEXT) IS NULL OR school = ?1 ORDER BY school, created_at, hash", e);
 	struct db_enroll_token t;
 	int rc;
 
@@ -528,15 +567,17 @@ int db_enroll_tokens_match(struct db *db, const char *prefix, int by_hash,
 {
 	sqlite3_stmt *st = db_sqlite_stmt(db, by_hash ?
 	    "SELECT " TOKEN_COLS " FROM enroll_tokens WHERE "
-	    "substr(hash, 1, length(?1)) = ?1 ORDER BY created_at, hash" :
+	    "substr(hash, 1, ?2) = ?1 ORDER BY created_at, hash" :
 	    "SELECT " TOKEN_COLS " FROM enroll_tokens WHERE prefix IS NOT NULL AND "
-	    "substr(prefix, 1, length(?1)) = ?1 ORDER BY created_at, hash", e);
+	    "substr(prefix, 1, ?2) = ?1 ORDER BY created_at, hash", e);
 	int rc;
 
 	*n = 0;
 	if (!st)
 		return -1;
 	sqlite3_bind_text(st, 1, prefix, -1, SQLITE_TRANSIENT);
+	/* The length is a parameter: length(?) has no type to go by on PostgreSQL. */
+	sqlite3_bind_int64(st, 2, (int64_t)strlen(prefix));
 	while ((rc = step_row(db, st, e, "enrollment tokens")) == 1) {
 		if (*n < max)
 			token_from_row(st, &out[*n]);
@@ -560,35 +601,31 @@ int db_enroll_token_revoke(struct db *db, const char *hash, int64_t now,
 
 /* ---- admins ---- */
 
+/*
+ * One statement: insert, or take over the name only if its admin is
+ * revoked (the DO UPDATE's WHERE); no row back means an active admin has
+ * the name, whatever another process did a moment before.
+ */
 int db_admin_add(struct db *db, const struct db_admin *a, const char *token_hash,
     int64_t created_at, struct bbt_error *e)
 {
-	sqlite3_stmt *st = db_sqlite_stmt(db, "SELECT revoked_at IS NOT NULL FROM admins "
-	    "WHERE name = ?1", e);
-	int rc, revoked = 0;
+	sqlite3_stmt *st = db_sqlite_stmt(db, "INSERT INTO admins (name, token_hash, school, "
+	    "created_at) VALUES (?1, ?2, ?3, ?4) ON CONFLICT (name) DO UPDATE SET "
+	    "token_hash = excluded.token_hash, school = excluded.school, "
+	    "created_at = excluded.created_at, revoked_at = NULL "
+	    "WHERE admins.revoked_at IS NOT NULL RETURNING name", e);
+	int rc;
 
-	if (!st)
-		return -1;
-	sqlite3_bind_text(st, 1, a->name, -1, SQLITE_TRANSIENT);
-	rc = step_row(db, st, e, "admin");
-	if (rc > 0)
-		revoked = sqlite3_column_int(st, 0);
-	sqlite3_reset(st);
-	if (rc < 0)
-		return -1;
-	if (rc > 0 && !revoked)
-		return bbt_error_set(e, "admin %s exists", a->name);
-	/* A revoked admin's row is reused: the name comes back with a new token. */
-	st = db_sqlite_stmt(db, "INSERT INTO admins (name, token_hash, school, created_at) "
-	    "VALUES (?1, ?2, ?3, ?4) ON CONFLICT (name) DO UPDATE SET "
-	    "token_hash = ?2, school = ?3, created_at = ?4, revoked_at = NULL", e);
 	if (!st)
 		return -1;
 	sqlite3_bind_text(st, 1, a->name, -1, SQLITE_TRANSIENT);
 	sqlite3_bind_text(st, 2, token_hash, -1, SQLITE_TRANSIENT);
 	db_sqlite_bind_text(st, 3, a->school[0] ? a->school : NULL);
 	sqlite3_bind_int64(st, 4, created_at);
-	return step_done(db, st, e, "add admin");
+	rc = step_returning(db, st, e, "add admin");
+	if (rc < 0)
+		return -1;
+	return rc ? 0 : bbt_error_set(e, "admin %s exists", a->name);
 }
 
 #define ADMIN_COLS "name, coalesce(school, ''), created_at, coalesce(revoked_at, 0)"
@@ -640,32 +677,34 @@ int db_admins_each(struct db *db, db_admin_fn fn, void *arg, struct bbt_error *e
 	return rc;
 }
 
+/* The UPDATE decides; only when it declined is the row read, to say why. */
 int db_admin_revoke(struct db *db, const char *name, int64_t now, int *found,
     int *already, struct bbt_error *e)
 {
-	sqlite3_stmt *st = db_sqlite_stmt(db, "SELECT revoked_at IS NOT NULL FROM admins "
-	    "WHERE name = ?1", e);
+	sqlite3_stmt *st = db_sqlite_stmt(db, "UPDATE admins SET revoked_at = ?2 "
+	    "WHERE name = ?1 AND revoked_at IS NULL RETURNING name", e);
 	int rc;
 
 	*found = *already = 0;
 	if (!st)
 		return -1;
 	sqlite3_bind_text(st, 1, name, -1, SQLITE_TRANSIENT);
-	rc = step_row(db, st, e, "admin");
-	if (rc > 0)
-		*already = sqlite3_column_int(st, 0);
-	sqlite3_reset(st);
-	if (rc <= 0)
-		return rc;
-	*found = 1;
-	if (*already)
-		return 0;
-	st = db_sqlite_stmt(db, "UPDATE admins SET revoked_at = ?2 WHERE name = ?1", e);
+	sqlite3_bind_int64(st, 2, now);
+	rc = step_returning(db, st, e, "revoke admin");
+	if (rc != 0) {
+		*found = rc > 0;
+		return rc > 0 ? 0 : -1;
+	}
+	st = db_sqlite_stmt(db, "SELECT 1 FROM admins WHERE name = ?1", e);
 	if (!st)
 		return -1;
 	sqlite3_bind_text(st, 1, name, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_int64(st, 2, now);
-	return step_done(db, st, e, "revoke admin");
+	rc = step_row(db, st, e, "admin");
+	sqlite3_reset(st);
+	if (rc < 0)
+		return -1;
+	*found = *already = rc;
+	return 0;
 }
 
 /* ---- devices ---- */
@@ -731,11 +770,23 @@ int db_device_get(struct db *db, const char *device_id, struct db_device *out,
 	    device_id, out, found, e);
 }
 
+/*
+ * Enrollment without a race on either backend. A new hw_id is one INSERT
+ * ... ON CONFLICT (hw_id) DO NOTHING RETURNING: of two processes enrolling
+ * the same new machine at once, one inserts and the other finds the row
+ * and re-enrolls over it. A known hw_id is read, its token kept as
+ * superseded, and then replaced by one UPDATE that names the token it
+ * read (compare and swap): if another enrollment replaced it in between,
+ * the UPDATE changes nothing and the read is done again.
+ */
+#define ENROLL_TRIES 8
+
 static int device_insert(struct db *db, const struct db_device *d, struct bbt_error *e)
 {
 	sqlite3_stmt *st = db_sqlite_stmt(db, "INSERT INTO devices (device_id, school, room, "
 	    "hostname, agent_version, public_key, token_hash, enrolled_at, hw_id) "
-	    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)", e);
+	    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9) ON CONFLICT (hw_id) DO NOTHING "
+	    "RETURNING device_id", e);
 
 	if (!st)
 		return -1;
@@ -748,52 +799,44 @@ static int device_insert(struct db *db, const struct db_device *d, struct bbt_er
 	sqlite3_bind_text(st, 7, d->token_hash, -1, SQLITE_TRANSIENT);
 	sqlite3_bind_int64(st, 8, d->enrolled_at);
 	sqlite3_bind_text(st, 9, d->hw_id, -1, SQLITE_TRANSIENT);
-	return step_done(db, st, e, "enroll device");
+	return step_returning(db, st, e, "enroll device");
 }
 
-/* 1 if an enrollment with public key `key` was replaced by one with another key. */
-static int key_came_back(struct db *db, const char *device_id, const char *key,
-    struct bbt_error *e)
-{
-	sqlite3_stmt *st = db_sqlite_stmt(db, "SELECT 1 FROM device_tokens_old "
-	    "WHERE device_id = ?1 AND public_key = ?2 AND same_key = 0 LIMIT 1", e);
-	int rc;
-
-	if (!st)
-		return -1;
-	sqlite3_bind_text(st, 1, device_id, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(st, 2, key, -1, SQLITE_TRANSIENT);
-	rc = step_row(db, st, e, "device history");
-	sqlite3_reset(st);
-	return rc;
-}
-
-/* Enroll again over `old` (same hw_id, same school). */
-static int device_reenroll(struct db *db, const struct db_device *old,
+/* Keep old's token as superseded (the first enrollment to replace it says
+ * whether the key was the same). */
+static int keep_old_token(struct db *db, const struct db_device *old,
     const struct db_device *d, struct bbt_error *e)
 {
-	int same_key = strcmp(old->public_key, d->public_key) == 0;
-	int clone = same_key ? 0 : key_came_back(db, old->device_id, d->public_key, e);
-	sqlite3_stmt *st;
-
-	if (clone < 0)
-		return -1;
-	st = db_sqlite_stmt(db, "INSERT INTO device_tokens_old (token_hash, device_id, "
-	    "public_key, superseded_at, same_key) VALUES (?1, ?2, ?3, ?4, ?5) "
+	sqlite3_stmt *st = db_sqlite_stmt(db, "INSERT INTO device_tokens_old (token_hash, "
+	    "device_id, public_key, superseded_at, same_key) VALUES (?1, ?2, ?3, ?4, ?5) "
 	    "ON CONFLICT (token_hash) DO NOTHING", e);
+
 	if (!st)
 		return -1;
 	sqlite3_bind_text(st, 1, old->token_hash, -1, SQLITE_TRANSIENT);
 	sqlite3_bind_text(st, 2, old->device_id, -1, SQLITE_TRANSIENT);
 	sqlite3_bind_text(st, 3, old->public_key, -1, SQLITE_TRANSIENT);
 	sqlite3_bind_int64(st, 4, d->enrolled_at);
-	sqlite3_bind_int(st, 5, same_key);
-	if (step_done(db, st, e, "keep superseded device token") < 0)
-		return -1;
-	st = db_sqlite_stmt(db, "UPDATE devices SET room = ?2, hostname = ?3, "
+	sqlite3_bind_int(st, 5, strcmp(old->public_key, d->public_key) == 0);
+	return step_done(db, st, e, "keep superseded device token");
+}
+
+/*
+ * Replace old's token with d's if it is still old's: 1 done, 0 another
+ * enrollment came first. Clone evidence: d's key is one that an
+ * enrollment with another key had replaced (two machines alternate).
+ */
+static int device_swap(struct db *db, const struct db_device *old,
+    const struct db_device *d, struct bbt_error *e)
+{
+	sqlite3_stmt *st = db_sqlite_stmt(db, "UPDATE devices SET room = ?2, hostname = ?3, "
 	    "agent_version = ?4, public_key = ?5, token_hash = ?6, enrolled_at = ?7, "
 	    "revoked_at = NULL, reenrolled = reenrolled + 1, reenrolled_at = ?7, "
-	    "clone_at = CASE WHEN ?8 THEN ?7 ELSE clone_at END WHERE device_id = ?1", e);
+	    "clone_at = CASE WHEN public_key <> ?5 AND EXISTS (SELECT 1 FROM "
+	    "device_tokens_old o WHERE o.device_id = ?1 AND o.public_key = ?5 AND "
+	    "o.same_key = 0) THEN ?7 ELSE clone_at END "
+	    "WHERE device_id = ?1 AND token_hash = ?8 RETURNING device_id", e);
+
 	if (!st)
 		return -1;
 	sqlite3_bind_text(st, 1, old->device_id, -1, SQLITE_TRANSIENT);
@@ -803,31 +846,37 @@ static int device_reenroll(struct db *db, const struct db_device *old,
 	sqlite3_bind_text(st, 5, d->public_key, -1, SQLITE_TRANSIENT);
 	sqlite3_bind_text(st, 6, d->token_hash, -1, SQLITE_TRANSIENT);
 	sqlite3_bind_int64(st, 7, d->enrolled_at);
-	sqlite3_bind_int(st, 8, clone);
-	return step_done(db, st, e, "enroll device again");
+	sqlite3_bind_text(st, 8, old->token_hash, -1, SQLITE_TRANSIENT);
+	return step_returning(db, st, e, "enroll device again");
 }
 
 int db_device_enroll(struct db *db, struct db_device *d, int *reenrolled,
     struct bbt_error *e)
 {
 	struct db_device old;
-	int found;
+	int found, rc;
 
 	*reenrolled = DB_ENROLL_NEW;
-	if (device_lookup(db, "SELECT " DEVICE_COLS " FROM devices WHERE hw_id = ?1",
-	    d->hw_id, &old, &found, e) < 0)
-		return -1;
-	if (!found)
-		return device_insert(db, d, e);
-	snprintf(d->device_id, sizeof(d->device_id), "%s", old.device_id);
-	if (strcmp(old.school, d->school) != 0) {
-		*reenrolled = DB_ENROLL_OTHER_SCHOOL;
-		return 0;
+	rc = device_insert(db, d, e);
+	for (int i = 0; rc == 0 && i < ENROLL_TRIES; i++) {
+		if (device_lookup(db, "SELECT " DEVICE_COLS " FROM devices WHERE hw_id = ?1",
+		    d->hw_id, &old, &found, e) < 0)
+			return -1;
+		if (!found)	/* cannot happen: devices are never deleted */
+			return bbt_error_set(e, "device %s vanished", d->hw_id);
+		snprintf(d->device_id, sizeof(d->device_id), "%s", old.device_id);
+		if (strcmp(old.school, d->school) != 0) {
+			*reenrolled = DB_ENROLL_OTHER_SCHOOL;
+			return 0;
+		}
+		*reenrolled = DB_ENROLL_AGAIN;
+		if (keep_old_token(db, &old, d, e) < 0)
+			return -1;
+		rc = device_swap(db, &old, d, e);
 	}
-	if (device_reenroll(db, &old, d, e) < 0)
+	if (rc < 0)
 		return -1;
-	*reenrolled = DB_ENROLL_AGAIN;
-	return 0;
+	return rc ? 0 : bbt_error_set(e, "device %s: enrollment kept losing a race", d->hw_id);
 }
 
 int db_device_token_refused(struct db *db, const char *token_hash, int64_t now,
@@ -948,7 +997,7 @@ int db_device_counts(struct db *db, int64_t since, int64_t *enrolled, int64_t *s
     struct bbt_error *e)
 {
 	sqlite3_stmt *st = db_sqlite_stmt(db, "SELECT count(*), "
-	    "coalesce(sum(last_seen >= ?1), 0) FROM devices", e);
+	    "count(CASE WHEN last_seen >= ?1 THEN 1 END) FROM devices", e);
 	int rc;
 
 	if (!st)
@@ -967,7 +1016,7 @@ int db_devices_each(struct db *db, const char *school, db_device_fn fn, void *ar
     struct bbt_error *e)
 {
 	sqlite3_stmt *st = db_sqlite_stmt(db, "SELECT " DEVICE_COLS ", input_devices "
-	    "FROM devices WHERE ?1 IS NULL OR school = ?1 ORDER BY school, room, hostname, "
+	    "FROM devices WHERE CAST(?1 AS TEXT) IS NULL OR school = ?1 ORDER BY school, room, hostname, "
 	    "device_id", e);
 	struct db_device d;
 	int rc;
@@ -1055,4 +1104,68 @@ int db_session_count(struct db *db, int64_t *n, struct bbt_error *e)
 	*n = sqlite3_column_int64(st, 0);
 	sqlite3_reset(st);
 	return 0;
+}
+
+/* The flag bits of "stuck_contact,recovered" (unknown names are dropped). */
+static unsigned flags_bits(const char *text)
+{
+	char buf[128], *save = NULL;
+	unsigned bits = 0;
+
+	snprintf(buf, sizeof(buf), "%s", text);
+	for (char *t = strtok_r(buf, ",", &save); t; t = strtok_r(NULL, ",", &save))
+		bits |= bbt_flag_from_name(t);
+	return bits;
+}
+
+static void session_from_row(sqlite3_stmt *st, struct db_session_row *r)
+{
+	struct bbt_session *s = &r->s;
+	char flags[128];
+
+	memset(r, 0, sizeof(*r));
+	db_sqlite_text(st, 0, s->id, sizeof(s->id));
+	db_sqlite_text(st, 1, r->device_id, sizeof(r->device_id));
+	db_sqlite_text(st, 2, r->school, sizeof(r->school));
+	db_sqlite_text(st, 3, r->room, sizeof(r->room));
+	s->start = sqlite3_column_int64(st, 4);
+	s->end = sqlite3_column_int64(st, 5);
+	s->utc_offset = sqlite3_column_int(st, 6);
+	s->duration_s = sqlite3_column_int64(st, 7);
+	s->touches = sqlite3_column_int(st, 8);
+	s->active_minutes = sqlite3_column_int(st, 9);
+	db_sqlite_text(st, 10, s->teacher, sizeof(s->teacher));
+	db_sqlite_text(st, 11, s->input.name, sizeof(s->input.name));
+	db_sqlite_text(st, 12, s->input.vid, sizeof(s->input.vid));
+	db_sqlite_text(st, 13, s->input.pid, sizeof(s->input.pid));
+	db_sqlite_text(st, 14, flags, sizeof(flags));
+	s->flags = flags_bits(flags);
+	r->received_at = sqlite3_column_int64(st, 15);
+	db_sqlite_text(st, 16, flags, sizeof(flags));
+	r->via = strcmp(flags, "bundle") == 0 ? DB_VIA_BUNDLE : DB_VIA_HTTP;
+}
+
+int db_sessions_each(struct db *db, const char *school, const char *device_id,
+    db_session_fn fn, void *arg, struct bbt_error *e)
+{
+	sqlite3_stmt *st = db_sqlite_stmt(db, "SELECT id, device_id, school, room, start, "
+	    "\"end\", utc_offset, duration_s, touches, active_minutes, teacher, input_name, "
+	    "input_vid, input_pid, flags, received_at, via FROM sessions "
+	    "WHERE (CAST(?1 AS TEXT) IS NULL OR school = ?1) "
+	    "AND (CAST(?2 AS TEXT) IS NULL OR device_id = ?2) ORDER BY start, id", e);
+	struct db_session_row r;
+	int rc;
+
+	if (!st)
+		return -1;
+	db_sqlite_bind_text(st, 1, school);
+	db_sqlite_bind_text(st, 2, device_id);
+	while ((rc = step_row(db, st, e, "sessions")) == 1) {
+		session_from_row(st, &r);
+		if (fn(arg, &r, e) < 0) {
+			sqlite3_reset(st);
+			return -1;
+		}
+	}
+	return rc;
 }

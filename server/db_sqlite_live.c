@@ -14,8 +14,8 @@
 int db_school_resolve(struct db *db, const char *ref, char code[DB_SCHOOL_LEN],
     int *found, struct bbt_error *e)
 {
-	sqlite3_stmt *st = db_sqlite_stmt(db, "SELECT code FROM schools WHERE code = ?1 "
-	    "UNION ALL SELECT code FROM schools WHERE name = ?1 LIMIT 1", e);
+	sqlite3_stmt *st = db_sqlite_stmt(db, "SELECT code FROM schools WHERE code = ?1 OR name = ?1 "
+	    "ORDER BY CASE WHEN code = ?1 THEN 0 ELSE 1 END, code LIMIT 1", e);
 	int rc;
 
 	*found = 0;
@@ -93,7 +93,7 @@ int db_live_each(struct db *db, const char *school, int64_t from, int64_t to,
 	sqlite3_stmt *st = db_sqlite_stmt(db, "SELECT seq, day, type, subject, teacher, "
 	    "course, area, stage, grade, platform, note, start, \"end\", school, room, "
 	    "recv_school, recv_room, owner, contact FROM live_lessons WHERE start >= ?2 AND start < ?3 "
-	    "AND (?1 IS NULL OR school = ?1 OR recv_school = ?1) ORDER BY start, seq", e);
+	    "AND (CAST(?1 AS TEXT) IS NULL OR school = ?1 OR recv_school = ?1) ORDER BY start, seq", e);
 	struct db_live_lesson l;
 	int rc;
 

@@ -61,7 +61,7 @@ int db_device_contact(struct db *db, const char *device_id, int64_t now,
 {
 	sqlite3_stmt *st = db_sqlite_stmt(db, "INSERT INTO device_contacts (device_id, day, "
 	    "hours) VALUES (?1, ?2, ?3) ON CONFLICT (device_id, day) DO UPDATE SET "
-	    "hours = hours | excluded.hours", e);
+	    "hours = device_contacts.hours | excluded.hours", e);
 	int64_t day = now >= 0 ? now / 86400 : 0, hour = now >= 0 ? (now % 86400) / 3600 : 0;
 	int rc;
 
@@ -75,9 +75,11 @@ int db_device_contact(struct db *db, const char *device_id, int64_t now,
 	return rc == SQLITE_DONE ? 0 : db_sqlite_fail(db, e, "device contact");
 }
 
-/* First hour of a day (base = day * 86400) starting at or after t, 0..24. */
-#define HOUR_AT(t) "min(24, max(0, CASE WHEN " t " - c.day * 86400 > 0 THEN " \
-	"(" t " - c.day * 86400 + 3599) / 3600 ELSE 0 END))"
+/* First hour of a day (base = day * 86400) starting at or after t, 0..24;
+ * an INTEGER, as PostgreSQL's shift operators take for their count. */
+#define HOUR_AT(t) "CAST(CASE WHEN " t " - c.day * 86400 <= 0 THEN 0 " \
+	"WHEN " t " - c.day * 86400 >= 86400 THEN 24 " \
+	"ELSE (" t " - c.day * 86400 + 3599) / 3600 END AS INTEGER)"
 /* A device d (alias) seen in [?2, ?3): a contact hour or a session there. */
 #define SEEN_IN_PERIOD \
 	"(EXISTS (SELECT 1 FROM device_contacts c WHERE c.device_id = d.device_id " \
@@ -103,9 +105,9 @@ int db_school_counts(struct db *db, const char *school, int64_t from, int64_t to
 	 * last parameter is SQLITE_RANGE and changes nothing. */
 	if (ints(db, "SELECT (SELECT count(*) FROM (SELECT room FROM timetable WHERE "
 	    "school = ?1 UNION SELECT room FROM devices d WHERE school = ?1 AND "
-	    NOT_REVOKED ")), (SELECT count(DISTINCT room) FROM timetable WHERE school = ?1)",
-	    school, from, to, 0, rooms, 2, e) < 0 ||
-	    ints(db, "SELECT count(*), coalesce(sum(" SEEN_IN_PERIOD "), 0), "
+	    NOT_REVOKED ") AS r), (SELECT count(DISTINCT room) FROM timetable WHERE "
+	    "school = ?1)", school, from, to, 0, rooms, 2, e) < 0 ||
+	    ints(db, "SELECT count(*), count(CASE WHEN " SEEN_IN_PERIOD " THEN 1 END), "
 	    "count(DISTINCT CASE WHEN " SEEN_IN_PERIOD " AND " TIMETABLE_ROOM " THEN room END), "
 	    "count(DISTINCT CASE WHEN enrolled_at < ?3 THEN room END) FROM devices d "
 	    "WHERE school = ?1 AND " NOT_REVOKED, school, from, to, 0, dev, 4, e) < 0 ||
@@ -195,7 +197,8 @@ int db_device_uploaded(struct db *db, const char *device_id, int64_t n,
 {
 	if (n <= 0)
 		return 0;
-	return device_update(db, "UPDATE devices SET buffer_depth = max(0, buffer_depth - ?2) "
+	return device_update(db, "UPDATE devices SET buffer_depth = CASE WHEN buffer_depth > ?2 "
+	    "THEN buffer_depth - ?2 ELSE 0 END "
 	    "WHERE device_id = ?1 AND buffer_depth IS NOT NULL", device_id, n, e);
 }
 
@@ -222,4 +225,74 @@ int db_device_interval_get(struct db *db, const char *device_id, int64_t *interv
 		*interval_s = sqlite3_column_int64(st, 0);
 	sqlite3_reset(st);
 	return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : db_sqlite_fail(db, e, "device");
+}
+
+/*
+ * The same counts for every school at once: each table grouped by school
+ * once, joined to the schools (a school with no rows gets zeros). ?1 is
+ * the one school (NULL = all), ?2 and ?3 the period and ?4 the minimum
+ * duration, as SEEN_IN_PERIOD and db_school_counts number them.
+ */
+#define ONE_OR_ALL "(CAST(?1 AS TEXT) IS NULL OR school = ?1)"
+#define ALL_COUNTS_SQL \
+	"WITH rooms AS (SELECT school, room FROM timetable WHERE " ONE_OR_ALL " " \
+	"  UNION SELECT school, room FROM devices d WHERE " ONE_OR_ALL " AND " NOT_REVOKED "), " \
+	"cr AS (SELECT school, count(*) AS n FROM rooms GROUP BY school), " \
+	"tt AS (SELECT school, count(DISTINCT room) AS n FROM timetable WHERE " ONE_OR_ALL \
+	"  GROUP BY school), " \
+	"dv AS (SELECT school, count(*) AS enrolled, " \
+	"  count(CASE WHEN " SEEN_IN_PERIOD " THEN 1 END) AS seen, " \
+	"  count(DISTINCT CASE WHEN " SEEN_IN_PERIOD " AND d.room IN (SELECT t.room " \
+	"  FROM timetable t WHERE t.school = d.school) THEN room END) AS equipped, " \
+	"  count(DISTINCT CASE WHEN enrolled_at < ?3 THEN room END) AS enrolled_rooms " \
+	"  FROM devices d WHERE " ONE_OR_ALL " AND " NOT_REVOKED " GROUP BY school), " \
+	"ss AS (SELECT school, count(*) AS q, count(DISTINCT room) AS active, " \
+	"  sum(duration_s) AS qs FROM sessions WHERE start >= ?2 AND start < ?3 " \
+	"  AND duration_s >= ?4 AND " ONE_OR_ALL " GROUP BY school) " \
+	"SELECT s.code, s.name, coalesce(s.district, ''), coalesce(cr.n, 0), " \
+	"coalesce(dv.enrolled, 0), coalesce(dv.seen, 0), coalesce(ss.active, 0), " \
+	"coalesce(ss.q, 0), coalesce(ss.qs, 0), coalesce(dv.equipped, 0), " \
+	"coalesce(dv.enrolled_rooms, 0), coalesce(tt.n, 0) FROM schools s " \
+	"LEFT JOIN cr ON cr.school = s.code LEFT JOIN tt ON tt.school = s.code " \
+	"LEFT JOIN dv ON dv.school = s.code " \
+	"LEFT JOIN ss ON ss.school = s.code WHERE CAST(?1 AS TEXT) IS NULL OR s.code = ?1 " \
+	"ORDER BY coalesce(s.district, ''), s.code"
+
+static void counts_from_row(sqlite3_stmt *st, struct db_school *s,
+    struct db_school_counts *c)
+{
+	int64_t *v[] = { &c->classrooms, &c->enrolled, &c->seen, &c->active_classrooms,
+		&c->qualifying, &c->qualifying_s, &c->equipped, &c->enrolled_rooms,
+		&c->timetable_rooms };
+
+	db_sqlite_text(st, 0, s->code, sizeof(s->code));
+	db_sqlite_text(st, 1, s->name, sizeof(s->name));
+	db_sqlite_text(st, 2, s->district, sizeof(s->district));
+	for (int i = 0; i < 9; i++)
+		*v[i] = sqlite3_column_int64(st, 3 + i);
+}
+
+int db_schools_counts_each(struct db *db, const char *school, int64_t from, int64_t to,
+    int64_t min_duration_s, db_school_counts_fn fn, void *arg, struct bbt_error *e)
+{
+	sqlite3_stmt *st = db_sqlite_stmt(db, ALL_COUNTS_SQL, e);
+	struct db_school_counts c;
+	struct db_school s;
+	int rc;
+
+	if (!st)
+		return -1;
+	db_sqlite_bind_text(st, 1, school);
+	sqlite3_bind_int64(st, 2, from);
+	sqlite3_bind_int64(st, 3, to);
+	sqlite3_bind_int64(st, 4, min_duration_s);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		counts_from_row(st, &s, &c);
+		if (fn(arg, &s, &c, e) < 0) {
+			sqlite3_reset(st);
+			return -1;
+		}
+	}
+	sqlite3_reset(st);
+	return rc == SQLITE_DONE ? 0 : db_sqlite_fail(db, e, "school counts");
 }

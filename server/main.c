@@ -27,6 +27,8 @@ static const struct {
 	{ "schedule", cmd_schedule },
 	{ "import", cmd_import },
 	{ "device", cmd_device },
+	{ "sessions", cmd_sessions },
+	{ "check", cmd_check },
 };
 
 /* The commands that may make a missing database: serve, so that a fresh
@@ -49,7 +51,7 @@ static void usage(FILE *f)
 	    "  token list [--school CODE] | token revoke PREFIX\n"
 	    "  device list [--school CODE] | device revoke ID\n"
 	    "  device move ID --school CODE --room NAME\n"
-	    "  timetable import FILE.csv\n"
+	    "  timetable import FILE.csv | timetable list [--school CODE]\n"
 	    "  schedule import FILE.csv [--year YYYY]\n"
 	    "  schedule export [--from DATE --to DATE] [--school CODE] [--format csv|xlsx]\n"
 	    "                  [--encoding utf-8|gbk] [--out FILE]\n"
@@ -61,6 +63,8 @@ static void usage(FILE *f)
 	    "  teachers [--from DATE --to DATE] [--school CODE]\n"
 	    "  (each report above also takes [--format table|csv|json|xlsx] [--out FILE]\n"
 	    "   [--lang zh|en])\n"
+	    "  sessions [--school CODE] [--device ID] [--format table|csv|json]\n"
+	    "  check\n"
 	    "  --version, --help; COMMAND --help for its options\n"
 	    "default --db $BBT_DB, else ./bbt.db (SQLite); --tz " BBT_DEFAULT_ZONE "\n"
 	    "exit status: 0 ok, 1 failure, 2 usage error\n", f);

@@ -294,10 +294,11 @@ static int close_district(struct walk *w)
 	return 0;
 }
 
-static int on_school(void *arg, const struct db_school *s, struct bbt_error *e)
+static int on_school(void *arg, const struct db_school *s, const struct db_school_counts *c,
+    struct bbt_error *e)
 {
 	struct walk *w = arg;
-	struct stats_figures f = { 0 };
+	struct stats_figures f = { .c = *c };
 	struct line *l;
 
 	if (w->school && strcmp(w->school, s->code) != 0)
@@ -308,8 +309,7 @@ static int on_school(void *arg, const struct db_school *s, struct bbt_error *e)
 		snprintf(w->district, sizeof(w->district), "%s", s->district);
 		w->in_district = 1;
 	}
-	if (db_school_counts(w->db, s->code, w->pfrom, w->pto, w->rule->min_duration_s,
-	    &f.c, e) < 0 || school_points(w, s->code, &f.points, e) < 0 ||
+	if (school_points(w, s->code, &f.points, e) < 0 ||
 	    verify_tally_school(w->db, s->code, w->pfrom, w->pto, &f.live, e) < 0)
 		return -1;
 	stats_add(&w->dsum, &f);
@@ -385,7 +385,10 @@ struct report *stats_report(struct db *db, const struct points_rule *rule,
 		return NULL;
 	/* The period's last local day, for the target in force. */
 	w.last_day = (w.pto - 1 + period_tz_offset(zone, w.pto - 1)) / 86400;
-	if (db_schools_each(db, on_school, &w, e) < 0)
+	/* The counts of every school in one read; points and live lessons are
+	 * still read school by school. */
+	if (db_schools_counts_each(db, q->school, w.pfrom, w.pto, rule->min_duration_s,
+	    on_school, &w, e) < 0)
 		goto out;
 	if (close_district(&w) < 0)
 		goto oom;

@@ -16,6 +16,7 @@ trap cleanup EXIT INT TERM
 
 fail() { echo "FAIL: $*"; exit 1; }
 S() { "$SV" --db "$DB" "$@"; }
+. tests/integration/lib/server_query.sh
 
 # start_server: serve $DB on a free loopback port; sets URL and SPID.
 start_server() {
@@ -65,4 +66,4 @@ export_bundle() {
 	ls "$BBT_TMP/usb-$1"/*.bbtb
 }
 # stored: sessions in the collector's database.
-stored() { sqlite3 "$DB" "SELECT count(*) FROM sessions"; }
+stored() { bbtq "$DB" 'len(r)' sessions; }

@@ -24,8 +24,8 @@ grep -q "device $DEV_A: 3 accepted, 0 duplicate, 0 rejected" "$BBT_TMP/out" ||
 	{ cat "$BBT_TMP/out"; fail "import summary"; }
 [ "$(stored)" = 3 ] || fail "expected 3 stored, got $(stored)"
 for id in $(cat "$BBT_TMP/ids"); do
-	[ "$(sqlite3 "$DB" "SELECT via || ' ' || device_id FROM sessions WHERE id='$id'")" = \
-		"bundle $DEV_A" ] || fail "$id not stored as from device a via bundle"
+	[ "$(bbtq "$DB" "[x['via'] + ' ' + x['device_id'] for x in r if x['id'] == '$id']" \
+	    sessions)" = "bundle $DEV_A" ] || fail "$id not stored as from device a via bundle"
 done
 # Imported twice: all duplicates, nothing new.
 S import "$B" > "$BBT_TMP/out" || fail "second import"

@@ -27,22 +27,23 @@ AG="$B/bbt-agent --config $T/agent.conf --state-dir $ST"
 BBT_HW_ID=server-agent-test-machine $AG enroll --server "$URL/" --token "$tok" \
     --school 610102001 --room 三年级二班 > "$T/enroll.out" 2>&1 ||
 	{ cat "$T/enroll.out"; fail "agent enroll"; }
-[ "$(sqlite3 "$DB" 'SELECT count(*) FROM devices')" = 1 ] || fail "no device enrolled"
+[ "$(bbtq "$DB" 'len(r)' device list)" = 1 ] || fail "no device enrolled"
 $SEED "$ST" 5 7200 1800 none > "$T/ids"
 $AG sync > "$T/sync.out" 2>&1 || { cat "$T/sync.out"; fail "first sync"; }
 grep -qx 'sync: ok: 5 accepted, 0 duplicate, 0 rejected, 0 left' "$T/sync.out" ||
 	{ cat "$T/sync.out"; fail "sync summary"; }
-[ "$(sqlite3 "$DB" 'SELECT count(*) FROM sessions')" = 5 ] || fail "not 5 sessions stored"
+[ "$(bbtq "$DB" 'len(r)' sessions)" = 5 ] || fail "not 5 sessions stored"
 for id in $(cat "$T/ids"); do
-	[ "$(sqlite3 "$DB" "SELECT school || '|' || room || '|' || via FROM sessions \
-WHERE id = '$id'")" = "610102001|三年级二班|http" ] || fail "session $id not stored right"
+	[ "$(bbtq "$DB" "['|'.join((x['school'], x['room'], x['via'])) for x in r \
+if x['id'] == '$id']" sessions)" = "610102001|三年级二班|http" ] || fail "session $id not stored right"
 done
-[ "$(sqlite3 "$DB" 'SELECT buffer_depth IS NOT NULL AND last_seen > 0 FROM devices')" = 1 ] ||
+[ "$(bbtq "$DB" '[x["buffered"] is not None and x["last_seen"] is not None for x in r]' \
+    devices)" = 1 ] ||
 	fail "heartbeat not recorded"
 $AG sync > "$T/sync2.out" 2>&1 || { cat "$T/sync2.out"; fail "second sync"; }
 grep -qx 'sync: ok: 0 accepted, 0 duplicate, 0 rejected, 0 left' "$T/sync2.out" ||
 	{ cat "$T/sync2.out"; fail "resent"; }
-[ "$(sqlite3 "$DB" 'SELECT count(*) FROM sessions')" = 5 ] || fail "sessions stored twice"
+[ "$(bbtq "$DB" 'len(r)' sessions)" = 5 ] || fail "sessions stored twice"
 # What the collector judged over both syncs: each session once, no resend.
 expect 200 "$(req GET /metrics -)" "metrics"
 grep -qx 'bbt_sessions_total{result="accepted"} 5' "$T/reply" &&

@@ -67,5 +67,5 @@ grep -q '^bbt_sessions_total{result="accepted"} 40$' "$T/reply" &&
 	grep -q '^bbt_http_requests_total{endpoint="/api/v1/heartbeat",status="200"} 40$' "$T/reply" &&
 	grep -q '^bbt_devices_seen 4$' "$T/reply" || { cat "$T/reply"; fail "metrics do not add up"; }
 stop_server
-[ "$(sqlite3 "$DB" 'SELECT count(*) FROM sessions')" = 40 ] || fail "not 40 sessions stored"
+[ "$(bbtq "$DB" 'len(r)' sessions)" = 40 ] || fail "not 40 sessions stored"
 echo "server_concurrent: ok"

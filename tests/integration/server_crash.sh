@@ -2,7 +2,8 @@
 # Durability (SPEC 5.3 "acknowledged only after durably committed"): three
 # uploaders send batches concurrently while the collector is killed with
 # SIGKILL; every session id the server acknowledged must be in the database
-# afterwards (read with the sqlite3 CLI, which recovers the WAL), and a
+# afterwards (read with `bbt-server sessions`, whose open recovers the WAL;
+# `bbt-server check` finds the database sound), and a
 # restarted server answers the resent ids as duplicates. Also: SIGTERM
 # stops the server cleanly (exit 0).
 # Covers server/api_device.c ingest.c db_sqlite.c http.c.
@@ -59,13 +60,13 @@ wait "$SPID" 2>/dev/null || :
 SPID=
 for p in $pids; do wait "$p" || fail "an uploader failed"; done
 cat "$T"/acked* | sort -u > "$T/acked"
-sqlite3 "$DB" 'SELECT id FROM sessions' | sort -u > "$T/stored"
+bbtq "$DB" '[x["id"] for x in r]' sessions | sort -u > "$T/stored"
 nacked=$(wc -l < "$T/acked")
 missing=$(comm -23 "$T/acked" "$T/stored" | wc -l)
 echo "acknowledged $nacked, stored $(wc -l < "$T/stored"), missing $missing"
 [ "$nacked" -ge 1500 ] || fail "too few acknowledged"
 [ "$missing" = 0 ] || fail "$missing acknowledged sessions lost"
-[ "$(sqlite3 "$DB" 'PRAGMA integrity_check')" = ok ] || fail "integrity check"
+[ "$(srv check)" = "database ok" ] || fail "integrity check"
 
 # Restarted, the server still knows them: resending gives duplicates.
 start_server

@@ -44,5 +44,5 @@ assert len(r["accepted"]) == 300 and not r["duplicate"] and not r["rejected"], \
     (len(r["accepted"]), len(r["duplicate"]), r["rejected"][:2])' "$T/reply" ||
 	fail "after the disk-full refusal the batch was not accepted whole"
 stop_server
-[ "$(sqlite3 "$DB" 'select count(*) from sessions')" = 300 ] || fail "stored count"
+[ "$(bbtq "$DB" 'len(r)' sessions)" = 300 ] || fail "stored count"
 echo "server_diskfull: ok"

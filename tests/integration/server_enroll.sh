@@ -38,7 +38,7 @@ code=$(req POST /api/v1/enroll - -d "{\"token\":\"$tok\",\"public_key\":\"$(pub)
 expect 400 "$code" "missing hw_id"
 code=$(req POST /api/v1/enroll - -d "{\"token\":5}"); expect 400 "$code" "token not a string"
 # None of the refusals used the token up.
-[ "$(sqlite3 "$DB" 'SELECT uses_left FROM enroll_tokens WHERE uses_left = 2')" = 2 ] ||
+[ "$(bbtq "$DB" '[x["uses_left"] for x in r if x["uses_left"] == 2]' token list)" = 2 ] ||
 	fail "a refused enrollment took a use"
 
 code=$(enroll "$tok" hw-1 三年级二班 610102001); expect 201 "$code" "enroll"
@@ -57,9 +57,9 @@ dev1b=$(jget device_token)
 [ "$dev1b" != "$dev1" ] || fail "re-enroll kept the device token"
 code=$(req POST /api/v1/sessions "$dev1" -d "$body"); expect 401 "$code" "old device token"
 code=$(req POST /api/v1/sessions "$dev1b" -d "$body"); expect 200 "$code" "new device token"
-[ "$(sqlite3 "$DB" "SELECT room FROM devices WHERE device_id='$id1'")" = 四年级一班 ] ||
+[ "$(bbtq "$DB" "[x['room'] for x in r if x['device_id'] == '$id1']" device list)" = 四年级一班 ] ||
 	fail "re-enroll did not update the room"
-[ "$(sqlite3 "$DB" 'SELECT count(*) FROM devices')" = 2 ] || fail "device count"
+[ "$(bbtq "$DB" 'len(r)' device list)" = 2 ] || fail "device count"
 code=$(enroll "$tok" hw-9 r); expect 403 "$code" "token of 2 uses, third use"
 
 # Uses are taken atomically: 8 machines race for a 5-use token.

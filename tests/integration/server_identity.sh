@@ -27,7 +27,8 @@ enroll_key() {
 \"public_key\":\"$4\"}"
 }
 body='{"agent_time":"2026-11-20T08:00:00+08:00","sessions":[]}'
-q() { sqlite3 "$DB" "$1"; }
+# dl EXPR: EXPR over the rows r of `device list` (the identity view).
+dl() { bbtq "$DB" "$1" device list; }
 # dev ID FIELD: one field of a device in `devices --format json`.
 dev() {
 	srv devices --format json > "$T/devices.json"
@@ -48,10 +49,10 @@ expect 409 "$(enroll "$tb" hw-victim 机房)" "other school's token"
 grep -q 'device move' "$T/reply" || fail "409 does not name device move: $(cat "$T/reply")"
 grep -q 'device_token' "$T/reply" && fail "409 handed out a token"
 expect 200 "$(req POST /api/v1/sessions "$vtok" -d "$body")" "victim token after attempt"
-[ "$(q "SELECT school || '|' || room || '|' || public_key FROM devices
-    WHERE device_id = '$vid'")" = "610102001|三年级二班|$k1" ] ||
-	fail "the attempt changed the victim: $(q "SELECT * FROM devices")"
-[ "$(q "SELECT uses_left FROM enroll_tokens WHERE school = '610102002'")" = 5 ] ||
+[ "$(dl "['|'.join((x['school'], x['room'], x['public_key'])) for x in r
+    if x['device_id'] == '$vid']")" = "610102001|三年级二班|$k1" ] ||
+	fail "the attempt changed the victim: $(dl r)"
+[ "$(bbtq "$DB" '[x["uses_left"] for x in r]' token list --school 610102002)" = 5 ] ||
 	fail "a refused enrollment took a use"
 [ "$(dev "$vid" reenrolled)" = 0 ] || fail "a refused enrollment was counted"
 
@@ -107,11 +108,11 @@ while [ "$(wc -l < "$T/race")" -lt 8 ]; do
 	n=$((n + 1)); [ $n -lt 300 ] || fail "parallel enrollments hung"; sleep 0.1
 done
 [ "$(grep -c '^201$' "$T/race")" = 8 ] || { cat "$T/race"; fail "a parallel enroll failed"; }
-[ "$(q "SELECT count(*) FROM devices WHERE hw_id = 'hw-race'")" = 1 ] ||
+[ "$(dl "len([x for x in r if x['hw_id'] == 'hw-race'])")" = 1 ] ||
 	fail "parallel enrollments made two devices"
 [ "$(cat "$T"/race.? | python3 -c 'import json,sys
 print(len({json.loads(l)["device_id"] for l in sys.stdin.read().replace("}{", "}\n{").split("\n") if l}))')" = 1 ] || fail "parallel enrollments got different ids"
-[ "$(q "SELECT reenrolled FROM devices WHERE hw_id = 'hw-race'")" = 7 ] ||
+[ "$(dl "[x['reenrolled'] for x in r if x['hw_id'] == 'hw-race']")" = 7 ] ||
 	fail "parallel re-enrollments miscounted"
 ok=0
 for i in 1 2 3 4 5 6 7 8; do
@@ -131,7 +132,7 @@ agent_hw() {
 	"$B/bbt-agent" --state-dir "$T/$1" enroll --server "$URL/" --token "$ta" \
 	    --school 610102001 --room "room-$1" > "$T/$1.out" 2>&1 ||
 		{ cat "$T/$1.out"; fail "agent $1 enroll"; }
-	q "SELECT hw_id FROM devices WHERE room = 'room-$1'"
+	dl "[x['hw_id'] for x in r if x['room'] == 'room-$1']"
 }
 uuid=4C4C4544-0042-3510-8052-B4C04F4E3132
 want=$(printf 'bbt-hw-id/1 dmi-product-uuid %s' "$(echo $uuid | tr A-F a-f)" |

@@ -12,6 +12,7 @@
 set -eu
 B=$BBT_BUILD; T=$BBT_TMP; DB=$T/bbt.db
 srv() { "$B/bbt-server" --db "$DB" "$@"; }
+. tests/integration/lib/server_query.sh
 fail() { echo "FAIL: $*"; exit 1; }
 
 srv school add 610102001 实验小学
@@ -22,7 +23,7 @@ srv school add 610102002 第二小学
 iconv -f UTF-8 -t GB18030 tests/data/timetable-zh.csv > "$T/tt-gbk.csv"
 ! iconv -f UTF-8 -t UTF-8 "$T/tt-gbk.csv" >/dev/null 2>&1 || fail "test file is not GBK"
 srv timetable import "$T/tt-gbk.csv" > "$T/imp.out" 2>&1 || { cat "$T/imp.out"; fail "GBK import"; }
-n=$(sqlite3 "$DB" "SELECT count(*) FROM timetable WHERE school='610102001'")
+n=$(bbtq "$DB" 'len(r)' timetable list --school 610102001)
 [ "$n" = 6 ] || fail "GBK import stored $n slots, want 6"
 
 # --- a bad row: its line is reported and nothing of the file is stored ------
@@ -32,7 +33,7 @@ printf '610102001,三年级二班,1,08:00,08:45,T009,乙\n' >> "$T/bad.csv"
 printf '610102001,三年级二班,2,09:00,08:45,T009,乙\n' >> "$T/bad.csv"
 if srv timetable import "$T/bad.csv" > "$T/bad.out" 2>&1; then fail "bad file accepted"; fi
 grep -q 'bad.csv:4: end 08:45 is not after start 09:00' "$T/bad.out" || { cat "$T/bad.out"; fail "line"; }
-n=$(sqlite3 "$DB" "SELECT count(*) FROM timetable")
+n=$(bbtq "$DB" 'len(r)' timetable list)
 [ "$n" = 6 ] || fail "bad file changed the timetable ($n slots)"
 
 # --- devices and sessions ---------------------------------------------------
@@ -182,7 +183,7 @@ EOF
 printf '\357\273\277school,room,weekday,start,end,teacher_id,teacher_name,subject\n' > "$T/tt2.csv"
 printf '610102001,三年级二班,1,08:55,09:40,T005,赵强,数学\n' >> "$T/tt2.csv"
 srv timetable import "$T/tt2.csv" > "$T/imp2.out" 2>&1 || { cat "$T/imp2.out"; fail "re-import"; }
-n=$(sqlite3 "$DB" "SELECT count(*) FROM timetable WHERE school='610102001'")
+n=$(bbtq "$DB" 'len(r)' timetable list --school 610102001)
 [ "$n" = 1 ] || fail "re-import left $n slots, want 1"
 srv points --week 2026-W47 --format json > "$T/re.json"
 python3 - "$T/re.json" <<'EOF' || fail "re-attribution"

@@ -28,10 +28,11 @@ send "$a101" 2026-11-10T09:00:00 2026-11-10T10:00:00 2026-11-10T14:30:00 2026-11
 stop_server
 
 P="--from 2026-11-09 --to 2026-11-15"
-dump() { python3 -c 'import sqlite3, sys
-c = sqlite3.connect(sys.argv[1])
-for r in c.execute("SELECT * FROM live_lessons ORDER BY seq, day"): print(r)' "$DB"; }
+# dump: every stored lesson, every field, as the product shows them: an
+# export (UTF-8) over the whole year the test's lessons are in.
+dump() { srv schedule export --from 2026-01-01 --to 2026-12-31 --encoding utf-8; }
 dump > "$T/before"
+[ "$(tail -n +2 "$T/before" | wc -l)" = 4 ] || { cat "$T/before"; fail "dump: not the 4 lessons"; }
 srv schedule export $P --encoding gbk --out "$T/e1.csv" || fail "export GBK"
 head -c 3 "$T/e1.csv" | od -An -tx1 | grep -q 'ef bb bf' && fail "GBK export has a BOM"
 iconv -f GB18030 -t UTF-8 "$T/e1.csv" > "$T/e1.utf8" || fail "export is not GBK"

@@ -73,27 +73,33 @@ assert rej[u(9)].startswith("malformed"), rej
 assert rej[None].startswith("malformed"), rej
 assert r["server_time"].endswith("+00:00"), r
 PYEOF
-[ "$(sqlite3 "$DB" 'SELECT count(*) FROM sessions')" = 4 ] || fail "stored count"
-row=$(sqlite3 "$DB" "SELECT device_id, school, room, duration_s, teacher, input_name, \
-input_vid, flags, via, utc_offset FROM sessions WHERE id LIKE '%000000000002'")
-[ "$row" = "$devid|610102001|三年级二班|2400|T007|IRTOUCH 红外触摸框|6615|stuck_contact,recovered|http|28800" ] ||
-	fail "stored row: $row"
+[ "$(bbtq "$DB" 'len(r)' sessions)" = 4 ] || fail "stored count"
+row=$(bbtq "$DB" '[x for x in r if x["id"].endswith("000000000002")][0]' sessions)
+python3 - "$row" "$devid" <<'PYEOF' || fail "stored row: $row"
+import ast, sys
+x = ast.literal_eval(sys.argv[1])
+got = [x[k] for k in ("device_id", "school", "room", "duration_s", "teacher",
+       "input_name", "input_vid", "flags", "via")]
+assert got == [sys.argv[2], "610102001", "三年级二班", 2400, "T007",
+               "IRTOUCH 红外触摸框", "6615", "stuck_contact,recovered", "http"], got
+assert x["start"].endswith("+08:00") and x["end"].endswith("+08:00"), x  # utc_offset 28800
+PYEOF
 for i in 4 5 6 7 8 9; do
-	[ "$(sqlite3 "$DB" "SELECT count(*) FROM sessions WHERE id LIKE '%00000000000$i'")" = 0 ] ||
+	[ "$(bbtq "$DB" "len([x for x in r if x['id'].endswith('00000000000$i')])" sessions)" = 0 ] ||
 		fail "rejected session $i stored"
 done
 # The device was seen, with its clock 2 h behind.
-off=$(sqlite3 "$DB" "SELECT clock_offset_s FROM devices WHERE device_id='$devid'")
+dq() { bbtq "$DB" "[x['$1'] for x in r if x['device_id'] == '$devid'][0]" devices; }
+off=$(dq clock_offset_s)
 [ "$off" -le -7190 ] && [ "$off" -ge -7210 ] || fail "clock offset $off, want about -7200"
-[ -n "$(sqlite3 "$DB" "SELECT last_seen FROM devices WHERE device_id='$devid'")" ] ||
-	fail "last_seen not recorded"
+[ -n "$(dq last_seen)" ] || fail "last_seen not recorded"
 
 # A wrong agent_time does not reject anything (nor forget the old offset).
 code=$(req POST /api/v1/sessions "$dev" --data-binary @"$T/badclock.json")
 expect 200 "$code" "bad agent_time"
 grep -q '"accepted":\["00000000-0000-4000-8000-000000000011"\]' "$T/reply" ||
 	fail "bad agent_time rejected the session"
-[ "$(sqlite3 "$DB" "SELECT clock_offset_s FROM devices")" = "$off" ] || fail "offset lost"
+[ "$(dq clock_offset_s)" = "$off" ] || fail "offset lost"
 
 # gzip body.
 gzip -c "$T/gz.json" > "$T/gz.json.gz"
@@ -116,9 +122,10 @@ r = json.load(open(sys.argv[1]))
 assert r["detector"] == {"idle_gap": 300, "min_session": 900, "stuck_contact": 120}, r
 assert r["server_time"]
 PYEOF
-row=$(sqlite3 "$DB" "SELECT buffer_depth, agent_version, input_devices FROM devices")
-[ "$row" = '17|9.9.9|[{"name":"IRTOUCH","vid":"6615"}]' ] || fail "heartbeat row: $row"
-[ "$(sqlite3 "$DB" "SELECT clock_offset_s < -100000000 FROM devices")" = 1 ] ||
+row=$(bbtq "$DB" '[(x["buffered"], x["agent_version"], x["input_devices"]) for x in r]' devices)
+[ "$row" = "(17, '9.9.9', [{'name': 'IRTOUCH', 'vid': '6615'}])" ] ||
+	fail "heartbeat row: $row"
+[ "$(bbtq "$DB" '[x["clock_offset_s"] < -100000000 for x in r]' devices)" = 1 ] ||
 	fail "heartbeat clock offset"
 code=$(req POST /api/v1/heartbeat "$dev" -d '{"buffer_depth":"x"}')
 expect 400 "$code" "bad buffer_depth"

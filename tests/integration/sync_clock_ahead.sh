@@ -15,7 +15,8 @@
 . tests/sync/lib.sh
 FT="env FAKETIME_DONT_FAKE_MONOTONIC=1 faketime -f +8h"
 SV="$BBT_BUILD/bbt-server --db $BBT_TMP/bbt.db"
-q() { sqlite3 -cmd ".timeout 10000" "$BBT_TMP/bbt.db" "$1"; }
+. tests/integration/lib/server_query.sh
+DB=$BBT_TMP/bbt.db
 $SV school add 610102001 测试小学 > /dev/null
 : > "$BBT_TMP/serve.err"
 $SV serve --listen 127.0.0.1:0 2>"$BBT_TMP/serve.err" &
@@ -43,8 +44,8 @@ grep -q '2 accepted, 0 duplicate, 0 rejected, 0 left' "$BBT_TMP/out" ||
 	{ cat "$BBT_TMP/out"; fail "summary 8 h ahead"; }
 now=$(date +%s)
 for id in "$cur" "$old"; do
-	start=$(q "SELECT start FROM sessions WHERE id='$id'")
-	flags=$(q "SELECT flags FROM sessions WHERE id='$id'")
+	start=$(stored_field "$DB" "$id" start)
+	flags=$(stored_field "$DB" "$id" flags)
 	[ -n "$start" ] || fail "session $id not stored"
 	d=$((start - (now - 7200)))
 	[ "$d" -gt -60 ] && [ "$d" -lt 60 ] || fail "session $id at $start, not about $((now - 7200))"
@@ -62,7 +63,7 @@ for sid in sys.argv[2:4]:
     t = datetime.fromisoformat(seen[sid]["start"]).timestamp()
     assert abs(t - (int(sys.argv[4]) - 7200)) < 60, seen[sid]
 PY
-q "SELECT flags FROM sessions WHERE id='$old'" | grep -q clock_unverified ||
+stored_field "$DB" "$old" flags | grep -q clock_unverified ||
 	fail "the unverified boot's session lost its clock_unverified flag"
 [ "$($AG sessions --rejected --json | wc -l)" = 0 ] || fail "quarantine not empty"
 
@@ -75,7 +76,7 @@ grep -q '0 accepted, 0 duplicate, 1 rejected, 0 left, 1 in quarantine' "$BBT_TMP
 	{ cat "$BBT_TMP/out"; fail "summary with a rejection"; }
 grep -q 'rejected 1 session; kept in quarantine' "$BBT_TMP/err" ||
 	{ cat "$BBT_TMP/err"; fail "no word of the rejection on stderr"; }
-[ "$(q "SELECT count(*) FROM sessions WHERE id='$long'")" = 0 ] || fail "stored anyway"
+[ "$(bbtq "$DB" "len([x for x in r if x['id'] == '$long'])" sessions)" = 0 ] || fail "stored anyway"
 $AG sessions --rejected > "$BBT_TMP/rej" || fail "sessions --rejected"
 grep -q "$long.*over 24 h" "$BBT_TMP/rej" || { cat "$BBT_TMP/rej"; fail "reason not shown"; }
 grep -q '^1 session rejected by the collector' "$BBT_TMP/rej" || fail "rejected summary"

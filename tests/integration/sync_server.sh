@@ -20,7 +20,8 @@ serve() {
 	done
 	PORT=$(sed -n 's/.*listening on 127.0.0.1:\([0-9]*\).*/\1/p' "$BBT_TMP/serve.err")
 }
-q() { sqlite3 -cmd ".timeout 10000" "$BBT_TMP/bbt.db" "$1"; }
+. tests/integration/lib/server_query.sh
+DB=$BBT_TMP/bbt.db
 serve
 URL="http://127.0.0.1:$PORT/"
 agent_conf "$URL"
@@ -28,9 +29,9 @@ $AG enroll --token "$(tok)" || fail "enroll with a server token"
 $SEED "$ST" 5 7200 1800 none > /dev/null
 $AG sync > "$BBT_TMP/out" || { cat "$BBT_TMP/out"; fail "first sync"; }
 grep -q '5 accepted.*0 left' "$BBT_TMP/out" || { cat "$BBT_TMP/out"; fail "summary"; }
-[ "$(q 'SELECT count(*) FROM sessions')" = 5 ] || fail "server did not store 5"
+[ "$(bbtq "$DB" 'len(r)' sessions)" = 5 ] || fail "server did not store 5"
 # The heartbeat reported 5, the pass then uploaded them: 0 left (issue 15).
-[ "$(q 'SELECT buffer_depth FROM devices')" = 0 ] || fail "buffer depth after the pass"
+[ "$(bbtq "$DB" '[x["buffered"] for x in r]' devices)" = 0 ] || fail "buffer depth after the pass"
 
 # Killed and restarted: what waits arrives, once.
 kill "$SPID"; wait "$SPID" 2>/dev/null || :
@@ -38,7 +39,7 @@ $SEED "$ST" 3 3600 1200 none > /dev/null
 if $AG sync > "$BBT_TMP/out"; then fail "sync succeeded with the server down"; fi
 serve
 $AG sync > "$BBT_TMP/out" || { cat "$BBT_TMP/out"; fail "sync after restart"; }
-[ "$(q 'SELECT count(*) FROM sessions')" = 8 ] || fail "expected 8 sessions"
+[ "$(bbtq "$DB" 'len(r)' sessions)" = 8 ] || fail "expected 8 sessions"
 
 # HTTPS, agent clock 3 years behind.
 kill "$SPID"; wait "$SPID" 2>/dev/null || :
@@ -61,8 +62,8 @@ BBT_TMP=${BBT_TMP%/tls}
 $FT $AG enroll --token "$(tok)" || fail "enroll over HTTPS, clock behind"
 id=$($FT $SEED "$ST" 1 7200 2400 current)
 $FT $AG sync > "$BBT_TMP/out" || { cat "$BBT_TMP/out"; fail "sync over HTTPS, clock behind"; }
-start=$(q "SELECT start FROM sessions WHERE id='$id'")
-flags=$(q "SELECT flags FROM sessions WHERE id='$id'")
+start=$(stored_field "$DB" "$id" start)
+flags=$(stored_field "$DB" "$id" flags)
 now=$(date +%s)
 [ -n "$start" ] && [ $((now - 7200 - start)) -lt 60 ] && [ $((start - now + 7200)) -lt 60 ] \
 	|| fail "session stored at $start, not about $((now - 7200))"

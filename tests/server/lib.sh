@@ -2,6 +2,7 @@
 # bbt-server on a free loopback port, and small curl helpers.
 # Sourced with $BBT_BUILD and $BBT_TMP set (tests/run-integration.sh).
 set -eu
+. tests/integration/lib/server_query.sh
 B=$BBT_BUILD; T=$BBT_TMP; DB=$T/bbt.db
 srv() { "$B/bbt-server" --db "$DB" "$@"; }
 fail() { echo "FAIL: $*"; exit 1; }

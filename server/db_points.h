@@ -1,0 +1,33 @@
+/*
+ * db_points: the timetable and the sessions the points report reads
+ * (SPEC 5.2). SQLite: db_sqlite_points.c.
+ */
+#ifndef SERVER_DB_POINTS_H
+#define SERVER_DB_POINTS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "db.h"
+
+struct timetable;	/* server/timetable.h */
+struct points_session;	/* server/points.h */
+
+/*
+ * Replace, in one transaction, the whole timetable of every school that has
+ * a slot in tt with tt's slots; other schools keep theirs. Fails (storing
+ * nothing) if a school of tt is not registered.
+ */
+int db_timetable_replace(struct db *db, const struct timetable *tt, struct bbt_error *e);
+/* The slots of one school (NULL = all), ordered by school, room, weekday, start. */
+int db_timetable_load(struct db *db, const char *school, struct timetable *tt,
+    struct bbt_error *e);
+/*
+ * Sessions starting in [from, to), of one school (NULL = all), with their
+ * device's school and room and their teacher; *out is malloc'd (caller
+ * frees) with only the input fields of struct points_session filled.
+ */
+int db_points_sessions(struct db *db, int64_t from, int64_t to, const char *school,
+    struct points_session **out, size_t *n, struct bbt_error *e);
+
+#endif

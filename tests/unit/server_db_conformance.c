@@ -1,0 +1,976 @@
+/*
+ * The storage conformance suite (issue 12, SPEC 5.7 "both backends pass
+ * the same test suite"): every function of server/db.h and its topic
+ * headers held to its written contract, through those headers only (plus
+ * the types the points topic takes: timetable.h, points.h), so it runs
+ * unchanged on any backend.
+ *
+ * The backend is the database named by $BBT_TEST_DB_URL (a libpq URI
+ * reaches the PostgreSQL backend through db_open); without it, a fresh
+ * SQLite file in a temp directory. The suite never assumes an empty
+ * database: every key it writes carries a per-run tag, and global counts
+ * are compared before and after, so one PostgreSQL database can serve
+ * repeated runs.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <cmocka.h>
+
+#include "db.h"
+#include "points.h"
+#include "timetable.h"
+
+#define P0 1795132800LL		/* 2026-11-20T00:00:00Z, a UTC day start */
+#define HOUR 3600
+#define DAY 86400
+
+static char url[4096];
+static char tmpdir[256];
+static unsigned tag;		/* per run: keys never collide across runs */
+
+/* Fail with the database's message unless call returned 0. */
+#define OK(call) do { \
+	if ((call) != 0) \
+		fail_msg("%s: %s", #call, bbt_error_msg(&e)); \
+} while (0)
+
+static const char *key(char *buf, size_t len, const char *what, int n)
+{
+	snprintf(buf, len, "%s-%08x-%d", what, tag, n);
+	return buf;
+}
+
+/* A 64-hex-digit "digest" unique to this run. */
+static const char *hash64(char buf[DB_HASH_LEN], int n)
+{
+	snprintf(buf, DB_HASH_LEN, "%08x%08x%048d", tag, (unsigned)n, 0);
+	return buf;
+}
+
+/* A session id shaped like a UUID, unique to this run. */
+static void sid(char buf[BBT_UUID_LEN], int n)
+{
+	snprintf(buf, BBT_UUID_LEN, "%08x-0000-4000-8000-%012d", tag, n);
+}
+
+static int setup(void **state)
+{
+	struct db *db;
+	struct bbt_error e;
+
+	OK(db_open(url, &db, &e));
+	*state = db;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	db_close(*state);
+	return 0;
+}
+
+static void add_school(struct db *db, const char *code, const char *name,
+    const char *district)
+{
+	struct db_school s = { 0 };
+	struct bbt_error e;
+
+	snprintf(s.code, sizeof(s.code), "%s", code);
+	snprintf(s.name, sizeof(s.name), "%s", name);
+	snprintf(s.district, sizeof(s.district), "%s", district);
+	OK(db_school_add(db, &s, &e));
+}
+
+static void new_device(struct db_device *d, const char *school, const char *room, int n,
+    const char *pubkey)
+{
+	char b[64];
+
+	memset(d, 0, sizeof(*d));
+	key(d->device_id, sizeof(d->device_id), "dev", n);
+	key(d->hw_id, sizeof(d->hw_id), "hw", n);
+	snprintf(d->school, sizeof(d->school), "%s", school);
+	snprintf(d->room, sizeof(d->room), "%s", room);
+	snprintf(d->hostname, sizeof(d->hostname), "%s", key(b, sizeof(b), "host", n));
+	snprintf(d->agent_version, sizeof(d->agent_version), "1.0");
+	snprintf(d->public_key, sizeof(d->public_key), "%s", pubkey);
+	d->enrolled_at = P0;
+}
+
+/* Enroll with a fresh token hash (serial n); returns the outcome. */
+static int enroll(struct db *db, struct db_device *d, int n)
+{
+	struct bbt_error e;
+	int how;
+
+	hash64(d->token_hash, 1000 + n);
+	OK(db_device_enroll(db, d, &how, &e));
+	return how;
+}
+
+static void store(struct db *db, const char *device, const char *school, const char *room,
+    int n, int64_t start, int64_t dur, int *inserted)
+{
+	struct bbt_session s = { 0 };
+	struct db_session_origin o = { device, school, room, start + dur, DB_VIA_HTTP };
+	struct bbt_error e;
+
+	sid(s.id, n);
+	s.start = start;
+	s.end = start + dur;
+	s.utc_offset = 8 * 3600;
+	s.duration_s = dur;
+	s.touches = 5;
+	s.active_minutes = 3;
+	snprintf(s.teacher, sizeof(s.teacher), "t%d", n);
+	OK(db_session_insert(db, &s, &o, inserted, &e));
+}
+
+/* ---- core ---- */
+
+static void test_open_version(void **state)
+{
+	struct bbt_error e;
+	struct db *again;
+	char problem[256];
+	int v = -1, ok = 0;
+
+	OK(db_schema_version(*state, &v, &e));
+	assert_int_equal(v, DB_SCHEMA_VERSION);
+	OK(db_check(*state, &ok, problem, sizeof(problem), &e));
+	assert_int_equal(ok, 1);
+	/* Opening an up-to-date database again migrates nothing and works. */
+	OK(db_open(url, &again, &e));
+	OK(db_schema_version(again, &v, &e));
+	assert_int_equal(v, DB_SCHEMA_VERSION);
+	db_close(again);
+}
+
+static void test_transactions(void **state)
+{
+	struct db *db = *state;
+	struct db_device d;
+	char school[64];
+	struct bbt_error e;
+	int ins, exists;
+	char id[BBT_UUID_LEN];
+
+	add_school(db, key(school, sizeof(school), "tx", 0), "tx", "");
+	new_device(&d, school, "r", 10, "k10");
+	assert_int_equal(enroll(db, &d, 10), DB_ENROLL_NEW);
+	/* A rolled-back write is gone. */
+	OK(db_begin(db, &e));
+	store(db, d.device_id, school, "r", 10, P0, 600, &ins);
+	assert_int_equal(ins, 1);
+	db_rollback(db);
+	sid(id, 10);
+	OK(db_session_exists(db, id, &exists, &e));
+	assert_int_equal(exists, 0);
+	/* A nested rollback dooms the outer commit. */
+	OK(db_begin(db, &e));
+	OK(db_begin(db, &e));
+	store(db, d.device_id, school, "r", 10, P0, 600, &ins);
+	db_rollback(db);
+	assert_int_equal(db_commit(db, &e), -1);
+	OK(db_session_exists(db, id, &exists, &e));
+	assert_int_equal(exists, 0);
+	/* A committed one stays. */
+	OK(db_begin(db, &e));
+	OK(db_begin(db, &e));
+	store(db, d.device_id, school, "r", 10, P0, 600, &ins);
+	OK(db_commit(db, &e));
+	OK(db_commit(db, &e));
+	OK(db_session_exists(db, id, &exists, &e));
+	assert_int_equal(exists, 1);
+	assert_int_equal(db_commit(db, &e), -1);	/* no transaction open */
+}
+
+/* ---- schools ---- */
+
+struct seen_schools {
+	const char *prefix;
+	char order[4][DB_SCHOOL_LEN];
+	int n;
+};
+
+static int on_school(void *arg, const struct db_school *s, struct bbt_error *e)
+{
+	struct seen_schools *w = arg;
+
+	if (strncmp(s->code, w->prefix, strlen(w->prefix)) != 0)
+		return 0;
+	if (w->n < 4)
+		snprintf(w->order[w->n], DB_SCHOOL_LEN, "%s", s->code);
+	w->n++;
+	return 0;
+}
+
+static int stop_walk(void *arg, const struct db_school *s, struct bbt_error *e)
+{
+	(*(int *)arg)++;
+	return bbt_error_set(e, "stop here");
+}
+
+static void test_schools(void **state)
+{
+	struct db *db = *state;
+	char a[64], b[64], c[64], prefix[64], code[DB_SCHOOL_LEN];
+	struct db_school s;
+	struct db_detector d = { 300, -1, 60 }, got;
+	struct seen_schools w = { 0 };
+	struct bbt_error e;
+	int found, calls = 0;
+
+	snprintf(prefix, sizeof(prefix), "sch-%08x-", tag);
+	/* Ordered by district, then code; "" (no district) first. */
+	add_school(db, key(a, sizeof(a), "sch", 2), "乙校", "雁塔区");
+	add_school(db, key(b, sizeof(b), "sch", 1), "甲校", "雁塔区");
+	add_school(db, key(c, sizeof(c), "sch", 3), "丙校", "");
+	OK(db_school_get(db, b, &s, &found, &e));
+	assert_int_equal(found, 1);
+	assert_string_equal(s.name, "甲校");
+	assert_string_equal(s.district, "雁塔区");
+	OK(db_school_get(db, "no-such-school", &s, &found, &e));
+	assert_int_equal(found, 0);
+	/* A taken code: an error that says so, and the first school is kept. */
+	memset(&s, 0, sizeof(s));
+	snprintf(s.code, sizeof(s.code), "%s", b);
+	snprintf(s.name, sizeof(s.name), "other");
+	assert_int_equal(db_school_add(db, &s, &e), -1);
+	assert_non_null(strstr(bbt_error_msg(&e), "exists"));
+	OK(db_school_get(db, b, &s, &found, &e));
+	assert_string_equal(s.name, "甲校");
+	OK(db_school_check(db, NULL, &e));
+	OK(db_school_check(db, a, &e));
+	assert_int_equal(db_school_check(db, "no-such-school", &e), -1);
+	assert_non_null(strstr(bbt_error_msg(&e), "unknown school"));
+	/* Resolve by code or by name. */
+	OK(db_school_resolve(db, c, code, &found, &e));
+	assert_int_equal(found, 1);
+	assert_string_equal(code, c);
+	OK(db_school_resolve(db, "甲校", code, &found, &e));
+	assert_int_equal(found, 1);
+	assert_string_equal(code, b);
+	OK(db_school_resolve(db, "nowhere", code, &found, &e));
+	assert_int_equal(found, 0);
+	w.prefix = prefix;
+	OK(db_schools_each(db, on_school, &w, &e));
+	assert_int_equal(w.n, 3);
+	assert_string_equal(w.order[0], c);
+	assert_string_equal(w.order[1], b);
+	assert_string_equal(w.order[2], a);
+	/* A walk stops at fn's -1 with fn's error. */
+	assert_int_equal(db_schools_each(db, stop_walk, &calls, &e), -1);
+	assert_int_equal(calls, 1);
+	assert_string_equal(bbt_error_msg(&e), "stop here");
+	/* Detector settings: unset is -1, set and read back, unknown school. */
+	OK(db_school_detector_get(db, a, &got, &e));
+	assert_true(got.idle_gap == -1 && got.min_session == -1 && got.stuck_contact == -1);
+	OK(db_school_detector_set(db, a, &d, &e));
+	OK(db_school_detector_get(db, a, &got, &e));
+	assert_true(got.idle_gap == 300 && got.min_session == -1 && got.stuck_contact == 60);
+	assert_int_equal(db_school_detector_set(db, "no-such-school", &d, &e), -1);
+	OK(db_school_detector_get(db, "no-such-school", &got, &e));
+	assert_int_equal(got.idle_gap, -1);
+}
+
+/* ---- enrollment tokens ---- */
+
+static int count_token(void *arg, const struct db_enroll_token *t, struct bbt_error *e)
+{
+	(*(int *)arg)++;
+	return 0;
+}
+
+static void test_tokens(void **state)
+{
+	struct db *db = *state;
+	struct db_enroll_token t = { 0 }, got, m[4];
+	char school[64], h[DB_HASH_LEN], pfx[16];
+	struct bbt_error e;
+	int found, taken, n = 0;
+	size_t nm;
+
+	add_school(db, key(school, sizeof(school), "tok", 0), "t", "");
+	hash64(t.hash, 1);
+	snprintf(t.school, sizeof(t.school), "%s", school);
+	t.uses_left = 2;
+	t.expires_at = P0 + DAY;
+	t.created_at = P0;
+	snprintf(pfx, sizeof(pfx), "%08x", tag);
+	snprintf(t.prefix, sizeof(t.prefix), "%.8s", pfx);
+	OK(db_enroll_token_add(db, &t, &e));
+	OK(db_enroll_token_get(db, t.hash, &got, &found, &e));
+	assert_int_equal(found, 1);
+	assert_int_equal(got.uses_left, 2);
+	assert_int_equal(got.expires_at, P0 + DAY);
+	assert_int_equal(got.revoked_at, 0);
+	assert_string_equal(got.prefix, t.prefix);
+	OK(db_enroll_token_get(db, hash64(h, 999), &got, &found, &e));
+	assert_int_equal(found, 0);
+	/* Uses count down and stop at 0. */
+	OK(db_enroll_token_take(db, t.hash, &taken, &e));
+	assert_int_equal(taken, 1);
+	OK(db_enroll_token_take(db, t.hash, &taken, &e));
+	assert_int_equal(taken, 1);
+	OK(db_enroll_token_take(db, t.hash, &taken, &e));
+	assert_int_equal(taken, 0);
+	/* A revoked token gives no use. */
+	hash64(t.hash, 2);
+	t.prefix[0] = '\0';
+	t.created_at = P0 + 1;
+	OK(db_enroll_token_add(db, &t, &e));
+	OK(db_enroll_token_revoke(db, t.hash, P0 + 5, &e));
+	OK(db_enroll_token_get(db, t.hash, &got, &found, &e));
+	assert_int_equal(got.revoked_at, P0 + 5);
+	OK(db_enroll_token_take(db, t.hash, &taken, &e));
+	assert_int_equal(taken, 0);
+	OK(db_enroll_tokens_each(db, school, count_token, &n, &e));
+	assert_int_equal(n, 2);
+	/* Match by prefix (tokens without one do not match) and by digest. */
+	OK(db_enroll_tokens_match(db, pfx, 0, m, 4, &nm, &e));
+	assert_int_equal(nm, 1);
+	assert_string_equal(m[0].hash, hash64(h, 1));
+	OK(db_enroll_tokens_match(db, pfx, 1, m, 4, &nm, &e));
+	assert_int_equal(nm, 2);
+	assert_string_equal(m[0].hash, hash64(h, 1));	/* by created_at */
+	OK(db_enroll_tokens_match(db, pfx, 1, m, 1, &nm, &e));
+	assert_int_equal(nm, 2);			/* counted beyond max */
+}
+
+/* ---- admins ---- */
+
+static int count_admin(void *arg, const struct db_admin *a, struct bbt_error *e)
+{
+	char *want = arg;
+
+	if (strcmp(a->name, want) == 0)
+		want[0] = '\0';
+	return 0;
+}
+
+static void test_admins(void **state)
+{
+	struct db *db = *state;
+	struct db_admin a = { 0 }, got;
+	char school[64], h1[DB_HASH_LEN], h2[DB_HASH_LEN], h3[DB_HASH_LEN], name[64];
+	struct bbt_error e;
+	int found, already;
+
+	add_school(db, key(school, sizeof(school), "adm", 0), "a", "");
+	key(a.name, sizeof(a.name), "admin", 1);
+	snprintf(a.school, sizeof(a.school), "%s", school);
+	OK(db_admin_add(db, &a, hash64(h1, 11), P0, &e));
+	assert_int_equal(db_admin_add(db, &a, hash64(h2, 12), P0, &e), -1);
+	assert_non_null(strstr(bbt_error_msg(&e), "exists"));
+	OK(db_admin_by_token(db, h1, &got, &found, &e));
+	assert_int_equal(found, 1);
+	assert_string_equal(got.name, a.name);
+	assert_string_equal(got.school, school);
+	OK(db_admin_by_token(db, h2, &got, &found, &e));
+	assert_int_equal(found, 0);
+	snprintf(name, sizeof(name), "%s", a.name);
+	OK(db_admins_each(db, count_admin, name, &e));
+	assert_string_equal(name, "");
+	/* Revoke: found, then already; its token stops working. */
+	OK(db_admin_revoke(db, a.name, P0 + 10, &found, &already, &e));
+	assert_true(found == 1 && already == 0);
+	OK(db_admin_revoke(db, a.name, P0 + 20, &found, &already, &e));
+	assert_true(found == 1 && already == 1);
+	OK(db_admin_revoke(db, "no-such-admin", P0, &found, &already, &e));
+	assert_true(found == 0 && already == 0);
+	OK(db_admin_by_token(db, h1, &got, &found, &e));
+	assert_int_equal(found, 0);
+	/* A revoked admin's name is taken over: new token, bureau, active. */
+	a.school[0] = '\0';
+	OK(db_admin_add(db, &a, hash64(h3, 13), P0 + 30, &e));
+	OK(db_admin_by_token(db, h3, &got, &found, &e));
+	assert_int_equal(found, 1);
+	assert_string_equal(got.school, "");
+	assert_int_equal(got.revoked_at, 0);
+	assert_int_equal(got.created_at, P0 + 30);
+}
+
+/* ---- devices ---- */
+
+static void test_enroll(void **state)
+{
+	struct db *db = *state;
+	struct db_device d, again, other, got;
+	char s1[64], s2[64], old[DB_HASH_LEN];
+	enum db_token_refusal why;
+	struct bbt_error e;
+	int found;
+
+	add_school(db, key(s1, sizeof(s1), "enr", 1), "e1", "");
+	add_school(db, key(s2, sizeof(s2), "enr", 2), "e2", "");
+	new_device(&d, s1, "r1", 20, "keyA");
+	assert_int_equal(enroll(db, &d, 20), DB_ENROLL_NEW);
+	OK(db_device_by_token(db, d.token_hash, &got, &found, &e));
+	assert_int_equal(found, 1);
+	assert_string_equal(got.device_id, d.device_id);
+	assert_int_equal(got.last_seen, 0);
+	assert_int_equal(got.buffer_depth, -1);
+	assert_true(got.clock_offset_s == DB_OFFSET_UNKNOWN);
+	assert_int_equal(got.reenrolled, 0);
+	/* Same hw_id, same school: id kept, new token, room updated. */
+	new_device(&again, s1, "r2", 20, "keyA");
+	snprintf(again.device_id, sizeof(again.device_id), "ignored-%08x", tag);
+	again.enrolled_at = P0 + 100;
+	assert_int_equal(enroll(db, &again, 21), DB_ENROLL_AGAIN);
+	assert_string_equal(again.device_id, d.device_id);
+	OK(db_device_get(db, d.device_id, &got, &found, &e));
+	assert_string_equal(got.room, "r2");
+	assert_int_equal(got.reenrolled, 1);
+	assert_int_equal(got.reenrolled_at, P0 + 100);
+	assert_int_equal(got.clone_at, 0);
+	OK(db_device_by_token(db, d.token_hash, &got, &found, &e));
+	assert_int_equal(found, 0);
+	/* The same key enrolled again: superseded, no clone evidence. */
+	OK(db_device_token_refused(db, d.token_hash, P0 + 200, &why, &e));
+	assert_int_equal(why, DB_TOKEN_SUPERSEDED);
+	OK(db_device_get(db, d.device_id, &got, &found, &e));
+	assert_int_equal(got.clone_at, 0);
+	OK(db_device_token_refused(db, hash64(old, 777), P0, &why, &e));
+	assert_int_equal(why, DB_TOKEN_UNKNOWN);
+	/* Another school's token: nothing written. */
+	new_device(&other, s2, "x", 20, "keyB");
+	assert_int_equal(enroll(db, &other, 22), DB_ENROLL_OTHER_SCHOOL);
+	assert_string_equal(other.device_id, d.device_id);
+	OK(db_device_get(db, d.device_id, &got, &found, &e));
+	assert_string_equal(got.school, s1);
+	assert_string_equal(got.token_hash, again.token_hash);
+	/* Key B replaces key A, then A comes back: two machines, clone_at. */
+	snprintf(old, sizeof(old), "%s", again.token_hash);
+	new_device(&other, s1, "r2", 20, "keyB");
+	other.enrolled_at = P0 + 300;
+	assert_int_equal(enroll(db, &other, 23), DB_ENROLL_AGAIN);
+	OK(db_device_get(db, d.device_id, &got, &found, &e));
+	assert_int_equal(got.clone_at, 0);
+	/* The machine with key A presents its replaced token: clone evidence. */
+	OK(db_device_token_refused(db, old, P0 + 400, &why, &e));
+	assert_int_equal(why, DB_TOKEN_SUPERSEDED);
+	OK(db_device_get(db, d.device_id, &got, &found, &e));
+	assert_int_equal(got.clone_at, P0 + 400);
+	new_device(&again, s1, "r2", 20, "keyA");
+	again.enrolled_at = P0 + 500;
+	assert_int_equal(enroll(db, &again, 24), DB_ENROLL_AGAIN);
+	OK(db_device_get(db, d.device_id, &got, &found, &e));
+	assert_int_equal(got.clone_at, P0 + 500);
+	assert_int_equal(got.reenrolled, 3);
+}
+
+static void test_revoke_move(void **state)
+{
+	struct db *db = *state;
+	struct db_device d, got;
+	char s1[64], s2[64];
+	enum db_token_refusal why;
+	struct bbt_error e;
+	int found;
+
+	add_school(db, key(s1, sizeof(s1), "rev", 1), "r1", "");
+	add_school(db, key(s2, sizeof(s2), "rev", 2), "r2", "");
+	new_device(&d, s1, "r", 30, "k30");
+	assert_int_equal(enroll(db, &d, 30), DB_ENROLL_NEW);
+	OK(db_device_revoke(db, d.device_id, P0 + 10, &e));
+	OK(db_device_by_token(db, d.token_hash, &got, &found, &e));
+	assert_int_equal(found, 0);
+	OK(db_device_token_refused(db, d.token_hash, P0 + 20, &why, &e));
+	assert_int_equal(why, DB_TOKEN_REVOKED);
+	OK(db_device_get(db, d.device_id, &got, &found, &e));
+	assert_int_equal(got.revoked_at, P0 + 10);
+	/* Re-enrolling with a token of its school lifts the revocation. */
+	assert_int_equal(enroll(db, &d, 31), DB_ENROLL_AGAIN);
+	OK(db_device_by_token(db, d.token_hash, &got, &found, &e));
+	assert_int_equal(found, 1);
+	assert_int_equal(got.revoked_at, 0);
+	OK(db_device_move(db, d.device_id, s2, "新教室", &e));
+	OK(db_device_get(db, d.device_id, &got, &found, &e));
+	assert_string_equal(got.school, s2);
+	assert_string_equal(got.room, "新教室");
+}
+
+struct inputs_walk {
+	int n;
+	char inputs[256];
+	int64_t depth;
+};
+
+static int on_device(void *arg, const struct db_device *d, const char *inputs,
+    struct bbt_error *e)
+{
+	struct inputs_walk *w = arg;
+
+	w->n++;
+	snprintf(w->inputs, sizeof(w->inputs), "%s", inputs ? inputs : "(null)");
+	w->depth = d->buffer_depth;
+	return 0;
+}
+
+static void test_heartbeat(void **state)
+{
+	struct db *db = *state;
+	struct db_device d, got;
+	struct inputs_walk w = { 0 };
+	char school[64];
+	struct bbt_error e;
+	int64_t enrolled0, seen0, enrolled1, seen1, iv;
+	int found;
+
+	add_school(db, key(school, sizeof(school), "hb", 0), "h", "");
+	OK(db_device_counts(db, P0 + 50, &enrolled0, &seen0, &e));
+	new_device(&d, school, "r", 40, "k40");
+	assert_int_equal(enroll(db, &d, 40), DB_ENROLL_NEW);
+	OK(db_devices_each(db, school, on_device, &w, &e));
+	assert_int_equal(w.n, 1);
+	assert_string_equal(w.inputs, "(null)");
+	OK(db_device_seen(db, d.device_id, P0 + 100, -7, &e));
+	OK(db_device_get(db, d.device_id, &got, &found, &e));
+	assert_int_equal(got.last_seen, P0 + 100);
+	assert_int_equal(got.clock_offset_s, -7);
+	/* An unmeasured offset keeps the old one; NULLs keep old values. */
+	OK(db_device_heartbeat(db, d.device_id, P0 + 200, DB_OFFSET_UNKNOWN, "2.0", 9,
+	    "[{\"name\":\"IRTOUCH\"}]", &e));
+	OK(db_device_heartbeat(db, d.device_id, P0 + 300, DB_OFFSET_UNKNOWN, NULL, -1, NULL,
+	    &e));
+	OK(db_device_get(db, d.device_id, &got, &found, &e));
+	assert_int_equal(got.last_seen, P0 + 300);
+	assert_int_equal(got.clock_offset_s, -7);
+	assert_string_equal(got.agent_version, "2.0");
+	assert_int_equal(got.buffer_depth, 9);
+	w.n = 0;
+	OK(db_devices_each(db, school, on_device, &w, &e));
+	assert_string_equal(w.inputs, "[{\"name\":\"IRTOUCH\"}]");
+	/* Uploads lower the depth, never below 0. */
+	OK(db_device_uploaded(db, d.device_id, 4, &e));
+	OK(db_device_get(db, d.device_id, &got, &found, &e));
+	assert_int_equal(got.buffer_depth, 5);
+	OK(db_device_uploaded(db, d.device_id, 50, &e));
+	OK(db_device_get(db, d.device_id, &got, &found, &e));
+	assert_int_equal(got.buffer_depth, 0);
+	OK(db_device_interval_get(db, d.device_id, &iv, &e));
+	assert_int_equal(iv, 0);
+	OK(db_device_interval_set(db, d.device_id, 300, &e));
+	OK(db_device_interval_get(db, d.device_id, &iv, &e));
+	assert_int_equal(iv, 300);
+	OK(db_device_interval_set(db, d.device_id, 0, &e));
+	OK(db_device_interval_get(db, d.device_id, &iv, &e));
+	assert_int_equal(iv, 0);
+	OK(db_device_counts(db, P0 + 50, &enrolled1, &seen1, &e));
+	assert_int_equal(enrolled1 - enrolled0, 1);
+	assert_int_equal(seen1 - seen0, 1);
+}
+
+/* ---- sessions ---- */
+
+struct rows_walk {
+	int n;
+	struct db_session_row first;
+};
+
+static int on_row(void *arg, const struct db_session_row *r, struct bbt_error *e)
+{
+	struct rows_walk *w = arg;
+
+	if (w->n++ == 0)
+		w->first = *r;
+	return 0;
+}
+
+static void test_sessions_once(void **state)
+{
+	struct db *db = *state;
+	struct db_device a, b;
+	struct rows_walk w = { 0 };
+	char school[64], id[BBT_UUID_LEN];
+	struct bbt_error e;
+	int64_t n0, n1;
+	int ins, exists;
+
+	add_school(db, key(school, sizeof(school), "ses", 0), "s", "");
+	new_device(&a, school, "r", 50, "k50");
+	new_device(&b, school, "r", 51, "k51");
+	assert_int_equal(enroll(db, &a, 50), DB_ENROLL_NEW);
+	assert_int_equal(enroll(db, &b, 51), DB_ENROLL_NEW);
+	OK(db_session_count(db, &n0, &e));
+	store(db, a.device_id, school, "r", 50, P0, 900, &ins);
+	assert_int_equal(ins, 1);
+	store(db, a.device_id, school, "r", 50, P0, 900, &ins);
+	assert_int_equal(ins, 0);
+	/* Whichever device sent it first keeps it. */
+	store(db, b.device_id, school, "r", 50, P0, 900, &ins);
+	assert_int_equal(ins, 0);
+	sid(id, 50);
+	OK(db_session_exists(db, id, &exists, &e));
+	assert_int_equal(exists, 1);
+	sid(id, 59);
+	OK(db_session_exists(db, id, &exists, &e));
+	assert_int_equal(exists, 0);
+	OK(db_session_count(db, &n1, &e));
+	assert_int_equal(n1 - n0, 1);
+	/* Read back as stored, with its origin; by device and by school. */
+	OK(db_sessions_each(db, NULL, a.device_id, on_row, &w, &e));
+	assert_int_equal(w.n, 1);
+	sid(id, 50);
+	assert_string_equal(w.first.s.id, id);
+	assert_string_equal(w.first.device_id, a.device_id);
+	assert_string_equal(w.first.school, school);
+	assert_string_equal(w.first.room, "r");
+	assert_int_equal(w.first.s.start, P0);
+	assert_int_equal(w.first.s.end, P0 + 900);
+	assert_int_equal(w.first.s.duration_s, 900);
+	assert_int_equal(w.first.s.utc_offset, 8 * 3600);
+	assert_int_equal(w.first.s.touches, 5);
+	assert_int_equal(w.first.s.active_minutes, 3);
+	assert_string_equal(w.first.s.teacher, "t50");
+	assert_string_equal(w.first.s.input.name, "");
+	assert_int_equal(w.first.received_at, P0 + 900);
+	assert_int_equal(w.first.via, DB_VIA_HTTP);
+	w.n = 0;
+	OK(db_sessions_each(db, NULL, b.device_id, on_row, &w, &e));
+	assert_int_equal(w.n, 0);
+	store(db, b.device_id, school, "r2", 52, P0 - 60, 900, &ins);
+	w.n = 0;
+	OK(db_sessions_each(db, school, NULL, on_row, &w, &e));
+	assert_int_equal(w.n, 2);
+	assert_string_equal(w.first.device_id, b.device_id);	/* by start */
+}
+
+/* ---- points ---- */
+
+static void slot(struct timetable_slot *t, const char *school, const char *room, int wd,
+    const char *teacher)
+{
+	memset(t, 0, sizeof(*t));
+	snprintf(t->school, sizeof(t->school), "%s", school);
+	snprintf(t->room, sizeof(t->room), "%s", room);
+	t->weekday = wd;
+	t->start_min = 480;
+	t->end_min = 525;
+	snprintf(t->teacher_id, sizeof(t->teacher_id), "T-%s", teacher);
+	snprintf(t->teacher_name, sizeof(t->teacher_name), "%s", teacher);
+	snprintf(t->subject, sizeof(t->subject), "数学");
+}
+
+static void test_points(void **state)
+{
+	struct db *db = *state;
+	struct timetable_slot slots[3];
+	struct timetable tt = { slots, 3, 3 }, got;
+	struct points_session *ps;
+	struct db_device d;
+	char s1[64], s2[64];
+	struct bbt_error e;
+	size_t n;
+	int ins;
+
+	add_school(db, key(s1, sizeof(s1), "pts", 1), "p1", "");
+	key(s2, sizeof(s2), "pts", 2);		/* not registered yet */
+	slot(&slots[0], s1, "r1", 1, "王");
+	slot(&slots[1], s1, "r2", 2, "李");
+	slot(&slots[2], s2, "r1", 1, "张");
+	assert_int_equal(db_timetable_replace(db, &tt, &e), -1);
+	OK(db_timetable_load(db, s1, &got, &e));
+	assert_int_equal(got.n, 0);		/* nothing stored */
+	timetable_free(&got);
+	add_school(db, s2, "p2", "");
+	OK(db_timetable_replace(db, &tt, &e));
+	OK(db_timetable_load(db, s1, &got, &e));
+	assert_int_equal(got.n, 2);
+	assert_string_equal(got.slots[0].room, "r1");
+	assert_string_equal(got.slots[1].teacher_name, "李");
+	timetable_free(&got);
+	/* A new file for s1 only replaces s1's and leaves s2's. */
+	tt.n = 1;
+	slot(&slots[0], s1, "r9", 5, "赵");
+	OK(db_timetable_replace(db, &tt, &e));
+	OK(db_timetable_load(db, s1, &got, &e));
+	assert_int_equal(got.n, 1);
+	assert_string_equal(got.slots[0].room, "r9");
+	timetable_free(&got);
+	OK(db_timetable_load(db, s2, &got, &e));
+	assert_int_equal(got.n, 1);
+	timetable_free(&got);
+	/* Sessions in [from, to) of one school, by start. */
+	new_device(&d, s1, "r9", 60, "k60");
+	assert_int_equal(enroll(db, &d, 60), DB_ENROLL_NEW);
+	store(db, d.device_id, s1, "r9", 62, P0 + 2 * HOUR, 1800, &ins);
+	store(db, d.device_id, s1, "r9", 61, P0 + HOUR, 1800, &ins);
+	store(db, d.device_id, s1, "r9", 63, P0 + DAY, 1800, &ins);	/* at `to` */
+	store(db, d.device_id, s1, "r9", 64, P0 - 1, 1800, &ins);	/* before */
+	OK(db_points_sessions(db, P0, P0 + DAY, s1, &ps, &n, &e));
+	assert_int_equal(n, 2);
+	assert_int_equal(ps[0].start, P0 + HOUR);
+	assert_int_equal(ps[1].start, P0 + 2 * HOUR);
+	assert_string_equal(ps[0].room, "r9");
+	assert_string_equal(ps[0].school, s1);
+	assert_string_equal(ps[0].teacher, "t61");
+	assert_int_equal(ps[0].duration_s, 1800);
+	free(ps);
+	OK(db_points_sessions(db, P0, P0 + DAY, s2, &ps, &n, &e));
+	assert_int_equal(n, 0);
+	free(ps);
+}
+
+/* ---- live lessons ---- */
+
+static void lesson(struct db_live_lesson *l, const char *seq, int64_t start,
+    const char *school, const char *room, const char *recv, const char *recv_room)
+{
+	memset(l, 0, sizeof(*l));
+	snprintf(l->seq, sizeof(l->seq), "%s", seq);
+	l->day = start / DAY;
+	l->start = start;
+	l->end = start + 45 * 60;
+	snprintf(l->type, sizeof(l->type), "专递课堂");
+	snprintf(l->subject, sizeof(l->subject), "英语");
+	snprintf(l->teacher, sizeof(l->teacher), "周");
+	snprintf(l->school, sizeof(l->school), "%s", school);
+	snprintf(l->room, sizeof(l->room), "%s", room);
+	snprintf(l->recv_school, sizeof(l->recv_school), "%s", recv);
+	snprintf(l->recv_room, sizeof(l->recv_room), "%s", recv_room);
+}
+
+struct lessons_walk {
+	struct db *db;
+	int n;
+	char seq[4][64], subject[4][64];
+	int spans;		/* room sessions counted from inside the walk */
+};
+
+static int on_span(void *arg, const char *id, int64_t start, int64_t end,
+    struct bbt_error *e)
+{
+	(*(int *)arg)++;
+	return 0;
+}
+
+/* Walks may query the same connection (db.h re-entrancy contract). */
+static int on_lesson(void *arg, const struct db_live_lesson *l, struct bbt_error *e)
+{
+	struct lessons_walk *w = arg;
+
+	if (w->n < 4) {
+		snprintf(w->seq[w->n], 64, "%s", l->seq);
+		snprintf(w->subject[w->n], 64, "%s", l->subject);
+	}
+	w->n++;
+	return db_room_sessions(w->db, l->school, l->room, l->start, l->end, on_span,
+	    &w->spans, e);
+}
+
+static void test_live(void **state)
+{
+	struct db *db = *state;
+	struct db_live_lesson l;
+	struct lessons_walk w = { .db = db };
+	struct db_device d;
+	char s1[64], s2[64], s3[64];
+	struct bbt_error e;
+	int64_t t0 = P0 + 2 * HOUR, last;
+	int ins, ndev, spans = 0;
+
+	add_school(db, key(s1, sizeof(s1), "live", 1), "l1", "");
+	add_school(db, key(s2, sizeof(s2), "live", 2), "l2", "");
+	add_school(db, key(s3, sizeof(s3), "live", 3), "l3", "");
+	lesson(&l, "2", t0 + HOUR, s1, "r1", "", "");
+	OK(db_live_upsert(db, &l, &e));
+	lesson(&l, "1", t0, s1, "r1", s2, "r5");
+	OK(db_live_upsert(db, &l, &e));
+	snprintf(l.subject, sizeof(l.subject), "音乐");	/* same seq and day: update */
+	OK(db_live_upsert(db, &l, &e));
+	lesson(&l, "3", t0, s3, "r1", "", "");
+	OK(db_live_upsert(db, &l, &e));
+	/* s2 sees the lesson it receives; ordered by start, seq; updated. */
+	OK(db_live_each(db, s2, P0, P0 + DAY, on_lesson, &w, &e));
+	assert_int_equal(w.n, 1);
+	assert_string_equal(w.seq[0], "1");
+	assert_string_equal(w.subject[0], "音乐");
+	w.n = 0;
+	OK(db_live_each(db, s1, P0, P0 + DAY, on_lesson, &w, &e));
+	assert_int_equal(w.n, 2);
+	assert_string_equal(w.seq[0], "1");
+	assert_string_equal(w.seq[1], "2");
+	w.n = 0;
+	OK(db_live_each(db, s1, t0 + 1, P0 + DAY, on_lesson, &w, &e));
+	assert_int_equal(w.n, 1);
+	/* Room sessions overlapping [from, to), one begun the day before. */
+	new_device(&d, s1, "r1", 70, "k70");
+	assert_int_equal(enroll(db, &d, 70), DB_ENROLL_NEW);
+	store(db, d.device_id, s1, "r1", 71, t0 - 20 * HOUR, 21 * HOUR, &ins);
+	store(db, d.device_id, s1, "r1", 72, t0 + 600, 600, &ins);
+	store(db, d.device_id, s1, "r1", 73, t0 + 45 * 60, 600, &ins);	/* at `to` */
+	store(db, d.device_id, s1, "r1", 74, t0 - 600, 600, &ins);	/* ends at from */
+	OK(db_room_sessions(db, s1, "r1", t0, t0 + 45 * 60, on_span, &spans, &e));
+	assert_int_equal(spans, 2);
+	OK(db_room_devices(db, s1, "r1", &ndev, &last, &e));
+	assert_int_equal(ndev, 1);
+	assert_int_equal(last, 0);
+	OK(db_device_seen(db, d.device_id, t0, DB_OFFSET_UNKNOWN, &e));
+	OK(db_room_devices(db, s1, "r1", &ndev, &last, &e));
+	assert_int_equal(last, t0);
+	OK(db_room_devices(db, s1, "none", &ndev, &last, &e));
+	assert_int_equal(ndev, 0);
+	/* From inside the walk: the lesson in r1 at t0 sees its 2 sessions. */
+	w.n = w.spans = 0;
+	OK(db_live_each(db, s1, t0, t0 + 1, on_lesson, &w, &e));
+	assert_int_equal(w.n, 1);
+	assert_int_equal(w.spans, 2);
+}
+
+/* ---- statistics ---- */
+
+struct counts_walk {
+	struct db *db;
+	const char *prefix;
+	int64_t from, to;
+	int n, all;
+};
+
+/* Each school's row of the set-based walk equals its own db_school_counts. */
+static int on_counts(void *arg, const struct db_school *s, const struct db_school_counts *c,
+    struct bbt_error *e)
+{
+	struct counts_walk *w = arg;
+	struct db_school_counts one;
+
+	w->all++;
+	if (strncmp(s->code, w->prefix, strlen(w->prefix)) != 0)
+		return 0;
+	w->n++;
+	if (db_school_counts(w->db, s->code, w->from, w->to, 600, &one, e) < 0)
+		return -1;
+	if (memcmp(&one, c, sizeof(one)) != 0)
+		return bbt_error_set(e, "school %s: set-based counts differ", s->code);
+	return 0;
+}
+
+static void test_school_counts(void **state)
+{
+	struct db *db = *state;
+	struct timetable_slot slots[2];
+	struct timetable tt = { slots, 2, 2 };
+	struct db_school_counts c;
+	struct db_device d1, d2, d3;
+	struct counts_walk w = { 0 };
+	char s[64], s2[64], prefix[64];
+	struct bbt_error e;
+	int ins;
+
+	add_school(db, key(s, sizeof(s), "cnt", 0), "c", "");
+	slot(&slots[0], s, "R1", 1, "a");
+	slot(&slots[1], s, "R2", 2, "b");
+	OK(db_timetable_replace(db, &tt, &e));
+	new_device(&d1, s, "R1", 80, "k80");		/* seen by contact */
+	new_device(&d2, s, "R3", 81, "k81");		/* never seen */
+	new_device(&d3, s, "R4", 82, "k82");		/* seen by a session only */
+	assert_int_equal(enroll(db, &d1, 80), DB_ENROLL_NEW);
+	assert_int_equal(enroll(db, &d2, 81), DB_ENROLL_NEW);
+	assert_int_equal(enroll(db, &d3, 82), DB_ENROLL_NEW);
+	OK(db_device_seen(db, d1.device_id, P0 + HOUR + 5, DB_OFFSET_UNKNOWN, &e));
+	OK(db_device_contact(db, d2.device_id, P0 - HOUR, &e));	/* before */
+	OK(db_device_contact(db, d2.device_id, P0 + 7 * DAY, &e));	/* at `to` */
+	store(db, d1.device_id, s, "R1", 80, P0 + 2 * HOUR, 1800, &ins);
+	store(db, d1.device_id, s, "R1", 81, P0 + 3 * HOUR, 300, &ins);
+	store(db, d1.device_id, s, "R1", 82, P0 - DAY, 1800, &ins);	/* outside */
+	store(db, d3.device_id, s, "R4", 83, P0 + DAY, 900, &ins);
+	OK(db_school_counts(db, s, P0, P0 + 7 * DAY, 600, &c, &e));
+	assert_int_equal(c.classrooms, 4);		/* R1 R2 R3 R4 */
+	assert_int_equal(c.enrolled, 3);
+	assert_int_equal(c.seen, 2);			/* d1, d3 */
+	assert_int_equal(c.active_classrooms, 2);	/* R1, R4 */
+	assert_int_equal(c.qualifying, 2);		/* 1800 and 900 */
+	assert_int_equal(c.qualifying_s, 2700);
+	assert_int_equal(c.equipped, 1);		/* R1: a timetable room */
+	assert_int_equal(c.enrolled_rooms, 3);		/* R1 R3 R4 */
+	assert_int_equal(c.timetable_rooms, 2);		/* R1 R2 */
+	/* A device revoked before the period's end counts for nothing. */
+	OK(db_device_revoke(db, d2.device_id, P0 + DAY, &e));
+	OK(db_school_counts(db, s, P0, P0 + 7 * DAY, 600, &c, &e));
+	assert_int_equal(c.classrooms, 3);		/* R3 went with d2 */
+	assert_int_equal(c.enrolled, 2);
+	assert_int_equal(c.enrolled_rooms, 2);
+	OK(db_school_counts(db, s, P0, P0 + DAY, 600, &c, &e));
+	assert_int_equal(c.enrolled, 3);		/* revoked at `to`: still in */
+	/* Enrolled only after the period: no enrolled room then. */
+	OK(db_school_counts(db, s, P0 - 30 * DAY, P0 - 29 * DAY, 600, &c, &e));
+	assert_int_equal(c.enrolled_rooms, 0);
+	assert_int_equal(c.seen, 0);
+	assert_int_equal(c.qualifying, 0);
+	/* Hours: a contact in hour 1 counts in [P0 + 1h, P0 + 2h), not after. */
+	OK(db_school_counts(db, s, P0 + HOUR, P0 + 2 * HOUR, 600, &c, &e));
+	assert_int_equal(c.seen, 1);
+	OK(db_school_counts(db, s, P0 + 2 * HOUR, P0 + 2 * HOUR + 1, 600, &c, &e));
+	assert_int_equal(c.seen, 1);			/* d1 by its session */
+	OK(db_school_counts(db, s, P0 + 4 * HOUR, P0 + 5 * HOUR, 600, &c, &e));
+	assert_int_equal(c.seen, 0);
+	/* The set-based walk: the same counts, every school or just one. */
+	add_school(db, key(s2, sizeof(s2), "cnt", 1), "empty", "");
+	w.db = db;
+	snprintf(prefix, sizeof(prefix), "cnt-%08x-", tag);
+	w.prefix = prefix;
+	w.from = P0;
+	w.to = P0 + 7 * DAY;
+	OK(db_schools_counts_each(db, NULL, w.from, w.to, 600, on_counts, &w, &e));
+	assert_int_equal(w.n, 2);
+	w.n = w.all = 0;
+	w.from = P0 + HOUR;
+	w.to = P0 + 2 * HOUR;
+	OK(db_schools_counts_each(db, s, w.from, w.to, 600, on_counts, &w, &e));
+	assert_int_equal(w.n, 1);
+	assert_int_equal(w.all, 1);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_open_version, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_transactions, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_schools, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_tokens, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_admins, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_enroll, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_revoke_move, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_heartbeat, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_sessions_once, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_points, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_live, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_school_counts, setup, teardown),
+	};
+	const char *env = getenv("BBT_TEST_DB_URL");
+	char path[512];
+	int rc;
+
+	tag = (unsigned)getpid() ^ ((unsigned)time(NULL) << 12);
+	if (env && env[0]) {
+		snprintf(url, sizeof(url), "%s", env);
+	} else {
+		snprintf(tmpdir, sizeof(tmpdir), "%s/bbt-dbconf.XXXXXX",
+		    getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
+		if (!mkdtemp(tmpdir)) {
+			perror("mkdtemp");
+			return 1;
+		}
+		snprintf(url, sizeof(url), "%s/conformance.db", tmpdir);
+	}
+	printf("# storage conformance on %s\n", env && env[0] ? "$BBT_TEST_DB_URL" : url);
+	rc = cmocka_run_group_tests(tests, NULL, NULL);
+	if (tmpdir[0]) {
+		static const char *const suffix[] = { "", "-wal", "-shm" };
+
+		for (size_t i = 0; i < 3; i++) {
+			snprintf(path, sizeof(path), "%s%s", url, suffix[i]);
+			unlink(path);
+		}
+		rmdir(tmpdir);
+	}
+	return rc;
+}

@@ -1,0 +1,264 @@
+#!/bin/sh
+# Rollout with Ansible from a signed apt repository (issue 17), against real
+# Debian 12 machines on this one: root filesystems built with debootstrap
+# (one minbase tarball, cached in build/rootfs/, unpacked once per host),
+# each with its own network namespace, address (a veth on a bridge the test
+# makes) and host name, its sshd running chrooted in it. Ansible reaches
+# them over real SSH (not the chroot connection), as root with a key made
+# here. The test's repository (packaging/build-repo.sh, as `make repo`) and
+# the collector (bbt-server serve) listen on the bridge; the hosts reach
+# nothing else: they have no route out and no Debian source, every library
+# the packages need is in the root filesystem.
+#
+# What a machine cannot do here: run systemd (a chroot has no init of its
+# own), so the units are enabled for the next boot but not started, and
+# the role enrolls the machine with the agent's own `enroll` command, run
+# as the service user, which is what the unit's first start does
+# (bbt_agent_enroll_without_systemd). The test then runs `bbt-agent sync`
+# as the unit's timer would, for the collector to see each machine.
+#
+# Shows: the inventory made from an Excel CSV (BOM, CRLF; GBK too), the
+# package installed from the signed repository, each host's agent.conf
+# with its room in Chinese, a host that is down reported (run fails,
+# summary says UNREACHABLE / not enrolled) and picked up on the next run
+# (in batches of one), a second run with changed=0, --check --diff showing
+# a changed room without changing it, an upgrade through the repository
+# keeping each device's enrollment, and every machine in the collector's
+# devices report. Root only (namespaces, chroot, debootstrap).
+set -eu
+top=$(pwd); T=$BBT_TMP; B=$BBT_BUILD
+fail() { echo "FAIL: $*"; exit 1; }
+[ "$(id -u)" = 0 ] || { echo "needs root: network namespaces, chroot, debootstrap"; exit 77; }
+for tool in ansible-playbook debootstrap reprepro gpg ssh ssh-keygen unshare ip dpkg-deb; do
+	command -v $tool >/dev/null || fail "$tool is not installed (make deps)"
+done
+[ -x /usr/sbin/sshd ] || fail "openssh-server is not installed (make deps)"
+t0=$(date +%s)
+lap() { echo "time: $1 at $(( $(date +%s) - t0 )) s"; }
+
+# --- packages: this tree's, and a newer version of the same for the upgrade
+"$top/packaging/build-deb.sh" >"$T/deb.out" 2>&1 || { cat "$T/deb.out"; fail "build-deb"; }
+v1=$(cat "$top/VERSION"); arch=$(dpkg --print-architecture); v2="$v1+rollout2"
+for p in bbt-agent bbt-server; do
+	deb="$top/build/${p}_${v1}_$arch.deb"
+	cp "$deb" "$T/"
+	# The same files under a higher version number: what a new release
+	# looks like to apt, without building the tree twice.
+	dpkg-deb -R "$deb" "$T/re-$p"
+	sed -i "s/^Version: .*/Version: $v2/" "$T/re-$p/DEBIAN/control"
+	dpkg-deb -b "$T/re-$p" "$T/${p}_${v2}_$arch.deb" >/dev/null
+done
+export BBT_REPO="$T/repo" BBT_REPO_PRIVATE="$T/repo-private"
+"$top/packaging/build-repo.sh" "$T/bbt-agent_${v1}_$arch.deb" "$T/bbt-server_${v1}_$arch.deb" \
+	>"$T/repo.out" 2>&1 || { cat "$T/repo.out"; fail "build-repo"; }
+lap "packages and repository"
+
+# --- one root filesystem, unpacked for each host
+deps=$(for p in bbt-agent bbt-server; do dpkg-deb -f "$T/${p}_${v1}_$arch.deb" Depends; done |
+	tr ',' '\n' | sed 's/|.*//; s/(.*//; s/[[:space:]]//g' | grep -v '^\$' | sort -u)
+t1=$(date +%s)
+tar=$("$top/tests/integration/lib/bookworm_rootfs.sh" "$top" python3 python3-apt \
+	openssh-server systemd $deps) || fail "debootstrap"
+echo "rootfs: $tar ($(( $(date +%s) - t1 )) s)"
+
+id=$(( $$ % 250 )); net=10.250.$id; br=bbtbr$$
+ssh-keygen -q -t ed25519 -N '' -f "$T/id"
+pids=""
+cleanup() {
+	for p in $pids; do kill "$p" 2>/dev/null || :; done
+	for h in pc1 pc2; do ip netns del "bbt$$-$h" 2>/dev/null || :; done
+	ip link del "$br" 2>/dev/null || :
+}
+trap cleanup EXIT
+ip link add "$br" type bridge
+ip addr add "$net.1/24" dev "$br"
+ip link set "$br" up
+n=10
+for h in pc1 pc2; do
+	n=$((n + 1)); r="$T/hosts/$h"; ns="bbt$$-$h"
+	mkdir -p "$r"; tar -C "$r" -xf "$tar"
+	# What every real machine has of its own: a machine id (the agent's
+	# hw_id here, as /sys is not mounted), a host name, host keys.
+	od -An -N16 -tx1 /dev/urandom | tr -d ' \n' >"$r/etc/machine-id"
+	echo "$h" >"$r/etc/hostname"
+	rm -f "$r"/etc/ssh/ssh_host_*; chroot "$r" ssh-keygen -A >/dev/null
+	: >"$r/etc/apt/sources.list"
+	mkdir -p -m 700 "$r/root/.ssh"; cp "$T/id.pub" "$r/root/.ssh/authorized_keys"
+	printf 'ListenAddress %s\nPermitRootLogin prohibit-password\nPasswordAuthentication no\nUsePAM no\nUseDNS no\n' \
+		"$net.$n" >"$r/etc/ssh/sshd_config.d/bbt-test.conf"
+	ip netns add "$ns"
+	ip link add "v$$$h" type veth peer name eth0 netns "$ns"
+	ip link set "v$$$h" master "$br" up
+	ip -n "$ns" addr add "$net.$n/24" dev eth0
+	ip -n "$ns" link set eth0 up
+	ip -n "$ns" link set lo up
+	echo "$net.$n" >"$T/$h.addr"
+done
+# A host's "power button": sshd as PID 1 of a PID namespace inside the
+# host's network namespace, with mounts of its own; killing it kills all.
+boot() { # HOST
+	r="$T/hosts/$1"
+	ip netns exec "bbt$$-$1" unshare --mount --uts --pid --fork --kill-child sh -c "
+		hostname $1
+		mount -t proc proc '$r/proc'
+		mount --rbind /dev '$r/dev'
+		mount -t tmpfs tmpfs '$r/run'
+		mkdir -p '$r/run/sshd'
+		exec chroot '$r' /usr/sbin/sshd -D -e" 2>"$T/sshd-$1.log" &
+	pids="$pids $!"
+	i=0
+	until ssh -i "$T/id" -o BatchMode=yes -o StrictHostKeyChecking=no \
+		-o UserKnownHostsFile=/dev/null -o ConnectTimeout=2 "root@$(cat "$T/$1.addr")" true 2>/dev/null; do
+		i=$((i + 1)); [ $i -lt 50 ] || { cat "$T/sshd-$1.log"; fail "$1: sshd did not come up"; }
+		sleep 0.2
+	done
+}
+boot pc1        # pc2 stays down for the first run
+lap "hosts"
+
+# --- the collector and the repository's web server, on the bridge
+db="$T/c.db"
+"$B/bbt-server" --db "$db" school add 610102001 "测试小学" >/dev/null
+etok=$("$B/bbt-server" --db "$db" token create --school 610102001 --uses 10 | tail -1)
+adm=$("$B/bbt-server" --db "$db" admin create 电教站 | tail -1)
+"$B/bbt-server" --db "$db" serve --listen "$net.1:0" 2>"$T/serve.log" &
+pids="$pids $!"
+(cd "$T/repo" && exec python3 -u -m http.server --bind "$net.1" 0) >"$T/http.log" 2>&1 &
+pids="$pids $!"
+i=0
+until grep -q 'listening on .*threads)' "$T/serve.log" && grep -q 'port [0-9]' "$T/http.log"; do
+	i=$((i + 1)); [ $i -lt 100 ] || { cat "$T/serve.log" "$T/http.log"; fail "servers did not start"; }
+	sleep 0.1
+done
+curl_url=http://$(sed -n 's/.*listening on \([0-9.:]*\).*/\1/p' "$T/serve.log" | head -1)
+repo_url="http://$net.1:$(sed -n 's/.* port \([0-9]*\).*/\1/p' "$T/http.log" | head -1)/"
+
+# --- the inventory, from the CSV as Excel saves it (BOM, CRLF)
+printf '\357\273\277host,school,room\r\n%s,610102001,三年级二班\r\n%s,610102001,四年级一班\r\n' \
+	"$(cat "$T/pc1.addr")" "$(cat "$T/pc2.addr")" >"$T/hosts.csv"
+inv() { mkdir -p "$T/inv"; python3 "$top/packaging/ansible/csv_inventory.py" "$1" >"$T/inv/hosts.yml"; }
+inv "$T/hosts.csv" || fail "csv_inventory"
+tail -c +4 "$T/hosts.csv" | iconv -f utf-8 -t gbk >"$T/hosts-gbk.csv"
+python3 "$top/packaging/ansible/csv_inventory.py" "$T/hosts-gbk.csv" | cmp -s - "$T/inv/hosts.yml" ||
+	fail "a GBK CSV gives another inventory than the UTF-8 one"
+mkdir -p "$T/inv/group_vars"
+cat >"$T/inv/group_vars/all.yml" <<EOF
+ansible_user: root
+ansible_ssh_private_key_file: $T/id
+ansible_ssh_common_args: -o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null -o ConnectTimeout=5
+bbt_server_url: $curl_url/
+bbt_enroll_token: $etok
+bbt_apt_url: $repo_url
+bbt_apt_key_file: $T/repo/bbt-archive-keyring.gpg
+bbt_apt_key_fingerprint: $(cat "$T/repo/FINGERPRINT")
+EOF
+play() { # LOG ansible-playbook-args...
+	log=$1; shift
+	(cd "$top/packaging/ansible" && BBT_ADMIN_TOKEN=$adm ANSIBLE_CONFIG=$PWD/ansible.cfg \
+		ANSIBLE_FORCE_COLOR=0 ANSIBLE_NOCOLOR=1 \
+		ansible-playbook -i "$T/inv/hosts.yml" agents.yml "$@") >"$log" 2>&1
+}
+recap() { # LOG HOST -> "ok=N changed=N unreachable=N failed=N"
+	grep -E "^$(cat "$T/$2.addr") +:" "$1" | sed 's/.*: *//' | tr -s ' '
+}
+field() { recap "$1" "$2" | tr ' ' '\n' | sed -n "s/^$3=//p"; }
+in_host() { h=$1; shift; chroot "$T/hosts/$h" "$@"; }
+
+# --- run 1: pc2 is down
+lap "ready"
+if play "$T/run1.log"; then cat "$T/run1.log"; fail "a run with a host down must fail"; fi
+lap "run 1 (pc2 down)"
+[ "$(field "$T/run1.log" pc2 unreachable)" = 1 ] || { cat "$T/run1.log"; fail "pc2 not reported unreachable"; }
+[ "$(field "$T/run1.log" pc1 failed)" = 0 ] || { cat "$T/run1.log"; fail "pc1 failed"; }
+grep -Eq "^  $net.11 +610102001 +三年级二班 +changed +yes$" "$T/run1.log" &&
+	grep -Eq "^  $net.12 +610102001 +四年级一班 +UNREACHABLE +no$" "$T/run1.log" &&
+	grep -q "1 of 2 machines enrolled" "$T/run1.log" ||
+	{ cat "$T/run1.log"; fail "the summary does not say who enrolled"; }
+[ "$(in_host pc1 dpkg-query -W -f='${Version}' bbt-agent)" = "$v1" ] || fail "pc1: bbt-agent $v1 not installed"
+# From the signed repository: apt knows the package only from there.
+in_host pc1 apt-cache policy bbt-agent >"$T/policy1"
+grep -q "500 ${repo_url%/} bookworm/main" "$T/policy1" || { cat "$T/policy1"; fail "pc1: not from the repository"; }
+grep -q 'Signed-By: /usr/share/keyrings/bbt-archive-keyring.gpg' "$T/hosts/pc1/etc/apt/sources.list.d/bbt.sources" ||
+	fail "pc1: the source does not pin the key"
+[ -e "$T/hosts/pc2/usr/bin/bbt-agent" ] && fail "pc2 was down but has the agent"
+
+# --- run 2: pc2 is back; batches of one
+boot pc2
+play "$T/run2.log" -e bbt_serial=1 || { cat "$T/run2.log"; fail "run 2 failed"; }
+lap "run 2 (pc2 back, batches of one)"
+[ "$(grep -c '^PLAY \[bbt agents' "$T/run2.log")" = 2 ] || { cat "$T/run2.log"; fail "not two batches"; }
+[ "$(field "$T/run2.log" pc1 changed)" = 0 ] || { cat "$T/run2.log"; fail "pc1 changed on run 2"; }
+[ "$(field "$T/run2.log" pc2 changed)" -gt 0 ] || { cat "$T/run2.log"; fail "pc2 not set up on run 2"; }
+grep -q "2 of 2 machines enrolled" "$T/run2.log" || { cat "$T/run2.log"; fail "summary after run 2"; }
+for h in pc1 pc2; do
+	c="$T/hosts/$h/etc/bbt-agent/agent.conf"
+	room=$( [ $h = pc1 ] && echo 三年级二班 || echo 四年级一班 )
+	grep -qx "room = $room" "$c" && grep -qx "school = 610102001" "$c" &&
+		grep -qx "url = $curl_url/" "$c" && grep -qx "state_dir = /var/lib/bbt-agent" "$c" ||
+		{ cat "$c"; fail "$h: agent.conf is not this host's"; }
+	[ "$(in_host $h stat -c '%U:%G %a' /etc/bbt-agent/agent.conf)" = "root:bbt-agent 640" ] || fail "$h: agent.conf owner or mode"
+	[ -L "$T/hosts/$h/etc/systemd/system/multi-user.target.wants/bbt-agent.service" ] ||
+		fail "$h: bbt-agent.service not enabled"
+	in_host $h runuser -u bbt-agent -- bbt-agent status --json >"$T/$h.status" ||
+		fail "$h: status"
+	grep -q '"enrolled": *true' "$T/$h.status" || { cat "$T/$h.status"; fail "$h: not enrolled"; }
+	sed -n 's/.*"device_id": *"\([^"]*\)".*/\1/p' "$T/$h.status" >"$T/$h.dev1"
+	[ -s "$T/$h.dev1" ] || { cat "$T/$h.status"; fail "$h: no device id"; }
+done
+cmp -s "$T/pc1.dev1" "$T/pc2.dev1" && fail "pc1 and pc2 enrolled as one device"
+
+# --- run 3: nothing to do
+play "$T/run3.log" || { cat "$T/run3.log"; fail "run 3 failed"; }
+lap "run 3 (idempotence)"
+for h in pc1 pc2; do
+	[ "$(field "$T/run3.log" $h changed)" = 0 ] || { cat "$T/run3.log"; fail "$h: changed on a second run"; }
+done
+
+# --- check mode: a room renamed in the CSV is shown, not written
+sum1=$(sha256sum "$T/hosts/pc1/etc/bbt-agent/agent.conf")
+sed 's/三年级二班/三年级三班/' "$T/hosts.csv" >"$T/hosts2.csv"
+inv "$T/hosts2.csv"
+play "$T/check.log" --check --diff || { cat "$T/check.log"; fail "check mode failed"; }
+lap "check mode"
+grep -q '"-room = 三年级二班"' "$T/check.log" && grep -q '"+room = 三年级三班"' "$T/check.log" ||
+	{ cat "$T/check.log"; fail "--diff does not show the new room"; }
+grep -q "$etok" "$T/check.log" && fail "--diff shows the enrollment token"
+[ "$(field "$T/check.log" pc2 changed)" = 0 ] || { cat "$T/check.log"; fail "check mode: pc2 would change"; }
+[ "$(sha256sum "$T/hosts/pc1/etc/bbt-agent/agent.conf")" = "$sum1" ] || fail "check mode changed agent.conf"
+inv "$T/hosts.csv"
+
+# --- the machines report in; then an upgrade through the repository
+for h in pc1 pc2; do
+	in_host $h runuser -u bbt-agent -- bbt-agent sync >"$T/$h.sync" 2>&1 ||
+		{ cat "$T/$h.sync"; fail "$h: sync"; }
+done
+"$top/packaging/build-repo.sh" "$T/bbt-agent_${v2}_$arch.deb" "$T/bbt-server_${v2}_$arch.deb" \
+	>"$T/repo2.out" 2>&1 || { cat "$T/repo2.out"; fail "build-repo (upgrade)"; }
+play "$T/run4.log" || { cat "$T/run4.log"; fail "the upgrade run failed"; }
+lap "run 4 (upgrade)"
+for h in pc1 pc2; do
+	[ "$(in_host $h dpkg-query -W -f='${Version}' bbt-agent)" = "$v2" ] || fail "$h: not upgraded to $v2"
+	in_host $h runuser -u bbt-agent -- bbt-agent status --json >"$T/$h.status2"
+	grep -q '"enrolled": *true' "$T/$h.status2" &&
+		[ "$(sed -n 's/.*"device_id": *"\([^"]*\)".*/\1/p' "$T/$h.status2")" = "$(cat "$T/$h.dev1")" ] ||
+		{ cat "$T/$h.status2"; fail "$h: the upgrade lost its enrollment"; }
+	grep -qx "room = $( [ $h = pc1 ] && echo 三年级二班 || echo 四年级一班 )" \
+		"$T/hosts/$h/etc/bbt-agent/agent.conf" || fail "$h: the upgrade changed agent.conf"
+done
+grep -q "2 of 2 machines enrolled" "$T/run4.log" || { cat "$T/run4.log"; fail "summary after the upgrade"; }
+
+# --- the collector's view: two devices, their rooms, both seen
+curl -sf -H "Authorization: Bearer $adm" "$curl_url/api/v1/devices" >"$T/devices.json" ||
+	fail "devices API"
+python3 - "$T/devices.json" "$(cat "$T/pc1.dev1")" "$(cat "$T/pc2.dev1")" <<'EOF' || fail "collector's devices"
+import json, sys
+rows = json.load(open(sys.argv[1], encoding="utf-8"))
+by_id = {d["device_id"]: d for d in rows}
+assert len(rows) == 2, rows
+for dev, host, room in ((sys.argv[2], "pc1", "三年级二班"), (sys.argv[3], "pc2", "四年级一班")):
+    d = by_id[dev]
+    assert d["hostname"] == host and d["room"] == room and d["school"] == "610102001", d
+    assert any(d.get(k) for k in ("last_seen", "last_heartbeat", "seen")), d
+EOF
+lap "done"
+echo "rollout_ansible: ok"

@@ -66,7 +66,7 @@ ssh-keygen -q -t ed25519 -N '' -f "$T/id"
 pids=""
 cleanup() {
 	for p in $pids; do kill "$p" 2>/dev/null || :; done
-	for h in pc1 pc2; do ip netns del "bbt$$-$h" 2>/dev/null || :; done
+	for h in pc1 pc2 c1; do ip netns del "bbt$$-$h" 2>/dev/null || :; done
 	ip link del "$br" 2>/dev/null || :
 }
 trap cleanup EXIT
@@ -74,7 +74,7 @@ ip link add "$br" type bridge
 ip addr add "$net.1/24" dev "$br"
 ip link set "$br" up
 n=10
-for h in pc1 pc2; do
+for h in pc1 pc2 c1; do
 	n=$((n + 1)); r="$T/hosts/$h"; ns="bbt$$-$h"
 	mkdir -p "$r"; tar -C "$r" -xf "$tar"
 	# What every real machine has of its own: a machine id (the agent's
@@ -152,6 +152,9 @@ bbt_apt_url: $repo_url
 bbt_apt_key_file: $T/repo/bbt-archive-keyring.gpg
 bbt_apt_key_fingerprint: $(cat "$T/repo/FINGERPRINT")
 EOF
+# pc2 has restore software: its state lives on a partition kept at boot.
+mkdir -p "$T/inv/host_vars"
+echo "bbt_state_dir: /data/bbt-agent" >"$T/inv/host_vars/$(cat "$T/pc2.addr").yml"
 play() { # LOG ansible-playbook-args...
 	log=$1; shift
 	(cd "$top/packaging/ansible" && BBT_ADMIN_TOKEN=$adm ANSIBLE_CONFIG=$PWD/ansible.cfg \
@@ -193,8 +196,9 @@ grep -q "2 of 2 machines enrolled" "$T/run2.log" || { cat "$T/run2.log"; fail "s
 for h in pc1 pc2; do
 	c="$T/hosts/$h/etc/bbt-agent/agent.conf"
 	room=$( [ $h = pc1 ] && echo 三年级二班 || echo 四年级一班 )
+	sd=$( [ $h = pc1 ] && echo /var/lib/bbt-agent || echo /data/bbt-agent )
 	grep -qx "room = $room" "$c" && grep -qx "school = 610102001" "$c" &&
-		grep -qx "url = $curl_url/" "$c" && grep -qx "state_dir = /var/lib/bbt-agent" "$c" ||
+		grep -qx "url = $curl_url/" "$c" && grep -qx "state_dir = $sd" "$c" ||
 		{ cat "$c"; fail "$h: agent.conf is not this host's"; }
 	[ "$(in_host $h stat -c '%U:%G %a' /etc/bbt-agent/agent.conf)" = "root:bbt-agent 640" ] || fail "$h: agent.conf owner or mode"
 	[ -L "$T/hosts/$h/etc/systemd/system/multi-user.target.wants/bbt-agent.service" ] ||
@@ -206,6 +210,14 @@ for h in pc1 pc2; do
 	[ -s "$T/$h.dev1" ] || { cat "$T/$h.status"; fail "$h: no device id"; }
 done
 cmp -s "$T/pc1.dev1" "$T/pc2.dev1" && fail "pc1 and pc2 enrolled as one device"
+# pc2's enrollment is in its state directory, and its unit is pointed there.
+[ "$(in_host pc2 stat -c '%U %a' /data/bbt-agent)" = "bbt-agent 700" ] || fail "pc2: state dir owner or mode"
+ls "$T/hosts/pc2/data/bbt-agent" | grep -q . || fail "pc2: nothing in its state dir"
+d="$T/hosts/pc2/etc/systemd/system/bbt-agent.service.d/bbt-state-dir.conf"
+grep -q '^ExecStart=.*--state-dir /data/bbt-agent ' "$d" && grep -qx 'ReadWritePaths=/data/bbt-agent' "$d" ||
+	{ cat "$d"; fail "pc2: the unit is not pointed at its state dir"; }
+[ -e "$T/hosts/pc1/etc/systemd/system/bbt-agent.service.d/bbt-state-dir.conf" ] &&
+	fail "pc1: a state-dir drop-in without a state dir"
 
 # --- run 3: nothing to do
 play "$T/run3.log" || { cat "$T/run3.log"; fail "run 3 failed"; }
@@ -213,6 +225,43 @@ lap "run 3 (idempotence)"
 for h in pc1 pc2; do
 	[ "$(field "$T/run3.log" $h changed)" = 0 ] || { cat "$T/run3.log"; fail "$h: changed on a second run"; }
 done
+
+# --- the collector role on c1: from the repository, SQLite, TLS
+openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 2 -subj /CN=c1 \
+	-addext "subjectAltName=IP:$(cat "$T/c1.addr")" -keyout "$T/c1.key" -out "$T/c1.crt" 2>/dev/null
+cat >"$T/inv/collectors.yml" <<EOF
+all:
+  children:
+    bbt_collectors:
+      hosts:
+        $(cat "$T/c1.addr"):
+          bbt_server_tls_cert_src: $T/c1.crt
+          bbt_server_tls_key_src: $T/c1.key
+EOF
+boot c1
+cplay() { log=$1; shift; (cd "$top/packaging/ansible" && ANSIBLE_CONFIG=$PWD/ansible.cfg ANSIBLE_NOCOLOR=1 \
+	ansible-playbook -i "$T/inv/collectors.yml" collectors.yml "$@") >"$log" 2>&1; }
+cplay "$T/c1.log" || { cat "$T/c1.log"; fail "collector role"; }
+cplay "$T/c1b.log" || { cat "$T/c1b.log"; fail "collector role, second run"; }
+lap "collector role, twice"
+[ "$(field "$T/c1b.log" c1 changed)" = 0 ] || { cat "$T/c1b.log"; fail "c1: changed on a second run"; }
+[ "$(in_host c1 dpkg-query -W -f='${Version}' bbt-server)" = "$v1" ] || fail "c1: bbt-server not installed"
+[ "$(in_host c1 stat -c '%U %a' /etc/default/bbt-server)" = "root 600" ] || fail "c1: /etc/default/bbt-server mode"
+[ -L "$T/hosts/c1/etc/systemd/system/multi-user.target.wants/bbt-server.service" ] || fail "c1: not enabled"
+# Start it as the unit would: its environment file, the drop-in's command
+# line, the service user, a state directory as StateDirectory= makes it.
+cmd=$(sed -n 's/^ExecStart=\(.\)/\1/p' "$T/hosts/c1/etc/systemd/system/bbt-server.service.d/bbt-db.conf")
+[ -n "$cmd" ] || fail "c1: no ExecStart in the drop-in"
+in_host c1 install -d -o bbt-server -g bbt-server -m 0700 /var/lib/bbt-server
+ip netns exec "bbt$$-c1" chroot "$T/hosts/c1" sh -c "set -a; . /etc/default/bbt-server;
+	exec runuser -u bbt-server -- $cmd" 2>"$T/c1-serve.log" &
+pids="$pids $!"
+i=0
+until curl -sf --cacert "$T/c1.crt" "https://$(cat "$T/c1.addr"):8470/healthz" >/dev/null; do
+	i=$((i + 1)); [ $i -lt 50 ] || { cat "$T/c1-serve.log"; fail "c1: the collector does not answer over TLS"; }
+	sleep 0.2
+done
+[ -s "$T/hosts/c1/var/lib/bbt-server/bbt.db" ] || fail "c1: no SQLite database where the role said"
 
 # --- check mode: a room renamed in the CSV is shown, not written
 sum1=$(sha256sum "$T/hosts/pc1/etc/bbt-agent/agent.conf")

@@ -172,7 +172,7 @@ integration: all
 # driver without SAN=1), usb_table (runs awk and cc, no bbt program) and
 # zz_packaging (builds and installs its own .deb).
 SAN_SCRIPTS = server_ bundle_ sync_ agent_replay agent_store_cli agent_cli agent_run_ \
-	examples_demo rollout_dryrun usb_devices
+	examples_demo usb_devices
 san:
 	$(MAKE) BUILD=build/san SAN=1 CC=clang unit-run
 	@$(MAKE) --no-print-directory BUILD=build/san SAN=1 CC=clang all sync-tests

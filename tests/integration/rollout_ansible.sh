@@ -20,11 +20,14 @@
 # Shows: the inventory made from an Excel CSV (BOM, CRLF; GBK too), the
 # package installed from the signed repository, each host's agent.conf
 # with its room in Chinese, a host that is down reported (run fails,
-# summary says UNREACHABLE / not enrolled) and picked up on the next run
-# (in batches of one), a second run with changed=0, --check --diff showing
-# a changed room without changing it, an upgrade through the repository
-# keeping each device's enrollment, and every machine in the collector's
-# devices report. Root only (namespaces, chroot, debootstrap).
+# summary says UNREACHABLE / not enrolled), a failed batch stopping the run
+# before the next one (the failure threshold; the summary still prints),
+# the down host picked up on the next run (in batches of one), a second
+# run with changed=0, --check --diff showing a changed room without
+# changing it, an upgrade through the repository keeping each device's
+# enrollment, and every machine in the collector's devices report. Also:
+# pc2 with restore software (bbt_state_dir), and the collector role on a
+# third host (c1), started as its unit would and answering over TLS. Root only (namespaces, chroot, debootstrap).
 set -eu
 top=$(pwd); T=$BBT_TMP; B=$BBT_BUILD
 fail() { echo "FAIL: $*"; exit 1; }
@@ -61,7 +64,10 @@ tar=$("$top/tests/integration/lib/bookworm_rootfs.sh" "$top" python3 python3-apt
 	openssh-server systemd $deps) || fail "debootstrap"
 echo "rootfs: $tar ($(( $(date +%s) - t1 )) s)"
 
-id=$(( $$ % 250 )); net=10.250.$id; br=bbtbr$$
+# A /24 of our own: one no route of this machine (another test's) uses.
+id=$(( $$ % 250 ))
+while ip route | grep -q "^10\.250\.$id\."; do id=$(( (id + 1) % 250 )); done
+net=10.250.$id; br=bbtbr$$
 ssh-keygen -q -t ed25519 -N '' -f "$T/id"
 pids=""
 cleanup() {
@@ -184,6 +190,17 @@ grep -q "500 ${repo_url%/} bookworm/main" "$T/policy1" || { cat "$T/policy1"; fa
 grep -q 'Signed-By: /usr/share/keyrings/bbt-archive-keyring.gpg' "$T/hosts/pc1/etc/apt/sources.list.d/bbt.sources" ||
 	fail "pc1: the source does not pin the key"
 [ -e "$T/hosts/pc2/usr/bin/bbt-agent" ] && fail "pc2 was down but has the agent"
+
+# --- the failure threshold: batches of one, the down host first; its batch
+# fails (100% > 30%), so the run stops before pc1's batch
+for l in 1 3 2; do sed -n "${l}p" "$T/hosts.csv"; done >"$T/hosts-rev.csv"
+inv "$T/hosts-rev.csv"
+if play "$T/run1b.log" -e bbt_serial=1; then cat "$T/run1b.log"; fail "a failed batch must fail the run"; fi
+inv "$T/hosts.csv"
+lap "run 1b (threshold)"
+[ "$(grep -c '^PLAY \[bbt agents' "$T/run1b.log")" = 1 ] || { cat "$T/run1b.log"; fail "the run went on past a failed batch"; }
+grep -Eq "^  $net.11 +610102001 +三年级二班 +not run +yes$" "$T/run1b.log" ||
+	{ cat "$T/run1b.log"; fail "the summary does not say pc1 was not run"; }
 
 # --- run 2: pc2 is back; batches of one
 boot pc2

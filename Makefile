@@ -23,7 +23,7 @@ DEB_DEPS = build-essential clang pkg-config git ca-certificates tzdata \
 	libcmocka-dev libumockdev-dev umockdev evemu-tools faketime libglib2.0-dev \
 	sqlite3 libpq-dev openssl curl python3 procps iproute2 strace time \
 	debhelper lintian fakeroot man-db systemd \
-	reprepro gnupg ansible debootstrap openssh-server openssh-client
+	reprepro gnupg ansible debootstrap openssh-server openssh-client haproxy
 
 # sqlite3 is common's too: the shared storage layer (common/bbt_sqlite.*)
 # is compiled and unit-tested with common's flags.

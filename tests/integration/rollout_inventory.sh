@@ -3,7 +3,8 @@
 # issue 17): UTF-8 with a BOM and CRLF as Excel saves it, GBK, the same hosts
 # and Chinese rooms from both; a bad row, a duplicate host or a bad host name
 # stops it naming the line; Ansible reads the result with the rooms intact;
-# the playbooks pass ansible-playbook --syntax-check.
+# the playbooks pass ansible-playbook --syntax-check; haproxy accepts the
+# configuration the bbt_haproxy role writes for two collectors.
 set -eu
 top=$(pwd); T=$BBT_TMP; inv="$top/packaging/ansible/csv_inventory.py"
 fail() { echo "FAIL: $*"; exit 1; }
@@ -39,4 +40,32 @@ bad "an empty file" 'no hosts' 'host,school,room'
 (cd "$top/packaging/ansible" && printf 'all:\n  children:\n    bbt_collectors: {hosts: {c1: {}}}\n    bbt_haproxy: {hosts: {lb: {}}}\n' >"$T/s.yml" &&
 	ANSIBLE_CONFIG=$PWD/ansible.cfg ansible-playbook -i "$T/s.yml" -i "$T/a.yml" site.yml --syntax-check) \
 	>"$T/syntax" 2>&1 || { cat "$T/syntax"; fail "syntax-check"; }
+# The haproxy role's configuration for two collectors: haproxy itself
+# accepts it, with both backends, health checks and X-Forwarded-For.
+command -v haproxy >/dev/null || fail "haproxy is not installed (make deps)"
+cat >"$T/lb.yml" <<EOF
+all:
+  children:
+    bbt_collectors:
+      hosts:
+        c1: {ansible_host: 10.1.0.11}
+        c2: {ansible_host: 10.1.0.12}
+EOF
+cat >"$T/lb-play.yml" <<EOF
+- hosts: localhost
+  connection: local
+  gather_facts: false
+  vars: {bbt_haproxy_listen: "127.0.0.1:8443", bbt_haproxy_pem: "", bbt_haproxy_backend_port: 8470}
+  tasks:
+    - ansible.builtin.template:
+        src: $top/packaging/ansible/roles/bbt_haproxy/templates/haproxy.cfg.j2
+        dest: $T/haproxy.cfg
+        mode: "0644"
+EOF
+ANSIBLE_CONFIG="$top/packaging/ansible/ansible.cfg" ansible-playbook -i "$T/lb.yml" "$T/lb-play.yml" \
+	>"$T/lb.log" 2>&1 || { cat "$T/lb.log"; fail "rendering haproxy.cfg"; }
+haproxy -c -f "$T/haproxy.cfg" >"$T/hc" 2>&1 || { cat "$T/haproxy.cfg" "$T/hc"; fail "haproxy refuses the role's configuration"; }
+grep -q 'server c1 10.1.0.11:8470 check' "$T/haproxy.cfg" && grep -q 'server c2 10.1.0.12:8470 check' "$T/haproxy.cfg" &&
+	grep -q 'option forwardfor' "$T/haproxy.cfg" && grep -q 'option httpchk GET /healthz' "$T/haproxy.cfg" ||
+	{ cat "$T/haproxy.cfg"; fail "haproxy.cfg lacks a backend, the health check or X-Forwarded-For"; }
 echo "rollout_inventory: ok"

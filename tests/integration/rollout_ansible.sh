@@ -69,9 +69,13 @@ id=$(( $$ % 250 ))
 while ip route | grep -q "^10\.250\.$id\."; do id=$(( (id + 1) % 250 )); done
 net=10.250.$id; br=bbtbr$$
 ssh-keygen -q -t ed25519 -N '' -f "$T/id"
-pids=""
+pids=""; hostpids=""
 cleanup() {
 	for p in $pids; do kill "$p" 2>/dev/null || :; done
+	# unshare ignores SIGTERM while it waits for its child; SIGKILL ends it
+	# and, through --kill-child, the host's PID 1 and so all in it.
+	for p in $hostpids; do kill -KILL "$p" 2>/dev/null || :; done
+	wait 2>/dev/null || :
 	for h in pc1 pc2 c1; do ip netns del "bbt$$-$h" 2>/dev/null || :; done
 	ip link del "$br" 2>/dev/null || :
 }
@@ -111,7 +115,7 @@ boot() { # HOST
 		mount -t tmpfs tmpfs '$r/run'
 		mkdir -p '$r/run/sshd'
 		exec chroot '$r' /usr/sbin/sshd -D -e" 2>"$T/sshd-$1.log" &
-	pids="$pids $!"
+	hostpids="$hostpids $!"
 	i=0
 	until ssh -i "$T/id" -o BatchMode=yes -o StrictHostKeyChecking=no \
 		-o UserKnownHostsFile=/dev/null -o ConnectTimeout=2 "root@$(cat "$T/$1.addr")" true 2>/dev/null; do
@@ -327,4 +331,9 @@ for dev, host, room in ((sys.argv[2], "pc1", "三年级二班"), (sys.argv[3], "
     assert any(d.get(k) for k in ("last_seen", "last_heartbeat", "seen")), d
 EOF
 lap "done"
+# Nothing of the hosts outlives the test.
+cleanup; trap - EXIT
+sleep 0.5
+for p in $pids $hostpids; do kill -0 "$p" 2>/dev/null && fail "process $p outlived the test"; done
+pgrep -f "$T/hosts/" >/dev/null && fail "a host's process outlived the test"
 echo "rollout_ansible: ok"

@@ -80,6 +80,8 @@ cleanup() {
 	ip link del "$br" 2>/dev/null || :
 }
 trap cleanup EXIT
+# The runner's timeout sends SIGTERM: go through the EXIT trap then too.
+trap 'exit 1' INT TERM HUP
 ip link add "$br" type bridge
 ip addr add "$net.1/24" dev "$br"
 ip link set "$br" up

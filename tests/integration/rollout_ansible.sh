@@ -24,10 +24,12 @@
 # before the next one (the failure threshold; the summary still prints),
 # the down host picked up on the next run (in batches of one), a second
 # run with changed=0, --check --diff showing a changed room without
-# changing it, an upgrade through the repository keeping each device's
-# enrollment, and every machine in the collector's devices report. Also:
-# pc2 with restore software (bbt_state_dir), and the collector role on a
-# third host (c1), started as its unit would and answering over TLS. Root only (namespaces, chroot, debootstrap).
+# changing it, an upgrade through the repository (apt-get upgrade on pc2,
+# the playbook on pc1) keeping each device's enrollment, and every machine
+# in the collector's devices report. Also: pc2 with restore software
+# (bbt_state_dir), and the collector role on a third host (c1), started as
+# its unit would and answering over TLS. Root only (namespaces, chroot,
+# debootstrap).
 set -eu
 top=$(pwd); T=$BBT_TMP; B=$BBT_BUILD
 fail() { echo "FAIL: $*"; exit 1; }
@@ -306,8 +308,20 @@ for h in pc1 pc2; do
 done
 "$top/packaging/build-repo.sh" "$T/bbt-agent_${v2}_$arch.deb" "$T/bbt-server_${v2}_$arch.deb" \
 	>"$T/repo2.out" 2>&1 || { cat "$T/repo2.out"; fail "build-repo (upgrade)"; }
+# pc2 upgrades the way a machine does on its own (apt, as unattended-
+# upgrades would, which the role allowed for this repository's origin);
+# pc1 through the next playbook run, which then has nothing to do on pc2.
+grep -q 'origin=bbt' "$T/hosts/pc2/etc/apt/apt.conf.d/52bbt-unattended-upgrades" ||
+	fail "pc2: unattended-upgrades not allowed the bbt repository"
+ssh -i "$T/id" -o BatchMode=yes -o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null \
+	"root@$(cat "$T/pc2.addr")" 'apt-get -q update && DEBIAN_FRONTEND=noninteractive apt-get -q -y upgrade' \
+	>"$T/pc2-upgrade.log" 2>&1 || { cat "$T/pc2-upgrade.log"; fail "pc2: apt-get upgrade"; }
+[ "$(in_host pc2 dpkg-query -W -f='${Version}' bbt-agent)" = "$v2" ] ||
+	{ cat "$T/pc2-upgrade.log"; fail "pc2: apt-get upgrade did not take $v2"; }
 play "$T/run4.log" || { cat "$T/run4.log"; fail "the upgrade run failed"; }
 lap "run 4 (upgrade)"
+[ "$(field "$T/run4.log" pc1 changed)" -gt 0 ] || { cat "$T/run4.log"; fail "pc1: the playbook did not upgrade"; }
+[ "$(field "$T/run4.log" pc2 changed)" = 0 ] || { cat "$T/run4.log"; fail "pc2: changed after its own upgrade"; }
 for h in pc1 pc2; do
 	[ "$(in_host $h dpkg-query -W -f='${Version}' bbt-agent)" = "$v2" ] || fail "$h: not upgraded to $v2"
 	in_host $h runuser -u bbt-agent -- bbt-agent status --json >"$T/$h.status2"

@@ -27,8 +27,8 @@
 # changing it, an upgrade through the repository (apt-get upgrade on pc2,
 # the playbook on pc1) keeping each device's enrollment, and every machine
 # in the collector's devices report. Also: pc2 with restore software
-# (bbt_state_dir), and the collector role on a third host (c1), started as
-# its unit would and answering over TLS. Root only (namespaces, chroot,
+# (bbt_state_dir), and the collector role on a third host (c1, from a
+# .deb), started as its unit would and answering over TLS. Root only (namespaces, chroot,
 # debootstrap).
 set -eu
 top=$(pwd); T=$BBT_TMP; B=$BBT_BUILD
@@ -251,7 +251,8 @@ for h in pc1 pc2; do
 	[ "$(field "$T/run3.log" $h changed)" = 0 ] || { cat "$T/run3.log"; fail "$h: changed on a second run"; }
 done
 
-# --- the collector role on c1: from the repository, SQLite, TLS
+# --- the collector role on c1: from a .deb this time (the agents showed
+# the repository), SQLite, TLS
 openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 2 -subj /CN=c1 \
 	-addext "subjectAltName=IP:$(cat "$T/c1.addr")" -keyout "$T/c1.key" -out "$T/c1.crt" 2>/dev/null
 cat >"$T/inv/collectors.yml" <<EOF
@@ -262,6 +263,8 @@ all:
         $(cat "$T/c1.addr"):
           bbt_server_tls_cert_src: $T/c1.crt
           bbt_server_tls_key_src: $T/c1.key
+          bbt_server_source: deb
+          bbt_server_deb: $T/bbt-server_${v1}_$arch.deb
 EOF
 boot c1
 cplay() { log=$1; shift; (cd "$top/packaging/ansible" && ANSIBLE_CONFIG=$PWD/ansible.cfg ANSIBLE_NOCOLOR=1 \
@@ -271,6 +274,7 @@ cplay "$T/c1b.log" || { cat "$T/c1b.log"; fail "collector role, second run"; }
 lap "collector role, twice"
 [ "$(field "$T/c1b.log" c1 changed)" = 0 ] || { cat "$T/c1b.log"; fail "c1: changed on a second run"; }
 [ "$(in_host c1 dpkg-query -W -f='${Version}' bbt-server)" = "$v1" ] || fail "c1: bbt-server not installed"
+[ -e "$T/hosts/c1/etc/apt/sources.list.d/bbt.sources" ] && fail "c1: a repository though installed from a .deb"
 [ "$(in_host c1 stat -c '%U %a' /etc/default/bbt-server)" = "root 600" ] || fail "c1: /etc/default/bbt-server mode"
 [ -L "$T/hosts/c1/etc/systemd/system/multi-user.target.wants/bbt-server.service" ] || fail "c1: not enabled"
 # Start it as the unit would: its environment file, the drop-in's command

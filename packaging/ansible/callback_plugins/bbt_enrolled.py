@@ -78,6 +78,8 @@ class CallbackModule(CallbackBase):
         if self.play is None:
             return
         vm = self.play._variable_manager
+        if "bbt_agents" not in vm._inventory.groups:
+            return               # a run for collectors only
         # ignore_restrictions: with serial, the inventory is restricted to the
         # last batch by now; --limit still applies.
         hosts = vm._inventory.get_hosts("bbt_agents", ignore_restrictions=True)

@@ -42,8 +42,18 @@ t0=$(date +%s)
 lap() { echo "time: $1 at $(( $(date +%s) - t0 )) s"; }
 
 # --- packages: this tree's, and a newer version of the same for the upgrade
-"$top/packaging/build-deb.sh" >"$T/deb.out" 2>&1 || { cat "$T/deb.out"; fail "build-deb"; }
 v1=$(cat "$top/VERSION"); arch=$(dpkg --print-architecture); v2="$v1+rollout2"
+# Built again unless both .debs of VERSION are newer than every file of the
+# tree (a clean clone always builds; a rerun with nothing edited does not).
+stale=1
+if [ -f "$top/build/bbt-agent_${v1}_$arch.deb" ] && [ -f "$top/build/bbt-server_${v1}_$arch.deb" ]; then
+	old=$(ls -t "$top/build/bbt-agent_${v1}_$arch.deb" "$top/build/bbt-server_${v1}_$arch.deb" | tail -1)
+	[ -z "$(find "$top" \( -path "$top/build" -o -path "$top/.git" \) -prune -o -type f -newer "$old" -print |
+		head -1)" ] && stale=0
+fi
+if [ $stale = 1 ]; then
+	"$top/packaging/build-deb.sh" >"$T/deb.out" 2>&1 || { cat "$T/deb.out"; fail "build-deb"; }
+fi
 for p in bbt-agent bbt-server; do
 	deb="$top/build/${p}_${v1}_$arch.deb"
 	cp "$deb" "$T/"
@@ -210,8 +220,18 @@ lap "run 1b (threshold)"
 grep -Eq "^  $net.11 +610102001 +三年级二班 +not run +yes$" "$T/run1b.log" ||
 	{ cat "$T/run1b.log"; fail "the summary does not say pc1 was not run"; }
 
-# --- run 2: pc2 is back; batches of one
+# --- pc2 is back; first a look in check mode, as the README says: it
+# says what it would do on this new machine, and does none of it
 boot pc2
+play "$T/check0.log" --check --diff --limit "$(cat "$T/pc2.addr")" ||
+	{ cat "$T/check0.log"; fail "check mode on a new machine failed"; }
+lap "check mode on a new machine"
+[ "$(field "$T/check0.log" pc2 changed)" -gt 0 ] || { cat "$T/check0.log"; fail "check mode: pc2 would not change"; }
+grep -q 'would add .* and install bbt-agent' "$T/check0.log" || { cat "$T/check0.log"; fail "check mode: no install shown"; }
+[ -e "$T/hosts/pc2/usr/bin/bbt-agent" ] || [ -e "$T/hosts/pc2/etc/apt/sources.list.d/bbt.sources" ] ||
+	[ -e "$T/hosts/pc2/usr/share/keyrings/bbt-archive-keyring.gpg" ] && fail "check mode changed pc2"
+
+# --- run 2: batches of one
 play "$T/run2.log" -e bbt_serial=1 || { cat "$T/run2.log"; fail "run 2 failed"; }
 lap "run 2 (pc2 back, batches of one)"
 [ "$(grep -c '^PLAY \[bbt agents' "$T/run2.log")" = 2 ] || { cat "$T/run2.log"; fail "not two batches"; }
@@ -269,6 +289,8 @@ EOF
 boot c1
 cplay() { log=$1; shift; (cd "$top/packaging/ansible" && ANSIBLE_CONFIG=$PWD/ansible.cfg ANSIBLE_NOCOLOR=1 \
 	ansible-playbook -i "$T/inv/collectors.yml" collectors.yml "$@") >"$log" 2>&1; }
+cplay "$T/c1check.log" --check || { cat "$T/c1check.log"; fail "collector role, check mode on a new server"; }
+[ -e "$T/hosts/c1/usr/bin/bbt-server" ] && fail "check mode installed bbt-server"
 cplay "$T/c1.log" || { cat "$T/c1.log"; fail "collector role"; }
 cplay "$T/c1b.log" || { cat "$T/c1b.log"; fail "collector role, second run"; }
 lap "collector role, twice"

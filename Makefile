@@ -22,7 +22,8 @@ DEB_DEPS = build-essential clang pkg-config git ca-certificates tzdata \
 	libmicrohttpd-dev libssl-dev zlib1g-dev libinih-dev libcsv-dev libxlsxwriter-dev \
 	libcmocka-dev libumockdev-dev umockdev evemu-tools faketime libglib2.0-dev \
 	sqlite3 libpq-dev openssl curl python3 procps iproute2 strace time \
-	debhelper lintian fakeroot man-db systemd
+	debhelper lintian fakeroot man-db systemd \
+	reprepro gnupg ansible debootstrap openssh-server openssh-client haproxy
 
 # sqlite3 is common's too: the shared storage layer (common/bbt_sqlite.*)
 # is compiled and unit-tested with common's flags.
@@ -81,7 +82,7 @@ UNIT_BIN   = $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 FUZZ_SRC   = $(sort $(wildcard tests/fuzz/fuzz_*.c))
 
 .PHONY: all deps deps-check test unit unit-run san tsan fuzz fuzz-build integration \
-	bench demo deb clean style test-mutants analyze
+	bench demo deb repo clean style test-mutants analyze
 all: $(BUILD)/bbt-agent $(BUILD)/bbt-server
 
 $(BUILD)/obj/common/%.o: common/%.c
@@ -171,7 +172,7 @@ integration: all
 # driver without SAN=1), usb_table (runs awk and cc, no bbt program) and
 # zz_packaging (builds and installs its own .deb).
 SAN_SCRIPTS = server_ bundle_ sync_ agent_replay agent_store_cli agent_cli agent_run_ \
-	examples_demo rollout_dryrun usb_devices
+	examples_demo usb_devices
 san:
 	$(MAKE) BUILD=build/san SAN=1 CC=clang unit-run
 	@$(MAKE) --no-print-directory BUILD=build/san SAN=1 CC=clang all sync-tests
@@ -286,6 +287,11 @@ demo:
 deb:
 	@$(MAKE) --no-print-directory deps-check
 	@packaging/build-deb.sh
+
+# A signed apt repository of both packages in build/repo (reprepro), signed
+# by a key made for it in build/repo-private (packaging/build-repo.sh).
+repo: deb
+	@packaging/build-repo.sh
 
 # The style check reads the objects too (exported symbols, with nm), and
 # first proves on planted violations that each of its rules can fail.

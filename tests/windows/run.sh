@@ -73,6 +73,12 @@ if ! wineboot -i >"$BBT_TMP/wineboot.log" 2>&1; then
 	bad "wineboot"
 	count; exit 1
 fi
+# wineboot returns before the prefix's first boot is over (services.exe
+# keeps its database locked until then): wait for that wine to end.
+wineserver -w
+# Windows without a display: wine's null graphics driver (the helper's
+# message-only window, SendInput).
+wine reg add 'HKCU\Software\Wine\Drivers' /v Graphics /d null /f >/dev/null 2>&1
 wineserver -p 2>/dev/null
 echo "  wine prefix ready ($(($(date +%s) - t0)) s)"
 

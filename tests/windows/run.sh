@@ -3,7 +3,8 @@
 # make test stage), run from the top of the tree.
 #
 #  1. `make windows windows-unit`: the exe and the cross-built unit tests
-#     (the first run builds the mingw libraries, minutes; later runs reuse
+#     and the Linux bbt-server the sync test talks to (the first run builds
+#     the mingw libraries, minutes; later runs reuse
 #     build/windows/sysroot).
 #  2. imports: the exe imports only DLLs and functions of Windows 7 SP1
 #     (tests/windows/check-imports.sh).
@@ -39,7 +40,7 @@ if [ -n "$missing" ]; then
 fi
 
 t0=$(date +%s)
-if ! nice make --no-print-directory windows windows-unit >"$W.build.log" 2>&1; then
+if ! nice make --no-print-directory windows windows-unit build/bbt-server >"$W.build.log" 2>&1; then
 	tail -30 "$W.build.log"
 	bad "build (log: $W.build.log)"
 	count; exit 1

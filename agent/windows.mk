@@ -53,7 +53,13 @@ WIN_HELPER_OBJ = $(WIN_B)/obj/agent/win/helper.o $(WIN_B)/obj/agent/win/classify
 	$(WIN_B)/obj/agent/winutil_win.o
 
 .PHONY: windows windows-deps windows-test
-windows: $(WIN_EXE) $(WIN_HELPER)
+windows: $(WIN_EXE) $(WIN_HELPER) build/bbt-agent.msi
+
+# The MSI (wixl): packaging/windows/bbt-agent.wxs; WIN_MSI_VERSION lets the
+# upgrade test build a newer one.
+WIN_MSI_VERSION ?= $(VERSION)
+build/bbt-agent.msi: packaging/windows/bbt-agent.wxs $(WIN_EXE) $(WIN_HELPER)
+	wixl -a x64 -D Version=$(WIN_MSI_VERSION) -D WinDir=$(WIN_B) -o $@ $<
 
 windows-deps: $(WIN_DEPS_STAMP)
 $(WIN_DEPS_STAMP): packaging/windows/build-deps.sh

@@ -25,6 +25,7 @@
 #include <sddl.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <errno.h>
 #include <string.h>
 
 #include "bbt_log.h"
@@ -101,6 +102,62 @@ static void prepare_state_dir(int argc, char **argv, int service)
 	fclose(f);
 }
 
+/*
+ * `bbt-agent.exe --msi-config KEY=VALUE...`: the MSI's custom action (see
+ * packaging/windows/bbt-agent.wxs). Writes %ProgramData%\bbt-agent\agent.conf
+ * from SERVERURL, TOKEN, SCHOOL, ROOM, STATEDIR only when there is none:
+ * installer values are first-install settings, an upgrade or repair keeps
+ * the machine's config. Values arrive as UTF-16 (wmain) and are written
+ * UTF-8, so a Chinese room name survives; the dir gets the state ACL (the
+ * file holds the enrollment token). Empty values are left out (defaults).
+ */
+static const char *msi_value(int argc, char **argv, const char *key)
+{
+	size_t n = strlen(key);
+
+	for (int i = 2; i < argc; i++)
+		if (strncmp(argv[i], key, n) == 0 && argv[i][n] == '=')
+			return argv[i] + n + 1;
+	return "";
+}
+
+static int msi_config(int argc, char **argv)
+{
+	static const struct { const char *section, *key, *prop; } map[] = {
+		{ "server", "url", "SERVERURL" }, { "server", "enroll_token", "TOKEN" },
+		{ "server", "school", "SCHOOL" }, { "server", "room", "ROOM" },
+		{ "agent", "state_dir", "STATEDIR" },
+	};
+	char path[PATH_MAX];
+	const char *section = "";
+	FILE *f;
+
+	state_dir_create(win_program_data_dir());
+	snprintf(path, sizeof(path), "%s\\agent.conf", win_program_data_dir());
+	if (access(path, 0) == 0) {
+		printf("%s exists: kept (installer values apply to a first install)\n", path);
+		return 0;
+	}
+	if ((f = fopen(path, "w")) == NULL) {
+		fprintf(stderr, "bbt-agent: cannot write %s: %s\n", path, strerror(errno));
+		return 1;
+	}
+	fputs("; written by the bbt-agent installer; see SPEC 4.1 for every key\n", f);
+	for (size_t i = 0; i < sizeof(map) / sizeof(map[0]); i++) {
+		const char *v = msi_value(argc, argv, map[i].prop);
+
+		if (*v == '\0')
+			continue;
+		if (strcmp(section, map[i].section) != 0)
+			fprintf(f, "[%s]\n", section = map[i].section);
+		fprintf(f, "%s = %s\n", map[i].key, v);
+	}
+	if (fclose(f) != 0)
+		return 1;
+	printf("%s written\n", path);
+	return 0;
+}
+
 static void svc_report(DWORD state, DWORD code)
 {
 	svc_status.dwCurrentState = state;
@@ -121,6 +178,30 @@ static DWORD WINAPI svc_control(DWORD control, DWORD type, LPVOID data, LPVOID c
 	return control == SERVICE_CONTROL_INTERROGATE ? NO_ERROR : ERROR_CALL_NOT_IMPLEMENTED;
 }
 
+/* Restart after 10 s, 60 s, then every 5 min; the count resets after a
+ * day without failure. FAILURE_ACTIONS_FLAG: an error exit (not only a
+ * crash) restarts too, e.g. a state disk that was not mounted yet. */
+static void svc_failure_actions(void)
+{
+	SC_ACTION act[3] = { { SC_ACTION_RESTART, 10000 }, { SC_ACTION_RESTART, 60000 },
+	    { SC_ACTION_RESTART, 300000 } };
+	SERVICE_FAILURE_ACTIONSW fa = { .dwResetPeriod = 86400, .cActions = 3,
+	    .lpsaActions = act };
+	SERVICE_FAILURE_ACTIONS_FLAG flag = { .fFailureActionsOnNonCrashFailures = TRUE };
+	SC_HANDLE scm = OpenSCManagerW(NULL, NULL, SC_MANAGER_CONNECT), svc = NULL;
+
+	if (scm)
+		svc = OpenServiceW(scm, SERVICE_NAME, SERVICE_CHANGE_CONFIG | SERVICE_START);
+	if (svc) {
+		if (!ChangeServiceConfig2W(svc, SERVICE_CONFIG_FAILURE_ACTIONS, &fa) ||
+		    !ChangeServiceConfig2W(svc, SERVICE_CONFIG_FAILURE_ACTIONS_FLAG, &flag))
+			log_warn("service failure actions not set (error %lu)", GetLastError());
+		CloseServiceHandle(svc);
+	}
+	if (scm)
+		CloseServiceHandle(scm);
+}
+
 static void WINAPI svc_main(DWORD argc, LPWSTR *argv)
 {
 	int rc;
@@ -129,6 +210,7 @@ static void WINAPI svc_main(DWORD argc, LPWSTR *argv)
 	if (svc_handle == NULL)
 		return;
 	svc_report(SERVICE_RUNNING, 0);
+	svc_failure_actions();
 	rc = bbt_agent_main(svc_argc, svc_argv);
 	svc_report(SERVICE_STOPPED, (DWORD)rc);
 }
@@ -156,6 +238,8 @@ int wmain(int argc, wchar_t **wargv)
 			argv[i] = "";
 	SetConsoleOutputCP(CP_UTF8);
 	inputpipe_win_install(NULL);	/* `run` takes its input from the helpers */
+	if (argc > 1 && strcmp(argv[1], "--msi-config") == 0)
+		return msi_config(argc, argv);
 	if (argc > 1 && strcmp(argv[1], "--service") == 0) {
 		argv[1] = argv[0];
 		svc_argc = argc - 1;

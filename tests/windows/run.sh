@@ -9,7 +9,8 @@
 #  2. imports: the exe imports only DLLs and functions of Windows 7 SP1
 #     (tests/windows/check-imports.sh).
 #  3. every unit test exe under wine, in a fresh WINEPREFIX.
-#  4. every tests/windows/it_*.sh scenario (service, helper, sync, MSI),
+#  4. every tests/windows/it_*.sh scenario (service and helper, sync to a
+#     Linux collector, MSI install/upgrade/uninstall),
 #     each given WINEPREFIX, BBT_WIN (build/windows) and BBT_TMP.
 #
 # Skips (exit 77, reason on the last line) only where mingw-w64 or wine is

@@ -88,7 +88,7 @@ for t in "$W"/tests/*.exe; do
 	[ -f "$t" ] || continue
 	n=$(basename "$t" .exe)
 	log=$BBT_TMP/$n.log
-	(cd "$BBT_TMP" && wine "$t") >"$log" 2>&1
+	wine "$t" >"$log" 2>&1	# from the top: tests read tests/data/
 	rc=$?
 	ns=$(grep -E '^\[  SKIPPED \] ' "$log" | grep -v 'test(s)' | sort -u | wc -l)
 	if [ "$rc" != 0 ] || grep -q '^\[  FAILED  \]' "$log"; then

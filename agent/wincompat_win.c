@@ -36,6 +36,7 @@
 #undef getenv
 #undef timegm
 #undef mkdtemp
+#undef pwrite
 #undef memmem
 #undef strptime
 #undef setenv
@@ -528,4 +529,17 @@ void *bbt_win_memmem(const void *h, size_t hn, const void *n, size_t nn)
 		if (memcmp(p, n, nn) == 0)
 			return (void *)p;
 	return NULL;
+}
+
+/* pwrite: seek and write, the offset restored (no concurrent user here). */
+ssize_t bbt_win_pwrite(int fd, const void *buf, size_t n, off_t off)
+{
+	__int64 was = _lseeki64(fd, 0, SEEK_CUR);
+	int w;
+
+	if (was < 0 || _lseeki64(fd, (__int64)off, SEEK_SET) < 0)
+		return -1;
+	w = _write(fd, buf, (unsigned)n);
+	_lseeki64(fd, was, SEEK_SET);
+	return w;
 }

@@ -62,8 +62,11 @@ build/bbt-agent.msi: packaging/windows/bbt-agent.wxs $(WIN_EXE) $(WIN_HELPER)
 	wixl -a x64 -D Version=$(WIN_MSI_VERSION) -D WinDir=$(WIN_B) -o $@ $<
 
 windows-deps: $(WIN_DEPS_STAMP)
+# Touched after the script: a changed script (a library rebuilt) rebuilds
+# and relinks everything against the new sysroot.
 $(WIN_DEPS_STAMP): packaging/windows/build-deps.sh
 	@packaging/windows/build-deps.sh $(WIN_B)
+	@touch $@
 
 $(WIN_B)/obj/%.o: %.c $(WIN_DEPS_STAMP)
 	@mkdir -p $(dir $@)

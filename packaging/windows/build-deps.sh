@@ -74,18 +74,22 @@ fetch() {
 done_() { [ -f "$SYS/.stamp-$1" ]; }
 stamp() { touch "$SYS/.stamp-$1"; }
 
+# The options Debian builds libsqlite3 with that the agent or its tests
+# rely on (dbstat: the buffer tests find pages to damage). A change here
+# renames the stamp, so the next run rebuilds SQLite alone.
+SQLITE_OPTS="-DSQLITE_THREADSAFE=1 -DSQLITE_OMIT_LOAD_EXTENSION -DSQLITE_ENABLE_DBSTAT_VTAB"
 build_sqlite() {
-	done_ sqlite && return 0
+	done_ sqlite-dbstat && return 0
 	log sqlite3
 	d=$(fetch sqlite3)
 	mkdir -p "$d/bld"
 	# The amalgamation is generated with the host compiler (needs tclsh).
 	[ -f "$d/bld/sqlite3.c" ] || (cd "$d/bld" && CC=cc ../configure --disable-tcl >/dev/null &&
 	    make -s sqlite3.c >/dev/null)
-	$CC -O2 -DSQLITE_THREADSAFE=1 -DSQLITE_OMIT_LOAD_EXTENSION -c "$d/bld/sqlite3.c" -o "$d/bld/sqlite3.o"
+	$CC -O2 $SQLITE_OPTS -c "$d/bld/sqlite3.c" -o "$d/bld/sqlite3.o"
 	$AR rcs "$SYS/lib/libsqlite3.a" "$d/bld/sqlite3.o"
 	cp "$d/bld/sqlite3.h" "$d/bld/sqlite3ext.h" "$SYS/include/"
-	stamp sqlite
+	stamp sqlite-dbstat
 }
 
 build_cjson() {

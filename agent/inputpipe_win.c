@@ -17,6 +17,7 @@
 #define WIN32_LEAN_AND_MEAN
 #include <windows.h>
 #include <sddl.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -38,7 +39,7 @@ struct conn {
 static struct {
 	struct platform_watch *w;
 	HANDLE accept_thread;
-	volatile LONG stopping;
+	atomic_int stopping;
 	CRITICAL_SECTION mu;		/* slots_used, conns */
 	int slots_used[PLATFORM_MAX_DEVICES];
 	struct conn *conns[64];
@@ -125,7 +126,7 @@ static DWORD WINAPI conn_main(LPVOID arg)
 	DWORD n;
 
 	log_info("input helper %d connected", c->id);
-	while (!ip.stopping) {
+	while (!atomic_load(&ip.stopping)) {
 		BOOL ok = ReadFile(c->pipe, &m, sizeof(m), &n, NULL);
 
 		if (!ok && GetLastError() == ERROR_MORE_DATA)
@@ -161,7 +162,7 @@ static HANDLE pipe_create(int first)
 
 static DWORD WINAPI accept_main(LPVOID arg)
 {
-	for (int first = 1; !ip.stopping; first = 0) {
+	for (int first = 1; !atomic_load(&ip.stopping); first = 0) {
 		HANDLE h = pipe_create(first);
 		struct conn *c;
 
@@ -173,7 +174,7 @@ static DWORD WINAPI accept_main(LPVOID arg)
 			CloseHandle(h);
 			continue;
 		}
-		if (ip.stopping || (c = calloc(1, sizeof(*c))) == NULL) {
+		if (atomic_load(&ip.stopping) || (c = calloc(1, sizeof(*c))) == NULL) {
 			CloseHandle(h);
 			continue;
 		}
@@ -196,7 +197,7 @@ static DWORD WINAPI accept_main(LPVOID arg)
 static void source_start(struct platform_watch *w)
 {
 	ip.w = w;
-	ip.stopping = 0;
+	atomic_store(&ip.stopping, 0);
 	ip.accept_thread = CreateThread(NULL, 0, accept_main, NULL, 0, NULL);
 }
 
@@ -205,7 +206,7 @@ static void source_stop(struct platform_watch *w)
 {
 	HANDLE self;
 
-	InterlockedExchange(&ip.stopping, 1);
+	atomic_store(&ip.stopping, 1);
 	self = CreateFileW(ip.name, GENERIC_WRITE, 0, NULL, OPEN_EXISTING, 0, NULL);
 	if (ip.accept_thread) {
 		WaitForSingleObject(ip.accept_thread, 2000);

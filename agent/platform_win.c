@@ -6,7 +6,7 @@
  *   collections on the digitizer page 0x0D: touch screen 0x04, pen 0x02,
  *   touch pad 0x05), never from a vendor list; vid/pid from the device's
  *   RID_DEVICE_INFO, the name from its interface path.
- * - Boot id: a random UUID kept in a volatile registry key, which Windows
+ * - Boot id: a random UUID kept in a REG_OPTION_VOLATILE registry key, which Windows
  *   drops at every boot (there is no /proc/sys/kernel/random/boot_id).
  * - hw_id: the SMBIOS system UUID (GetSystemFirmwareTable 'RSMB'), printed
  *   as Linux prints /sys/class/dmi/id/product_uuid (SMBIOS >= 2.6: the
@@ -25,10 +25,12 @@
 #include <windows.h>
 #include <ctype.h>
 #include <limits.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "bbt_array.h"
 #include "bbt_log.h"
 #include "bbt_time.h"
 #include "platform.h"
@@ -198,7 +200,7 @@ int platform_boot_id(char out[BBT_BOOT_ID_LEN], struct bbt_error *e)
 	if (boot_key_in(HKEY_LOCAL_MACHINE, out) == 0 ||
 	    boot_key_in(HKEY_CURRENT_USER, out) == 0)
 		return 0;
-	return bbt_error_set(e, "boot id: cannot use volatile key HKLM or HKCU\\"
+	return bbt_error_set(e, "boot id: cannot create the boot key in HKLM or HKCU\\"
 	    "SOFTWARE\\bbt-agent\\Boot");
 }
 
@@ -289,24 +291,17 @@ struct platform_watch {
 
 /* One open watch per process: the console handler and the service control
  * handler reach it here. */
-static struct platform_watch *volatile current;
+static _Atomic(struct platform_watch *) current;
 static platform_win_source_fn source_start, source_stop;
-static volatile LONG stop_pending;
+static atomic_int stop_pending;
 
 static void push_locked(struct platform_watch *w, const struct platform_event *ev)
 {
 	if (w->head > 0 && w->head == w->len)
 		w->head = w->len = 0;
-	if (w->len == w->cap) {
-		size_t cap = w->cap ? w->cap * 2 : 64;
-		struct platform_event *q = realloc(w->q, cap * sizeof(*q));
-
-		if (q == NULL) {
-			w->failed = 1;
-			return;
-		}
-		w->q = q;
-		w->cap = cap;
+	if (bbt_grow(&w->q, &w->cap, w->len + 1, sizeof(*w->q)) < 0) {
+		w->failed = 1;
+		return;
 	}
 	w->q[w->len++] = *ev;
 	if (ev->type == PLATFORM_EV_DEVICE_ADD)
@@ -342,7 +337,7 @@ void platform_win_request_stop(void)
 {
 	struct platform_watch *w = current;
 
-	InterlockedExchange(&stop_pending, 1);
+	atomic_store(&stop_pending, 1);
 	if (w)
 		push_simple(w, PLATFORM_EV_STOP);
 }
@@ -367,7 +362,7 @@ int platform_watch_open(struct platform_watch **out, struct bbt_error *e)
 	InitializeCriticalSection(&w->mu);
 	current = w;
 	SetConsoleCtrlHandler(console_handler, TRUE);
-	if (stop_pending)
+	if (atomic_load(&stop_pending))
 		push_simple(w, PLATFORM_EV_STOP);
 	if (source_start)
 		source_start(w);

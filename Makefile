@@ -23,7 +23,9 @@ DEB_DEPS = build-essential clang pkg-config git ca-certificates tzdata \
 	libcmocka-dev libumockdev-dev umockdev evemu-tools faketime libglib2.0-dev \
 	sqlite3 libpq-dev openssl curl python3 procps iproute2 strace time \
 	debhelper lintian fakeroot man-db systemd \
-	reprepro gnupg ansible debootstrap openssh-server openssh-client haproxy
+	reprepro gnupg ansible debootstrap openssh-server openssh-client haproxy \
+	gcc-mingw-w64-x86-64 mingw-w64-tools libz-mingw-w64-dev wine wine64 wixl msitools \
+	tcl dpkg-dev
 
 # sqlite3 is common's too: the shared storage layer (common/bbt_sqlite.*)
 # is compiled and unit-tested with common's flags.
@@ -65,7 +67,7 @@ CFLAGS  += -std=c11 $(WARN) $(OPT) -fPIE
 LDFLAGS += -pie -Wl,--as-needed $(LDSAN)
 
 COMMON_SRC = $(sort $(wildcard common/*.c))
-AGENT_SRC  = $(sort $(filter-out agent/main.c,$(wildcard agent/*.c)))
+AGENT_SRC  = $(sort $(filter-out agent/main.c agent/%_win.c,$(wildcard agent/*.c)))
 SERVER_SRC = $(sort $(filter-out server/main.c,$(wildcard server/*.c)))
 COMMON_OBJ = $(COMMON_SRC:%.c=$(BUILD)/obj/%.o)
 AGENT_OBJ  = $(AGENT_SRC:%.c=$(BUILD)/obj/%.o)
@@ -214,7 +216,7 @@ deps-check:
 # sums them over all stages (a stage that failed without counting a failure,
 # a build error say, counts as one). A skip fails on CI (BBT_CI=1) or root.
 TEST_COUNTS = $(abspath build)/test-counts
-TEST_STAGES = unit-run analyze san tsan fuzz integration style
+TEST_STAGES = unit-run analyze san tsan fuzz integration windows-test style
 test:
 	@$(MAKE) --no-print-directory deps-check
 	@$(MAKE) --no-print-directory all

@@ -18,8 +18,11 @@
 #include "bbt_error.h"
 #include "detector.h"
 
+/* The Windows build defines both as %ProgramData%\bbt-agent lookups. */
+#ifndef CONFIG_DEFAULT_PATH
 #define CONFIG_DEFAULT_PATH "/etc/bbt-agent/agent.conf"
 #define CONFIG_DEFAULT_STATE_DIR "/var/lib/bbt-agent"
+#endif
 
 struct agent_config {
 	char path[PATH_MAX];		/* file read, "" if none */

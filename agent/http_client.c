@@ -189,6 +189,9 @@ static int setup(CURL *c, const struct http_client_opts *o, const char *url,
 		curl_easy_setopt(c, CURLOPT_XFERINFODATA, (void *)o);
 		curl_easy_setopt(c, CURLOPT_NOPROGRESS, 0L);
 	}
+	/* Windows (OpenSSL backend): also trust the system certificate store,
+	 * as Linux trusts /etc/ssl/certs; curl ignores the flag elsewhere. */
+	curl_easy_setopt(c, CURLOPT_SSL_OPTIONS, (long)CURLSSLOPT_NATIVE_CA);
 	if (o->ca_file && *o->ca_file) {
 		/* CAINFO replaces the default bundle: keep the system
 		 * store through CAPATH so both kinds of server work. */

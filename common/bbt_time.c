@@ -200,8 +200,10 @@ int bbt_tz_local_offset(int64_t epoch)
 	time_t t = (time_t)epoch;
 	struct tm tm;
 
+	/* The local broken-down time read back as if UTC: portable where
+	 * struct tm has no tm_gmtoff (the Windows CRT). */
 	localtime_r(&t, &tm);
-	return (int)tm.tm_gmtoff;
+	return (int)(timegm(&tm) - t);
 }
 
 void bbt_iso_week(int64_t epoch, int offset_s, int *iso_year, int *iso_week)

@@ -1,0 +1,276 @@
+/*
+ * bbt-agent-helper.exe: runs in each signed-in user's session (started at
+ * logon by the Run key the MSI writes), reads that session's input through
+ * Raw Input and hands it to the bbt-agent service over the named pipe of
+ * win_input.h. Session 0 (the service's) has no desktop and sees no input,
+ * hence the split; the split also keeps the keyboard reader away from the
+ * network: this program links no socket, TLS or HTTP code and imports no
+ * winsock DLL (tests/windows checks its imports), and it writes nothing to
+ * disk. It never sends which key was pressed (see Keyboard below).
+ *
+ *   bbt-agent-helper.exe [--pipe NAME]
+ *
+ * Mouse: motion as EV_REL, buttons as EV_KEY BTN_*. Keyboard: one EV_KEY
+ * press (1) per key going down, a held key's repeats as 2, releases as 0,
+ * all with code KEY_A (30) whatever the key: the service needs "a key was
+ * pressed", not which one. Digitizers (HID usage page 0x0D: touch screen,
+ * pen, touch pad) are registered and announced as devices; their reports
+ * become events through the touch decoder (see firmware-notes/windows.md).
+ *
+ * Invariants: a message-only window (no UI); RIDEV_INPUTSINK so input is
+ * seen whichever window has focus; if the pipe breaks (service restarted)
+ * the helper reconnects every 2 s and announces its devices again.
+ */
+#define WIN32_LEAN_AND_MEAN
+#include <windows.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <wchar.h>
+
+#include "platform.h"
+#include "platform_win.h"
+#include "win_input.h"
+#include "win_util.h"
+
+#define MAX_DEV 32
+#define KEY_A_CODE 30
+#define RECONNECT_MS 2000
+
+struct hdev {
+	HANDLE h;
+	int announced;
+	unsigned kinds;
+	int pen_down;
+};
+
+static const wchar_t *pipe_name = WIN_INPUT_PIPE;
+static HANDLE pipe_h = INVALID_HANDLE_VALUE;
+static struct hdev devs[MAX_DEV];
+static unsigned char keys_down[512 / 8];
+
+static int64_t now_us(void)
+{
+	return (int64_t)GetTickCount64() * 1000;
+}
+
+static void pipe_close(void)
+{
+	if (pipe_h != INVALID_HANDLE_VALUE)
+		CloseHandle(pipe_h);
+	pipe_h = INVALID_HANDLE_VALUE;
+	for (int i = 0; i < MAX_DEV; i++)
+		devs[i].announced = 0;
+}
+
+static int pipe_open(void)
+{
+	DWORD mode = PIPE_READMODE_MESSAGE;
+
+	if (pipe_h != INVALID_HANDLE_VALUE)
+		return 0;
+	pipe_h = CreateFileW(pipe_name, GENERIC_WRITE | FILE_READ_ATTRIBUTES, 0, NULL,
+	    OPEN_EXISTING, 0, NULL);
+	if (pipe_h == INVALID_HANDLE_VALUE)
+		return -1;
+	SetNamedPipeHandleState(pipe_h, &mode, NULL, NULL);
+	return 0;
+}
+
+static void send_msg(struct win_input_msg *m)
+{
+	DWORD n;
+
+	m->magic = WIN_INPUT_MAGIC;
+	if (pipe_open() < 0)
+		return;
+	if (!WriteFile(pipe_h, m, sizeof(*m), &n, NULL) || n != sizeof(*m))
+		pipe_close();
+}
+
+/* The helper's number for a Raw Input device, announcing it first. */
+static int dev_index(HANDLE h, DWORD rim_type)
+{
+	int free_slot = -1;
+
+	for (int i = 0; i < MAX_DEV; i++) {
+		if (devs[i].h == h)
+			free_slot = i;
+		else if (devs[i].h == NULL && free_slot < 0)
+			free_slot = i;
+		if (devs[i].h == h)
+			break;
+	}
+	if (free_slot < 0)
+		return -1;
+	if (devs[free_slot].h != h) {
+		memset(&devs[free_slot], 0, sizeof(devs[free_slot]));
+		devs[free_slot].h = h;
+	}
+	if (!devs[free_slot].announced) {
+		struct win_input_msg m = { .kind = WIN_INPUT_DEVICE_ADD,
+		    .dev = (uint32_t)free_slot, .time_us = now_us() };
+		RID_DEVICE_INFO info = { .cbSize = sizeof(info) };
+		UINT sz = sizeof(info);
+
+		if (GetRawInputDeviceInfoW(h, RIDI_DEVICEINFO, &info, &sz) != (UINT)-1 &&
+		    info.dwType == RIM_TYPEHID) {
+			m.kinds = platform_win_classify(info.dwType, info.hid.usUsagePage,
+			    info.hid.usUsage);
+			snprintf(m.vid, sizeof(m.vid), "%04lx", info.hid.dwVendorId & 0xffff);
+			snprintf(m.pid, sizeof(m.pid), "%04lx", info.hid.dwProductId & 0xffff);
+		} else {
+			m.kinds = platform_win_classify(rim_type, 0, 0);
+		}
+		m.multitouch = (m.kinds & PLATFORM_INPUT_TOUCHSCREEN) != 0;
+		snprintf(m.name, sizeof(m.name), "%s",
+		    rim_type == RIM_TYPEMOUSE ? "Raw Input mouse" :
+		    rim_type == RIM_TYPEKEYBOARD ? "Raw Input keyboard" : "HID digitizer");
+		devs[free_slot].kinds = m.kinds;
+		send_msg(&m);
+		devs[free_slot].announced = pipe_h != INVALID_HANDLE_VALUE;
+	}
+	return free_slot;
+}
+
+static void send_ev(int dev, int64_t t, uint16_t type, uint16_t code, int32_t value)
+{
+	struct win_input_msg m = { .kind = WIN_INPUT_EVENT, .dev = (uint32_t)dev,
+	    .time_us = t, .type = type, .code = code, .value = value };
+
+	send_msg(&m);
+}
+
+static void on_mouse(int dev, const RAWMOUSE *m, int64_t t)
+{
+	static const struct { USHORT down, up; uint16_t code; } btn[] = {
+		{ RI_MOUSE_LEFT_BUTTON_DOWN, RI_MOUSE_LEFT_BUTTON_UP, WIN_BTN_LEFT },
+		{ RI_MOUSE_RIGHT_BUTTON_DOWN, RI_MOUSE_RIGHT_BUTTON_UP, WIN_BTN_RIGHT },
+		{ RI_MOUSE_MIDDLE_BUTTON_DOWN, RI_MOUSE_MIDDLE_BUTTON_UP, WIN_BTN_MIDDLE },
+	};
+	int any = 0;
+
+	if (m->lLastX || m->lLastY) {
+		send_ev(dev, t, WIN_EV_REL, WIN_REL_X, m->lLastX);
+		send_ev(dev, t, WIN_EV_REL, WIN_REL_Y, m->lLastY);
+		any = 1;
+	}
+	for (size_t i = 0; i < sizeof(btn) / sizeof(btn[0]); i++) {
+		if (m->usButtonFlags & btn[i].down)
+			send_ev(dev, t, WIN_EV_KEY, btn[i].code, 1), any = 1;
+		if (m->usButtonFlags & btn[i].up)
+			send_ev(dev, t, WIN_EV_KEY, btn[i].code, 0), any = 1;
+	}
+	if (m->usButtonFlags & RI_MOUSE_WHEEL)
+		send_ev(dev, t, WIN_EV_REL, WIN_REL_WHEEL, (SHORT)m->usButtonData), any = 1;
+	if (any)
+		send_ev(dev, t, WIN_EV_SYN, WIN_SYN_REPORT, 0);
+}
+
+static void on_keyboard(int dev, const RAWKEYBOARD *k, int64_t t)
+{
+	unsigned sc = (k->MakeCode & 0xff) | ((k->Flags & RI_KEY_E0) ? 0x100 : 0);
+	int down = !(k->Flags & RI_KEY_BREAK), was = keys_down[sc / 8] >> (sc % 8) & 1;
+
+	if (down)
+		keys_down[sc / 8] |= (unsigned char)(1u << (sc % 8));
+	else
+		keys_down[sc / 8] &= (unsigned char)~(1u << (sc % 8));
+	send_ev(dev, t, WIN_EV_KEY, KEY_A_CODE, down ? (was ? 2 : 1) : 0);
+	send_ev(dev, t, WIN_EV_SYN, WIN_SYN_REPORT, 0);
+}
+
+static void on_input(HRAWINPUT hri)
+{
+	union { RAWINPUT ri; unsigned char b[4096]; } buf;
+	UINT sz = sizeof(buf);
+	int64_t t = now_us();
+	int dev;
+
+	if (GetRawInputData(hri, RID_INPUT, &buf, &sz, sizeof(RAWINPUTHEADER)) == (UINT)-1)
+		return;
+	dev = dev_index(buf.ri.header.hDevice, buf.ri.header.dwType);
+	if (dev < 0)
+		return;
+	if (buf.ri.header.dwType == RIM_TYPEMOUSE)
+		on_mouse(dev, &buf.ri.data.mouse, t);
+	else if (buf.ri.header.dwType == RIM_TYPEKEYBOARD)
+		on_keyboard(dev, &buf.ri.data.keyboard, t);
+}
+
+static void on_device_change(WPARAM what, HANDLE h)
+{
+	if (what != GIDC_REMOVAL)
+		return;
+	for (int i = 0; i < MAX_DEV; i++) {
+		if (devs[i].h != h)
+			continue;
+		if (devs[i].announced) {
+			struct win_input_msg m = { .kind = WIN_INPUT_DEVICE_REMOVE,
+			    .dev = (uint32_t)i, .time_us = now_us() };
+
+			send_msg(&m);
+		}
+		memset(&devs[i], 0, sizeof(devs[i]));
+	}
+}
+
+static LRESULT CALLBACK wndproc(HWND w, UINT msg, WPARAM wp, LPARAM lp)
+{
+	switch (msg) {
+	case WM_INPUT:
+		on_input((HRAWINPUT)lp);
+		break;
+	case WM_INPUT_DEVICE_CHANGE:
+		on_device_change(wp, (HANDLE)lp);
+		return 0;
+	case WM_TIMER:
+		pipe_open();	/* reconnect after a service restart */
+		return 0;
+	}
+	return DefWindowProcW(w, msg, wp, lp);
+}
+
+static int register_input(HWND w)
+{
+	RAWINPUTDEVICE rid[] = {
+		{ 0x01, 0x02, RIDEV_INPUTSINK | RIDEV_DEVNOTIFY, w },	/* mouse */
+		{ 0x01, 0x06, RIDEV_INPUTSINK | RIDEV_DEVNOTIFY, w },	/* keyboard */
+		{ 0x0D, 0x04, RIDEV_INPUTSINK | RIDEV_DEVNOTIFY, w },	/* touch screen */
+		{ 0x0D, 0x02, RIDEV_INPUTSINK | RIDEV_DEVNOTIFY, w },	/* pen */
+		{ 0x0D, 0x05, RIDEV_INPUTSINK | RIDEV_DEVNOTIFY, w },	/* touch pad */
+	};
+
+	if (RegisterRawInputDevices(rid, 5, sizeof(rid[0])))
+		return 0;
+	/* Older stacks refuse a digitizer page they lack: mouse and keyboard. */
+	return RegisterRawInputDevices(rid, 2, sizeof(rid[0])) ? 0 : -1;
+}
+
+int wmain(int argc, wchar_t **argv)
+{
+	WNDCLASSW wc = { .lpfnWndProc = wndproc, .lpszClassName = L"bbt-agent-helper" };
+	HWND w;
+	MSG msg;
+
+	for (int i = 1; i + 1 < argc; i++)
+		if (wcscmp(argv[i], L"--pipe") == 0)
+			pipe_name = argv[++i];
+	wc.hInstance = GetModuleHandleW(NULL);
+	if (!RegisterClassW(&wc))
+		return 1;
+	w = CreateWindowExW(0, wc.lpszClassName, L"", 0, 0, 0, 0, 0, HWND_MESSAGE, NULL,
+	    wc.hInstance, NULL);
+	if (w == NULL || register_input(w) < 0) {
+		fprintf(stderr, "bbt-agent-helper: cannot register for Raw Input (error %lu)\n",
+		    GetLastError());
+		return 1;
+	}
+	SetTimer(w, 1, RECONNECT_MS, NULL);
+	pipe_open();
+	while (GetMessageW(&msg, NULL, 0, 0) > 0) {
+		TranslateMessage(&msg);
+		DispatchMessageW(&msg);
+	}
+	return 0;
+}

@@ -1,0 +1,183 @@
+/*
+ * win_platform: the Windows-only platform code (platform_win.c,
+ * wincompat_win.c, winutil_win.c), cross-built and run under wine by
+ * tests/windows/run.sh.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "bbt_session.h"
+#include "bbt_time.h"
+#include "config.h"
+#include "platform.h"
+#include "platform_win.h"
+#include "win_util.h"
+
+/* An SMBIOS table: type 0 (with strings), type 1 with the UUID, type 127. */
+static size_t smbios_blob(unsigned char *b, unsigned major, unsigned minor,
+    const unsigned char uuid[16])
+{
+	unsigned char *t = b + 8;
+	uint32_t len;
+
+	memset(b, 0, 8);
+	b[1] = (unsigned char)major;
+	b[2] = (unsigned char)minor;
+	/* type 0, length 0x18, one string "LENOVO" */
+	*t++ = 0; *t++ = 0x18; *t++ = 0; *t++ = 0;
+	memset(t, 1, 0x18 - 4); t += 0x18 - 4;
+	memcpy(t, "LENOVO\0\0", 8); t += 8;
+	/* type 1, length 0x1b, UUID at offset 8, no strings */
+	*t++ = 1; *t++ = 0x1b; *t++ = 1; *t++ = 0;
+	memset(t, 0, 4); t += 4;
+	memcpy(t, uuid, 16); t += 16;
+	memset(t, 0, 0x1b - 8 - 16); t += 0x1b - 8 - 16;
+	*t++ = 0; *t++ = 0;
+	*t++ = 127; *t++ = 4; *t++ = 2; *t++ = 0; *t++ = 0; *t++ = 0;
+	len = (uint32_t)(t - (b + 8));
+	memcpy(b + 4, &len, 4);
+	return (size_t)(t - b);
+}
+
+/* A Dell's table bytes; Linux shows its product_uuid as 4c4c4544-0033-... */
+static const unsigned char raw_uuid[16] = { 0x44, 0x45, 0x4c, 0x4c, 0x33, 0x00,
+	0x10, 0x58, 0x80, 0x48, 0xb2, 0xc0, 0x4f, 0x53, 0x4a, 0x31 };
+
+static void test_smbios_uuid_like_linux(void **state)
+{
+	unsigned char b[256];
+	char out[37];
+	size_t n = smbios_blob(b, 3, 0, raw_uuid);
+
+	/* SMBIOS >= 2.6: first three fields little-endian, as the kernel's %pUl. */
+	assert_int_equal(platform_win_smbios_uuid(b, n, out), 0);
+	assert_string_equal(out, "4c4c4544-0033-5810-8048-b2c04f534a31");
+	/* Before 2.6 the kernel prints the bytes in order (%pUb). */
+	n = smbios_blob(b, 2, 4, raw_uuid);
+	assert_int_equal(platform_win_smbios_uuid(b, n, out), 0);
+	assert_string_equal(out, "44454c4c-3300-1058-8048-b2c04f534a31");
+}
+
+static void test_smbios_uuid_absent(void **state)
+{
+	unsigned char b[256], ff[16], zero[16] = { 0 };
+	char out[37];
+	size_t n;
+
+	memset(ff, 0xff, sizeof(ff));
+	n = smbios_blob(b, 3, 0, ff);
+	assert_int_equal(platform_win_smbios_uuid(b, n, out), -1);
+	n = smbios_blob(b, 3, 0, zero);
+	assert_int_equal(platform_win_smbios_uuid(b, n, out), -1);
+	assert_int_equal(platform_win_smbios_uuid(b, 5, out), -1);
+	b[4] = 0xff;	/* length beyond the blob */
+	assert_int_equal(platform_win_smbios_uuid(b, n, out), -1);
+}
+
+static void test_classify(void **state)
+{
+	assert_int_equal(platform_win_classify(0, 0, 0), PLATFORM_INPUT_MOUSE);
+	assert_int_equal(platform_win_classify(1, 0, 0), PLATFORM_INPUT_KEYBOARD);
+	assert_int_equal(platform_win_classify(2, 0x0d, 0x04), PLATFORM_INPUT_TOUCHSCREEN);
+	assert_int_equal(platform_win_classify(2, 0x0d, 0x02), PLATFORM_INPUT_PEN);
+	assert_int_equal(platform_win_classify(2, 0x0d, 0x05), PLATFORM_INPUT_TOUCHPAD);
+	assert_int_equal(platform_win_classify(2, 0x01, 0x05), PLATFORM_INPUT_OTHER);
+}
+
+static void test_boot_id_stable(void **state)
+{
+	char a[BBT_BOOT_ID_LEN], b[BBT_BOOT_ID_LEN];
+	struct bbt_error e = { 0 };
+
+	assert_int_equal(platform_boot_id(a, &e), 0);
+	assert_true(bbt_uuid_valid(a));
+	assert_int_equal(platform_boot_id(b, &e), 0);
+	assert_string_equal(a, b);
+}
+
+static void test_boottime_counts(void **state)
+{
+	int64_t a = bbt_clock_boottime_us(), b;
+
+	assert_true(a > 0);
+	for (volatile long i = 0; i < 20000000; i++)
+		;
+	b = bbt_clock_boottime_us();
+	assert_true(b >= a);
+	assert_true(bbt_clock_realtime_us() > 1700000000LL * 1000000);
+}
+
+/* Chinese names through the POSIX wrappers: UTF-8 in, UTF-16 to Windows. */
+static void test_utf8_paths(void **state)
+{
+	char dir[] = "bbt-测试-XXXXXX", f1[128], f2[128], line[64];
+	struct stat st;
+	FILE *f;
+
+	assert_non_null(mkdtemp(dir));
+	snprintf(f1, sizeof(f1), "%s\\三年级二班.txt", dir);
+	snprintf(f2, sizeof(f2), "%s\\张老师.txt", dir);
+	f = fopen(f1, "we");
+	assert_non_null(f);
+	fputs("班班通\n", f);
+	fclose(f);
+	assert_int_equal(stat(f1, &st), 0);
+	assert_int_equal((int)st.st_size, (int)strlen("班班通\n"));
+	/* rename over an existing file replaces it, as on POSIX */
+	f = fopen(f2, "w");
+	assert_non_null(f);
+	fclose(f);
+	assert_int_equal(rename(f1, f2), 0);
+	assert_int_equal(access(f1, 0), -1);
+	f = fopen(f2, "r");
+	assert_non_null(f);
+	assert_non_null(fgets(line, sizeof(line), f));
+	fclose(f);
+	assert_string_equal(line, "班班通\n");
+	assert_int_equal(unlink(f2), 0);
+	assert_int_equal(rmdir(dir), 0);
+}
+
+static void test_env_utf8(void **state)
+{
+	assert_int_equal(setenv("BBT_WIN_TEST", "三年级二班", 1), 0);
+	assert_string_equal(getenv("BBT_WIN_TEST"), "三年级二班");
+	assert_int_equal(unsetenv("BBT_WIN_TEST"), 0);
+	assert_null(getenv("BBT_WIN_TEST"));
+}
+
+static void test_config_defaults(void **state)
+{
+	struct agent_config c;
+	struct bbt_error e = { 0 };
+	const char *pd = getenv("ProgramData");
+
+	assert_non_null(pd);
+	unsetenv("BBT_AGENT_CONFIG");
+	assert_int_equal(config_load(&c, NULL, NULL, &e), 0);
+	assert_true(strncmp(c.state_dir, pd, strlen(pd)) == 0);
+	assert_string_equal(c.state_dir + strlen(pd), "\\bbt-agent");
+	assert_string_equal(CONFIG_DEFAULT_PATH, "%ProgramData%\\bbt-agent\\agent.conf");
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_smbios_uuid_like_linux),
+		cmocka_unit_test(test_smbios_uuid_absent),
+		cmocka_unit_test(test_classify),
+		cmocka_unit_test(test_boot_id_stable),
+		cmocka_unit_test(test_boottime_counts),
+		cmocka_unit_test(test_utf8_paths),
+		cmocka_unit_test(test_env_utf8),
+		cmocka_unit_test(test_config_defaults),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -105,7 +105,7 @@ static void test_migrate(void **state)
 	assert_int_equal(v, 2);
 	/* A failing migration rolls back with the version. */
 	{
-		static const char *const bad[] = { migrations[0], migrations[1],
+		const char *const bad[] = { migrations[0], migrations[1],
 		    "CREATE TABLE c (z); SELECT nosuchfn();" };
 
 		assert_int_equal(bbt_sqlite_migrate(db, bad, 3, &e), -1);

@@ -12,6 +12,10 @@ start_fault "$S"
 agent_conf "http://127.0.0.1:$PORT/"
 $FT $AG enroll >/dev/null 2>&1 || fail "enroll"
 $FT $SEED "$ST" 1000 90000 1000 current >/dev/null || fail "seed"
+# LeakSanitizer cannot run under ptrace (it stops with a fatal error), so
+# under make san the traced pass runs without the leak check; the other
+# sync scripts check this code for leaks.
+ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0"; export ASAN_OPTIONS
 strace -f -c -e trace=fdatasync,fsync -o "$BBT_TMP/strace" $FT $AG sync \
 	>"$BBT_TMP/out" 2>&1 || { tail "$BBT_TMP/out"; fail "sync"; }
 grep -q '1000 accepted' "$BBT_TMP/out" || { tail "$BBT_TMP/out"; fail "not all accepted"; }

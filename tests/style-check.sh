@@ -21,6 +21,12 @@
 #    a name that at least two files of the directory have as their name
 #    or its first words (db.h + db_sqlite.c + ...: db_*; common/bbt_*.c:
 #    bbt_*). So agent/http_client.c exports http_client_*, not http_*.
+#  - (with BBT_STYLE_CONTRACT=1, off until the citations are repointed)
+#    the product contract is docs/CONTRACT.md: no text file of the tree
+#    cites "SPEC x.y" (the SPEC is not in the tree, so such a citation
+#    cannot be followed), and every "CONTRACT x.y" names a section heading
+#    that docs/CONTRACT.md has (a renumbered or deleted section must take
+#    its citations with it). A citation may wrap across a comment line.
 # A line may opt out of the first three with a "style-ok" comment saying why.
 #
 # Usage: tests/style-check.sh [--root DIR] [--build DIR] | --self-test
@@ -32,6 +38,8 @@
 root=.
 build=build
 self_test=0
+# Switched on (1) once every "SPEC x.y" in the tree cites CONTRACT instead.
+contract=${BBT_STYLE_CONTRACT:-0}
 while [ $# -gt 0 ]; do
 	case $1 in
 	--root) root=$2; shift 2 ;;
@@ -122,6 +130,55 @@ check_symbols() {
 	rm -f "$map"
 }
 
+# The text files that may cite the contract: code, scripts, docs, data.
+cited_files() {
+	find "$root" \( -path "$root/build" -o -path "$root/.git" -o -name corpus \) -prune -o \
+	    -type f \( -name '*.[ch]' -o -name '*.sh' -o -name '*.md' -o -name '*.py' \
+	    -o -name '*.mk' -o -name Makefile -o -name '*.js' -o -name '*.html' \
+	    -o -name '*.ini' -o -name '*.conf' \) -print
+}
+
+# Citations of the contract: none of "SPEC x.y", and each "CONTRACT x.y"
+# (and the "x.y, x.y" list after it) a heading of docs/CONTRACT.md. Read
+# whole files, so "(SPEC\n * 4.4)" across a comment line counts.
+check_contract() {
+	doc="$root/docs/CONTRACT.md"
+	if [ ! -f "$doc" ]; then
+		echo "style: no docs/CONTRACT.md to check citations against"; status=1; return
+	fi
+	secs=$(sed -nE 's/^#+[[:space:]]+([0-9]+(\.[0-9]+)*)\.?([[:space:]].*)?$/\1/p' "$doc" |
+	    tr '\n' ' ')
+	if ! cited_files | sort | SECS="$secs" ROOT="$root" perl -e '
+		my %sec = map { $_ => 1 } split " ", $ENV{SECS};
+		my $sep = qr{(?:[ \t]|\n[ \t]*(?:\*|\#|//)?[ \t]*)+};
+		my $bad = 0;
+		while (my $f = <STDIN>) {
+			chomp $f;
+			open(my $fh, "<", $f) or next;
+			local $/; my $t = <$fh>; close $fh;
+			(my $rel = $f) =~ s{^\Q$ENV{ROOT}\E/?}{};
+			my $line = sub { 1 + (substr($t, 0, $_[0]) =~ tr/\n//) };
+			while ($t =~ /\bSPEC(?:\.md)?$sep\d/g) {
+				printf "%s:%d: cites SPEC; cite CONTRACT (docs/CONTRACT.md)\n",
+				    $rel, $line->($-[0]);
+				$bad = 1;
+			}
+			while ($t =~ /\bCONTRACT(?:\.md)?$sep(\d+(?:\.\d+)?(?:\s*[,\x{2013}-]\s*\d+\.\d+)*)/g) {
+				my ($at, $list) = ($-[0], $1);
+				for my $n (split /\s*[,\x{2013}-]\s*/, $list) {
+					next if $sec{$n};
+					printf "%s:%d: cites CONTRACT %s, a section docs/CONTRACT.md does not have\n",
+					    $rel, $line->($at), $n;
+					$bad = 1;
+				}
+			}
+		}
+		exit $bad;'; then
+		echo "style: contract citations must name a section of docs/CONTRACT.md"
+		status=1
+	fi
+}
+
 run_checks() {
 	status=0
 	nobj=0
@@ -133,6 +190,7 @@ run_checks() {
 		check_text "$root/$rel" "$rel"
 	done
 	check_symbols
+	[ "$contract" = 1 ] && check_contract
 	return $status
 }
 
@@ -151,6 +209,10 @@ self_test() {
 		printf '/* store: the buffer. */\n#include <sqlite3.h>\nint store_n;\n' > "$t/src/agent/store.c"
 		printf '/* db: storage. */\nint db_n;\n' > "$t/src/server/db.h"
 		printf '/* db_sqlite: storage. */\n#include <sqlite3.h>\nint db_open_x;\n' > "$t/src/server/db_sqlite.c"
+		mkdir -p "$t/src/docs"
+		printf '# Contract\n## 4. The agent\n### 4.4 Sync\n### 4.5 Bundles\n## 8. Bars\n' \
+			> "$t/src/docs/CONTRACT.md"
+		printf '/* %s 4.4, 4.5; %s 8 */\n' CONTRACT CONTRACT >> "$t/src/common/bbt_x.c"
 	}
 	build_objs() {
 		for c in "$t"/src/*/*.c; do
@@ -163,7 +225,8 @@ self_test() {
 	}
 	expect() {	# expect RESULT WHAT MESSAGE-PATTERN
 		build_objs
-		out=$(BBT_COUNTS= "$0" --root "$t/src" --build "$t/build" 2>&1); rc=$?
+		out=$(BBT_COUNTS= BBT_STYLE_CONTRACT=1 "$0" --root "$t/src" --build "$t/build" 2>&1)
+		rc=$?
 		if [ "$1" = pass ] && [ $rc != 0 ]; then
 			echo "style self-test: the clean tree failed: $out"; fails=$((fails + 1))
 		elif [ "$1" = fail ] && { [ $rc = 0 ] || ! echo "$out" | grep -q -- "$3"; }; then
@@ -198,6 +261,18 @@ self_test() {
 	expect pass "prefixed symbol" ''
 	plant_clean; printf '/* db_sqlite_live: more. */\nint db_live_n;\n' > "$t/src/server/db_sqlite_live.c"
 	expect pass "family prefix (db_)" ''
+	plant_clean; printf '/* the detector (%s 4.2). */\n' SPEC >> "$t/src/common/bbt_x.c"
+	expect fail "SPEC citation" "cites SPEC"
+	plant_clean; printf '/* the detector (%s\n * 4.2). */\n' SPEC >> "$t/src/server/db.h"
+	expect fail "SPEC citation across lines" "cites SPEC"
+	plant_clean; printf '# see %s 5.1\n' SPEC.md > "$t/src/docs/x.md"
+	expect fail "SPEC.md citation in a doc" "cites SPEC"
+	plant_clean; printf '/* %s 4.9 */\n' CONTRACT >> "$t/src/common/bbt_x.c"
+	expect fail "citation of a missing section" "does not have"
+	plant_clean; printf '/* %s 4.4, 5.3 */\n' CONTRACT >> "$t/src/common/bbt_x.c"
+	expect fail "missing section in a list" "T 5.3, a section"
+	plant_clean; printf '/* AF_UNSPEC, %s 4.2 */\n' SPECIAL >> "$t/src/common/bbt_x.c"
+	expect pass "words containing SPEC" ''
 	rm -rf "$t"
 	if [ $fails = 0 ]; then echo "style self-test: every planted violation caught"; fi
 	return $fails

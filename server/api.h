@@ -9,11 +9,6 @@
 #include "http.h"
 #include "report.h"
 
-/* api_report.c: answer 200 with rep as a JSON array (frees rep), or 500
- * naming `what` and e's message when rep is NULL. */
-void api_reply_report(struct http_response *res, struct report *rep, const char *what,
-    const struct bbt_error *e);
-
 /* api_device.c: the agent endpoints (SPEC 4.4). */
 void api_enroll(struct http_request *req, struct http_response *res);
 void api_sessions(struct http_request *req, struct http_response *res);

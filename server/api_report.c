@@ -6,24 +6,6 @@
 #include "api.h"
 #include "report_cmd.h"
 
-void api_reply_report(struct http_response *res, struct report *rep, const char *what,
-    const struct bbt_error *e)
-{
-	cJSON *out;
-
-	if (rep == NULL) {
-		http_reply_error(res, 500, "%s: %s", what, bbt_error_msg(e));
-		return;
-	}
-	out = report_to_json(rep);
-	report_free(rep);
-	if (out == NULL) {
-		http_reply_error(res, 500, "out of memory");
-		return;
-	}
-	http_reply_json(res, 200, out);
-}
-
 /* The report endpoints: each is its report entry served by the runner
  * (report_cmd.h), with the CLI's options as query arguments. */
 static void serve(const char *name, struct http_request *req, struct http_response *res)

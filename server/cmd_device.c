@@ -24,12 +24,16 @@
 #include "fleet.h"
 #include "points.h"
 #include "report.h"
+#include "report_cmd.h"
+
+const char cmd_device_usage[] =
+    "usage: bbt-server device list [--school CODE] [--format table|csv|json]\n"
+    "       bbt-server device revoke ID\n"
+    "       bbt-server device move ID --school CODE --room NAME\n";
 
 static int usage(FILE *f)
 {
-	fputs("usage: bbt-server device list [--school CODE] [--format table|csv|json]\n"
-	    "       bbt-server device revoke ID\n"
-	    "       bbt-server device move ID --school CODE --room NAME\n", f);
+	fputs(cmd_device_usage, f);
 	return f == stdout ? 0 : 2;
 }
 
@@ -67,57 +71,24 @@ static int device_row(void *arg, const struct db_device *d, const char *inputs_j
 	return rc ? bbt_error_set(e, "out of memory") : 0;
 }
 
-static int list(struct server_ctx *ctx, int argc, char **argv)
+/* The rows of `device list`, a list entry of the report table (report_cmds.c). */
+struct report *cmd_device_list_build(const struct report_env *env,
+    const struct report_args *a, struct bbt_error *e)
 {
-	static const struct option opts[] = {
-		{ "school", required_argument, NULL, 's' },
-		{ "format", required_argument, NULL, 'F' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
 	static const char *const cols[D_N] = { "device_id", "hw_id", "school", "room",
 		"hostname", "enrolled", "last_seen", "reenrolled", "last_reenrolled",
 		"clone_suspected", "revoked", "public_key" };
-	struct walk w = { NULL, ctx->tz, (int64_t)time(NULL) };
-	enum report_format f = REPORT_TABLE;
-	const char *school = NULL;
-	struct db *db = NULL;
-	struct bbt_error e;
-	int c, rc = 1;
+	struct walk w = { report_new(D_N, cols), env->zone, env->now };
 
-	optind = 0;
-	while ((c = getopt_long(argc, argv, "s:h", opts, NULL)) != -1) {
-		switch (c) {
-		case 's': school = optarg; break;
-		case 'F':
-			if (report_format_parse(optarg, &f, &e) < 0) {
-				fprintf(stderr, "bbt-server: device list: %s\n", bbt_error_msg(&e));
-				return 2;
-			}
-			break;
-		case 'h': return usage(stdout);
-		default: return usage(stderr);
-		}
-	}
-	if (optind != argc)
-		return usage(stderr);
-	w.rep = report_new(D_N, cols);
 	if (w.rep == NULL) {
-		bbt_error_set(&e, "out of memory");
-		goto fail;
+		bbt_error_set(e, "out of memory");
+		return NULL;
 	}
-	if (cmd_db_open(ctx, &db, &e) < 0 || db_school_check(db, school, &e) < 0 ||
-	    db_devices_each(db, school, device_row, &w, &e) < 0 ||
-	    report_write(w.rep, f, stdout, &e) < 0)
-		goto fail;
-	rc = 0;
-	goto out;
-fail:
-	fprintf(stderr, "bbt-server: device list: %s\n", bbt_error_msg(&e));
-out:
-	report_free(w.rep);
-	db_close(db);
-	return rc;
+	if (db_devices_each(env->db, a->school, device_row, &w, e) < 0) {
+		report_free(w.rep);
+		return NULL;
+	}
+	return w.rep;
 }
 
 struct change {
@@ -243,7 +214,7 @@ static int move(struct server_ctx *ctx, int argc, char **argv)
 int cmd_device(struct server_ctx *ctx, int argc, char **argv)
 {
 	if (argc >= 2 && strcmp(argv[1], "list") == 0)
-		return list(ctx, argc - 1, argv + 1);
+		return report_cmd_run(report_cmd_find("device list"), ctx, argc - 1, argv + 1);
 	if (argc >= 2 && strcmp(argv[1], "revoke") == 0)
 		return revoke(ctx, argc - 1, argv + 1);
 	if (argc >= 2 && strcmp(argv[1], "move") == 0)

@@ -1,5 +1,6 @@
 /*
- * cmd_sessions: `bbt-server sessions [--school CODE] [--device ID]`: the
+ * cmd_sessions: the rows of `bbt-server sessions [--school CODE] [--device
+ * ID]`, a list entry of the report table (report_cmds.c, RC_LIST): the
  * stored sessions themselves, as they arrived (SPEC 4.3 fields plus where
  * and how: device, school and room then, received time, http or bundle).
  * The audit view an admin needs when a report looks wrong ("did this PC
@@ -9,17 +10,10 @@
  * Times: start and end in the offset the agent recorded (the lesson's
  * local time), received in --tz. Read-only.
  */
-#include <getopt.h>
-#include <stdio.h>
-
 #include "bbt_time.h"
-#include "commands.h"
 #include "db.h"
 #include "report.h"
-
-static const char usage_text[] =
-    "usage: bbt-server sessions [--school CODE] [--device ID] "
-    "[--format table|csv|json]\n";
+#include "report_cmd.h"
 
 enum { S_ID, S_DEVICE, S_SCHOOL, S_ROOM, S_START, S_END, S_DURATION, S_TOUCHES,
 	S_ACTIVE, S_TEACHER, S_INPUT, S_VID, S_PID, S_FLAGS, S_RECEIVED, S_VIA, S_N };
@@ -68,54 +62,18 @@ static int session_row(void *arg, const struct db_session_row *r, struct bbt_err
 	return rc ? bbt_error_set(e, "out of memory") : 0;
 }
 
-int cmd_sessions(struct server_ctx *ctx, int argc, char **argv)
+struct report *cmd_sessions_build(const struct report_env *env, const struct report_args *a,
+    struct bbt_error *e)
 {
-	static const struct option opts[] = {
-		{ "school", required_argument, NULL, 's' },
-		{ "device", required_argument, NULL, 'd' },
-		{ "format", required_argument, NULL, 'F' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
-	const char *school = NULL, *device = NULL;
-	enum report_format f = REPORT_TABLE;
-	struct walk w = { NULL, ctx->tz };
-	struct bbt_error e;
-	struct db *db = NULL;
-	int c, rc = CMD_FAIL;
+	struct walk w = { report_new(S_N, columns), env->zone };
 
-	optind = 0;
-	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
-		switch (c) {
-		case 's': school = optarg; break;
-		case 'd': device = optarg; break;
-		case 'F':
-			if (report_format_parse(optarg, &f, &e) < 0) {
-				fprintf(stderr, "bbt-server: sessions: %s\n", bbt_error_msg(&e));
-				return CMD_USAGE;
-			}
-			break;
-		case 'h': return cmd_usage(stdout, usage_text);
-		default: return cmd_usage(stderr, usage_text);
-		}
-	}
-	if (optind != argc)
-		return cmd_usage(stderr, usage_text);
-	w.rep = report_new(S_N, columns);
 	if (w.rep == NULL) {
-		bbt_error_set(&e, "out of memory");
-		goto fail;
+		bbt_error_set(e, "out of memory");
+		return NULL;
 	}
-	if (cmd_db_open(ctx, &db, &e) < 0 || db_school_check(db, school, &e) < 0 ||
-	    db_sessions_each(db, school, device, session_row, &w, &e) < 0 ||
-	    report_write(w.rep, f, stdout, &e) < 0)
-		goto fail;
-	rc = CMD_OK;
-	goto out;
-fail:
-	fprintf(stderr, "bbt-server: sessions: %s\n", bbt_error_msg(&e));
-out:
-	report_free(w.rep);
-	db_close(db);
-	return rc;
+	if (db_sessions_each(env->db, a->school, a->device, session_row, &w, e) < 0) {
+		report_free(w.rep);
+		return NULL;
+	}
+	return w.rep;
 }

@@ -1,7 +1,8 @@
 /*
  * cmd_timetable: `bbt-server timetable import FILE.csv` (SPEC 5.4), and
  * `timetable list [--school CODE]`: the slots in force, as stored, so an
- * admin sees what the points report attributes against (read-only).
+ * admin sees what the points report attributes against (read-only; a list
+ * entry of the report table, report_cmds.c).
  *
  * The whole file is parsed and validated before the database is touched,
  * then stored in one transaction that replaces the timetable of every school
@@ -16,9 +17,10 @@
 #include "commands.h"
 #include "db.h"
 #include "report.h"
+#include "report_cmd.h"
 #include "timetable.h"
 
-static const char usage_text[] = "usage: bbt-server timetable import FILE.csv\n"
+const char cmd_timetable_usage[] = "usage: bbt-server timetable import FILE.csv\n"
     "  (a file whose name starts with '-': timetable import -- FILE.csv)\n"
     "       bbt-server timetable list [--school CODE] [--format table|csv|json]\n";
 
@@ -43,75 +45,32 @@ static int slot_row(struct report *rep, const struct timetable_slot *t)
 	return rc;
 }
 
-static int list_write(struct db *db, const char *school, enum report_format f,
-    struct bbt_error *e)
+struct report *cmd_timetable_list_build(const struct report_env *env,
+    const struct report_args *a, struct bbt_error *e)
 {
 	static const char *const cols[L_N] = { "school", "room", "weekday", "start", "end",
 		"teacher_id", "teacher_name", "subject" };
-	struct report *rep = NULL;
+	struct report *rep;
 	struct timetable tt;
 	int rc = -1;
 
-	if (db_school_check(db, school, e) < 0 || db_timetable_load(db, school, &tt, e) < 0)
-		return -1;
+	if (db_timetable_load(env->db, a->school, &tt, e) < 0)
+		return NULL;
 	rep = report_new(L_N, cols);
-	if (rep == NULL) {
-		bbt_error_set(e, "out of memory");
+	if (rep == NULL || report_code_column(rep, L_SCHOOL) < 0 ||
+	    report_code_column(rep, L_TID) < 0)
 		goto out;
-	}
-	if (report_code_column(rep, L_SCHOOL) < 0 || report_code_column(rep, L_TID) < 0) {
-		bbt_error_set(e, "out of memory");
-		goto out;
-	}
-	for (size_t i = 0; i < tt.n; i++) {
-		if (slot_row(rep, &tt.slots[i]) != 0) {
-			bbt_error_set(e, "out of memory");
+	for (size_t i = 0; i < tt.n; i++)
+		if (slot_row(rep, &tt.slots[i]) != 0)
 			goto out;
-		}
-	}
-	rc = report_write(rep, f, stdout, e);
+	rc = 0;
 out:
-	report_free(rep);
 	timetable_free(&tt);
-	return rc;
-}
-
-static int list(struct server_ctx *ctx, int argc, char **argv)
-{
-	static const struct option opts[] = {
-		{ "school", required_argument, NULL, 's' },
-		{ "format", required_argument, NULL, 'F' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
-	enum report_format f = REPORT_TABLE;
-	const char *school = NULL;
-	struct bbt_error e;
-	struct db *db = NULL;
-	int c, rc = CMD_FAIL;
-
-	optind = 0;
-	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
-		switch (c) {
-		case 's': school = optarg; break;
-		case 'F':
-			if (report_format_parse(optarg, &f, &e) < 0) {
-				fprintf(stderr, "bbt-server: timetable list: %s\n", bbt_error_msg(&e));
-				return CMD_USAGE;
-			}
-			break;
-		case 'h': return cmd_usage(stdout, usage_text);
-		default: return cmd_usage(stderr, usage_text);
-		}
-	}
-	if (optind != argc)
-		return cmd_usage(stderr, usage_text);
-	if (cmd_db_open(ctx, &db, &e) == 0 && list_write(db, school, f, &e) == 0)
-		rc = CMD_OK;
-	else
-		fprintf(stderr, "bbt-server: timetable list: %s\n", bbt_error_msg(&e));
-	db_close(db);
-	return rc;
+	if (rc == 0)
+		return rep;
+	report_free(rep);
+	bbt_error_set(e, "out of memory");
+	return NULL;
 }
 
 static int import(struct server_ctx *ctx, const char *path)
@@ -157,14 +116,14 @@ int cmd_timetable(struct server_ctx *ctx, int argc, char **argv)
 	int c;
 
 	if (argc > 1 && strcmp(argv[1], "list") == 0)
-		return list(ctx, argc - 1, argv + 1);
+		return report_cmd_run(report_cmd_find("timetable list"), ctx, argc - 1, argv + 1);
 	/* Options may come before or after "import"; getopt moves them first. */
 	optind = 0;
 	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1)
-		return cmd_usage(c == 'h' ? stdout : stderr, usage_text);
+		return cmd_usage(c == 'h' ? stdout : stderr, cmd_timetable_usage);
 	if (optind < argc && strcmp(argv[optind], "import") != 0)
 		fprintf(stderr, "bbt-server timetable: unknown subcommand '%s'\n", argv[optind]);
 	if (argc - optind != 2 || strcmp(argv[optind], "import") != 0)
-		return cmd_usage(stderr, usage_text);
+		return cmd_usage(stderr, cmd_timetable_usage);
 	return import(ctx, argv[optind + 1]);
 }

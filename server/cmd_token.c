@@ -24,6 +24,7 @@
 #include "db.h"
 #include "points.h"
 #include "report.h"
+#include "report_cmd.h"
 
 #define TOKEN_DEFAULT_USES 1
 #define TOKEN_DEFAULT_DAYS 30
@@ -32,14 +33,16 @@
 
 #define TOKEN_MIN_PREFIX 4	/* fewest characters `revoke` takes */
 
+const char cmd_token_usage[] =
+    "usage: bbt-server token create --school CODE [--uses N] [--expires-days D]\n"
+    "  defaults: --uses 1 --expires-days 30\n"
+    "       bbt-server token list [--school CODE] [--format table|csv|json]\n"
+    "       bbt-server token revoke PREFIX   (4 to 8 characters as `list` shows them,\n"
+    "                                         the whole token, or sha256:DIGEST...)\n";
+
 static int usage(FILE *f)
 {
-	fputs("usage: bbt-server token create --school CODE [--uses N] [--expires-days D]\n"
-	    "  defaults: --uses 1 --expires-days 30\n"
-	    "       bbt-server token list [--school CODE] [--format table|csv|json]\n"
-	    "       bbt-server token revoke PREFIX   (4 to 8 characters as `list` shows them,\n"
-	    "                                         the whole token, or sha256:DIGEST...)\n",
-	    f);
+	fputs(cmd_token_usage, f);
 	return f == stdout ? 0 : 2;
 }
 
@@ -170,56 +173,23 @@ static int token_row(void *arg, const struct db_enroll_token *t, struct bbt_erro
 	return rc ? bbt_error_set(e, "out of memory") : 0;
 }
 
-static int list(struct server_ctx *ctx, int argc, char **argv)
+/* The rows of `token list`, a list entry of the report table (report_cmds.c). */
+struct report *cmd_token_list_build(const struct report_env *env, const struct report_args *a,
+    struct bbt_error *e)
 {
-	static const struct option opts[] = {
-		{ "school", required_argument, NULL, 's' },
-		{ "format", required_argument, NULL, 'F' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
 	static const char *const cols[T_N] = { "token", "school", "uses_left", "expires",
 		"created", "state", "revoked" };
-	struct token_walk w = { NULL, ctx->tz, (int64_t)time(NULL) };
-	enum report_format f = REPORT_TABLE;
-	const char *school = NULL;
-	struct db *db = NULL;
-	struct bbt_error e;
-	int c, rc = 1;
+	struct token_walk w = { report_new(T_N, cols), env->zone, env->now };
 
-	optind = 0;
-	while ((c = getopt_long(argc, argv, "s:h", opts, NULL)) != -1) {
-		switch (c) {
-		case 's': school = optarg; break;
-		case 'F':
-			if (report_format_parse(optarg, &f, &e) < 0) {
-				fprintf(stderr, "bbt-server: token list: %s\n", bbt_error_msg(&e));
-				return 2;
-			}
-			break;
-		case 'h': return usage(stdout);
-		default: return usage(stderr);
-		}
-	}
-	if (optind != argc)
-		return usage(stderr);
-	w.rep = report_new(T_N, cols);
 	if (w.rep == NULL) {
-		bbt_error_set(&e, "out of memory");
-		goto fail;
+		bbt_error_set(e, "out of memory");
+		return NULL;
 	}
-	if (cmd_db_open(ctx, &db, &e) < 0 || db_school_check(db, school, &e) < 0 ||
-	    db_enroll_tokens_each(db, school, token_row, &w, &e) < 0 ||
-	    report_write(w.rep, f, stdout, &e) < 0)
-		goto fail;
-	rc = 0;
-	goto out;
-fail:
-	fprintf(stderr, "bbt-server: token list: %s\n", bbt_error_msg(&e));
-out:
-	report_free(w.rep);
-	db_close(db);
-	return rc;
+	if (db_enroll_tokens_each(env->db, a->school, token_row, &w, e) < 0) {
+		report_free(w.rep);
+		return NULL;
+	}
+	return w.rep;
 }
 
 /*
@@ -339,7 +309,7 @@ int cmd_token(struct server_ctx *ctx, int argc, char **argv)
 	if (argc >= 2 && strcmp(argv[1], "create") == 0)
 		return create(ctx, argc - 1, argv + 1);
 	if (argc >= 2 && strcmp(argv[1], "list") == 0)
-		return list(ctx, argc - 1, argv + 1);
+		return report_cmd_run(report_cmd_find("token list"), ctx, argc - 1, argv + 1);
 	if (argc >= 2 && strcmp(argv[1], "revoke") == 0)
 		return revoke(ctx, argc - 1, argv + 1);
 	return cmd_no_subcommand("token", argc, argv, usage);

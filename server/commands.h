@@ -8,8 +8,9 @@
  * file, no database, an unknown school) or CMD_USAGE (the command line is
  * wrong). --help prints the usage on stdout and is CMD_OK; a usage error
  * prints it on stderr. Open the database with cmd_db_open, not db_open.
- * The report commands (points, verify, stats, devices, teachers) are not
- * here: they are entries served by one runner (report_cmd.h).
+ * The report commands (points, verify, stats, devices, teachers) and the
+ * lists of stored rows (sessions, timetable list, token list, device list)
+ * are not here: they are entries served by one runner (report_cmd.h).
  */
 #ifndef SERVER_COMMANDS_H
 #define SERVER_COMMANDS_H
@@ -46,7 +47,6 @@ int cmd_timetable(struct server_ctx *ctx, int argc, char **argv);
 int cmd_schedule(struct server_ctx *ctx, int argc, char **argv);
 int cmd_import(struct server_ctx *ctx, int argc, char **argv);
 int cmd_device(struct server_ctx *ctx, int argc, char **argv);
-int cmd_sessions(struct server_ctx *ctx, int argc, char **argv);
 int cmd_check(struct server_ctx *ctx, int argc, char **argv);
 
 #endif

@@ -3,7 +3,8 @@
  * It owns the parts each report command once repeated: option parsing for
  * the CLI and the API, loading the rule file, the period check before any
  * database work, opening the database, the school check, writing in the
- * chosen format and printing the error. Entries only build rows.
+ * chosen format and printing the error, and the JSON answer of the API.
+ * Entries only build rows.
  */
 #include "report_cmd.h"
 
@@ -14,12 +15,14 @@
 #include <string.h>
 #include <time.h>
 
-#include "api.h"
 #include "bbt_defaults.h"
 #include "db.h"
 #include "fleet.h"
 #include "report_xlsx.h"
 #include "rulebook.h"
+
+/* The options a report writes with (--out, --lang), which lists lack. */
+#define RC_WRITE	0x10000u
 
 /* Every option a report may take; an entry gets those its opts name. */
 static const struct {
@@ -33,9 +36,10 @@ static const struct {
 	{ RC_EXPLAIN, { "explain", no_argument, NULL, 'x' } },
 	{ RC_BEHIND, { "behind", no_argument, NULL, 'b' } },
 	{ RC_OFFLINE, { "offline-after", required_argument, NULL, 'a' } },
+	{ RC_DEVICE, { "device", required_argument, NULL, 'd' } },
 	{ 0, { "format", required_argument, NULL, 'F' } },
-	{ 0, { "out", required_argument, NULL, 'o' } },
-	{ 0, { "lang", required_argument, NULL, 'L' } },
+	{ RC_WRITE, { "out", required_argument, NULL, 'o' } },
+	{ RC_WRITE, { "lang", required_argument, NULL, 'L' } },
 	{ 0, { "help", no_argument, NULL, 'h' } },
 };
 #define NOPTS (sizeof(all_opts) / sizeof(all_opts[0]))
@@ -59,17 +63,28 @@ static int parse_seconds(const char *s, long *out)
 	return errno || end == s || *end || *out < 1 || *out > 366L * 86400 ? -1 : 0;
 }
 
+/* --format: a list takes table|csv|json, a report xlsx too. */
+static int cli_format(const struct report_entry *re, const char *s, struct cli *o)
+{
+	struct bbt_error e;
+
+	if ((re->opts & RC_LIST ? report_format_parse(s, &o->f, &e) :
+	    report_xlsx_format_parse(s, &o->f, &o->xlsx, &e)) == 0)
+		return 0;
+	fprintf(stderr, "bbt-server: %s: %s\n", re->name, bbt_error_msg(&e));
+	return CMD_USAGE;
+}
+
 /* The option of one getopt result; 0 to go on, else the exit status (or -1:
  * --help, exit 0). */
 static int cli_option(const struct report_entry *re, int c, struct cli *o)
 {
-	struct bbt_error e;
-
 	switch (c) {
 	case 'w': o->a.week = optarg; return 0;
 	case 'f': o->a.from = optarg; return 0;
 	case 't': o->a.to = optarg; return 0;
 	case 's': o->a.school = optarg; return 0;
+	case 'd': o->a.device = optarg; return 0;
 	case 'x': o->a.explain = 1; return 0;
 	case 'b': o->a.behind = 1; return 0;
 	case 'o': o->out = optarg; return 0;
@@ -79,11 +94,7 @@ static int cli_option(const struct report_entry *re, int c, struct cli *o)
 		fprintf(stderr, "bbt-server: %s: --offline-after: '%s' is not a number of "
 		    "seconds\n", re->name, optarg);
 		return CMD_USAGE;
-	case 'F':
-		if (report_xlsx_format_parse(optarg, &o->f, &o->xlsx, &e) == 0)
-			return 0;
-		fprintf(stderr, "bbt-server: %s: %s\n", re->name, bbt_error_msg(&e));
-		return CMD_USAGE;
+	case 'F': return cli_format(re, optarg, o);
 	case 'L':
 		if (strcmp(optarg, "zh") == 0 || strcmp(optarg, "en") == 0) {
 			o->lang = optarg[0];
@@ -100,16 +111,18 @@ static int cli_option(const struct report_entry *re, int c, struct cli *o)
 /* 0, -1 after --help, or the exit status to leave with. */
 static int cli_parse(const struct report_entry *re, int argc, char **argv, struct cli *o)
 {
+	unsigned have = re->opts | (re->opts & RC_LIST ? 0 : RC_WRITE);
 	struct option opts[NOPTS + 1];
 	size_t n = 0;
 	int c, rc;
 
 	for (size_t i = 0; i < NOPTS; i++)
-		if (all_opts[i].bit == 0 || (re->opts & all_opts[i].bit))
+		if (all_opts[i].bit == 0 || (have & all_opts[i].bit))
 			opts[n++] = all_opts[i].opt;
 	opts[n] = (struct option){ NULL, 0, NULL, 0 };
 	optind = 0;
-	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1)
+	while ((c = getopt_long(argc, argv, re->opts & RC_SHORT_SCHOOL ? "s:h" : "h", opts,
+	    NULL)) != -1)
 		if ((rc = cli_option(re, c, o)) != 0)
 			return rc;
 	if (optind != argc || (o->xlsx && o->out == NULL)) {
@@ -119,9 +132,10 @@ static int cli_parse(const struct report_entry *re, int argc, char **argv, struc
 	}
 	o->a.shape = o->xlsx ? REPORT_CSV : o->f;
 	/* The default (SPEC 5.1): Chinese headers for the workbook and CSV, which
-	 * officers open in Excel; the keys for the terminal table (docs/stats.md). */
+	 * officers open in Excel; the keys for the terminal table (docs/stats.md).
+	 * A list's headers are always its keys. */
 	if (o->lang == 0)
-		o->lang = o->xlsx || o->f == REPORT_CSV ? 'z' : 'e';
+		o->lang = !(re->opts & RC_LIST) && (o->xlsx || o->f == REPORT_CSV) ? 'z' : 'e';
 	return 0;
 }
 
@@ -181,6 +195,25 @@ int report_cmd_run(const struct report_entry *re, struct server_ctx *ctx, int ar
 	return CMD_FAIL;
 }
 
+/* Answer 200 with rep as a JSON array (frees rep), or 500 naming what. */
+static void api_reply(struct http_response *res, struct report *rep, const char *what,
+    const struct bbt_error *e)
+{
+	cJSON *out;
+
+	if (rep == NULL) {
+		http_reply_error(res, 500, "%s: %s", what, bbt_error_msg(e));
+		return;
+	}
+	out = report_to_json(rep);
+	report_free(rep);
+	if (out == NULL) {
+		http_reply_error(res, 500, "out of memory");
+		return;
+	}
+	http_reply_json(res, 200, out);
+}
+
 /* 1|true|"" -> 1, absent|0|false -> 0, else -1. */
 static int query_flag(const char *v)
 {
@@ -225,6 +258,10 @@ void report_cmd_api(const struct report_entry *re, struct http_request *req,
 	struct rules_stats rs;
 	struct bbt_error e;
 
+	if (re == NULL || (re->opts & RC_LIST)) {
+		http_reply_error(res, 404, "no such report");
+		return;
+	}
 	if (http_admin_scope(req, res, &a.school) < 0 || api_parse(re, req, res, &a) < 0)
 		return;
 	if (load_rules(re, req->cfg->rules, 1, &rule, &rs, &env, &e) < 0) {
@@ -235,7 +272,7 @@ void report_cmd_api(const struct report_entry *re, struct http_request *req,
 		http_reply_error(res, 400, "%s", bbt_error_msg(&e));
 		return;
 	}
-	api_reply_report(res, re->build(&env, &a, &e), re->name, &e);
+	api_reply(res, re->build(&env, &a, &e), re->name, &e);
 }
 
 const struct report_entry *report_cmd_find(const char *name)

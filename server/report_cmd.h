@@ -13,6 +13,13 @@
  * request), build, then write (CLI: --format table|csv|json|xlsx, --out,
  * --lang; API: the JSON rows). Exit status: 0 ok, 1 the work failed, 2 the
  * command line is wrong (commands.h).
+ *
+ * The admin's lists of stored rows (`sessions`, `timetable list`, `token
+ * list`, `device list`) are entries too, marked RC_LIST: the same runner
+ * and skeleton, but --format table|csv|json only, the column keys as
+ * headers, no --out or --lang, and no API twin (report_cmd_api refuses
+ * them: tokens and device identities are not served over HTTP). Their
+ * build functions live beside their commands (cmd_*.c, declared below).
  */
 #ifndef SERVER_REPORT_CMD_H
 #define SERVER_REPORT_CMD_H
@@ -33,13 +40,17 @@
 #define RC_EXPLAIN	0x08u	/* --explain (explain=1) */
 #define RC_BEHIND	0x10u	/* --behind (behind=1) */
 #define RC_OFFLINE	0x20u	/* --offline-after S (offline_after) */
+#define RC_DEVICE	0x40u	/* --device ID (CLI only) */
+#define RC_SHORT_SCHOOL	0x80u	/* -s as --school too (token list, device list had it) */
 /* What an entry needs loaded before it is checked. */
 #define RC_RULES	0x100u	/* the points rule */
 #define RC_RULES_STATS	0x200u	/* the points rule and the stats sections */
+/* What kind of entry: a list of stored rows (see above). */
+#define RC_LIST		0x400u
 
 /* The parsed options of one run. */
 struct report_args {
-	const char *week, *from, *to, *school;
+	const char *week, *from, *to, *school, *device;
 	int explain, behind;
 	long offline_after;
 	/* The shape to build for: REPORT_JSON for the API and --format json,
@@ -61,7 +72,7 @@ struct report_entry {
 	const char *name;	/* the command, the API path's last part */
 	const char *usage;	/* the whole usage text, newline-terminated */
 	unsigned opts;		/* RC_* */
-	const char *sheet;	/* the xlsx sheet name */
+	const char *sheet;	/* the xlsx sheet name; NULL for RC_LIST */
 	/* Check the options against env (no database yet); may set a->pfrom/pto.
 	 * NULL: nothing to check. */
 	int (*check)(struct report_args *a, const struct report_env *env, struct bbt_error *e);
@@ -74,7 +85,20 @@ extern const struct report_entry report_cmd_entries[];
 extern const size_t report_cmd_nentries;
 const struct report_entry *report_cmd_find(const char *name);
 
-/* Run re as `bbt-server NAME argv...`; returns the exit status. */
+/* The RC_LIST entries' parts, beside their commands: the usage texts they
+ * share with the command's other subcommands, and the build functions. */
+extern const char cmd_token_usage[], cmd_device_usage[], cmd_timetable_usage[];
+struct report *cmd_sessions_build(const struct report_env *env, const struct report_args *a,
+    struct bbt_error *e);
+struct report *cmd_timetable_list_build(const struct report_env *env,
+    const struct report_args *a, struct bbt_error *e);
+struct report *cmd_token_list_build(const struct report_env *env, const struct report_args *a,
+    struct bbt_error *e);
+struct report *cmd_device_list_build(const struct report_env *env,
+    const struct report_args *a, struct bbt_error *e);
+
+/* Run re as `bbt-server NAME argv...` (argv[0] the command's last word);
+ * returns the exit status. */
 int report_cmd_run(const struct report_entry *re, struct server_ctx *ctx, int argc,
     char **argv);
 /* Answer an API request with re's rows as JSON. */

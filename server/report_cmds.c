@@ -1,9 +1,12 @@
 /*
  * report_cmds: the report entries (report_cmd.h), one per report command
  * and its GET /api/v1/<name> twin: points (SPEC 5.4), verify (5.5), stats
- * (5.6), devices and teachers (5.1). Each is its options, its period check
- * and a build function over the module that computes it; the runner does
- * the rest. A new report is one entry here and one build function.
+ * (5.6), devices and teachers (5.1); then the admin's lists of stored rows
+ * (RC_LIST, CLI only): sessions, timetable list, token list, device list,
+ * whose build functions live beside their commands (cmd_*.c). Each is its
+ * options, its period check and a build function over the module that
+ * computes it; the runner does the rest. A new report is one entry here and
+ * one build function.
  */
 #include "report_cmd.h"
 
@@ -90,6 +93,15 @@ const struct report_entry report_cmd_entries[] = {
 	    "                           [--format table|csv|json|xlsx] [--out FILE]\n"
 	    "                           [--lang zh|en]\n",
 	    RC_PERIOD | RC_SCHOOL | RC_RULES, "教师", check_points, build_teachers },
+	{ "sessions",
+	    "usage: bbt-server sessions [--school CODE] [--device ID] [--format table|csv|json]\n",
+	    RC_LIST | RC_SCHOOL | RC_DEVICE, NULL, NULL, cmd_sessions_build },
+	{ "timetable list", cmd_timetable_usage, RC_LIST | RC_SCHOOL, NULL, NULL,
+	    cmd_timetable_list_build },
+	{ "token list", cmd_token_usage, RC_LIST | RC_SCHOOL | RC_SHORT_SCHOOL, NULL, NULL,
+	    cmd_token_list_build },
+	{ "device list", cmd_device_usage, RC_LIST | RC_SCHOOL | RC_SHORT_SCHOOL, NULL, NULL,
+	    cmd_device_list_build },
 };
 
 const size_t report_cmd_nentries = sizeof(report_cmd_entries) / sizeof(report_cmd_entries[0]);

@@ -111,4 +111,20 @@ done
 rc=0; TZDIR="$T/no-zones" srv --db "$T/data/env.db" points > "$T/out" 2> "$T/err" || rc=$?
 [ "$rc" = 1 ] && grep -q "install tzdata" "$T/err" || fail "no tz database: exit $rc $(cat "$T/err")"
 TZDIR="$T/no-zones" srv --db "$T/data/env.db" --tz UTC points > /dev/null || fail "--tz UTC needs no tzdata"
+# --- the lists of stored rows: report entries that keep their own shape -------
+# (report_cmds.c RC_LIST): CSV headers are the keys, never Chinese; no xlsx,
+# --out or --lang; -s still names the school of token and device list.
+for c in sessions "timetable list" "token list" "device list"; do
+	# shellcheck disable=SC2086
+	srv --db "$T/data/env.db" $c --format csv > "$T/out" || fail "$c --format csv"
+	head -1 "$T/out" | sed 's/^\xef\xbb\xbf//; s/\r$//' | grep -qx '[a-z_,]*' ||
+		fail "$c: CSV header not the keys: $(head -1 "$T/out")"
+	for bad in "--format xlsx --out $T/x.xlsx" "--lang zh" "--out $T/x.csv"; do
+		rc=0; srv --db "$T/data/env.db" $c $bad > /dev/null 2> "$T/err" || rc=$?
+		[ "$rc" = 2 ] || fail "$c $bad: exit $rc, want 2"
+	done
+done
+for c in "token list" "device list"; do
+	srv --db "$T/data/env.db" $c -s 610102001 > /dev/null || fail "$c -s"
+done
 echo "server cli: ok"

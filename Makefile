@@ -80,7 +80,8 @@ GEN_SRC    =
 AGENT_LIBS  = $(call pc_libs,$(PKG_AGENT)) -lpthread -lm
 SERVER_LIBS = $(call pc_libs,$(PKG_SERVER)) -lcsv -lpthread -lm
 
-UNIT_SRC   = $(sort $(wildcard tests/unit/*_*.c))
+# tests/unit/server_fixture.c is no test: it is linked into every server_*.
+UNIT_SRC   = $(sort $(filter-out tests/unit/server_fixture.c,$(wildcard tests/unit/*_*.c)))
 UNIT_BIN   = $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 FUZZ_SRC   = $(sort $(wildcard tests/fuzz/fuzz_*.c))
 
@@ -123,9 +124,11 @@ $(BUILD)/tests/common_%: tests/unit/common_%.c $(BUILD)/libbbt-common.a
 $(BUILD)/tests/agent_%: tests/unit/agent_%.c $(BUILD)/libbbt-agent.a $(BUILD)/libbbt-common.a
 	@mkdir -p $(dir $@)
 	$(CC) $(AGENT_CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(call pc_libs,cmocka) $(AGENT_LIBS)
-$(BUILD)/tests/server_%: tests/unit/server_%.c $(BUILD)/libbbt-server.a $(BUILD)/libbbt-common.a
+$(BUILD)/tests/server_%: tests/unit/server_%.c tests/unit/server_fixture.c \
+    tests/unit/server_fixture.h $(BUILD)/libbbt-server.a $(BUILD)/libbbt-common.a
 	@mkdir -p $(dir $@)
-	$(CC) $(SERVER_CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(call pc_libs,cmocka) $(SERVER_LIBS)
+	$(CC) $(SERVER_CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $(filter-out %.h,$^) \
+	    $(call pc_libs,cmocka) $(SERVER_LIBS)
 
 unit: $(UNIT_BIN)
 unit-run: unit

@@ -18,46 +18,53 @@
 #include "bundles.h"
 #include "db.h"
 #include "ingest.h"
+#include "server_fixture.h"
 
-static char dir[64];
+static struct server_fixture *fx;
 static struct db *db;
 static struct bbt_ed25519_key *key_dev, *key_other;
 
+/* A key file in the fixture's directory. */
+static void key_path(char *buf, size_t len, const char *name)
+{
+	snprintf(buf, len, "%s/%s", fx->dir, name);
+}
+
 static int setup(void **state)
 {
-	struct db_school sc = { .code = "610102001", .name = "一小" };
-	struct db_device d = { .device_id = "dev-1", .hw_id = "hw-1",
-	    .school = "610102001", .room = "三年级二班", .token_hash = "x" };
+	static const struct db_school sc = { .code = "610102001", .name = "一小" };
+	struct db_device d = server_fixture_device("dev-1", "hw-1", "610102001", "三年级二班");
 	char path[128];
-	int re;
 
-	snprintf(dir, sizeof(dir), "/tmp/bbt-srvbundle-XXXXXX");
-	if (mkdtemp(dir) == NULL)
-		return -1;
-	snprintf(path, sizeof(path), "%s/dev.key", dir);
+	(void)state;
+	fx = server_fixture_open(&sc, 1);
+	db = fx->db;
+	key_path(path, sizeof(path), "dev.key");
 	if (bbt_ed25519_load_or_generate(path, &key_dev, NULL) != 0)
 		return -1;
-	snprintf(path, sizeof(path), "%s/other.key", dir);
+	key_path(path, sizeof(path), "other.key");
 	if (bbt_ed25519_load_or_generate(path, &key_other, NULL) != 0)
 		return -1;
 	if (bbt_ed25519_public_b64(key_dev, d.public_key, NULL) != 0)
 		return -1;
-	snprintf(path, sizeof(path), "%s/bbt.db", dir);
-	if (db_open(path, &db, NULL) != 0 || db_school_add(db, &sc, NULL) != 0 ||
-	    db_device_enroll(db, &d, &re, NULL) != 0)
-		return -1;
+	snprintf(d.token_hash, sizeof(d.token_hash), "x");
+	server_fixture_enroll(db, &d);
 	return 0;
 }
 
 static int teardown(void **state)
 {
-	char cmd[128];
+	char path[128];
 
-	db_close(db);
+	(void)state;
 	bbt_ed25519_free(key_dev);
 	bbt_ed25519_free(key_other);
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
-	return system(cmd) == 0 ? 0 : -1;
+	key_path(path, sizeof(path), "dev.key");
+	unlink(path);
+	key_path(path, sizeof(path), "other.key");
+	unlink(path);
+	server_fixture_close(fx);
+	return 0;
 }
 
 static void make_session(struct bbt_session *s, int64_t start, int64_t dur)

@@ -17,28 +17,16 @@
 #include <cmocka.h>
 
 #include "enrollment.h"
+#include "server_fixture.h"
 
 #define NOW 1795000000LL
 #define KEY "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8="
-
-struct fixture {
-	char dir[64], path[96];
-	struct db *db;
-};
 
 /* A token for school with uses, expiring at expires. */
 static void add_token(struct db *db, const char *token, const char *school, int uses,
     int64_t expires)
 {
-	struct db_enroll_token t = { 0 };
-	struct bbt_error e;
-
-	assert_int_equal(auth_hash(token, t.hash, &e), 0);
-	snprintf(t.school, sizeof(t.school), "%s", school);
-	t.uses_left = uses;
-	t.expires_at = expires;
-	t.created_at = NOW - 60;
-	assert_int_equal(db_enroll_token_add(db, &t, &e), 0);
+	server_fixture_token(db, token, school, uses, NOW - 60, expires);
 }
 
 static int64_t uses_left(struct db *db, const char *token)
@@ -56,16 +44,10 @@ static int64_t uses_left(struct db *db, const char *token)
 
 static int setup(void **state)
 {
-	struct fixture *f = calloc(1, sizeof(*f));
-	struct db_school a = { "610102001", "一小", "" }, b = { "610102002", "二小", "" };
-	struct bbt_error e;
+	static const struct db_school s[] = { { "610102001", "一小", "" },
+		{ "610102002", "二小", "" } };
+	struct server_fixture *f = server_fixture_open(s, 2);
 
-	snprintf(f->dir, sizeof(f->dir), "/tmp/bbt-ut-enroll.XXXXXX");
-	assert_non_null(mkdtemp(f->dir));
-	snprintf(f->path, sizeof(f->path), "%s/t.db", f->dir);
-	assert_int_equal(db_open(f->path, &f->db, &e), 0);
-	assert_int_equal(db_school_add(f->db, &a, &e), 0);
-	assert_int_equal(db_school_add(f->db, &b, &e), 0);
 	add_token(f->db, "tok-a", "610102001", 5, NOW + 3600);
 	add_token(f->db, "tok-b", "610102002", 5, NOW + 3600);
 	add_token(f->db, "tok-old", "610102001", 5, NOW);
@@ -76,17 +58,7 @@ static int setup(void **state)
 
 static int teardown(void **state)
 {
-	struct fixture *f = *state;
-	char p[128];
-
-	db_close(f->db);
-	unlink(f->path);
-	snprintf(p, sizeof(p), "%s-wal", f->path);
-	unlink(p);
-	snprintf(p, sizeof(p), "%s-shm", f->path);
-	unlink(p);
-	rmdir(f->dir);
-	free(f);
+	server_fixture_close(*state);
 	return 0;
 }
 
@@ -102,7 +74,7 @@ static enum enrollment_outcome run(struct db *db, const char *token, const char 
 
 static void test_identity(void **state)
 {
-	struct fixture *f = *state;
+	struct server_fixture *f = *state;
 	struct enrollment_result a, again, other;
 	struct db_device d;
 	struct bbt_error e;
@@ -132,7 +104,7 @@ static void test_identity(void **state)
 
 static void test_refusals_cost_nothing(void **state)
 {
-	struct fixture *f = *state;
+	struct server_fixture *f = *state;
 	struct enrollment_result out;
 	struct bbt_error e;
 	char hash[AUTH_HASH_LEN];

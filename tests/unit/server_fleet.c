@@ -18,6 +18,7 @@
 
 #include "db.h"
 #include "fleet.h"
+#include "server_fixture.h"
 
 #define NOW 1795000000LL	/* 2026-11-18 */
 
@@ -41,56 +42,29 @@ static void test_clone_window(void **state)
 	assert_false(fleet_clone_suspected(NOW - DB_CLONE_WINDOW_S - 1, NOW));
 }
 
-struct fixture {
-	char dir[64], path[96];
-	struct db *db;
-};
-
 static void enroll(struct db *db, const char *id, const char *room)
 {
-	struct db_device d = { 0 };
-	struct bbt_error e;
-	int again;
+	char hw[32];
+	struct db_device d;
 
-	snprintf(d.device_id, sizeof(d.device_id), "%s", id);
-	snprintf(d.hw_id, sizeof(d.hw_id), "hw-%s", id);
-	snprintf(d.school, sizeof(d.school), "610102001");
-	snprintf(d.room, sizeof(d.room), "%s", room);
+	snprintf(hw, sizeof(hw), "hw-%s", id);
+	d = server_fixture_device(id, hw, "610102001", room);
 	snprintf(d.hostname, sizeof(d.hostname), "pc-%s", id);
-	snprintf(d.public_key, sizeof(d.public_key), "k");
-	snprintf(d.token_hash, sizeof(d.token_hash), "h-%s", id);
 	d.enrolled_at = NOW - 86400;
-	assert_int_equal(db_device_enroll(db, &d, &again, &e), 0);
+	server_fixture_enroll(db, &d);
 }
 
 static int setup(void **state)
 {
-	struct fixture *f = calloc(1, sizeof(*f));
-	struct db_school s = { "610102001", "一小", "" };
-	struct bbt_error e;
+	static const struct db_school s = { "610102001", "一小", "" };
 
-	snprintf(f->dir, sizeof(f->dir), "/tmp/bbt-ut-fleet.XXXXXX");
-	assert_non_null(mkdtemp(f->dir));
-	snprintf(f->path, sizeof(f->path), "%s/t.db", f->dir);
-	assert_int_equal(db_open(f->path, &f->db, &e), 0);
-	assert_int_equal(db_school_add(f->db, &s, &e), 0);
-	*state = f;
+	*state = server_fixture_open(&s, 1);
 	return 0;
 }
 
 static int teardown(void **state)
 {
-	struct fixture *f = *state;
-	char p[128];
-
-	db_close(f->db);
-	unlink(f->path);
-	snprintf(p, sizeof(p), "%s-wal", f->path);
-	unlink(p);
-	snprintf(p, sizeof(p), "%s-shm", f->path);
-	unlink(p);
-	rmdir(f->dir);
-	free(f);
+	server_fixture_close(*state);
 	return 0;
 }
 
@@ -124,7 +98,7 @@ static void expect_int(const cJSON *row, const char *key, double want)
 
 static void test_report_rows(void **state)
 {
-	struct fixture *f = *state;
+	struct server_fixture *f = *state;
 	const char *inputs = "[{\"name\":\"IRTOUCH Infrared Touch\",\"touch\":true},"
 	    "{\"label\":\"Keyboard\"},{\"name\":\"Mouse\"}]";
 	struct bbt_error e;

@@ -22,6 +22,7 @@
 #include "http.h"
 #include "ingest.h"
 #include "metrics.h"
+#include "server_fixture.h"
 
 #define NOW 1795132800LL	/* 2026-11-20T00:00:00Z */
 
@@ -332,63 +333,34 @@ static void test_clock_evidence(void **state)
 
 /* ---- with a database ---- */
 
-struct fixture {
-	char dir[64];
-	char path[96];
-	struct db *db;
-};
-
 static int setup(void **state)
 {
-	struct fixture *f = calloc(1, sizeof(*f));
-	struct db_school s = { "S1", "一小", "" }, s2 = { "S2", "二小", "区" };
-	struct bbt_error e;
+	static const struct db_school s[] = { { "S1", "一小", "" }, { "S2", "二小", "区" } };
 
-	snprintf(f->dir, sizeof(f->dir), "/tmp/bbt-ut-ingest.XXXXXX");
-	assert_non_null(mkdtemp(f->dir));
-	snprintf(f->path, sizeof(f->path), "%s/t.db", f->dir);
-	assert_int_equal(db_open(f->path, &f->db, &e), 0);
-	assert_int_equal(db_school_add(f->db, &s, &e), 0);
-	assert_int_equal(db_school_add(f->db, &s2, &e), 0);
-	*state = f;
+	*state = server_fixture_open(s, 2);
 	return 0;
 }
 
 static int teardown(void **state)
 {
-	struct fixture *f = *state;
-	char p[128];
-
-	db_close(f->db);
-	unlink(f->path);
-	snprintf(p, sizeof(p), "%s-wal", f->path);
-	unlink(p);
-	snprintf(p, sizeof(p), "%s-shm", f->path);
-	unlink(p);
-	rmdir(f->dir);
-	free(f);
+	server_fixture_close(*state);
 	return 0;
 }
 
 static void add_device(struct db *db, const char *id, const char *hw, const char *school)
 {
-	struct db_device d = { 0 };
-	struct bbt_error e;
-	int again;
+	char room[32];
+	struct db_device d;
 
-	snprintf(d.device_id, sizeof(d.device_id), "%s", id);
-	snprintf(d.hw_id, sizeof(d.hw_id), "%s", hw);
-	snprintf(d.school, sizeof(d.school), "%s", school);
-	snprintf(d.room, sizeof(d.room), "r-%s", id);
-	snprintf(d.public_key, sizeof(d.public_key), "k");
-	snprintf(d.token_hash, sizeof(d.token_hash), "h-%s", id);
-	assert_int_equal(db_device_enroll(db, &d, &again, &e), 0);
+	snprintf(room, sizeof(room), "r-%s", id);
+	d = server_fixture_device(id, hw, school, room);
+	server_fixture_enroll(db, &d);
 	assert_string_equal(d.device_id, id);
 }
 
 static void test_store_once(void **state)
 {
-	struct fixture *f = *state;
+	struct server_fixture *f = *state;
 	struct db_session_origin o1 = { "d1", "S1", "r-d1", NOW, DB_VIA_HTTP };
 	struct db_session_origin o2 = { "d2", "S2", "r-d2", NOW, DB_VIA_BUNDLE };
 	enum ingest_body_error why;
@@ -443,7 +415,7 @@ static void test_store_once(void **state)
 
 static void test_reply_lists(void **state)
 {
-	struct fixture *f = *state;
+	struct server_fixture *f = *state;
 	struct db_session_origin o1 = { "d1", "S1", "r", NOW, DB_VIA_HTTP };
 	enum ingest_body_error why;
 	struct ingest_batch b;
@@ -475,7 +447,7 @@ static void test_reply_lists(void **state)
 
 static void test_tokens_and_devices(void **state)
 {
-	struct fixture *f = *state;
+	struct server_fixture *f = *state;
 	struct db_enroll_token t = { "hash1", "S1", 2, NOW + 10, NOW, "", 0 }, got;
 	struct db_device d = { 0 }, g;
 	struct bbt_error e;
@@ -544,7 +516,7 @@ static void test_tokens_and_devices(void **state)
 
 static void test_transactions(void **state)
 {
-	struct fixture *f = *state;
+	struct server_fixture *f = *state;
 	struct db_school s = { "S3", "三小", "" }, g;
 	struct bbt_error e;
 	int found;
@@ -572,7 +544,7 @@ static void test_transactions(void **state)
 
 static void test_schema_version(void **state)
 {
-	struct fixture *f = *state;
+	struct server_fixture *f = *state;
 	struct bbt_error e;
 	struct db *db2;
 	sqlite3 *h;

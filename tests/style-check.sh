@@ -151,6 +151,7 @@ check_contract() {
 	if ! cited_files | sort | SECS="$secs" ROOT="$root" perl -e '
 		my %sec = map { $_ => 1 } split " ", $ENV{SECS};
 		my $sep = qr{(?:[ \t]|\n[ \t]*(?:\*|\#|//)?[ \t]*)+};
+		my $and = qr{\s*(?:,|-|\xe2\x80\x93)\s*};	# ", " "-" or an en dash (bytes)
 		my $bad = 0;
 		while (my $f = <STDIN>) {
 			chomp $f;
@@ -163,9 +164,9 @@ check_contract() {
 				    $rel, $line->($-[0]);
 				$bad = 1;
 			}
-			while ($t =~ /\bCONTRACT(?:\.md)?$sep(\d+(?:\.\d+)?(?:\s*[,\x{2013}-]\s*\d+\.\d+)*)/g) {
+			while ($t =~ /\bCONTRACT(?:\.md)?$sep(\d+(?:\.\d+)?(?:$and\d+\.\d+)*)/g) {
 				my ($at, $list) = ($-[0], $1);
-				for my $n (split /\s*[,\x{2013}-]\s*/, $list) {
+				for my $n (split /$and/, $list) {
 					next if $sec{$n};
 					printf "%s:%d: cites CONTRACT %s, a section docs/CONTRACT.md does not have\n",
 					    $rel, $line->($at), $n;
@@ -271,6 +272,8 @@ self_test() {
 	expect fail "citation of a missing section" "does not have"
 	plant_clean; printf '/* %s 4.4, 5.3 */\n' CONTRACT >> "$t/src/common/bbt_x.c"
 	expect fail "missing section in a list" "T 5.3, a section"
+	plant_clean; printf '%s 4.4\342\200\2234.6\n' CONTRACT.md > "$t/src/docs/x.md"
+	expect fail "missing section after an en dash" "T 4.6, a section"
 	plant_clean; printf '/* AF_UNSPEC, %s 4.2 */\n' SPECIAL >> "$t/src/common/bbt_x.c"
 	expect pass "words containing SPEC" ''
 	rm -rf "$t"

@@ -213,8 +213,6 @@ static int move(struct server_ctx *ctx, int argc, char **argv)
 
 int cmd_device(struct server_ctx *ctx, int argc, char **argv)
 {
-	if (argc >= 2 && strcmp(argv[1], "list") == 0)
-		return report_cmd_run(report_cmd_find("device list"), ctx, argc - 1, argv + 1);
 	if (argc >= 2 && strcmp(argv[1], "revoke") == 0)
 		return revoke(ctx, argc - 1, argv + 1);
 	if (argc >= 2 && strcmp(argv[1], "move") == 0)

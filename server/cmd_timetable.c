@@ -115,8 +115,6 @@ int cmd_timetable(struct server_ctx *ctx, int argc, char **argv)
 	};
 	int c;
 
-	if (argc > 1 && strcmp(argv[1], "list") == 0)
-		return report_cmd_run(report_cmd_find("timetable list"), ctx, argc - 1, argv + 1);
 	/* Options may come before or after "import"; getopt moves them first. */
 	optind = 0;
 	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1)

@@ -308,8 +308,6 @@ int cmd_token(struct server_ctx *ctx, int argc, char **argv)
 {
 	if (argc >= 2 && strcmp(argv[1], "create") == 0)
 		return create(ctx, argc - 1, argv + 1);
-	if (argc >= 2 && strcmp(argv[1], "list") == 0)
-		return report_cmd_run(report_cmd_find("token list"), ctx, argc - 1, argv + 1);
 	if (argc >= 2 && strcmp(argv[1], "revoke") == 0)
 		return revoke(ctx, argc - 1, argv + 1);
 	return cmd_no_subcommand("token", argc, argv, usage);

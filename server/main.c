@@ -39,6 +39,24 @@ static int creates_db(const char *command, const char *sub)
 	    (strcmp(command, "school") == 0 && sub != NULL && strcmp(sub, "add") == 0);
 }
 
+/* The report entry argv starts with: a report ("points") or a command's list
+ * ("token list"); *words is how many words named it. NULL: a command. */
+static const struct report_entry *report_entry(int argc, char **argv, int *words)
+{
+	char two[64];
+
+	*words = 1;
+	if (strchr(argv[0], ' ') != NULL)
+		return NULL;
+	if (report_cmd_find(argv[0]) != NULL)
+		return report_cmd_find(argv[0]);
+	*words = 2;
+	if (argc < 2 || strchr(argv[1], ' ') != NULL ||
+	    snprintf(two, sizeof(two), "%s %s", argv[0], argv[1]) >= (int)sizeof(two))
+		return NULL;
+	return report_cmd_find(two);
+}
+
 static void usage(FILE *f)
 {
 	fputs("usage: bbt-server [--db PATH|postgresql://...] [--tz ZONE] [--rules FILE] COMMAND\n"
@@ -81,8 +99,9 @@ int main(int argc, char **argv)
 	};
 	struct server_ctx ctx = { "./bbt.db", BBT_DEFAULT_ZONE, NULL, 0 };
 	const char *env = getenv("BBT_DB");
+	const struct report_entry *re;
 	struct bbt_error e;
-	int c, tz_given = 0;
+	int c, tz_given = 0, words;
 
 	bbt_log_init("bbt-server", BBT_LOG_INFO);
 	if (env != NULL && *env != '\0')
@@ -115,13 +134,9 @@ int main(int argc, char **argv)
 		usage(stderr);
 		return 2;
 	}
-	/* A report entry by its one-word name ("token list" is reached through
-	 * `token`). */
-	if (strchr(argv[optind], ' ') == NULL && report_cmd_find(argv[optind]) != NULL) {
-		optind++;
-		return report_cmd_run(report_cmd_find(argv[optind - 1]), &ctx,
-		    argc - optind + 1, argv + optind - 1);
-	}
+	if ((re = report_entry(argc - optind, argv + optind, &words)) != NULL)
+		return report_cmd_run(re, &ctx, argc - optind - words + 1,
+		    argv + optind + words - 1);
 	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
 		if (strcmp(argv[optind], commands[i].name) != 0)
 			continue;

@@ -248,7 +248,8 @@ static int api_parse(const struct report_entry *re, struct http_request *req,
 	return 0;
 }
 
-void report_cmd_api(const struct report_entry *re, struct http_request *req,
+/* The API side of one report entry: scope, options, rule, check, build. */
+static void api_serve(const struct report_entry *re, struct http_request *req,
     struct http_response *res)
 {
 	struct report_args a = { .offline_after = FLEET_OFFLINE_AFTER_S, .shape = REPORT_JSON };
@@ -258,10 +259,6 @@ void report_cmd_api(const struct report_entry *re, struct http_request *req,
 	struct rules_stats rs;
 	struct bbt_error e;
 
-	if (re == NULL || (re->opts & RC_LIST)) {
-		http_reply_error(res, 404, "no such report");
-		return;
-	}
 	if (http_admin_scope(req, res, &a.school) < 0 || api_parse(re, req, res, &a) < 0)
 		return;
 	if (load_rules(re, req->cfg->rules, 1, &rule, &rs, &env, &e) < 0) {
@@ -273,6 +270,18 @@ void report_cmd_api(const struct report_entry *re, struct http_request *req,
 		return;
 	}
 	api_reply(res, re->build(&env, &a, &e), re->name, &e);
+}
+
+void report_cmd_api(const struct report_entry *re, struct http_request *req,
+    struct http_response *res)
+{
+	/* A list is never served, whatever route names it: refused before the
+	 * request is looked at. */
+	if (re == NULL || (re->opts & RC_LIST)) {
+		http_reply_error(res, 404, "no such report");
+		return;
+	}
+	api_serve(re, req, res);
 }
 
 const struct report_entry *report_cmd_find(const char *name)

@@ -14,9 +14,13 @@ void api_enroll(struct http_request *req, struct http_response *res);
 void api_sessions(struct http_request *req, struct http_response *res);
 void api_heartbeat(struct http_request *req, struct http_response *res);
 
-/* api_admin.c: health, metrics, and who an admin token is. */
+/* api_admin.c: health and metrics. */
 void api_healthz(struct http_request *req, struct http_response *res);
 void api_metrics(struct http_request *req, struct http_response *res);
+
+/* api_signin.c: the dashboard's sign-in, sign-out, and who a credential is. */
+void api_signin(struct http_request *req, struct http_response *res);
+void api_signout(struct http_request *req, struct http_response *res);
 void api_me(struct http_request *req, struct http_response *res);
 
 /* api_bundles.c: offline bundles (SPEC 4.5), admin or own-device token. */

@@ -1,8 +1,7 @@
 /*
  * api_admin: GET /healthz (no credential; also the agents' time probe, so
- * it carries server_time), GET /metrics (Prometheus; an admin token, or
- * none from loopback) and GET /api/v1/me (who an admin token belongs to:
- * the dashboard's sign-in check).
+ * it carries server_time) and GET /metrics (Prometheus; an admin token, or
+ * none from loopback). GET /api/v1/me is the sign-in's (api_signin.c).
  */
 #include <stdlib.h>
 
@@ -50,19 +49,4 @@ void api_metrics(struct http_request *req, struct http_response *res)
 		return;
 	}
 	http_reply_raw(res, 200, "text/plain; version=0.0.4; charset=utf-8", text, len);
-}
-
-void api_me(struct http_request *req, struct http_response *res)
-{
-	const struct db_admin *a = &req->auth.admin;
-	cJSON *o = cJSON_CreateObject();
-
-	if (!cJSON_AddStringToObject(o, "name", a->name) ||
-	    !(a->school[0] ? cJSON_AddStringToObject(o, "school", a->school) :
-	    cJSON_AddNullToObject(o, "school")) ||
-	    !cJSON_AddStringToObject(o, "scope", a->school[0] ? "school" : "bureau")) {
-		cJSON_Delete(o);
-		o = NULL;
-	}
-	http_reply_json(res, 200, o);
 }

@@ -3,10 +3,11 @@
  * request body (SPEC 4.5, 5.2; docs/bundles.md).
  *
  * Who may post: an admin (a school admin only for devices of their school)
- * or the bundle's own device with its device token. The route is declared
- * HTTP_AUTH_NONE because http.c knows one credential kind per route; the
- * check is done here, before anything is stored, with the same token
- * digests http.c uses (auth.h). The bundle's signature is verified in
+ * (by Bearer token or dashboard sign-in session, with its CSRF token) or the
+ * bundle's own device with its device token. The route is HTTP_AUTH_ANY, so
+ * http.c has authenticated either before the body was read; which device's
+ * bundle each may post is decided here, before anything is stored. The
+ * bundle's signature is verified in
  * every case: the credential decides who may hand a bundle in, the
  * signature decides whether its sessions are the device's.
  */
@@ -21,30 +22,22 @@
 #include "ingest.h"
 #include "metrics.h"
 
-enum caller { CALLER_NONE, CALLER_ADMIN, CALLER_DEVICE, CALLER_ERROR };
+enum caller { CALLER_NONE, CALLER_ADMIN, CALLER_DEVICE };
 
-/* Who the Bearer token belongs to (an admin first, then a device). */
+/* Who http.c authenticated (HTTP_AUTH_ANY): an admin, by token or sign-in
+ * session, or a device by its token. */
 static enum caller identify(struct http_request *req, struct db_admin *admin,
     struct db_device *dev)
 {
-	const char *h = http_header(req, "Authorization");
-	char token[256], hash[AUTH_HASH_LEN];
-	struct bbt_error e;
-	int found = 0;
-
-	if (h == NULL || auth_bearer(h, token, sizeof(token)) != 0)
-		return CALLER_NONE;
-	if (auth_hash(token, hash, &e) != 0 ||
-	    db_admin_by_token(req->db, hash, admin, &found, &e) != 0)
-		goto fail;
-	if (found)
+	if (req->auth.kind == HTTP_AUTH_ADMIN) {
+		*admin = req->auth.admin;
 		return CALLER_ADMIN;
-	if (db_device_by_token(req->db, hash, dev, &found, &e) != 0)
-		goto fail;
-	return found ? CALLER_DEVICE : CALLER_NONE;
-fail:
-	log_err("bundles: authentication: %s", bbt_error_msg(&e));
-	return CALLER_ERROR;
+	}
+	if (req->auth.kind == HTTP_AUTH_DEVICE) {
+		*dev = req->auth.device;
+		return CALLER_DEVICE;
+	}
+	return CALLER_NONE;
 }
 
 /* 0 if this caller may import for the bundle's device, else answers 403. */
@@ -100,10 +93,6 @@ void api_bundles_post(struct http_request *req, struct http_response *res)
 	enum caller who = identify(req, &admin, &caller_dev);
 	enum bundles_status st;
 
-	if (who == CALLER_ERROR) {
-		http_reply_error(res, 500, "internal error");
-		return;
-	}
 	if (who == CALLER_NONE) {
 		http_reply_error(res, 401, "an admin token or the device's own token is "
 		    "needed: Authorization: Bearer <token>");

@@ -20,6 +20,9 @@ const struct http_route api_routes[] = {
 	/* An admin or a device token before the body; the handler decides which
 	 * device's bundle each may post. */
 	{ "POST", "/api/v1/bundles", HTTP_AUTH_ANY, api_bundles_post },
+	/* No credential, so the small body limit of HTTP_UNAUTH_MAX_BODY. */
+	{ "POST", "/api/v1/signin", HTTP_AUTH_NONE, api_signin },
+	{ "POST", "/api/v1/signout", HTTP_AUTH_ADMIN, api_signout },
 	{ "GET", "/api/v1/me", HTTP_AUTH_ADMIN, api_me },
 	{ "GET", "/api/v1/points", HTTP_AUTH_ADMIN, api_points_get },
 	{ "GET", "/api/v1/devices", HTTP_AUTH_ADMIN, api_devices_get },

@@ -3,7 +3,8 @@
  * [--tls-cert FILE --tls-key FILE] [--max-body BYTES] [--idle-gap S]
  * [--min-session S] [--stuck-contact S] [--max-connections N]
  * [--max-per-address N] [--trusted-proxy CIDR]... [--header-timeout S]
- * [--min-body-rate BYTES] [--body-rate-window S]` (SPEC 5.1, 5.2).
+ * [--min-body-rate BYTES] [--body-rate-window S] [--session-idle S]
+ * [--session-max S]` (SPEC 5.1, 5.2).
  * Options, the rule file (read once, rulebook.h), then the HTTP server
  * (server/http_mhd.c) until SIGTERM/SIGINT; SIGHUP reads the rule file again.
  */
@@ -24,6 +25,7 @@ static int usage(FILE *f)
 	    "         [--idle-gap S] [--min-session S] [--stuck-contact S]\n"
 	    "         [--max-connections N] [--max-per-address N] [--trusted-proxy CIDR]...\n"
 	    "         [--header-timeout S] [--min-body-rate BYTES] [--body-rate-window S]\n"
+	    "         [--session-idle S] [--session-max S]\n"
 	    "  --listen ADDR:PORT    port 0 picks a free port (printed when ready)\n"
 	    "  --threads N           worker threads, default 4\n"
 	    "  --max-body BYTES      request body limit after gzip, default 4194304\n"
@@ -33,7 +35,10 @@ static int usage(FILE *f)
 	    "  --trusted-proxy CIDR  a proxy whose X-Forwarded-For names the client (repeatable)\n"
 	    "  --header-timeout S    whole headers within S of connecting, default 10\n"
 	    "  --min-body-rate B     a body must bring B bytes/s (0: off) ... default 1024\n"
-	    "  --body-rate-window S  ... over each S seconds, default 10\n", f);
+	    "  --body-rate-window S  ... over each S seconds, default 10\n"
+	    "  --session-idle S      a dashboard sign-in ends unused for S s, default 28800\n"
+	    "  --session-max S       ... and S s after sign-in at the latest, default 43200\n",
+	    f);
 	return f == stdout ? 0 : 2;
 }
 
@@ -71,6 +76,8 @@ int cmd_serve(struct server_ctx *ctx, int argc, char **argv)
 		{ "header-timeout", required_argument, NULL, 'H' },
 		{ "min-body-rate", required_argument, NULL, 'R' },
 		{ "body-rate-window", required_argument, NULL, 'W' },
+		{ "session-idle", required_argument, NULL, 'I' },
+		{ "session-max", required_argument, NULL, 'M' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -95,7 +102,7 @@ int cmd_serve(struct server_ctx *ctx, int argc, char **argv)
 
 	optind = 0;
 	cfg.trusted = trusted;
-	while ((c = getopt_long(argc, argv, "l:t:c:k:m:i:s:S:C:P:T:H:R:W:h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "l:t:c:k:m:i:s:S:C:P:T:H:R:W:I:M:h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'l': cfg.listen = optarg; break;
 		case 'c': cfg.tls_cert = optarg; break;
@@ -159,6 +166,16 @@ int cmd_serve(struct server_ctx *ctx, int argc, char **argv)
 			if (number(optarg, 1, 3600, &v) < 0)
 				return bad("--body-rate-window", 1, 3600);
 			cfg.body_rate_window = (int)v;
+			break;
+		case 'I':
+			if (number(optarg, 1, 30L * 86400, &v) < 0)
+				return bad("--session-idle", 1, 30L * 86400);
+			cfg.session_idle = (int)v;
+			break;
+		case 'M':
+			if (number(optarg, 1, 30L * 86400, &v) < 0)
+				return bad("--session-max", 1, 30L * 86400);
+			cfg.session_max = (int)v;
 			break;
 		case 'h': return usage(stdout);
 		default: return usage(stderr);

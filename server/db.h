@@ -13,6 +13,7 @@
  *   db_points.h    timetable and the sessions of the points report
  *   db_live.h      live-lesson schedule and the per-room reads of verify
  *   db_stats.h     a school's counts for the statistics report
+ *   db_auth.h      sign-in: password hashes, sessions, the throttle's log
  * tests/unit/server_db_conformance.c holds every backend to these
  * contracts using only these headers.
  *
@@ -85,7 +86,7 @@
 #include "bbt_session.h"
 
 /* The schema version this program creates and expects. */
-#define DB_SCHEMA_VERSION 4
+#define DB_SCHEMA_VERSION 5
 
 #define DB_SCHOOL_LEN 64	/* school code */
 #define DB_NAME_LEN 256		/* school, district, admin names */
@@ -133,5 +134,6 @@ void db_rollback(struct db *db);
 #include "db_points.h"
 #include "db_live.h"
 #include "db_stats.h"
+#include "db_auth.h"
 
 #endif

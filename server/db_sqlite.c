@@ -154,6 +154,24 @@ static const char *const migrations[] = {
 	"ALTER TABLE live_lessons ADD COLUMN owner TEXT NOT NULL DEFAULT '';"
 	"ALTER TABLE live_lessons ADD COLUMN contact TEXT NOT NULL DEFAULT '';"
 	"ALTER TABLE devices ADD COLUMN sync_interval_s INTEGER;",
+	/* v5 (owner: sign-in, db_sqlite_auth.c): admins' password hashes, sign-in
+	 * sessions by the SHA-256 of their cookie, wrong attempts for the
+	 * throttle (key "name:N" or "addr:A"). */
+	"CREATE TABLE admin_passwords ("
+	"  name TEXT PRIMARY KEY REFERENCES admins(name),"
+	"  hash TEXT NOT NULL,"
+	"  set_at INTEGER NOT NULL);"
+	"CREATE TABLE admin_sessions ("
+	"  id_hash TEXT PRIMARY KEY,"
+	"  admin TEXT NOT NULL REFERENCES admins(name),"
+	"  csrf TEXT NOT NULL,"
+	"  created_at INTEGER NOT NULL,"
+	"  last_seen INTEGER NOT NULL);"
+	"CREATE INDEX admin_sessions_admin ON admin_sessions(admin);"
+	"CREATE TABLE signin_failures ("
+	"  key TEXT NOT NULL,"
+	"  at INTEGER NOT NULL);"
+	"CREATE INDEX signin_failures_key ON signin_failures(key, at);",
 };
 #define NMIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))
 _Static_assert(NMIGRATIONS == DB_SCHEMA_VERSION, "one migration per schema version");

@@ -39,6 +39,7 @@
 #include "bbt_log.h"
 #include "bbt_utf8.h"
 #include "http.h"
+#include "http_session.h"
 #include "metrics.h"
 
 /* Past this many discarded bytes of an oversized chunked body, hang up. */
@@ -185,20 +186,56 @@ void http_reply_json(struct http_response *res, int status, cJSON *v)
 	http_reply_raw(res, status, NULL, s, strlen(s));
 }
 
-void http_reply_error(struct http_response *res, int status, const char *fmt, ...)
+static void reply_error_v(struct http_response *res, int status, const char *code,
+    const char *fmt, va_list ap)
 {
 	char msg[512];
 	cJSON *o = cJSON_CreateObject();
-	va_list ap;
 
-	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
-	va_end(ap);
-	if (!cJSON_AddStringToObject(o, "error", msg)) {
+	if (!cJSON_AddStringToObject(o, "error", msg) ||
+	    !cJSON_AddStringToObject(o, "code", code)) {
 		cJSON_Delete(o);
 		o = NULL;
 	}
 	http_reply_json(res, status, o);
+}
+
+/* The console's word for a status when the handler names none. */
+static const char *status_code(int status)
+{
+	switch (status) {
+	case 400: return "bad_request";
+	case 401: return "unauthenticated";
+	case 403: return "forbidden";
+	case 404: return "not_found";
+	case 405: return "method_not_allowed";
+	case 409: return "conflict";
+	case 413: return "too_large";
+	case 415: return "unsupported_encoding";
+	case 429: return "throttled";
+	case 503: return "unavailable";
+	default: return status >= 500 ? "internal" : "error";
+	}
+}
+
+void http_reply_error(struct http_response *res, int status, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	reply_error_v(res, status, status_code(status), fmt, ap);
+	va_end(ap);
+}
+
+void http_reply_error_code(struct http_response *res, int status, const char *code,
+    const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	reply_error_v(res, status, code, fmt, ap);
+	va_end(ap);
 }
 
 int http_body_object(const struct http_request *req, struct http_response *res,
@@ -259,7 +296,7 @@ int http_admin_scope(const struct http_request *req, struct http_response *res,
 
 	*school = NULL;
 	if (q && *q && !http_admin_may_see(req, q)) {
-		http_reply_error(res, 403, "admin %s may see only school %s",
+		http_reply_error_code(res, 403, "scope", "admin %s may see only school %s",
 		    req->auth.admin.name, req->auth.admin.school);
 		return -1;
 	}
@@ -338,7 +375,14 @@ static int authenticate(struct http_request *req, enum http_auth_kind kind,
 	int found = 0;
 
 	req->auth.kind = HTTP_AUTH_NONE;
-	if (kind == HTTP_AUTH_NONE || (kind == HTTP_AUTH_METRICS && !h && req->loopback))
+	req->auth.session = 0;
+	if (kind == HTTP_AUTH_NONE)
+		return 0;
+	/* No Authorization header: the dashboard's sign-in cookie may stand for
+	 * an admin token (never for a device's). */
+	if (!h && kind != HTTP_AUTH_DEVICE && http_session_cookie(req, token) == 0)
+		return http_session_authenticate(req, token, res);
+	if (kind == HTTP_AUTH_METRICS && !h && req->loopback)
 		return 0;
 	if (!h) {
 		http_reply_error(res, 401, "missing \"Authorization: Bearer <token>\"");

@@ -28,10 +28,13 @@
  * Authentication kinds (the route's `auth`):
  *   HTTP_AUTH_NONE    no credential (healthz, the dashboard's static files)
  *   HTTP_AUTH_DEVICE  "Authorization: Bearer <device token>": req->auth.device
- *   HTTP_AUTH_ADMIN   "Authorization: Bearer <admin token>": req->auth.admin;
+ *   HTTP_AUTH_ADMIN   "Authorization: Bearer <admin token>", or the sign-in
+ *                     session cookie (http_session.c): req->auth.admin;
  *                     admin.school "" is a bureau admin (every school), else
  *                     the admin sees only that school: use
  *                     http_admin_may_see(req, school) / http_admin_scope.
+ *                     A write (not GET/HEAD) authenticated by the cookie also
+ *                     needs X-CSRF-Token and a same-origin request, else 403.
  *   HTTP_AUTH_METRICS an admin token, or none from a loopback address (so a
  *                     Prometheus on the same host scrapes without a secret)
  *   HTTP_AUTH_ANY     an admin or a device token (req->auth.kind says which),
@@ -39,7 +42,9 @@
  * A missing or unknown token, or a token of the wrong kind, is 401 with a
  * JSON error before the handler runs.
  *
- * Errors are JSON {"error":"..."}; a handler answers 4xx for anything the
+ * Errors are JSON {"error":"...","code":"..."}: code is a stable word the
+ * console translates (http_reply_error derives it from the status,
+ * http_reply_error_code names a more precise one); a handler answers 4xx for anything the
  * client did wrong and 500 only for the server's own failures (database).
  */
 #ifndef SERVER_HTTP_H
@@ -113,12 +118,17 @@ struct http_config {
 	int body_rate_window;		/* ... over each window of this many s */
 	const struct http_cidr *trusted;	/* peers whose X-Forwarded-For counts */
 	size_t ntrusted;
+	int session_idle;		/* s a sign-in session lasts unused; 0 = 8 h */
+	int session_max;		/* s a sign-in session lasts at most; 0 = 12 h */
 };
 
 struct http_auth {
 	enum http_auth_kind kind;	/* what the credential was: NONE, DEVICE or ADMIN */
 	struct db_device device;	/* kind == HTTP_AUTH_DEVICE */
 	struct db_admin admin;		/* kind == HTTP_AUTH_ADMIN */
+	int session;			/* ADMIN by the sign-in cookie, not a Bearer token */
+	char session_hash[DB_HASH_LEN];	/* session: SHA-256 of the cookie value */
+	char csrf[DB_HASH_LEN];		/* session: its CSRF token */
 };
 
 /*
@@ -161,6 +171,8 @@ struct http_response {
 	const char *content_disposition;	/* static or NULL, e.g. for CSV files */
 	const char *csp;		/* Content-Security-Policy (static) for pages */
 	const char *allow;		/* set by http.c on 405 */
+	char cookie[192];		/* a Set-Cookie value, "" = none */
+	int retry_after;		/* s for Retry-After on 429/503; 0 = the default */
 };
 
 typedef void (*http_handler)(struct http_request *req, struct http_response *res);
@@ -188,9 +200,12 @@ int http_body_object(const struct http_request *req, struct http_response *res,
 
 /* Answer with a JSON value (takes ownership of v, deletes it). */
 void http_reply_json(struct http_response *res, int status, cJSON *v);
-/* Answer {"error": "..."}. */
+/* Answer {"error": "...", "code": ...} with the code of the status. */
 void http_reply_error(struct http_response *res, int status, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
+/* Answer {"error": "...", "code": code}. */
+void http_reply_error_code(struct http_response *res, int status, const char *code,
+    const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 /* Answer with bytes the handler malloc'd (ownership passes to http.c). */
 void http_reply_raw(struct http_response *res, int status, const char *content_type,
     char *body, size_t len);

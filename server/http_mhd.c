@@ -390,8 +390,16 @@ static enum MHD_Result send_response(struct MHD_Connection *c, struct http_respo
 		MHD_add_response_header(r, "Content-Security-Policy", res->csp);
 	if (res->status == 401)
 		MHD_add_response_header(r, MHD_HTTP_HEADER_WWW_AUTHENTICATE, "Bearer");
-	if (res->status == 503 || res->status == 429)
+	if (res->cookie[0])
+		MHD_add_response_header(r, MHD_HTTP_HEADER_SET_COOKIE, res->cookie);
+	if ((res->status == 503 || res->status == 429) && res->retry_after > 0) {
+		char after[24];
+
+		snprintf(after, sizeof(after), "%d", res->retry_after);
+		MHD_add_response_header(r, MHD_HTTP_HEADER_RETRY_AFTER, after);
+	} else if (res->status == 503 || res->status == 429) {
 		MHD_add_response_header(r, MHD_HTTP_HEADER_RETRY_AFTER, HTTP_RETRY_AFTER_S);
+	}
 	if (res->allow)
 		MHD_add_response_header(r, MHD_HTTP_HEADER_ALLOW, res->allow);
 	ret = MHD_queue_response(c, (unsigned)res->status, r);

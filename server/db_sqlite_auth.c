@@ -1,0 +1,242 @@
+/*
+ * db_sqlite_auth: server/db_auth.h on SQLite. Tables admin_passwords,
+ * admin_sessions and signin_failures (schema v5, db_sqlite.c). Each
+ * function is single prepared statements with bound parameters, in SQL
+ * that PostgreSQL runs as it is (db.h "Portable SQL").
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "db.h"
+#include "db_sqlite_internal.h"
+
+/* One statement without rows: 0, or -1 with e naming what. */
+static int run(struct db *db, sqlite3_stmt *st, const char *what, struct bbt_error *e)
+{
+	int rc = sqlite3_step(st);
+
+	sqlite3_reset(st);
+	return rc == SQLITE_DONE ? 0 : db_sqlite_fail(db, e, what);
+}
+
+/* 1 with a row, 0 without, -1 on error (the statement is reset unless 1). */
+static int row(struct db *db, sqlite3_stmt *st, const char *what, struct bbt_error *e)
+{
+	int rc = sqlite3_step(st);
+
+	if (rc == SQLITE_ROW)
+		return 1;
+	sqlite3_reset(st);
+	return rc == SQLITE_DONE ? 0 : db_sqlite_fail(db, e, what);
+}
+
+static int sessions_of_end(struct db *db, const char *name, struct bbt_error *e)
+{
+	sqlite3_stmt *st = db_sqlite_stmt(db, "DELETE FROM admin_sessions WHERE admin = ?1", e);
+
+	if (!st)
+		return -1;
+	sqlite3_bind_text(st, 1, name, -1, SQLITE_TRANSIENT);
+	return run(db, st, "end sessions", e);
+}
+
+int db_auth_password_set(struct db *db, const char *name, const char *hash, int64_t now,
+    int *found, struct bbt_error *e)
+{
+	sqlite3_stmt *st = db_sqlite_stmt(db, "INSERT INTO admin_passwords (name, hash, set_at) "
+	    "SELECT name, ?2, ?3 FROM admins WHERE name = ?1 AND revoked_at IS NULL "
+	    "ON CONFLICT (name) DO UPDATE SET hash = excluded.hash, set_at = excluded.set_at "
+	    "RETURNING name", e);
+	int rc;
+
+	*found = 0;
+	if (!st)
+		return -1;
+	sqlite3_bind_text(st, 1, name, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 2, hash, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int64(st, 3, now);
+	rc = row(db, st, "set password", e);
+	if (rc < 0)
+		return -1;
+	if (rc == 1) {
+		while (sqlite3_step(st) == SQLITE_ROW)
+			;
+		sqlite3_reset(st);
+	}
+	*found = rc;
+	return rc ? sessions_of_end(db, name, e) : 0;
+}
+
+int db_auth_password_get(struct db *db, const char *name, char hash[DB_AUTH_HASH_LEN],
+    struct db_admin *admin, int *found, struct bbt_error *e)
+{
+	sqlite3_stmt *st = db_sqlite_stmt(db, "SELECT p.hash, a.name, coalesce(a.school, ''), "
+	    "a.created_at FROM admin_passwords p JOIN admins a ON a.name = p.name "
+	    "WHERE p.name = ?1 AND a.revoked_at IS NULL", e);
+	int rc;
+
+	*found = 0;
+	if (!st)
+		return -1;
+	sqlite3_bind_text(st, 1, name, -1, SQLITE_TRANSIENT);
+	rc = row(db, st, "password", e);
+	if (rc <= 0)
+		return rc;
+	memset(admin, 0, sizeof(*admin));
+	db_sqlite_text(st, 0, hash, DB_AUTH_HASH_LEN);
+	db_sqlite_text(st, 1, admin->name, sizeof(admin->name));
+	db_sqlite_text(st, 2, admin->school, sizeof(admin->school));
+	admin->created_at = sqlite3_column_int64(st, 3);
+	sqlite3_reset(st);
+	*found = 1;
+	return 0;
+}
+
+int db_auth_admin_forget(struct db *db, const char *name, struct bbt_error *e)
+{
+	sqlite3_stmt *st = db_sqlite_stmt(db, "DELETE FROM admin_passwords WHERE name = ?1", e);
+
+	if (!st)
+		return -1;
+	sqlite3_bind_text(st, 1, name, -1, SQLITE_TRANSIENT);
+	if (run(db, st, "forget password", e) < 0)
+		return -1;
+	return sessions_of_end(db, name, e);
+}
+
+int db_auth_session_add(struct db *db, const char *id_hash, const char *admin,
+    const char *csrf, int64_t now, struct bbt_error *e)
+{
+	sqlite3_stmt *st = db_sqlite_stmt(db, "INSERT INTO admin_sessions (id_hash, admin, csrf, "
+	    "created_at, last_seen) VALUES (?1, ?2, ?3, ?4, ?4)", e);
+
+	if (!st)
+		return -1;
+	sqlite3_bind_text(st, 1, id_hash, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 2, admin, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 3, csrf, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int64(st, 4, now);
+	return run(db, st, "add session", e);
+}
+
+int db_auth_session_get(struct db *db, const char *id_hash, int64_t idle_cut,
+    int64_t max_cut, struct db_auth_session *out, int *found, struct bbt_error *e)
+{
+	sqlite3_stmt *st = db_sqlite_stmt(db, "SELECT a.name, coalesce(a.school, ''), "
+	    "a.created_at, s.csrf, s.created_at, s.last_seen FROM admin_sessions s "
+	    "JOIN admins a ON a.name = s.admin WHERE s.id_hash = ?1 AND a.revoked_at IS NULL "
+	    "AND s.last_seen > ?2 AND s.created_at > ?3", e);
+	int rc;
+
+	*found = 0;
+	if (!st)
+		return -1;
+	sqlite3_bind_text(st, 1, id_hash, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int64(st, 2, idle_cut);
+	sqlite3_bind_int64(st, 3, max_cut);
+	rc = row(db, st, "session", e);
+	if (rc <= 0)
+		return rc;
+	memset(out, 0, sizeof(*out));
+	db_sqlite_text(st, 0, out->admin.name, sizeof(out->admin.name));
+	db_sqlite_text(st, 1, out->admin.school, sizeof(out->admin.school));
+	out->admin.created_at = sqlite3_column_int64(st, 2);
+	db_sqlite_text(st, 3, out->csrf, sizeof(out->csrf));
+	out->created_at = sqlite3_column_int64(st, 4);
+	out->last_seen = sqlite3_column_int64(st, 5);
+	sqlite3_reset(st);
+	*found = 1;
+	return 0;
+}
+
+int db_auth_session_touch(struct db *db, const char *id_hash, int64_t now, int64_t stale,
+    struct bbt_error *e)
+{
+	sqlite3_stmt *st = db_sqlite_stmt(db, "UPDATE admin_sessions SET last_seen = ?2 "
+	    "WHERE id_hash = ?1 AND last_seen < ?3", e);
+
+	if (!st)
+		return -1;
+	sqlite3_bind_text(st, 1, id_hash, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int64(st, 2, now);
+	sqlite3_bind_int64(st, 3, stale);
+	return run(db, st, "touch session", e);
+}
+
+int db_auth_session_delete(struct db *db, const char *id_hash, struct bbt_error *e)
+{
+	sqlite3_stmt *st = db_sqlite_stmt(db, "DELETE FROM admin_sessions WHERE id_hash = ?1", e);
+
+	if (!st)
+		return -1;
+	sqlite3_bind_text(st, 1, id_hash, -1, SQLITE_TRANSIENT);
+	return run(db, st, "delete session", e);
+}
+
+int db_auth_sessions_prune(struct db *db, int64_t idle_cut, int64_t max_cut,
+    struct bbt_error *e)
+{
+	sqlite3_stmt *st = db_sqlite_stmt(db, "DELETE FROM admin_sessions "
+	    "WHERE last_seen <= ?1 OR created_at <= ?2", e);
+
+	if (!st)
+		return -1;
+	sqlite3_bind_int64(st, 1, idle_cut);
+	sqlite3_bind_int64(st, 2, max_cut);
+	return run(db, st, "prune sessions", e);
+}
+
+int db_auth_failure_add(struct db *db, const char *key, int64_t at, struct bbt_error *e)
+{
+	sqlite3_stmt *st = db_sqlite_stmt(db, "INSERT INTO signin_failures (key, at) "
+	    "VALUES (?1, ?2)", e);
+
+	if (!st)
+		return -1;
+	sqlite3_bind_text(st, 1, key, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int64(st, 2, at);
+	return run(db, st, "log failure", e);
+}
+
+int db_auth_failure_nth(struct db *db, const char *key, int64_t since, int n, int64_t *at,
+    int *found, struct bbt_error *e)
+{
+	sqlite3_stmt *st = db_sqlite_stmt(db, "SELECT at FROM signin_failures "
+	    "WHERE key = ?1 AND at > ?2 ORDER BY at DESC LIMIT 1 OFFSET ?3", e);
+	int rc;
+
+	*found = 0;
+	*at = 0;
+	if (!st)
+		return -1;
+	sqlite3_bind_text(st, 1, key, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int64(st, 2, since);
+	sqlite3_bind_int(st, 3, n > 0 ? n - 1 : 0);
+	rc = row(db, st, "failures", e);
+	if (rc <= 0)
+		return rc;
+	*at = sqlite3_column_int64(st, 0);
+	sqlite3_reset(st);
+	*found = 1;
+	return 0;
+}
+
+int db_auth_failures_clear(struct db *db, const char *key, struct bbt_error *e)
+{
+	sqlite3_stmt *st = db_sqlite_stmt(db, "DELETE FROM signin_failures WHERE key = ?1", e);
+
+	if (!st)
+		return -1;
+	sqlite3_bind_text(st, 1, key, -1, SQLITE_TRANSIENT);
+	return run(db, st, "clear failures", e);
+}
+
+int db_auth_failures_prune(struct db *db, int64_t cut, struct bbt_error *e)
+{
+	sqlite3_stmt *st = db_sqlite_stmt(db, "DELETE FROM signin_failures WHERE at <= ?1", e);
+
+	if (!st)
+		return -1;
+	sqlite3_bind_int64(st, 1, cut);
+	return run(db, st, "prune failures", e);
+}

@@ -1,13 +1,15 @@
 /* libFuzzer target: the collector's whole request path (server/http.c) —
  * routing, authentication, body limits, gzip inflation, every handler —
  * on a real SQLite database made at startup with two schools, an
- * enrollment token, a bureau and a school admin, and a device enrolled
- * through POST /api/v1/enroll itself. Only the network is missing: the
+ * enrollment token, a bureau and a school admin (the bureau admin with a
+ * sign-in password and a session), and a device enrolled through POST
+ * /api/v1/enroll itself. Only the network is missing: the
  * input becomes one request through the same http_exchange_* calls the
  * libmicrohttpd glue makes.
  *
  * Input: byte 0 picks the route (past the table: the path comes from the
- * first line), byte 1 the credential, byte 2 flags (gzip the body, declare
+ * first line), byte 1 the credential (a token, or the session cookie with
+ * or without its CSRF token), byte 2 flags (gzip the body, declare
  * its length, sign it as a bundle of the device, add X-Forwarded-For,
  * loopback peer, feed the body in small pieces; a body that is gzip
  * already is sent as it is); then one line of query
@@ -29,6 +31,7 @@
 #include <zlib.h>
 
 #include "auth.h"
+#include "auth_password.h"
 #include "bbt_ed25519.h"
 #include "bbt_log.h"
 #include "db.h"
@@ -37,6 +40,9 @@
 #define ENROLL_TOKEN "e0e1e2e3e4e5e6e7e8e9eaebecedeeefe0e1e2e3e4e5e6e7e8e9eaebecedeeef"
 #define ADMIN_TOKEN "a0a1a2a3a4a5a6a7a8a9aaabacadaeafa0a1a2a3a4a5a6a7a8a9aaabacadaeaf"
 #define SADMIN_TOKEN "b0b1b2b3b4b5b6b7b8b9babbbcbdbebfb0b1b2b3b4b5b6b7b8b9babbbcbdbebf"
+#define SESSION "c0c1c2c3c4c5c6c7c8c9cacbcccdcecfc0c1c2c3c4c5c6c7c8c9cacbcccdcecf"
+#define CSRF "d0d1d2d3d4d5d6d7d8d9dadbdcdddedfd0d1d2d3d4d5d6d7d8d9dadbdcdddedf"
+#define PASSWORD "fuzz password"
 #define MAX_ARGS 16
 
 static const struct { const char *method, *path; } routes[] = {
@@ -47,6 +53,7 @@ static const struct { const char *method, *path; } routes[] = {
 	{ "GET", "/api/v1/me" }, { "GET", "/metrics" }, { "GET", "/healthz" },
 	{ "GET", "/" }, { "GET", "/dashboard.js" }, { "GET", "/dashboard.css" },
 	{ "HEAD", "/healthz" }, { "PUT", "/api/v1/sessions" }, { "DELETE", "/" },
+	{ "POST", "/api/v1/signin" }, { "POST", "/api/v1/signout" },
 };
 #define NROUTES (sizeof(routes) / sizeof(routes[0]))
 
@@ -110,6 +117,20 @@ static void die(const char *what, const struct bbt_error *e)
 	abort();
 }
 
+/* The bureau admin's session, again after a fuzzed sign-out ended it. */
+static void session_add(void)
+{
+	char hash[AUTH_HASH_LEN];
+	struct bbt_error e;
+	struct db *db;
+
+	if (db_open(dbpath, &db, &e) < 0 || auth_hash(SESSION, hash, &e) < 0 ||
+	    db_auth_session_delete(db, hash, &e) < 0 ||
+	    db_auth_session_add(db, hash, "bureau", CSRF, 4102444800LL, &e) < 0)
+		die("session", &e);
+	db_close(db);
+}
+
 /* One request through the real path; the answer in res (caller clears). */
 static void run(const char *method, const char *path, struct fake *f, const char *body,
     size_t len, long long clen, int loopback, size_t piece, struct http_response *res)
@@ -147,6 +168,8 @@ static void setup(void)
 		.expires_at = 4102444800LL, .created_at = 1700000000 };
 	struct db_admin a1 = { "bureau", "" }, a2 = { "head2", "610102002" };
 	char hash[AUTH_HASH_LEN], keypath[300], pub[BBT_ED25519_PUB_B64_LEN];
+	char pwhash[AUTH_PASSWORD_HASH_LEN];
+	int found;
 	char body[512];
 	struct http_response res;
 	struct bbt_error e;
@@ -167,9 +190,12 @@ static void setup(void)
 	    db_enroll_token_add(db, &t, &e) < 0 || auth_hash(ADMIN_TOKEN, hash, &e) < 0 ||
 	    db_admin_add(db, &a1, hash, 1700000000, &e) < 0 ||
 	    auth_hash(SADMIN_TOKEN, hash, &e) < 0 ||
-	    db_admin_add(db, &a2, hash, 1700000000, &e) < 0)
+	    db_admin_add(db, &a2, hash, 1700000000, &e) < 0 ||
+	    auth_password_hash(PASSWORD, pwhash, &e) < 0 ||
+	    db_auth_password_set(db, "bureau", pwhash, 1700000000, &found, &e) < 0)
 		die("fixture", &e);
 	db_close(db);
+	session_add();
 	if (bbt_ed25519_load_or_generate(keypath, &key, &e) < 0 ||
 	    bbt_ed25519_public_b64(key, pub, &e) < 0)
 		die("device key", &e);
@@ -274,7 +300,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (size < 3)
 		return 0;
 	route = data[0];
-	ai = data[1] % 8;
+	ai = data[1] % 10;
 	flags = data[2];
 	/* A NUL-terminated copy: the query line, then the body (may hold NULs). */
 	line = malloc(size - 3 + 1);
@@ -319,8 +345,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		snprintf(authz, sizeof(authz), "Bearer %s", auths[ai]);
 	else if (ai == 6)
 		snprintf(authz, sizeof(authz), "Basic %s", ADMIN_TOKEN);
-	if (ai)
+	if (ai >= 8) {
+		kv_add(&f.headers, "Cookie", "a=b; bbt_session=" SESSION);
+		if (ai == 9)
+			kv_add(&f.headers, "X-CSRF-Token", CSRF);
+	} else if (ai) {
 		kv_add(&f.headers, "Authorization", ai == 7 ? "Bearer" : authz);
+	}
 	if (flags & 4) {
 		extra = bundle_of(body, blen, &blen);
 		if (!extra)
@@ -355,6 +386,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	/* 500 only for the server's own failures: none are expected here. */
 	if (res.status == 500)
 		__builtin_trap();
+	if (res.status == 204 && strcmp(path, "/api/v1/signout") == 0)
+		session_add();
 	/* Re-enrolling the fixture's machine gives it a new token: follow it. */
 	if (res.status == 201 && strcmp(path, "/api/v1/enroll") == 0) {
 		cJSON *o = cJSON_ParseWithLength(res.body, res.body_len);

@@ -15,6 +15,7 @@
  */
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include <openssl/crypto.h>
 
@@ -190,6 +191,8 @@ void api_signin(struct http_request *req, struct http_response *res)
 		http_reply_error_code(res, 401, "bad_credentials", "wrong name or password");
 		goto out;
 	}
+	/* The session starts now, not when the body arrived: scrypt took a while. */
+	req->now = (int64_t)time(NULL);
 	if (session_start(req, &s, id, csrf, &e) < 0)
 		goto fail;
 	log_info("sign-in of '%s' from %s", s.name, req->client);

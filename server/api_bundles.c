@@ -17,6 +17,7 @@
 #include "api.h"
 #include "auth.h"
 #include "bbt_log.h"
+#include "bbt_time.h"
 #include "bundles.h"
 #include "http.h"
 #include "ingest.h"
@@ -62,6 +63,7 @@ static void store_and_reply(struct http_request *req, struct http_response *res,
 {
 	struct ingest_batch b = { 0 };
 	struct bbt_error e;
+	int64_t t0_us = bbt_clock_monotonic_us();
 	cJSON *reply;
 
 	if (bundles_store(req->db, c, req->now, &b, &e) != 0) {
@@ -72,6 +74,8 @@ static void store_and_reply(struct http_request *req, struct http_response *res,
 	log_info("bundle of device %s: %zu accepted, %zu duplicate, %zu rejected",
 	    c->device.device_id, b.accepted, b.duplicate, b.rejected);
 	metrics_sessions(b.accepted, b.duplicate, b.rejected);
+	metrics_ingest_duration((double)(bbt_clock_monotonic_us() - t0_us) / 1e6);
+	metrics_bundle();
 	reply = ingest_reply(&b, req->now);
 	if (reply == NULL || !cJSON_AddStringToObject(reply, "device_id",
 	    c->device.device_id)) {

@@ -180,6 +180,7 @@ void api_sessions(struct http_request *req, struct http_response *res)
 	}
 	metrics_sessions(b.accepted, b.duplicate, b.rejected);
 	metrics_ingest_duration(mono_s() - t0);
+	metrics_upload();
 	log_debug("sessions from %s: %zu accepted, %zu duplicate, %zu rejected",
 	    dev->device_id, b.accepted, b.duplicate, b.rejected);
 	http_reply_json(res, 200, ingest_reply(&b, req->now));
@@ -306,6 +307,7 @@ void api_heartbeat(struct http_request *req, struct http_response *res)
 		http_reply_error(res, 503, "heartbeat not recorded, try again later");
 		goto out;
 	}
+	metrics_heartbeat();
 	bbt_time_format(req->now, 0, t);
 	/* The school's own detector settings over the server's (school set). */
 	if (db_school_detector_get(req->db, req->auth.device.school, &sd, &e) < 0)

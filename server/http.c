@@ -37,6 +37,7 @@
 #include "bbt_array.h"
 #include "bbt_buf.h"
 #include "bbt_log.h"
+#include "bbt_time.h"
 #include "bbt_utf8.h"
 #include "http.h"
 #include "http_session.h"
@@ -73,6 +74,7 @@ struct http_exchange {
 	int gzip;
 	size_t discarded;
 	char allow[128];
+	int64_t t0_us;		/* headers in: the request-duration histogram's zero */
 };
 
 static const struct http_config *the_cfg;
@@ -499,12 +501,17 @@ void http_fini(void)
 	thread_db = NULL;
 }
 
+static double since_s(const struct http_exchange *x)
+{
+	return (double)(bbt_clock_monotonic_us() - x->t0_us) / 1e6;
+}
+
 /* Answer res with an error now and count it under endpoint. */
-static int early(struct http_response *res, const char *endpoint, int status,
-    const char *msg)
+static int early(const struct http_exchange *x, struct http_response *res,
+    const char *endpoint, int status, const char *msg)
 {
 	http_reply_error(res, status, "%s", msg);
-	metrics_request(endpoint, status);
+	metrics_request(endpoint, status, since_s(x));
 	return 1;
 }
 
@@ -522,6 +529,7 @@ int http_exchange_begin(struct http_exchange **out, const char *method, const ch
 	if (!x)
 		return -1;
 	req = &x->req;
+	x->t0_us = bbt_clock_monotonic_us();
 	x->src = *src;
 	snprintf(x->client, sizeof(x->client), "%s", client->addr);
 	req->method = method;
@@ -533,36 +541,36 @@ int http_exchange_begin(struct http_exchange **out, const char *method, const ch
 	req->src = &x->src;
 	x->route = route_find(method, path, &status, x->allow, sizeof(x->allow));
 	if (!x->route && status == 404)
-		return early(res, "other", 404, "no such endpoint");
+		return early(x, res, "other", 404, "no such endpoint");
 	if (!x->route) {
 		http_reply_error(res, 405, "method not allowed on this endpoint (allowed: %s)",
 		    x->allow);
 		res->allow = x->allow;
-		metrics_request("other", 405);
+		metrics_request("other", 405, since_s(x));
 		return 1;
 	}
 	req->db = worker_db(the_cfg, &e);
 	if (!req->db) {
 		log_err("database: %s", bbt_error_msg(&e));
-		return early(res, x->route->path, 503, "database unavailable");
+		return early(x, res, x->route->path, 503, "database unavailable");
 	}
 	req->now = (int64_t)time(NULL);
 	if (authenticate(req, x->route->auth, res) < 0) {
-		metrics_request(x->route->path, res->status);
+		metrics_request(x->route->path, res->status, since_s(x));
 		return 1;
 	}
 	enc = http_header(req, "Content-Encoding");
 	if (enc && strcasecmp(enc, "gzip") == 0)
 		x->gzip = 1;
 	else if (enc && *enc && strcasecmp(enc, "identity") != 0)
-		return early(res, x->route->path, 415, "unsupported Content-Encoding");
+		return early(x, res, x->route->path, 415, "unsupported Content-Encoding");
 	x->body.shared = req->auth.kind != HTTP_AUTH_NONE;
 	x->limit = the_cfg->max_body;
 	if (!x->body.shared && x->limit > HTTP_UNAUTH_MAX_BODY)
 		x->limit = HTTP_UNAUTH_MAX_BODY;
 	if (content_length > (long long)x->limit) {
 		x->too_big = 1;
-		return early(res, x->route->path, 413, "request body exceeds the size limit");
+		return early(x, res, x->route->path, 413, "request body exceeds the size limit");
 	}
 	return 0;
 }
@@ -593,17 +601,17 @@ void http_exchange_end(struct http_exchange *x, struct http_response *res)
 	int status;
 
 	if (x->too_big) {
-		early(res, endpoint, 413, "request body exceeds the size limit");
+		early(x, res, endpoint, 413, "request body exceeds the size limit");
 		return;
 	}
 	if (x->busy) {
-		early(res, endpoint, 503, "server busy, try again later");
+		early(x, res, endpoint, 503, "server busy, try again later");
 		return;
 	}
 	if (x->gzip && x->body.b.len > 0) {
 		status = inflate_body(&x->body, x->limit, &why);
 		if (status) {
-			early(res, endpoint, status, why);
+			early(x, res, endpoint, status, why);
 			return;
 		}
 	}
@@ -618,7 +626,7 @@ void http_exchange_end(struct http_exchange *x, struct http_response *res)
 	if (res->status == 0)
 		http_reply_error(res, 500, "internal error");
 	log_debug("%s %s %s -> %d", x->client, req->method, req->path, res->status);
-	metrics_request(endpoint, res->status);
+	metrics_request(endpoint, res->status, since_s(x));
 }
 
 void http_exchange_free(struct http_exchange *x)

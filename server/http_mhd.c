@@ -514,7 +514,7 @@ static enum MHD_Result first_call(struct MHD_Connection *c, const char *url,
 		    the_cfg->max_per_address);
 		track_phase(r->t, PH_BUSY);
 		http_reply_error(&res, 429, "too many connections from %s", client.addr);
-		metrics_request("other", 429);
+		metrics_request("other", 429, 0);
 		return send_response(c, &res);
 	}
 	cl = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);

@@ -58,4 +58,9 @@ grep -qx 'bbt_sessions_total{result="accepted"} 3' "$BBT_TMP/metrics" ||
 	{ grep bbt_sessions "$BBT_TMP/metrics"; fail "bundle sessions not in metrics"; }
 grep -qx 'bbt_sessions_total{result="duplicate"} 3' "$BBT_TMP/metrics" ||
 	fail "bundle duplicates not in metrics"
+# Imports counted like uploads: one a bundle, timed like an upload.
+grep -qx 'bbt_bundles_total 2' "$BBT_TMP/metrics" &&
+    grep -qx 'bbt_ingest_duration_seconds_count 2' "$BBT_TMP/metrics" ||
+	{ grep -E 'bbt_bundles|ingest_duration_seconds_count' "$BBT_TMP/metrics";
+	fail "bundle imports not counted"; }
 echo ok

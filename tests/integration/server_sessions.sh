@@ -12,6 +12,7 @@
 srv school add 610102001 实验小学 > /dev/null
 tok=$(srv token create --school 610102001 --uses 3 | tail -1)
 admin=$(srv admin create bureau | tail -1)
+STARTED=$(date +%s)
 start_server --idle-gap 300
 code=$(enroll "$tok" hw-1 三年级二班); expect 201 "$code" enroll
 dev=$(jget device_token); devid=$(jget device_id)
@@ -148,7 +149,7 @@ grep -qi '^Content-Type: text/plain; version=0.0.4' "$T/mh" || fail "metrics con
 code=$(req GET /metrics "$admin"); expect 200 "$code" "metrics with admin token"
 code=$(req GET /metrics "$dev"); expect 401 "$code" "metrics with a device token"
 req GET /metrics - > /dev/null
-python3 - "$T/reply" <<'PYEOF' || { cat "$T/reply"; fail "metrics format"; }
+python3 - "$T/reply" "$(cat VERSION)" "$STARTED" <<'PYEOF' || { cat "$T/reply"; fail "metrics format"; }
 import re, sys
 text = open(sys.argv[1]).read()
 assert text.endswith("\n")
@@ -162,13 +163,47 @@ for line in text.split("\n")[:-1]:
         m = re.fullmatch(r'([a-z_]+)(\{[^}]*\})? (\S+)', line)
         assert m, line
         name = m.group(1)
-        base = re.sub(r'_(bucket|sum|count)$', '', name) if name.startswith(
-            "bbt_ingest_duration_seconds") else name
+        base = re.sub(r'_(bucket|sum|count)$', '', name)
+        if typed.get(base) != "histogram":
+            base = name
         assert base in typed and base in helped, "sample before TYPE/HELP: " + line
-        samples[name + (m.group(2) or "")] = float(m.group(3))
-assert typed == {"bbt_http_requests_total": "counter", "bbt_sessions_total": "counter",
-    "bbt_devices_enrolled": "gauge", "bbt_devices_seen": "gauge",
-    "bbt_ingest_duration_seconds": "histogram"}, typed
+        key = name + (m.group(2) or "")
+        assert key not in samples, "sample twice: " + line
+        samples[key] = float(m.group(3))
+for n, t in {"bbt_http_requests_total": "counter", "bbt_sessions_total": "counter",
+        "bbt_devices_enrolled": "gauge", "bbt_devices_seen": "gauge",
+        "bbt_ingest_duration_seconds": "histogram", "bbt_build_info": "gauge",
+        "bbt_http_request_duration_seconds": "histogram", "bbt_uploads_total": "counter",
+        "bbt_heartbeats_total": "counter", "bbt_bundles_total": "counter",
+        "process_start_time_seconds": "gauge", "process_resident_memory_bytes": "gauge",
+        "process_open_fds": "gauge", "process_cpu_seconds_total": "counter"}.items():
+    assert typed.get(n) == t, (n, typed)
+# Every histogram, each label set: cumulative buckets ending in +Inf = _count.
+def check_hist(name, label):
+    sel = label + "," if label else ""
+    b = [(k, v) for k, v in samples.items()
+         if k.startswith(name + "_bucket{" + sel + "le=")]
+    les = [re.search(r'le="([^"]+)"', k).group(1) for k, _ in b]
+    assert les[-1] == "+Inf" and [float(x) for x in les[:-1]] == sorted(
+        float(x) for x in les[:-1]), les
+    vals = [v for _, v in b]
+    assert vals == sorted(vals), "buckets not cumulative: " + name + label
+    lab = "{" + label + "}" if label else ""
+    assert vals[-1] == samples[name + "_count" + lab], name + label
+    return vals[-1], samples[name + "_sum" + lab]
+# Each endpoint timed once per answer it gave, whatever the status.
+eps = {re.search(r'endpoint="([^"]+)"', k).group(1) for k in samples
+       if k.startswith("bbt_http_requests_total{")}
+for ep in eps:
+    n, total = check_hist("bbt_http_request_duration_seconds", 'endpoint="%s"' % ep)
+    assert n == sum(v for k, v in samples.items() if k.startswith(
+        'bbt_http_requests_total{endpoint="%s",' % ep)), ep
+assert check_hist("bbt_http_request_duration_seconds", 'endpoint="/api/v1/sessions"')[0] == 6
+assert samples['bbt_build_info{version="%s"}' % sys.argv[2]] == 1
+assert samples["bbt_uploads_total"] == 4 and samples["bbt_heartbeats_total"] == 2, samples
+assert samples["process_resident_memory_bytes"] > 1e6
+assert 3 <= samples["process_open_fds"] < 1000
+assert abs(samples["process_start_time_seconds"] - float(sys.argv[3])) < 30
 assert samples['bbt_sessions_total{result="accepted"}'] == 6, samples
 assert samples['bbt_sessions_total{result="duplicate"}'] == 1
 assert samples['bbt_sessions_total{result="rejected"}'] == 7
@@ -177,13 +212,8 @@ assert samples['bbt_http_requests_total{endpoint="/api/v1/sessions",status="200"
 assert samples['bbt_http_requests_total{endpoint="/api/v1/sessions",status="400"}'] == 1
 assert samples['bbt_http_requests_total{endpoint="other",status="404"}'] == 1
 assert samples['bbt_http_requests_total{endpoint="other",status="405"}'] == 3
-b = [(k, v) for k, v in samples.items() if k.startswith("bbt_ingest_duration_seconds_bucket")]
-les = [re.search(r'le="([^"]+)"', k).group(1) for k, _ in b]
-assert les[-1] == "+Inf", les
-vals = [v for _, v in b]
-assert vals == sorted(vals), "buckets not cumulative"
-assert vals[-1] == samples["bbt_ingest_duration_seconds_count"] == 4
-assert samples["bbt_ingest_duration_seconds_sum"] > 0
+n, total = check_hist("bbt_ingest_duration_seconds", "")
+assert n == 4 and total > 0
 PYEOF
 stop_server
 echo "server_sessions: ok"

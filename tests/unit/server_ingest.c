@@ -607,9 +607,18 @@ static void test_metrics_text(void **state)
 	char *t;
 
 	metrics_reset();
-	metrics_request("/api/v1/sessions", 200);
-	metrics_request("/api/v1/sessions", 200);
-	metrics_request("/api/v1/sessions", 400);
+	metrics_request("/api/v1/sessions", 200, 0.004);
+	metrics_request("/api/v1/sessions", 200, 0.02);
+	metrics_request("/api/v1/sessions", 400, 0.0001);
+	metrics_request("/api/v1/points", 200, 45);
+	metrics_request("/api/v1/points", 200, 90);
+	metrics_upload();
+	metrics_heartbeat();
+	metrics_heartbeat();
+	metrics_bundle();
+	metrics_heartbeat_flush(2, 0.003, 1);
+	metrics_heartbeat_flush(2, 0, 0);
+	metrics_heartbeat_pending(7);
 	metrics_sessions(3, 1, 2);
 	metrics_ingest_duration(0.003);
 	metrics_ingest_duration(20);
@@ -629,6 +638,32 @@ static void test_metrics_text(void **state)
 	assert_non_null(strstr(t, "bbt_ingest_duration_seconds_bucket{le=\"+Inf\"} 2\n"));
 	assert_non_null(strstr(t, "bbt_ingest_duration_seconds_count 2\n"));
 	assert_non_null(strstr(t, "# TYPE bbt_ingest_duration_seconds histogram\n"));
+	assert_non_null(strstr(t, "bbt_build_info{version=\"" BBT_VERSION "\"} 1\n"));
+	/* Per endpoint, cumulative, with the slow reports past 10 s counted. */
+	assert_non_null(strstr(t, "bbt_http_request_duration_seconds_bucket{endpoint="
+	    "\"/api/v1/sessions\",le=\"0.001\"} 1\n"));
+	assert_non_null(strstr(t, "bbt_http_request_duration_seconds_bucket{endpoint="
+	    "\"/api/v1/sessions\",le=\"0.005\"} 2\n"));
+	assert_non_null(strstr(t, "bbt_http_request_duration_seconds_bucket{endpoint="
+	    "\"/api/v1/sessions\",le=\"+Inf\"} 3\n"));
+	assert_non_null(strstr(t, "bbt_http_request_duration_seconds_bucket{endpoint="
+	    "\"/api/v1/points\",le=\"30\"} 0\n"));
+	assert_non_null(strstr(t, "bbt_http_request_duration_seconds_bucket{endpoint="
+	    "\"/api/v1/points\",le=\"60\"} 1\n"));
+	assert_non_null(strstr(t, "bbt_http_request_duration_seconds_count{endpoint="
+	    "\"/api/v1/points\"} 2\n"));
+	assert_non_null(strstr(t, "bbt_http_request_duration_seconds_sum{endpoint="
+	    "\"/api/v1/points\"} 135.000000\n"));
+	assert_non_null(strstr(t, "bbt_uploads_total 1\n"));
+	assert_non_null(strstr(t, "bbt_heartbeats_total 2\n"));
+	assert_non_null(strstr(t, "bbt_bundles_total 1\n"));
+	assert_non_null(strstr(t, "bbt_heartbeat_flushes_total{result=\"ok\"} 1\n"));
+	assert_non_null(strstr(t, "bbt_heartbeat_flushes_total{result=\"failed\"} 1\n"));
+	assert_non_null(strstr(t, "bbt_heartbeats_pending 7\n"));
+	assert_non_null(strstr(t, "bbt_heartbeat_flush_duration_seconds_count 1\n"));
+	assert_non_null(strstr(t, "\nprocess_resident_memory_bytes "));
+	assert_non_null(strstr(t, "\nprocess_open_fds "));
+	assert_non_null(strstr(t, "\nprocess_start_time_seconds "));
 	free(t);
 }
 

@@ -7,7 +7,9 @@
  * school named, 409 a hw_id of another school (nothing changes). A device
  * never writes into a school other than the one it was enrolled into.
  * Every write here is one transaction, answered only after db_commit made
- * it durable.
+ * it durable, but for heartbeats, which are held and written a second
+ * later with others (heartbeat.h): their reply (server time, settings)
+ * does not depend on the write.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,6 +21,7 @@
 #include "bbt_log.h"
 #include "bbt_time.h"
 #include "enrollment.h"
+#include "heartbeat.h"
 #include "ingest.h"
 #include "metrics.h"
 
@@ -168,7 +171,9 @@ void api_sessions(struct http_request *req, struct http_response *res)
 		goto out;
 	}
 	offset = b.has_agent_time ? b.agent_time - req->now : DB_OFFSET_UNKNOWN;
-	if (db_begin(req->db, &e) < 0 || ingest_store(req->db, &b, &origin, &e) < 0 ||
+	/* The device's held heartbeat first, so it cannot land after this. */
+	if (db_begin(req->db, &e) < 0 || heartbeat_take(req->db, dev->device_id, &e) < 0 ||
+	    ingest_store(req->db, &b, &origin, &e) < 0 ||
 	    db_device_seen(req->db, dev->device_id, req->now, offset, &e) < 0 ||
 	    db_device_uploaded(req->db, dev->device_id, (int64_t)(b.accepted + b.duplicate +
 	    b.rejected), &e) < 0 ||
@@ -292,6 +297,7 @@ static int heartbeat_fields(struct http_request *req, struct http_response *res,
 void api_heartbeat(struct http_request *req, struct http_response *res)
 {
 	struct heartbeat h = { 0 };
+	struct heartbeat_rec r;
 	struct http_detector det = req->cfg->detector;
 	struct db_detector sd;
 	char t[BBT_ISO8601_LEN];
@@ -300,9 +306,14 @@ void api_heartbeat(struct http_request *req, struct http_response *res)
 
 	if (body_object(req, res, &o) < 0 || heartbeat_fields(req, res, o, &h) < 0)
 		goto out;
-	if (db_device_heartbeat(req->db, req->auth.device.device_id, req->now, h.offset,
-	    h.version[0] ? h.version : NULL, h.depth, h.devices, &e) < 0 ||
-	    db_device_interval_set(req->db, req->auth.device.device_id, h.interval, &e) < 0) {
+	r = (struct heartbeat_rec){ req->now, h.offset, h.depth, h.interval,
+	    h.version[0] ? h.version : NULL, h.devices };
+	/* Held for the next flush (heartbeat.h), or written now, in one transaction. */
+	if (heartbeat_note(req->auth.device.device_id, &r) != 0 &&
+	    (db_begin(req->db, &e) < 0 ||
+	    heartbeat_write(req->db, req->auth.device.device_id, &r, &e) < 0 ||
+	    db_commit(req->db, &e) < 0)) {
+		db_rollback(req->db);
 		log_err("heartbeat: %s", bbt_error_msg(&e));
 		http_reply_error(res, 503, "heartbeat not recorded, try again later");
 		goto out;

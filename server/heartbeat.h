@@ -57,7 +57,9 @@ int heartbeat_write(struct db *db, const char *device_id, const struct heartbeat
     struct bbt_error *e);
 /*
  * Write the held heartbeat of device_id (if any) on db, in the caller's
- * transaction, and forget it. -1 on a failed write: it is held again.
+ * transaction, and forget it. -1 on a failed write: it is held again. If
+ * the caller's transaction rolls back after a good write, the heartbeat
+ * is gone (not precious: the next one says it again).
  */
 int heartbeat_take(struct db *db, const char *device_id, struct bbt_error *e);
 

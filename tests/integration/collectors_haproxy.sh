@@ -25,10 +25,12 @@
 . tests/integration/lib/server_query.sh
 command -v haproxy > /dev/null || fail "haproxy not installed (apt install haproxy)"
 T=$BBT_TMP
-# The database both collectors share: a file here, or the PG one.
+# The database both collectors share: a file here (test_db.sh, once
+# there, gives a PostgreSQL one under BBT_TEST_DB=pg).
 DB=$T/bbt.db
-if [ "${BBT_TEST_DB:-sqlite}" = pg ] && [ -f tests/integration/lib/test_db.sh ]; then
+if [ -f tests/integration/lib/test_db.sh ]; then
 	. tests/integration/lib/test_db.sh
+	DB=$(test_db)
 fi
 SV="$BBT_BUILD/bbt-server --db $DB"
 $SV school add 610102001 测试小学 > /dev/null

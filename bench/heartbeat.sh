@@ -20,7 +20,8 @@ cc $cflags -o "$BBT_TMP/mhd_bare" "$dir/mhd_bare.c" $(pkg-config --cflags --libs
     -lpthread
 # shellcheck disable=SC2086
 cc $cflags -o "$BBT_TMP/hbload" "$dir/hbload.c" -lpthread
-db="$BBT_TMP/bench.db"; log="$BBT_TMP/serve.log"
+# BENCH_DB: another --db (a PostgreSQL URI, e.g. under tests/pg/cluster.sh).
+db=${BENCH_DB:-$BBT_TMP/bench.db}; log="$BBT_TMP/serve.log"
 srv() { "$BBT_BUILD/bbt-server" --db "$db" "$@"; }
 srv school add 610100001 "基准小学" >/dev/null
 token=$(srv token create --school 610100001 --uses "$ndev" | tail -1)

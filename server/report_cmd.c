@@ -14,8 +14,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "bbt_defaults.h"
+#include "bbt_file.h"
 #include "db.h"
 #include "fleet.h"
 #include "report_xlsx.h"
@@ -248,6 +250,56 @@ static int api_parse(const struct report_entry *re, struct http_request *req,
 	return 0;
 }
 
+/* An export's size bound: a district's year of sessions is well under it. */
+#define EXPORT_MAX (64u << 20)
+
+/* rep as a download (format=xlsx|csv): written by the CLI's own writer to a
+ * private temp file, read back whole, the file removed. zh: Chinese headers. */
+static void api_export(struct http_response *res, struct report *rep, int xlsx, int zh,
+    const char *sheet, struct bbt_error *e)
+{
+	char path[] = "/tmp/bbt-export.XXXXXX";
+	char *body = NULL;
+	size_t len = 0;
+	int fd = mkstemp(path), rc;
+
+	if (fd < 0) {
+		report_free(rep);
+		http_reply_error(res, 500, "export: %s", strerror(errno));
+		return;
+	}
+	close(fd);
+	rc = report_xlsx_output(rep, xlsx, REPORT_CSV, path, zh, sheet, e);
+	report_free(rep);
+	if (rc == 0)
+		rc = bbt_file_read(path, EXPORT_MAX, &body, &len, e);
+	unlink(path);
+	if (rc < 0) {
+		http_reply_error(res, 500, "export: %s", bbt_error_msg(e));
+		return;
+	}
+	http_reply_raw(res, 200, xlsx ? "application/vnd.openxmlformats-officedocument."
+	    "spreadsheetml.sheet" : "text/csv; charset=utf-8", body, len);
+	res->content_disposition = xlsx ? "attachment; filename=\"bbt-report.xlsx\"" :
+	    "attachment; filename=\"bbt-report.csv\"";
+}
+
+/* format= (absent or json, csv, xlsx) and lang= (zh, the default, or en) into
+ * *fmt ('j', 'c', 'x') and *zh; -1 after answering 400. */
+static int api_format(struct http_request *req, struct http_response *res, int *fmt, int *zh)
+{
+	const char *f = http_query(req, "format"), *l = http_query(req, "lang");
+
+	*fmt = f == NULL || strcmp(f, "json") == 0 ? 'j' : strcmp(f, "csv") == 0 ? 'c' :
+	    strcmp(f, "xlsx") == 0 ? 'x' : 0;
+	*zh = l == NULL || strcmp(l, "zh") == 0 ? 1 : strcmp(l, "en") == 0 ? 0 : -1;
+	if (*fmt != 0 && *zh >= 0)
+		return 0;
+	http_reply_error(res, 400, *fmt == 0 ? "format must be json, csv or xlsx" :
+	    "lang must be zh or en");
+	return -1;
+}
+
 /* The API side of one report entry: scope, options, rule, check, build. */
 static void api_serve(const struct report_entry *re, struct http_request *req,
     struct http_response *res)
@@ -258,9 +310,14 @@ static void api_serve(const struct report_entry *re, struct http_request *req,
 	struct points_rule rule;
 	struct rules_stats rs;
 	struct bbt_error e;
+	struct report *rep;
+	int fmt, zh;
 
-	if (http_admin_scope(req, res, &a.school) < 0 || api_parse(re, req, res, &a) < 0)
+	if (http_admin_scope(req, res, &a.school) < 0 || api_parse(re, req, res, &a) < 0 ||
+	    api_format(req, res, &fmt, &zh) < 0)
 		return;
+	if (fmt != 'j')
+		a.shape = REPORT_CSV;	/* flat rows, as a sheet needs */
 	if (load_rules(re, req->cfg->rules, 1, &rule, &rs, &env, &e) < 0) {
 		http_reply_error(res, 500, "points rule: %s", bbt_error_msg(&e));
 		return;
@@ -269,7 +326,12 @@ static void api_serve(const struct report_entry *re, struct http_request *req,
 		http_reply_error(res, 400, "%s", bbt_error_msg(&e));
 		return;
 	}
-	api_reply(res, re->build(&env, &a, &e), re->name, &e);
+	rep = re->build(&env, &a, &e);
+	if (rep == NULL || fmt == 'j') {
+		api_reply(res, rep, re->name, &e);
+		return;
+	}
+	api_export(res, rep, fmt == 'x', zh, re->sheet, &e);
 }
 
 void report_cmd_api(const struct report_entry *re, struct http_request *req,

@@ -11,8 +11,10 @@
  * or an HTTP 400, before any database work), open the database and check
  * --school (CLI; the API's connection and school scope come with the
  * request), build, then write (CLI: --format table|csv|json|xlsx, --out,
- * --lang; API: the JSON rows). Exit status: 0 ok, 1 the work failed, 2 the
- * command line is wrong (commands.h).
+ * --lang; API: the JSON rows, or with format=csv|xlsx the same file the CLI
+ * writes, as an attachment, lang=zh (default) or en for its headers).
+ * Exit status: 0 ok, 1 the work failed, 2 the command line is wrong
+ * (commands.h).
  *
  * The admin's lists of stored rows (`sessions`, `timetable list`, `token
  * list`, `device list`) are entries too, marked RC_LIST: the same runner

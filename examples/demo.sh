@@ -8,7 +8,12 @@
 # each agent's detector, four agents syncing over HTTP and one with no
 # network sending a signed bundle on a "USB stick" (export + import), then
 # the week's points and the devices. Everything it starts is stopped on
-# exit; BBT_DEMO_KEEP=1 keeps the temp dir to look around.
+# exit; BBT_DEMO_KEEP=1 keeps the temp dir to look around, BBT_DEMO_DIR=DIR
+# builds the demo in DIR (kept; tests/console/ serves its database).
+#
+# At the end it prints the admin console's URL and a demo sign-in; run from
+# a terminal, it keeps the collector up for you to look until Enter or
+# Ctrl-C. Unattended (stdin not a terminal) it stops at once.
 #
 # Needs $BBT_BUILD (the dir holding bbt-agent and bbt-server; the Makefile
 # sets it) and python3.
@@ -18,7 +23,12 @@ cd "$(dirname "$0")/.."
 A="$BBT_BUILD/bbt-agent"
 SV="$BBT_BUILD/bbt-server"
 GEN="$(pwd)/tests/gen/gen-lessons.py"
-T=$(mktemp -d /tmp/bbt-demo.XXXXXX)
+if [ -n "${BBT_DEMO_DIR:-}" ]; then
+	mkdir -p "$BBT_DEMO_DIR"
+	T=$(cd "$BBT_DEMO_DIR" && pwd) BBT_DEMO_KEEP=1
+else
+	T=$(mktemp -d /tmp/bbt-demo.XXXXXX)
+fi
 DB="$T/bbt.db"
 SPID=""
 
@@ -96,6 +106,17 @@ cat > "$T/timetable.csv" <<'EOF'
 610102002,六年级二班,2,08:00,08:40,T2003,马超,体育
 EOF
 S timetable import "$T/timetable.csv"
+# Live lessons (专递课堂) of the same week between the two schools, so
+# verify has each outcome to show: delivered, partial, missed, no_device.
+cat > "$T/schedule.csv" <<EOF
+序号,授课类型,学科,主讲教师,地市（县区）,单位,课程名称,开课时间,学段,年级,学校排课负责人,联系方式,平台,备注,教室,接收单位,接收教室
+1,专递课堂,数学,王芳,西安市（碑林区）,西安市第一小学,分数的意义,$(day 1) 08:00-08:40,小学,三年级,张老师,13800000000,国家平台,,三年级二班,西安市第二小学,一年级一班
+2,专递课堂,语文,李强,西安市（碑林区）,西安市第一小学,古诗两首,$(day 2) 08:55-09:35,小学,三年级,张老师,13800000000,国家平台,,三年级二班,西安市第二小学,一年级一班
+3,名师课堂,数学,王芳,西安市（碑林区）,西安市第一小学,图形的运动,$(day 3) 08:00-09:00,小学,三年级,张老师,13800000000,国家平台,,三年级二班,西安市第二小学,六年级二班
+4,专递课堂,数学,孙丽,西安市（碑林区）,西安市第一小学,小数乘法,$(day 5) 14:00-14:45,小学,四年级,张老师,13800000000,国家平台,,四年级一班,西安市第二小学,一年级一班
+5,专递课堂,语文,吴静,西安市（碑林区）,西安市第一小学,草船借箭,$(day 4) 10:00-10:40,小学,五年级,张老师,13800000000,国家平台,,五年级三班,西安市第二小学,二年级一班
+EOF
+S schedule import "$T/schedule.csv" > /dev/null
 TOK1=$(S token create --school 610102001 --uses 10 | tail -1)
 TOK2=$(S token create --school 610102002 --uses 10 | tail -1)
 
@@ -175,9 +196,29 @@ S points --week "$WEEK" --school 610102001 --explain
 step "devices"
 missing=""
 S devices || missing="bbt-server devices"
-step "done"
-echo "The collector is stopped and $T removed on exit (BBT_DEMO_KEEP=1 keeps it)."
+step "verify the live lessons of $WEEK (专递课堂核验)"
+S verify --from "$MONDAY" --to "$(day 7)"
+
+step "admin console"
+# A bureau officer with a password (admin passwd reads it from stdin); a
+# collector without password sign-in gets the admin token instead.
+S admin create demo > "$T/admin.token"
+if printf 'demo-2026\n' | S admin passwd demo > /dev/null 2>&1; then
+	SIGNIN="用户名 demo，密码 demo-2026"
+else
+	SIGNIN="管理员令牌 $(tail -1 "$T/admin.token")"
+fi
+echo "console: ${URL}?week=$WEEK"
+echo "sign in: $SIGNIN"
 if [ -n "$missing" ]; then
 	echo "demo: incomplete: $missing failed (see above)" >&2
 	exit 1
 fi
+if [ -t 0 ] && [ -t 1 ]; then
+	trap 'echo; exit 0' INT
+	printf '\nThe collector keeps running while you look: press Enter (or Ctrl-C) to stop. '
+	read -r _ || :
+fi
+step "done"
+[ "${BBT_DEMO_KEEP:-0}" = 1 ] ||
+	echo "The collector is stopped and $T removed on exit (BBT_DEMO_KEEP=1 keeps it)."

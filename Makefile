@@ -85,7 +85,7 @@ UNIT_SRC   = $(sort $(filter-out tests/unit/server_fixture.c,$(wildcard tests/un
 UNIT_BIN   = $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 FUZZ_SRC   = $(sort $(wildcard tests/fuzz/fuzz_*.c))
 
-.PHONY: all deps deps-check test unit unit-run san tsan fuzz fuzz-build integration \
+.PHONY: all deps deps-check test unit unit-run san tsan fuzz fuzz-build integration console-test \
 	bench demo deb repo clean style test-mutants analyze
 all: $(BUILD)/bbt-agent $(BUILD)/bbt-server
 
@@ -160,6 +160,11 @@ fuzz: fuzz-build
 JOBS ?= 2
 integration: all
 	@BBT_JOBS=$(JOBS) BBT_BUILD=$(abspath $(BUILD)) tests/run-integration.sh
+
+# The admin console in headless Chromium against the demo data
+# (tests/console/run.sh; playwright-core from npm into build/console-node).
+console-test: all
+	@BBT_BUILD=$(abspath $(BUILD)) tests/console/run.sh
 
 # The unit tests, then the real server, agent and CLI scripts, under
 # ASan+UBSan. Every report is fatal (-fno-sanitize-recover=all; ASan always

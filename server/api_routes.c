@@ -12,6 +12,8 @@ const struct http_route api_routes[] = {
 	{ "GET", "/", HTTP_AUTH_NONE, api_dashboard_get },
 	{ "GET", "/dashboard.js", HTTP_AUTH_NONE, api_dashboard_get },
 	{ "GET", "/dashboard.css", HTTP_AUTH_NONE, api_dashboard_get },
+	{ "GET", "/chart.js", HTTP_AUTH_NONE, api_dashboard_get },
+	{ "GET", "/favicon.svg", HTTP_AUTH_NONE, api_dashboard_get },
 	{ "GET", "/healthz", HTTP_AUTH_NONE, api_healthz },
 	{ "GET", "/metrics", HTTP_AUTH_METRICS, api_metrics },
 	{ "POST", "/api/v1/enroll", HTTP_AUTH_NONE, api_enroll },

@@ -4,8 +4,11 @@
 # Included before the Makefile's own `all:`: keep it the default goal.
 all:
 
+# Chart.js comes from Debian's libjs-chart.js where the package installs it
+# (never a copy in the tree); served as /chart.js under the same strict CSP.
+CHARTJS ?= /usr/share/javascript/chart.js/chart.min.js
 DASHBOARD_FILES = server/dashboard/index.html server/dashboard/dashboard.js \
-	server/dashboard/dashboard.css
+	server/dashboard/dashboard.css server/dashboard/favicon.svg $(CHARTJS)
 GEN_SRC    += $(BUILD)/gen/dashboard_assets.c
 SERVER_OBJ += $(BUILD)/obj/gen/dashboard_assets.o
 

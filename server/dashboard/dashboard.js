@@ -449,12 +449,14 @@ views.overview = async box => {
     data: { labels: weeks, datasets: [{ label: colName("qualifying_sessions"),
       data: weeks.map(w => perWeek.get(w)), borderColor: COLOR.line,
       backgroundColor: COLOR.line, tension: 0.2 }] },
-    options: { scales: { y: { beginAtZero: true } }, plugins: { legend: { display: false } } } });
+    options: { scales: { y: { beginAtZero: true, ticks: { precision: 0 } } },
+      plugins: { legend: { display: false } } } });
   const outcomes = ["delivered", "partial", "missed", "unknown", "no_device"];
   chart(grid, t("c_live"), { type: "bar",
     data: { labels: sch.map(r => r.name), datasets: outcomes.map(s => ({ label: valName(s),
       data: sch.map(r => r["live_" + s]), backgroundColor: COLOR[s] })) },
-    options: { scales: { x: { stacked: true }, y: { stacked: true, beginAtZero: true } } } });
+    options: { scales: { x: { stacked: true }, y: { stacked: true, beginAtZero: true,
+      ticks: { precision: 0 } } } } });
   const dn = [...new Set(dev.map(d => d.school))];
   chart(grid, t("c_devices"), { type: "bar",
     data: { labels: dn.map(schoolLabel), datasets: [

@@ -604,13 +604,14 @@ views.device = async (box, id) => {
   fact("room", d.room);
   fact("online", d.revoked ? t("revoked") : t(d.online ? "online" : "offline"));
   fact("last_seen", d.last_seen || "—");
-  fact("clock_offset_s", d.clock_offset_s);
-  fact("buffered", d.buffered);
+  // Null: never measured, which is not 0.
+  fact("clock_offset_s", d.clock_offset_s === null ? "—" : d.clock_offset_s);
+  fact("buffered", d.buffered === null ? "—" : d.buffered);
   fact("hostname", d.hostname);
   fact("agent_version", d.agent_version);
   fact("device_id", d.device_id);
-  fact("inputs", (d.input_devices || []).map(i => typeof i === "object" ?
-    [i.name, i.kind, i.bus].filter(Boolean).join(" ") : i).join("；") || d.inputs || "—");
+  // The agent's own summary of its input devices (the report's "inputs").
+  fact("inputs", d.inputs || "—");
   box.appendChild(dl);
 };
 

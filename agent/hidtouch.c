@@ -1,8 +1,12 @@
 /*
- * hidtouch: HID digitizer reports -> the detector's multitouch events, for
- * the Windows helper (Raw Input hands it raw HID reports of touch frames);
+ * hidtouch: HID digitizer reports -> the detector's multitouch events;
  * portable C with no Windows API, so it is unit-tested natively and under
- * wine (tests/unit/agent_hidtouch.c, on real frames' descriptors).
+ * wine (tests/unit/agent_hidtouch.c, on real frames' descriptors). The
+ * Windows helper cuts reports into contacts with Windows' own parser
+ * (agent/win/hidp_touch.c, HidP_* on Raw Input's preparsed data) and uses
+ * hidtouch_track here for the events; hidtouch_parse/decode are the same
+ * decoding without Windows (a cross-check, and for readers of raw reports
+ * elsewhere, e.g. hidraw).
  *
  * hidtouch_parse reads a report descriptor into fields: for every
  * variable Input item, its report id, bit offset and size, usage, logical

@@ -20,7 +20,7 @@ WIN_CC    = $(WIN_HOST)-gcc
 WIN_B     = build/windows
 WIN_SYS   = $(WIN_B)/sysroot
 WIN_DEPS_STAMP = $(WIN_SYS)/.stamp-libusb
-WIN_CPPFLAGS = -Icommon -Iagent -Iagent/win/include -I$(WIN_B)/gen -I$(WIN_SYS)/include -I$(WIN_SYS)/include/libusb-1.0 \
+WIN_CPPFLAGS = -Icommon -Iagent -Iagent/win -Iagent/win/include -I$(WIN_B)/gen -I$(WIN_SYS)/include -I$(WIN_SYS)/include/libusb-1.0 \
 	-include agent/win/include/bbt_wincompat.h \
 	-D__USE_MINGW_ANSI_STDIO=1 -D_POSIX_THREAD_SAFE_FUNCTIONS -D_WIN32_WINNT=0x0601 \
 	-DWINVER=0x0601 -DNOMINMAX -DCURL_STATICLIB \
@@ -32,13 +32,13 @@ WIN_CPPFLAGS = -Icommon -Iagent -Iagent/win/include -I$(WIN_B)/gen -I$(WIN_SYS)/
 # (__USE_MINGW_ANSI_STDIO) prints them right.
 WIN_CFLAGS  = -std=c11 $(WARN) -Wno-format -O2 -g
 WIN_LDFLAGS = -static -municode
-WIN_SYSLIBS = -lws2_32 -lcrypt32 -lbcrypt -ladvapi32 -lsecur32 -lgdi32 -luser32 -lpthread
+WIN_SYSLIBS = -lws2_32 -lcrypt32 -lbcrypt -ladvapi32 -lsecur32 -lgdi32 -luser32 -lhid -lpthread
 WIN_LIBS  = -L$(WIN_SYS)/lib -lcurl -lssl -lcrypto -lsqlite3 -lcjson -lusb-1.0 \
 	/usr/$(WIN_HOST)/lib/libz.a $(WIN_SYSLIBS)
 
 WIN_COMMON_SRC = $(filter-out common/bbt_tz.c,$(COMMON_SRC))
 WIN_AGENT_SRC  = $(sort $(filter-out agent/main.c agent/platform_linux.c $(WIN_COMPAT_SRC), \
-	$(wildcard agent/*.c)) agent/win/classify.c)
+	$(wildcard agent/*.c)) agent/win/classify.c agent/win/hidp_touch.c)
 # The POSIX layer under common/ too: common's own objects call it.
 WIN_COMPAT_SRC = agent/wincompat_win.c agent/winutil_win.c
 WIN_COMMON_OBJ = $(WIN_COMMON_SRC:%.c=$(WIN_B)/obj/%.o) $(WIN_COMPAT_SRC:%.c=$(WIN_B)/obj/%.o)
@@ -47,10 +47,12 @@ WIN_AGENT_A    = $(WIN_B)/libbbt-agent.a
 WIN_COMMON_A   = $(WIN_B)/libbbt-common.a
 WIN_EXE        = $(WIN_B)/bbt-agent.exe
 WIN_HELPER     = $(WIN_B)/bbt-agent-helper.exe
-# The helper links its own file and the two small ones it shares with the
-# service, and nothing else: no socket, TLS or HTTP code can reach it.
+# The helper links its own file, the touch decoder, and the small ones it
+# shares with the service, and nothing else: no socket, TLS or HTTP code
+# can reach it.
 WIN_HELPER_OBJ = $(WIN_B)/obj/agent/win/helper.o $(WIN_B)/obj/agent/win/classify.o \
-	$(WIN_B)/obj/agent/winutil_win.o
+	$(WIN_B)/obj/agent/winutil_win.o $(WIN_B)/obj/agent/win/hidp_touch.o \
+	$(WIN_B)/obj/agent/hidtouch.o $(WIN_B)/obj/common/bbt_error.o
 
 .PHONY: windows windows-deps windows-test
 windows: $(WIN_EXE) $(WIN_HELPER) build/bbt-agent.msi
@@ -94,7 +96,7 @@ $(WIN_EXE): $(WIN_B)/obj/agent/main.o $(WIN_AGENT_A) $(WIN_COMMON_A)
 	$(WIN_CC) $(WIN_LDFLAGS) -o $@ $^ $(WIN_LIBS)
 # -mwindows: no console window pops up at logon.
 $(WIN_HELPER): $(WIN_HELPER_OBJ)
-	$(WIN_CC) $(WIN_LDFLAGS) -mwindows -o $@ $^ -luser32
+	$(WIN_CC) $(WIN_LDFLAGS) -mwindows -o $@ $^ -lhid -luser32
 
 # Unit tests of the shared code, cross-built unchanged, and the Windows-only
 # ones (tests/windows/unit/*.c); run under wine by tests/windows/run.sh.

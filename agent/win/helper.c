@@ -14,8 +14,12 @@
  * press (1) per key going down, a held key's repeats as 2, releases as 0,
  * all with code KEY_A (30) whatever the key: the service needs "a key was
  * pressed", not which one. Digitizers (HID usage page 0x0D: touch screen,
- * pen, touch pad) are registered and announced as devices; their reports
- * become events through the touch decoder (see firmware-notes/windows.md).
+ * pen, touch pad) are registered and announced as devices; a touch screen's
+ * or touch pad's reports are cut into contacts by Windows' HID parser on
+ * the device's preparsed data (hidp_touch.c) and become the protocol B
+ * events evdev gives on Linux (hidtouch_track): contact begun, motion,
+ * lift, so the detector's touches and stuck_contact rule apply unchanged
+ * (see firmware-notes/windows.md).
  *
  * Invariants: a message-only window (no UI); RIDEV_INPUTSINK so input is
  * seen whichever window has focus; if the pipe breaks (service restarted)
@@ -23,11 +27,14 @@
  */
 #define WIN32_LEAN_AND_MEAN
 #include <windows.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <wchar.h>
 
+#include "hidp_touch.h"
+#include "hidtouch.h"
 #include "platform.h"
 #include "platform_win.h"
 #include "win_input.h"
@@ -36,12 +43,15 @@
 #define MAX_DEV 32
 #define KEY_A_CODE 30
 #define RECONNECT_MS 2000
+#define MAX_PREPARSED (64 * 1024)
 
 struct hdev {
 	HANDLE h;
 	int announced;
 	unsigned kinds;
 	int pen_down;
+	void *pp;			/* preparsed data of a touch collection */
+	struct hidtouch_tracker track;
 };
 
 static const wchar_t *pipe_name = WIN_INPUT_PIPE;
@@ -88,6 +98,31 @@ static void send_msg(struct win_input_msg *m)
 		pipe_close();
 }
 
+static void dev_forget(int i)
+{
+	free(devs[i].pp);
+	memset(&devs[i], 0, sizeof(devs[i]));
+}
+
+/* A HID device's preparsed data if it is a touch screen or touch pad the
+ * decoder can read, else NULL. */
+static void *touch_preparsed(HANDLE h, DWORD rim_type)
+{
+	UINT sz = 0;
+	void *pp;
+
+	if (rim_type != RIM_TYPEHID ||
+	    GetRawInputDeviceInfoW(h, RIDI_PREPARSEDDATA, NULL, &sz) != 0 ||
+	    sz == 0 || sz > MAX_PREPARSED || (pp = malloc(sz)) == NULL)
+		return NULL;
+	if (GetRawInputDeviceInfoW(h, RIDI_PREPARSEDDATA, pp, &sz) == (UINT)-1 ||
+	    !hidp_touch_is_touch(pp)) {
+		free(pp);
+		return NULL;
+	}
+	return pp;
+}
+
 /* The helper's number for a Raw Input device, announcing it first. */
 static int dev_index(HANDLE h, DWORD rim_type)
 {
@@ -104,8 +139,9 @@ static int dev_index(HANDLE h, DWORD rim_type)
 	if (free_slot < 0)
 		return -1;
 	if (devs[free_slot].h != h) {
-		memset(&devs[free_slot], 0, sizeof(devs[free_slot]));
+		dev_forget(free_slot);
 		devs[free_slot].h = h;
+		devs[free_slot].pp = touch_preparsed(h, rim_type);
 	}
 	if (!devs[free_slot].announced) {
 		struct win_input_msg m = { .kind = WIN_INPUT_DEVICE_ADD,
@@ -180,6 +216,24 @@ static void on_keyboard(int dev, const RAWKEYBOARD *k, int64_t t)
 	send_ev(dev, t, WIN_EV_SYN, WIN_SYN_REPORT, 0);
 }
 
+/* Each report of a touch device: contacts, then begin/move/lift events. */
+static void on_touch(int dev, const RAWHID *hid, int64_t t)
+{
+	struct hidtouch_contact c[HIDTOUCH_SLOTS];
+	struct hidtouch_event ev[HIDTOUCH_SLOTS * 4 + 1];
+
+	for (DWORD i = 0; i < hid->dwCount; i++) {
+		const uint8_t *r = hid->bRawData + (size_t)i * hid->dwSizeHid;
+		size_t nc, ne;
+
+		if (hidp_touch_decode(devs[dev].pp, r, hid->dwSizeHid, c, HIDTOUCH_SLOTS, &nc) < 0)
+			continue;
+		ne = hidtouch_track(&devs[dev].track, c, nc, ev, sizeof(ev) / sizeof(ev[0]));
+		for (size_t k = 0; k < ne; k++)
+			send_ev(dev, t, ev[k].type, ev[k].code, ev[k].value);
+	}
+}
+
 static void on_input(HRAWINPUT hri)
 {
 	union { RAWINPUT ri; unsigned char b[4096]; } buf;
@@ -196,6 +250,10 @@ static void on_input(HRAWINPUT hri)
 		on_mouse(dev, &buf.ri.data.mouse, t);
 	else if (buf.ri.header.dwType == RIM_TYPEKEYBOARD)
 		on_keyboard(dev, &buf.ri.data.keyboard, t);
+	else if (buf.ri.header.dwType == RIM_TYPEHID && devs[dev].pp != NULL &&
+	    (size_t)buf.ri.data.hid.dwSizeHid * buf.ri.data.hid.dwCount <=
+	    sz - offsetof(RAWINPUT, data.hid.bRawData))
+		on_touch(dev, &buf.ri.data.hid, t);
 }
 
 static void on_device_change(WPARAM what, HANDLE h)
@@ -211,7 +269,7 @@ static void on_device_change(WPARAM what, HANDLE h)
 
 			send_msg(&m);
 		}
-		memset(&devs[i], 0, sizeof(devs[i]));
+		dev_forget(i);
 	}
 }
 

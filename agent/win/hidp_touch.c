@@ -1,0 +1,140 @@
+/*
+ * hidp_touch: a digitizer's HID input reports -> contacts (struct
+ * hidtouch_contact), through Windows' own HID parser: the helper gets the
+ * preparsed data of each usage page 0x0D device from Raw Input
+ * (RIDI_PREPARSEDDATA) and asks HidP_* for the values, so the layout of a
+ * report is read the way Windows reads it, not by our own descriptor
+ * parser. hidtouch_track (agent/hidtouch.c) then makes protocol B events
+ * of the contacts, the numbers evdev gives on Linux, for the detector.
+ *
+ * A contact is a link collection that holds an X value (usage 0x01:0x30)
+ * in the report's id: a Finger collection (0x0D:0x22) or, as many frames
+ * declare it, an unnamed logical collection; its Contact Identifier,
+ * Y, and Tip Switch button come from the same link collection. Contact
+ * Count (0x0D:0x54), where the report has it, caps how many are valid
+ * (hybrid mode: later fingers of a report are stale).
+ *
+ * Invariants: HidP_* bounds every read by the report length we pass; a
+ * report shorter than the collection's input length is refused; at most
+ * HIDP_TOUCH_MAX_CAPS value capabilities are looked at (more is not a
+ * digitizer we know: the rest are ignored).
+ */
+#define WIN32_LEAN_AND_MEAN
+#include <windows.h>
+#include <hidsdi.h>
+#include <hidpi.h>
+
+#include "hidp_touch.h"
+
+#define HIDP_TOUCH_MAX_CAPS 256
+#define PAGE_GD 0x01
+#define PAGE_DIG 0x0D
+#define U_X 0x30
+#define U_Y 0x31
+#define U_TIP 0x42
+#define U_CONTACT_ID 0x51
+#define U_CONTACT_COUNT 0x54
+
+static HIDP_VALUE_CAPS vcaps[HIDP_TOUCH_MAX_CAPS];
+
+static int cap_is(const HIDP_VALUE_CAPS *c, USAGE page, USAGE usage)
+{
+	if (c->UsagePage != page)
+		return 0;
+	if (c->IsRange)
+		return usage >= c->Range.UsageMin && usage <= c->Range.UsageMax;
+	return c->NotRange.Usage == usage;
+}
+
+static USHORT value_caps(PHIDP_PREPARSED_DATA pp, HIDP_CAPS *caps)
+{
+	USHORT n;
+
+	if (HidP_GetCaps(pp, caps) != HIDP_STATUS_SUCCESS)
+		return 0;
+	n = caps->NumberInputValueCaps;
+	if (n > HIDP_TOUCH_MAX_CAPS)
+		n = HIDP_TOUCH_MAX_CAPS;
+	if (n == 0 || HidP_GetValueCaps(HidP_Input, vcaps, &n, pp) != HIDP_STATUS_SUCCESS)
+		return 0;
+	return n;
+}
+
+int hidp_touch_is_touch(hidp_touch_pp p)
+{
+	PHIDP_PREPARSED_DATA pp = p;
+	HIDP_CAPS caps;
+	USHORT n = value_caps(pp, &caps);
+
+	if (caps.UsagePage != PAGE_DIG || (caps.Usage != 0x04 && caps.Usage != 0x05))
+		return 0;
+	for (USHORT i = 0; i < n; i++)
+		if (cap_is(&vcaps[i], PAGE_GD, U_X))
+			return 1;
+	return 0;
+}
+
+static LONG get_value(PHIDP_PREPARSED_DATA pp, USAGE page, USHORT link, USAGE usage,
+    const uint8_t *r, ULONG n)
+{
+	ULONG v = 0;
+
+	if (HidP_GetUsageValue(HidP_Input, page, link, usage, &v, pp, (PCHAR)r, n) !=
+	    HIDP_STATUS_SUCCESS)
+		return -1;
+	return (LONG)v;
+}
+
+static int tip_down(PHIDP_PREPARSED_DATA pp, USHORT link, const uint8_t *r, ULONG n)
+{
+	USAGE u[32];
+	ULONG nu = 32;
+
+	if (HidP_GetUsages(HidP_Input, PAGE_DIG, link, u, &nu, pp, (PCHAR)r, n) !=
+	    HIDP_STATUS_SUCCESS)
+		return 0;
+	for (ULONG i = 0; i < nu; i++)
+		if (u[i] == U_TIP)
+			return 1;
+	return 0;
+}
+
+int hidp_touch_decode(hidp_touch_pp p, const uint8_t *r, size_t len,
+    struct hidtouch_contact *out, size_t max, size_t *count)
+{
+	PHIDP_PREPARSED_DATA pp = p;
+	HIDP_CAPS caps;
+	USHORT nv = value_caps(pp, &caps);
+	ULONG n;
+	LONG contact_count = -1;
+	size_t m = 0;
+
+	*count = 0;
+	if (len == 0 || len < caps.InputReportByteLength)
+		return -1;
+	n = caps.InputReportByteLength;	/* HidP_* insist on the exact length */
+	for (USHORT i = 0; i < nv; i++) {
+		const HIDP_VALUE_CAPS *c = &vcaps[i];
+
+		if (c->ReportID != r[0])
+			continue;
+		if (cap_is(c, PAGE_DIG, U_CONTACT_COUNT))
+			contact_count = get_value(pp, PAGE_DIG, c->LinkCollection,
+			    U_CONTACT_COUNT, r, n);
+		if (!cap_is(c, PAGE_GD, U_X) || m >= max)
+			continue;
+		out[m] = (struct hidtouch_contact){
+			.id = get_value(pp, PAGE_DIG, c->LinkCollection, U_CONTACT_ID, r, n),
+			.tip = tip_down(pp, c->LinkCollection, r, n),
+			.x = get_value(pp, PAGE_GD, c->LinkCollection, U_X, r, n),
+			.y = get_value(pp, PAGE_GD, c->LinkCollection, U_Y, r, n),
+		};
+		m++;
+	}
+	if (m == 0)
+		return -1;
+	if (contact_count > 0 && (size_t)contact_count < m)
+		m = (size_t)contact_count;
+	*count = m;
+	return 0;
+}

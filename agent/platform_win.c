@@ -39,21 +39,43 @@
 
 /* ---- Devices ---- */
 
-/* "VID_6615&PID_0070" inside a Raw Input interface path. */
-static void ids_from_path(const char *path, struct bbt_input_id *id)
+/* The 4 hex digits after the first of the tags in path, lowercased into
+ * out; out stays "" unless all 4 are there. A Bluetooth tag ("VID&" then a
+ * 4-digit source, 0001 or 0002, and the id) skips the source; its "PID&"
+ * has none. */
+static void hex4_after(const char *path, const char *const *tags, char out[5])
 {
-	const char *v = strstr(path, "VID_"), *p = strstr(path, "PID_");
+	for (; *tags != NULL; tags++) {
+		const char *t = strstr(path, *tags);
+		size_t skip = strlen(*tags);
+		int i;
 
-	if (v == NULL)
-		v = strstr(path, "vid_");
-	if (p == NULL)
-		p = strstr(path, "pid_");
-	if (v && id->vid[0] == '\0')
-		for (int i = 0; i < 4 && isxdigit((unsigned char)v[4 + i]); i++, id->vid[i] = 0)
-			id->vid[i] = (char)tolower((unsigned char)v[4 + i]);
-	if (p && id->pid[0] == '\0')
-		for (int i = 0; i < 4 && isxdigit((unsigned char)p[4 + i]); i++, id->pid[i] = 0)
-			id->pid[i] = (char)tolower((unsigned char)p[4 + i]);
+		if (t == NULL)
+			continue;
+		if ((*tags)[3] == '&' && ((*tags)[0] == 'V' || (*tags)[0] == 'v'))
+			skip += 4;
+		if (strnlen(t, skip + 4) < skip + 4)
+			continue;	/* the path ends first: never read past it */
+		for (i = 0; i < 4 && isxdigit((unsigned char)t[skip + (size_t)i]); i++)
+			;
+		if (i < 4)
+			continue;
+		for (i = 0; i < 4; i++)
+			out[i] = (char)tolower((unsigned char)t[skip + (size_t)i]);
+		out[4] = '\0';
+		return;
+	}
+}
+
+void platform_win_ids_from_path(const char *path, struct bbt_input_id *id)
+{
+	static const char *const vid[] = { "VID_", "vid_", "VID&", "vid&", NULL };
+	static const char *const pid[] = { "PID_", "pid_", "PID&", "pid&", NULL };
+
+	if (id->vid[0] == '\0')
+		hex4_after(path, vid, id->vid);
+	if (id->pid[0] == '\0')
+		hex4_after(path, pid, id->pid);
 }
 
 static int probe_handle(HANDLE h, DWORD type, int index, struct platform_input *out)
@@ -80,7 +102,7 @@ static int probe_handle(HANDLE h, DWORD type, int index, struct platform_input *
 	} else {
 		out->kinds = platform_win_classify(type, 0, 0);
 	}
-	ids_from_path(out->sysfs_path, &out->id);
+	platform_win_ids_from_path(out->sysfs_path, &out->id);
 	out->direct = (out->kinds & (PLATFORM_INPUT_TOUCHSCREEN | PLATFORM_INPUT_PEN)) != 0;
 	out->multitouch = (out->kinds & PLATFORM_INPUT_TOUCHSCREEN) != 0;
 	snprintf(out->id.name, sizeof(out->id.name), "%s",

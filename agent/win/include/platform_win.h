@@ -21,6 +21,11 @@ void platform_win_request_stop(void);
 
 /* Raw Input type (RIM_TYPE*) and HID top-level usage -> platform_input_kind. */
 unsigned platform_win_classify(unsigned long type, unsigned usage_page, unsigned usage);
+/* VID/PID (4 lowercase hex digits) from a Raw Input / SetupAPI device
+ * path or hardware id: "HID#VID_1FF7&PID_0013&Col02#...", "USB\\VID_..."
+ * or Bluetooth's "_VID&0002046d_PID&b342"; fills only an empty vid/pid and
+ * leaves it "" when the path has none (I2C HID: "HID#ELAN2514&Col01"). */
+void platform_win_ids_from_path(const char *path, struct bbt_input_id *id);
 
 /* The SMBIOS system UUID from a RawSMBIOSData blob, lowercase 8-4-4-4-12
  * as Linux prints product_uuid; -1 if none (absent, all 00 or all FF). */

@@ -17,6 +17,7 @@
 #include "config.h"
 #include "platform.h"
 #include "platform_win.h"
+#include "usbdb.h"
 #include "win_util.h"
 
 /* An SMBIOS table: type 0 (with strings), type 1 with the UUID, type 127. */
@@ -88,6 +89,62 @@ static void test_classify(void **state)
 	assert_int_equal(platform_win_classify(2, 0x0d, 0x02), PLATFORM_INPUT_PEN);
 	assert_int_equal(platform_win_classify(2, 0x0d, 0x05), PLATFORM_INPUT_TOUCHPAD);
 	assert_int_equal(platform_win_classify(2, 0x01, 0x05), PLATFORM_INPUT_OTHER);
+}
+
+/* Device paths as Raw Input and SetupAPI give them -> ids -> the same
+ * vendor table (firmware-notes/touch-devices.tsv) as `devices` on Linux. */
+static void test_ids_from_path(void **state)
+{
+	static const struct { const char *path, *vid, *pid; } t[] = {
+		{ "\\\\?\\HID#VID_1FF7&PID_0013&Col02#7&2e5b1a3c&0&0001#"
+		    "{4d1e55b2-f16f-11cf-88cb-001111000030}", "1ff7", "0013" },
+		{ "USB\\VID_2101&PID_1011&REV_0100", "2101", "1011" },
+		{ "\\\\?\\hid#vid_03eb&pid_211c#6&1&0&0000#{4d1e55b2}", "03eb", "211c" },
+		{ "\\\\?\\HID#{00001124-0000-1000-8000-00805f9b34fb}_VID&0002046d_PID&b342"
+		    "&Col01#9&1&0000#{378de44c}", "046d", "b342" },
+		{ "\\\\?\\HID#ELAN2514&Col01#5&2a0e0c3c&0&0000#{4d1e55b2}", "", "" },
+		{ "\\\\?\\HID#VID_12", "", "" },		/* cut short: no partial id */
+		{ "HID#VID_ZZZZ&PID_0013", "", "0013" },
+		{ "", "", "" },
+	};
+
+	for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		struct bbt_input_id id = { .name = "" };
+
+		platform_win_ids_from_path(t[i].path, &id);
+		assert_string_equal(id.vid, t[i].vid);
+		assert_string_equal(id.pid, t[i].pid);
+	}
+	/* The CVTouch frame is in the vendor table, as on Linux. */
+	{
+		struct bbt_input_id id = { .name = "" };
+		const struct usbdb_entry *u;
+
+		platform_win_ids_from_path(t[0].path, &id);
+		u = usbdb_lookup_str(id.vid, id.pid);
+		assert_non_null(u);
+		assert_string_equal(usbdb_kind_name(u->kind), "ir_frame");
+	}
+}
+
+/* What wine enumerates: its one virtual mouse and keyboard, classified. */
+static void test_devices_listed(void **state)
+{
+	struct platform_input *v = NULL;
+	struct bbt_error e = { 0 };
+	unsigned kinds = 0;
+	size_t n = 0;
+
+	assert_int_equal(platform_input_list(&v, &n, &e), 0);
+	assert_true(n >= 2);
+	for (size_t i = 0; i < n; i++) {
+		kinds |= v[i].kinds;
+		assert_true(strncmp(v[i].event_name, "raw", 3) == 0);
+		assert_true(v[i].kinds != 0);
+	}
+	assert_true(kinds & PLATFORM_INPUT_MOUSE);
+	assert_true(kinds & PLATFORM_INPUT_KEYBOARD);
+	free(v);
 }
 
 static void test_boot_id_stable(void **state)
@@ -172,6 +229,8 @@ int main(void)
 		cmocka_unit_test(test_smbios_uuid_like_linux),
 		cmocka_unit_test(test_smbios_uuid_absent),
 		cmocka_unit_test(test_classify),
+		cmocka_unit_test(test_ids_from_path),
+		cmocka_unit_test(test_devices_listed),
 		cmocka_unit_test(test_boot_id_stable),
 		cmocka_unit_test(test_boottime_counts),
 		cmocka_unit_test(test_utf8_paths),

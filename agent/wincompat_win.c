@@ -388,27 +388,63 @@ time_t bbt_win_timegm(struct tm *tm)
 	return _mkgmtime(tm);
 }
 
-/* mkdtemp: XXXXXX replaced until CreateDirectoryW makes a new one. */
-char *bbt_win_mkdtemp(char *tmpl)
+/* Where tmpl's final XXXXXX starts; -1 (EINVAL) if it does not end so. */
+static ptrdiff_t template_at(const char *tmpl)
 {
 	size_t n = strlen(tmpl);
-	unsigned char r[6];
 
 	if (n < 6 || strcmp(tmpl + n - 6, "XXXXXX") != 0) {
 		errno = EINVAL;
-		return NULL;
+		return -1;
 	}
-	for (int tries = 0; tries < 100; tries++) {
-		if (getrandom(r, sizeof(r), 0) < 0)
+	return (ptrdiff_t)(n - 6);
+}
+
+/* The 6 characters at tmpl + at replaced by random letters. */
+static int fill_template(char *tmpl, ptrdiff_t at)
+{
+	unsigned char r[6];
+
+	if (getrandom(r, sizeof(r), 0) < 0)
+		return -1;
+	for (int i = 0; i < 6; i++)
+		tmpl[at + i] = "abcdefghijklmnopqrstuvwxyz0123456789"[r[i] % 36];
+	return 0;
+}
+
+/* mkdtemp: XXXXXX replaced until CreateDirectoryW makes a new one. */
+char *bbt_win_mkdtemp(char *tmpl)
+{
+	ptrdiff_t at = template_at(tmpl);
+
+	for (int tries = 0; at >= 0 && tries < 100; tries++) {
+		if (fill_template(tmpl, at) < 0)
 			return NULL;
-		for (int i = 0; i < 6; i++)
-			tmpl[n - 6 + i] = "abcdefghijklmnopqrstuvwxyz0123456789"[r[i] % 36];
 		if (bbt_win_mkdir(tmpl) == 0)
 			return tmpl;
 		if (errno != EEXIST)
 			return NULL;
 	}
 	return NULL;
+}
+
+/* mkstemp through _wopen: mingw's own takes the path as ANSI, so a state
+ * dir with a Chinese name ("D:\\bbt 状态") had no temporary files (device
+ * key, exports). Created exclusively, read-write, binary. */
+int bbt_win_mkstemp(char *tmpl)
+{
+	ptrdiff_t at = template_at(tmpl);
+
+	for (int tries = 0; at >= 0 && tries < 100; tries++) {
+		int fd;
+
+		if (fill_template(tmpl, at) < 0)
+			return -1;
+		fd = bbt_win_open(tmpl, O_RDWR | O_CREAT | O_EXCL, 0600);
+		if (fd >= 0 || errno != EEXIST)
+			return fd;
+	}
+	return -1;
 }
 
 /* _wputenv ("NAME=VALUE"; "NAME=" removes), which every msvcrt.dll has. */

@@ -62,6 +62,7 @@ time_t bbt_win_timegm(struct tm *tm);
 const char *win_program_data_dir(void);
 
 char *bbt_win_mkdtemp(char *tmpl);
+int bbt_win_mkstemp(char *tmpl);
 ssize_t bbt_win_pwrite(int fd, const void *buf, size_t n, off_t off);
 void *bbt_win_memmem(const void *h, size_t hn, const void *n, size_t nn);
 char *bbt_win_strptime(const char *s, const char *fmt, struct tm *tm);
@@ -87,6 +88,7 @@ int bbt_win_unsetenv(const char *name);
 #define timegm(tm) bbt_win_timegm(tm)
 #define umask(m) _umask(m)
 #define mkdtemp(t) bbt_win_mkdtemp(t)
+#define mkstemp(t) bbt_win_mkstemp(t)
 #define pwrite(fd, b, n, o) bbt_win_pwrite(fd, b, n, o)
 #define memmem(h, hn, n, nn) bbt_win_memmem(h, hn, n, nn)
 #define strptime(s, f, tm) bbt_win_strptime(s, f, tm)

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <cmocka.h>
 
 #include "bbt_session.h"
@@ -176,6 +177,7 @@ static void test_utf8_paths(void **state)
 	char dir[] = "bbt-测试-XXXXXX", f1[128], f2[128], line[64];
 	struct stat st;
 	FILE *f;
+	int fd;
 
 	assert_non_null(mkdtemp(dir));
 	snprintf(f1, sizeof(f1), "%s\\三年级二班.txt", dir);
@@ -198,6 +200,17 @@ static void test_utf8_paths(void **state)
 	fclose(f);
 	assert_string_equal(line, "班班通\n");
 	assert_int_equal(unlink(f2), 0);
+	/* mkstemp in a Chinese dir (the device key's temporary file) */
+	snprintf(f1, sizeof(f1), "%s\\状态.tmp-XXXXXX", dir);
+	fd = mkstemp(f1);
+	assert_true(fd >= 0);
+	assert_int_equal((int)write(fd, "k", 1), 1);
+	close(fd);
+	assert_int_equal(stat(f1, &st), 0);
+	assert_int_equal((int)st.st_size, 1);
+	assert_int_equal(unlink(f1), 0);
+	snprintf(f1, sizeof(f1), "%s\\no-template", dir);
+	assert_int_equal(mkstemp(f1), -1);
 	assert_int_equal(rmdir(dir), 0);
 }
 

@@ -388,6 +388,22 @@ time_t bbt_win_timegm(struct tm *tm)
 	return _mkgmtime(tm);
 }
 
+int bbt_win_cond_timedwait(pthread_cond_t *c, pthread_mutex_t *m, const struct timespec *mono)
+{
+	struct timespec now, abs;
+	int64_t rel_ns;
+
+	bbt_win_clock_gettime(CLOCK_MONOTONIC, &now);
+	rel_ns = ((int64_t)mono->tv_sec - now.tv_sec) * 1000000000LL + (mono->tv_nsec - now.tv_nsec);
+	if (rel_ns < 0)
+		rel_ns = 0;
+	bbt_win_clock_gettime(CLOCK_REALTIME, &now);
+	rel_ns += now.tv_nsec;
+	abs.tv_sec = now.tv_sec + (time_t)(rel_ns / 1000000000LL);
+	abs.tv_nsec = (long)(rel_ns % 1000000000LL);
+	return (pthread_cond_timedwait)(c, m, &abs);
+}
+
 /* Where tmpl's final XXXXXX starts; -1 (EINVAL) if it does not end so. */
 static ptrdiff_t template_at(const char *tmpl)
 {

@@ -20,6 +20,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <io.h>
+#include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -63,6 +64,11 @@ const char *win_program_data_dir(void);
 
 char *bbt_win_mkdtemp(char *tmpl);
 int bbt_win_mkstemp(char *tmpl);
+/* winpthreads takes a timed wait's deadline on CLOCK_REALTIME whatever
+ * pthread_condattr_setclock said; the agent's deadlines are CLOCK_MONOTONIC
+ * (sync.c, the only timed wait): converted here, else every wait ended at
+ * once and the sync thread spun without its interval or backoff. */
+int bbt_win_cond_timedwait(pthread_cond_t *c, pthread_mutex_t *m, const struct timespec *mono);
 ssize_t bbt_win_pwrite(int fd, const void *buf, size_t n, off_t off);
 void *bbt_win_memmem(const void *h, size_t hn, const void *n, size_t nn);
 char *bbt_win_strptime(const char *s, const char *fmt, struct tm *tm);
@@ -89,6 +95,7 @@ int bbt_win_unsetenv(const char *name);
 #define umask(m) _umask(m)
 #define mkdtemp(t) bbt_win_mkdtemp(t)
 #define mkstemp(t) bbt_win_mkstemp(t)
+#define pthread_cond_timedwait(c, m, ts) bbt_win_cond_timedwait(c, m, ts)
 #define pwrite(fd, b, n, o) bbt_win_pwrite(fd, b, n, o)
 #define memmem(h, hn, n, nn) bbt_win_memmem(h, hn, n, nn)
 #define strptime(s, f, tm) bbt_win_strptime(s, f, tm)

@@ -13,6 +13,9 @@
 #include <unistd.h>
 #include <cmocka.h>
 
+#include <errno.h>
+#include <pthread.h>
+
 #include "bbt_session.h"
 #include "bbt_time.h"
 #include "config.h"
@@ -214,6 +217,35 @@ static void test_utf8_paths(void **state)
 	assert_int_equal(rmdir(dir), 0);
 }
 
+/* A timed wait on a CLOCK_MONOTONIC deadline (sync.c's interval and
+ * backoff) waits until that deadline, not at once. */
+static void test_cond_timedwait_monotonic(void **state)
+{
+	pthread_mutex_t m = PTHREAD_MUTEX_INITIALIZER;
+	pthread_cond_t c;
+	pthread_condattr_t ca;
+	struct timespec ts;
+	int64_t t0 = bbt_clock_boottime_us(), waited;
+
+	pthread_condattr_init(&ca);
+	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+	pthread_cond_init(&c, &ca);
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	ts.tv_nsec += 300000000L;
+	if (ts.tv_nsec >= 1000000000L) {
+		ts.tv_sec++;
+		ts.tv_nsec -= 1000000000L;
+	}
+	pthread_mutex_lock(&m);
+	assert_int_equal(pthread_cond_timedwait(&c, &m, &ts), ETIMEDOUT);
+	pthread_mutex_unlock(&m);
+	waited = bbt_clock_boottime_us() - t0;
+	assert_true(waited >= 250000);
+	assert_true(waited < 3000000);
+	pthread_cond_destroy(&c);
+	pthread_condattr_destroy(&ca);
+}
+
 static void test_env_utf8(void **state)
 {
 	assert_int_equal(setenv("BBT_WIN_TEST", "三年级二班", 1), 0);
@@ -247,6 +279,7 @@ int main(void)
 		cmocka_unit_test(test_boot_id_stable),
 		cmocka_unit_test(test_boottime_counts),
 		cmocka_unit_test(test_utf8_paths),
+		cmocka_unit_test(test_cond_timedwait_monotonic),
 		cmocka_unit_test(test_env_utf8),
 		cmocka_unit_test(test_config_defaults),
 	};

@@ -140,6 +140,10 @@ int bbt_ed25519_generate(const char *path, struct bbt_error *e)
 	}
 	rc = bbt_file_fsync_parent(path, e);
 out_unlink:
+	/* Closed first: Windows does not delete a file that is still open. */
+	if (fd >= 0)
+		close(fd);
+	fd = -1;
 	unlink(tmp);
 out:
 	if (fd >= 0)

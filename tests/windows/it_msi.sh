@@ -31,8 +31,13 @@ grep -qx 'school = 610102001' "$conf" || fail "school"
 grep -qx 'room = 三年级二班' "$conf" || fail "room not intact UTF-8"
 grep -qx 'state_dir = D:\\bbt 状态' "$conf" || fail "state_dir"
 [ -f "$WINEPREFIX/drive_c/Program Files/bbt-agent/bbt-agent.exe" ] || fail "exe not installed"
+# The helper starts in every user's session at logon: the HKLM Run value
+# names the installed helper, quoted (Program Files has a blank).
 wine reg query 'HKLM\Software\Microsoft\Windows\CurrentVersion\Run' /v bbt-agent-helper \
 	>"$d/run.log" 2>&1 || fail "helper Run key"
+tr -d '\r' <"$d/run.log" | grep -qF '"C:\Program Files\bbt-agent\bbt-agent-helper.exe"' ||
+	fail "Run key does not name the installed helper: $(cat "$d/run.log")"
+[ -f "$WINEPREFIX/drive_c/Program Files/bbt-agent/bbt-agent-helper.exe" ] || fail "helper not installed"
 wait_state RUNNING || fail "service not running after install: $(svc_state)"
 
 # Upgrade: a newer MSI, no properties (or other ones): the config stays.
@@ -48,6 +53,8 @@ wait_state RUNNING || fail "service not running after upgrade: $(svc_state)"
 echo keep > "$PD/buffer.db.marker"
 wine msiexec /x "$(winepath -w "$d/new.msi")" /qn >"$d/uninstall.log" 2>&1 || fail "uninstall"
 wine sc query bbt-agent >/dev/null 2>&1 && fail "service still registered"
+wine reg query 'HKLM\Software\Microsoft\Windows\CurrentVersion\Run' /v bbt-agent-helper \
+	>/dev/null 2>&1 && fail "helper Run key left behind"
 [ -f "$WINEPREFIX/drive_c/Program Files/bbt-agent/bbt-agent.exe" ] && fail "exe left behind"
 [ -f "$conf" ] && [ -f "$PD/buffer.db.marker" ] || fail "uninstall removed the state"
 echo "ok: install, upgrade keeps config, uninstall keeps state"

@@ -23,6 +23,7 @@
 #include <windows.h>
 #include <hidsdi.h>
 #include <hidpi.h>
+#include <string.h>
 
 #include "hidp_touch.h"
 
@@ -35,6 +36,7 @@
 #define U_CONTACT_ID 0x51
 #define U_CONTACT_COUNT 0x54
 
+/* One buffer: the helper decodes on its one (window message) thread. */
 static HIDP_VALUE_CAPS vcaps[HIDP_TOUCH_MAX_CAPS];
 
 static int cap_is(const HIDP_VALUE_CAPS *c, USAGE page, USAGE usage)
@@ -50,6 +52,7 @@ static USHORT value_caps(PHIDP_PREPARSED_DATA pp, HIDP_CAPS *caps)
 {
 	USHORT n;
 
+	memset(caps, 0, sizeof(*caps));
 	if (HidP_GetCaps(pp, caps) != HIDP_STATUS_SUCCESS)
 		return 0;
 	n = caps->NumberInputValueCaps;

@@ -229,7 +229,7 @@ TEST_COUNTS = $(abspath build)/test-counts
 # compile on a cold build/) is built in the background, nice'd, while the
 # stages before windows-test run (those are mostly waiting on daemons and
 # timers); windows-test waits for it. Its log: build/windows-deps.log.
-TEST_STAGES = unit-run analyze san tsan fuzz integration style windows-test
+TEST_STAGES = unit-run analyze san tsan fuzz integration console-test style windows-test
 test:
 	@$(MAKE) --no-print-directory deps-check
 	@$(MAKE) --no-print-directory all

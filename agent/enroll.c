@@ -20,8 +20,8 @@
 #include "bbt_log.h"
 #include "bbt_session.h"
 #include "http_client.h"
+#include "link.h"
 #include "reply.h"
-#include "sync.h"
 
 /* Values firmware writes when the field was never set. */
 static int placeholder(const char *v)
@@ -175,12 +175,6 @@ static char *request_body(const struct agent_config *cfg,
 	return s;
 }
 
-static const char *reply_error(const struct http_response *r, char *buf, size_t n)
-{
-	reply_error_text(r->body, r->len, buf, n);
-	return buf;
-}
-
 /* A reply that is not usable (reply.c) leaves the previous state intact. */
 static int save(struct store *st, const char *url, const struct http_response *r,
     struct bbt_error *e)
@@ -222,18 +216,18 @@ int enroll_run(struct store *st, const struct agent_config *cfg,
 	body = request_body(cfg, p, e);
 	if (!body)
 		return -1;
-	sync_http_opts(st, cfg, p->url, &o);
+	link_http_opts(st, cfg, p->url, &o);
 	if (http_client_post_json(&o, url, NULL, body, strlen(body), 0, &r, e) < 0) {
 		bbt_error_prefix(e, "%s", url);
 		goto out;
 	}
 	*http_status = r.status;
 	if (r.status == 200 || r.status == 201) {
-		sync_note_server_time(st, &r, 0);
+		link_note_server_time(st, &r, 0);
 		ret = save(st, p->url, &r, e);
 	} else {
 		bbt_error_set(e, "%s: HTTP %ld %s", url, r.status,
-		    reply_error(&r, msg, sizeof(msg)));
+		    link_error_text(&r, msg, sizeof(msg)));
 	}
 	http_client_response_free(&r);
 out:

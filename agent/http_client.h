@@ -13,7 +13,7 @@
  *    other than the local clock (trusted_time): for a machine whose wall
  *    clock is known to be wrong (see clock.h). no_time_check turns the date
  *    check off entirely; it is used only for the credential-free time probe
- *    (sync.c), whose answer is then checked against the server's
+ *    (link.c), whose answer is then checked against the server's
  *    own Date (OpenBSD ntpd's constraint idea).
  *  - A set *cancel aborts a transfer in flight within about a second.
  *  - A reply of any HTTP status is a success of this layer (status set); -1
@@ -36,7 +36,7 @@ struct http_client_opts {
 	const char *ca_file;		/* extra CA bundle, "" or NULL for none */
 	const char *proxy;		/* "" or NULL: libcurl's default (env) */
 	int64_t trusted_time;		/* Unix s to judge cert dates by; 0 = local clock */
-	int no_time_check;		/* only for the time probe (sync.c) */
+	int no_time_check;		/* only for the time probe (link.c) */
 	const atomic_int *cancel;	/* non-zero aborts a transfer; may be NULL; set
 					 * from another thread, hence atomic */
 };

@@ -35,139 +35,13 @@
 #include "clock.h"
 #include "enroll.h"
 #include "hwinfo.h"
+#include "link.h"
 #include "reply.h"
 
 #define SYNC_BACKOFF_BASE_S 5
 #define SYNC_MAX_ROUNDS 100000
-/* A server_time before this cannot be true (a day of slack on the build). */
-#define SYNC_TIME_FLOOR_S (BBT_BUILD_EPOCH - 86400)
 
 static int warned_http;
-
-/* ---- clock evidence ---- */
-
-static int64_t evidence_now_s(struct store *st, const char *boot_id)
-{
-	char key[CLOCK_META_KEY_LEN], v[64];
-	struct clock_evidence ev;
-
-	clock_meta_key(boot_id, key);
-	if (store_meta_get(st, key, v, sizeof(v)) <= 0 ||
-	    clock_evidence_parse(v, &ev) < 0)
-		return 0;
-	return clock_true_us(&ev, bbt_clock_boottime_us()) / 1000000;
-}
-
-static int64_t meta_int(struct store *st, const char *key)
-{
-	char v[32];
-
-	if (store_meta_get(st, key, v, sizeof(v)) <= 0)
-		return 0;
-	return strtoll(v, NULL, 10);
-}
-
-static void record_evidence(struct store *st, int64_t boot_mid_us,
-    int64_t server_us)
-{
-	struct clock_evidence ev = { boot_mid_us, server_us };
-	char boot[BBT_BOOT_ID_LEN], key[CLOCK_META_KEY_LEN], v[64];
-	int64_t real_mid_us = bbt_clock_realtime_us() -
-	    (bbt_clock_boottime_us() - boot_mid_us);
-	int64_t off = (server_us - real_mid_us) / 1000000;
-
-	if (clock_boot_id(boot, NULL) < 0)
-		return;
-	clock_meta_key(boot, key);
-	clock_evidence_format(&ev, v, sizeof(v));
-	store_meta_set(st, key, v, NULL);
-	snprintf(v, sizeof(v), "%" PRId64, off);
-	store_meta_set(st, "clock_offset_s", v, NULL);
-	if (server_us / 1000000 > meta_int(st, "clock_last_server_time")) {
-		snprintf(v, sizeof(v), "%" PRId64, server_us / 1000000);
-		store_meta_set(st, "clock_last_server_time", v, NULL);
-	}
-	if (off > CLOCK_UNTRUSTED_S || off < -CLOCK_UNTRUSTED_S)
-		log_warn("local clock is %" PRId64 " s %s the server's",
-		    off > 0 ? off : -off, off > 0 ? "behind" : "ahead of");
-}
-
-static void note_time(struct store *st, int64_t server_us, int64_t boot_mid_us)
-{
-	record_evidence(st, boot_mid_us ? boot_mid_us : bbt_clock_boottime_us(),
-	    server_us);
-}
-
-void sync_note_server_time(struct store *st, const struct http_response *r,
-    int64_t boot_mid_us)
-{
-	int64_t us;
-
-	if (reply_server_time(r->body, r->len, SYNC_TIME_FLOOR_S, &us))
-		note_time(st, us, boot_mid_us);
-}
-
-/*
- * The ntpd "constraint": with no evidence for this boot, fetch /healthz
- * with certificate dates unchecked (chain and name still are), and believe
- * the reply's Date only if it lies inside that certificate's validity and
- * after our own build. No credential travels on this request.
- */
-static void time_probe(struct store *st, const struct agent_config *cfg,
-    const char *base_url)
-{
-	struct http_client_opts o = {
-		.ca_file = cfg->server.ca_file, .proxy = cfg->server.proxy,
-		.no_time_check = 1,
-	};
-	struct http_response r;
-	char url[600];
-	int64_t b0, b1;
-
-	if (http_client_url_join(base_url, "healthz", url, sizeof(url)) < 0)
-		return;
-	b0 = bbt_clock_boottime_us();
-	if (http_client_get(&o, url, &r, NULL) < 0)
-		return;
-	b1 = bbt_clock_boottime_us();
-	if (clock_probe_acceptable(r.date, r.cert_not_before, r.cert_not_after,
-	    BBT_BUILD_EPOCH)) {
-		/* Date is truncated to the second: take the middle of it. */
-		record_evidence(st, b0 + (b1 - b0) / 2, r.date * 1000000 + 500000);
-		log_info("time probe: server time %" PRId64 " accepted", r.date);
-	} else {
-		log_warn("time probe: server date %" PRId64 " not within its "
-		    "certificate's validity; not used", r.date);
-	}
-	http_client_response_free(&r);
-}
-
-void sync_http_opts(struct store *st, const struct agent_config *cfg,
-    const char *base_url, struct http_client_opts *o)
-{
-	char boot[BBT_BOOT_ID_LEN] = "";
-	int64_t ev = 0, local = bbt_clock_realtime_us() / 1000000;
-	int64_t floor_s, trusted;
-
-	memset(o, 0, sizeof(*o));
-	o->ca_file = cfg->server.ca_file;
-	o->proxy = cfg->server.proxy;
-	if (strncmp(base_url, "https://", 8) != 0)
-		return;
-	if (clock_boot_id(boot, NULL) == 0)
-		ev = evidence_now_s(st, boot);
-	if (ev == 0 && boot[0]) {
-		time_probe(st, cfg, base_url);
-		ev = evidence_now_s(st, boot);
-	}
-	floor_s = meta_int(st, "clock_last_server_time");
-	if (!clock_local_untrusted(BBT_BUILD_EPOCH, local, ev) && local >= floor_s)
-		return;
-	trusted = clock_trusted_time(BBT_BUILD_EPOCH, local, ev, floor_s);
-	o->trusted_time = trusted;
-	log_debug("certificate dates judged at %" PRId64 " (local clock %" PRId64
-	    ")", trusted, local);
-}
 
 int64_t sync_backoff_s(int failures, int cap_s)
 {
@@ -200,26 +74,21 @@ struct pass {
 	size_t nskip, cap_skip;
 };
 
-static const char *reply_error(const struct http_response *r, char *buf, size_t n)
-{
-	reply_error_text(r->body, r->len, buf, n);
-	return buf;
-}
-
 /* A reply that is not 2xx: set the status and the error; always -1. */
 static int classify(struct pass *p, const char *what,
     const struct http_response *r, struct bbt_error *e)
 {
-	char msg[200];
+	char msg[REPLY_TEXT_LEN];
+	enum link_fault f = link_fault_of(r->status);
 
-	reply_error(r, msg, sizeof(msg));
-	if (r->status == 401) {
+	link_error_text(r, msg, sizeof(msg));
+	if (f == LINK_REVOKED) {
 		p->res->status = SYNC_REVOKED;
 		enroll_mark_revoked(p->st, NULL);
 		return bbt_error_set(e, "%s: HTTP 401 %s: device token refused, "
 		    "not enrolled (run bbt-agent enroll)", what, msg);
 	}
-	if (r->status == 429 || r->status == 503) {
+	if (f == LINK_RETRY_AFTER) {
 		p->res->status = SYNC_RETRY_AFTER;
 		p->res->retry_after_s = r->retry_after_s;
 		return bbt_error_set(e, "%s: HTTP %ld %s (retry after %" PRId64
@@ -300,10 +169,10 @@ static int heartbeat(struct pass *p, struct bbt_error *e)
 		goto out;
 	}
 	p->res->settings = p->cfg->detector;
-	if (reply_heartbeat_parse(r.body, r.len, SYNC_TIME_FLOOR_S, &p->cfg->detector,
+	if (reply_heartbeat_parse(r.body, r.len, LINK_TIME_FLOOR_S, &p->cfg->detector,
 	    &hb, NULL) == 0) {
 		if (hb.has_server_time)
-			note_time(p->st, hb.server_us, mid);
+			link_note_time(p->st, hb.server_us, mid);
 		if (hb.refused)
 			log_warn("heartbeat: %d detector setting%s from the server out of "
 			    "range or not an integer; kept the current value%s",
@@ -320,19 +189,6 @@ out:
 	return ret;
 }
 
-/* Evidence for s's boot, or NULL. */
-static const struct clock_evidence *evidence_for(struct pass *p,
-    const char *boot_id, struct clock_evidence *ev)
-{
-	char key[CLOCK_META_KEY_LEN], v[64];
-
-	clock_meta_key(boot_id, key);
-	if (store_meta_get(p->st, key, v, sizeof(v)) <= 0 ||
-	    clock_evidence_parse(v, ev) < 0)
-		return NULL;
-	return ev;
-}
-
 /* Correct s in memory; upload() writes a batch's corrections at once. */
 static int correct_clock(struct pass *p, struct bbt_session *s,
     struct bbt_error *e)
@@ -343,7 +199,7 @@ static int correct_clock(struct pass *p, struct bbt_session *s,
 
 	if (!s->boot_id[0])
 		return 0;
-	have = evidence_for(p, s->boot_id, &ev);
+	have = link_evidence(p->st, s->boot_id, &ev) == 0 ? &ev : NULL;
 	if (!clock_correct_session(s, have))
 		return 0;
 	if (s->flags & BBT_FLAG_CLOCK_ADJUSTED && s->start != old_start)
@@ -390,7 +246,7 @@ static int take_reply(struct pass *p, const struct http_response *r,
 	}
 	for (size_t i = 0; i < n; i++)
 		ids[i] = s[i].id;
-	if (reply_upload_parse(r->body, r->len, ids, n, SYNC_TIME_FLOOR_S, items, &u,
+	if (reply_upload_parse(r->body, r->len, ids, n, LINK_TIME_FLOOR_S, items, &u,
 	    e) < 0) {
 		p->res->status = SYNC_SERVER;
 		goto out;
@@ -480,7 +336,7 @@ static int send_batch(struct pass *p, struct bbt_session *s, char **lines,
 		p->res->too_big++;
 		ret = add_skip(p, s->id);
 	} else if (r.status == 200) {
-		sync_note_server_time(p->st, &r, mid);
+		link_note_server_time(p->st, &r, mid);
 		ret = take_reply(p, &r, s, n, acked, e);
 	} else {
 		classify(p, "sessions", &r, e);
@@ -665,7 +521,7 @@ int sync_pass(struct store *st, const struct agent_config *cfg,
 	}
 	if (clock_boot_id(p.boot, NULL) < 0)
 		p.boot[0] = '\0';
-	sync_http_opts(st, cfg, p.base, &p.http);
+	link_http_opts(st, cfg, p.base, &p.http);
 	p.http.cancel = cancel;
 	if (heartbeat(&p, e) == 0 && upload(&p, e) == 0)
 		ret = 0;
@@ -736,7 +592,7 @@ static int thread_enroll(struct sync_thread *t, struct store *st,
 		*failures = 0;
 		return 1;
 	}
-	if (status == 0 || status >= 500 || status == 429) {
+	if (link_fault_transient(link_fault_of(status))) {
 		*wait_s = sync_backoff_s(++*failures, cfg->sync.backoff_cap);
 		log_warn("enrollment: %s; retrying in %" PRId64 " s", err.msg,
 		    *wait_s);

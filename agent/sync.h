@@ -84,23 +84,6 @@ struct sync_result {
 int sync_pass(struct store *st, const struct agent_config *cfg,
     const atomic_int *cancel, struct sync_result *res, struct bbt_error *e);
 
-/*
- * HTTP options for talking to base_url: [server] ca_file and proxy, and
- * the time certificate dates are judged by (clock.h). Over HTTPS with no
- * clock evidence for this boot, first runs the time probe (a GET of
- * /healthz without credentials and without date checks, whose Date is
- * accepted only inside the certificate's validity; see docs/sync.md).
- * o points into cfg: keep cfg alive while o is used.
- */
-void sync_http_opts(struct store *st, const struct agent_config *cfg,
-    const char *base_url, struct http_client_opts *o);
-/*
- * Record the server_time of a JSON reply as clock evidence for this boot
- * (and clock_offset_s). boot_mid_us: CLOCK_BOOTTIME halfway through the
- * request, or 0 for "now".
- */
-void sync_note_server_time(struct store *st, const struct http_response *r,
-    int64_t boot_mid_us);
 /* Full-jitter backoff after `failures` consecutive failures, seconds:
  * uniform in [1, min(cap, 5 * 2^(failures-1))]. */
 int64_t sync_backoff_s(int failures, int cap_s);

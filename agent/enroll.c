@@ -175,21 +175,62 @@ static char *request_body(const struct agent_config *cfg,
 	return s;
 }
 
-/* A reply that is not usable (reply.c) leaves the previous state intact. */
-static int save(struct store *st, const char *url, const struct http_response *r,
+static const char *status_text(enum enroll_status s)
+{
+	return s == ENROLL_ACTIVE ? "1" : s == ENROLL_REVOKED ? "revoked" : "0";
+}
+
+int enroll_state_save(struct store *st, const struct enroll_state *s,
     struct bbt_error *e)
 {
+	const struct store_meta_kv kv[] = {
+		{ "device_id", s->device_id }, { "device_token", s->device_token },
+		{ "server_url", s->url }, { "school", s->school }, { "room", s->room },
+		{ "last_sync_error", "" }, { "enrolled", status_text(s->status) },
+	};
+
+	return store_meta_set_all(st, kv, sizeof(kv) / sizeof(kv[0]), e);
+}
+
+int enroll_state_load(struct store *st, struct enroll_state *out,
+    struct bbt_error *e)
+{
+	char v[16];
+	int rc = store_meta_get(st, "enrolled", v, sizeof(v));
+
+	memset(out, 0, sizeof(*out));
+	if (rc < 0 ||
+	    store_meta_get(st, "server_url", out->url, sizeof(out->url)) < 0 ||
+	    store_meta_get(st, "device_id", out->device_id, sizeof(out->device_id)) < 0 ||
+	    store_meta_get(st, "device_token", out->device_token,
+	    sizeof(out->device_token)) < 0 ||
+	    store_meta_get(st, "school", out->school, sizeof(out->school)) < 0 ||
+	    store_meta_get(st, "room", out->room, sizeof(out->room)) < 0)
+		return bbt_error_set(e, "cannot read the enrollment state");
+	out->status = strcmp(v, "1") == 0 ? ENROLL_ACTIVE :
+	    strcmp(v, "revoked") == 0 ? ENROLL_REVOKED : ENROLL_NONE;
+	return 0;
+}
+
+/* A reply that is not usable (reply.c) leaves the previous state intact. */
+static int save(struct store *st, const struct enroll_params *p,
+    const struct http_response *r, struct bbt_error *e)
+{
 	struct reply_enroll en;
+	struct enroll_state s = { .status = ENROLL_ACTIVE };
 
 	if (reply_enroll_parse(r->body, r->len, &en, e) < 0)
 		return -1;
-	if (store_meta_set(st, "device_id", en.device_id, e) < 0 ||
-	    store_meta_set(st, "device_token", en.device_token, e) < 0 ||
-	    store_meta_set(st, "server_url", url, e) < 0 ||
-	    store_meta_set(st, "last_sync_error", "", e) < 0 ||
-	    store_meta_set(st, "enrolled", "1", e) < 0)
+	if (strlen(p->url) >= sizeof(s.url))
+		return bbt_error_set(e, "server url too long");
+	snprintf(s.url, sizeof(s.url), "%s", p->url);
+	snprintf(s.device_id, sizeof(s.device_id), "%s", en.device_id);
+	snprintf(s.device_token, sizeof(s.device_token), "%s", en.device_token);
+	snprintf(s.school, sizeof(s.school), "%s", p->school ? p->school : "");
+	snprintf(s.room, sizeof(s.room), "%s", p->room ? p->room : "");
+	if (enroll_state_save(st, &s, e) < 0)
 		return -1;
-	log_info("enrolled with %s as device %s", url, en.device_id);
+	log_info("enrolled with %s as device %s", p->url, en.device_id);
 	return 0;
 }
 
@@ -224,7 +265,7 @@ int enroll_run(struct store *st, const struct agent_config *cfg,
 	*http_status = r.status;
 	if (r.status == 200 || r.status == 201) {
 		link_note_server_time(st, &r, 0);
-		ret = save(st, p->url, &r, e);
+		ret = save(st, p, &r, e);
 	} else {
 		bbt_error_set(e, "%s: HTTP %ld %s", url, r.status,
 		    link_error_text(&r, msg, sizeof(msg)));

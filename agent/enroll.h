@@ -2,9 +2,12 @@
  * enroll: the agent's enrollment with the collector (SPEC 4.4,
  * POST /api/v1/enroll), and the enrollment state it leaves in the store.
  *
- * State (store meta): "enrolled" = "1" | "0" | "revoked", "device_id",
- * "device_token" (the Bearer credential; the buffer is mode 0600),
- * "server_url" (the collector enrolled with; later syncs use it).
+ * State: struct enroll_state, kept in store meta as "enrolled" = "1" |
+ * "0" | "revoked", "device_id", "device_token" (the Bearer credential;
+ * the buffer is mode 0600), "server_url" (the collector enrolled with;
+ * later syncs use it), "school", "room" (as sent). It is written whole, in
+ * one transaction (enroll_state_save): a full disk or a crash can never
+ * pair a new token with the old URL.
  * The device's Ed25519 key is made once, in the state dir (device.key,
  * 0600), and reused by every later enrollment: re-enrolling never changes
  * the key the server holds for old bundles.
@@ -24,6 +27,7 @@
 
 #include "bbt_error.h"
 #include "config.h"
+#include "reply.h"
 #include "store.h"
 
 #define ENROLL_HW_ID_LEN 65
@@ -54,6 +58,28 @@ int enroll_hw_id_from(const struct enroll_hw_paths *p, char out[ENROLL_HW_ID_LEN
  */
 int enroll_run(struct store *st, const struct agent_config *cfg,
     const struct enroll_params *p, long *http_status, struct bbt_error *e);
+
+enum enroll_status {
+	ENROLL_NONE,		/* never enrolled (or "0") */
+	ENROLL_ACTIVE,		/* "1" */
+	ENROLL_REVOKED,		/* the server refused our token (401) */
+};
+
+struct enroll_state {
+	enum enroll_status status;
+	char url[512];
+	char device_id[REPLY_DEVICE_ID_LEN];
+	char device_token[REPLY_TOKEN_LEN];
+	char school[64];
+	char room[128];
+};
+
+/* The state as stored (missing keys read as ""); -1 if the store fails. */
+int enroll_state_load(struct store *st, struct enroll_state *out,
+    struct bbt_error *e);
+/* Write every field at once (and clear last_sync_error), or nothing. */
+int enroll_state_save(struct store *st, const struct enroll_state *s,
+    struct bbt_error *e);
 
 /* 1 if "enrolled" is "1", 0 otherwise (including "revoked"). */
 int enroll_is_enrolled(struct store *st);

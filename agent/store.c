@@ -1173,6 +1173,30 @@ int store_meta_set(struct store *st, const char *key, const char *value,
 	return healed(st) ? meta_set_once(st, key, value, e) : -1;
 }
 
+static int meta_set_all_once(struct store *st, const struct store_meta_kv *kv,
+    size_t n, struct bbt_error *e)
+{
+	if (begin(st, e) < 0)
+		return -1;
+	for (size_t i = 0; i < n; i++)
+		if (meta_set_once(st, kv[i].key, kv[i].value, e) < 0)
+			goto fail;
+	if (commit(st, e) < 0)
+		goto fail;
+	return 0;
+fail:
+	rollback(st);
+	return -1;
+}
+
+int store_meta_set_all(struct store *st, const struct store_meta_kv *kv, size_t n,
+    struct bbt_error *e)
+{
+	if (meta_set_all_once(st, kv, n, e) == 0)
+		return 0;
+	return healed(st) ? meta_set_all_once(st, kv, n, e) : -1;
+}
+
 int store_meta_delete(struct store *st, const char *key, struct bbt_error *e)
 {
 	sqlite3_stmt *stmt = NULL;

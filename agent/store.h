@@ -135,6 +135,12 @@ int store_meta_get(struct store *st, const char *key, char *buf, size_t len);
 int store_meta_set(struct store *st, const char *key, const char *value,
     struct bbt_error *e);
 int store_meta_delete(struct store *st, const char *key, struct bbt_error *e);
+/* Set n keys in one transaction: all of them, or (on any failure) none. */
+struct store_meta_kv {
+	const char *key, *value;
+};
+int store_meta_set_all(struct store *st, const struct store_meta_kv *kv, size_t n,
+    struct bbt_error *e);
 
 /* Every logged session, acknowledged or not. */
 int store_session_count(struct store *st, int64_t *count, struct bbt_error *e);

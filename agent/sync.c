@@ -68,7 +68,7 @@ struct pass {
 	struct http_client_opts http;
 	struct sync_result *res;
 	char base[512];
-	char token[512];
+	char token[REPLY_TOKEN_LEN];
 	char boot[BBT_BOOT_ID_LEN];
 	char (*skip)[BBT_UUID_LEN];	/* sessions too big even alone */
 	size_t nskip, cap_skip;
@@ -488,6 +488,7 @@ int sync_pass(struct store *st, const struct agent_config *cfg,
     const atomic_int *cancel, struct sync_result *res, struct bbt_error *e)
 {
 	struct pass p = { .st = st, .cfg = cfg, .res = res };
+	struct enroll_state es;
 	int ret = -1;
 
 	memset(res, 0, sizeof(*res));
@@ -496,16 +497,19 @@ int sync_pass(struct store *st, const struct agent_config *cfg,
 	res->quarantined = -1;
 	if (store_outbox_count(st, &res->left, NULL) < 0)
 		res->left = -1;
-	if (!enroll_is_enrolled(st)) {
-		res->status = enroll_is_revoked(st) ? SYNC_REVOKED : SYNC_NOT_ENROLLED;
+	if (enroll_state_load(st, &es, e) < 0) {
+		res->status = SYNC_LOCAL;
+		return -1;
+	}
+	if (es.status != ENROLL_ACTIVE) {
+		res->status = es.status == ENROLL_REVOKED ? SYNC_REVOKED : SYNC_NOT_ENROLLED;
 		return bbt_error_set(e, "not enrolled%s", res->status ==
 		    SYNC_REVOKED ? " (the server refused our token; run "
 		    "bbt-agent enroll)" : " (run bbt-agent enroll)");
 	}
-	if (store_meta_get(st, "server_url", p.base, sizeof(p.base)) <= 0)
-		snprintf(p.base, sizeof(p.base), "%s", cfg->server.url);
-	if (store_meta_get(st, "device_token", p.token, sizeof(p.token)) <= 0 ||
-	    !p.base[0]) {
+	snprintf(p.base, sizeof(p.base), "%s", es.url[0] ? es.url : cfg->server.url);
+	snprintf(p.token, sizeof(p.token), "%s", es.device_token);
+	if (!p.token[0] || !p.base[0]) {
 		res->status = SYNC_NOT_ENROLLED;
 		return bbt_error_set(e, "not enrolled: no device token or url");
 	}
@@ -683,13 +687,13 @@ static void *thread_main(void *arg)
 static int enrolled_elsewhere(const struct agent_config *cfg)
 {
 	struct store *st = NULL;
-	char url[512] = "";
+	struct enroll_state es = { .status = ENROLL_NONE };
 
 	if (store_open(&st, cfg->state_dir, NULL) < 0)
 		return 0;
-	store_meta_get(st, "server_url", url, sizeof(url));
+	enroll_state_load(st, &es, NULL);
 	store_close(st);
-	return url[0] != '\0';
+	return es.url[0] != '\0';
 }
 
 int sync_thread_start(struct sync_thread **out, const struct agent_config *cfg,

@@ -15,6 +15,7 @@
 #include "bbt_log.h"
 #include "commands.h"
 #include "enroll.h"
+#include "http_client.h"
 #include "store.h"
 #include "sync.h"
 

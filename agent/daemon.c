@@ -21,7 +21,7 @@
 #include "detector.h"
 #include "platform.h"
 #include "store.h"
-#include "sync.h"
+#include "sync_loop.h"
 
 #define DAEMON_BATCH 256
 

@@ -19,7 +19,8 @@
 
 #include "http_client.h"
 #include "reply.h"
-#include "sync.h"
+#include "store.h"
+#include "sync_loop.h"
 
 static void retry_after_seconds(void **state)
 {
@@ -155,6 +156,50 @@ static void next_wait(void **state)
 
 	r.status = SYNC_REVOKED;
 	assert_true(sync_next_wait_s(&r, &cfg, &failures) >= 86400);
+}
+
+/* The backoff state lives in the buffer: a fresh process sees it. */
+static void backoff_stored(void **state)
+{
+	char dir[] = "/tmp/bbt-sync-test.XXXXXX", cmd[64];
+	struct agent_config cfg;
+	struct sync_result r;
+	struct sync_backoff b;
+	struct store *st = NULL;
+	struct bbt_error e;
+	int64_t w;
+
+	assert_non_null(mkdtemp(dir));
+	memset(&cfg, 0, sizeof(cfg));
+	cfg.sync.interval = 300;
+	cfg.sync.backoff_cap = 3600;
+	memset(&r, 0, sizeof(r));
+	r.retry_after_s = -1;
+	assert_int_equal(store_open(&st, dir, &e), 0);
+	assert_int_equal(sync_backoff_due_s(st), 0);
+	r.status = SYNC_NET;
+	w = sync_backoff_after_pass(st, &r, &cfg, &e);
+	assert_true(w >= 1 && w <= 5);
+	w = sync_backoff_after_pass(st, &r, &cfg, &e);
+	assert_true(w >= 1 && w <= 10);
+	store_close(st);
+	/* Another connection, as a one-shot sync process would open. */
+	assert_int_equal(store_open(&st, dir, &e), 0);
+	sync_backoff_load(st, &b);
+	assert_int_equal(b.failures, 2);
+	assert_true(sync_backoff_due_s(st) >= 1 && sync_backoff_due_s(st) <= w);
+	r.status = SYNC_OK;
+	assert_int_equal(sync_backoff_after_pass(st, &r, &cfg, &e), 300);
+	sync_backoff_load(st, &b);
+	assert_int_equal(b.failures, 0);
+	assert_true(sync_backoff_due_s(st) > 290);
+	/* Not enrolled waits for a new config, not for a stored due time. */
+	r.status = SYNC_NOT_ENROLLED;
+	sync_backoff_after_pass(st, &r, &cfg, &e);
+	assert_int_equal(sync_backoff_due_s(st), 0);
+	store_close(st);
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+	assert_int_equal(system(cmd), 0);
 }
 
 /* ---- reply.c ---- */
@@ -400,6 +445,7 @@ int main(void)
 		cmocka_unit_test(url_join),
 		cmocka_unit_test(backoff_bounds),
 		cmocka_unit_test(next_wait),
+		cmocka_unit_test(backoff_stored),
 		cmocka_unit_test(reply_upload_lists),
 		cmocka_unit_test(reply_upload_unusable),
 		cmocka_unit_test(reply_times),

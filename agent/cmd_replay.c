@@ -42,22 +42,14 @@ struct replay {
 static int emit(struct replay *r, const struct detector_session *ds,
     struct bbt_error *e)
 {
+	const struct detector_clock c = { r->start_us, r->offset, NULL, NULL };
+	char id[BBT_UUID_LEN];
 	struct bbt_session s;
 	char *line;
 
-	memset(&s, 0, sizeof(s));
-	if (bbt_uuid_v4(s.id) < 0)
+	if (bbt_uuid_v4(id) < 0)
 		return bbt_error_set(e, "cannot make a session id");
-	/* As run does: the duration from the detector's clock alone, so
-	 * duration_s >= min_session whenever the detector logged it. */
-	s.start = bbt_floor_div(r->start_us + ds->start_us, 1000000);
-	s.duration_s = (ds->end_us - ds->start_us) / 1000000;
-	s.end = s.start + s.duration_s;
-	s.utc_offset = r->offset;
-	s.touches = ds->touches;
-	s.active_minutes = ds->active_minutes;
-	s.input = ds->input;
-	s.flags = ds->flags;
+	detector_session_record(ds, &c, id, &s);
 	if (store_session_add(r->st, &s, e) < 0)
 		return bbt_error_prefix(e, "storing session");
 	line = bbt_session_to_json_line(&s);

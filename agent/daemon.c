@@ -62,21 +62,9 @@ static int64_t wall_of(int64_t boot_us)
 static void session_build(const struct daemon *d, const struct detector_session *ds,
     const char *id, struct bbt_session *s)
 {
-	memset(s, 0, sizeof(*s));
-	snprintf(s->id, sizeof(s->id), "%s", id);
-	/* The duration comes from BOOTTIME alone, so a wall-clock step
-	 * between start and end cannot stretch or shrink it. */
-	s->start = bbt_floor_div(wall_of(ds->start_us), 1000000);
-	s->duration_s = (ds->end_us - ds->start_us) / 1000000;
-	s->end = s->start + s->duration_s;
-	s->utc_offset = bbt_tz_local_offset(s->start);
-	s->touches = ds->touches;
-	s->active_minutes = ds->active_minutes;
-	s->input = ds->input;
-	s->flags = ds->flags;
-	snprintf(s->boot_id, sizeof(s->boot_id), "%s", d->boot_id);
-	s->boot_start_us = ds->start_us;
-	s->boot_end_us = ds->end_us;
+	const struct detector_clock c = { wall_of(0), 0, bbt_tz_local_offset, d->boot_id };
+
+	detector_session_record(ds, &c, id, s);
 }
 
 static void session_log_line(const char *what, const struct bbt_session *s)

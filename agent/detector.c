@@ -30,9 +30,12 @@
  * - input: the device with the most activity events in the session (the
  *   lowest device index on a tie).
  */
+#include <stdio.h>
 #include <string.h>
 
 #include "detector.h"
+
+#include "bbt_time.h"
 
 #define US_PER_S 1000000LL
 
@@ -394,4 +397,24 @@ int detector_take_closed(struct detector *d, struct detector_session *out)
 	d->nclosed--;
 	memmove(&d->closed[0], &d->closed[1], sizeof(d->closed[0]) * (size_t)d->nclosed);
 	return 1;
+}
+
+void detector_session_record(const struct detector_session *ds,
+    const struct detector_clock *c, const char *id, struct bbt_session *out)
+{
+	memset(out, 0, sizeof(*out));
+	snprintf(out->id, sizeof(out->id), "%s", id);
+	out->start = bbt_floor_div(c->wall_base_us + ds->start_us, 1000000);
+	out->duration_s = (ds->end_us - ds->start_us) / 1000000;
+	out->end = out->start + out->duration_s;
+	out->utc_offset = c->offset_at ? c->offset_at(out->start) : c->utc_offset;
+	out->touches = ds->touches;
+	out->active_minutes = ds->active_minutes;
+	out->input = ds->input;
+	out->flags = ds->flags;
+	if (c->boot_id && c->boot_id[0]) {
+		snprintf(out->boot_id, sizeof(out->boot_id), "%s", c->boot_id);
+		out->boot_start_us = ds->start_us;
+		out->boot_end_us = ds->end_us;
+	}
 }

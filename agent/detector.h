@@ -91,4 +91,21 @@ int detector_open_session(const struct detector *d, struct detector_session *out
 /* Pop the oldest closed, loggable session: 1 if one was returned. */
 int detector_take_closed(struct detector *d, struct detector_session *out);
 
+/* Where the detector's clock lies on the wall clock, for records. */
+struct detector_clock {
+	int64_t wall_base_us;		/* Unix us at detector time 0 */
+	int utc_offset;			/* display offset, if offset_at is NULL */
+	int (*offset_at)(int64_t unix_s);	/* else the zone's offset at the start */
+	const char *boot_id;		/* NULL or "": no boot evidence (replay) */
+};
+/*
+ * The record of a detector session, as `run` and `replay` both log it.
+ * The duration comes from the detector's clock alone, so a wall-clock step
+ * between start and end can neither stretch nor shrink it, and
+ * duration_s >= min_session whenever the detector logged it. With a boot
+ * id the detector times are kept as boot-relative evidence (clock.h).
+ */
+void detector_session_record(const struct detector_session *ds,
+    const struct detector_clock *c, const char *id, struct bbt_session *out);
+
 #endif

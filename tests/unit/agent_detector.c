@@ -449,6 +449,41 @@ static void input_is_device_with_most_activity(void **state)
 	assert_string_equal(s.input.name, "IRTOUCH Infrared Touch");
 }
 
+static int offset_8h(int64_t unix_s)
+{
+	return unix_s < 0 ? -1 : 8 * 3600;
+}
+
+/* run and replay log a detector session through the one conversion. */
+static void session_record(void **state)
+{
+	struct detector_session ds = { 2500000, 2402500000LL, 7, 3, BBT_FLAG_STUCK_CONTACT,
+	    { "Touch", "222a", "0001" } };
+	struct detector_clock run = { 1700000000LL * 1000000 - 500000, 0, offset_8h, "b-1" };
+	struct detector_clock replay = { -3000000, 3600, NULL, NULL };
+	struct bbt_session s;
+
+	detector_session_record(&ds, &run, "id-1", &s);
+	assert_string_equal(s.id, "id-1");
+	assert_int_equal(s.start, 1700000002LL);
+	assert_int_equal(s.duration_s, 2400);
+	assert_int_equal(s.end, s.start + 2400);
+	assert_int_equal(s.utc_offset, 8 * 3600);
+	assert_int_equal(s.touches, 7);
+	assert_int_equal(s.active_minutes, 3);
+	assert_int_equal(s.flags, BBT_FLAG_STUCK_CONTACT);
+	assert_string_equal(s.input.vid, "222a");
+	assert_string_equal(s.boot_id, "b-1");
+	assert_int_equal(s.boot_start_us, 2500000);
+	assert_int_equal(s.boot_end_us, 2402500000LL);
+	/* Before 1970 the start rounds down, not toward zero; no boot id. */
+	detector_session_record(&ds, &replay, "id-2", &s);
+	assert_int_equal(s.start, -1);
+	assert_int_equal(s.utc_offset, 3600);
+	assert_string_equal(s.boot_id, "");
+	assert_int_equal(s.boot_start_us, 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -474,6 +509,7 @@ int main(void)
 		cmocka_unit_test(next_deadline_values),
 		cmocka_unit_test(time_going_back_is_clamped),
 		cmocka_unit_test(input_is_device_with_most_activity),
+		cmocka_unit_test(session_record),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -50,6 +50,11 @@ int64_t sync_next_wait_s(const struct sync_result *res,
 {
 	int64_t w;
 
+	/* Anything acknowledged is progress: back off from the floor again,
+	 * or a flaky link that fails every pass after a batch counts its way
+	 * up to the cap while the backlog drains (SPEC 4.4). */
+	if (res->accepted + res->duplicate + res->rejected > 0)
+		*failures = 0;
 	switch (res->status) {
 	case SYNC_OK:
 		*failures = 0;

@@ -4,6 +4,8 @@
  * that runs passes so a slow network never delays reading input events.
  *
  * Invariants:
+ *  - Backoff restarts from its floor whenever a pass made progress
+ *    (anything acknowledged), not only after a fully clean pass (SPEC 4.4).
  *  - The backoff state (consecutive failures, when the next attempt is
  *    due) lives in the buffer (store meta "sync_backoff"), so a process
  *    started afresh for one pass knows whether it is due
@@ -33,7 +35,8 @@ int64_t sync_backoff_s(int failures, int cap_s);
 /*
  * Seconds to wait after a pass: [sync] interval after success (and
  * *failures reset), Retry-After (capped at backoff_cap) after 429/503,
- * full-jitter backoff after other failures; "forever" (INT32_MAX: until a new
+ * full-jitter backoff after other failures, counted from the floor again
+ * if the pass acknowledged anything; "forever" (INT32_MAX: until a new
  * config or stop) when not enrolled or revoked.
  */
 int64_t sync_next_wait_s(const struct sync_result *res,

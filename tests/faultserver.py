@@ -18,6 +18,10 @@ test changes it by rewriting that file while the server runs:
                      agent's reply cap it must give up, not buffer it all)
   commit-and-die     POST /sessions: store the batch, then exit without a reply
   reject:TEXT        POST /sessions: every session rejected with reason TEXT
+  flaky:N            every Nth request fails (with the scope below: every Nth
+                     of those requests), alternately with a 500 and with a
+                     connection reset (no reply); the others behave: a link
+                     that makes progress and fails every pass (backoff tests)
   hold               read the whole request, write DIR/held (its session count),
                      then wait until DIR/release exists and go on as "ok"; the
                      test kills the server or the agent while it is held, so
@@ -42,7 +46,9 @@ import gzip
 import json
 import os
 import secrets
+import socket
 import ssl
+import struct
 import sys
 import threading
 import time
@@ -53,6 +59,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 LOCK = threading.Lock()
 ARGS = None
 REQUESTS = [0]
+FLAKY = [0, 0]  # requests seen in flaky mode, failures made
 
 
 def state(name):
@@ -157,6 +164,8 @@ class Handler(BaseHTTPRequestHandler):
         elif mode == "hold":
             self.hold(raw)
             return False
+        elif mode == "flaky":
+            return self.flaky(int(arg or 2))
         elif mode == "slow":
             time.sleep(float(arg or 5))
             return False
@@ -168,6 +177,25 @@ class Handler(BaseHTTPRequestHandler):
             self.reply(413, {"error": "body too large"})
         else:
             return False
+        return True
+
+    def flaky(self, n):
+        """Every nth request fails: a 500, then a reset, and so on."""
+        with LOCK:
+            FLAKY[0] += 1
+            if FLAKY[0] % n:
+                return False
+            FLAKY[1] += 1
+            reset = FLAKY[1] % 2 == 0
+        if not reset:
+            self.reply(500, {"error": "injected flaky 500"})
+            return True
+        self.note(0)
+        # SO_LINGER 0: close sends a RST, the client sees a reset, no reply.
+        self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER,
+                                   struct.pack("ii", 1, 0))
+        self.close_connection = True
+        self.connection.close()
         return True
 
     def hold(self, raw):

@@ -154,6 +154,23 @@ static void next_wait(void **state)
 		assert_true(w >= 1 && w <= 5);
 	}
 
+	/* A failed pass that acknowledged something restarts at the floor. */
+	for (int k = 0; k < 50; k++) {
+		int f = 9;
+		int64_t w;
+
+		r.accepted = k % 3 == 0;
+		r.duplicate = k % 3 == 1;
+		r.rejected = k % 3 == 2;
+		w = sync_next_wait_s(&r, &cfg, &f);
+		assert_int_equal(f, 1);
+		assert_true(w >= 1 && w <= 5);
+	}
+	r.accepted = r.duplicate = r.rejected = 0;
+	failures = 9;
+	sync_next_wait_s(&r, &cfg, &failures);
+	assert_int_equal(failures, 10);
+
 	r.status = SYNC_REVOKED;
 	assert_true(sync_next_wait_s(&r, &cfg, &failures) >= 86400);
 }

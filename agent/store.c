@@ -764,6 +764,35 @@ int store_session_update_times(struct store *st, const struct bbt_session *s,
 	return 0;
 }
 
+/* One statement over n rows in one transaction (one fsync). */
+static int batch_tx(struct store *st, const char *sql, size_t n,
+    bbt_sqlite_bind_fn bind, const void *arg, const char *what,
+    struct bbt_error *e)
+{
+	if (n == 0)
+		return 0;
+	if (begin(st, e) < 0)
+		return -1;
+	if (bbt_sqlite_batch(st->db, sql, n, bind, arg, e) < 0 ||
+	    commit(st, e) < 0) {
+		rollback(st);
+		return bbt_error_prefix(e, "%s", what);
+	}
+	return 0;
+}
+
+static void bind_times(sqlite3_stmt *stmt, size_t i, const void *arg)
+{
+	const struct bbt_session *s = (const struct bbt_session *)arg + i;
+
+	bbt_sqlite_bind_text(stmt, 1, s->id);
+	sqlite3_bind_int64(stmt, 2, s->start);
+	sqlite3_bind_int64(stmt, 3, s->end);
+	sqlite3_bind_int(stmt, 4, s->utc_offset);
+	sqlite3_bind_int64(stmt, 5, s->end - s->start);
+	sqlite3_bind_int64(stmt, 6, (sqlite3_int64)s->flags);
+}
+
 /*
  * One transaction for the batch, and a row is written only if a value
  * differs: a pass that corrects nothing writes no page and syncs nothing,
@@ -772,40 +801,10 @@ int store_session_update_times(struct store *st, const struct bbt_session *s,
 int store_sessions_update_times(struct store *st, const struct bbt_session *s,
     size_t n, struct bbt_error *e)
 {
-	sqlite3_stmt *stmt = NULL;
-
-	if (n == 0)
-		return 0;
-	if (begin(st, e) < 0)
-		return -1;
-	if (prepare(st, "UPDATE sessions SET start_s = ?2, end_s = ?3,"
+	return batch_tx(st, "UPDATE sessions SET start_s = ?2, end_s = ?3,"
 	    " utc_offset = ?4, duration_s = ?5, flags = ?6 WHERE id = ?1 AND"
 	    " (start_s <> ?2 OR end_s <> ?3 OR utc_offset <> ?4 OR duration_s <> ?5"
-	    " OR flags <> ?6)",
-	    &stmt, e) < 0)
-		goto fail;
-	for (size_t i = 0; i < n; i++) {
-		bbt_sqlite_bind_text(stmt, 1, s[i].id);
-		sqlite3_bind_int64(stmt, 2, s[i].start);
-		sqlite3_bind_int64(stmt, 3, s[i].end);
-		sqlite3_bind_int(stmt, 4, s[i].utc_offset);
-		sqlite3_bind_int64(stmt, 5, s[i].end - s[i].start);
-		sqlite3_bind_int64(stmt, 6, (sqlite3_int64)s[i].flags);
-		if (sqlite3_step(stmt) != SQLITE_DONE) {
-			st_error(st, e, "update sessions");
-			goto fail;
-		}
-		sqlite3_reset(stmt);
-	}
-	sqlite3_finalize(stmt);
-	stmt = NULL;
-	if (commit(st, e) < 0)
-		goto fail;
-	return 0;
-fail:
-	sqlite3_finalize(stmt);
-	rollback(st);
-	return -1;
+	    " OR flags <> ?6)", n, bind_times, s, "update sessions", e);
 }
 
 /* ---- checkpoint ---- */
@@ -939,37 +938,26 @@ int store_outbox_list(struct store *st, struct bbt_session *out, size_t max,
 	return 0;
 }
 
+struct ack_rows {
+	const char *const *ids;
+	int64_t now;
+};
+
+static void bind_ack(sqlite3_stmt *stmt, size_t i, const void *arg)
+{
+	const struct ack_rows *a = arg;
+
+	bbt_sqlite_bind_text(stmt, 1, a->ids[i]);
+	sqlite3_bind_int64(stmt, 2, a->now);
+}
+
 static int outbox_ack_once(struct store *st, const char *const *ids, size_t n,
     struct bbt_error *e)
 {
-	sqlite3_stmt *stmt = NULL;
-	int64_t now = now_s();
+	const struct ack_rows a = { ids, now_s() };
 
-	if (n == 0)
-		return 0;
-	if (begin(st, e) < 0)
-		return -1;
-	if (prepare(st, "UPDATE sessions SET acked_at = ?2 WHERE id = ?1"
-	    " AND acked_at IS NULL", &stmt, e) < 0)
-		goto fail;
-	for (size_t i = 0; i < n; i++) {
-		bbt_sqlite_bind_text(stmt, 1, ids[i]);
-		sqlite3_bind_int64(stmt, 2, now);
-		if (sqlite3_step(stmt) != SQLITE_DONE) {
-			st_error(st, e, "ack");
-			goto fail;
-		}
-		sqlite3_reset(stmt);
-	}
-	sqlite3_finalize(stmt);
-	stmt = NULL;
-	if (commit(st, e) < 0)
-		goto fail;
-	return 0;
-fail:
-	sqlite3_finalize(stmt);
-	rollback(st);
-	return -1;
+	return batch_tx(st, "UPDATE sessions SET acked_at = ?2 WHERE id = ?1"
+	    " AND acked_at IS NULL", n, bind_ack, &a, "ack", e);
 }
 
 int store_outbox_ack(struct store *st, const char *const *ids, size_t n,

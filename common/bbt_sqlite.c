@@ -45,6 +45,27 @@ int bbt_sqlite_exec(sqlite3 *db, const char *sql, struct bbt_error *e)
 	return 0;
 }
 
+int bbt_sqlite_batch(sqlite3 *db, const char *sql, size_t n, bbt_sqlite_bind_fn bind,
+    const void *arg, struct bbt_error *e)
+{
+	sqlite3_stmt *st = NULL;
+	int ret = 0;
+
+	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
+		return fail(e, db, "prepare");
+	for (size_t i = 0; i < n; i++) {
+		bind(st, i, arg);
+		if (sqlite3_step(st) != SQLITE_DONE) {
+			ret = fail(e, db, "batch");
+			break;
+		}
+		sqlite3_reset(st);
+		sqlite3_clear_bindings(st);
+	}
+	sqlite3_finalize(st);
+	return ret;
+}
+
 int bbt_sqlite_int(sqlite3 *db, const char *sql, int *out, struct bbt_error *e)
 {
 	sqlite3_stmt *st = NULL;

@@ -35,6 +35,14 @@ int bbt_sqlite_int(sqlite3 *db, const char *sql, int *out, struct bbt_error *e);
 /* Bring the schema to version n (see the invariants). */
 int bbt_sqlite_migrate(sqlite3 *db, const char *const *migrations, int n,
     struct bbt_error *e);
+/*
+ * Run one statement n times, bind(st, i, arg) filling its parameters for
+ * row i, each stepped to completion. No transaction of its own: the caller
+ * wraps it in one, so n rows cost one commit (one fsync), not n.
+ */
+typedef void (*bbt_sqlite_bind_fn)(sqlite3_stmt *st, size_t i, const void *arg);
+int bbt_sqlite_batch(sqlite3 *db, const char *sql, size_t n, bbt_sqlite_bind_fn bind,
+    const void *arg, struct bbt_error *e);
 /* Column text into buf ("" for NULL), truncated to len. */
 void bbt_sqlite_col_text(sqlite3_stmt *st, int col, char *buf, size_t len);
 /* Bind a copy of s; NULL binds SQL NULL. */

@@ -119,11 +119,43 @@ static void test_migrate(void **state)
 	sqlite3_close(db);
 }
 
+static void bind_row(sqlite3_stmt *st, size_t i, const void *arg)
+{
+	sqlite3_bind_int(st, 1, ((const int *)arg)[i]);
+}
+
+/* One statement over n rows; a failing row stops the batch with the error. */
+static void test_batch(void **state)
+{
+	char path[128];
+	sqlite3 *db = NULL;
+	struct bbt_error e;
+	const int rows[] = { 1, 2, 3, 2, 5 };
+	int n = 0;
+
+	snprintf(path, sizeof(path), "%s/b.db", dir);
+	assert_int_equal(bbt_sqlite_open_private(path, 1, &db, &e), 0);
+	assert_int_equal(bbt_sqlite_exec(db, "CREATE TABLE t (x INTEGER UNIQUE)", &e), 0);
+	assert_int_equal(bbt_sqlite_batch(db, "INSERT INTO t VALUES (?1)", 3, bind_row,
+	    rows, &e), 0);
+	assert_int_equal(bbt_sqlite_int(db, "SELECT count(*) FROM t", &n, &e), 0);
+	assert_int_equal(n, 3);
+	assert_int_equal(bbt_sqlite_batch(db, "INSERT INTO t VALUES (?1)", 2, bind_row,
+	    rows + 3, &e), -1);
+	assert_non_null(strstr(e.msg, "UNIQUE"));
+	assert_int_equal(bbt_sqlite_int(db, "SELECT count(*) FROM t", &n, &e), 0);
+	assert_int_equal(n, 3);	/* stopped at the failing row: 5 not written */
+	assert_int_equal(bbt_sqlite_batch(db, "INSERT INTO nope VALUES (?1)", 1, bind_row,
+	    rows, &e), -1);
+	sqlite3_close(db);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_private_wal_full, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_migrate, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_batch, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,7 +1,9 @@
 /*
- * Unit tests of the pure parts of agent/http_client.c and agent/sync.c:
- * Retry-After and HTTP dates, gzip bodies, URL joining, the full-jitter
- * backoff bounds and the wait chosen after each kind of pass; and of
+ * Unit tests of the pure parts of agent/http_client.c, agent/sync_loop.c
+ * and agent/link.c: Retry-After and HTTP dates, gzip bodies, URL joining,
+ * the full-jitter backoff bounds, the wait chosen after each kind of pass
+ * (from the floor again after progress) and its state kept in a real
+ * buffer, what each reply status means; and of
  * agent/reply.c against a hostile or broken collector: ids not in the
  * batch, wrong types, contradictions, huge and negative numbers, absurd
  * server times, control characters, unusable enrollment replies.
@@ -18,6 +20,7 @@
 #include <zlib.h>
 
 #include "http_client.h"
+#include "link.h"
 #include "reply.h"
 #include "store.h"
 #include "sync_loop.h"
@@ -217,6 +220,26 @@ static void backoff_stored(void **state)
 	store_close(st);
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
 	assert_int_equal(system(cmd), 0);
+}
+
+/* What a reply's status means (link.c), for enroll and sync alike. */
+static void link_faults(void **state)
+{
+	static const struct { long status; enum link_fault f; int transient; } t[] = {
+		{ 0, LINK_NET, 1 }, { 200, LINK_OK, 0 }, { 201, LINK_OK, 0 },
+		{ 401, LINK_REVOKED, 0 }, { 429, LINK_RETRY_AFTER, 1 },
+		{ 503, LINK_RETRY_AFTER, 1 }, { 500, LINK_SERVER, 1 },
+		{ 502, LINK_SERVER, 1 }, { 400, LINK_REFUSED, 0 }, { 403, LINK_REFUSED, 0 },
+		{ 404, LINK_REFUSED, 0 }, { 413, LINK_REFUSED, 0 },
+	};
+	char body[] = "{\"error\":\"token \\u001b[2J expired\"}", buf[REPLY_TEXT_LEN];
+	struct http_response r = { 400, body, sizeof(body) - 1, -1, 0, 0, 0 };
+
+	for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		assert_int_equal(link_fault_of(t[i].status), t[i].f);
+		assert_int_equal(link_fault_transient(t[i].f), t[i].transient);
+	}
+	assert_string_equal(link_error_text(&r, buf, sizeof(buf)), "token ?[2J expired");
 }
 
 /* ---- reply.c ---- */
@@ -463,6 +486,7 @@ int main(void)
 		cmocka_unit_test(backoff_bounds),
 		cmocka_unit_test(next_wait),
 		cmocka_unit_test(backoff_stored),
+		cmocka_unit_test(link_faults),
 		cmocka_unit_test(reply_upload_lists),
 		cmocka_unit_test(reply_upload_unusable),
 		cmocka_unit_test(reply_times),

@@ -1,5 +1,5 @@
 #!/bin/sh
-# The daemon's sync thread (agent/sync.c) inside a real `bbt-agent run`:
+# The daemon's sync thread (agent/sync_loop.c) inside a real `bbt-agent run`:
 # automatic enrollment on first start with the server down (retried with
 # backoff until it answers), heartbeats every [sync] interval, sessions
 # logged while it runs are uploaded, and a server that goes away and comes

@@ -1,5 +1,5 @@
 /*
- * link: what every exchange with the collector shares (SPEC 4.4), for
+ * link: what every exchange with the collector shares (CONTRACT 4.4), for
  * enrollment (enroll.c) and sync (sync.c) alike: the true-time evidence a
  * reply carries, the time probe, the HTTP/TLS options that follow from it,
  * and what a reply's status and error body mean.

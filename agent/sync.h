@@ -1,5 +1,5 @@
 /*
- * sync: one pass of the agent's exchange with the collector (SPEC 4.4):
+ * sync: one pass of the agent's exchange with the collector (CONTRACT 4.4):
  * a heartbeat, then the outbox in batches. A pass needs only a store and a
  * config: `bbt-agent sync`, the daemon's thread and a one-shot sync
  * process (sync_loop.h says when to run one) all call sync_pass.

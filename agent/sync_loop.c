@@ -52,7 +52,7 @@ int64_t sync_next_wait_s(const struct sync_result *res,
 
 	/* Anything acknowledged is progress: back off from the floor again,
 	 * or a flaky link that fails every pass after a batch counts its way
-	 * up to the cap while the backlog drains (SPEC 4.4). */
+	 * up to the cap while the backlog drains (CONTRACT 4.4). */
 	if (res->accepted + res->duplicate + res->rejected > 0)
 		*failures = 0;
 	switch (res->status) {

@@ -5,7 +5,7 @@
  *
  * Invariants:
  *  - Backoff restarts from its floor whenever a pass made progress
- *    (anything acknowledged), not only after a fully clean pass (SPEC 4.4).
+ *    (anything acknowledged), not only after a fully clean pass (CONTRACT 4.4).
  *  - The backoff state (consecutive failures, when the next attempt is
  *    due) lives in the buffer (store meta "sync_backoff"), so a process
  *    started afresh for one pass knows whether it is due

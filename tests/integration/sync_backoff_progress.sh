@@ -1,5 +1,5 @@
 #!/bin/sh
-# Backoff restarts from its floor on any progress (SPEC 4.4): on a flaky
+# Backoff restarts from its floor on any progress (CONTRACT 4.4): on a flaky
 # link every pass acknowledges a batch and then fails (faultserver
 # flaky:2@sessions: every second upload gets a 500 or a reset), so a
 # backlog of 8 batches takes 8 passes. Counted as 7 consecutive failures,

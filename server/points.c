@@ -115,7 +115,12 @@ static int cmp_by_teacher(const void *pa, const void *pb, void *base)
 	return c != 0 ? c : cmp_size(ia, ib);
 }
 
-static size_t *sorted_slots(const struct timetable_slot *slots, size_t n,
+/*
+ * Indexes 0..n-1 of base sorted by cmp (which gets base as its third
+ * argument); NULL on allocation failure. qsort_r: reports run concurrently
+ * in the HTTP server's threads.
+ */
+static size_t *sorted_index(const void *base, size_t n,
     int (*cmp)(const void *, const void *, void *))
 {
 	size_t *idx = malloc((n ? n : 1) * sizeof(*idx));
@@ -124,7 +129,7 @@ static size_t *sorted_slots(const struct timetable_slot *slots, size_t n,
 		return NULL;
 	for (size_t i = 0; i < n; i++)
 		idx[i] = i;
-	qsort_r(idx, n, sizeof(*idx), cmp, (void *)slots);
+	qsort_r(idx, n, sizeof(*idx), cmp, (void *)base);
 	return idx;
 }
 
@@ -232,8 +237,8 @@ void points_attribute(const struct timetable_slot *slots, size_t nslots,
 {
 	struct slot_index x = { .slots = slots, .n = nslots };
 
-	x.by_room = sorted_slots(slots, nslots, cmp_by_room);
-	x.by_teacher = sorted_slots(slots, nslots, cmp_by_teacher);
+	x.by_room = sorted_index(slots, nslots, cmp_by_room);
+	x.by_teacher = sorted_index(slots, nslots, cmp_by_teacher);
 	for (size_t i = 0; i < n; i++) {
 		struct points_session *s = &ss[i];
 
@@ -273,20 +278,6 @@ static int cmp_rule(const void *pa, const void *pb, void *base)
 	return strcmp(a->id, b->id);
 }
 
-/* Sorted index of ss by cmp_rule; NULL on allocation failure. */
-static size_t *sorted_index(const struct points_session *ss, size_t n)
-{
-	size_t *idx = malloc((n ? n : 1) * sizeof(*idx));
-
-	if (idx == NULL)
-		return NULL;
-	for (size_t i = 0; i < n; i++)
-		idx[i] = i;
-	/* qsort_r: reports run concurrently in the HTTP server's threads. */
-	qsort_r(idx, n, sizeof(*idx), cmp_rule, (void *)ss);
-	return idx;
-}
-
 static int same_group(const struct points_session *a, const struct points_session *b)
 {
 	return strcmp(a->school, b->school) == 0 && a->attributed == b->attributed &&
@@ -306,7 +297,7 @@ int points_evaluate(const struct points_rule *r, struct points_session *ss, size
 		ss[i].qualifying = ss[i].duration_s >= r->min_duration_s;
 		ss[i].credited = 0;
 	}
-	idx = sorted_index(ss, n);
+	idx = sorted_index(ss, n, cmp_rule);
 	if (idx == NULL)
 		return bbt_error_set(e, "out of memory");
 	for (size_t k = 0; k < n; k++) {

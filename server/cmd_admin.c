@@ -29,14 +29,17 @@
 #include "db.h"
 #include "points.h"
 #include "report.h"
+#include "report_cmd.h"
+
+const char cmd_admin_usage[] =
+    "usage: bbt-server admin create NAME [--school CODE]\n"
+    "       bbt-server admin passwd NAME     (password on stdin, or typed twice)\n"
+    "       bbt-server admin list [--format table|csv|json]\n"
+    "       bbt-server admin revoke NAME\n";
 
 static int usage(FILE *f)
 {
-	fputs("usage: bbt-server admin create NAME [--school CODE]\n"
-	    "       bbt-server admin passwd NAME     (password on stdin, or typed twice)\n"
-	    "       bbt-server admin list [--format table|csv|json]\n"
-	    "       bbt-server admin revoke NAME\n", f);
-	return f == stdout ? 0 : 2;
+	return cmd_usage(f, cmd_admin_usage);
 }
 
 static int store(struct server_ctx *ctx, const struct db_admin *a, const char *hash,
@@ -266,55 +269,24 @@ static int admin_row(void *arg, const struct db_admin *a, struct bbt_error *e)
 	return rc ? bbt_error_set(e, "out of memory") : 0;
 }
 
-static int list(struct server_ctx *ctx, int argc, char **argv)
+/* The rows of `admin list`, a list entry of the report table (report_cmds.c). */
+struct report *cmd_admin_list_build(const struct report_env *env, const struct report_args *a,
+    struct bbt_error *e)
 {
-	static const struct option opts[] = {
-		{ "format", required_argument, NULL, 'F' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
 	static const char *const cols[A_N] = { "name", "scope", "school", "created", "state",
 		"revoked", "password" };
-	struct admin_walk w = { NULL, ctx->tz, NULL };
-	enum report_format f = REPORT_TABLE;
-	struct db *db = NULL;
-	struct bbt_error e;
-	int c, rc = 1;
+	struct admin_walk w = { report_new(A_N, cols), env->zone, env->db };
 
-	optind = 0;
-	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
-		switch (c) {
-		case 'F':
-			if (report_format_parse(optarg, &f, &e) < 0) {
-				fprintf(stderr, "bbt-server: admin list: %s\n", bbt_error_msg(&e));
-				return 2;
-			}
-			break;
-		case 'h': return usage(stdout);
-		default: return usage(stderr);
-		}
-	}
-	if (optind != argc)
-		return usage(stderr);
-	w.rep = report_new(A_N, cols);
+	(void)a;
 	if (w.rep == NULL) {
-		bbt_error_set(&e, "out of memory");
-		goto fail;
+		bbt_error_set(e, "out of memory");
+		return NULL;
 	}
-	if (cmd_db_open(ctx, &db, &e) < 0)
-		goto fail;
-	w.db = db;
-	if (db_admins_each(db, admin_row, &w, &e) < 0 ||
-	    report_write(w.rep, f, stdout, &e) < 0)
-		goto fail;
-	rc = 0;
-	goto out;
-fail:
-	fprintf(stderr, "bbt-server: admin list: %s\n", bbt_error_msg(&e));
-out:
-	report_free(w.rep);
-	db_close(db);
-	return rc;
+	if (db_admins_each(env->db, admin_row, &w, e) < 0) {
+		report_free(w.rep);
+		return NULL;
+	}
+	return w.rep;
 }
 
 static int revoke_admin(struct server_ctx *ctx, int argc, char **argv)
@@ -359,8 +331,6 @@ int cmd_admin(struct server_ctx *ctx, int argc, char **argv)
 {
 	if (argc >= 2 && strcmp(argv[1], "create") == 0)
 		return create(ctx, argc - 1, argv + 1);
-	if (argc >= 2 && strcmp(argv[1], "list") == 0)
-		return list(ctx, argc - 1, argv + 1);
 	if (argc >= 2 && strcmp(argv[1], "passwd") == 0)
 		return passwd(ctx, argc - 1, argv + 1);
 	if (argc >= 2 && strcmp(argv[1], "revoke") == 0)

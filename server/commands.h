@@ -9,8 +9,9 @@
  * wrong). --help prints the usage on stdout and is CMD_OK; a usage error
  * prints it on stderr. Open the database with cmd_db_open, not db_open.
  * The report commands (points, verify, stats, devices, teachers) and the
- * lists of stored rows (sessions, timetable list, token list, device list)
- * are not here: they are entries served by one runner (report_cmd.h).
+ * lists of stored rows (sessions, timetable list, token list, device list,
+ * admin list) are not here: they are entries served by one runner
+ * (report_cmd.h).
  */
 #ifndef SERVER_COMMANDS_H
 #define SERVER_COMMANDS_H

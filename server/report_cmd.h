@@ -17,10 +17,11 @@
  * (commands.h).
  *
  * The admin's lists of stored rows (`sessions`, `timetable list`, `token
- * list`, `device list`) are entries too, marked RC_LIST: the same runner
- * and skeleton, but --format table|csv|json only, the column keys as
- * headers, no --out or --lang, and no API twin (report_cmd_api refuses
- * them: tokens and device identities are not served over HTTP). Their
+ * list`, `device list`, `admin list`) are entries too, marked RC_LIST: the
+ * same runner and skeleton, but --format table|csv|json only, the column
+ * keys as headers, no --out or --lang, and no API twin (report_cmd_api
+ * refuses them: tokens, device identities and admins are not served over
+ * HTTP). Their
  * build functions live beside their commands (cmd_*.c, declared below).
  */
 #ifndef SERVER_REPORT_CMD_H
@@ -89,7 +90,8 @@ const struct report_entry *report_cmd_find(const char *name);
 
 /* The RC_LIST entries' parts, beside their commands: the usage texts they
  * share with the command's other subcommands, and the build functions. */
-extern const char cmd_token_usage[], cmd_device_usage[], cmd_timetable_usage[];
+extern const char cmd_token_usage[], cmd_device_usage[], cmd_timetable_usage[],
+    cmd_admin_usage[];
 struct report *cmd_sessions_build(const struct report_env *env, const struct report_args *a,
     struct bbt_error *e);
 struct report *cmd_timetable_list_build(const struct report_env *env,
@@ -98,6 +100,8 @@ struct report *cmd_token_list_build(const struct report_env *env, const struct r
     struct bbt_error *e);
 struct report *cmd_device_list_build(const struct report_env *env,
     const struct report_args *a, struct bbt_error *e);
+struct report *cmd_admin_list_build(const struct report_env *env, const struct report_args *a,
+    struct bbt_error *e);
 
 /* Run re as `bbt-server NAME argv...` (argv[0] the command's last word);
  * returns the exit status. */

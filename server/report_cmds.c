@@ -3,10 +3,10 @@
  * and its GET /api/v1/<name> twin: points (SPEC 5.4), verify (5.5), stats
  * (5.6), devices and teachers (5.1); then the admin's lists of stored rows
  * (RC_LIST, CLI only): sessions, timetable list, token list, device list,
- * whose build functions live beside their commands (cmd_*.c). Each is its
- * options, its period check and a build function over the module that
- * computes it; the runner does the rest. A new report is one entry here and
- * one build function.
+ * admin list, whose build functions live beside their commands (cmd_*.c).
+ * Each is its options, its period check and a build function over the
+ * module that computes it; the runner does the rest. A new report is one
+ * entry here and one build function.
  */
 #include "report_cmd.h"
 
@@ -102,6 +102,7 @@ const struct report_entry report_cmd_entries[] = {
 	    cmd_token_list_build },
 	{ "device list", cmd_device_usage, RC_LIST | RC_SCHOOL | RC_SHORT_SCHOOL, NULL, NULL,
 	    cmd_device_list_build },
+	{ "admin list", cmd_admin_usage, RC_LIST, NULL, NULL, cmd_admin_list_build },
 };
 
 const size_t report_cmd_nentries = sizeof(report_cmd_entries) / sizeof(report_cmd_entries[0]);

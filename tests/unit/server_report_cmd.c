@@ -54,7 +54,7 @@ static void test_entries(void **state)
 			assert_int_equal(route_of(re->name)->auth, HTTP_AUTH_ADMIN);
 		}
 	}
-	assert_int_equal(lists, 4);
+	assert_int_equal(lists, 5);
 	assert_null(report_cmd_find("nope"));
 	assert_null(report_cmd_find("token"));
 	assert_non_null(report_cmd_find("token list"));
@@ -65,7 +65,7 @@ static void test_entries(void **state)
 static void test_lists_not_served(void **state)
 {
 	static const char *const lists[] = { "sessions", "timetable list", "token list",
-		"device list" };
+		"device list", "admin list" };
 
 	(void)state;
 	for (size_t i = 0; i < sizeof(lists) / sizeof(lists[0]); i++) {

@@ -45,20 +45,12 @@ static int usage(FILE *f)
 static int store(struct server_ctx *ctx, const struct db_admin *a, const char *hash,
     struct bbt_error *e)
 {
-	struct db_school s;
 	struct db *db = NULL;
-	int found = 1, rc = -1;
+	int rc = -1;
 
-	if (cmd_db_open(ctx, &db, e) < 0)
-		goto out;
-	if (a->school[0] && db_school_get(db, a->school, &s, &found, e) < 0)
-		goto out;
-	if (!found) {
-		bbt_error_set(e, "unknown school %s (add it with `school add`)", a->school);
-		goto out;
-	}
-	rc = db_admin_add(db, a, hash, (int64_t)time(NULL), e);
-out:
+	if (cmd_db_open(ctx, &db, e) == 0 &&
+	    (a->school[0] == '\0' || cmd_school_known(db, a->school, e) == 0))
+		rc = db_admin_add(db, a, hash, (int64_t)time(NULL), e);
 	db_close(db);
 	return rc;
 }

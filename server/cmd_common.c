@@ -1,7 +1,8 @@
 /*
  * cmd_common: what every `bbt-server` subcommand shares (server/commands.h):
- * the exit convention for usage text, and opening --db so that a command
- * that only reads never creates an empty database in the wrong folder.
+ * the exit convention for usage text, opening --db so that a command that
+ * only reads never creates an empty database in the wrong folder, and the
+ * check that a school named on the command line is stored.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -25,6 +26,17 @@ int cmd_no_subcommand(const char *command, int argc, char **argv, int (*usage)(F
 	fprintf(stderr, "bbt-server %s: unknown %s '%s'\n", command,
 	    argv[1][0] == '-' ? "option" : "subcommand", argv[1]);
 	return usage(stderr);
+}
+
+int cmd_school_known(struct db *db, const char *code, struct bbt_error *e)
+{
+	struct db_school s;
+	int found;
+
+	if (db_school_get(db, code, &s, &found, e) < 0)
+		return -1;
+	return found ? 0 : bbt_error_set(e, "unknown school %s (add it with `school add`)",
+	    code);
 }
 
 static int is_url(const char *where)

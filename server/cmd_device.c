@@ -101,9 +101,6 @@ struct change {
 /* In the transaction: look the device up, then revoke or move it. */
 static int apply(struct db *db, struct change *c, struct bbt_error *e)
 {
-	struct db_school s;
-	int found;
-
 	if (db_device_get(db, c->id, &c->d, &c->found, e) < 0)
 		return -1;
 	if (!c->found)
@@ -113,11 +110,8 @@ static int apply(struct db *db, struct change *c, struct bbt_error *e)
 			return 0;
 		return db_device_revoke(db, c->id, (int64_t)time(NULL), e);
 	}
-	if (db_school_get(db, c->school, &s, &found, e) < 0)
+	if (cmd_school_known(db, c->school, e) < 0)
 		return -1;
-	if (!found)
-		return bbt_error_set(e, "unknown school %s (add it with `school add`)",
-		    c->school);
 	return db_device_move(db, c->id, c->school, c->room, e);
 }
 

@@ -60,18 +60,11 @@ static int number(const char *s, long min, long max, long *out)
 
 static int store(struct server_ctx *ctx, struct db_enroll_token *t, struct bbt_error *e)
 {
-	struct db_school s;
 	struct db *db = NULL;
-	int found, rc = -1;
+	int rc = -1;
 
-	if (cmd_db_open(ctx, &db, e) < 0 || db_school_get(db, t->school, &s, &found, e) < 0)
-		goto out;
-	if (!found) {
-		bbt_error_set(e, "unknown school %s (add it with `school add`)", t->school);
-		goto out;
-	}
-	rc = db_enroll_token_add(db, t, e);
-out:
+	if (cmd_db_open(ctx, &db, e) == 0 && cmd_school_known(db, t->school, e) == 0)
+		rc = db_enroll_token_add(db, t, e);
 	db_close(db);
 	return rc;
 }

@@ -39,6 +39,8 @@ int cmd_no_subcommand(const char *command, int argc, char **argv, int (*usage)(F
 /* db_open, but a missing SQLite file is an error naming the path unless
  * ctx->db_create (and then a note on stderr says a new one is made). */
 int cmd_db_open(const struct server_ctx *ctx, struct db **db, struct bbt_error *e);
+/* 0 if code is a stored school, else -1 naming it and how to add it. */
+int cmd_school_known(struct db *db, const char *code, struct bbt_error *e);
 
 int cmd_serve(struct server_ctx *ctx, int argc, char **argv);
 int cmd_school(struct server_ctx *ctx, int argc, char **argv);

@@ -195,25 +195,15 @@ static int set_password(struct server_ctx *ctx, const char *name, const char *pw
 
 static int passwd(struct server_ctx *ctx, int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
 	char pw[AUTH_PASSWORD_MAX + 2];
-	int c, rc;
+	int rc;
+	const char *name = cmd_one_arg(argc, argv, usage, &rc);
 
-	optind = 0;
-	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
-		switch (c) {
-		case 'h': return usage(stdout);
-		default: return usage(stderr);
-		}
-	}
-	if (argc - optind != 1 || argv[optind][0] == '\0')
-		return usage(stderr);
+	if (name == NULL)
+		return rc;
 	rc = get_password(pw, sizeof(pw));
 	if (rc == CMD_OK)
-		rc = set_password(ctx, argv[optind], pw);
+		rc = set_password(ctx, name, pw);
 	OPENSSL_cleanse(pw, sizeof(pw));
 	return rc;
 }
@@ -283,26 +273,16 @@ struct report *cmd_admin_list_build(const struct report_env *env, const struct r
 
 static int revoke_admin(struct server_ctx *ctx, int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
 	struct db *db = NULL;
 	struct bbt_error e;
-	int c, found, already;
+	int found, already, rc;
+	const char *name = cmd_one_arg(argc, argv, usage, &rc);
 
-	optind = 0;
-	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
-		switch (c) {
-		case 'h': return usage(stdout);
-		default: return usage(stderr);
-		}
-	}
-	if (argc - optind != 1 || argv[optind][0] == '\0')
-		return usage(stderr);
+	if (name == NULL)
+		return rc;
 	if (cmd_db_open(ctx, &db, &e) < 0 || db_begin(db, &e) < 0 ||
-	    db_admin_revoke(db, argv[optind], (int64_t)time(NULL), &found, &already, &e) < 0 ||
-	    db_auth_admin_forget(db, argv[optind], &e) < 0 || db_commit(db, &e) < 0) {
+	    db_admin_revoke(db, name, (int64_t)time(NULL), &found, &already, &e) < 0 ||
+	    db_auth_admin_forget(db, name, &e) < 0 || db_commit(db, &e) < 0) {
 		fprintf(stderr, "bbt-server: admin revoke: %s\n", bbt_error_msg(&e));
 		db_close(db);
 		return 1;
@@ -310,12 +290,12 @@ static int revoke_admin(struct server_ctx *ctx, int argc, char **argv)
 	db_close(db);
 	if (!found) {
 		fprintf(stderr, "bbt-server: admin revoke: no admin named '%s' (see `admin "
-		    "list`)\n", argv[optind]);
+		    "list`)\n", name);
 		return 1;
 	}
 	printf(already ? "admin %s was already revoked\n" : "admin %s revoked: its token, "
 	    "password and sign-in sessions are refused from now on, by every server "
-	    "process\n", argv[optind]);
+	    "process\n", name);
 	return 0;
 }
 

@@ -1,10 +1,12 @@
 /*
  * cmd_common: what every `bbt-server` subcommand shares (server/commands.h):
- * the exit convention for usage text, opening --db so that a command that
+ * the exit convention for usage text, the parsing of a subcommand that
+ * takes one argument and --help, opening --db so that a command that
  * only reads never creates an empty database in the wrong folder, and the
  * check that a school named on the command line is stored.
  */
 #include <errno.h>
+#include <getopt.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -15,6 +17,26 @@ int cmd_usage(FILE *f, const char *text)
 {
 	fputs(text, f);
 	return f == stdout ? CMD_OK : CMD_USAGE;
+}
+
+const char *cmd_one_arg(int argc, char **argv, int (*usage)(FILE *), int *rc)
+{
+	static const struct option opts[] = {
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	int c;
+
+	optind = 0;
+	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		*rc = usage(c == 'h' ? stdout : stderr);
+		return NULL;
+	}
+	if (argc - optind != 1 || argv[optind][0] == '\0') {
+		*rc = usage(stderr);
+		return NULL;
+	}
+	return argv[optind];
 }
 
 int cmd_no_subcommand(const char *command, int argc, char **argv, int (*usage)(FILE *))

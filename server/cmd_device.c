@@ -137,23 +137,12 @@ static int change(struct server_ctx *ctx, struct change *c, const char *what)
 
 static int revoke(struct server_ctx *ctx, int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
 	struct change ch = { 0 };
-	int c;
+	int rc;
 
-	optind = 0;
-	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
-		switch (c) {
-		case 'h': return usage(stdout);
-		default: return usage(stderr);
-		}
-	}
-	if (argc - optind != 1 || argv[optind][0] == '\0')
-		return usage(stderr);
-	ch.id = argv[optind];
+	ch.id = cmd_one_arg(argc, argv, usage, &rc);
+	if (ch.id == NULL)
+		return rc;
 	if (change(ctx, &ch, "revoke") != 0)
 		return 1;
 	if (ch.d.revoked_at)

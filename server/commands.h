@@ -33,6 +33,10 @@ struct server_ctx {
 
 /* Print text on f; CMD_OK if f is stdout (--help), else CMD_USAGE. */
 int cmd_usage(FILE *f, const char *text);
+/* The one non-empty argument of a subcommand that takes only that and
+ * --help (argv[0] the subcommand); NULL with *rc the exit status after
+ * --help or a usage error. */
+const char *cmd_one_arg(int argc, char **argv, int (*usage)(FILE *), int *rc);
 /* A command with subcommands whose argv[1] is none of them: --help, or a
  * usage error naming what was given. Returns the exit status. */
 int cmd_no_subcommand(const char *command, int argc, char **argv, int (*usage)(FILE *));

@@ -100,19 +100,12 @@ static int print_json(const struct bbt_session *s, int acked, void *arg)
 {
 	struct walk *w = arg;
 	cJSON *o = bbt_session_to_json(s);
-	char *line;
 
 	if (o == NULL)
 		return -1;
 	w->n++;
 	cJSON_AddBoolToObject(o, "synced", acked == STORE_ACKED);
-	line = cJSON_PrintUnformatted(o);
-	cJSON_Delete(o);
-	if (line == NULL)
-		return -1;
-	printf("%s\n", line);
-	free(line);
-	return 0;
+	return bbt_json_print_line(o);
 }
 
 /* A rejection time, in this machine's offset. */
@@ -148,7 +141,6 @@ static int print_rejected_json(const struct bbt_session *s,
 	struct walk *w = arg;
 	cJSON *o, *q;
 	char t1[BBT_ISO8601_LEN], t2[BBT_ISO8601_LEN], why[STORE_REASON_LEN];
-	char *line;
 
 	if (s->start < w->since)
 		return 0;
@@ -168,13 +160,7 @@ static int print_rejected_json(const struct bbt_session *s,
 		cJSON_Delete(o);
 		return -1;
 	}
-	line = cJSON_PrintUnformatted(o);
-	cJSON_Delete(o);
-	if (line == NULL)
-		return -1;
-	printf("%s\n", line);
-	free(line);
-	return 0;
+	return bbt_json_print_line(o);
 }
 
 static int list(struct agent_ctx *ctx, int64_t since, int rejected, int json,

@@ -18,6 +18,7 @@
 #include <cjson/cJSON.h>
 
 #include "bbt_log.h"
+#include "bbt_session.h"
 #include "commands.h"
 #include "store.h"
 
@@ -83,7 +84,6 @@ static void add_str_or_null(cJSON *o, const char *key, const char *v)
 static int print_json(const struct agent_ctx *ctx, const struct status *s)
 {
 	cJSON *o = cJSON_CreateObject();
-	char *txt;
 
 	if (o == NULL)
 		return -1;
@@ -105,13 +105,7 @@ static int print_json(const struct agent_ctx *ctx, const struct status *s)
 		cJSON_AddNumberToObject(o, "clock_offset_s", (double)s->clock_offset_s);
 	else
 		cJSON_AddNullToObject(o, "clock_offset_s");
-	txt = cJSON_PrintUnformatted(o);
-	cJSON_Delete(o);
-	if (txt == NULL)
-		return -1;
-	printf("%s\n", txt);
-	free(txt);
-	return 0;
+	return bbt_json_print_line(o);
 }
 
 static void print_enrollment(const struct status *s)

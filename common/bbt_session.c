@@ -118,6 +118,18 @@ char *bbt_session_to_json_line(const struct bbt_session *s)
 	return line;
 }
 
+int bbt_json_print_line(cJSON *o)
+{
+	char *line = o ? cJSON_PrintUnformatted(o) : NULL;
+
+	cJSON_Delete(o);
+	if (line == NULL)
+		return -1;
+	printf("%s\n", line);
+	free(line);
+	return 0;
+}
+
 int bbt_json_mark_nul(const char *json, size_t len, char **copy)
 {
 	*copy = NULL;

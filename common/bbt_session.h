@@ -67,6 +67,9 @@ size_t bbt_flags_format(unsigned flags, const char *sep, char *buf, size_t len);
 cJSON *bbt_session_to_json(const struct bbt_session *s);
 /* The same, printed unformatted; caller frees. */
 char *bbt_session_to_json_line(const struct bbt_session *s);
+/* Print o unformatted on one line of stdout and free it (NULL is freed as
+ * nothing); -1 if o is NULL or cannot be printed. */
+int bbt_json_print_line(cJSON *o);
 /*
  * Read a SPEC 4.3 object, checking every field's type and range: id a UUID,
  * start/end ISO 8601 with offsets, duration_s == end - start, counts >= 0,

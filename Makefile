@@ -256,7 +256,7 @@ test:
 # clean, files with findings) go to $(BBT_COUNTS).
 ANALYZE_CC     = gcc
 ANALYZE_CFLAGS = -std=c11 $(WARN) -O0 -fanalyzer -fdiagnostics-plain-output
-ANALYZE_SRC    = $(COMMON_SRC) $(AGENT_SRC) agent/main.c $(SERVER_SRC) server/main.c
+ANALYZE_SRC    = $(COMMON_SRC) $(AGENT_SRC) agent/main.c $(CAPTURE_SRC) $(SERVER_SRC) server/main.c
 ANALYZE_LOG    = $(ANALYZE_SRC:%.c=$(BUILD)/analyze/%.log)
 $(BUILD)/analyze/common/%.log: common/%.c
 	@mkdir -p $(dir $@)

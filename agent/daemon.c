@@ -21,7 +21,6 @@
 #include "detector.h"
 #include "platform.h"
 #include "store.h"
-#include "sync_loop.h"
 
 #define DAEMON_BATCH 256
 
@@ -29,7 +28,8 @@ struct daemon {
 	struct agent_config cfg;
 	const char *cli_config, *cli_state_dir;
 	struct store *st;
-	struct sync_thread *sync;
+	const struct daemon_link *link;
+	void *sync;			/* the link's handle, may be NULL */
 	struct platform_watch *pw;
 	struct detector det;
 	char boot_id[BBT_BOOT_ID_LEN];
@@ -101,7 +101,7 @@ static void session_store(struct daemon *d, const struct bbt_session *s)
 	snprintf(e.msg, sizeof(e.msg), "the buffer is not open");
 	if (d->npending == 0 && d->st && store_session_add(d->st, s, &e) == 0) {
 		session_log_line("logged", s);
-		sync_thread_kick(d->sync);
+		d->link->kick(d->sync);
 		return;
 	}
 	if (d->npending == 0)
@@ -137,7 +137,7 @@ static void pending_retry(struct daemon *d, int64_t now_us)
 		done++;
 	}
 	if (done > 0)
-		sync_thread_kick(d->sync);
+		d->link->kick(d->sync);
 	memmove(d->pending, d->pending + done, (d->npending - done) * sizeof(*d->pending));
 	d->npending -= done;
 	d->next_retry_us = d->npending ? now_us + DAEMON_RETRY_S * 1000000LL : INT64_MAX;
@@ -265,7 +265,7 @@ static void reload(struct daemon *d)
 	bbt_log_set_level(bbt_log_level_from_name(nc.log_level));
 	d->cfg = nc;
 	apply_settings(d, &nc.detector, "config reload");
-	sync_thread_reconfigure(d->sync, &d->cfg);
+	d->link->reconfigure(d->sync, &d->cfg);
 }
 
 static void handle(struct daemon *d, const struct platform_event *ev)
@@ -327,7 +327,7 @@ static int loop(struct daemon *d)
 		return -1;
 	}
 	while (!d->stop) {
-		if (sync_thread_settings(d->sync, &set) == 1)
+		if (d->link->settings(d->sync, &set) == 1)
 			apply_settings(d, &set, "the server");
 		if (platform_watch_wait(d->pw, next_deadline(d), ev, DAEMON_BATCH, &n, &e) < 0) {
 			log_err("%s", e.msg);
@@ -371,23 +371,22 @@ static int checkpoint_interval_us(void)
 	return (int)s * 1000000;
 }
 
-/* Runs on the sync thread: platform_watch_wake is safe from any thread. */
+/* May run on another thread: platform_watch_wake is safe from any thread. */
 static void wake_loop(void *pw)
 {
 	platform_watch_wake(pw);
 }
 
-/* The buffer is open: recover a leftover checkpoint, start syncing. */
+/* The buffer is open: recover a leftover checkpoint, start the link. */
 static int buffer_ready(struct daemon *d)
 {
 	struct bbt_error e;
 
 	recover(d);
-	if (sync_thread_start(&d->sync, &d->cfg, &e) < 0) {
+	if (d->link->start(&d->sync, &d->cfg, wake_loop, d->pw, &e) < 0) {
 		log_err("sync: %s", e.msg);
 		return -1;
 	}
-	sync_thread_on_settings(d->sync, wake_loop, d->pw);
 	return 0;
 }
 
@@ -446,8 +445,8 @@ static int shutdown_sessions(struct daemon *d)
 	return 0;
 }
 
-int daemon_run(const struct agent_config *cfg, const char *cli_config,
-    const char *cli_state_dir)
+int daemon_run_link(const struct agent_config *cfg, const char *cli_config,
+    const char *cli_state_dir, const struct daemon_link *link)
 {
 	struct daemon *d = calloc(1, sizeof(*d));
 	int status = 1;
@@ -457,6 +456,7 @@ int daemon_run(const struct agent_config *cfg, const char *cli_config,
 		return 1;
 	}
 	d->cfg = *cfg;
+	d->link = link;
 	d->cli_config = cli_config;
 	d->cli_state_dir = cli_state_dir;
 	d->next_retry_us = INT64_MAX;
@@ -476,7 +476,8 @@ int daemon_run(const struct agent_config *cfg, const char *cli_config,
 	log_info("stopping");
 	status = shutdown_sessions(d) < 0 ? 1 : 0;
 out:
-	sync_thread_stop(d->sync);
+	if (d->sync)
+		d->link->stop(d->sync);
 	platform_watch_close(d->pw);
 	if (d->st)
 		store_close(d->st);

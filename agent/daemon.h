@@ -3,8 +3,13 @@
  *
  * One loop: wait on the platform event source (platform.h) until input, a
  * device change, a stop/reload request or the next timer; feed the
- * detector; log closed sessions to the store and kick the sync thread;
- * checkpoint the open session. Nothing here is operating-system specific.
+ * detector; log closed sessions to the store and kick the link to the
+ * collector's side; checkpoint the open session. Nothing here is
+ * operating-system specific, and nothing here talks to the network: the
+ * link (struct daemon_link) is the caller's. On Linux it is kick.h (the
+ * capture process touches a file the sync units watch: docs/agent-run.md);
+ * on Windows, where one service owns the buffer and sync, it is the sync
+ * thread (daemon_thread.c).
  *
  * Invariants:
  *  - The open session is checkpointed every DAEMON_CHECKPOINT_S while it
@@ -40,7 +45,33 @@
  * full, even at start): about 500 school days of one board, ~2.5 MiB. */
 #define DAEMON_PENDING_MAX 4096
 
-/* Run until stopped. cfg is the loaded config; cli_config/cli_state_dir are
+/*
+ * How the loop reaches the side that talks to the collector. Every
+ * function but start accepts a NULL handle (nothing to talk to).
+ *  - start: *h may be left NULL. wake(arg) may be called from any thread
+ *    when settings are ready, so the loop applies them at once.
+ *  - kick: a session was logged: sync it soon.
+ *  - reconfigure: new config after a reload.
+ *  - settings: 1 and the detector settings if the collector sent new
+ *    ones since the last call, else 0. Called at every wake of the loop,
+ *    so it must be cheap.
+ *  - stop: release the handle.
+ */
+struct daemon_link {
+	int (*start)(void **h, const struct agent_config *cfg, void (*wake)(void *),
+	    void *arg, struct bbt_error *e);
+	void (*kick)(void *h);
+	void (*reconfigure)(void *h, const struct agent_config *cfg);
+	int (*settings)(void *h, struct detector_settings *out);
+	void (*stop)(void *h);
+};
+
+/* Run until stopped, with this link. Returns the process exit status. */
+int daemon_run_link(const struct agent_config *cfg, const char *cli_config,
+    const char *cli_state_dir, const struct daemon_link *link);
+
+/* daemon_run_link with the in-process sync thread (daemon_thread.c).
+ * Run until stopped. cfg is the loaded config; cli_config/cli_state_dir are
  * the command-line overrides (NULL if none), used again on reload. Returns
  * the process exit status. */
 int daemon_run(const struct agent_config *cfg, const char *cli_config,

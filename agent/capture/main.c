@@ -1,0 +1,63 @@
+/*
+ * bbt-agent-capture: the capture process of `bbt-agent run` on Linux
+ * (SPEC 4.1, docs/agent-run.md). It reads input devices, runs the detector
+ * and writes the buffer, and nothing else: it links no HTTP, TLS or USB
+ * library (tests/integration/agent_run_nonet.sh checks its ELF NEEDED
+ * list), confines itself (sandbox.h) before it opens a device, and tells
+ * the sync process about a closed session by a file (kick.h), not a socket.
+ *
+ * `bbt-agent run` execs it with the global options it was given, so the
+ * user-facing command stays `run`; it can also be started directly.
+ */
+#include <getopt.h>
+#include <stdio.h>
+
+#include "bbt_log.h"
+#include "config.h"
+#include "daemon.h"
+#include "kick.h"
+#include "sandbox.h"
+
+static const char usage[] = "usage: bbt-agent-capture [--config FILE] [--state-dir DIR]\n"
+    "  the capture process of `bbt-agent run`: input devices -> detector -> buffer\n";
+
+int main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "config", required_argument, NULL, 'c' },
+		{ "state-dir", required_argument, NULL, 's' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *cli_config = NULL, *cli_state_dir = NULL;
+	struct agent_config cfg;
+	struct bbt_error err;
+	int c;
+
+	bbt_log_init("bbt-agent", BBT_LOG_INFO);
+	while ((c = getopt_long(argc, argv, "c:s:hV", opts, NULL)) != -1) {
+		switch (c) {
+		case 'c': cli_config = optarg; break;
+		case 's': cli_state_dir = optarg; break;
+		case 'h': fputs(usage, stdout); return 0;
+		case 'V': printf("bbt-agent-capture %s\n", BBT_VERSION); return 0;
+		default: fputs(usage, stderr); return 2;
+		}
+	}
+	if (optind != argc) {
+		fprintf(stderr, "bbt-agent-capture: unexpected argument '%s'\n%s",
+		    argv[optind], usage);
+		return 2;
+	}
+	if (sandbox_confine(&err) < 0) {
+		log_err("sandbox: %s", err.msg);
+		return 1;
+	}
+	sandbox_probe();
+	if (config_load(&cfg, cli_config, cli_state_dir, &err) < 0) {
+		log_err("%s", err.msg);
+		return 2;
+	}
+	return daemon_run_link(&cfg, cli_config, cli_state_dir, &kick_link);
+}

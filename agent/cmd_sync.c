@@ -6,6 +6,9 @@
  * 4.1); one summary line on stdout either way, and on stderr what was
  * rejected or left. A configured enroll_token enrolls first when the agent
  * has never enrolled (never after a 401: see sync.c).
+ *
+ * `sync --auto` is the sync process of the Linux units instead: one pass
+ * only if one is due by the backoff state in the buffer (syncd.h).
  */
 #include <getopt.h>
 #include <inttypes.h>
@@ -18,6 +21,7 @@
 #include "http_client.h"
 #include "store.h"
 #include "sync.h"
+#include "syncd.h"
 
 static int maybe_enroll(struct store *st, const struct agent_config *cfg)
 {
@@ -54,18 +58,24 @@ static void reoffer_all(struct store *st)
 int cmd_sync(struct agent_ctx *ctx, int argc, char **argv)
 {
 	static const struct option opts[] = {
+		{ "auto", no_argument, NULL, 'a' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	static const char usage[] = "usage: bbt-agent sync\n"
-	    "  one upload pass now; exit 0 only if nothing is left unacknowledged\n";
+	static const char usage[] = "usage: bbt-agent sync [--auto]\n"
+	    "  one upload pass now; exit 0 only if nothing is left unacknowledged\n"
+	    "  --auto: a pass only if one is due (backoff, kick, interval), for the units\n";
 	struct sync_result res;
 	struct store *st = NULL;
 	struct bbt_error err;
-	int ok, c;
+	int ok, c, autopass = 0;
 
 	optind = 0;	/* glibc: restart parsing after main's own getopt */
 	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		if (c == 'a') {
+			autopass = 1;
+			continue;
+		}
 		fputs(usage, c == 'h' ? stdout : stderr);
 		return c == 'h' ? 0 : 2;
 	}
@@ -74,6 +84,8 @@ int cmd_sync(struct agent_ctx *ctx, int argc, char **argv)
 		    usage);
 		return 2;
 	}
+	if (autopass)
+		return syncd_auto(&ctx->cfg);
 	if (http_client_global_init(&err) < 0 ||
 	    store_open(&st, ctx->cfg.state_dir, &err) < 0) {
 		log_err("%s", err.msg);
@@ -87,6 +99,7 @@ int cmd_sync(struct agent_ctx *ctx, int argc, char **argv)
 	ok = sync_pass(st, &ctx->cfg, NULL, &res, &err) == 0;
 	if (!ok)
 		log_err("sync: %s", err.msg);
+	syncd_share_settings(&ctx->cfg, &res);
 	printf("sync: %s: %" PRId64 " accepted, %" PRId64 " duplicate, %" PRId64
 	    " rejected, %" PRId64 " left%s", ok ? "ok" : "failed",
 	    res.accepted, res.duplicate, res.rejected, res.left,

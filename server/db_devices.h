@@ -29,6 +29,8 @@ struct db_device {
 	int64_t reenrolled;		/* times its hw_id enrolled again */
 	int64_t reenrolled_at;		/* the last of those, 0 = never */
 	int64_t clone_at;		/* last evidence of a second machine, 0 = none */
+	int64_t state_resets;		/* re-enrollments with a new device key: the
+					 * agent's state was reset (restore software) */
 };
 
 /* Outcomes of db_device_enroll (*reenrolled). */

@@ -730,8 +730,12 @@ int db_admin_revoke(struct db *db, const char *name, int64_t now, int *found,
 #define DEVICE_COLS "device_id, hw_id, school, room, hostname, agent_version, " \
 	"public_key, token_hash, enrolled_at, last_seen, clock_offset_s, buffer_depth, " \
 	"coalesce(revoked_at, 0), reenrolled, coalesce(reenrolled_at, 0), " \
-	"coalesce(clone_at, 0)"
-#define DEVICE_NCOLS 16
+	"coalesce(clone_at, 0), " \
+	/* Re-enrollments that came with a new device key: the agent's state \
+	 * (buffer, key) was lost, e.g. to restore software. */ \
+	"(SELECT count(*) FROM device_tokens_old o WHERE o.device_id = devices.device_id " \
+	"AND o.same_key = 0)"
+#define DEVICE_NCOLS 17
 
 static void device_from_row(sqlite3_stmt *st, struct db_device *d)
 {
@@ -753,6 +757,7 @@ static void device_from_row(sqlite3_stmt *st, struct db_device *d)
 	d->reenrolled = sqlite3_column_int64(st, 13);
 	d->reenrolled_at = sqlite3_column_int64(st, 14);
 	d->clone_at = sqlite3_column_int64(st, 15);
+	d->state_resets = sqlite3_column_int64(st, 16);
 }
 
 static int device_lookup(struct db *db, const char *sql, const char *key,

@@ -14,11 +14,11 @@
 #include "points.h"
 
 enum { C_ID, C_SCHOOL, C_ROOM, C_HOST, C_VERSION, C_SEEN, C_ONLINE, C_OFFSET,
-	C_BUFFERED, C_INPUTS, C_REENROLLED, C_LAST_REENROLLED, C_CLONE, C_REVOKED, C_N };
+	C_BUFFERED, C_INPUTS, C_REENROLLED, C_LAST_REENROLLED, C_RESETS, C_CLONE, C_REVOKED, C_N };
 
 static const char *const columns[C_N] = { "device_id", "school", "room", "hostname",
 	"agent_version", "last_seen", "online", "clock_offset_s", "buffered", "inputs",
-	"reenrolled", "last_reenrolled", "clone_suspected", "revoked" };
+	"reenrolled", "last_reenrolled", "state_resets", "clone_suspected", "revoked" };
 
 struct walk {
 	struct db *db;
@@ -109,6 +109,9 @@ static int add_device(void *arg, const struct db_device *d, const char *inputs_j
 	rc |= report_str(w->rep, C_INPUTS, inputs ? summary : NULL);
 	rc |= report_int(w->rep, C_REENROLLED, (long long)d->reenrolled);
 	rc |= report_time(w->rep, C_LAST_REENROLLED, d->reenrolled_at, w->zone);
+	/* The same hw_id enrolling from a fresh buffer: tell the admin to set
+	 * [agent] state_dir (firmware-notes/restore-software.md). */
+	rc |= report_int(w->rep, C_RESETS, (long long)d->state_resets);
 	rc |= report_bool(w->rep, C_CLONE, fleet_clone_suspected(d->clone_at, w->now));
 	rc |= report_bool(w->rep, C_REVOKED, d->revoked_at > 0);
 	rc |= report_attach(w->rep, "input_devices", inputs ? inputs : cJSON_CreateArray());

@@ -42,6 +42,10 @@ grep -q libmicrohttpd "$BBT_TMP/agent.depends" && fail "agent must not depend on
 dpkg-deb -c "$agent_deb" >"$BBT_TMP/agent.list"
 dpkg-deb -c "$server_deb" >"$BBT_TMP/server.list"
 for f in ./usr/bin/bbt-agent ./lib/systemd/system/bbt-agent.service \
+	./usr/libexec/bbt-agent/bbt-agent-capture ./lib/systemd/system/bbt-agent-sync.service \
+	./lib/systemd/system/bbt-agent-sync.timer ./lib/systemd/system/bbt-agent-sync.path \
+	./lib/systemd/system/bbt-agent-sync-stop.service ./usr/share/doc/bbt-agent/agent-run.md \
+	./usr/share/doc/bbt-agent/restore-software.md \
 	./usr/share/man/man8/bbt-agent.8.gz ./usr/share/bbt-agent/agent.conf.example; do
 	grep -q " $f\$" "$BBT_TMP/agent.list" || fail "bbt-agent lacks $f"
 done
@@ -62,14 +66,15 @@ grep -q '^E:' "$BBT_TMP/lintian" && fail "lintian reported errors"
 # Units: syntax and the sandbox score.
 mkdir "$BBT_TMP/units"
 dpkg-deb -x "$agent_deb" "$BBT_TMP/units/a"; dpkg-deb -x "$server_deb" "$BBT_TMP/units/s"
-for u in "$BBT_TMP/units/a/lib/systemd/system/bbt-agent.service" \
+for u in "$BBT_TMP"/units/a/lib/systemd/system/*.service \
+	"$BBT_TMP"/units/a/lib/systemd/system/*.timer "$BBT_TMP"/units/a/lib/systemd/system/*.path \
 	"$BBT_TMP/units/s/lib/systemd/system/bbt-server.service"; do
 	# Only what this machine lacks is excused: no systemd as PID 1 (bus),
 	# targets a container has not got, and our own binary when it is not
 	# installed here but is in the package. Any other line is an error.
 	root=${u%/lib/systemd/system/*}
 	excuse='^Failed to connect to bus: '
-	excuse="$excuse|^[a-z-]+\.service: Cannot add dependency job for unit [a-z-]+\.target, ignoring: "
+	excuse="$excuse|^[a-z-]+\.(service|timer|path): Cannot add dependency job for unit [a-z-]+\.(target|service|timer|path), ignoring: "
 	for x in $(sed -n 's/^Exec[A-Za-z]*=[-@:+!]*\([^ ]*\).*/\1/p' "$u" | sort -u); do
 		if [ -x "$root$x" ]; then
 			excuse="$excuse|^[a-z-]+\.service: Command $x is not executable: No such file or directory\$"
@@ -81,6 +86,8 @@ for u in "$BBT_TMP/units/a/lib/systemd/system/bbt-agent.service" \
 	grep -Ev "$excuse" "$BBT_TMP/verify.all" >"$BBT_TMP/verify" || :
 	cat "$BBT_TMP/verify.all"
 	[ -s "$BBT_TMP/verify" ] && fail "systemd-analyze verify $(basename "$u")"
+	echo "verified $(basename "$u")"
+	case $u in *.service) ;; *) continue ;; esac
 	# The filter keeps real errors: one planted in a copy is reported.
 	sed 's/^\[Service\]$/[Service]\nRestart=sometimes/' "$u" >"$BBT_TMP/planted.service"
 	systemd-analyze verify --man=no "$BBT_TMP/planted.service" 2>&1 | grep -Ev "$excuse" |
@@ -89,6 +96,38 @@ for u in "$BBT_TMP/units/a/lib/systemd/system/bbt-agent.service" \
 		{ tail -5 "$BBT_TMP/sec"; fail "$(basename "$u") exposure above 3.0"; }
 	tail -1 "$BBT_TMP/sec"
 done
+
+# Privilege separation (SPEC 4.1, docs/agent-run.md): each agent unit's
+# sandbox, as installed.
+U="$BBT_TMP/units/a/lib/systemd/system"
+for u in "$U"/bbt-agent*; do
+	echo "--- $(basename "$u"):"
+	grep -E '^(ExecStart|ExecStop|User|SupplementaryGroups|Device|PrivateDevices|Inaccessible|RestrictAddressFamilies|IPAddress|PathModified|OnUnitInactiveSec|TimeoutStopSec|Before|After)' "$u"
+done
+cap="$U/bbt-agent.service"
+grep -qx 'RestrictAddressFamilies=AF_UNIX AF_NETLINK' "$cap" || fail "capture unit may use IP"
+grep -qx 'SupplementaryGroups=input' "$cap" || fail "capture unit lacks the input group"
+grep -qx 'IPAddressDeny=any' "$cap" || fail "capture unit lacks IPAddressDeny=any"
+grep -q 'char-usb_device' "$cap" && fail "capture unit still opens USB devices"
+for u in "$U/bbt-agent-sync.service" "$U/bbt-agent-sync-stop.service"; do
+	n=$(basename "$u")
+	grep -q '^SupplementaryGroups=' "$u" && fail "$n has a supplementary group"
+	grep -q '^DeviceAllow=' "$u" && fail "$n allows a device"
+	grep -qx 'PrivateDevices=yes' "$u" || fail "$n lacks PrivateDevices=yes"
+	grep -qx 'InaccessiblePaths=-/dev/input' "$u" || fail "$n can see /dev/input"
+	grep -q '^ExecSt[a-z]*=/usr/bin/bbt-agent .* sync' "$u" || fail "$n does not run sync"
+done
+grep -q 'sync --auto$' "$U/bbt-agent-sync.service" || fail "sync unit does not run sync --auto"
+grep -qx 'PathModified=/var/lib/bbt-agent/sync.kick' "$U/bbt-agent-sync.path" ||
+	fail "path unit does not watch the kick file"
+grep -qx 'Unit=bbt-agent-sync.service' "$U/bbt-agent-sync.timer" || fail "timer unit"
+grep -qx 'TimeoutStopSec=30s' "$U/bbt-agent-sync-stop.service" || fail "stop pass unbounded"
+grep -qx 'Before=bbt-agent.service' "$U/bbt-agent-sync-stop.service" ||
+	fail "stop pass not ordered to run after capture stops"
+needed=$(readelf -d "$BBT_TMP/units/a/usr/libexec/bbt-agent/bbt-agent-capture" | grep NEEDED)
+echo "$needed" | grep -Eq 'libcurl|libssl|libcrypto|libgnutls|libusb' &&
+	fail "packaged capture program links a network library: $needed"
+echo "units: capture has input and no IP; sync has IP and no devices"
 
 if [ "$(id -u)" != 0 ]; then
 	echo "not root: install, upgrade and purge not run (skipped)"; exit 77
@@ -127,13 +166,16 @@ server=$!
 trap 'kill $agent $server 2>/dev/null || true' EXIT
 enrolled=0
 for i in $(seq 1 120); do
+	# The sync process as bbt-agent-sync.timer starts it (every minute there).
+	runuser -u bbt-agent -- /usr/bin/bbt-agent --config /etc/bbt-agent/agent.conf \
+		--state-dir /var/lib/bbt-agent sync --auto >>"$BBT_TMP/sync.log" 2>&1 || :
 	if runuser -u bbt-agent -- /usr/bin/bbt-agent --config /etc/bbt-agent/agent.conf \
 		--state-dir /var/lib/bbt-agent status --json 2>/dev/null | grep -q '"enrolled": *true'; then
 		enrolled=1; break
 	fi
 	sleep 1
 done
-[ "$enrolled" = 1 ] || { cat "$BBT_TMP/agent.log"; fail "agent did not enroll once the collector started"; }
+[ "$enrolled" = 1 ] || { cat "$BBT_TMP/agent.log" "$BBT_TMP/sync.log"; fail "agent did not enroll once the collector started"; }
 echo "agent enrolled after the collector came up (${i}s)"
 kill $agent; wait $agent 2>/dev/null || true
 id1=$(sqlite3 /var/lib/bbt-agent/buffer.db "select value from meta where key='device_id'")
@@ -154,8 +196,10 @@ grep -q libglib "$BBT_TMP/agent.depends" && fail "agent must not depend on libgl
 # --- issue 10: the agent unit does not wait for the network -----------------
 # Capture needs none and sync retries by itself; waiting for
 # network-online.target delayed capture by up to two minutes offline.
+# The stop pass is ordered before capture, so it must not wait either.
 grep -En '^(After|Wants|Requires|BindsTo)=.*network-online' \
-	"$BBT_TMP/units/a/lib/systemd/system/bbt-agent.service" &&
+	"$BBT_TMP/units/a/lib/systemd/system/bbt-agent.service" \
+	"$BBT_TMP/units/a/lib/systemd/system/bbt-agent-sync-stop.service" &&
 	fail "bbt-agent.service waits for network-online.target"
 
 # --- issue 10: purge keeps every school's data unless confirmed -------------

@@ -294,7 +294,7 @@ comma := ,
 
 bench:
 	@$(MAKE) --no-print-directory deps-check
-	@$(MAKE) --no-print-directory all
+	@$(MAKE) --no-print-directory all sync-tests
 	@BBT_BUILD=$(abspath $(BUILD)) bench/run.sh
 
 demo:

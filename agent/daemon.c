@@ -21,6 +21,7 @@
 #include "detector.h"
 #include "platform.h"
 #include "store.h"
+#include "store_mem.h"
 
 #define DAEMON_BATCH 256
 
@@ -48,6 +49,7 @@ struct daemon {
 	size_t npending, cap_pending;
 	int64_t next_retry_us;
 	int stop;
+	int idle_done;			/* memory given back since the last wake */
 };
 
 static int buffer_open(struct daemon *d);
@@ -314,6 +316,15 @@ static void settle(struct daemon *d)
 	pending_retry(d, now_us);
 }
 
+/* Sleeping with no timer: give back what a lesson's work left cached. */
+static void go_idle(struct daemon *d)
+{
+	store_mem_release(d->st);
+	if (d->link->idle)
+		d->link->idle(d->sync);
+	d->idle_done = 1;
+}
+
 static int loop(struct daemon *d)
 {
 	struct platform_event *ev;
@@ -327,15 +338,21 @@ static int loop(struct daemon *d)
 		return -1;
 	}
 	while (!d->stop) {
+		int64_t deadline;
+
 		if (d->link->settings(d->sync, &set) == 1)
 			apply_settings(d, &set, "the server");
-		if (platform_watch_wait(d->pw, next_deadline(d), ev, DAEMON_BATCH, &n, &e) < 0) {
+		deadline = next_deadline(d);
+		if (deadline == INT64_MAX && !d->idle_done)
+			go_idle(d);
+		if (platform_watch_wait(d->pw, deadline, ev, DAEMON_BATCH, &n, &e) < 0) {
 			log_err("%s", e.msg);
 			free(ev);
 			return -1;
 		}
 		for (size_t i = 0; i < n; i++)
 			handle(d, &ev[i]);
+		d->idle_done = 0;
 		settle(d);
 	}
 	free(ev);

@@ -56,6 +56,9 @@
  *    ones since the last call, else 0. Called at every wake of the loop,
  *    so it must be cheap.
  *  - stop: release the handle.
+ *  - idle (may be NULL): the loop is about to sleep with no timer at all
+ *    (no session open, nothing to retry), once per such sleep: a place to
+ *    give memory back. The loop has already released SQLite's cache.
  */
 struct daemon_link {
 	int (*start)(void **h, const struct agent_config *cfg, void (*wake)(void *),
@@ -64,6 +67,7 @@ struct daemon_link {
 	void (*reconfigure)(void *h, const struct agent_config *cfg);
 	int (*settings)(void *h, struct detector_settings *out);
 	void (*stop)(void *h);
+	void (*idle)(void *h);
 };
 
 /* Run until stopped, with this link. Returns the process exit status. */

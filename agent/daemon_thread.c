@@ -41,7 +41,7 @@ static void link_stop(void *h)
 }
 
 static const struct daemon_link thread_link = {
-	link_start, link_kick, link_reconfigure, link_settings, link_stop,
+	link_start, link_kick, link_reconfigure, link_settings, link_stop, NULL,
 };
 
 int daemon_run(const struct agent_config *cfg, const char *cli_config,

@@ -127,7 +127,7 @@ static void k_stop(void *h)
 }
 
 const struct daemon_link kick_link = {
-	k_start, k_kick, k_reconfigure, k_settings, k_stop,
+	k_start, k_kick, k_reconfigure, k_settings, k_stop, NULL,
 };
 
 int kick_settings_write(const char *state_dir, const struct detector_settings *s,

@@ -279,7 +279,13 @@ int platform_boot_id(char out[BBT_BOOT_ID_LEN], struct bbt_error *e)
 struct plw_device {
 	int fd;				/* -1: slot free */
 	int dropping;			/* SYN_DROPPED seen, waiting for SYN_REPORT */
-	struct platform_input info;
+	/* Only what the loop needs of struct platform_input: its sysfs path
+	 * (PATH_MAX) times PLATFORM_MAX_DEVICES was 130 KiB of resident
+	 * memory in the capture process, which must stay small (SPEC 8). */
+	struct {
+		char event_name[32];
+		struct bbt_input_id id;
+	} info;
 	size_t have;			/* bytes of a partial input_event */
 	unsigned char partial[sizeof(struct input_event)];
 };
@@ -377,7 +383,9 @@ static void device_try_open(struct platform_watch *w, const char *event_name,
 	}
 	memset(&w->dev[slot], 0, sizeof(w->dev[slot]));
 	w->dev[slot].fd = fd;
-	w->dev[slot].info = info;
+	snprintf(w->dev[slot].info.event_name, sizeof(w->dev[slot].info.event_name), "%s",
+	    info.event_name);
+	w->dev[slot].info.id = info.id;
 	log_info("input %s: watching \"%s\" [%s:%s] (%s)", event_name, info.id.name,
 	    info.id.vid[0] ? info.id.vid : "-", info.id.pid[0] ? info.id.pid : "-", kinds);
 	ev = queue_push(w, PLATFORM_EV_DEVICE_ADD, slot, bbt_clock_boottime_us());

@@ -10,6 +10,7 @@
  * user-facing command stays `run`; it can also be started directly.
  */
 #include <getopt.h>
+#include <malloc.h>
 #include <stdio.h>
 
 #include "bbt_log.h"
@@ -17,6 +18,22 @@
 #include "daemon.h"
 #include "kick.h"
 #include "sandbox.h"
+#include "store_mem.h"
+
+/*
+ * Memory (SPEC 8: idle PSS at most a minimal collectd's, docs/agent-run.md
+ * has the figures): SQLite may keep CAPTURE_SQLITE_HEAP of cache (a
+ * session is one row: it needs a few pages, not the default 2 MiB), blocks
+ * from 64 KiB up are mmap'd so freeing them gives them back, and when the
+ * loop goes idle the heap's free top is trimmed.
+ */
+#define CAPTURE_SQLITE_HEAP (256 * 1024)
+#define CAPTURE_MMAP_THRESHOLD (64 * 1024)
+
+static void capture_idle(void *h)
+{
+	malloc_trim(0);
+}
 
 static const char usage[] = "usage: bbt-agent-capture [--config FILE] [--state-dir DIR]\n"
     "  the capture process of `bbt-agent run`: input devices -> detector -> buffer\n";
@@ -35,6 +52,11 @@ int main(int argc, char **argv)
 	struct bbt_error err;
 	int c;
 
+	struct daemon_link link = kick_link;
+
+	mallopt(M_MMAP_THRESHOLD, CAPTURE_MMAP_THRESHOLD);
+	mallopt(M_TRIM_THRESHOLD, CAPTURE_MMAP_THRESHOLD);
+	mallopt(M_ARENA_MAX, 1);
 	bbt_log_init("bbt-agent", BBT_LOG_INFO);
 	while ((c = getopt_long(argc, argv, "c:s:hV", opts, NULL)) != -1) {
 		switch (c) {
@@ -59,5 +81,7 @@ int main(int argc, char **argv)
 		log_err("%s", err.msg);
 		return 2;
 	}
-	return daemon_run_link(&cfg, cli_config, cli_state_dir, &kick_link);
+	store_mem_limit(CAPTURE_SQLITE_HEAP);
+	link.idle = capture_idle;
+	return daemon_run_link(&cfg, cli_config, cli_state_dir, &link);
 }

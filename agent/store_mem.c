@@ -1,0 +1,18 @@
+/*
+ * store_mem: see store_mem.h. Both calls only bound caches: no data is
+ * given up, a page dropped is read again from the file when needed.
+ */
+#include <sqlite3.h>
+
+#include "store_mem.h"
+
+void store_mem_limit(int64_t bytes)
+{
+	sqlite3_soft_heap_limit64(bytes);
+}
+
+void store_mem_release(struct store *st)
+{
+	if (st)
+		sqlite3_db_release_memory(store_sqlite(st));
+}

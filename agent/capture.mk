@@ -17,3 +17,9 @@ CAPTURE_LIBS = $(call pc_libs,$(CAPTURE_PKG)) -lm
 $(BUILD)/bbt-agent-capture: $(CAPTURE_OBJ) $(BUILD)/libbbt-agent.a $(BUILD)/libbbt-common.a
 	$(CC) $(LDFLAGS) -Wl,--gc-sections -o $@ $^ $(CAPTURE_LIBS)
 all: $(BUILD)/bbt-agent-capture
+
+# Function and data sections in the agent's and common's objects, so that
+# --gc-sections above keeps only what capture calls (the JSON half of
+# bbt_session.o, most of store.o's queries): a smaller resident binary,
+# and libcjson no longer NEEDED.
+$(BUILD)/obj/agent/%.o $(BUILD)/obj/common/%.o: CFLAGS += -ffunction-sections -fdata-sections

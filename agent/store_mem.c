@@ -8,6 +8,11 @@
 
 void store_mem_limit(int64_t bytes)
 {
+	/* No bulk page-cache allocation up front (SQLite's default is 20
+	 * pages, ~90 KiB, per connection, resident whether used or not):
+	 * pages are allocated one by one as they are read. Only possible
+	 * before SQLite initialises; later it is a no-op. */
+	sqlite3_config(SQLITE_CONFIG_PAGECACHE, (void *)0, 0, 0);
 	sqlite3_soft_heap_limit64(bytes);
 }
 

@@ -89,6 +89,7 @@ kill "$cd_pid"; wait "$cd_pid" 2>/dev/null
 sdb="$BBT_TMP/server.db"; sst="$BBT_TMP/sync-state"
 "$BBT_BUILD/bbt-server" --db "$sdb" school add 610102001 bench >/dev/null 2>&1
 tok=$("$BBT_BUILD/bbt-server" --db "$sdb" token create --school 610102001 | tail -1)
+: >"$BBT_TMP/serve.log"
 "$BBT_BUILD/bbt-server" --db "$sdb" serve --listen 127.0.0.1:0 2>"$BBT_TMP/serve.log" &
 srv_pid=$!
 i=0

@@ -27,7 +27,7 @@
  * from 64 KiB up are mmap'd so freeing them gives them back, and when the
  * loop goes idle the heap's free top is trimmed.
  */
-#define CAPTURE_SQLITE_HEAP (256 * 1024)
+#define CAPTURE_SQLITE_HEAP (64 * 1024)
 #define CAPTURE_MMAP_THRESHOLD (64 * 1024)
 
 static void capture_idle(void *h)

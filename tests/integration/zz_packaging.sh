@@ -115,7 +115,7 @@ for u in "$U/bbt-agent-sync.service" "$U/bbt-agent-sync-stop.service"; do
 	grep -q '^DeviceAllow=' "$u" && fail "$n allows a device"
 	grep -qx 'PrivateDevices=yes' "$u" || fail "$n lacks PrivateDevices=yes"
 	grep -qx 'InaccessiblePaths=-/dev/input' "$u" || fail "$n can see /dev/input"
-	grep -q '^ExecSt[a-z]*=/usr/bin/bbt-agent .* sync' "$u" || fail "$n does not run sync"
+	grep -q '^ExecSt[a-z]*=/usr/bin/bbt-agent .*sync' "$u" || fail "$n does not run sync"
 done
 grep -q 'sync --auto$' "$U/bbt-agent-sync.service" || fail "sync unit does not run sync --auto"
 grep -qx 'PathModified=/var/lib/bbt-agent/sync.kick' "$U/bbt-agent-sync.path" ||

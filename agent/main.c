@@ -37,11 +37,13 @@ static int wants_help(int argc, char **argv)
 static void usage(FILE *f)
 {
 	fputs("usage: bbt-agent [--config FILE] [--state-dir DIR] COMMAND\n"
-	    "  run                          daemon: watch input devices, detect sessions, buffer, sync\n"
+	    "  run                          capture daemon: watch input devices, detect sessions,\n"
+	    "                               buffer (no network; sync runs as its own process)\n"
 	    "  replay --start TIME FILE...  feed evemu recordings through the detector;\n"
 	    "                               time 0 of the recording is TIME (ISO 8601 with offset)\n"
 	    "  enroll [--server URL] [--token T] [--school CODE] [--room NAME]\n"
-	    "  sync                         one upload pass now; exit 0 only if nothing is left\n"
+	    "  sync [--auto]                one upload pass now; exit 0 only if nothing is left\n"
+	    "                               (--auto: only if due, as the sync units run it)\n"
 	    "  export --out DIR             write a signed offline bundle of unacknowledged sessions\n"
 	    "  status [--json]              enrollment, buffer, last sync, clock offset\n"
 	    "  sessions [--since DATE] [--json]\n"

@@ -6,18 +6,15 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "bbt_log.h"
 #include "bbt_time.h"
 #include "enroll.h"
+#include "http_client.h"
 #include "kick.h"
 #include "store.h"
 #include "syncd.h"
-
-struct state {
-	int failures;
-	int64_t next_s, last_us;
-};
 
 static int64_t meta_i64(struct store *st, const char *key)
 {
@@ -38,23 +35,34 @@ static void meta_put(struct store *st, const char *key, int64_t n)
 		log_warn("sync state: %s", e.msg);
 }
 
-static int is_due(const struct state *s, const struct agent_config *cfg, int64_t now_us,
-    int64_t kick_us)
+/* Due by the stored backoff, or (after a good pass) by a kick since the
+ * last pass began. A last pass "in the future" is a clock step: due. */
+static int is_due(struct store *st, int64_t now_us, int64_t kick_us)
 {
-	int64_t now_s = now_us / 1000000;
-	int64_t longest = cfg->sync.interval > cfg->sync.backoff_cap ?
-	    cfg->sync.interval : cfg->sync.backoff_cap;
+	struct sync_backoff b;
+	int64_t last_us = meta_i64(st, SYNCD_META_LAST);
 
-	if (now_s >= s->next_s || s->next_s - now_s > longest + 60)
-		return 1;	/* due, or the wall clock stepped back */
-	if (now_us < s->last_us)
+	if (sync_backoff_due_s(st) == 0 || now_us < last_us)
 		return 1;
-	return s->failures == 0 && kick_us >= s->last_us;
+	sync_backoff_load(st, &b);
+	return b.failures == 0 && kick_us >= last_us;
 }
 
-/* The thread's enrollment rule (sync.c): 1 enrolled, 0 wait *wait_s. */
-static int enroll_if_needed(struct store *st, const struct agent_config *cfg,
-    struct state *s, int64_t *wait_s)
+/* Store an enrollment that did not happen as a failed pass of `status`. */
+static void enroll_failed(struct store *st, const struct agent_config *cfg,
+    enum sync_status status)
+{
+	struct sync_result res;
+	struct bbt_error e;
+
+	memset(&res, 0, sizeof(res));
+	res.status = status;
+	res.retry_after_s = -1;
+	sync_backoff_after_pass(st, &res, cfg, &e);
+}
+
+/* The thread's enrollment rule (sync_loop.c): 1 when enrolled. */
+static int enroll_if_needed(struct store *st, const struct agent_config *cfg)
 {
 	struct enroll_params ep = { cfg->server.url, cfg->server.enroll_token,
 	    cfg->server.school, cfg->server.room };
@@ -64,19 +72,17 @@ static int enroll_if_needed(struct store *st, const struct agent_config *cfg,
 	if (enroll_is_enrolled(st))
 		return 1;
 	if (enroll_is_revoked(st) || !cfg->server.enroll_token[0] || !cfg->server.url[0]) {
-		*wait_s = cfg->sync.backoff_cap;	/* look again for a new config */
+		enroll_failed(st, cfg, SYNC_NOT_ENROLLED);
 		return 0;
 	}
-	if (enroll_run(st, cfg, &ep, &status, &err) == 0) {
-		s->failures = 0;
+	if (enroll_run(st, cfg, &ep, &status, &err) == 0)
 		return 1;
-	}
 	if (status == 0 || status >= 500 || status == 429) {
-		*wait_s = sync_backoff_s(++s->failures, cfg->sync.backoff_cap);
-		log_warn("enrollment: %s; retrying in %" PRId64 " s", err.msg, *wait_s);
+		log_warn("enrollment: %s; retrying under backoff", err.msg);
+		enroll_failed(st, cfg, SYNC_NET);
 	} else {
 		log_err("enrollment refused: %s", err.msg);
-		*wait_s = cfg->sync.backoff_cap;
+		enroll_failed(st, cfg, SYNC_NOT_ENROLLED);
 	}
 	return 0;
 }
@@ -89,8 +95,7 @@ void syncd_share_settings(const struct agent_config *cfg, const struct sync_resu
 		log_warn("detector settings not shared with the capture process: %s", e.msg);
 }
 
-static int pass(struct store *st, const struct agent_config *cfg, struct state *s,
-    int64_t *wait_s)
+static int pass(struct store *st, const struct agent_config *cfg)
 {
 	struct sync_result res;
 	struct bbt_error err;
@@ -102,9 +107,7 @@ static int pass(struct store *st, const struct agent_config *cfg, struct state *
 		log_info("sync: %" PRId64 " sessions acknowledged, %" PRId64 " left",
 		    res.accepted + res.duplicate + res.rejected, res.left);
 	syncd_share_settings(cfg, &res);
-	*wait_s = sync_next_wait_s(&res, cfg, &s->failures);
-	if (*wait_s > cfg->sync.backoff_cap && *wait_s > cfg->sync.interval)
-		*wait_s = cfg->sync.backoff_cap;	/* not enrolled, revoked */
+	sync_backoff_after_pass(st, &res, cfg, &err);
 	return ok;
 }
 
@@ -112,20 +115,15 @@ int syncd_auto(const struct agent_config *cfg)
 {
 	struct store *st = NULL;
 	struct bbt_error err;
-	struct state s;
-	int64_t now_us = bbt_clock_realtime_us(), wait_s = 0;
+	int64_t now_us = bbt_clock_realtime_us();
 	int ok = 0;
 
 	if (store_open(&st, cfg->state_dir, &err) < 0) {
 		log_err("%s", err.msg);
 		return 1;
 	}
-	s.failures = (int)meta_i64(st, SYNCD_META_FAILURES);
-	s.next_s = meta_i64(st, SYNCD_META_NEXT);
-	s.last_us = meta_i64(st, SYNCD_META_LAST);
-	if (!is_due(&s, cfg, now_us, kick_time_us(cfg->state_dir))) {
-		log_debug("sync: not due (%d failure(s), next at %" PRId64 ")", s.failures,
-		    s.next_s);
+	if (!is_due(st, now_us, kick_time_us(cfg->state_dir))) {
+		log_debug("sync: not due (%" PRId64 " s to go)", sync_backoff_due_s(st));
 		store_close(st);
 		return 0;
 	}
@@ -135,10 +133,8 @@ int syncd_auto(const struct agent_config *cfg)
 		return 1;
 	}
 	meta_put(st, SYNCD_META_LAST, now_us);
-	if (enroll_if_needed(st, cfg, &s, &wait_s))
-		ok = pass(st, cfg, &s, &wait_s);
-	meta_put(st, SYNCD_META_FAILURES, s.failures);
-	meta_put(st, SYNCD_META_NEXT, now_us / 1000000 + wait_s);
+	if (enroll_if_needed(st, cfg))
+		ok = pass(st, cfg);
 	store_close(st);
 	return ok ? 0 : 1;
 }

@@ -26,21 +26,24 @@ cd "$BBT_TMP"
 # Collector down: the failed pass leaves its backoff state in state_dir.
 $AG sync --auto > "$BBT_TMP/p1.log" 2>&1 && fail "a pass with the collector down succeeded"
 [ -f "$P/buffer.db" ] || fail "no buffer in state_dir"
-[ "$(meta sync_failures)" = 1 ] || fail "backoff state not in state_dir: $(meta sync_failures)"
-next=$(meta sync_next_s)
-[ "$next" -gt "$(date +%s)" ] || fail "no backoff due time"
+# sync_loop.h's state: "FAILURES DUE_BOOT_US BOOT_ID".
+failures() { meta sync_backoff | cut -d' ' -f1; }
+[ "$(failures)" = 1 ] || fail "backoff state not in state_dir: $(meta sync_backoff)"
+due_us=$(meta sync_backoff | cut -d' ' -f2)
+up_us=$(awk '{ printf "%d", $1 * 1000000 }' /proc/uptime)
+left=$(( (due_us - up_us) / 1000000 ))
 # Still backing off (when the jittered wait leaves time to see it): not
 # due, nothing tried.
-if [ $((next - $(date +%s))) -ge 2 ]; then
+if [ "$left" -ge 2 ]; then
 	$AG sync --auto > "$BBT_TMP/p2.log" 2>&1 || fail "a pass not due failed"
-	[ "$(meta sync_failures)" = 1 ] || fail "a pass ran during the backoff"
+	[ "$(failures)" = 1 ] || fail "a pass ran during the backoff"
 fi
 start_fault "$S" --port "$PORT" --settings '{"idle_gap":300,"min_session":600,"stuck_contact":60}'
 sleep 6
 $AG sync --auto > "$BBT_TMP/p3.log" 2>&1 || { cat "$BBT_TMP/p3.log"; fail "pass after the backoff"; }
 [ "$(meta enrolled)" = 1 ] || fail "enrollment not in state_dir"
 [ -n "$(meta device_token)" ] || fail "no device token in state_dir"
-[ "$(meta sync_failures)" = 0 ] || fail "backoff not reset after a good pass"
+[ "$(failures)" = 0 ] || fail "backoff not reset after a good pass"
 ls "$P" | grep -q key || fail "no device key in state_dir: $(ls "$P")"
 grep -qx 'idle_gap=300 min_session=600 stuck_contact=60' "$P/server-settings" ||
 	fail "detector settings not shared in state_dir"

@@ -6,8 +6,10 @@
 # the waits grow to minutes (expected over 5 minutes in all); restarted
 # from the floor each time, each wait is at most 5 s. The daemon must
 # drain the backlog within 50 s, every session once, and the backoff
-# state in the buffer must show no run of failures afterwards.
+# state in the buffer must show no run of failures afterwards. Sync is the
+# process the units start (`sync --auto`, lib/sync_units.sh), beside `run`.
 . tests/sync/lib.sh
+. tests/integration/lib/sync_units.sh
 S="$BBT_TMP/srv"
 start_fault "$S"
 URL="http://127.0.0.1:$PORT/"
@@ -23,10 +25,11 @@ $SEED "$ST" $N 7200 1200 none > /dev/null
 echo "flaky:2@sessions" > "$S/mode"
 $AG run > "$BBT_TMP/run.log" 2>&1 &
 RPID=$!; PIDS="$PIDS $RPID"
+start_units
 t0=$(date +%s)
 while [ "$(unique "$S")" -lt $N ]; do
 	if [ $(( $(date +%s) - t0 )) -ge 50 ]; then
-		grep -c 'injected\|HTTP 500\|reset\|Empty reply' "$BBT_TMP/run.log" || :
+		grep -c 'injected\|HTTP 500\|reset\|Empty reply' "$UNITS_LOG" || :
 		fail "$(unique "$S") of $N sessions after 50 s on a flaky link:" \
 		    "backoff did not restart on progress"
 	fi
@@ -45,5 +48,6 @@ until meta sync_backoff | grep -q '^0 '; do
 	i=$((i + 1)); [ $i -lt 50 ] || fail "backoff state: $(meta sync_backoff)"
 	sleep 0.1
 done
+stop_units
 kill -TERM "$RPID"; wait "$RPID" 2>/dev/null || :
 echo ok

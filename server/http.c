@@ -7,7 +7,13 @@
  * from the shared budget when the request carries a credential (past the
  * limit the rest is discarded, then 413; past the budget 503); end
  * (http_exchange_end) — inflate gzip (the inflated size capped the same
- * way: zip bombs), authenticate again, run the handler, count, answer.
+ * way: zip bombs), run the handler with the identity found at the headers,
+ * count, answer. A request is authenticated once (one SHA-256, one lookup):
+ * only a body that took HTTP_REAUTH_US or more to arrive is authenticated
+ * again, so a token revoked during a slow upload stores nothing, while a
+ * heartbeat's few hundred bytes, in within the same instant, are not
+ * looked up twice (a revocation within a second of the headers races the
+ * request either way: it could as well land just after a second lookup).
  *
  * Each worker thread opens its own database connection on first use
  * (thread-local), so handlers never share a connection and readers run in
@@ -43,6 +49,9 @@
 #include "http_session.h"
 #include "metrics.h"
 
+/* A body this long (µs) after its headers were authenticated: authenticate again. */
+#define HTTP_REAUTH_US 1000000
+
 /* Past this many discarded bytes of an oversized chunked body, hang up. */
 #define HTTP_DISCARD_FACTOR 4
 
@@ -75,6 +84,7 @@ struct http_exchange {
 	size_t discarded;
 	char allow[128];
 	int64_t t0_us;		/* headers in: the request-duration histogram's zero */
+	int64_t auth_us;	/* when req->auth was found */
 };
 
 static const struct http_config *the_cfg;
@@ -559,6 +569,7 @@ int http_exchange_begin(struct http_exchange **out, const char *method, const ch
 		metrics_request(x->route->path, res->status, since_s(x));
 		return 1;
 	}
+	x->auth_us = bbt_clock_monotonic_us();
 	enc = http_header(req, "Content-Encoding");
 	if (enc && strcasecmp(enc, "gzip") == 0)
 		x->gzip = 1;
@@ -618,8 +629,9 @@ void http_exchange_end(struct http_exchange *x, struct http_response *res)
 	req->body = x->body.b.p ? x->body.b.p : "";
 	req->body_len = x->body.b.len;
 	req->now = (int64_t)time(NULL);
-	/* Again: a token revoked while its body was arriving stores nothing. */
-	if (authenticate(req, x->route->auth, res) == 0)
+	/* A slow body: a token revoked while it was arriving stores nothing. */
+	if (bbt_clock_monotonic_us() - x->auth_us < HTTP_REAUTH_US ||
+	    authenticate(req, x->route->auth, res) == 0)
 		x->route->fn(req, res);
 	/* A handler that failed mid-transaction must not leave it open. */
 	db_rollback(req->db);

@@ -18,8 +18,9 @@
  * wrong credential is answered at once and the body is never buffered.
  * A handler is called once per request, after the whole body has arrived
  * (at most max_body bytes after gzip inflation; HTTP_UNAUTH_MAX_BODY on a
- * route without a credential) and after authentication passed (checked
- * again at the body's end, so a token revoked mid-upload stores nothing):
+ * route without a credential) and after authentication passed (once, at
+ * the headers; checked again at the body's end only when the body took a
+ * second or more, so a token revoked mid-upload stores nothing):
  * it sees a struct http_request and fills a struct http_response
  * with http_reply_json / http_reply_error / http_reply_raw. It runs on one
  * of the server's worker threads and owns req->db (this thread's own
@@ -234,7 +235,7 @@ int http_serve(const struct http_config *cfg, struct bbt_error *e);
  *   http_init(cfg)                      once, before any request
  *   http_exchange_begin(...)            headers: route, authenticate, limits
  *   http_exchange_body(x, data, n)...   body bytes as they arrive
- *   http_exchange_end(x, res)           inflate, authenticate again, handler
+ *   http_exchange_end(x, res)           inflate, handler (a slow body: re-auth)
  *   http_exchange_free(x)               after the answer went out
  *   http_fini()                         closes the worker database connections
  *

@@ -3,7 +3,8 @@
 # list|revoke, token list|revoke, device list|revoke|move. Two `serve`
 # processes share one SQLite file, as several collectors share a database:
 # a revocation made with the CLI is answered 401 by both at the very next
-# request (credentials are looked up per request, never cached). token list
+# request (credentials are looked up per request, never cached; a body that
+# takes a second or more is checked again at its end). token list
 # never shows a secret; an ambiguous prefix revokes nothing; usage errors
 # exit 2, failures 1, --help 0.
 # Covers server/cmd_admin.c cmd_token.c cmd_device.c db_sqlite.c http.c
@@ -107,6 +108,29 @@ srv device revoke nosuch 2> /dev/null; rc3=$?
 set -e
 [ "$rc1:$rc2:$rc3" = 1:1:1 ] || fail "move/revoke failures exit $rc1:$rc2:$rc3, want 1"
 grep -q 'unknown school 999' "$T/err" || fail "move to unknown school message"
+
+# A request is authenticated once, at its headers; a body that takes a
+# second or more is authenticated again at its end, so a device revoked
+# while its body was arriving is refused, not served.
+d2b=$(jget device_token)
+expect 200 "$(req POST /api/v1/heartbeat "$d2b" -d '{}')" "re-enrolled device 2"
+port2=${URL2##*:}
+python3 - "$port2" "$d2b" > "$T/slow" <<'PYEOF' &
+import socket, sys, time
+port, tok = int(sys.argv[1]), sys.argv[2]
+body = b'{}'
+s = socket.create_connection(("127.0.0.1", port))
+s.sendall(("POST /api/v1/heartbeat HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer %s\r\n"
+    "Content-Type: application/json\r\nContent-Length: %d\r\n\r\n" % (tok, len(body))).encode())
+time.sleep(2.5)
+s.sendall(body)
+print(s.recv(4096).decode().split()[1])
+PYEOF
+slow=$!
+sleep 1
+srv device revoke "$id2" > "$T/out" || fail "device revoke 2"
+wait $slow || fail "slow body client"
+[ "$(cat "$T/slow")" = 401 ] || fail "device revoked mid-body served: $(cat "$T/slow")"
 
 # token list: prefix, school, uses left, expiry; never the secret.
 for f in table csv json; do

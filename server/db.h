@@ -1,9 +1,11 @@
 /*
  * db: the collector's storage interface. Every SQL statement of bbt-server
  * lives behind this header and the topic headers it includes at its end;
- * callers never see a backend type, so a PostgreSQL backend (SPEC 5.7)
- * implements the same functions in its own files (db_pg*.c) and nothing
- * else changes. A backend is brought up topic by topic:
+ * callers never see a backend type. Two backends implement it, both linked
+ * into every bbt-server: SQLite (db_sqlite*.c) and PostgreSQL (db_pg*.c,
+ * SPEC 5.7; docs/storage-postgresql.md); server/db.c chooses one at
+ * db_open and dispatches every call through the list in db_backend.h. A
+ * backend is brought up topic by topic:
  *   db.h           open/close, schema version, transactions, common sizes
  *   db_schools.h   schools, lookup by name, per-school detector settings
  *   db_tokens.h    enrollment tokens
@@ -73,8 +75,10 @@
  *    (SQLITE_RANGE is ignored there; libpq needs the exact count).
  *
  * Other modules add their own functions to the topic header they belong to
- * (with the db_ prefix) and implement them for SQLite in db_sqlite_<topic>.c,
- * using server/db_sqlite_internal.h.
+ * (with the db_ prefix), list them in DB_FUNCS (server/db_backend.h), and
+ * implement them in each backend: db_sqlite_<name> in db_sqlite_<topic>.c
+ * (server/db_sqlite_internal.h) and db_pg_<name> in db_pg_<topic>.c
+ * (server/db_pg_internal.h); a backend missing one does not compile.
  */
 #ifndef SERVER_DB_H
 #define SERVER_DB_H
@@ -101,10 +105,13 @@
 struct db;
 
 /*
- * Open (and create or migrate) the database named by `where`: a file path
- * for SQLite. A postgresql:// URL is refused until that backend exists.
+ * Open (and create or migrate) the database named by `where`: a
+ * postgresql:// or postgres:// URL (a libpq connection URI) is PostgreSQL,
+ * anything else a SQLite file path (server/db.c chooses).
  */
 int db_open(const char *where, struct db **out, struct bbt_error *e);
+/* 1 if where names a PostgreSQL database (a URL), not a SQLite file. */
+int db_is_url(const char *where);
 void db_close(struct db *db);
 /* The schema version stored in the database. */
 int db_schema_version(struct db *db, int *version, struct bbt_error *e);

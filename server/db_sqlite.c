@@ -35,6 +35,7 @@
 #include "bbt_log.h"
 #include "bbt_sqlite.h"
 #include "db.h"
+#include "db_backend.h"
 #include "db_sqlite_internal.h"
 
 /*
@@ -178,7 +179,7 @@ _Static_assert(NMIGRATIONS == DB_SCHEMA_VERSION, "one migration per schema versi
 
 int db_sqlite_fail(struct db *db, struct bbt_error *e, const char *what)
 {
-	return bbt_error_set(e, "%s: %s", what, db && db->h ? sqlite3_errmsg(db->h) :
+	return bbt_error_set(e, "%s: %s", what, db && db_sq(db)->h ? sqlite3_errmsg(db_sq(db)->h) :
 	    "no database");
 }
 
@@ -186,42 +187,43 @@ int db_sqlite_exec(struct db *db, const char *sql, struct bbt_error *e)
 {
 	char *msg = NULL;
 
-	if (sqlite3_exec(db->h, sql, NULL, NULL, &msg) == SQLITE_OK)
+	if (sqlite3_exec(db_sq(db)->h, sql, NULL, NULL, &msg) == SQLITE_OK)
 		return 0;
-	bbt_error_set(e, "database: %s", msg ? msg : sqlite3_errmsg(db->h));
+	bbt_error_set(e, "database: %s", msg ? msg : sqlite3_errmsg(db_sq(db)->h));
 	sqlite3_free(msg);
 	return -1;
 }
 
 /*
- * gcc -fanalyzer loses db->cache once it has grown (through bbt_grow, or
+ * gcc -fanalyzer loses the cache once it has grown (through bbt_grow, or
  * realloc before it) and so reports the strdup stored in the new entry as
- * leaked; the entry is freed with the cache in db_close.
+ * leaked; the entry is freed with the cache in sqlite_close.
  */
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wanalyzer-malloc-leak"
 sqlite3_stmt *db_sqlite_stmt(struct db *db, const char *sql, struct bbt_error *e)
 {
+	struct db_sqlite *sq = db_sq(db);
 	struct db_sqlite_cached *c;
 	sqlite3_stmt *st = NULL;
 
-	for (size_t i = 0; i < db->ncache; i++) {
-		if (strcmp(db->cache[i].sql, sql) != 0)
+	for (size_t i = 0; i < sq->ncache; i++) {
+		if (strcmp(sq->cache[i].sql, sql) != 0)
 			continue;
-		sqlite3_reset(db->cache[i].stmt);
-		sqlite3_clear_bindings(db->cache[i].stmt);
-		return db->cache[i].stmt;
+		sqlite3_reset(sq->cache[i].stmt);
+		sqlite3_clear_bindings(sq->cache[i].stmt);
+		return sq->cache[i].stmt;
 	}
-	if (bbt_grow(&db->cache, &db->capcache, db->ncache + 1, sizeof(*db->cache)) < 0) {
+	if (bbt_grow(&sq->cache, &sq->capcache, sq->ncache + 1, sizeof(*sq->cache)) < 0) {
 		bbt_error_set(e, "out of memory");
 		return NULL;
 	}
-	if (sqlite3_prepare_v3(db->h, sql, -1, SQLITE_PREPARE_PERSISTENT, &st,
+	if (sqlite3_prepare_v3(sq->h, sql, -1, SQLITE_PREPARE_PERSISTENT, &st,
 	    NULL) != SQLITE_OK) {
 		db_sqlite_fail(db, e, "prepare");
 		return NULL;
 	}
-	c = &db->cache[db->ncache];
+	c = &sq->cache[sq->ncache];
 	c->sql = strdup(sql);
 	if (!c->sql) {
 		sqlite3_finalize(st);
@@ -229,7 +231,7 @@ sqlite3_stmt *db_sqlite_stmt(struct db *db, const char *sql, struct bbt_error *e
 		return NULL;
 	}
 	c->stmt = st;
-	db->ncache++;
+	sq->ncache++;
 	return st;
 }
 #pragma GCC diagnostic pop
@@ -244,56 +246,27 @@ int db_sqlite_bind_text(sqlite3_stmt *st, int idx, const char *s)
 	return bbt_sqlite_bind_text(st, idx, s);
 }
 
-int db_begin(struct db *db, struct bbt_error *e)
+/* The outermost level of a transaction (server/db.c nests them). */
+static int tx_begin(struct db *db, struct bbt_error *e)
 {
-	if (db->tx_depth > 0) {
-		db->tx_depth++;
-		return 0;
-	}
-	if (db_sqlite_exec(db, "BEGIN IMMEDIATE", e) < 0)
-		return -1;
-	db->tx_depth = 1;
-	db->tx_doomed = 0;
-	return 0;
+	return db_sqlite_exec(db, "BEGIN IMMEDIATE", e);
 }
 
-int db_commit(struct db *db, struct bbt_error *e)
+static int tx_commit(struct db *db, struct bbt_error *e)
 {
-	if (db->tx_depth <= 0)
-		return bbt_error_set(e, "commit without a transaction");
-	if (db->tx_depth > 1) {
-		db->tx_depth--;
-		return 0;
-	}
-	if (db->tx_doomed) {
-		db_rollback(db);
-		return bbt_error_set(e, "transaction rolled back by a nested failure");
-	}
-	if (db_sqlite_exec(db, "COMMIT", e) < 0) {
-		db_rollback(db);
-		return -1;
-	}
-	db->tx_depth = 0;
-	return 0;
+	return db_sqlite_exec(db, "COMMIT", e);
 }
 
-void db_rollback(struct db *db)
+static void tx_rollback(struct db *db)
 {
-	if (db->tx_depth <= 0)
-		return;
-	if (db->tx_depth > 1) {
-		db->tx_depth--;
-		db->tx_doomed = 1;
-		return;
-	}
+	struct db_sqlite *sq = db_sq(db);
+
 	/* Reset cached statements first: a pending read would keep the lock. */
-	for (size_t i = 0; i < db->ncache; i++)
-		sqlite3_reset(db->cache[i].stmt);
-	if (sqlite3_get_autocommit(db->h) == 0 &&
-	    sqlite3_exec(db->h, "ROLLBACK", NULL, NULL, NULL) != SQLITE_OK)
-		log_warn("database rollback failed: %s", sqlite3_errmsg(db->h));
-	db->tx_depth = 0;
-	db->tx_doomed = 0;
+	for (size_t i = 0; i < sq->ncache; i++)
+		sqlite3_reset(sq->cache[i].stmt);
+	if (sqlite3_get_autocommit(sq->h) == 0 &&
+	    sqlite3_exec(sq->h, "ROLLBACK", NULL, NULL, NULL) != SQLITE_OK)
+		log_warn("database rollback failed: %s", sqlite3_errmsg(sq->h));
 }
 
 int db_sqlite_tx(struct db *db, int (*fn)(struct db *db, void *arg, struct bbt_error *e),
@@ -308,7 +281,7 @@ int db_sqlite_tx(struct db *db, int (*fn)(struct db *db, void *arg, struct bbt_e
 	return db_commit(db, e);
 }
 
-int db_schema_version(struct db *db, int *version, struct bbt_error *e)
+int db_sqlite_schema_version(struct db *db, int *version, struct bbt_error *e)
 {
 	sqlite3_stmt *st = db_sqlite_stmt(db, "PRAGMA user_version", e);
 
@@ -321,7 +294,7 @@ int db_schema_version(struct db *db, int *version, struct bbt_error *e)
 	return 0;
 }
 
-int db_check(struct db *db, int *ok, char *problem, size_t len, struct bbt_error *e)
+int db_sqlite_check(struct db *db, int *ok, char *problem, size_t len, struct bbt_error *e)
 {
 	sqlite3_stmt *st = db_sqlite_stmt(db, "PRAGMA integrity_check", e);
 	int rc;
@@ -340,49 +313,58 @@ int db_check(struct db *db, int *ok, char *problem, size_t len, struct bbt_error
 
 static int configure(struct db *db, struct bbt_error *e)
 {
-	sqlite3_busy_timeout(db->h, DB_SQLITE_BUSY_MS);
-	if (bbt_sqlite_wal_full(db->h, e) < 0)
+	sqlite3_busy_timeout(db_sq(db)->h, DB_SQLITE_BUSY_MS);
+	if (bbt_sqlite_wal_full(db_sq(db)->h, e) < 0)
 		return -1;
 	return db_sqlite_exec(db, "PRAGMA foreign_keys=ON;", e);
 }
 
-int db_open(const char *where, struct db **out, struct bbt_error *e)
+static void sqlite_close(struct db *db)
 {
-	struct db *db;
+	struct db_sqlite *sq = db_sq(db);
+
+	for (size_t i = 0; i < sq->ncache; i++) {
+		sqlite3_finalize(sq->cache[i].stmt);
+		free(sq->cache[i].sql);
+	}
+	free(sq->cache);
+	sqlite3_close(sq->h);
+	free(sq);
+}
+
+static const struct db_backend backend = {
+	.name = "sqlite",
+#define DB_SQLITE_SLOT(name, params, args) .name = db_sqlite_##name,
+	DB_FUNCS(DB_SQLITE_SLOT)
+#undef DB_SQLITE_SLOT
+	.close = sqlite_close,
+	.tx_begin = tx_begin,
+	.tx_commit = tx_commit,
+	.tx_rollback = tx_rollback,
+};
+
+int db_sqlite_open(const char *where, struct db **out, struct bbt_error *e)
+{
+	struct db_sqlite *sq;
 
 	*out = NULL;
-	if (strncmp(where, "postgresql://", 13) == 0 || strncmp(where, "postgres://", 11) == 0)
-		return bbt_error_set(e, "the PostgreSQL backend is not built in yet");
-	db = calloc(1, sizeof(*db));
-	if (!db)
+	sq = calloc(1, sizeof(*sq));
+	if (!sq)
 		return bbt_error_set(e, "out of memory");
+	sq->base.be = &backend;
 	/* Private (0600), WAL + FULL, user_version migrations: common/bbt_sqlite. */
-	if (bbt_sqlite_open_private(where, 1, &db->h, e) < 0)
+	if (bbt_sqlite_open_private(where, 1, &sq->h, e) < 0)
 		goto fail;
-	if (configure(db, e) < 0 ||
-	    bbt_sqlite_migrate(db->h, migrations, NMIGRATIONS, e) < 0) {
+	if (configure(&sq->base, e) < 0 ||
+	    bbt_sqlite_migrate(sq->h, migrations, NMIGRATIONS, e) < 0) {
 		bbt_error_prefix(e, "%s", where);
 		goto fail;
 	}
-	*out = db;
+	*out = &sq->base;
 	return 0;
 fail:
-	db_close(db);
+	sqlite_close(&sq->base);
 	return -1;
-}
-
-void db_close(struct db *db)
-{
-	if (!db)
-		return;
-	db_rollback(db);
-	for (size_t i = 0; i < db->ncache; i++) {
-		sqlite3_finalize(db->cache[i].stmt);
-		free(db->cache[i].sql);
-	}
-	free(db->cache);
-	sqlite3_close(db->h);
-	free(db);
 }
 
 /* Step a write statement to completion. */
@@ -435,7 +417,7 @@ static int step_returning(struct db *db, sqlite3_stmt *st, struct bbt_error *e,
  * the same code at the same moment gets "exists", never a constraint error.
  * The name in the message is read afterwards, for the message only.
  */
-int db_school_add(struct db *db, const struct db_school *s, struct bbt_error *e)
+int db_sqlite_school_add(struct db *db, const struct db_school *s, struct bbt_error *e)
 {
 	sqlite3_stmt *st = db_sqlite_stmt(db, "INSERT INTO schools (code, name, district) "
 	    "VALUES (?1, ?2, ?3) ON CONFLICT (code) DO NOTHING RETURNING code", e);
@@ -450,24 +432,12 @@ int db_school_add(struct db *db, const struct db_school *s, struct bbt_error *e)
 	rc = step_returning(db, st, e, "add school");
 	if (rc != 0)
 		return rc > 0 ? 0 : -1;
-	if (db_school_get(db, s->code, &old, &found, e) < 0)
+	if (db_sqlite_school_get(db, s->code, &old, &found, e) < 0)
 		return -1;
 	return bbt_error_set(e, "school %s exists (%s)", s->code, found ? old.name : "?");
 }
 
-int db_school_check(struct db *db, const char *code, struct bbt_error *e)
-{
-	struct db_school s;
-	int found;
-
-	if (code == NULL)
-		return 0;
-	if (db_school_get(db, code, &s, &found, e) < 0)
-		return -1;
-	return found ? 0 : bbt_error_set(e, "unknown school %s", code);
-}
-
-int db_school_get(struct db *db, const char *code, struct db_school *out,
+int db_sqlite_school_get(struct db *db, const char *code, struct db_school *out,
     int *found, struct bbt_error *e)
 {
 	sqlite3_stmt *st = db_sqlite_stmt(db, "SELECT code, name, district FROM schools "
@@ -505,7 +475,7 @@ static void token_from_row(sqlite3_stmt *st, struct db_enroll_token *t)
 	t->revoked_at = sqlite3_column_int64(st, 6);
 }
 
-int db_enroll_token_add(struct db *db, const struct db_enroll_token *t,
+int db_sqlite_enroll_token_add(struct db *db, const struct db_enroll_token *t,
     struct bbt_error *e)
 {
 	sqlite3_stmt *st = db_sqlite_stmt(db, "INSERT INTO enroll_tokens "
@@ -523,7 +493,7 @@ int db_enroll_token_add(struct db *db, const struct db_enroll_token *t,
 	return step_done(db, st, e, "add enrollment token");
 }
 
-int db_enroll_token_get(struct db *db, const char *hash, struct db_enroll_token *out,
+int db_sqlite_enroll_token_get(struct db *db, const char *hash, struct db_enroll_token *out,
     int *found, struct bbt_error *e)
 {
 	sqlite3_stmt *st = db_sqlite_stmt(db, "SELECT " TOKEN_COLS " FROM enroll_tokens "
@@ -543,7 +513,7 @@ int db_enroll_token_get(struct db *db, const char *hash, struct db_enroll_token 
 	return 0;
 }
 
-int db_enroll_token_take(struct db *db, const char *hash, int *taken,
+int db_sqlite_enroll_token_take(struct db *db, const char *hash, int *taken,
     struct bbt_error *e)
 {
 	sqlite3_stmt *st = db_sqlite_stmt(db, "UPDATE enroll_tokens SET uses_left = "
@@ -555,11 +525,11 @@ int db_enroll_token_take(struct db *db, const char *hash, int *taken,
 	sqlite3_bind_text(st, 1, hash, -1, SQLITE_TRANSIENT);
 	if (step_done(db, st, e, "use enrollment token") < 0)
 		return -1;
-	*taken = sqlite3_changes(db->h) == 1;
+	*taken = sqlite3_changes(db_sq(db)->h) == 1;
 	return 0;
 }
 
-int db_enroll_tokens_each(struct db *db, const char *school, db_token_fn fn, void *arg,
+int db_sqlite_enroll_tokens_each(struct db *db, const char *school, db_token_fn fn, void *arg,
     struct bbt_error *e)
 {
 	sqlite3_stmt *st = db_sqlite_stmt(db, "SELECT " TOKEN_COLS " FROM enroll_tokens "
@@ -580,7 +550,7 @@ int db_enroll_tokens_each(struct db *db, const char *school, db_token_fn fn, voi
 	return rc;
 }
 
-int db_enroll_tokens_match(struct db *db, const char *prefix, int by_hash,
+int db_sqlite_enroll_tokens_match(struct db *db, const char *prefix, int by_hash,
     struct db_enroll_token *out, size_t max, size_t *n, struct bbt_error *e)
 {
 	sqlite3_stmt *st = db_sqlite_stmt(db, by_hash ?
@@ -604,7 +574,7 @@ int db_enroll_tokens_match(struct db *db, const char *prefix, int by_hash,
 	return rc;
 }
 
-int db_enroll_token_revoke(struct db *db, const char *hash, int64_t now,
+int db_sqlite_enroll_token_revoke(struct db *db, const char *hash, int64_t now,
     struct bbt_error *e)
 {
 	sqlite3_stmt *st = db_sqlite_stmt(db, "UPDATE enroll_tokens SET revoked_at = ?2 "
@@ -624,7 +594,7 @@ int db_enroll_token_revoke(struct db *db, const char *hash, int64_t now,
  * revoked (the DO UPDATE's WHERE); no row back means an active admin has
  * the name, whatever another process did a moment before.
  */
-int db_admin_add(struct db *db, const struct db_admin *a, const char *token_hash,
+int db_sqlite_admin_add(struct db *db, const struct db_admin *a, const char *token_hash,
     int64_t created_at, struct bbt_error *e)
 {
 	sqlite3_stmt *st = db_sqlite_stmt(db, "INSERT INTO admins (name, token_hash, school, "
@@ -656,7 +626,7 @@ static void admin_from_row(sqlite3_stmt *st, struct db_admin *a)
 	a->revoked_at = sqlite3_column_int64(st, 3);
 }
 
-int db_admin_by_token(struct db *db, const char *token_hash, struct db_admin *out,
+int db_sqlite_admin_by_token(struct db *db, const char *token_hash, struct db_admin *out,
     int *found, struct bbt_error *e)
 {
 	sqlite3_stmt *st = db_sqlite_stmt(db, "SELECT " ADMIN_COLS " FROM admins "
@@ -676,7 +646,7 @@ int db_admin_by_token(struct db *db, const char *token_hash, struct db_admin *ou
 	return 0;
 }
 
-int db_admins_each(struct db *db, db_admin_fn fn, void *arg, struct bbt_error *e)
+int db_sqlite_admins_each(struct db *db, db_admin_fn fn, void *arg, struct bbt_error *e)
 {
 	sqlite3_stmt *st = db_sqlite_stmt(db, "SELECT " ADMIN_COLS " FROM admins "
 	    "ORDER BY name", e);
@@ -696,7 +666,7 @@ int db_admins_each(struct db *db, db_admin_fn fn, void *arg, struct bbt_error *e
 }
 
 /* The UPDATE decides; only when it declined is the row read, to say why. */
-int db_admin_revoke(struct db *db, const char *name, int64_t now, int *found,
+int db_sqlite_admin_revoke(struct db *db, const char *name, int64_t now, int *found,
     int *already, struct bbt_error *e)
 {
 	sqlite3_stmt *st = db_sqlite_stmt(db, "UPDATE admins SET revoked_at = ?2 "
@@ -779,14 +749,14 @@ static int device_lookup(struct db *db, const char *sql, const char *key,
 	return 0;
 }
 
-int db_device_by_token(struct db *db, const char *token_hash, struct db_device *out,
+int db_sqlite_device_by_token(struct db *db, const char *token_hash, struct db_device *out,
     int *found, struct bbt_error *e)
 {
 	return device_lookup(db, "SELECT " DEVICE_COLS " FROM devices WHERE token_hash = ?1 "
 	    "AND revoked_at IS NULL", token_hash, out, found, e);
 }
 
-int db_device_get(struct db *db, const char *device_id, struct db_device *out,
+int db_sqlite_device_get(struct db *db, const char *device_id, struct db_device *out,
     int *found, struct bbt_error *e)
 {
 	return device_lookup(db, "SELECT " DEVICE_COLS " FROM devices WHERE device_id = ?1",
@@ -873,7 +843,7 @@ static int device_swap(struct db *db, const struct db_device *old,
 	return step_returning(db, st, e, "enroll device again");
 }
 
-int db_device_enroll(struct db *db, struct db_device *d, int *reenrolled,
+int db_sqlite_device_enroll(struct db *db, struct db_device *d, int *reenrolled,
     struct bbt_error *e)
 {
 	struct db_device old;
@@ -902,7 +872,7 @@ int db_device_enroll(struct db *db, struct db_device *d, int *reenrolled,
 	return rc ? 0 : bbt_error_set(e, "device %s: enrollment kept losing a race", d->hw_id);
 }
 
-int db_device_token_refused(struct db *db, const char *token_hash, int64_t now,
+int db_sqlite_device_token_refused(struct db *db, const char *token_hash, int64_t now,
     enum db_token_refusal *why, struct bbt_error *e)
 {
 	sqlite3_stmt *st = db_sqlite_stmt(db, "SELECT device_id, same_key "
@@ -947,7 +917,7 @@ int db_device_token_refused(struct db *db, const char *token_hash, int64_t now,
 	return 0;
 }
 
-int db_device_revoke(struct db *db, const char *device_id, int64_t now,
+int db_sqlite_device_revoke(struct db *db, const char *device_id, int64_t now,
     struct bbt_error *e)
 {
 	sqlite3_stmt *st = db_sqlite_stmt(db, "UPDATE devices SET revoked_at = ?2 "
@@ -960,7 +930,7 @@ int db_device_revoke(struct db *db, const char *device_id, int64_t now,
 	return step_done(db, st, e, "revoke device");
 }
 
-int db_device_move(struct db *db, const char *device_id, const char *school,
+int db_sqlite_device_move(struct db *db, const char *device_id, const char *school,
     const char *room, struct bbt_error *e)
 {
 	sqlite3_stmt *st = db_sqlite_stmt(db, "UPDATE devices SET school = ?2, room = ?3 "
@@ -974,7 +944,7 @@ int db_device_move(struct db *db, const char *device_id, const char *school,
 	return step_done(db, st, e, "move device");
 }
 
-int db_device_seen(struct db *db, const char *device_id, int64_t now,
+int db_sqlite_device_seen(struct db *db, const char *device_id, int64_t now,
     int64_t clock_offset_s, struct bbt_error *e)
 {
 	sqlite3_stmt *st = db_sqlite_stmt(db, "UPDATE devices SET last_seen = ?2, "
@@ -988,10 +958,10 @@ int db_device_seen(struct db *db, const char *device_id, int64_t now,
 		sqlite3_bind_int64(st, 3, clock_offset_s);
 	if (step_done(db, st, e, "device seen") < 0)
 		return -1;
-	return db_device_contact(db, device_id, now, e);
+	return db_sqlite_device_contact(db, device_id, now, e);
 }
 
-int db_device_heartbeat(struct db *db, const char *device_id, int64_t now,
+int db_sqlite_device_heartbeat(struct db *db, const char *device_id, int64_t now,
     int64_t clock_offset_s, const char *agent_version, int64_t buffer_depth,
     const char *devices_json, struct bbt_error *e)
 {
@@ -1013,10 +983,10 @@ int db_device_heartbeat(struct db *db, const char *device_id, int64_t now,
 	db_sqlite_bind_text(st, 6, devices_json);
 	if (step_done(db, st, e, "device heartbeat") < 0)
 		return -1;
-	return db_device_contact(db, device_id, now, e);
+	return db_sqlite_device_contact(db, device_id, now, e);
 }
 
-int db_device_counts(struct db *db, int64_t since, int64_t *enrolled, int64_t *seen,
+int db_sqlite_device_counts(struct db *db, int64_t since, int64_t *enrolled, int64_t *seen,
     struct bbt_error *e)
 {
 	sqlite3_stmt *st = db_sqlite_stmt(db, "SELECT count(*), "
@@ -1035,7 +1005,7 @@ int db_device_counts(struct db *db, int64_t since, int64_t *enrolled, int64_t *s
 	return 0;
 }
 
-int db_devices_each(struct db *db, const char *school, db_device_fn fn, void *arg,
+int db_sqlite_devices_each(struct db *db, const char *school, db_device_fn fn, void *arg,
     struct bbt_error *e)
 {
 	sqlite3_stmt *st = db_sqlite_stmt(db, "SELECT " DEVICE_COLS ", input_devices "
@@ -1059,7 +1029,7 @@ int db_devices_each(struct db *db, const char *school, db_device_fn fn, void *ar
 
 /* ---- sessions ---- */
 
-int db_session_insert(struct db *db, const struct bbt_session *s,
+int db_sqlite_session_insert(struct db *db, const struct bbt_session *s,
     const struct db_session_origin *o, int *inserted, struct bbt_error *e)
 {
 	sqlite3_stmt *st = db_sqlite_stmt(db, "INSERT INTO sessions (id, device_id, school, "
@@ -1093,11 +1063,11 @@ int db_session_insert(struct db *db, const struct bbt_session *s,
 	    SQLITE_STATIC);
 	if (step_done(db, st, e, "store session") < 0)
 		return -1;
-	*inserted = sqlite3_changes(db->h) == 1;
+	*inserted = sqlite3_changes(db_sq(db)->h) == 1;
 	return 0;
 }
 
-int db_session_exists(struct db *db, const char *id, int *exists, struct bbt_error *e)
+int db_sqlite_session_exists(struct db *db, const char *id, int *exists, struct bbt_error *e)
 {
 	sqlite3_stmt *st = db_sqlite_stmt(db, "SELECT 1 FROM sessions WHERE id = ?1", e);
 	int rc;
@@ -1114,7 +1084,7 @@ int db_session_exists(struct db *db, const char *id, int *exists, struct bbt_err
 	return 0;
 }
 
-int db_session_count(struct db *db, int64_t *n, struct bbt_error *e)
+int db_sqlite_session_count(struct db *db, int64_t *n, struct bbt_error *e)
 {
 	sqlite3_stmt *st = db_sqlite_stmt(db, "SELECT count(*) FROM sessions", e);
 	int rc;
@@ -1168,7 +1138,7 @@ static void session_from_row(sqlite3_stmt *st, struct db_session_row *r)
 	r->via = strcmp(flags, "bundle") == 0 ? DB_VIA_BUNDLE : DB_VIA_HTTP;
 }
 
-int db_sessions_each(struct db *db, const char *school, const char *device_id,
+int db_sqlite_sessions_each(struct db *db, const char *school, const char *device_id,
     db_session_fn fn, void *arg, struct bbt_error *e)
 {
 	sqlite3_stmt *st = db_sqlite_stmt(db, "SELECT id, device_id, school, room, start, "

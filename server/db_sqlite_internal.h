@@ -4,13 +4,16 @@
  * includes this header: the rest of the server sees only db.h.
  *
  * Invariants:
- *  - struct db is one sqlite3 connection with WAL, synchronous=FULL,
- *    foreign_keys=ON and a busy timeout, set on every open.
+ *  - struct db_sqlite (which begins with struct db) is one sqlite3
+ *    connection with WAL, synchronous=FULL, foreign_keys=ON and a busy
+ *    timeout, set on every open.
  *  - Statements come from db_sqlite_stmt: prepared once per connection,
  *    cached by their SQL text, handed out reset with bindings cleared.
  *    Never finalize them; do not hold one across another call that may use
  *    the same SQL text (the cache hands out the same object).
- *  - Write paths use db_begin/db_commit (or db_sqlite_tx) from db.h.
+ *  - Write paths use db_begin/db_commit (or db_sqlite_tx) from db.h: the
+ *    public ones, which nest (server/db.c). Other functions of the backend
+ *    are called by their db_sqlite_ names, directly.
  */
 #ifndef SERVER_DB_SQLITE_INTERNAL_H
 #define SERVER_DB_SQLITE_INTERNAL_H
@@ -23,6 +26,7 @@
 
 #include "bbt_error.h"
 #include "db.h"
+#include "db_backend.h"
 
 /* Milliseconds a connection waits for another's write lock. */
 #define DB_SQLITE_BUSY_MS 10000
@@ -32,13 +36,24 @@ struct db_sqlite_cached {
 	sqlite3_stmt *stmt;
 };
 
-struct db {
+/* A connection: db.c's part first (server/db_backend.h), then SQLite's. */
+struct db_sqlite {
+	struct db base;
 	sqlite3 *h;
 	struct db_sqlite_cached *cache;
 	size_t ncache, capcache;
-	int tx_depth;		/* nesting of db_begin */
-	int tx_doomed;		/* a nested rollback happened */
 };
+
+/* The SQLite connection of db (every struct db this backend sees is one). */
+static inline struct db_sqlite *db_sq(struct db *db)
+{
+	return (struct db_sqlite *)db;
+}
+
+/* The backend's functions of server/db_backend.h: db_sqlite_<name>. */
+#define DB_SQLITE_PROTO(name, params, args) int db_sqlite_##name params;
+DB_FUNCS(DB_SQLITE_PROTO)
+#undef DB_SQLITE_PROTO
 
 /* A cached prepared statement for sql, reset and unbound; NULL + e on error. */
 sqlite3_stmt *db_sqlite_stmt(struct db *db, const char *sql, struct bbt_error *e);

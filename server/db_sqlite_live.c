@@ -11,7 +11,7 @@
 
 #define DAY_S 86400
 
-int db_school_resolve(struct db *db, const char *ref, char code[DB_SCHOOL_LEN],
+int db_sqlite_school_resolve(struct db *db, const char *ref, char code[DB_SCHOOL_LEN],
     int *found, struct bbt_error *e)
 {
 	sqlite3_stmt *st = db_sqlite_stmt(db, "SELECT code FROM schools WHERE code = ?1 OR name = ?1 "
@@ -31,7 +31,7 @@ int db_school_resolve(struct db *db, const char *ref, char code[DB_SCHOOL_LEN],
 	return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : db_sqlite_fail(db, e, "school");
 }
 
-int db_live_upsert(struct db *db, const struct db_live_lesson *l, struct bbt_error *e)
+int db_sqlite_live_upsert(struct db *db, const struct db_live_lesson *l, struct bbt_error *e)
 {
 	sqlite3_stmt *st = db_sqlite_stmt(db, "INSERT INTO live_lessons (seq, day, type, "
 	    "subject, teacher, course, area, stage, grade, platform, note, start, \"end\", "
@@ -87,7 +87,7 @@ static void lesson_from_row(sqlite3_stmt *st, struct db_live_lesson *l)
 	db_sqlite_text(st, 18, l->contact, sizeof(l->contact));
 }
 
-int db_live_each(struct db *db, const char *school, int64_t from, int64_t to,
+int db_sqlite_live_each(struct db *db, const char *school, int64_t from, int64_t to,
     db_live_fn fn, void *arg, struct bbt_error *e)
 {
 	sqlite3_stmt *st = db_sqlite_stmt(db, "SELECT seq, day, type, subject, teacher, "
@@ -113,7 +113,7 @@ int db_live_each(struct db *db, const char *school, int64_t from, int64_t to,
 	return rc == SQLITE_DONE ? 0 : db_sqlite_fail(db, e, "live lessons");
 }
 
-int db_room_sessions(struct db *db, const char *school, const char *room, int64_t from,
+int db_sqlite_room_sessions(struct db *db, const char *school, const char *room, int64_t from,
     int64_t to, db_span_fn fn, void *arg, struct bbt_error *e)
 {
 	sqlite3_stmt *st = db_sqlite_stmt(db, "SELECT id, start, \"end\" FROM sessions "
@@ -141,7 +141,7 @@ int db_room_sessions(struct db *db, const char *school, const char *room, int64_
 	return rc == SQLITE_DONE ? 0 : db_sqlite_fail(db, e, "room sessions");
 }
 
-int db_room_devices(struct db *db, const char *school, const char *room, int *ndevices,
+int db_sqlite_room_devices(struct db *db, const char *school, const char *room, int *ndevices,
     int64_t *last_seen, struct bbt_error *e)
 {
 	sqlite3_stmt *st = db_sqlite_stmt(db, "SELECT count(*), coalesce(max(last_seen), 0) "

@@ -20,7 +20,7 @@ static int check_schools(struct db *db, const char **schools, size_t n, struct b
 	int found;
 
 	for (size_t i = 0; i < n; i++) {
-		if (db_school_get(db, schools[i], &s, &found, e) < 0)
+		if (db_sqlite_school_get(db, schools[i], &s, &found, e) < 0)
 			return -1;
 		if (!found)
 			return bbt_error_set(e, "unknown school %s (add it first: bbt-server school "
@@ -64,7 +64,7 @@ static int insert_slot(struct db *db, const struct timetable_slot *t, struct bbt
 	return 0;
 }
 
-int db_timetable_replace(struct db *db, const struct timetable *tt, struct bbt_error *e)
+int db_sqlite_timetable_replace(struct db *db, const struct timetable *tt, struct bbt_error *e)
 {
 	const char **schools = NULL;
 	size_t n = timetable_schools(tt, &schools);
@@ -100,7 +100,7 @@ static int push(struct timetable *tt, struct bbt_error *e)
 	return 0;
 }
 
-int db_timetable_load(struct db *db, const char *school, struct timetable *tt,
+int db_sqlite_timetable_load(struct db *db, const char *school, struct timetable *tt,
     struct bbt_error *e)
 {
 	static const char *const cols = "SELECT school, room, weekday, start_min, end_min, "
@@ -151,7 +151,7 @@ static int grow(struct points_session **v, size_t n, size_t *cap, struct bbt_err
 	return 0;
 }
 
-int db_points_sessions(struct db *db, int64_t from, int64_t to, const char *school,
+int db_sqlite_points_sessions(struct db *db, int64_t from, int64_t to, const char *school,
     struct points_session **out, size_t *n, struct bbt_error *e)
 {
 	char sql[512];

@@ -13,8 +13,9 @@
 #include <string.h>
 
 #include "db_sqlite_internal.h"
+#include "db_stats_sql.h"
 
-int db_schools_each(struct db *db, db_school_fn fn, void *arg, struct bbt_error *e)
+int db_sqlite_schools_each(struct db *db, db_school_fn fn, void *arg, struct bbt_error *e)
 {
 	sqlite3_stmt *st = db_sqlite_stmt(db, "SELECT code, name, coalesce(district, '') "
 	    "FROM schools ORDER BY coalesce(district, ''), code", e);
@@ -56,7 +57,7 @@ static int ints(struct db *db, const char *sql, const char *school, int64_t a, i
 	return rc == SQLITE_ROW ? 0 : db_sqlite_fail(db, e, "school counts");
 }
 
-int db_device_contact(struct db *db, const char *device_id, int64_t now,
+int db_sqlite_device_contact(struct db *db, const char *device_id, int64_t now,
     struct bbt_error *e)
 {
 	sqlite3_stmt *st = db_sqlite_stmt(db, "INSERT INTO device_contacts (device_id, day, "
@@ -75,27 +76,7 @@ int db_device_contact(struct db *db, const char *device_id, int64_t now,
 	return rc == SQLITE_DONE ? 0 : db_sqlite_fail(db, e, "device contact");
 }
 
-/* First hour of a day (base = day * 86400) starting at or after t, 0..24;
- * an INTEGER, as PostgreSQL's shift operators take for their count. */
-#define HOUR_AT(t) "CAST(CASE WHEN " t " - c.day * 86400 <= 0 THEN 0 " \
-	"WHEN " t " - c.day * 86400 >= 86400 THEN 24 " \
-	"ELSE (" t " - c.day * 86400 + 3599) / 3600 END AS INTEGER)"
-/* A device d (alias) seen in [?2, ?3): a contact hour or a session there. */
-#define SEEN_IN_PERIOD \
-	"(EXISTS (SELECT 1 FROM device_contacts c WHERE c.device_id = d.device_id " \
-	"AND c.day BETWEEN ?2 / 86400 - 1 AND ?3 / 86400 " \
-	"AND " HOUR_AT("?3") " > " HOUR_AT("?2") " AND ((c.hours >> " HOUR_AT("?2") ") & " \
-	"((1 << (" HOUR_AT("?3") " - " HOUR_AT("?2") ")) - 1)) != 0) " \
-	"OR EXISTS (SELECT 1 FROM sessions s WHERE s.device_id = d.device_id " \
-	"AND s.start >= ?2 AND s.start < ?3))"
-
-/* A device d (alias) still enrolled at the period's end ?3: one revoked
- * before it counts for no figure of that period (docs/stats.md). */
-#define NOT_REVOKED "(d.revoked_at IS NULL OR d.revoked_at >= ?3)"
-/* Its room is one of the school's timetable rooms. */
-#define TIMETABLE_ROOM "d.room IN (SELECT room FROM timetable WHERE school = ?1)"
-
-int db_school_counts(struct db *db, const char *school, int64_t from, int64_t to,
+int db_sqlite_school_counts(struct db *db, const char *school, int64_t from, int64_t to,
     int64_t min_duration_s, struct db_school_counts *out, struct bbt_error *e)
 {
 	int64_t dev[4], ses[3], rooms[2];
@@ -103,17 +84,9 @@ int db_school_counts(struct db *db, const char *school, int64_t from, int64_t to
 	memset(out, 0, sizeof(*out));
 	/* ints binds ?2..?4 for every statement: a bind past a statement's
 	 * last parameter is SQLITE_RANGE and changes nothing. */
-	if (ints(db, "SELECT (SELECT count(*) FROM (SELECT room FROM timetable WHERE "
-	    "school = ?1 UNION SELECT room FROM devices d WHERE school = ?1 AND "
-	    NOT_REVOKED ") AS r), (SELECT count(DISTINCT room) FROM timetable WHERE "
-	    "school = ?1)", school, from, to, 0, rooms, 2, e) < 0 ||
-	    ints(db, "SELECT count(*), count(CASE WHEN " SEEN_IN_PERIOD " THEN 1 END), "
-	    "count(DISTINCT CASE WHEN " SEEN_IN_PERIOD " AND " TIMETABLE_ROOM " THEN room END), "
-	    "count(DISTINCT CASE WHEN enrolled_at < ?3 THEN room END) FROM devices d "
-	    "WHERE school = ?1 AND " NOT_REVOKED, school, from, to, 0, dev, 4, e) < 0 ||
-	    ints(db, "SELECT count(*), count(DISTINCT room), coalesce(sum(duration_s), 0) "
-	    "FROM sessions WHERE school = ?1 AND start >= ?2 AND start < ?3 "
-	    "AND duration_s >= ?4", school, from, to, min_duration_s, ses, 3, e) < 0)
+	if (ints(db, SCHOOL_ROOMS_SQL, school, from, to, 0, rooms, 2, e) < 0 ||
+	    ints(db, SCHOOL_DEVICES_SQL, school, from, to, 0, dev, 4, e) < 0 ||
+	    ints(db, SCHOOL_SESSIONS_SQL, school, from, to, min_duration_s, ses, 3, e) < 0)
 		return -1;
 	out->classrooms = rooms[0];
 	out->timetable_rooms = rooms[1];
@@ -127,7 +100,7 @@ int db_school_counts(struct db *db, const char *school, int64_t from, int64_t to
 	return 0;
 }
 
-int db_school_detector_set(struct db *db, const char *code, const struct db_detector *d,
+int db_sqlite_school_detector_set(struct db *db, const char *code, const struct db_detector *d,
     struct bbt_error *e)
 {
 	sqlite3_stmt *st = db_sqlite_stmt(db, "UPDATE schools SET detector_idle_gap = ?2, "
@@ -148,12 +121,12 @@ int db_school_detector_set(struct db *db, const char *code, const struct db_dete
 	sqlite3_reset(st);
 	if (rc != SQLITE_DONE)
 		return db_sqlite_fail(db, e, "school detector settings");
-	if (sqlite3_changes(db->h) == 0)
+	if (sqlite3_changes(db_sq(db)->h) == 0)
 		return bbt_error_set(e, "unknown school %.64s", code);
 	return 0;
 }
 
-int db_school_detector_get(struct db *db, const char *code, struct db_detector *out,
+int db_sqlite_school_detector_get(struct db *db, const char *code, struct db_detector *out,
     struct bbt_error *e)
 {
 	sqlite3_stmt *st = db_sqlite_stmt(db, "SELECT coalesce(detector_idle_gap, -1), "
@@ -192,7 +165,7 @@ static int device_update(struct db *db, const char *sql, const char *device_id, 
 	return rc == SQLITE_DONE ? 0 : db_sqlite_fail(db, e, "device");
 }
 
-int db_device_uploaded(struct db *db, const char *device_id, int64_t n,
+int db_sqlite_device_uploaded(struct db *db, const char *device_id, int64_t n,
     struct bbt_error *e)
 {
 	if (n <= 0)
@@ -202,14 +175,14 @@ int db_device_uploaded(struct db *db, const char *device_id, int64_t n,
 	    "WHERE device_id = ?1 AND buffer_depth IS NOT NULL", device_id, n, e);
 }
 
-int db_device_interval_set(struct db *db, const char *device_id, int64_t interval_s,
+int db_sqlite_device_interval_set(struct db *db, const char *device_id, int64_t interval_s,
     struct bbt_error *e)
 {
 	return device_update(db, "UPDATE devices SET sync_interval_s = nullif(?2, 0) "
 	    "WHERE device_id = ?1", device_id, interval_s, e);
 }
 
-int db_device_interval_get(struct db *db, const char *device_id, int64_t *interval_s,
+int db_sqlite_device_interval_get(struct db *db, const char *device_id, int64_t *interval_s,
     struct bbt_error *e)
 {
 	sqlite3_stmt *st = db_sqlite_stmt(db, "SELECT coalesce(sync_interval_s, 0) FROM "
@@ -227,37 +200,6 @@ int db_device_interval_get(struct db *db, const char *device_id, int64_t *interv
 	return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : db_sqlite_fail(db, e, "device");
 }
 
-/*
- * The same counts for every school at once: each table grouped by school
- * once, joined to the schools (a school with no rows gets zeros). ?1 is
- * the one school (NULL = all), ?2 and ?3 the period and ?4 the minimum
- * duration, as SEEN_IN_PERIOD and db_school_counts number them.
- */
-#define ONE_OR_ALL "(CAST(?1 AS TEXT) IS NULL OR school = ?1)"
-#define ALL_COUNTS_SQL \
-	"WITH rooms AS (SELECT school, room FROM timetable WHERE " ONE_OR_ALL " " \
-	"  UNION SELECT school, room FROM devices d WHERE " ONE_OR_ALL " AND " NOT_REVOKED "), " \
-	"cr AS (SELECT school, count(*) AS n FROM rooms GROUP BY school), " \
-	"tt AS (SELECT school, count(DISTINCT room) AS n FROM timetable WHERE " ONE_OR_ALL \
-	"  GROUP BY school), " \
-	"dv AS (SELECT school, count(*) AS enrolled, " \
-	"  count(CASE WHEN " SEEN_IN_PERIOD " THEN 1 END) AS seen, " \
-	"  count(DISTINCT CASE WHEN " SEEN_IN_PERIOD " AND d.room IN (SELECT t.room " \
-	"  FROM timetable t WHERE t.school = d.school) THEN room END) AS equipped, " \
-	"  count(DISTINCT CASE WHEN enrolled_at < ?3 THEN room END) AS enrolled_rooms " \
-	"  FROM devices d WHERE " ONE_OR_ALL " AND " NOT_REVOKED " GROUP BY school), " \
-	"ss AS (SELECT school, count(*) AS q, count(DISTINCT room) AS active, " \
-	"  sum(duration_s) AS qs FROM sessions WHERE start >= ?2 AND start < ?3 " \
-	"  AND duration_s >= ?4 AND " ONE_OR_ALL " GROUP BY school) " \
-	"SELECT s.code, s.name, coalesce(s.district, ''), coalesce(cr.n, 0), " \
-	"coalesce(dv.enrolled, 0), coalesce(dv.seen, 0), coalesce(ss.active, 0), " \
-	"coalesce(ss.q, 0), coalesce(ss.qs, 0), coalesce(dv.equipped, 0), " \
-	"coalesce(dv.enrolled_rooms, 0), coalesce(tt.n, 0) FROM schools s " \
-	"LEFT JOIN cr ON cr.school = s.code LEFT JOIN tt ON tt.school = s.code " \
-	"LEFT JOIN dv ON dv.school = s.code " \
-	"LEFT JOIN ss ON ss.school = s.code WHERE CAST(?1 AS TEXT) IS NULL OR s.code = ?1 " \
-	"ORDER BY coalesce(s.district, ''), s.code"
-
 static void counts_from_row(sqlite3_stmt *st, struct db_school *s,
     struct db_school_counts *c)
 {
@@ -272,7 +214,7 @@ static void counts_from_row(sqlite3_stmt *st, struct db_school *s,
 		*v[i] = sqlite3_column_int64(st, 3 + i);
 }
 
-int db_schools_counts_each(struct db *db, const char *school, int64_t from, int64_t to,
+int db_sqlite_schools_counts_each(struct db *db, const char *school, int64_t from, int64_t to,
     int64_t min_duration_s, db_school_counts_fn fn, void *arg, struct bbt_error *e)
 {
 	sqlite3_stmt *st = db_sqlite_stmt(db, ALL_COUNTS_SQL, e);

@@ -1,0 +1,107 @@
+/*
+ * db: the one dispatch point of server/db.h. db_open chooses the backend
+ * by the name it is given (a postgresql:// or postgres:// URL is
+ * PostgreSQL, anything else a SQLite file path); both backends are linked
+ * into every bbt-server. Every other public function is generated from
+ * DB_FUNCS (server/db_backend.h) as a call through the connection's
+ * table, so no caller knows which backend it talks to.
+ *
+ * Transactions nest here, once for every backend: only the outermost
+ * db_begin/db_commit reach the backend (tx_begin/tx_commit), and a
+ * rollback at any depth dooms the whole transaction.
+ */
+#include <string.h>
+
+#include "db.h"
+#include "db_backend.h"
+
+int db_is_url(const char *where)
+{
+	return strncmp(where, "postgresql://", 13) == 0 || strncmp(where, "postgres://", 11) == 0;
+}
+
+int db_open(const char *where, struct db **out, struct bbt_error *e)
+{
+	*out = NULL;
+	if (db_is_url(where))
+		return db_pg_open(where, out, e);
+	return db_sqlite_open(where, out, e);
+}
+
+void db_close(struct db *db)
+{
+	if (!db)
+		return;
+	if (db->tx_depth > 0) {
+		db->tx_depth = 1;
+		db_rollback(db);
+	}
+	db->be->close(db);
+}
+
+#define DB_DISPATCH(name, params, args) \
+	int db_##name params \
+	{ \
+		return db->be->name args; \
+	}
+DB_FUNCS(DB_DISPATCH)
+#undef DB_DISPATCH
+
+int db_begin(struct db *db, struct bbt_error *e)
+{
+	if (db->tx_depth > 0) {
+		db->tx_depth++;
+		return 0;
+	}
+	if (db->be->tx_begin(db, e) < 0)
+		return -1;
+	db->tx_depth = 1;
+	db->tx_doomed = 0;
+	return 0;
+}
+
+int db_commit(struct db *db, struct bbt_error *e)
+{
+	if (db->tx_depth <= 0)
+		return bbt_error_set(e, "commit without a transaction");
+	if (db->tx_depth > 1) {
+		db->tx_depth--;
+		return 0;
+	}
+	if (db->tx_doomed) {
+		db_rollback(db);
+		return bbt_error_set(e, "transaction rolled back by a nested failure");
+	}
+	if (db->be->tx_commit(db, e) < 0) {
+		db_rollback(db);
+		return -1;
+	}
+	db->tx_depth = 0;
+	return 0;
+}
+
+void db_rollback(struct db *db)
+{
+	if (db->tx_depth <= 0)
+		return;
+	if (db->tx_depth > 1) {
+		db->tx_depth--;
+		db->tx_doomed = 1;
+		return;
+	}
+	db->be->tx_rollback(db);
+	db->tx_depth = 0;
+	db->tx_doomed = 0;
+}
+
+int db_school_check(struct db *db, const char *code, struct bbt_error *e)
+{
+	struct db_school s;
+	int found;
+
+	if (code == NULL)
+		return 0;
+	if (db_school_get(db, code, &s, &found, e) < 0)
+		return -1;
+	return found ? 0 : bbt_error_set(e, "unknown school %s", code);
+}

@@ -1,0 +1,732 @@
+/*
+ * db_pg_core: the core tables of server/db.h on PostgreSQL — schools,
+ * enrollment tokens, admins, devices and sessions — the same statements
+ * as db_sqlite.c (portable SQL, see db.h), run through db_pg_internal.h.
+ * Every read-then-write is one statement (INSERT ... ON CONFLICT ...
+ * RETURNING, or an UPDATE that names what it read), so several collectors
+ * on one database under READ COMMITTED cannot both win a race.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "db_pg_internal.h"
+
+/* ---- schools ---- */
+
+int db_pg_school_add(struct db *db, const struct db_school *s, struct bbt_error *e)
+{
+	struct db_pg_args a = { 0 };
+	struct db_school old;
+	int64_t rc;
+	int found;
+
+	db_pg_put_text(&a, s->code);
+	db_pg_put_text(&a, s->name);
+	db_pg_put_text(&a, s->district[0] ? s->district : NULL);
+	rc = db_pg_run(db, "INSERT INTO schools (code, name, district) VALUES (?1, ?2, ?3) "
+	    "ON CONFLICT (code) DO NOTHING RETURNING code", &a, "add school", e);
+	if (rc != 0)
+		return rc > 0 ? 0 : -1;
+	if (db_pg_school_get(db, s->code, &old, &found, e) < 0)
+		return -1;
+	return bbt_error_set(e, "school %s exists (%s)", s->code, found ? old.name : "?");
+}
+
+int db_pg_school_get(struct db *db, const char *code, struct db_school *out,
+    int *found, struct bbt_error *e)
+{
+	struct db_pg_args a = { 0 };
+	PGresult *r;
+
+	*found = 0;
+	db_pg_put_text(&a, code);
+	r = db_pg_query(db, "SELECT code, name, district FROM schools WHERE code = ?1", &a,
+	    "school", e);
+	if (!r)
+		return -1;
+	if (PQntuples(r) > 0) {
+		db_pg_get_text(r, 0, 0, out->code, sizeof(out->code));
+		db_pg_get_text(r, 0, 1, out->name, sizeof(out->name));
+		db_pg_get_text(r, 0, 2, out->district, sizeof(out->district));
+		*found = 1;
+	}
+	PQclear(r);
+	return 0;
+}
+
+/* ---- enrollment tokens ---- */
+
+#define TOKEN_COLS "hash, school, uses_left, expires_at, created_at, " \
+	"coalesce(prefix, ''), coalesce(revoked_at, 0)"
+
+static void token_from_row(const PGresult *r, int i, struct db_enroll_token *t)
+{
+	db_pg_get_text(r, i, 0, t->hash, sizeof(t->hash));
+	db_pg_get_text(r, i, 1, t->school, sizeof(t->school));
+	t->uses_left = db_pg_get_int(r, i, 2);
+	t->expires_at = db_pg_get_int(r, i, 3);
+	t->created_at = db_pg_get_int(r, i, 4);
+	db_pg_get_text(r, i, 5, t->prefix, sizeof(t->prefix));
+	t->revoked_at = db_pg_get_int(r, i, 6);
+}
+
+int db_pg_enroll_token_add(struct db *db, const struct db_enroll_token *t,
+    struct bbt_error *e)
+{
+	struct db_pg_args a = { 0 };
+
+	db_pg_put_text(&a, t->hash);
+	db_pg_put_text(&a, t->school);
+	db_pg_put_int(&a, t->uses_left);
+	db_pg_put_int(&a, t->expires_at);
+	db_pg_put_int(&a, t->created_at);
+	db_pg_put_text(&a, t->prefix[0] ? t->prefix : NULL);
+	return db_pg_run(db, "INSERT INTO enroll_tokens (hash, school, uses_left, expires_at, "
+	    "created_at, prefix) VALUES (?1, ?2, ?3, ?4, ?5, ?6)", &a, "add enrollment token",
+	    e) < 0 ? -1 : 0;
+}
+
+int db_pg_enroll_token_get(struct db *db, const char *hash, struct db_enroll_token *out,
+    int *found, struct bbt_error *e)
+{
+	struct db_pg_args a = { 0 };
+	PGresult *r;
+
+	*found = 0;
+	db_pg_put_text(&a, hash);
+	r = db_pg_query(db, "SELECT " TOKEN_COLS " FROM enroll_tokens WHERE hash = ?1", &a,
+	    "enrollment token", e);
+	if (!r)
+		return -1;
+	if (PQntuples(r) > 0) {
+		token_from_row(r, 0, out);
+		*found = 1;
+	}
+	PQclear(r);
+	return 0;
+}
+
+int db_pg_enroll_token_take(struct db *db, const char *hash, int *taken,
+    struct bbt_error *e)
+{
+	struct db_pg_args a = { 0 };
+	int64_t n;
+
+	*taken = 0;
+	db_pg_put_text(&a, hash);
+	n = db_pg_run(db, "UPDATE enroll_tokens SET uses_left = uses_left - 1 WHERE hash = ?1 "
+	    "AND uses_left > 0 AND revoked_at IS NULL", &a, "use enrollment token", e);
+	if (n < 0)
+		return -1;
+	*taken = n == 1;
+	return 0;
+}
+
+int db_pg_enroll_tokens_each(struct db *db, const char *school, db_token_fn fn, void *arg,
+    struct bbt_error *e)
+{
+	struct db_pg_args a = { 0 };
+	struct db_enroll_token t;
+	PGresult *r;
+	int rc = 0;
+
+	db_pg_put_text(&a, school);
+	r = db_pg_query(db, "SELECT " TOKEN_COLS " FROM enroll_tokens WHERE CAST(?1 AS TEXT) "
+	    "IS NULL OR school = ?1 ORDER BY school, created_at, hash", &a,
+	    "enrollment tokens", e);
+	if (!r)
+		return -1;
+	for (int i = 0; rc == 0 && i < PQntuples(r); i++) {
+		token_from_row(r, i, &t);
+		rc = fn(arg, &t, e) < 0 ? -1 : 0;
+	}
+	PQclear(r);
+	return rc;
+}
+
+int db_pg_enroll_tokens_match(struct db *db, const char *prefix, int by_hash,
+    struct db_enroll_token *out, size_t max, size_t *n, struct bbt_error *e)
+{
+	struct db_pg_args a = { 0 };
+	PGresult *r;
+
+	*n = 0;
+	db_pg_put_text(&a, prefix);
+	db_pg_put_int(&a, (int64_t)strlen(prefix));
+	r = db_pg_query(db, by_hash ?
+	    "SELECT " TOKEN_COLS " FROM enroll_tokens WHERE "
+	    "substr(hash, 1, CAST(?2 AS INTEGER)) = ?1 ORDER BY created_at, hash" :
+	    "SELECT " TOKEN_COLS " FROM enroll_tokens WHERE prefix IS NOT NULL AND "
+	    "substr(prefix, 1, CAST(?2 AS INTEGER)) = ?1 ORDER BY created_at, hash", &a,
+	    "enrollment tokens", e);
+	if (!r)
+		return -1;
+	for (int i = 0; i < PQntuples(r); i++) {
+		if (*n < max)
+			token_from_row(r, i, &out[*n]);
+		(*n)++;
+	}
+	PQclear(r);
+	return 0;
+}
+
+int db_pg_enroll_token_revoke(struct db *db, const char *hash, int64_t now,
+    struct bbt_error *e)
+{
+	struct db_pg_args a = { 0 };
+
+	db_pg_put_text(&a, hash);
+	db_pg_put_int(&a, now);
+	return db_pg_run(db, "UPDATE enroll_tokens SET revoked_at = ?2 WHERE hash = ?1 AND "
+	    "revoked_at IS NULL", &a, "revoke enrollment token", e) < 0 ? -1 : 0;
+}
+
+/* ---- admins ---- */
+
+int db_pg_admin_add(struct db *db, const struct db_admin *ad, const char *token_hash,
+    int64_t created_at, struct bbt_error *e)
+{
+	struct db_pg_args a = { 0 };
+	int64_t rc;
+
+	db_pg_put_text(&a, ad->name);
+	db_pg_put_text(&a, token_hash);
+	db_pg_put_text(&a, ad->school[0] ? ad->school : NULL);
+	db_pg_put_int(&a, created_at);
+	rc = db_pg_run(db, "INSERT INTO admins (name, token_hash, school, created_at) "
+	    "VALUES (?1, ?2, ?3, ?4) ON CONFLICT (name) DO UPDATE SET "
+	    "token_hash = excluded.token_hash, school = excluded.school, "
+	    "created_at = excluded.created_at, revoked_at = NULL "
+	    "WHERE admins.revoked_at IS NOT NULL RETURNING name", &a, "add admin", e);
+	if (rc < 0)
+		return -1;
+	return rc ? 0 : bbt_error_set(e, "admin %s exists", ad->name);
+}
+
+#define ADMIN_COLS "name, coalesce(school, ''), created_at, coalesce(revoked_at, 0)"
+
+static void admin_from_row(const PGresult *r, int i, struct db_admin *ad)
+{
+	db_pg_get_text(r, i, 0, ad->name, sizeof(ad->name));
+	db_pg_get_text(r, i, 1, ad->school, sizeof(ad->school));
+	ad->created_at = db_pg_get_int(r, i, 2);
+	ad->revoked_at = db_pg_get_int(r, i, 3);
+}
+
+int db_pg_admin_by_token(struct db *db, const char *token_hash, struct db_admin *out,
+    int *found, struct bbt_error *e)
+{
+	struct db_pg_args a = { 0 };
+	PGresult *r;
+
+	*found = 0;
+	db_pg_put_text(&a, token_hash);
+	r = db_pg_query(db, "SELECT " ADMIN_COLS " FROM admins WHERE token_hash = ?1 AND "
+	    "revoked_at IS NULL", &a, "admin", e);
+	if (!r)
+		return -1;
+	if (PQntuples(r) > 0) {
+		admin_from_row(r, 0, out);
+		*found = 1;
+	}
+	PQclear(r);
+	return 0;
+}
+
+int db_pg_admins_each(struct db *db, db_admin_fn fn, void *arg, struct bbt_error *e)
+{
+	PGresult *r = db_pg_query(db, "SELECT " ADMIN_COLS " FROM admins ORDER BY name", NULL,
+	    "admins", e);
+	struct db_admin ad;
+	int rc = 0;
+
+	if (!r)
+		return -1;
+	for (int i = 0; rc == 0 && i < PQntuples(r); i++) {
+		admin_from_row(r, i, &ad);
+		rc = fn(arg, &ad, e) < 0 ? -1 : 0;
+	}
+	PQclear(r);
+	return rc;
+}
+
+int db_pg_admin_revoke(struct db *db, const char *name, int64_t now, int *found,
+    int *already, struct bbt_error *e)
+{
+	struct db_pg_args a = { 0 };
+	int64_t rc;
+
+	*found = *already = 0;
+	db_pg_put_text(&a, name);
+	db_pg_put_int(&a, now);
+	rc = db_pg_run(db, "UPDATE admins SET revoked_at = ?2 WHERE name = ?1 AND "
+	    "revoked_at IS NULL RETURNING name", &a, "revoke admin", e);
+	if (rc != 0) {
+		*found = rc > 0;
+		return rc > 0 ? 0 : -1;
+	}
+	a.n = 1;
+	rc = db_pg_run(db, "SELECT 1 FROM admins WHERE name = ?1", &a, "admin", e);
+	if (rc < 0)
+		return -1;
+	*found = *already = rc > 0;
+	return 0;
+}
+
+/* ---- devices ---- */
+
+#define DEVICE_COLS "device_id, hw_id, school, room, hostname, agent_version, " \
+	"public_key, token_hash, enrolled_at, last_seen, clock_offset_s, buffer_depth, " \
+	"coalesce(revoked_at, 0), reenrolled, coalesce(reenrolled_at, 0), " \
+	"coalesce(clone_at, 0)"
+#define DEVICE_NCOLS 16
+
+static void device_from_row(const PGresult *r, int i, struct db_device *d)
+{
+	db_pg_get_text(r, i, 0, d->device_id, sizeof(d->device_id));
+	db_pg_get_text(r, i, 1, d->hw_id, sizeof(d->hw_id));
+	db_pg_get_text(r, i, 2, d->school, sizeof(d->school));
+	db_pg_get_text(r, i, 3, d->room, sizeof(d->room));
+	db_pg_get_text(r, i, 4, d->hostname, sizeof(d->hostname));
+	db_pg_get_text(r, i, 5, d->agent_version, sizeof(d->agent_version));
+	db_pg_get_text(r, i, 6, d->public_key, sizeof(d->public_key));
+	db_pg_get_text(r, i, 7, d->token_hash, sizeof(d->token_hash));
+	d->enrolled_at = db_pg_get_int(r, i, 8);
+	d->last_seen = db_pg_get_int(r, i, 9);
+	d->clock_offset_s = PQgetisnull(r, i, 10) ? DB_OFFSET_UNKNOWN : db_pg_get_int(r, i, 10);
+	d->buffer_depth = PQgetisnull(r, i, 11) ? -1 : db_pg_get_int(r, i, 11);
+	d->revoked_at = db_pg_get_int(r, i, 12);
+	d->reenrolled = db_pg_get_int(r, i, 13);
+	d->reenrolled_at = db_pg_get_int(r, i, 14);
+	d->clone_at = db_pg_get_int(r, i, 15);
+}
+
+static int device_lookup(struct db *db, const char *sql, const char *key,
+    struct db_device *out, int *found, struct bbt_error *e)
+{
+	struct db_pg_args a = { 0 };
+	PGresult *r;
+
+	*found = 0;
+	db_pg_put_text(&a, key);
+	r = db_pg_query(db, sql, &a, "device", e);
+	if (!r)
+		return -1;
+	if (PQntuples(r) > 0) {
+		device_from_row(r, 0, out);
+		*found = 1;
+	}
+	PQclear(r);
+	return 0;
+}
+
+int db_pg_device_by_token(struct db *db, const char *token_hash, struct db_device *out,
+    int *found, struct bbt_error *e)
+{
+	return device_lookup(db, "SELECT " DEVICE_COLS " FROM devices WHERE token_hash = ?1 "
+	    "AND revoked_at IS NULL", token_hash, out, found, e);
+}
+
+int db_pg_device_get(struct db *db, const char *device_id, struct db_device *out,
+    int *found, struct bbt_error *e)
+{
+	return device_lookup(db, "SELECT " DEVICE_COLS " FROM devices WHERE device_id = ?1",
+	    device_id, out, found, e);
+}
+
+/* Enrollment without a race: as db_sqlite.c (insert, or compare and swap). */
+#define ENROLL_TRIES 8
+
+static int64_t device_insert(struct db *db, const struct db_device *d, struct bbt_error *e)
+{
+	struct db_pg_args a = { 0 };
+
+	db_pg_put_text(&a, d->device_id);
+	db_pg_put_text(&a, d->school);
+	db_pg_put_text(&a, d->room);
+	db_pg_put_text(&a, d->hostname);
+	db_pg_put_text(&a, d->agent_version);
+	db_pg_put_text(&a, d->public_key);
+	db_pg_put_text(&a, d->token_hash);
+	db_pg_put_int(&a, d->enrolled_at);
+	db_pg_put_text(&a, d->hw_id);
+	return db_pg_run(db, "INSERT INTO devices (device_id, school, room, hostname, "
+	    "agent_version, public_key, token_hash, enrolled_at, hw_id) "
+	    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9) ON CONFLICT (hw_id) DO NOTHING "
+	    "RETURNING device_id", &a, "enroll device", e);
+}
+
+static int keep_old_token(struct db *db, const struct db_device *old,
+    const struct db_device *d, struct bbt_error *e)
+{
+	struct db_pg_args a = { 0 };
+
+	db_pg_put_text(&a, old->token_hash);
+	db_pg_put_text(&a, old->device_id);
+	db_pg_put_text(&a, old->public_key);
+	db_pg_put_int(&a, d->enrolled_at);
+	db_pg_put_int(&a, strcmp(old->public_key, d->public_key) == 0);
+	return db_pg_run(db, "INSERT INTO device_tokens_old (token_hash, device_id, public_key, "
+	    "superseded_at, same_key) VALUES (?1, ?2, ?3, ?4, ?5) "
+	    "ON CONFLICT (token_hash) DO NOTHING", &a, "keep superseded device token",
+	    e) < 0 ? -1 : 0;
+}
+
+static int64_t device_swap(struct db *db, const struct db_device *old,
+    const struct db_device *d, struct bbt_error *e)
+{
+	struct db_pg_args a = { 0 };
+
+	db_pg_put_text(&a, old->device_id);
+	db_pg_put_text(&a, d->room);
+	db_pg_put_text(&a, d->hostname);
+	db_pg_put_text(&a, d->agent_version);
+	db_pg_put_text(&a, d->public_key);
+	db_pg_put_text(&a, d->token_hash);
+	db_pg_put_int(&a, d->enrolled_at);
+	db_pg_put_text(&a, old->token_hash);
+	return db_pg_run(db, "UPDATE devices SET room = ?2, hostname = ?3, "
+	    "agent_version = ?4, public_key = ?5, token_hash = ?6, enrolled_at = ?7, "
+	    "revoked_at = NULL, reenrolled = reenrolled + 1, reenrolled_at = ?7, "
+	    "clone_at = CASE WHEN public_key <> ?5 AND EXISTS (SELECT 1 FROM "
+	    "device_tokens_old o WHERE o.device_id = ?1 AND o.public_key = ?5 AND "
+	    "o.same_key = 0) THEN ?7 ELSE clone_at END "
+	    "WHERE device_id = ?1 AND token_hash = ?8 RETURNING device_id", &a,
+	    "enroll device again", e);
+}
+
+int db_pg_device_enroll(struct db *db, struct db_device *d, int *reenrolled,
+    struct bbt_error *e)
+{
+	struct db_device old;
+	int64_t rc;
+	int found;
+
+	*reenrolled = DB_ENROLL_NEW;
+	rc = device_insert(db, d, e);
+	for (int i = 0; rc == 0 && i < ENROLL_TRIES; i++) {
+		if (device_lookup(db, "SELECT " DEVICE_COLS " FROM devices WHERE hw_id = ?1",
+		    d->hw_id, &old, &found, e) < 0)
+			return -1;
+		if (!found)	/* cannot happen: devices are never deleted */
+			return bbt_error_set(e, "device %s vanished", d->hw_id);
+		snprintf(d->device_id, sizeof(d->device_id), "%s", old.device_id);
+		if (strcmp(old.school, d->school) != 0) {
+			*reenrolled = DB_ENROLL_OTHER_SCHOOL;
+			return 0;
+		}
+		*reenrolled = DB_ENROLL_AGAIN;
+		if (keep_old_token(db, &old, d, e) < 0)
+			return -1;
+		rc = device_swap(db, &old, d, e);
+	}
+	if (rc < 0)
+		return -1;
+	return rc ? 0 : bbt_error_set(e, "device %s: enrollment kept losing a race", d->hw_id);
+}
+
+int db_pg_device_token_refused(struct db *db, const char *token_hash, int64_t now,
+    enum db_token_refusal *why, struct bbt_error *e)
+{
+	struct db_pg_args a = { 0 };
+	char id[DB_ID_LEN];
+	PGresult *r;
+	int64_t rc, same_key;
+
+	*why = DB_TOKEN_UNKNOWN;
+	db_pg_put_text(&a, token_hash);
+	r = db_pg_query(db, "SELECT device_id, same_key FROM device_tokens_old WHERE "
+	    "token_hash = ?1", &a, "superseded device token", e);
+	if (!r)
+		return -1;
+	if (PQntuples(r) > 0) {
+		db_pg_get_text(r, 0, 0, id, sizeof(id));
+		same_key = db_pg_get_int(r, 0, 1);
+		PQclear(r);
+		*why = DB_TOKEN_SUPERSEDED;
+		if (same_key)
+			return 0;
+		a.n = 0;
+		db_pg_put_text(&a, id);
+		db_pg_put_int(&a, now);
+		/* At most one write a second per device, however often it knocks. */
+		return db_pg_run(db, "UPDATE devices SET clone_at = ?2 WHERE device_id = ?1 "
+		    "AND coalesce(clone_at, 0) < ?2", &a, "clone evidence", e) < 0 ? -1 : 0;
+	}
+	PQclear(r);
+	rc = db_pg_run(db, "SELECT 1 FROM devices WHERE token_hash = ?1 AND revoked_at IS "
+	    "NOT NULL", &a, "revoked device", e);
+	if (rc < 0)
+		return -1;
+	if (rc > 0)
+		*why = DB_TOKEN_REVOKED;
+	return 0;
+}
+
+int db_pg_device_revoke(struct db *db, const char *device_id, int64_t now,
+    struct bbt_error *e)
+{
+	struct db_pg_args a = { 0 };
+
+	db_pg_put_text(&a, device_id);
+	db_pg_put_int(&a, now);
+	return db_pg_run(db, "UPDATE devices SET revoked_at = ?2 WHERE device_id = ?1 AND "
+	    "revoked_at IS NULL", &a, "revoke device", e) < 0 ? -1 : 0;
+}
+
+int db_pg_device_move(struct db *db, const char *device_id, const char *school,
+    const char *room, struct bbt_error *e)
+{
+	struct db_pg_args a = { 0 };
+
+	db_pg_put_text(&a, device_id);
+	db_pg_put_text(&a, school);
+	db_pg_put_text(&a, room);
+	return db_pg_run(db, "UPDATE devices SET school = ?2, room = ?3 WHERE device_id = ?1",
+	    &a, "move device", e) < 0 ? -1 : 0;
+}
+
+static void put_offset(struct db_pg_args *a, int64_t clock_offset_s)
+{
+	if (clock_offset_s == DB_OFFSET_UNKNOWN)
+		db_pg_put_null_int(a);
+	else
+		db_pg_put_int(a, clock_offset_s);
+}
+
+int db_pg_device_seen(struct db *db, const char *device_id, int64_t now,
+    int64_t clock_offset_s, struct bbt_error *e)
+{
+	struct db_pg_args a = { 0 };
+
+	db_pg_put_text(&a, device_id);
+	db_pg_put_int(&a, now);
+	put_offset(&a, clock_offset_s);
+	if (db_pg_run(db, "UPDATE devices SET last_seen = ?2, "
+	    "clock_offset_s = coalesce(?3, clock_offset_s) WHERE device_id = ?1", &a,
+	    "device seen", e) < 0)
+		return -1;
+	return db_pg_device_contact(db, device_id, now, e);
+}
+
+int db_pg_device_heartbeat(struct db *db, const char *device_id, int64_t now,
+    int64_t clock_offset_s, const char *agent_version, int64_t buffer_depth,
+    const char *devices_json, struct bbt_error *e)
+{
+	struct db_pg_args a = { 0 };
+
+	db_pg_put_text(&a, device_id);
+	db_pg_put_int(&a, now);
+	put_offset(&a, clock_offset_s);
+	db_pg_put_text(&a, agent_version);
+	if (buffer_depth >= 0)
+		db_pg_put_int(&a, buffer_depth);
+	else
+		db_pg_put_null_int(&a);
+	db_pg_put_text(&a, devices_json);
+	if (db_pg_run(db, "UPDATE devices SET last_seen = ?2, "
+	    "clock_offset_s = coalesce(?3, clock_offset_s), "
+	    "agent_version = coalesce(?4, agent_version), "
+	    "buffer_depth = coalesce(?5, buffer_depth), "
+	    "input_devices = coalesce(?6, input_devices) WHERE device_id = ?1", &a,
+	    "device heartbeat", e) < 0)
+		return -1;
+	return db_pg_device_contact(db, device_id, now, e);
+}
+
+int db_pg_device_counts(struct db *db, int64_t since, int64_t *enrolled, int64_t *seen,
+    struct bbt_error *e)
+{
+	struct db_pg_args a = { 0 };
+	PGresult *r;
+
+	db_pg_put_int(&a, since);
+	r = db_pg_query(db, "SELECT count(*), count(CASE WHEN last_seen >= ?1 THEN 1 END) "
+	    "FROM devices", &a, "device counts", e);
+	if (!r)
+		return -1;
+	*enrolled = db_pg_get_int(r, 0, 0);
+	*seen = db_pg_get_int(r, 0, 1);
+	PQclear(r);
+	return 0;
+}
+
+int db_pg_devices_each(struct db *db, const char *school, db_device_fn fn, void *arg,
+    struct bbt_error *e)
+{
+	struct db_pg_args a = { 0 };
+	struct db_device d;
+	PGresult *r;
+	int rc = 0;
+
+	db_pg_put_text(&a, school);
+	r = db_pg_query(db, "SELECT " DEVICE_COLS ", input_devices FROM devices "
+	    "WHERE CAST(?1 AS TEXT) IS NULL OR school = ?1 ORDER BY school, room, hostname, "
+	    "device_id", &a, "devices", e);
+	if (!r)
+		return -1;
+	for (int i = 0; rc == 0 && i < PQntuples(r); i++) {
+		device_from_row(r, i, &d);
+		rc = fn(arg, &d, PQgetisnull(r, i, DEVICE_NCOLS) ? NULL :
+		    PQgetvalue(r, i, DEVICE_NCOLS), e) < 0 ? -1 : 0;
+	}
+	PQclear(r);
+	return rc;
+}
+
+/* ---- sessions ---- */
+
+/*
+ * One statement: the id goes into session_ids unless it is there (the
+ * exactly-once key), and only then the row into its month's partition.
+ */
+int db_pg_session_insert(struct db *db, const struct bbt_session *s,
+    const struct db_session_origin *o, int *inserted, struct bbt_error *e)
+{
+	struct db_pg_args a = { 0 };
+	char flags[128];
+	int64_t n;
+
+	*inserted = 0;
+	if (db_pg_partition_for(db, s->start, e) < 0)
+		return -1;
+	bbt_flags_format(s->flags, ",", flags, sizeof(flags));
+	db_pg_put_text(&a, s->id);
+	db_pg_put_text(&a, o->device_id);
+	db_pg_put_text(&a, o->school);
+	db_pg_put_text(&a, o->room);
+	db_pg_put_int(&a, s->start);
+	db_pg_put_int(&a, s->end);
+	db_pg_put_int(&a, s->utc_offset);
+	db_pg_put_int(&a, s->duration_s);
+	db_pg_put_int(&a, s->touches);
+	db_pg_put_int(&a, s->active_minutes);
+	db_pg_put_text(&a, s->teacher[0] ? s->teacher : NULL);
+	db_pg_put_text(&a, s->input.name[0] ? s->input.name : NULL);
+	db_pg_put_text(&a, s->input.vid[0] ? s->input.vid : NULL);
+	db_pg_put_text(&a, s->input.pid[0] ? s->input.pid : NULL);
+	db_pg_put_text(&a, flags);
+	db_pg_put_int(&a, o->received_at);
+	db_pg_put_text(&a, o->via == DB_VIA_BUNDLE ? "bundle" : "http");
+	n = db_pg_run(db, "WITH new AS (INSERT INTO session_ids (id) VALUES (?1) "
+	    "ON CONFLICT (id) DO NOTHING RETURNING id) "
+	    "INSERT INTO sessions (id, device_id, school, room, start, \"end\", utc_offset, "
+	    "duration_s, touches, active_minutes, teacher, input_name, input_vid, input_pid, "
+	    "flags, received_at, via) SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, "
+	    "?12, ?13, ?14, ?15, ?16, ?17 FROM new", &a, "store session", e);
+	if (n < 0)
+		return -1;
+	*inserted = n == 1;
+	return 0;
+}
+
+int db_pg_session_exists(struct db *db, const char *id, int *exists, struct bbt_error *e)
+{
+	struct db_pg_args a = { 0 };
+	int64_t n;
+
+	*exists = 0;
+	db_pg_put_text(&a, id);
+	n = db_pg_run(db, "SELECT 1 FROM session_ids WHERE id = ?1", &a, "session", e);
+	if (n < 0)
+		return -1;
+	*exists = n > 0;
+	return 0;
+}
+
+int db_pg_session_count(struct db *db, int64_t *n, struct bbt_error *e)
+{
+	PGresult *r = db_pg_query(db, "SELECT count(*) FROM session_ids", NULL,
+	    "session count", e);
+
+	if (!r)
+		return -1;
+	*n = db_pg_get_int(r, 0, 0);
+	PQclear(r);
+	return 0;
+}
+
+/* The flag bits of "stuck_contact,recovered" (unknown names are dropped). */
+static unsigned flags_bits(const char *text)
+{
+	char buf[128], *save = NULL;
+	unsigned bits = 0;
+
+	snprintf(buf, sizeof(buf), "%s", text);
+	for (char *t = strtok_r(buf, ",", &save); t; t = strtok_r(NULL, ",", &save))
+		bits |= bbt_flag_from_name(t);
+	return bits;
+}
+
+static void session_from_row(const PGresult *res, int i, struct db_session_row *r)
+{
+	struct bbt_session *s = &r->s;
+	char flags[128];
+
+	memset(r, 0, sizeof(*r));
+	db_pg_get_text(res, i, 0, s->id, sizeof(s->id));
+	db_pg_get_text(res, i, 1, r->device_id, sizeof(r->device_id));
+	db_pg_get_text(res, i, 2, r->school, sizeof(r->school));
+	db_pg_get_text(res, i, 3, r->room, sizeof(r->room));
+	s->start = db_pg_get_int(res, i, 4);
+	s->end = db_pg_get_int(res, i, 5);
+	s->utc_offset = (int)db_pg_get_int(res, i, 6);
+	s->duration_s = db_pg_get_int(res, i, 7);
+	s->touches = (int)db_pg_get_int(res, i, 8);
+	s->active_minutes = (int)db_pg_get_int(res, i, 9);
+	db_pg_get_text(res, i, 10, s->teacher, sizeof(s->teacher));
+	db_pg_get_text(res, i, 11, s->input.name, sizeof(s->input.name));
+	db_pg_get_text(res, i, 12, s->input.vid, sizeof(s->input.vid));
+	db_pg_get_text(res, i, 13, s->input.pid, sizeof(s->input.pid));
+	db_pg_get_text(res, i, 14, flags, sizeof(flags));
+	s->flags = flags_bits(flags);
+	r->received_at = db_pg_get_int(res, i, 15);
+	db_pg_get_text(res, i, 16, flags, sizeof(flags));
+	r->via = strcmp(flags, "bundle") == 0 ? DB_VIA_BUNDLE : DB_VIA_HTTP;
+}
+
+/*
+ * The audit walk may be long (every session of a school): it is read in
+ * pages of PAGE rows by (start, id), so memory stays one page's whatever
+ * the table holds, and fn may still query between rows.
+ */
+#define PAGE 2000
+
+int db_pg_sessions_each(struct db *db, const char *school, const char *device_id,
+    db_session_fn fn, void *arg, struct bbt_error *e)
+{
+	struct db_session_row row;
+	char last_id[BBT_UUID_LEN] = "";
+	int64_t last_start = INT64_MIN;
+	int rc = 0, got;
+
+	do {
+		struct db_pg_args a = { 0 };
+		PGresult *r;
+
+		db_pg_put_text(&a, school);
+		db_pg_put_text(&a, device_id);
+		db_pg_put_int(&a, last_start);
+		db_pg_put_text(&a, last_id);
+		db_pg_put_int(&a, PAGE);
+		r = db_pg_query(db, "SELECT id, device_id, school, room, start, \"end\", "
+		    "utc_offset, duration_s, touches, active_minutes, teacher, input_name, "
+		    "input_vid, input_pid, flags, received_at, via FROM sessions "
+		    "WHERE (CAST(?1 AS TEXT) IS NULL OR school = ?1) "
+		    "AND (CAST(?2 AS TEXT) IS NULL OR device_id = ?2) "
+		    "AND (start > ?3 OR (start = ?3 AND id > ?4)) ORDER BY start, id LIMIT ?5",
+		    &a, "sessions", e);
+		if (!r)
+			return -1;
+		got = PQntuples(r);
+		for (int i = 0; rc == 0 && i < got; i++) {
+			session_from_row(r, i, &row);
+			last_start = row.s.start;
+			snprintf(last_id, sizeof(last_id), "%s", row.s.id);
+			rc = fn(arg, &row, e) < 0 ? -1 : 0;
+		}
+		PQclear(r);
+	} while (rc == 0 && got == PAGE);
+	return rc;
+}

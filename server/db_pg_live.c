@@ -1,0 +1,154 @@
+/*
+ * db_pg_live: the live-lesson part of server/db.h on PostgreSQL: schedule
+ * rows, and the per-room sessions and devices verification needs (the
+ * same statements as db_sqlite_live.c). Sessions last at most 24 h (SPEC
+ * 5.3), so "overlaps [from, to)" is searched as start in [from - 24 h, to),
+ * on the (school, room, start) index and only the partitions it touches.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "db_pg_internal.h"
+
+#define DAY_S 86400
+
+int db_pg_school_resolve(struct db *db, const char *ref, char code[DB_SCHOOL_LEN],
+    int *found, struct bbt_error *e)
+{
+	struct db_pg_args a = { 0 };
+	PGresult *r;
+
+	*found = 0;
+	db_pg_put_text(&a, ref);
+	r = db_pg_query(db, "SELECT code FROM schools WHERE code = ?1 OR name = ?1 "
+	    "ORDER BY CASE WHEN code = ?1 THEN 0 ELSE 1 END, code LIMIT 1", &a, "school", e);
+	if (!r)
+		return -1;
+	if (PQntuples(r) > 0) {
+		db_pg_get_text(r, 0, 0, code, DB_SCHOOL_LEN);
+		*found = 1;
+	}
+	PQclear(r);
+	return 0;
+}
+
+int db_pg_live_upsert(struct db *db, const struct db_live_lesson *l, struct bbt_error *e)
+{
+	const char *texts[] = { l->type, l->subject, l->teacher, l->course, l->area,
+		l->stage, l->grade, l->platform, l->note };
+	struct db_pg_args a = { 0 };
+
+	db_pg_put_text(&a, l->seq);
+	db_pg_put_int(&a, l->day);
+	for (int i = 0; i < 9; i++)
+		db_pg_put_text(&a, texts[i]);
+	db_pg_put_int(&a, l->start);
+	db_pg_put_int(&a, l->end);
+	db_pg_put_text(&a, l->school);
+	db_pg_put_text(&a, l->room);
+	db_pg_put_text(&a, l->recv_school[0] ? l->recv_school : NULL);
+	db_pg_put_text(&a, l->recv_room);
+	db_pg_put_text(&a, l->owner);
+	db_pg_put_text(&a, l->contact);
+	return db_pg_run(db, "INSERT INTO live_lessons (seq, day, type, "
+	    "subject, teacher, course, area, stage, grade, platform, note, start, \"end\", "
+	    "school, room, recv_school, recv_room, owner, contact) VALUES (?1, ?2, ?3, ?4, "
+	    "?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19) "
+	    "ON CONFLICT (seq, day) DO UPDATE "
+	    "SET type = ?3, subject = ?4, teacher = ?5, course = ?6, area = ?7, stage = ?8, "
+	    "grade = ?9, platform = ?10, note = ?11, start = ?12, \"end\" = ?13, "
+	    "school = ?14, room = ?15, recv_school = ?16, recv_room = ?17, owner = ?18, "
+	    "contact = ?19", &a, "store live lesson", e) < 0 ? -1 : 0;
+}
+
+static void lesson_from_row(const PGresult *r, int row, struct db_live_lesson *l)
+{
+	char *texts[] = { l->type, l->subject, l->teacher, l->course, l->area, l->stage,
+		l->grade, l->platform, l->note };
+	size_t lens[] = { sizeof(l->type), sizeof(l->subject), sizeof(l->teacher),
+		sizeof(l->course), sizeof(l->area), sizeof(l->stage), sizeof(l->grade),
+		sizeof(l->platform), sizeof(l->note) };
+
+	db_pg_get_text(r, row, 0, l->seq, sizeof(l->seq));
+	l->day = db_pg_get_int(r, row, 1);
+	for (int i = 0; i < 9; i++)
+		db_pg_get_text(r, row, 2 + i, texts[i], lens[i]);
+	l->start = db_pg_get_int(r, row, 11);
+	l->end = db_pg_get_int(r, row, 12);
+	db_pg_get_text(r, row, 13, l->school, sizeof(l->school));
+	db_pg_get_text(r, row, 14, l->room, sizeof(l->room));
+	db_pg_get_text(r, row, 15, l->recv_school, sizeof(l->recv_school));
+	db_pg_get_text(r, row, 16, l->recv_room, sizeof(l->recv_room));
+	db_pg_get_text(r, row, 17, l->owner, sizeof(l->owner));
+	db_pg_get_text(r, row, 18, l->contact, sizeof(l->contact));
+}
+
+int db_pg_live_each(struct db *db, const char *school, int64_t from, int64_t to,
+    db_live_fn fn, void *arg, struct bbt_error *e)
+{
+	struct db_pg_args a = { 0 };
+	struct db_live_lesson l;
+	PGresult *r;
+	int rc = 0;
+
+	db_pg_put_text(&a, school);
+	db_pg_put_int(&a, from);
+	db_pg_put_int(&a, to);
+	r = db_pg_query(db, "SELECT seq, day, type, subject, teacher, "
+	    "course, area, stage, grade, platform, note, start, \"end\", school, room, "
+	    "recv_school, recv_room, owner, contact FROM live_lessons WHERE start >= ?2 AND "
+	    "start < ?3 AND (CAST(?1 AS TEXT) IS NULL OR school = ?1 OR recv_school = ?1) "
+	    "ORDER BY start, seq", &a, "live lessons", e);
+	if (!r)
+		return -1;
+	for (int i = 0; rc == 0 && i < PQntuples(r); i++) {
+		lesson_from_row(r, i, &l);
+		rc = fn(arg, &l, e) < 0 ? -1 : 0;
+	}
+	PQclear(r);
+	return rc;
+}
+
+int db_pg_room_sessions(struct db *db, const char *school, const char *room, int64_t from,
+    int64_t to, db_span_fn fn, void *arg, struct bbt_error *e)
+{
+	struct db_pg_args a = { 0 };
+	char id[64];
+	PGresult *r;
+	int rc = 0;
+
+	db_pg_put_text(&a, school);
+	db_pg_put_text(&a, room);
+	db_pg_put_int(&a, from - DAY_S);
+	db_pg_put_int(&a, to);
+	db_pg_put_int(&a, from);
+	r = db_pg_query(db, "SELECT id, start, \"end\" FROM sessions WHERE school = ?1 AND "
+	    "room = ?2 AND start >= ?3 AND start < ?4 AND \"end\" > ?5 ORDER BY start, id", &a,
+	    "room sessions", e);
+	if (!r)
+		return -1;
+	for (int i = 0; rc == 0 && i < PQntuples(r); i++) {
+		db_pg_get_text(r, i, 0, id, sizeof(id));
+		rc = fn(arg, id, db_pg_get_int(r, i, 1), db_pg_get_int(r, i, 2), e) < 0 ? -1 : 0;
+	}
+	PQclear(r);
+	return rc;
+}
+
+int db_pg_room_devices(struct db *db, const char *school, const char *room, int *ndevices,
+    int64_t *last_seen, struct bbt_error *e)
+{
+	struct db_pg_args a = { 0 };
+	PGresult *r;
+
+	db_pg_put_text(&a, school);
+	db_pg_put_text(&a, room);
+	r = db_pg_query(db, "SELECT count(*), coalesce(max(last_seen), 0) FROM devices "
+	    "WHERE school = ?1 AND room = ?2 AND revoked_at IS NULL", &a, "room devices", e);
+	if (!r)
+		return -1;
+	*ndevices = (int)db_pg_get_int(r, 0, 0);
+	*last_seen = db_pg_get_int(r, 0, 1);
+	PQclear(r);
+	return 0;
+}

@@ -1,0 +1,162 @@
+/*
+ * db_pg_points: the timetable and points functions of server/db.h on
+ * PostgreSQL (the same statements as db_sqlite_points.c). The timetable of
+ * the schools in an import is replaced in one transaction (delete then
+ * insert), so a reader on another collector never sees half of a file and
+ * a failed import leaves the old timetable as it was.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "bbt_array.h"
+#include "db_pg_internal.h"
+#include "points.h"
+#include "timetable.h"
+
+static int check_schools(struct db *db, const char **schools, size_t n, struct bbt_error *e)
+{
+	struct db_school s;
+	int found;
+
+	for (size_t i = 0; i < n; i++) {
+		if (db_pg_school_get(db, schools[i], &s, &found, e) < 0)
+			return -1;
+		if (!found)
+			return bbt_error_set(e, "unknown school %s (add it first: bbt-server school "
+			    "add CODE NAME)", schools[i]);
+	}
+	return 0;
+}
+
+static int delete_school(struct db *db, const char *school, struct bbt_error *e)
+{
+	struct db_pg_args a = { 0 };
+
+	db_pg_put_text(&a, school);
+	return db_pg_run(db, "DELETE FROM timetable WHERE school = ?1", &a, "delete timetable",
+	    e) < 0 ? -1 : 0;
+}
+
+static int insert_slot(struct db *db, const struct timetable_slot *t, struct bbt_error *e)
+{
+	struct db_pg_args a = { 0 };
+
+	db_pg_put_text(&a, t->school);
+	db_pg_put_text(&a, t->room);
+	db_pg_put_int(&a, t->weekday);
+	db_pg_put_int(&a, t->start_min);
+	db_pg_put_int(&a, t->end_min);
+	db_pg_put_text(&a, t->teacher_id);
+	db_pg_put_text(&a, t->teacher_name);
+	db_pg_put_text(&a, t->subject);
+	return db_pg_run(db, "INSERT INTO timetable (school, room, weekday, start_min, end_min, "
+	    "teacher_id, teacher_name, subject) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)", &a,
+	    "insert timetable slot", e) < 0 ? -1 : 0;
+}
+
+int db_pg_timetable_replace(struct db *db, const struct timetable *tt, struct bbt_error *e)
+{
+	const char **schools = NULL;
+	size_t n = timetable_schools(tt, &schools);
+	int rc = -1;
+
+	if (schools == NULL)
+		return bbt_error_set(e, "out of memory");
+	if (check_schools(db, schools, n, e) < 0 || db_begin(db, e) < 0)
+		goto out;
+	for (size_t i = 0; i < n; i++) {
+		if (delete_school(db, schools[i], e) < 0)
+			goto fail;
+	}
+	for (size_t i = 0; i < tt->n; i++) {
+		if (insert_slot(db, &tt->slots[i], e) < 0)
+			goto fail;
+	}
+	rc = db_commit(db, e);
+	goto out;
+fail:
+	db_rollback(db);
+out:
+	free(schools);
+	return rc;
+}
+
+int db_pg_timetable_load(struct db *db, const char *school, struct timetable *tt,
+    struct bbt_error *e)
+{
+	struct db_pg_args a = { 0 };
+	PGresult *r;
+	int n;
+
+	memset(tt, 0, sizeof(*tt));
+	db_pg_put_text(&a, school);
+	r = db_pg_query(db, "SELECT school, room, weekday, start_min, end_min, teacher_id, "
+	    "teacher_name, subject FROM timetable WHERE CAST(?1 AS TEXT) IS NULL OR "
+	    "school = ?1 ORDER BY school, room, weekday, start_min", &a, "read timetable", e);
+	if (!r)
+		return -1;
+	n = PQntuples(r);
+	if (n > 0 && bbt_grow(&tt->slots, &tt->cap, (size_t)n, sizeof(*tt->slots)) < 0) {
+		PQclear(r);
+		return bbt_error_set(e, "out of memory");
+	}
+	for (int i = 0; i < n; i++) {
+		struct timetable_slot *t = &tt->slots[i];
+
+		memset(t, 0, sizeof(*t));
+		db_pg_get_text(r, i, 0, t->school, sizeof(t->school));
+		db_pg_get_text(r, i, 1, t->room, sizeof(t->room));
+		t->weekday = (int)db_pg_get_int(r, i, 2);
+		t->start_min = (int)db_pg_get_int(r, i, 3);
+		t->end_min = (int)db_pg_get_int(r, i, 4);
+		db_pg_get_text(r, i, 5, t->teacher_id, sizeof(t->teacher_id));
+		db_pg_get_text(r, i, 6, t->teacher_name, sizeof(t->teacher_name));
+		db_pg_get_text(r, i, 7, t->subject, sizeof(t->subject));
+	}
+	tt->n = (size_t)n;
+	PQclear(r);
+	return 0;
+}
+
+int db_pg_points_sessions(struct db *db, int64_t from, int64_t to, const char *school,
+    struct points_session **out, size_t *n, struct bbt_error *e)
+{
+	struct db_pg_args a = { 0 };
+	struct points_session *v = NULL;
+	size_t cap = 0;
+	PGresult *r;
+	int rows;
+
+	*out = NULL;
+	*n = 0;
+	db_pg_put_int(&a, from);
+	db_pg_put_int(&a, to);
+	db_pg_put_text(&a, school);
+	r = db_pg_query(db, "SELECT id, school, room, start, \"end\", duration_s, teacher "
+	    "FROM sessions WHERE start >= ?1 AND start < ?2 AND (CAST(?3 AS TEXT) IS NULL OR "
+	    "school = ?3) ORDER BY start, id", &a, "read sessions", e);
+	if (!r)
+		return -1;
+	rows = PQntuples(r);
+	if (rows > 0 && bbt_grow(&v, &cap, (size_t)rows, sizeof(*v)) < 0) {
+		PQclear(r);
+		return bbt_error_set(e, "out of memory");
+	}
+	for (int i = 0; i < rows; i++) {
+		struct points_session *s = &v[i];
+
+		memset(s, 0, sizeof(*s));
+		db_pg_get_text(r, i, 0, s->id, sizeof(s->id));
+		db_pg_get_text(r, i, 1, s->school, sizeof(s->school));
+		db_pg_get_text(r, i, 2, s->room, sizeof(s->room));
+		s->start = db_pg_get_int(r, i, 3);
+		s->end = db_pg_get_int(r, i, 4);
+		s->duration_s = db_pg_get_int(r, i, 5);
+		db_pg_get_text(r, i, 6, s->teacher, sizeof(s->teacher));
+	}
+	PQclear(r);
+	*out = v;
+	*n = (size_t)rows;
+	return 0;
+}

@@ -1,0 +1,212 @@
+/*
+ * db_pg_stats: the statistics part of server/db.h on PostgreSQL: the
+ * school counts (their SQL shared with SQLite, server/db_stats_sql.h), the
+ * contact history (one row per device and UTC day, a bit per hour: see
+ * db_sqlite_stats.c), the schools walk and the per-school detector
+ * settings, and the device columns heartbeats and uploads keep.
+ */
+#include <string.h>
+
+#include "db_pg_internal.h"
+#include "db_stats_sql.h"
+
+int db_pg_schools_each(struct db *db, db_school_fn fn, void *arg, struct bbt_error *e)
+{
+	PGresult *r = db_pg_query(db, "SELECT code, name, coalesce(district, '') FROM schools "
+	    "ORDER BY coalesce(district, ''), code", NULL, "schools", e);
+	struct db_school s;
+	int rc = 0;
+
+	if (!r)
+		return -1;
+	for (int i = 0; rc == 0 && i < PQntuples(r); i++) {
+		db_pg_get_text(r, i, 0, s.code, sizeof(s.code));
+		db_pg_get_text(r, i, 1, s.name, sizeof(s.name));
+		db_pg_get_text(r, i, 2, s.district, sizeof(s.district));
+		rc = fn(arg, &s, e) < 0 ? -1 : 0;
+	}
+	PQclear(r);
+	return rc;
+}
+
+/* The four parameters of every db_stats_sql.h statement. */
+static void counts_args(struct db_pg_args *a, const char *school, int64_t from, int64_t to,
+    int64_t min_duration_s)
+{
+	db_pg_put_text(a, school);
+	db_pg_put_int(a, from);
+	db_pg_put_int(a, to);
+	db_pg_put_int(a, min_duration_s);
+}
+
+/* One row of integers from sql. */
+static int ints(struct db *db, const char *sql, const struct db_pg_args *a, int64_t *out,
+    int nout, struct bbt_error *e)
+{
+	PGresult *r = db_pg_query(db, sql, a, "school counts", e);
+
+	if (!r)
+		return -1;
+	for (int i = 0; i < nout; i++)
+		out[i] = PQntuples(r) > 0 ? db_pg_get_int(r, 0, i) : 0;
+	PQclear(r);
+	return 0;
+}
+
+int db_pg_device_contact(struct db *db, const char *device_id, int64_t now,
+    struct bbt_error *e)
+{
+	struct db_pg_args a = { 0 };
+	int64_t day = now >= 0 ? now / 86400 : 0, hour = now >= 0 ? (now % 86400) / 3600 : 0;
+
+	db_pg_put_text(&a, device_id);
+	db_pg_put_int(&a, day);
+	db_pg_put_int(&a, (int64_t)1 << hour);
+	return db_pg_run(db, "INSERT INTO device_contacts (device_id, day, hours) "
+	    "VALUES (?1, ?2, ?3) ON CONFLICT (device_id, day) DO UPDATE SET "
+	    "hours = device_contacts.hours | excluded.hours", &a, "device contact", e) < 0 ?
+	    -1 : 0;
+}
+
+int db_pg_school_counts(struct db *db, const char *school, int64_t from, int64_t to,
+    int64_t min_duration_s, struct db_school_counts *out, struct bbt_error *e)
+{
+	struct db_pg_args a = { 0 };
+	int64_t dev[4], ses[3], rooms[2];
+
+	memset(out, 0, sizeof(*out));
+	counts_args(&a, school, from, to, min_duration_s);
+	if (ints(db, SCHOOL_ROOMS_SQL, &a, rooms, 2, e) < 0 ||
+	    ints(db, SCHOOL_DEVICES_SQL, &a, dev, 4, e) < 0 ||
+	    ints(db, SCHOOL_SESSIONS_SQL, &a, ses, 3, e) < 0)
+		return -1;
+	out->classrooms = rooms[0];
+	out->timetable_rooms = rooms[1];
+	out->enrolled = dev[0];
+	out->seen = dev[1];
+	out->equipped = dev[2];
+	out->enrolled_rooms = dev[3];
+	out->qualifying = ses[0];
+	out->active_classrooms = ses[1];
+	out->qualifying_s = ses[2];
+	return 0;
+}
+
+int db_pg_schools_counts_each(struct db *db, const char *school, int64_t from, int64_t to,
+    int64_t min_duration_s, db_school_counts_fn fn, void *arg, struct bbt_error *e)
+{
+	struct db_pg_args a = { 0 };
+	struct db_school_counts c;
+	struct db_school s;
+	PGresult *r;
+	int rc = 0;
+
+	counts_args(&a, school, from, to, min_duration_s);
+	r = db_pg_query(db, ALL_COUNTS_SQL, &a, "school counts", e);
+	if (!r)
+		return -1;
+	for (int i = 0; rc == 0 && i < PQntuples(r); i++) {
+		int64_t *v[] = { &c.classrooms, &c.enrolled, &c.seen, &c.active_classrooms,
+			&c.qualifying, &c.qualifying_s, &c.equipped, &c.enrolled_rooms,
+			&c.timetable_rooms };
+
+		db_pg_get_text(r, i, 0, s.code, sizeof(s.code));
+		db_pg_get_text(r, i, 1, s.name, sizeof(s.name));
+		db_pg_get_text(r, i, 2, s.district, sizeof(s.district));
+		for (int j = 0; j < 9; j++)
+			*v[j] = db_pg_get_int(r, i, 3 + j);
+		rc = fn(arg, &s, &c, e) < 0 ? -1 : 0;
+	}
+	PQclear(r);
+	return rc;
+}
+
+int db_pg_school_detector_set(struct db *db, const char *code, const struct db_detector *d,
+    struct bbt_error *e)
+{
+	struct db_pg_args a = { 0 };
+	const int64_t v[3] = { d->idle_gap, d->min_session, d->stuck_contact };
+	int64_t n;
+
+	db_pg_put_text(&a, code);
+	for (int i = 0; i < 3; i++) {
+		if (v[i] >= 0)
+			db_pg_put_int(&a, v[i]);
+		else
+			db_pg_put_null_int(&a);
+	}
+	n = db_pg_run(db, "UPDATE schools SET detector_idle_gap = ?2, "
+	    "detector_min_session = ?3, detector_stuck_contact = ?4 WHERE code = ?1", &a,
+	    "school detector settings", e);
+	if (n < 0)
+		return -1;
+	return n ? 0 : bbt_error_set(e, "unknown school %.64s", code);
+}
+
+int db_pg_school_detector_get(struct db *db, const char *code, struct db_detector *out,
+    struct bbt_error *e)
+{
+	struct db_pg_args a = { 0 };
+	PGresult *r;
+
+	out->idle_gap = out->min_session = out->stuck_contact = -1;
+	db_pg_put_text(&a, code);
+	r = db_pg_query(db, "SELECT coalesce(detector_idle_gap, -1), "
+	    "coalesce(detector_min_session, -1), coalesce(detector_stuck_contact, -1) "
+	    "FROM schools WHERE code = ?1", &a, "school detector settings", e);
+	if (!r)
+		return -1;
+	if (PQntuples(r) > 0) {
+		out->idle_gap = db_pg_get_int(r, 0, 0);
+		out->min_session = db_pg_get_int(r, 0, 1);
+		out->stuck_contact = db_pg_get_int(r, 0, 2);
+	}
+	PQclear(r);
+	return 0;
+}
+
+/* One UPDATE of devices bound to (device_id, n). */
+static int device_update(struct db *db, const char *sql, const char *device_id, int64_t n,
+    struct bbt_error *e)
+{
+	struct db_pg_args a = { 0 };
+
+	db_pg_put_text(&a, device_id);
+	db_pg_put_int(&a, n);
+	return db_pg_run(db, sql, &a, "device", e) < 0 ? -1 : 0;
+}
+
+int db_pg_device_uploaded(struct db *db, const char *device_id, int64_t n,
+    struct bbt_error *e)
+{
+	if (n <= 0)
+		return 0;
+	return device_update(db, "UPDATE devices SET buffer_depth = CASE WHEN buffer_depth > ?2 "
+	    "THEN buffer_depth - ?2 ELSE 0 END "
+	    "WHERE device_id = ?1 AND buffer_depth IS NOT NULL", device_id, n, e);
+}
+
+int db_pg_device_interval_set(struct db *db, const char *device_id, int64_t interval_s,
+    struct bbt_error *e)
+{
+	return device_update(db, "UPDATE devices SET sync_interval_s = nullif(?2, 0) "
+	    "WHERE device_id = ?1", device_id, interval_s, e);
+}
+
+int db_pg_device_interval_get(struct db *db, const char *device_id, int64_t *interval_s,
+    struct bbt_error *e)
+{
+	struct db_pg_args a = { 0 };
+	PGresult *r;
+
+	*interval_s = 0;
+	db_pg_put_text(&a, device_id);
+	r = db_pg_query(db, "SELECT coalesce(sync_interval_s, 0) FROM devices WHERE "
+	    "device_id = ?1", &a, "device", e);
+	if (!r)
+		return -1;
+	if (PQntuples(r) > 0)
+		*interval_s = db_pg_get_int(r, 0, 0);
+	PQclear(r);
+	return 0;
+}

@@ -61,17 +61,12 @@ int cmd_school_known(struct db *db, const char *code, struct bbt_error *e)
 	    code);
 }
 
-static int is_url(const char *where)
-{
-	return strncmp(where, "postgresql://", 13) == 0 || strncmp(where, "postgres://", 11) == 0;
-}
-
 int cmd_db_open(const struct server_ctx *ctx, struct db **db, struct bbt_error *e)
 {
 	struct stat sb;
 
 	*db = NULL;
-	if (!is_url(ctx->db) && stat(ctx->db, &sb) != 0) {
+	if (!db_is_url(ctx->db) && stat(ctx->db, &sb) != 0) {
 		if (errno != ENOENT)
 			return bbt_error_set(e, "database %s: %s", ctx->db, strerror(errno));
 		if (!ctx->db_create)

@@ -1,12 +1,12 @@
 # Shared helpers of tests/integration/bundle_*.sh (sourced; not a test): a
-# real collector (bbt-server serve on 127.0.0.1:0 over a fresh SQLite file)
-# and real agents enrolled with it, each with its own state dir and hw_id.
+# real collector (bbt-server serve on 127.0.0.1:0 over a fresh database: SQLite,
+# or PostgreSQL with BBT_TEST_DB=pg) and real agents enrolled with it, each
+# with its own state dir and hw_id.
 # Needs $BBT_BUILD (binaries and synctest/sync_seed) and $BBT_TMP.
 set -eu
 A="$BBT_BUILD/bbt-agent"
 SV="$BBT_BUILD/bbt-server"
 SEED="$BBT_BUILD/synctest/sync_seed"
-DB="$BBT_TMP/bbt.db"
 if [ ! -x "$SEED" ]; then
 	echo "missing $SEED: build it with make BUILD=... sync-tests"; exit 1
 fi
@@ -17,6 +17,7 @@ trap cleanup EXIT INT TERM
 fail() { echo "FAIL: $*"; exit 1; }
 S() { "$SV" --db "$DB" "$@"; }
 . tests/integration/lib/server_query.sh
+DB=$(test_db)
 
 # start_server: serve $DB on a free loopback port; sets URL and SPID.
 start_server() {

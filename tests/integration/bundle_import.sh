@@ -97,7 +97,7 @@ grep -q "cut1.bbtb: refused" "$BBT_TMP/out" && grep -q ": 0 accepted, 5 duplicat
 	"$BBT_TMP/out" || { cat "$BBT_TMP/out"; fail "mixed import"; }
 
 # Unknown device: a collector that never enrolled a.
-DB_KEEP=$DB; DB="$BBT_TMP/other.db"
+DB_KEEP=$DB; DB=$(test_db other)
 S school add 610102001 "西安市第一小学" > /dev/null
 refused "$B2" "a bundle of an unknown device"
 grep -q "unknown device" "$BBT_TMP/out" || fail "unknown device: wrong reason"

@@ -218,9 +218,15 @@ import socket, sqlite3, sys, threading, time
 port, dev, db, T = int(sys.argv[1]), sys.argv[2], sys.argv[3], sys.argv[4]
 sys.path.insert(0, T)
 from normal import upload
-lock = sqlite3.connect(db, isolation_level=None, check_same_thread=False)
-lock.execute("BEGIN IMMEDIATE")
-threading.Timer(4.3, lambda: lock.execute("ROLLBACK")).start()
+if db.startswith("postgres"):	# the same stall on PostgreSQL: tables locked 4.3 s
+    import os, subprocess
+    subprocess.Popen([os.environ["BBT_PG_BIN"] + "/psql", "-qX", "-d", db, "-c",
+                      "BEGIN; LOCK TABLE devices, device_contacts IN EXCLUSIVE MODE; "
+                      "SELECT pg_sleep(4.3); ROLLBACK"], stdout=subprocess.DEVNULL)
+else:
+    lock = sqlite3.connect(db, isolation_level=None, check_same_thread=False)
+    lock.execute("BEGIN IMMEDIATE")
+    threading.Timer(4.3, lambda: lock.execute("ROLLBACK")).start()
 s = socket.create_connection(("127.0.0.1", port))
 s.settimeout(15)
 total = 24000

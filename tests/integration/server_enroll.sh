@@ -21,9 +21,9 @@ sadmin=$(srv admin create head2 --school 610102002 | tail -1)
 [ ${#tok} = 64 ] || fail "token is not 64 hex digits: $tok"
 # Only hashes are stored.
 for secret in "$tok" "$one" "$admin"; do
-	sqlite3 "$DB" .dump | grep -q "$secret" && fail "a token is stored in clear"
+	db_dump "$DB" | grep -q "$secret" && fail "a token is stored in clear"
 done
-[ "$(stat -c %a "$DB")" = 600 ] || fail "database is not mode 0600"
+db_is_pg || [ "$(stat -c %a "$DB")" = 600 ] || fail "database is not mode 0600"
 start_server
 
 code=$(enroll 0000 hw-x r1); expect 401 "$code" "unknown token"

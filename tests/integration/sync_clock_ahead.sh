@@ -14,9 +14,9 @@
 # quarantine once accepted.
 . tests/sync/lib.sh
 FT="env FAKETIME_DONT_FAKE_MONOTONIC=1 faketime -f +8h"
-SV="$BBT_BUILD/bbt-server --db $BBT_TMP/bbt.db"
 . tests/integration/lib/server_query.sh
-DB=$BBT_TMP/bbt.db
+DB=$(test_db)
+SV="$BBT_BUILD/bbt-server --db $DB"
 $SV school add 610102001 测试小学 > /dev/null
 : > "$BBT_TMP/serve.err"
 $SV serve --listen 127.0.0.1:0 2>"$BBT_TMP/serve.err" &

@@ -5,7 +5,9 @@
 # and HTTPS (`serve --tls-cert/--tls-key`) from an agent whose clock is 3
 # years behind: the session of this boot is stored at its true time.
 . tests/sync/lib.sh
-SV="$BBT_BUILD/bbt-server --db $BBT_TMP/bbt.db"
+. tests/integration/lib/server_query.sh
+DB=$(test_db)
+SV="$BBT_BUILD/bbt-server --db $DB"
 $SV school add 610102001 测试小学 > /dev/null
 tok() { $SV token create --school 610102001 --uses 5 | tail -1; }
 # serve [ARGS]: start the collector on $PORT (0 the first time); sets SPID.
@@ -20,8 +22,6 @@ serve() {
 	done
 	PORT=$(sed -n 's/.*listening on 127.0.0.1:\([0-9]*\).*/\1/p' "$BBT_TMP/serve.err")
 }
-. tests/integration/lib/server_query.sh
-DB=$BBT_TMP/bbt.db
 serve
 URL="http://127.0.0.1:$PORT/"
 agent_conf "$URL"

@@ -25,10 +25,13 @@ root=$(pwd)
 tpl="$root/build/pg-template"
 ver=$("$bindir/postgres" --version)
 if [ ! -f "$tpl/ready" ] || [ "$(cat "$tpl/ready")" != "$ver" ]; then
-	rm -rf "$tpl"; mkdir -p "$tpl"; chown "$owner" "$tpl"
-	as_pg "$bindir/initdb" -D "$tpl/data" -U postgres -A trust -E UTF8 --no-locale \
-	    --no-sync > "$tpl/initdb.log" 2>&1 || { cat "$tpl/initdb.log"; exit 1; }
-	echo "$ver" > "$tpl/ready"
+	# Made aside and moved in whole: a run beside this one never copies half.
+	mkdir -p "$root/build"; new=$(mktemp -d "$root/build/pg-template.XXXXXX")
+	chown "$owner" "$new"
+	as_pg "$bindir/initdb" -D "$new/data" -U postgres -A trust -E UTF8 --no-locale \
+	    --no-sync > "$new/initdb.log" 2>&1 || { cat "$new/initdb.log"; rm -rf "$new"; exit 1; }
+	echo "$ver" > "$new/ready"
+	rm -rf "$tpl"; mv "$new" "$tpl"
 fi
 run=$(mktemp -d "${TMPDIR:-/tmp}/bbt-pg.XXXXXX")
 chown "$owner" "$run"; chmod 0711 "$run"
@@ -40,15 +43,22 @@ stop() {
 }
 trap stop EXIT
 trap 'exit 130' INT TERM
-as_pg "$bindir/pg_ctl" -D "$run/data" -l "$run/log" -w -t 30 \
-    -o "-c listen_addresses='' -c unix_socket_directories='$run/sock' -c fsync=off \
--c full_page_writes=off -c max_connections=400 -c shared_buffers=64MB" start > /dev/null ||
+opts="-c listen_addresses='' -c unix_socket_directories='$run/sock' -c fsync=off \
+-c full_page_writes=off -c max_connections=400 -c shared_buffers=64MB"
+as_pg "$bindir/pg_ctl" -D "$run/data" -l "$run/log" -w -t 30 -o "$opts" start > /dev/null ||
 	{ cat "$run/log"; exit 1; }
+# BBT_PG_DATA, _OPTS and _LOG let a test stop and start the server itself.
 BBT_TEST_DB=pg; BBT_PG_SOCKET=$run/sock; BBT_PG_BIN=$bindir
-export BBT_TEST_DB BBT_PG_SOCKET BBT_PG_BIN
-# A database for the conformance test, and the template scripts copy.
+BBT_PG_DATA=$run/data; BBT_PG_OPTS=$opts; BBT_PG_LOG=$run/log
+export BBT_TEST_DB BBT_PG_SOCKET BBT_PG_BIN BBT_PG_DATA BBT_PG_OPTS BBT_PG_LOG
+# A database for the conformance test, and the template each script's
+# database is copied from, migrated by the collector under test.
+url() { echo "postgresql:///$1?host=$run/sock&user=postgres"; }
 "$bindir/createdb" -h "$run/sock" -U postgres bbt_unit
-BBT_TEST_DB_URL="postgresql:///bbt_unit?host=$run/sock&user=postgres"; export BBT_TEST_DB_URL
+"$bindir/createdb" -h "$run/sock" -U postgres bbt_template
+"${BBT_BUILD:-$root/build}/bbt-server" --db "$(url bbt_template)" check > "$run/tpl.log" 2>&1 ||
+	{ cat "$run/tpl.log"; exit 1; }
+BBT_TEST_DB_URL=$(url bbt_unit); export BBT_TEST_DB_URL
 rc=0
 "$@" || rc=$?
 exit $rc

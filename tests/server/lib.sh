@@ -3,7 +3,7 @@
 # Sourced with $BBT_BUILD and $BBT_TMP set (tests/run-integration.sh).
 set -eu
 . tests/integration/lib/server_query.sh
-B=$BBT_BUILD; T=$BBT_TMP; DB=$T/bbt.db
+B=$BBT_BUILD; T=$BBT_TMP; DB=$(test_db)
 srv() { "$B/bbt-server" --db "$DB" "$@"; }
 fail() { echo "FAIL: $*"; exit 1; }
 SPID=

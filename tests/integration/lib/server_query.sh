@@ -1,3 +1,4 @@
+. tests/integration/lib/test_db.sh
 # Reading what the collector stored through its own commands, never its
 # database file, so the integration scripts run unchanged on any backend
 # (issue 12). Sourced with $BBT_BUILD set.

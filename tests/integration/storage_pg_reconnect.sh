@@ -1,0 +1,56 @@
+#!/bin/sh
+# The PostgreSQL backend outlives its server (SPEC 5.7, issue 12): a
+# collector on PostgreSQL keeps serving after the database restarts; while
+# the database is down an upload is refused with a 5xx (not acknowledged,
+# so the agent keeps it), the collector does not die, and once the
+# database is back the next requests are served on new connections. Runs
+# on its own throwaway cluster (tests/pg/cluster.sh), since it stops and
+# starts the server: in `make integration` and never beside other scripts
+# on a shared one. Covers server/db_pg.c (revive, retry outside a
+# transaction, a failed BEGIN) and server/db.c.
+set -eu
+if [ -z "${BBT_PG_OWN:-}" ]; then
+	BBT_PG_OWN=1 exec tests/pg/cluster.sh sh "$0"
+fi
+. tests/server/lib.sh
+case $DB in postgres*) ;; *) fail "not on PostgreSQL: $DB" ;; esac
+pgctl() {
+	if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$BBT_PG_BIN/pg_ctl" "$@"
+	else "$BBT_PG_BIN/pg_ctl" "$@"; fi
+}
+srv school add 610102001 实验小学 > /dev/null
+tok=$(srv token create --school 610102001 --uses 5 | tail -1)
+start_server --threads 2
+expect 201 "$(enroll "$tok" hw-1 r1)" "enroll"
+dev=$(jget device_token)
+send "$dev" 2026-11-23T08:00:00 2026-11-23T08:40:00
+
+# A restart: every worker's connection is dead; the next requests reconnect.
+pgctl -D "$BBT_PG_DATA" -m fast -w restart -o "$BBT_PG_OPTS" -l "$BBT_PG_LOG" > /dev/null
+for i in 1 2 3 4; do
+	send "$dev" "2026-11-23T0$((i + 1)):00:00" "2026-11-23T0$((i + 1)):40:00"
+	expect 200 "$(req POST /api/v1/heartbeat "$dev" -d '{}')" "heartbeat after restart"
+done
+[ "$(bbtq "$DB" 'len(r)' sessions)" = 5 ] || fail "sessions after restart: want 5"
+
+# Down: refused, not acknowledged, and the collector stays up.
+pgctl -D "$BBT_PG_DATA" -m fast -w stop > /dev/null
+python3 - > "$T/batch.json" <<'PY'
+import json
+print(json.dumps({"agent_time": "2026-11-23T09:00:00+08:00", "sessions": [{
+    "id": "7f0e0d6c-1b2a-4c3d-8e9f-0a1b2c3d4e5f", "start": "2026-11-23T08:00:00+08:00",
+    "end": "2026-11-23T08:30:00+08:00", "duration_s": 1800, "touches": 9,
+    "active_minutes": 5, "teacher": None, "input": None, "flags": []}]}))
+PY
+code=$(req POST /api/v1/sessions "$dev" -H 'Content-Type: application/json' \
+    --data-binary "@$T/batch.json")
+case $code in 5??) ;; *) cat "$T/reply"; fail "upload with the database down: $code" ;; esac
+kill -0 "$SPID" || fail "the collector died with its database"
+pgctl -D "$BBT_PG_DATA" -w start -o "$BBT_PG_OPTS" -l "$BBT_PG_LOG" > /dev/null
+expect 200 "$(req POST /api/v1/sessions "$dev" -H 'Content-Type: application/json' \
+    --data-binary "@$T/batch.json")" "the same upload once the database is back"
+grep -q '"accepted":\["7f0e0d6c' "$T/reply" || grep -q 7f0e0d6c "$T/reply" ||
+	{ cat "$T/reply"; fail "not accepted after the restart"; }
+[ "$(bbtq "$DB" 'len(r)' sessions)" = 6 ] || fail "sessions at the end: want 6"
+grep -q 'reconnected to PostgreSQL' "$T/serve.log" || fail "no reconnection logged"
+echo "storage_pg_reconnect: ok"

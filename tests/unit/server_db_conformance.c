@@ -608,6 +608,11 @@ static void test_sessions_once(void **state)
 	/* Whichever device sent it first keeps it. */
 	store(db, b.device_id, school, "r", 50, P0, 900, &ins);
 	assert_int_equal(ins, 0);
+	/* The id alone is the key: another start (another month) is the same
+	 * session, stored once (a backend that partitions by start must still
+	 * refuse it). */
+	store(db, a.device_id, school, "r", 50, P0 + 40 * DAY, 900, &ins);
+	assert_int_equal(ins, 0);
 	sid(id, 50);
 	OK(db_session_exists(db, id, &exists, &e));
 	assert_int_equal(exists, 1);

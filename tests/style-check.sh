@@ -9,7 +9,8 @@
 #  - no volatile but `volatile sig_atomic_t` (a signal flag): volatile is
 #    not a way to share data between threads, C11 atomics are;
 #  - sqlite3.h only in the storage files (agent/store*, server/db_sqlite*,
-#    common/bbt_sqlite*): the rest reaches the database through their API;
+#    common/bbt_sqlite*), libpq-fe.h only in server/db_pg*: the rest
+#    reaches the database through their API;
 #  - every .c and .h opens with a comment saying its job (a "/*" line
 #    and then words);
 #  - indentation is tabs: the leading white space of a line is tabs, then
@@ -51,6 +52,8 @@ done
 
 # The storage files, the only ones that may include sqlite3.h.
 STORAGE_RE='^(agent/store[a-z_]*|server/db_sqlite[a-z_]*|common/bbt_sqlite)\.[ch]$'
+# The PostgreSQL backend's files, the only ones that may include libpq-fe.h.
+PG_RE='^server/db_pg[a-z_]*\.[ch]$'
 
 check_text() {
 	f=$1 rel=$2
@@ -72,6 +75,11 @@ check_text() {
 	if grep -nE '^[[:space:]]*#[[:space:]]*include[[:space:]]*[<"]sqlite3\.h[>"]' "$f" >/dev/null &&
 		! echo "$rel" | grep -qE "$STORAGE_RE"; then
 		echo "style: $rel includes sqlite3.h; only the storage files may (agent/store*, server/db_sqlite*, common/bbt_sqlite*)"
+		status=1
+	fi
+	if grep -nE '^[[:space:]]*#[[:space:]]*include[[:space:]]*[<"]libpq-fe\.h[>"]' "$f" >/dev/null &&
+		! echo "$rel" | grep -qE "$PG_RE"; then
+		echo "style: $rel includes libpq-fe.h; only server/db_pg* may"
 		status=1
 	fi
 	if ! head -2 "$f" | tr '\n' ' ' | grep -qE '^/\*+[[:space:]]*(\*[[:space:]]*)?[A-Za-z]'; then
@@ -246,6 +254,8 @@ self_test() {
 	expect pass "volatile sig_atomic_t" ''
 	plant_clean; printf '/* uses the db. */\n#include <sqlite3.h>\n' > "$t/src/server/report.c"
 	expect fail "sqlite3.h outside storage" "includes sqlite3.h"
+	plant_clean; printf '/* uses the db. */\n#include <libpq-fe.h>\n' > "$t/src/server/report.c"
+	expect fail "libpq-fe.h outside db_pg" "includes libpq-fe.h"
 	plant_clean; printf 'int bbt_y_two(void);\n' > "$t/src/common/bbt_y.h"
 	expect fail "header without its opening comment" "must open with a comment"
 	plant_clean; printf '/* */ int bbt_y_two(void);\n' > "$t/src/common/bbt_y.h"

@@ -506,12 +506,34 @@ static int migrate_locked(struct db *db, struct bbt_error *e)
 	return 0;
 }
 
-/* Several collectors may start at once: one migrates, the others wait. */
+/* 1 if the schema is this program's already (no lock, no DDL), else 0. */
+static int current(struct db *db, struct bbt_error *e)
+{
+	PGresult *r = db_pg_query(db, "SELECT to_regclass('bbt_schema') IS NOT NULL", NULL,
+	    "schema version", e);
+	int exists, v;
+
+	if (!r)
+		return -1;
+	exists = strcmp(PQgetvalue(r, 0, 0), "t") == 0;
+	PQclear(r);
+	if (!exists || read_version(db, &v, e) < 0)
+		return exists ? -1 : 0;
+	return v == NMIGRATIONS;
+}
+
+/*
+ * Several collectors may start at once: one migrates, the others wait for
+ * the lock, then find nothing to do. Every worker thread's connection
+ * opens through here, so the usual case (current) takes no lock.
+ */
 static int migrate(struct db *db, struct bbt_error *e)
 {
 	char sql[128];
-	int rc;
+	int rc = current(db, e);
 
+	if (rc != 0)
+		return rc < 0 ? -1 : 0;
 	snprintf(sql, sizeof(sql), "SELECT pg_advisory_lock(%lld)", LOCK_MIGRATE);
 	if (db_pg_exec(db, sql, e) < 0)
 		return -1;

@@ -652,11 +652,11 @@ int db_pg_partition_for(struct db *db, int64_t start, struct bbt_error *e)
 /* The current month and the next two, so that most inserts find theirs. */
 static int partitions_ahead(struct db *db, struct bbt_error *e)
 {
-	int64_t now = (int64_t)time(NULL);
+	int64_t t = (int64_t)time(NULL), month, from;
 
 	for (int i = 0; i < 3; i++) {
-		if (db_pg_partition_for(db, now + (int64_t)i * 31 * 86400, e) < 0)
-			return -1;
+		if (db_pg_partition_for(db, t, e) < 0 || month_of(t, &month, &from, &t) < 0)
+			return -1;	/* t is now the next month's first second */
 	}
 	return 0;
 }

@@ -5,8 +5,8 @@
 # `make integration`, never beside other scripts on a shared cluster.
 #  - Several collectors starting at once on a new database migrate it once
 #    (the advisory lock): all start, one version row.
-#  - Sessions land in their month's partition, made on demand for a
-#    backlog's month.
+#  - Sessions land in their month's partition: this month's and the next
+#    two are made ahead, a backlog's month on demand.
 #  - A collector outlives its database: after a restart the next requests
 #    are served on new connections; while it is down an upload is refused
 #    with a 5xx (not acknowledged, so the agent keeps it) and the collector
@@ -43,6 +43,15 @@ start_server --threads 2
 expect 201 "$(enroll "$tok" hw-1 r1)" "enroll"
 dev=$(jget device_token)
 send "$dev" 2026-11-23T08:00:00 2026-11-23T08:40:00
+
+# Made ahead at open: this month's partition and the next two (by calendar).
+want=$(python3 -c 'import datetime as d
+t = d.datetime.now(d.timezone.utc); y, m = t.year, t.month
+for i in range(3):
+    print("sessions_y%04dm%02d" % (y + (m - 1 + i) // 12, (m - 1 + i) % 12 + 1))')
+for p in $want; do
+	[ "$(psql "SELECT to_regclass('$p') IS NOT NULL")" = t ] || fail "no partition $p ahead"
+done
 
 # A backlog from March: its month's partition is made for it.
 send "$dev" 2026-03-02T08:00:00 2026-03-02T08:40:00

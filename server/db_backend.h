@@ -119,7 +119,32 @@
 	    db_enroll_token *out, size_t max, size_t *n, struct bbt_error *e), (db, prefix, \
 	    by_hash, out, max, n, e)) \
 	X(enroll_token_revoke, (struct db *db, const char *hash, int64_t now, struct bbt_error \
-	    *e), (db, hash, now, e))
+	    *e), (db, hash, now, e)) \
+	X(auth_password_set, (struct db *db, const char *name, const char *hash, int64_t now, \
+	    int *found, struct bbt_error *e), (db, name, hash, now, found, e)) \
+	X(auth_password_get, (struct db *db, const char *name, char hash[DB_AUTH_HASH_LEN], \
+	    struct db_admin *admin, int *found, struct bbt_error *e), (db, name, hash, admin, \
+	    found, e)) \
+	X(auth_admin_forget, (struct db *db, const char *name, struct bbt_error *e), (db, name, \
+	    e)) \
+	X(auth_session_add, (struct db *db, const char *id_hash, const char *admin, const char \
+	    *csrf, int64_t now, struct bbt_error *e), (db, id_hash, admin, csrf, now, e)) \
+	X(auth_session_get, (struct db *db, const char *id_hash, int64_t idle_cut, int64_t \
+	    max_cut, struct db_auth_session *out, int *found, struct bbt_error *e), (db, \
+	    id_hash, idle_cut, max_cut, out, found, e)) \
+	X(auth_session_touch, (struct db *db, const char *id_hash, int64_t now, int64_t stale, \
+	    struct bbt_error *e), (db, id_hash, now, stale, e)) \
+	X(auth_session_delete, (struct db *db, const char *id_hash, struct bbt_error *e), (db, \
+	    id_hash, e)) \
+	X(auth_sessions_prune, (struct db *db, int64_t idle_cut, int64_t max_cut, struct \
+	    bbt_error *e), (db, idle_cut, max_cut, e)) \
+	X(auth_failure_add, (struct db *db, const char *key, int64_t at, struct bbt_error *e), \
+	    (db, key, at, e)) \
+	X(auth_failure_nth, (struct db *db, const char *key, int64_t since, int n, int64_t *at, \
+	    int *found, struct bbt_error *e), (db, key, since, n, at, found, e)) \
+	X(auth_failures_clear, (struct db *db, const char *key, struct bbt_error *e), (db, key, \
+	    e)) \
+	X(auth_failures_prune, (struct db *db, int64_t cut, struct bbt_error *e), (db, cut, e))
 
 struct db_backend {
 	const char *name;	/* "sqlite", "postgresql": for messages */

@@ -166,6 +166,23 @@ static const char *const migrations[] = {
 	"ALTER TABLE live_lessons ADD COLUMN owner " T " NOT NULL DEFAULT '';"
 	"ALTER TABLE live_lessons ADD COLUMN contact " T " NOT NULL DEFAULT '';"
 	"ALTER TABLE devices ADD COLUMN sync_interval_s BIGINT;",
+	/* v5 (db_pg_auth.c): admins' password hashes, sign-in sessions by the
+	 * SHA-256 of their cookie, wrong attempts for the throttle. */
+	"CREATE TABLE admin_passwords ("
+	"  name " T " PRIMARY KEY REFERENCES admins(name),"
+	"  hash " T " NOT NULL,"
+	"  set_at BIGINT NOT NULL);"
+	"CREATE TABLE admin_sessions ("
+	"  id_hash " T " PRIMARY KEY,"
+	"  admin " T " NOT NULL REFERENCES admins(name),"
+	"  csrf " T " NOT NULL,"
+	"  created_at BIGINT NOT NULL,"
+	"  last_seen BIGINT NOT NULL);"
+	"CREATE INDEX admin_sessions_admin ON admin_sessions(admin);"
+	"CREATE TABLE signin_failures ("
+	"  key " T " NOT NULL,"
+	"  at BIGINT NOT NULL);"
+	"CREATE INDEX signin_failures_key ON signin_failures(key, at);",
 };
 #define NMIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))
 _Static_assert(NMIGRATIONS == DB_SCHEMA_VERSION, "one migration per schema version");

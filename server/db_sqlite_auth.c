@@ -40,7 +40,7 @@ static int sessions_of_end(struct db *db, const char *name, struct bbt_error *e)
 	return run(db, st, "end sessions", e);
 }
 
-int db_auth_password_set(struct db *db, const char *name, const char *hash, int64_t now,
+int db_sqlite_auth_password_set(struct db *db, const char *name, const char *hash, int64_t now,
     int *found, struct bbt_error *e)
 {
 	sqlite3_stmt *st = db_sqlite_stmt(db, "INSERT INTO admin_passwords (name, hash, set_at) "
@@ -67,7 +67,7 @@ int db_auth_password_set(struct db *db, const char *name, const char *hash, int6
 	return rc ? sessions_of_end(db, name, e) : 0;
 }
 
-int db_auth_password_get(struct db *db, const char *name, char hash[DB_AUTH_HASH_LEN],
+int db_sqlite_auth_password_get(struct db *db, const char *name, char hash[DB_AUTH_HASH_LEN],
     struct db_admin *admin, int *found, struct bbt_error *e)
 {
 	sqlite3_stmt *st = db_sqlite_stmt(db, "SELECT p.hash, a.name, coalesce(a.school, ''), "
@@ -92,7 +92,7 @@ int db_auth_password_get(struct db *db, const char *name, char hash[DB_AUTH_HASH
 	return 0;
 }
 
-int db_auth_admin_forget(struct db *db, const char *name, struct bbt_error *e)
+int db_sqlite_auth_admin_forget(struct db *db, const char *name, struct bbt_error *e)
 {
 	sqlite3_stmt *st = db_sqlite_stmt(db, "DELETE FROM admin_passwords WHERE name = ?1", e);
 
@@ -104,7 +104,7 @@ int db_auth_admin_forget(struct db *db, const char *name, struct bbt_error *e)
 	return sessions_of_end(db, name, e);
 }
 
-int db_auth_session_add(struct db *db, const char *id_hash, const char *admin,
+int db_sqlite_auth_session_add(struct db *db, const char *id_hash, const char *admin,
     const char *csrf, int64_t now, struct bbt_error *e)
 {
 	sqlite3_stmt *st = db_sqlite_stmt(db, "INSERT INTO admin_sessions (id_hash, admin, csrf, "
@@ -119,7 +119,7 @@ int db_auth_session_add(struct db *db, const char *id_hash, const char *admin,
 	return run(db, st, "add session", e);
 }
 
-int db_auth_session_get(struct db *db, const char *id_hash, int64_t idle_cut,
+int db_sqlite_auth_session_get(struct db *db, const char *id_hash, int64_t idle_cut,
     int64_t max_cut, struct db_auth_session *out, int *found, struct bbt_error *e)
 {
 	sqlite3_stmt *st = db_sqlite_stmt(db, "SELECT a.name, coalesce(a.school, ''), "
@@ -149,7 +149,7 @@ int db_auth_session_get(struct db *db, const char *id_hash, int64_t idle_cut,
 	return 0;
 }
 
-int db_auth_session_touch(struct db *db, const char *id_hash, int64_t now, int64_t stale,
+int db_sqlite_auth_session_touch(struct db *db, const char *id_hash, int64_t now, int64_t stale,
     struct bbt_error *e)
 {
 	sqlite3_stmt *st = db_sqlite_stmt(db, "UPDATE admin_sessions SET last_seen = ?2 "
@@ -163,7 +163,7 @@ int db_auth_session_touch(struct db *db, const char *id_hash, int64_t now, int64
 	return run(db, st, "touch session", e);
 }
 
-int db_auth_session_delete(struct db *db, const char *id_hash, struct bbt_error *e)
+int db_sqlite_auth_session_delete(struct db *db, const char *id_hash, struct bbt_error *e)
 {
 	sqlite3_stmt *st = db_sqlite_stmt(db, "DELETE FROM admin_sessions WHERE id_hash = ?1", e);
 
@@ -173,7 +173,7 @@ int db_auth_session_delete(struct db *db, const char *id_hash, struct bbt_error 
 	return run(db, st, "delete session", e);
 }
 
-int db_auth_sessions_prune(struct db *db, int64_t idle_cut, int64_t max_cut,
+int db_sqlite_auth_sessions_prune(struct db *db, int64_t idle_cut, int64_t max_cut,
     struct bbt_error *e)
 {
 	sqlite3_stmt *st = db_sqlite_stmt(db, "DELETE FROM admin_sessions "
@@ -186,7 +186,7 @@ int db_auth_sessions_prune(struct db *db, int64_t idle_cut, int64_t max_cut,
 	return run(db, st, "prune sessions", e);
 }
 
-int db_auth_failure_add(struct db *db, const char *key, int64_t at, struct bbt_error *e)
+int db_sqlite_auth_failure_add(struct db *db, const char *key, int64_t at, struct bbt_error *e)
 {
 	sqlite3_stmt *st = db_sqlite_stmt(db, "INSERT INTO signin_failures (key, at) "
 	    "VALUES (?1, ?2)", e);
@@ -198,7 +198,7 @@ int db_auth_failure_add(struct db *db, const char *key, int64_t at, struct bbt_e
 	return run(db, st, "log failure", e);
 }
 
-int db_auth_failure_nth(struct db *db, const char *key, int64_t since, int n, int64_t *at,
+int db_sqlite_auth_failure_nth(struct db *db, const char *key, int64_t since, int n, int64_t *at,
     int *found, struct bbt_error *e)
 {
 	sqlite3_stmt *st = db_sqlite_stmt(db, "SELECT at FROM signin_failures "
@@ -221,7 +221,7 @@ int db_auth_failure_nth(struct db *db, const char *key, int64_t since, int n, in
 	return 0;
 }
 
-int db_auth_failures_clear(struct db *db, const char *key, struct bbt_error *e)
+int db_sqlite_auth_failures_clear(struct db *db, const char *key, struct bbt_error *e)
 {
 	sqlite3_stmt *st = db_sqlite_stmt(db, "DELETE FROM signin_failures WHERE key = ?1", e);
 
@@ -231,7 +231,7 @@ int db_auth_failures_clear(struct db *db, const char *key, struct bbt_error *e)
 	return run(db, st, "clear failures", e);
 }
 
-int db_auth_failures_prune(struct db *db, int64_t cut, struct bbt_error *e)
+int db_sqlite_auth_failures_prune(struct db *db, int64_t cut, struct bbt_error *e)
 {
 	sqlite3_stmt *st = db_sqlite_stmt(db, "DELETE FROM signin_failures WHERE at <= ?1", e);
 

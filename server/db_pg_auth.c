@@ -1,0 +1,199 @@
+/*
+ * db_pg_auth: server/db_auth.h on PostgreSQL: the same statements as
+ * db_sqlite_auth.c (tables admin_passwords, admin_sessions and
+ * signin_failures, schema v5 in db_pg.c), run through db_pg_internal.h.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "db_pg_internal.h"
+
+static int sessions_of_end(struct db *db, const char *name, struct bbt_error *e)
+{
+	struct db_pg_args a = { 0 };
+
+	db_pg_put_text(&a, name);
+	return db_pg_run(db, "DELETE FROM admin_sessions WHERE admin = ?1", &a, "end sessions", e) <
+	    0 ? -1 : 0;
+}
+
+int db_pg_auth_password_set(struct db *db, const char *name, const char *hash, int64_t now,
+    int *found, struct bbt_error *e)
+{
+	struct db_pg_args a = { 0 };
+	int64_t n;
+
+	*found = 0;
+	db_pg_put_text(&a, name);
+	db_pg_put_text(&a, hash);
+	db_pg_put_int(&a, now);
+	n = db_pg_run(db, "INSERT INTO admin_passwords (name, hash, set_at) "
+	    "SELECT name, ?2, ?3 FROM admins WHERE name = ?1 AND revoked_at IS NULL "
+	    "ON CONFLICT (name) DO UPDATE SET hash = excluded.hash, set_at = excluded.set_at "
+	    "RETURNING name", &a, "set password", e);
+	if (n < 0)
+		return -1;
+	*found = n > 0;
+	return *found ? sessions_of_end(db, name, e) : 0;
+}
+
+int db_pg_auth_password_get(struct db *db, const char *name, char hash[DB_AUTH_HASH_LEN],
+    struct db_admin *admin, int *found, struct bbt_error *e)
+{
+	struct db_pg_args a = { 0 };
+	PGresult *r;
+
+	*found = 0;
+	db_pg_put_text(&a, name);
+	r = db_pg_query(db, "SELECT p.hash, a.name, coalesce(a.school, ''), a.created_at "
+	    "FROM admin_passwords p JOIN admins a ON a.name = p.name "
+	    "WHERE p.name = ?1 AND a.revoked_at IS NULL", &a, "password", e);
+	if (!r)
+		return -1;
+	if (PQntuples(r) > 0) {
+		memset(admin, 0, sizeof(*admin));
+		db_pg_get_text(r, 0, 0, hash, DB_AUTH_HASH_LEN);
+		db_pg_get_text(r, 0, 1, admin->name, sizeof(admin->name));
+		db_pg_get_text(r, 0, 2, admin->school, sizeof(admin->school));
+		admin->created_at = db_pg_get_int(r, 0, 3);
+		*found = 1;
+	}
+	PQclear(r);
+	return 0;
+}
+
+int db_pg_auth_admin_forget(struct db *db, const char *name, struct bbt_error *e)
+{
+	struct db_pg_args a = { 0 };
+
+	db_pg_put_text(&a, name);
+	if (db_pg_run(db, "DELETE FROM admin_passwords WHERE name = ?1", &a, "forget password", e) < 0)
+		return -1;
+	return sessions_of_end(db, name, e);
+}
+
+int db_pg_auth_session_add(struct db *db, const char *id_hash, const char *admin,
+    const char *csrf, int64_t now, struct bbt_error *e)
+{
+	struct db_pg_args a = { 0 };
+
+	db_pg_put_text(&a, id_hash);
+	db_pg_put_text(&a, admin);
+	db_pg_put_text(&a, csrf);
+	db_pg_put_int(&a, now);
+	return db_pg_run(db, "INSERT INTO admin_sessions (id_hash, admin, csrf, created_at, last_seen) "
+	    "VALUES (?1, ?2, ?3, ?4, ?4)", &a, "add session", e) < 0 ? -1 : 0;
+}
+
+int db_pg_auth_session_get(struct db *db, const char *id_hash, int64_t idle_cut,
+    int64_t max_cut, struct db_auth_session *out, int *found, struct bbt_error *e)
+{
+	struct db_pg_args a = { 0 };
+	PGresult *r;
+
+	*found = 0;
+	db_pg_put_text(&a, id_hash);
+	db_pg_put_int(&a, idle_cut);
+	db_pg_put_int(&a, max_cut);
+	r = db_pg_query(db, "SELECT a.name, coalesce(a.school, ''), a.created_at, s.csrf, "
+	    "s.created_at, s.last_seen FROM admin_sessions s JOIN admins a ON a.name = s.admin "
+	    "WHERE s.id_hash = ?1 AND a.revoked_at IS NULL AND s.last_seen > ?2 "
+	    "AND s.created_at > ?3", &a, "session", e);
+	if (!r)
+		return -1;
+	if (PQntuples(r) > 0) {
+		memset(out, 0, sizeof(*out));
+		db_pg_get_text(r, 0, 0, out->admin.name, sizeof(out->admin.name));
+		db_pg_get_text(r, 0, 1, out->admin.school, sizeof(out->admin.school));
+		out->admin.created_at = db_pg_get_int(r, 0, 2);
+		db_pg_get_text(r, 0, 3, out->csrf, sizeof(out->csrf));
+		out->created_at = db_pg_get_int(r, 0, 4);
+		out->last_seen = db_pg_get_int(r, 0, 5);
+		*found = 1;
+	}
+	PQclear(r);
+	return 0;
+}
+
+int db_pg_auth_session_touch(struct db *db, const char *id_hash, int64_t now, int64_t stale,
+    struct bbt_error *e)
+{
+	struct db_pg_args a = { 0 };
+
+	db_pg_put_text(&a, id_hash);
+	db_pg_put_int(&a, now);
+	db_pg_put_int(&a, stale);
+	return db_pg_run(db, "UPDATE admin_sessions SET last_seen = ?2 WHERE id_hash = ?1 AND "
+	    "last_seen < ?3", &a, "touch session", e) < 0 ? -1 : 0;
+}
+
+int db_pg_auth_session_delete(struct db *db, const char *id_hash, struct bbt_error *e)
+{
+	struct db_pg_args a = { 0 };
+
+	db_pg_put_text(&a, id_hash);
+	return db_pg_run(db, "DELETE FROM admin_sessions WHERE id_hash = ?1", &a, "delete session",
+	    e) < 0 ? -1 : 0;
+}
+
+int db_pg_auth_sessions_prune(struct db *db, int64_t idle_cut, int64_t max_cut,
+    struct bbt_error *e)
+{
+	struct db_pg_args a = { 0 };
+
+	db_pg_put_int(&a, idle_cut);
+	db_pg_put_int(&a, max_cut);
+	return db_pg_run(db, "DELETE FROM admin_sessions WHERE last_seen <= ?1 OR created_at <= ?2",
+	    &a, "prune sessions", e) < 0 ? -1 : 0;
+}
+
+int db_pg_auth_failure_add(struct db *db, const char *key, int64_t at, struct bbt_error *e)
+{
+	struct db_pg_args a = { 0 };
+
+	db_pg_put_text(&a, key);
+	db_pg_put_int(&a, at);
+	return db_pg_run(db, "INSERT INTO signin_failures (key, at) VALUES (?1, ?2)", &a,
+	    "log failure", e) < 0 ? -1 : 0;
+}
+
+int db_pg_auth_failure_nth(struct db *db, const char *key, int64_t since, int n, int64_t *at,
+    int *found, struct bbt_error *e)
+{
+	struct db_pg_args a = { 0 };
+	PGresult *r;
+
+	*found = 0;
+	*at = 0;
+	db_pg_put_text(&a, key);
+	db_pg_put_int(&a, since);
+	db_pg_put_int(&a, n > 0 ? n - 1 : 0);
+	r = db_pg_query(db, "SELECT at FROM signin_failures WHERE key = ?1 AND at > ?2 "
+	    "ORDER BY at DESC LIMIT 1 OFFSET ?3", &a, "failures", e);
+	if (!r)
+		return -1;
+	if (PQntuples(r) > 0) {
+		*at = db_pg_get_int(r, 0, 0);
+		*found = 1;
+	}
+	PQclear(r);
+	return 0;
+}
+
+int db_pg_auth_failures_clear(struct db *db, const char *key, struct bbt_error *e)
+{
+	struct db_pg_args a = { 0 };
+
+	db_pg_put_text(&a, key);
+	return db_pg_run(db, "DELETE FROM signin_failures WHERE key = ?1", &a, "clear failures", e) <
+	    0 ? -1 : 0;
+}
+
+int db_pg_auth_failures_prune(struct db *db, int64_t cut, struct bbt_error *e)
+{
+	struct db_pg_args a = { 0 };
+
+	db_pg_put_int(&a, cut);
+	return db_pg_run(db, "DELETE FROM signin_failures WHERE at <= ?1", &a, "prune failures", e) <
+	    0 ? -1 : 0;
+}

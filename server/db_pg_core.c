@@ -279,8 +279,11 @@ int db_pg_admin_revoke(struct db *db, const char *name, int64_t now, int *found,
 #define DEVICE_COLS "device_id, hw_id, school, room, hostname, agent_version, " \
 	"public_key, token_hash, enrolled_at, last_seen, clock_offset_s, buffer_depth, " \
 	"coalesce(revoked_at, 0), reenrolled, coalesce(reenrolled_at, 0), " \
-	"coalesce(clone_at, 0)"
-#define DEVICE_NCOLS 16
+	"coalesce(clone_at, 0), " \
+	/* Re-enrollments that came with a new device key (db_sqlite.c). */ \
+	"(SELECT count(*) FROM device_tokens_old o WHERE o.device_id = devices.device_id " \
+	"AND o.same_key = 0)"
+#define DEVICE_NCOLS 17
 
 static void device_from_row(const PGresult *r, int i, struct db_device *d)
 {
@@ -300,6 +303,7 @@ static void device_from_row(const PGresult *r, int i, struct db_device *d)
 	d->reenrolled = db_pg_get_int(r, i, 13);
 	d->reenrolled_at = db_pg_get_int(r, i, 14);
 	d->clone_at = db_pg_get_int(r, i, 15);
+	d->state_resets = db_pg_get_int(r, i, 16);
 }
 
 static int device_lookup(struct db *db, const char *sql, const char *key,

@@ -167,7 +167,7 @@ integration: all
 console-test: all
 	@BBT_BUILD=$(abspath $(BUILD)) tests/console/run.sh
 
-# The collector's tests again on PostgreSQL (SPEC 5.7: both backends pass
+# The collector's tests again on PostgreSQL (CONTRACT 5.7: both backends pass
 # the same suite), on a throwaway cluster that tests/pg/cluster.sh starts
 # for the run (BBT_TEST_DB=pg: each script gets its own database, copied
 # from a migrated template): the storage conformance unit test, then every
@@ -176,13 +176,18 @@ console-test: all
 PG_SKIP    = server_files.sh server_diskfull.sh server_cli.sh server_db_headers.sh \
 	bundle_export.sh
 PG_SCRIPTS = $(filter-out $(PG_SKIP),$(notdir $(wildcard tests/integration/server_*.sh \
-	tests/integration/bundle_*.sh))) sync_server.sh sync_clock_ahead.sh
-integration-pg: all sync-tests $(BUILD)/tests/server_db_conformance
+	tests/integration/bundle_*.sh))) sync_server.sh sync_clock_ahead.sh \
+	collectors_haproxy.sh
+# The unit tests that take their database from $$BBT_TEST_DB_URL.
+PG_UNITS   = server_db_conformance server_auth
+integration-pg: all sync-tests $(addprefix $(BUILD)/tests/,$(PG_UNITS))
 	@BBT_BUILD=$(abspath $(BUILD)) tests/pg/cluster.sh sh -c 'c=$${BBT_COUNTS:-/dev/null}; \
-	  if $(BUILD)/tests/server_db_conformance > $(BUILD)/pg-conformance.log 2>&1; then \
-	    echo "PASS unit server_db_conformance on PostgreSQL"; echo "unit:pg 1 0 0" >> $$c; \
-	  else cat $(BUILD)/pg-conformance.log; echo "FAIL unit server_db_conformance on" \
-	    "PostgreSQL"; echo "unit:pg 0 1 0" >> $$c; r=1; fi; \
+	  for u in $(PG_UNITS); do \
+	    if $(BUILD)/tests/$$u > $(BUILD)/pg-$$u.log 2>&1; then \
+	      echo "PASS unit $$u on PostgreSQL"; echo "unit:pg 1 0 0" >> $$c; \
+	    else cat $(BUILD)/pg-$$u.log; echo "FAIL unit $$u on PostgreSQL"; \
+	      echo "unit:pg 0 1 0" >> $$c; r=1; fi; \
+	  done; \
 	  BBT_JOBS=$(JOBS) tests/run-integration.sh $(PG_SCRIPTS) && exit $${r:-0}'
 
 # The unit tests, then the real server, agent and CLI scripts, under

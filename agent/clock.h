@@ -1,7 +1,7 @@
 /*
  * clock: what the agent knows about true time on a machine whose wall
  * clock may be wrong (dead CMOS battery, years off, jumping when NTP syncs;
- * SPEC 4.4).
+ * CONTRACT 4.4).
  *
  * Evidence: whenever a reply of the collector carries its time, the agent
  * notes, for the current boot (kernel boot id), the CLOCK_BOOTTIME reading

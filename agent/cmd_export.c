@@ -1,6 +1,6 @@
 /*
  * cmd_export: `bbt-agent export --out DIR`, the offline path to the
- * collector (SPEC 4.5): every session not yet acknowledged goes into one
+ * collector (CONTRACT 4.5): every session not yet acknowledged goes into one
  * signed bundle, DIR/bbt-<device_id>-<UTC stamp>.bbtb.
  *
  * Invariants:

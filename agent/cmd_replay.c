@@ -1,5 +1,5 @@
 /*
- * cmd_replay: `bbt-agent replay --start TIME FILE...` (SPEC 4.1).
+ * cmd_replay: `bbt-agent replay --start TIME FILE...` (CONTRACT 4.1).
  *
  * Each FILE is one input device (device index = its position). The events
  * of all files are merged by their recorded time (ties: the earlier file,
@@ -9,7 +9,7 @@
  * of the input the agent "stops" (detector_stop).
  *
  * Sessions are stored exactly as `run` stores them (store_session_add) and
- * printed as one SPEC 4.3 JSON line each, in TIME's offset. Their boot_id
+ * printed as one CONTRACT 4.3 JSON line each, in TIME's offset. Their boot_id
  * stays "": their wall times come from --start, not from a clock. A
  * session that cannot be stored is an error (exit 1): replay must not
  * print what it did not keep. The files are read as streams (evemu.h),

@@ -4,7 +4,7 @@
  * checks the command line and starts it.
  *
  * On Linux the loop runs in its own program, bbt-agent-capture (privilege
- * separation, SPEC 4.1, docs/agent-run.md): `run` execs it, so the process
+ * separation, CONTRACT 4.1, docs/agent-run.md): `run` execs it, so the process
  * that reads input never has libcurl, TLS or libusb mapped. It is looked
  * for beside this program first (the build tree, /usr/bin), then in
  * BBT_CAPTURE_DIR (/usr/libexec/bbt-agent, where the package installs it).

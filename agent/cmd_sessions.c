@@ -5,7 +5,7 @@
  * quarantine with its reason (never deleted).
  *
  * The table is for people: times in each session's own recorded offset,
- * aligned columns, a summary line. --json prints one SPEC 4.3 object per
+ * aligned columns, a summary line. --json prints one CONTRACT 4.3 object per
  * line, exactly what is (or was) sent to the server, plus one extra member
  * "synced" (true once the server acknowledged it; false for a rejected
  * one); drop that member and the line is the upload record. With

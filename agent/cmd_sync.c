@@ -2,7 +2,7 @@
  * cmd_sync: `bbt-agent sync`, one heartbeat-and-upload pass now, without
  * waiting on any backoff, that also offers every quarantined session again
  * (the daemon does so once a day). Exit 0 only if the pass worked, the
- * outbox is empty afterwards and the collector rejected nothing (SPEC
+ * outbox is empty afterwards and the collector rejected nothing (CONTRACT
  * 4.1); one summary line on stdout either way, and on stderr what was
  * rejected or left. A configured enroll_token enrolls first when the agent
  * has never enrolled (never after a 401: see sync.c).

@@ -1,5 +1,5 @@
 /*
- * config: reads the agent's INI file (SPEC 4.1) with libinih; see config.h.
+ * config: reads the agent's INI file (CONTRACT 4.1) with libinih; see config.h.
  *
  * Every key is declared once in a table (section, name, kind, bounds,
  * destination), so the set of keys accepted is exactly the documented one

@@ -1,5 +1,5 @@
 /*
- * config: the agent's INI configuration (SPEC 4.1), read with libinih.
+ * config: the agent's INI configuration (CONTRACT 4.1), read with libinih.
  *
  * Precedence: --config FILE, else $BBT_AGENT_CONFIG, else
  * /etc/bbt-agent/agent.conf (which may be missing: defaults apply). The
@@ -43,7 +43,7 @@ struct agent_config {
 	} sync;
 };
 
-/* Defaults of SPEC 4.1. */
+/* Defaults of CONTRACT 4.1. */
 void config_defaults(struct agent_config *c);
 /*
  * Load: cli_path (NULL if none given), cli_state_dir (NULL if none).

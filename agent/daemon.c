@@ -25,7 +25,7 @@
 
 /* Events taken per wake: a multitouch frame is about ten, and more wait in
  * the kernel for the next round. 64 x 208 bytes, not 256 x: the buffer is
- * resident all day once a burst has filled it (SPEC 8). */
+ * resident all day once a burst has filled it (CONTRACT 8). */
 #define DAEMON_BATCH 64
 
 struct daemon {
@@ -212,7 +212,7 @@ static void track_open(struct daemon *d, int64_t now_us)
 		d->next_ckpt_us = now_us + d->ckpt_interval_us;
 		log_debug("session %s opened", d->open_id);
 	}
-	/* SPEC 4.2: at once when it first qualifies, so a power cut right
+	/* CONTRACT 4.2: at once when it first qualifies, so a power cut right
 	 * after that moment cannot lose a lesson. */
 	qualifies = !d->saved_qualified &&
 	    ds.end_us - ds.start_us >= d->cfg.detector.min_session * 1000000LL;
@@ -439,7 +439,7 @@ static int setup(struct daemon *d)
 		return -1;
 	}
 	if (store_open(&d->st, d->cfg.state_dir, &e) < 0) {
-		/* SPEC 4.2: capture never depends on free space. */
+		/* CONTRACT 4.2: capture never depends on free space. */
 		log_err("%s; recording anyway: closed sessions wait in memory (at most "
 		    "%d) and are written when the buffer can be opened (tried every "
 		    "%d s)", e.msg, DAEMON_PENDING_MAX, DAEMON_RETRY_S);

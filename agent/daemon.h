@@ -14,7 +14,7 @@
  * Invariants:
  *  - The open session is checkpointed every DAEMON_CHECKPOINT_S while it
  *    has unsaved activity, and at once when it first reaches min_session
- *    (SPEC 4.2), so a power cut right after that moment keeps the lesson.
+ *    (CONTRACT 4.2), so a power cut right after that moment keeps the lesson.
  *  - Timers are the detector's next deadline, the next checkpoint of an
  *    open session with activity not yet saved, and the retry of a session
  *    the store refused. With none of those pending the loop sleeps with no
@@ -25,14 +25,14 @@
  *    retried (up to DAEMON_PENDING_MAX, then a loss is logged). A buffer
  *    that cannot be opened at start (disk full) does not stop capture:
  *    the daemon runs without it, retries every DAEMON_RETRY_S and at stop,
- *    and starts syncing once it is open (SPEC 4.2).
+ *    and starts syncing once it is open (CONTRACT 4.2).
  *  - Wall times are computed when a record is written, from the session's
  *    CLOCK_BOOTTIME times and the current BOOTTIME<->REALTIME offset, so a
  *    suspend is idle time and a wall-clock step during a session does not
  *    change its duration.
  *
  * Test hook: BBT_AGENT_CHECKPOINT_S (1..60) shortens the checkpoint
- * interval (default 60 s, the SPEC's bound) so a crash test takes seconds.
+ * interval (default 60 s, the contract's bound) so a crash test takes seconds.
  */
 #ifndef DAEMON_H
 #define DAEMON_H

@@ -1,5 +1,5 @@
 /*
- * detector: input events -> teaching sessions, exactly SPEC 4.2.
+ * detector: input events -> teaching sessions, exactly CONTRACT 4.2.
  *
  * Decisions (the contract the unit tests in tests/unit/agent_detector.c hold):
  * - Times are microseconds on the caller's clock. A time earlier than one

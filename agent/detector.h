@@ -1,5 +1,5 @@
 /*
- * detector: turns input events into teaching sessions (SPEC 4.2).
+ * detector: turns input events into teaching sessions (CONTRACT 4.2).
  *
  * Pure: no I/O, no clock. The caller passes every event with the time it
  * was read (microseconds of a clock that counts suspend, CLOCK_BOOTTIME in

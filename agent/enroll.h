@@ -1,5 +1,5 @@
 /*
- * enroll: the agent's enrollment with the collector (SPEC 4.4,
+ * enroll: the agent's enrollment with the collector (CONTRACT 4.4,
  * POST /api/v1/enroll), and the enrollment state it leaves in the store.
  *
  * State: struct enroll_state, kept in store meta as "enrolled" = "1" |

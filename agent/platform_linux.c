@@ -189,7 +189,7 @@ int platform_input_probe(const char *event_name, struct platform_input *out,
 	if (read_attr(evdir, "name", out->id.name, sizeof(out->id.name)) < 0)
 		out->id.name[0] = '\0';
 	/* A frame's firmware may name it in Latin-1 or with control bytes; the
-	 * collector refuses records with those (SPEC 5.3), so clean it here. */
+	 * collector refuses records with those (CONTRACT 5.3), so clean it here. */
 	if (bbt_text_scrub(out->id.name) > 0)
 		log_debug("%s: device name cleaned of control or non-UTF-8 bytes", event_name);
 	read_hex_id(evdir, "id/vendor", out->id.vid);
@@ -281,7 +281,7 @@ struct plw_device {
 	int dropping;			/* SYN_DROPPED seen, waiting for SYN_REPORT */
 	/* Only what the loop needs of struct platform_input: its sysfs path
 	 * (PATH_MAX) times PLATFORM_MAX_DEVICES was 130 KiB of resident
-	 * memory in the capture process, which must stay small (SPEC 8). */
+	 * memory in the capture process, which must stay small (CONTRACT 8). */
 	struct {
 		char event_name[32];
 		struct bbt_input_id id;

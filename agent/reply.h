@@ -1,5 +1,5 @@
 /*
- * reply: what the agent reads from the collector's replies (SPEC 4.4), as
+ * reply: what the agent reads from the collector's replies (CONTRACT 4.4), as
  * pure functions of the reply body: no I/O, no store, no clock, so they are
  * unit-tested and fuzzed (tests/fuzz/fuzz_agent_reply.c) without a server.
  *

@@ -582,7 +582,7 @@ static int same_file(const struct store *st)
 
 /*
  * Before each use outside a transaction: a file SQLite found damaged is
- * replaced now (moved aside, rows carried over, SPEC 4.2), and a file that
+ * replaced now (moved aside, rows carried over, CONTRACT 4.2), and a file that
  * another connection (this process's or another's) replaced is followed,
  * so every connection writes to the one live buffer. A failed reopen
  * leaves db NULL and is tried again at the next use.

@@ -1,6 +1,6 @@
 /*
  * store_mem: how much memory the buffer's SQLite may keep, for the process
- * that stays resident (SPEC 8: no more PSS than a minimal collectd). Part
+ * that stays resident (CONTRACT 8: no more PSS than a minimal collectd). Part
  * of the store family so that only storage files include sqlite3.h.
  *  - store_mem_limit(bytes): no page-cache preallocation, and a soft heap
  *    limit for all of SQLite in the process (sqlite3_soft_heap_limit64):

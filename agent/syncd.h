@@ -1,5 +1,5 @@
 /*
- * syncd: the sync process of the Linux split (SPEC 4.1, docs/agent-run.md):
+ * syncd: the sync process of the Linux split (CONTRACT 4.1, docs/agent-run.md):
  * `bbt-agent sync --auto`, one pass when one is due, then exit. systemd
  * starts it (bbt-agent-sync.timer every minute, bbt-agent-sync.path when
  * the capture process kicks), so nothing of it stays resident.

@@ -1,5 +1,5 @@
 # windows.mk: `make windows` cross-builds the Windows agent with mingw-w64
-# (SPEC 7) into build/windows/; `make windows-test` (a make test stage) runs
+# (CONTRACT 7) into build/windows/; `make windows-test` (a make test stage) runs
 # its tests under wine (tests/windows/run.sh).
 #
 # - The static libraries (SQLite, cJSON, OpenSSL, libcurl, libusb, cmocka)

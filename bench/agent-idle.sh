@@ -1,5 +1,5 @@
 #!/bin/sh
-# Agent footprint when idle (SPEC 8, issue 11), measured beside its limit in
+# Agent footprint when idle (CONTRACT 8, issue 11), measured beside its limit in
 # the same run:
 #  - what stays resident is the capture process (`bbt-agent run` execs
 #    bbt-agent-capture; sync is a process of its own that exits after its

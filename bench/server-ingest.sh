@@ -1,5 +1,5 @@
 #!/bin/sh
-# Collector ingest throughput (SPEC 8): the same sessions sent to the real
+# Collector ingest throughput (CONTRACT 8): the same sessions sent to the real
 # bbt-server over loopback HTTP in batches, and inserted straight into an
 # SQLite file with the server's durability settings (WAL, synchronous=FULL,
 # one transaction per batch). The raw insert rate is the limit the server

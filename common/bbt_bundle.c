@@ -148,7 +148,7 @@ static cJSON *parse_object_line(const char *p, size_t n, size_t lineno,
 		return NULL;
 	}
 	/* cJSON ends a string at an escaped NUL: parse a copy in which each
-	 * \u0000 is marked, so the session check refuses it (SPEC 5.3). The
+	 * \u0000 is marked, so the session check refuses it (CONTRACT 5.3). The
 	 * signature covers the original bytes, which stay as they are. */
 	if (bbt_json_mark_nul(p, n, &marked) < 0) {
 		bbt_error_set(e, "line %zu: out of memory", lineno);

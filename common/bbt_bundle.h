@@ -1,5 +1,5 @@
 /*
- * bbt_bundle: the signed offline bundle, a .bbtb file (SPEC 4.5).
+ * bbt_bundle: the signed offline bundle, a .bbtb file (CONTRACT 4.5).
  *
  * A bundle carries sessions from an agent with no network to the
  * collector on a USB stick. It is text, one JSON object per line, each
@@ -7,7 +7,7 @@
  *
  *   {"format":"bbt-bundle/1","device_id":"...","created":"<ISO 8601>",
  *    "agent_version":"...","count":N}
- *   <session 1, SPEC 4.3>
+ *   <session 1, CONTRACT 4.3>
  *   ...
  *   <session N>
  *   {"signature":"<base64 Ed25519 signature of every byte above>"}

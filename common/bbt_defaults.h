@@ -2,7 +2,7 @@
  * bbt_defaults: the defaults both programs must agree on, in one place.
  *   - the zone a school's day and ISO week are counted in when nothing says
  *     otherwise (the server's --tz, the points rule's week_zone);
- *   - the detector's settings (SPEC 4.2): the agent's built-in values, and
+ *   - the detector's settings (CONTRACT 4.2): the agent's built-in values, and
  *     what the collector hands to agents when neither `serve` options nor
  *     the school's own settings (`school set`) say otherwise. A session the
  *     agent cuts must be the session the collector expects, so these are

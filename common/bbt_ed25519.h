@@ -1,5 +1,5 @@
 /*
- * bbt_ed25519: the device key that signs offline bundles (SPEC 4.4, 4.5).
+ * bbt_ed25519: the device key that signs offline bundles (CONTRACT 4.4, 4.5).
  *
  * An agent makes one Ed25519 key pair at enrollment and keeps the private
  * key as a PKCS#8 PEM file in its state dir (device.key, mode 0600). The

@@ -1,11 +1,11 @@
 /*
  * bbt_session: the teaching-session record both programs share, and its
- * JSON form (SPEC 4.3).
+ * JSON form (CONTRACT 4.3).
  *
  * Times are Unix seconds; utc_offset is only how the record is shown
  * (the agent shows its local offset, replay shows --start's). duration_s
  * is always end - start. The boot fields are the agent's evidence for
- * clock correction (SPEC 4.4); they travel in the JSON as "boot" only
+ * clock correction (CONTRACT 4.4); they travel in the JSON as "boot" only
  * between agent modules, never required by the server.
  */
 #ifndef BBT_SESSION_H
@@ -63,7 +63,7 @@ unsigned bbt_flag_from_name(const char *name);
  */
 size_t bbt_flags_format(unsigned flags, const char *sep, char *buf, size_t len);
 
-/* The SPEC 4.3 object. Returns NULL only on allocation failure. */
+/* The CONTRACT 4.3 object. Returns NULL only on allocation failure. */
 cJSON *bbt_session_to_json(const struct bbt_session *s);
 /* The same, printed unformatted; caller frees. */
 char *bbt_session_to_json_line(const struct bbt_session *s);
@@ -71,7 +71,7 @@ char *bbt_session_to_json_line(const struct bbt_session *s);
  * nothing); -1 if o is NULL or cannot be printed. */
 int bbt_json_print_line(cJSON *o);
 /*
- * Read a SPEC 4.3 object, checking every field's type and range: id a UUID,
+ * Read a CONTRACT 4.3 object, checking every field's type and range: id a UUID,
  * start/end ISO 8601 with offsets, duration_s == end - start, counts >= 0,
  * strings within their limits and clean (bbt_text_check; parse the JSON
  * text through bbt_json_mark_nul so an escaped NUL is seen). Unknown flag
@@ -82,7 +82,7 @@ int bbt_session_from_json(const cJSON *obj, struct bbt_session *s,
     struct bbt_error *e);
 
 /*
- * Strings from the network (SPEC 5.3: "strings with control characters or
+ * Strings from the network (CONTRACT 5.3: "strings with control characters or
  * an escaped NUL are malformed").
  *
  * cJSON decodes the escape \u0000 to a NUL byte, so a C string silently

@@ -9,7 +9,7 @@
 #include "http.h"
 #include "report.h"
 
-/* api_device.c: the agent endpoints (SPEC 4.4). */
+/* api_device.c: the agent endpoints (CONTRACT 4.4). */
 void api_enroll(struct http_request *req, struct http_response *res);
 void api_sessions(struct http_request *req, struct http_response *res);
 void api_heartbeat(struct http_request *req, struct http_response *res);
@@ -23,10 +23,10 @@ void api_signin(struct http_request *req, struct http_response *res);
 void api_signout(struct http_request *req, struct http_response *res);
 void api_me(struct http_request *req, struct http_response *res);
 
-/* api_bundles.c: offline bundles (SPEC 4.5), admin or own-device token. */
+/* api_bundles.c: offline bundles (CONTRACT 4.5), admin or own-device token. */
 void api_bundles_post(struct http_request *req, struct http_response *res);
 
-/* api_report.c: the report endpoints (SPEC 5.2), admin token, school-scoped:
+/* api_report.c: the report endpoints (CONTRACT 5.2), admin token, school-scoped:
  * points (5.4), devices, verify (5.5), stats (5.6), teachers (5.1). */
 void api_points_get(struct http_request *req, struct http_response *res);
 void api_devices_get(struct http_request *req, struct http_response *res);
@@ -34,7 +34,7 @@ void api_verify_get(struct http_request *req, struct http_response *res);
 void api_stats_get(struct http_request *req, struct http_response *res);
 void api_teachers_get(struct http_request *req, struct http_response *res);
 
-/* api_dashboard.c: the dashboard's static files (SPEC 5.2), no credential. */
+/* api_dashboard.c: the dashboard's static files (CONTRACT 5.2), no credential. */
 void api_dashboard_get(struct http_request *req, struct http_response *res);
 
 /* The route table http.c serves (server/api_routes.c). */

@@ -1,6 +1,6 @@
 /*
  * api_bundles: POST /api/v1/bundles, an offline bundle uploaded as the
- * request body (SPEC 4.5, 5.2; docs/bundles.md).
+ * request body (CONTRACT 4.5, 5.2; docs/bundles.md).
  *
  * Who may post: an admin (a school admin only for devices of their school)
  * (by Bearer token or dashboard sign-in session, with its CSRF token) or the

@@ -1,5 +1,5 @@
 /*
- * api_device: the agent's endpoints (SPEC 4.4) — enroll, sessions,
+ * api_device: the agent's endpoints (CONTRACT 4.4) — enroll, sessions,
  * heartbeat — as HTTP: decoding bodies, statuses, replies. The rules live
  * beside ingest.c and bundles.c: enrollment.c (the token, identity, one
  * transaction), ingest.c (sessions). Statuses of enrollment: 400 a bad

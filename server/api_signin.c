@@ -1,5 +1,5 @@
 /*
- * api_signin: the dashboard's sign-in (SPEC 5.2). POST /api/v1/signin
+ * api_signin: the dashboard's sign-in (CONTRACT 5.2). POST /api/v1/signin
  * takes {"name","password"} and answers a session cookie and its CSRF
  * token; POST /api/v1/signout ends the session; GET /api/v1/me says who a
  * credential (cookie or Bearer token) belongs to. Sessions themselves are

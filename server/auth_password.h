@@ -1,5 +1,5 @@
 /*
- * auth_password: the dashboard sign-in password (SPEC 5.1 `admin passwd`,
+ * auth_password: the dashboard sign-in password (CONTRACT 5.1 `admin passwd`,
  * 5.2), as a slow, salted, memory-hard hash: scrypt from OpenSSL's
  * libcrypto (EVP_PBE_scrypt), which the collector links already. Why scrypt
  * and these parameters: docs/server.md ("Sign-in").

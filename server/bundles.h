@@ -1,5 +1,5 @@
 /*
- * bundles: the collector's side of offline bundles (SPEC 4.5, docs/bundles.md),
+ * bundles: the collector's side of offline bundles (CONTRACT 4.5, docs/bundles.md),
  * shared by `bbt-server import` and POST /api/v1/bundles.
  *
  * Two steps, so that the HTTP handler can check who may import for which

@@ -1,7 +1,8 @@
 /*
  * cmd_admin: `bbt-server admin create NAME [--school CODE]`, `admin list`,
- * `admin passwd NAME`, `admin revoke NAME` (SPEC 5.1). create prints the admin token once, alone
- * on the last line of stdout; only its SHA-256 digest is stored. Without
+ * `admin passwd NAME`, `admin revoke NAME` (CONTRACT 5.1). create prints
+ * the admin token once, alone on the last line of stdout; only its SHA-256
+ * digest is stored. Without
  * --school the admin is a bureau admin and sees every school; with it, only
  * that school. revoke ends the token at once on every server process (each
  * request looks its token up in the database); `admin create` with the

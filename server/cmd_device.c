@@ -1,6 +1,6 @@
 /*
  * cmd_device: `bbt-server device list [--school CODE]`, `device revoke ID`,
- * `device move ID --school CODE --room NAME` (SPEC 5.1): an admin's hand on
+ * `device move ID --school CODE --room NAME` (CONTRACT 5.1): an admin's hand on
  * one enrolled device. `devices` is the fleet report; `device list` is the
  * identity view an admin revokes or moves from (hw_id, enrollment, clone
  * evidence, revocation, the current public key).
@@ -9,7 +9,7 @@
  * request looks its token up in the database). The machine can enroll again
  * only with an enrollment token of its school, which lifts the revocation:
  * revoke those too (`token revoke`) to keep it out. move is the one way a
- * device changes school (enrollment never moves one, SPEC 4.4); its token,
+ * device changes school (enrollment never moves one, CONTRACT 4.4); its token,
  * key and past sessions (stored with the school and room they were recorded
  * in) stay as they are.
  */
@@ -65,7 +65,7 @@ static int device_row(void *arg, const struct db_device *d, const char *inputs_j
 	rc |= report_time(w->rep, D_LAST_REENROLLED, d->reenrolled_at, w->zone);
 	rc |= report_bool(w->rep, D_CLONE, fleet_clone_suspected(d->clone_at, w->now));
 	rc |= report_time(w->rep, D_REVOKED, d->revoked_at, w->zone);
-	/* Which machine holds the identity now (SPEC 4.4): key changes are
+	/* Which machine holds the identity now (CONTRACT 4.4): key changes are
 	 * what clone evidence is made of. */
 	rc |= report_str(w->rep, D_KEY, d->public_key);
 	return rc ? bbt_error_set(e, "out of memory") : 0;

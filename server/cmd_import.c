@@ -1,5 +1,5 @@
 /*
- * cmd_import: `bbt-server import BUNDLE...` (SPEC 5.1, 4.5): verify each
+ * cmd_import: `bbt-server import BUNDLE...` (CONTRACT 5.1, 4.5): verify each
  * offline bundle against its enrolled device and ingest it exactly as an
  * upload would be (server/bundles.h). Files are independent: one refused
  * bundle stores nothing of itself and does not stop the others. One line

@@ -1,11 +1,11 @@
 /*
- * cmd_schedule: `bbt-server schedule import FILE.csv [--year YYYY]` (SPEC
+ * cmd_schedule: `bbt-server schedule import FILE.csv [--year YYYY]` (CONTRACT
  * 5.5). The whole file is parsed, every school resolved (by code or name)
  * and every lesson stored in one transaction: a row that cannot be
  * understood ("FILE:LINE: reason") stores nothing of the file. A lesson
  * with the same 序号 on the same date as a stored one replaces it.
  *
- * `schedule export` (SPEC 5.1) writes the stored lessons back in the
+ * `schedule export` (CONTRACT 5.1) writes the stored lessons back in the
  * province's layout, the columns import reads, plus each end's verification
  * (verify's own report): re-importing an export changes nothing. 开课时间 is
  * written as 2026-12-10 09:00-10:00 (the year travels with it); 单位 is the

@@ -1,11 +1,11 @@
 /*
- * cmd_school: `bbt-server school add CODE NAME [--district NAME]` (SPEC
+ * cmd_school: `bbt-server school add CODE NAME [--district NAME]` (CONTRACT
  * 5.1). A school must exist before tokens, admins, timetables or devices can
  * name it; its code is the key everywhere.
  *
  * `school set CODE [--idle-gap S] [--min-session S] [--stuck-contact S]
  * [--reset]`: the detector settings sent to that school's agents in
- * heartbeat replies (SPEC 4.1), each over the server's own (`serve
+ * heartbeat replies (CONTRACT 4.1), each over the server's own (`serve
  * --idle-gap ...`); a setting not given keeps its stored value, --reset
  * drops them all first. The points rule's qualifying duration is not one of
  * them: it stays in the rule file.

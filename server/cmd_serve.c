@@ -4,7 +4,7 @@
  * [--min-session S] [--stuck-contact S] [--max-connections N]
  * [--max-per-address N] [--trusted-proxy CIDR]... [--header-timeout S]
  * [--min-body-rate BYTES] [--body-rate-window S] [--session-idle S]
- * [--session-max S]` (SPEC 5.1, 5.2).
+ * [--session-max S]` (CONTRACT 5.1, 5.2).
  * Options, the rule file (read once, rulebook.h), then the HTTP server
  * (server/http_mhd.c) until SIGTERM/SIGINT; SIGHUP reads the rule file again.
  */

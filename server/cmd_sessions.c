@@ -1,7 +1,7 @@
 /*
  * cmd_sessions: the rows of `bbt-server sessions [--school CODE] [--device
  * ID]`, a list entry of the report table (report_cmds.c, RC_LIST): the
- * stored sessions themselves, as they arrived (SPEC 4.3 fields plus where
+ * stored sessions themselves, as they arrived (CONTRACT 4.3 fields plus where
  * and how: device, school and room then, received time, http or bundle).
  * The audit view an admin needs when a report looks wrong ("did this PC
  * upload Tuesday's lessons, and by which path?"), and the one interface

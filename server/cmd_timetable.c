@@ -1,5 +1,5 @@
 /*
- * cmd_timetable: `bbt-server timetable import FILE.csv` (SPEC 5.4), and
+ * cmd_timetable: `bbt-server timetable import FILE.csv` (CONTRACT 5.4), and
  * `timetable list [--school CODE]`: the slots in force, as stored, so an
  * admin sees what the points report attributes against (read-only; a list
  * entry of the report table, report_cmds.c).

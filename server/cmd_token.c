@@ -1,7 +1,7 @@
 /*
  * cmd_token: `bbt-server token create --school CODE [--uses N]
  * [--expires-days D]`, `token list [--school CODE]`, `token revoke PREFIX`
- * (SPEC 5.1). create prints the enrollment token once, alone on the last
+ * (CONTRACT 5.1). create prints the enrollment token once, alone on the last
  * line of stdout (scripts take `| tail -1`); only its SHA-256 digest and its
  * first DB_PREFIX_LEN characters are stored, the prefix being what `list`
  * shows and `revoke` takes (8 hex digits of 64 say nothing useful about the

@@ -1,6 +1,6 @@
 /*
  * commands: one function per `bbt-server` subcommand, each in its own
- * cmd_<name>.c (SPEC 5.1). main() parses the global options (--db, --tz)
+ * cmd_<name>.c (CONTRACT 5.1). main() parses the global options (--db, --tz)
  * and hands over argc/argv starting at the subcommand's own arguments.
  *
  * Each returns the process exit status, one convention for every command

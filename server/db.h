@@ -3,7 +3,7 @@
  * lives behind this header and the topic headers it includes at its end;
  * callers never see a backend type. Two backends implement it, both linked
  * into every bbt-server: SQLite (db_sqlite*.c) and PostgreSQL (db_pg*.c,
- * SPEC 5.7; docs/storage-postgresql.md); server/db.c chooses one at
+ * CONTRACT 5.7; docs/storage-postgresql.md); server/db.c chooses one at
  * db_open and dispatches every call through the list in db_backend.h. A
  * backend is brought up topic by topic:
  *   db.h           open/close, schema version, transactions, common sizes

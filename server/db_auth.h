@@ -1,5 +1,5 @@
 /*
- * db_auth: the dashboard sign-in's storage (SPEC 5.1 admin passwd, 5.2):
+ * db_auth: the dashboard sign-in's storage (CONTRACT 5.1 admin passwd, 5.2):
  * admins' password hashes (server/auth_password.h form), sign-in sessions
  * and the wrong-password log the throttle counts. SQLite: db_sqlite_auth.c.
  *

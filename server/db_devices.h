@@ -1,5 +1,5 @@
 /*
- * db_devices: enrolled devices (SPEC 4.4 identity), their tokens, contact
+ * db_devices: enrolled devices (CONTRACT 4.4 identity), their tokens, contact
  * (heartbeats, the hourly contact history), revocation and moves. SQLite:
  * db_sqlite.c and db_sqlite_stats.c (contact history, uploaded, interval).
  */
@@ -39,7 +39,7 @@ struct db_device {
 #define DB_ENROLL_OTHER_SCHOOL 2	/* hw_id is another school's: nothing written */
 
 /*
- * Enroll (SPEC 4.4 identity). A new hw_id inserts a device. A hw_id already
+ * Enroll (CONTRACT 4.4 identity). A new hw_id inserts a device. A hw_id already
  * enrolled in d->school keeps its device_id and gets d's room, hostname,
  * version, public key and token hash: the old device token stops working
  * (kept as superseded, see db_device_token_refused), the re-enrollment is

@@ -1,5 +1,5 @@
 /*
- * db_live: the live-lesson schedule (SPEC 5.5) and the per-room sessions
+ * db_live: the live-lesson schedule (CONTRACT 5.5) and the per-room sessions
  * and devices its verification reads. SQLite: db_sqlite_live.c.
  */
 #ifndef SERVER_DB_LIVE_H

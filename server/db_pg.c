@@ -1,5 +1,5 @@
 /*
- * db_pg: the PostgreSQL backend of server/db.h (SPEC 5.7: a province's
+ * db_pg: the PostgreSQL backend of server/db.h (CONTRACT 5.7: a province's
  * collectors share one database) — the connection, prepared statements,
  * transactions, the schema and its migrations, and the monthly session
  * partitions. The tables' functions are in db_pg_<topic>.c, as SQLite's
@@ -119,7 +119,7 @@ static const char *const migrations[] = {
 	"  teacher_name " T " NOT NULL,"
 	"  subject " T " NOT NULL DEFAULT '');"
 	"CREATE INDEX timetable_slot ON timetable(school, room, weekday);",
-	/* v2: the live-lesson schedule (SPEC 5.5), sessions by room. */
+	/* v2: the live-lesson schedule (CONTRACT 5.5), sessions by room. */
 	"CREATE TABLE live_lessons ("
 	"  seq " T " NOT NULL,"
 	"  day BIGINT NOT NULL,"

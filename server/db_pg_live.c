@@ -1,7 +1,7 @@
 /*
  * db_pg_live: the live-lesson part of server/db.h on PostgreSQL: schedule
  * rows, and the per-room sessions and devices verification needs (the
- * same statements as db_sqlite_live.c). Sessions last at most 24 h (SPEC
+ * same statements as db_sqlite_live.c). Sessions last at most 24 h (CONTRACT
  * 5.3), so "overlaps [from, to)" is searched as start in [from - 24 h, to),
  * on the (school, room, start) index and only the partitions it touches.
  */

@@ -1,6 +1,6 @@
 /*
  * db_schools: schools, their lookup by code or name, and their detector
- * settings (SPEC 4.1 keys pushed to their agents). SQLite: db_sqlite.c
+ * settings (CONTRACT 4.1 keys pushed to their agents). SQLite: db_sqlite.c
  * (schools), db_sqlite_live.c (resolve), db_sqlite_stats.c (each, detector).
  */
 #ifndef SERVER_DB_SCHOOLS_H
@@ -32,7 +32,7 @@ typedef int (*db_school_fn)(void *arg, const struct db_school *s, struct bbt_err
 /* Every school, ordered by district, code. */
 int db_schools_each(struct db *db, db_school_fn fn, void *arg, struct bbt_error *e);
 
-/* A school's detector settings for its agents (SPEC 4.1 keys, seconds);
+/* A school's detector settings for its agents (CONTRACT 4.1 keys, seconds);
  * -1 = not set: the server's own (serve --idle-gap ...) applies. */
 struct db_detector {
 	int64_t idle_gap, min_session, stuck_contact;

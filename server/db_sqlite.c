@@ -107,7 +107,7 @@ static const char *const migrations[] = {
 	"  teacher_name TEXT NOT NULL,"
 	"  subject TEXT NOT NULL DEFAULT '');"
 	"CREATE INDEX timetable_slot ON timetable(school, room, weekday);",
-	/* v2: the live-lesson schedule (SPEC 5.5), sessions by room. */
+	/* v2: the live-lesson schedule (CONTRACT 5.5), sessions by room. */
 	"CREATE TABLE live_lessons ("
 	"  seq TEXT NOT NULL,"
 	"  day INTEGER NOT NULL,"

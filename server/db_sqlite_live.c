@@ -1,7 +1,7 @@
 /*
  * db_sqlite_live: the live-lesson part of server/db.h on SQLite: schedule
  * rows, and the per-room sessions and devices verification needs. Sessions
- * last at most 24 h (SPEC 5.3), so "overlaps [from, to)" is searched as
+ * last at most 24 h (CONTRACT 5.3), so "overlaps [from, to)" is searched as
  * start in [from - 24 h, to) to use the (school, room, start) index.
  */
 #include <stdio.h>

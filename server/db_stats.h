@@ -1,5 +1,5 @@
 /*
- * db_stats: a school's counts for the statistics report (SPEC 5.6).
+ * db_stats: a school's counts for the statistics report (CONTRACT 5.6).
  * SQLite: db_sqlite_stats.c.
  */
 #ifndef SERVER_DB_STATS_H

@@ -1,5 +1,5 @@
 /*
- * db_tokens: enrollment tokens (SPEC 5.1 token create|list|revoke): only
+ * db_tokens: enrollment tokens (CONTRACT 5.1 token create|list|revoke): only
  * their digests are stored. SQLite: db_sqlite.c.
  */
 #ifndef SERVER_DB_TOKENS_H

@@ -1,5 +1,5 @@
 /*
- * enrollment: enrolling a classroom device (SPEC 4.4), without the
+ * enrollment: enrolling a classroom device (CONTRACT 4.4), without the
  * transport: the checks on the enrollment token, the identity rules and
  * the one transaction that pays a token's use for a device write. The HTTP
  * handler (api_device.c) only decodes the body and maps the outcome to a

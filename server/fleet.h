@@ -1,5 +1,5 @@
 /*
- * fleet: the `devices` report (SPEC 5.1, issue 5): every enrolled classroom
+ * fleet: the `devices` report (CONTRACT 5.1, issue 5): every enrolled classroom
  * device with where it is, what it runs, when it last reported, whether it
  * is online, its clock offset, the sessions it still buffers and the input
  * hardware it found. Built once for the CLI and GET /api/v1/devices.
@@ -15,7 +15,7 @@
  * db_device_uploaded): the depth after the pass, not before it. A clock
  * offset never measured (no agent_time yet) is null, not 0.
  *
- * Identity columns (SPEC 4.4): reenrolled counts the times the device's
+ * Identity columns (CONTRACT 4.4): reenrolled counts the times the device's
  * hw_id enrolled again (a re-image keeps the device_id), last_reenrolled is
  * the last of them, revoked says an admin revoked its token. clone_suspected
  * is true when, in the last 14 days (DB_CLONE_WINDOW_S), the collector saw

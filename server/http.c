@@ -58,7 +58,7 @@
 /*
  * All authenticated request bodies held at once (raw and inflated) share
  * one budget, so many slow uploads cannot take the memory of the machine:
- * past it a request gets 503 with Retry-After, which agents honour (SPEC
+ * past it a request gets 503 with Retry-After, which agents honour (CONTRACT
  * 4.4). Bodies without a credential (enrollment) are small and bounded per
  * connection instead, so nobody without a token can spend this budget.
  */

@@ -14,7 +14,7 @@
  * method gets 405, an unknown path 404.
  *
  * Routing and authentication happen on the request's headers, before any
- * body is read (SPEC 5.2): an unknown path, a wrong method or a missing or
+ * body is read (CONTRACT 5.2): an unknown path, a wrong method or a missing or
  * wrong credential is answered at once and the body is never buffered.
  * A handler is called once per request, after the whole body has arrived
  * (at most max_body bytes after gzip inflation; HTTP_UNAUTH_MAX_BODY on a
@@ -95,7 +95,7 @@ struct http_cidr {
 	int bits;		/* 0..128 */
 };
 
-/* Detector settings the server hands out in heartbeat replies (SPEC 4.1). */
+/* Detector settings the server hands out in heartbeat replies (CONTRACT 4.1). */
 struct http_detector {
 	int idle_gap;		/* 600 */
 	int min_session;	/* 900 */

@@ -1,5 +1,5 @@
 /*
- * http_session: the dashboard's sign-in session on the request path (SPEC
+ * http_session: the dashboard's sign-in session on the request path (CONTRACT
  * 5.2). A session is a cookie `bbt_session` holding 32 random bytes (hex);
  * the database keeps only its SHA-256 (db_auth.h), with the session's
  * CSRF token, its admin and its times. The cookie is HttpOnly,

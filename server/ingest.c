@@ -1,5 +1,5 @@
 /*
- * ingest: SPEC 5.3 — judge each uploaded session alone, store the good ones
+ * ingest: CONTRACT 5.3 — judge each uploaded session alone, store the good ones
  * exactly once in one durable transaction, and say what became of each id.
  * The judging half is pure (no I/O, time passed in) so the fuzzer and the
  * unit tests drive it directly; see ingest.h for the rules.

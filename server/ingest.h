@@ -1,5 +1,5 @@
 /*
- * ingest: the collector's judgement of uploaded sessions (SPEC 5.3) and
+ * ingest: the collector's judgement of uploaded sessions (CONTRACT 5.3) and
  * their storage, shared by POST /api/v1/sessions and offline bundles.
  *
  * Judging is pure: a function of (session JSON, the device's school, server
@@ -12,7 +12,7 @@
  * where a session whose id is already stored — from any device, by any
  * route — is a duplicate, counted once.
  *
- * Clock evidence (SPEC 4.4, 5.3): an upload carries "agent_time", the
+ * Clock evidence (CONTRACT 4.4, 5.3): an upload carries "agent_time", the
  * agent's clock when it sent the batch, so offset = agent_time - server
  * time tells how far ahead the agent's clock is now. A session lying in the
  * future is the only one certainly stamped by a wrong clock, so only such a

@@ -1,6 +1,6 @@
 /*
  * bbt-server: the collector. Enrolls agents, ingests sessions exactly once,
- * credits points, verifies live lessons and reports (SPEC 5).
+ * credits points, verifies live lessons and reports (CONTRACT 5).
  *
  * main() is the plan: global options, then one subcommand.
  */

@@ -1,6 +1,6 @@
 /*
  * points: attribution of sessions to teachers and the interactive-teaching
- * points rule (SPEC 5.4). Pure: no I/O and no clock; every time is passed in,
+ * points rule (CONTRACT 5.4). Pure: no I/O and no clock; every time is passed in,
  * and zones are named explicitly (looked up in the system tz database).
  *
  * Attribution: a session belongs to the teacher it names (matched to a

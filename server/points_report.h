@@ -1,5 +1,5 @@
 /*
- * points_report: the `points` report (SPEC 5.1) from sessions and slots, shared
+ * points_report: the `points` report (CONTRACT 5.1) from sessions and slots, shared
  * by the CLI and GET /api/v1/points (the "points" entry, report_cmds.c), so both
  * always give the same answer.
  *

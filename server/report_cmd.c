@@ -133,7 +133,7 @@ static int cli_parse(const struct report_entry *re, int argc, char **argv, struc
 		return CMD_USAGE;
 	}
 	o->a.shape = o->xlsx ? REPORT_CSV : o->f;
-	/* The default (SPEC 5.1): Chinese headers for the workbook and CSV, which
+	/* The default (CONTRACT 5.1): Chinese headers for the workbook and CSV, which
 	 * officers open in Excel; the keys for the terminal table (docs/stats.md).
 	 * A list's headers are always its keys. */
 	if (o->lang == 0)

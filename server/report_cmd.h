@@ -2,8 +2,8 @@
  * report_cmd: one way to write a report command, after tmux's cmd_entry.
  * A report is a table entry (report_cmds.c): its name, usage text, the
  * options it takes and a build function. One runner serves every entry to
- * the CLI (`bbt-server points ...`, SPEC 5.1) and to the JSON API
- * (`GET /api/v1/points?...`, SPEC 5.2), so the two always agree and a new
+ * the CLI (`bbt-server points ...`, CONTRACT 5.1) and to the JSON API
+ * (`GET /api/v1/points?...`, CONTRACT 5.2), so the two always agree and a new
  * report is one entry and one build function.
  *
  * The runner's order is the same for both: parse the options, load the rule

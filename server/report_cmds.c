@@ -1,6 +1,6 @@
 /*
  * report_cmds: the report entries (report_cmd.h), one per report command
- * and its GET /api/v1/<name> twin: points (SPEC 5.4), verify (5.5), stats
+ * and its GET /api/v1/<name> twin: points (CONTRACT 5.4), verify (5.5), stats
  * (5.6), devices and teachers (5.1); then the admin's lists of stored rows
  * (RC_LIST, CLI only): sessions, timetable list, token list, device list,
  * admin list, whose build functions live beside their commands (cmd_*.c).

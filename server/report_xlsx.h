@@ -1,5 +1,5 @@
 /*
- * report_xlsx: a report as a real Excel workbook (SPEC 5.1 `--format xlsx
+ * report_xlsx: a report as a real Excel workbook (CONTRACT 5.1 `--format xlsx
  * --out FILE`), written with libxlsxwriter. One sheet, a bold header row
  * in Chinese (the column keys of the JSON form translated; a column already
  * named in Chinese stays), or the keys themselves (--lang en), frozen so it

@@ -286,7 +286,7 @@ int rules_load_all(const char *path, struct points_rule *r, struct rules_stats *
 			return finish(&l, "defaults", 0, r, st, e);
 		path = RULES_DEFAULT_PATH;
 	}
-	/* A file that has no [equipment_score] has no score (SPEC 5.6). */
+	/* A file that has no [equipment_score] has no score (CONTRACT 5.6). */
 	l.s.equipment = 0;
 	rc = ini_parse(path, on_key, &l);
 	if (rc == -1)

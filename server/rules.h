@@ -9,7 +9,7 @@
  *   max_per_week = 2          ; 0 = no weekly cap
  *   week_zone = Asia/Shanghai
  *
- *   [equipment_score]       ; Baoji's 基础建设与应用 row (SPEC 5.6)
+ *   [equipment_score]       ; Baoji's 基础建设与应用 row (CONTRACT 5.6)
  *   all = 4                 ; every classroom's device reported
  *   80 = 3                  ; at least 80 % (inclusive; one decimal allowed)
  *   60 = 2

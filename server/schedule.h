@@ -1,5 +1,5 @@
 /*
- * schedule: the provincial live-lesson timetable (SPEC 5.5, 名师示范课课表)
+ * schedule: the provincial live-lesson timetable (CONTRACT 5.5, 名师示范课课表)
  * read from CSV into lessons. Pure apart from csvin's reading: schools are
  * left as written (code or name); the import resolves them.
  *

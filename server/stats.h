@@ -1,6 +1,6 @@
 /*
  * stats: the bureau's figures per school, per district and in total for a
- * period (SPEC 5.6). The arithmetic (adding schools up, coverage and hours
+ * period (CONTRACT 5.6). The arithmetic (adding schools up, coverage and hours
  * with one decimal) is pure and unit-tested; stats_report gathers each
  * school's counts from storage, its points from the points engine and its
  * live lessons from verify, so every figure agrees with those reports.

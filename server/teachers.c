@@ -290,7 +290,7 @@ static int term_merge(struct term *tm, const struct teachers_row *w, struct bbt_
  * One ISO week [wfrom, wto) of the term: its sessions only are loaded,
  * attributed and judged (the weekly cap needs nothing outside the week),
  * folded, merged into tm and freed. So memory holds one week's sessions
- * and the term's rows, never the term's sessions (SPEC 5.7).
+ * and the term's rows, never the term's sessions (CONTRACT 5.7).
  */
 static int term_week(struct db *db, const struct points_rule *rule, const char *zone,
     const struct timetable *tt, const char *school, int64_t wfrom, int64_t wto,

@@ -1,5 +1,5 @@
 /*
- * teachers: one row per teacher for a term or a year (SPEC 5.1 `teachers`,
+ * teachers: one row per teacher for a term or a year (CONTRACT 5.1 `teachers`,
  * the "具体数据" an award recommendation asks for), built from the points
  * engine's own weekly rows and verify's own lesson statuses, so its figures
  * are those of `points` and `verify` added up, never a second computation.

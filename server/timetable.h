@@ -1,5 +1,5 @@
 /*
- * timetable: a school timetable CSV (SPEC 5.4) turned into validated slots.
+ * timetable: a school timetable CSV (CONTRACT 5.4) turned into validated slots.
  *
  * Columns, found by their header (any order, extra columns ignored):
  *   school, room, weekday, start, end, teacher_id, teacher_name, subject

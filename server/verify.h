@@ -1,5 +1,5 @@
 /*
- * verify: did each end of a scheduled live lesson happen (SPEC 5.5)? The
+ * verify: did each end of a scheduled live lesson happen (CONTRACT 5.5)? The
  * decision (verify_end) is pure: the slot, the sessions of that room, the
  * room's device and "now" go in; a status and the evidence come out.
  * verify_report and verify_tally_school read storage and use it.
@@ -46,7 +46,7 @@ const char *verify_status_name(enum verify_status s);
 
 struct db;
 
-/* The verify report (SPEC 5.1 rows) of lessons starting in [from, to), of
+/* The verify report (CONTRACT 5.1 rows) of lessons starting in [from, to), of
  * one school (NULL = all: a school sees the ends that are its own). */
 struct report *verify_report(struct db *db, const char *school, const char *zone,
     int64_t from, int64_t to, struct bbt_error *e);

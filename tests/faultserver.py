@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """A small scriptable collector for the agent's sync tests (python3 stdlib).
 
-It speaks the agent side of SPEC 4.4 (POST /api/v1/enroll, /heartbeat,
+It speaks the agent side of CONTRACT 4.4 (POST /api/v1/enroll, /heartbeat,
 /sessions, GET /healthz) well enough to count what arrives, and misbehaves
 on demand. The behaviour is read from DIR/mode before every request, so a
 test changes it by rewriting that file while the server runs:

@@ -40,7 +40,7 @@ root=.
 build=build
 self_test=0
 # Switched on (1) once every "SPEC x.y" in the tree cites CONTRACT instead.
-contract=${BBT_STYLE_CONTRACT:-0}
+contract=${BBT_STYLE_CONTRACT:-1}
 while [ $# -gt 0 ]; do
 	case $1 in
 	--root) root=$2; shift 2 ;;

@@ -1,6 +1,6 @@
 /*
  * bbt-agent-capture: the capture process of `bbt-agent run` on Linux
- * (SPEC 4.1, docs/agent-run.md). It reads input devices, runs the detector
+ * (CONTRACT 4.1, docs/agent-run.md). It reads input devices, runs the detector
  * and writes the buffer, and nothing else: it links no HTTP, TLS or USB
  * library (tests/integration/agent_run_nonet.sh checks its ELF NEEDED
  * list), confines itself (sandbox.h) before it opens a device, and tells
@@ -21,7 +21,7 @@
 #include "store_mem.h"
 
 /*
- * Memory (SPEC 8: idle PSS at most a minimal collectd's, docs/agent-run.md
+ * Memory (CONTRACT 8: idle PSS at most a minimal collectd's, docs/agent-run.md
  * has the figures): SQLite may keep CAPTURE_SQLITE_HEAP of cache (a
  * session is one row: it needs a few pages, not the default 2 MiB), blocks
  * from 64 KiB up are mmap'd so freeing them gives them back, and when the

@@ -1,6 +1,6 @@
 /*
  * sandbox: the capture process confines itself before it reads any input
- * (SPEC 4.1: the process with input access never touches the network).
+ * (CONTRACT 4.1: the process with input access never touches the network).
  *
  * sandbox_confine() sets no_new_privs and installs a seccomp filter under
  * which socket() and socketpair() fail with EACCES for every address family

@@ -1,4 +1,4 @@
-/* libFuzzer target: the POST /api/v1/sessions body parser and the SPEC 5.3
+/* libFuzzer target: the POST /api/v1/sessions body parser and the CONTRACT 5.3
  * judgement (ingest_parse_body, ingest_judge, ingest_reply) with no server
  * and no database. Any input must end in a usable batch or a body error,
  * every item judged with a reason when rejected, every accepted one with

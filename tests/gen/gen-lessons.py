@@ -6,7 +6,7 @@
 
 Writes OUTDIR/touch.events (an "IRTOUCH Infrared Touch" 6615:0070 IR frame,
 multitouch protocol B) and OUTDIR/keyboard.events (a USB keyboard), and
-OUTDIR/expected.jsonl: the sessions the plan holds under the SPEC defaults
+OUTDIR/expected.jsonl: the sessions the plan holds under the contract's defaults (CONTRACT 4.2)
 (idle_gap 600, min_session 900, stuck_contact 120), one JSON object per line
 with start/end (ISO 8601 in --start's offset), touches, active_minutes and flags,
 worked out from the generator's own plan (when each finger touched and moved),
@@ -254,7 +254,7 @@ def write(path, header, dev):
 
 
 def expected(devs, start):
-    """Sessions of the plan under the SPEC defaults."""
+    """Sessions of the plan under the contract's defaults (CONTRACT 4.2)."""
     acts = sorted(t for d in devs for t in d.activity)
     starts = sorted(t for d in devs for t in d.touch_starts)
     ghosts = [g for d in devs for g in d.ghost_spans]

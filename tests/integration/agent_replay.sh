@@ -4,7 +4,7 @@
 # an IR frame with lessons, breaks, a 10-minute use, ghost touches, and a
 # keyboard with a book on it) must give exactly the sessions of the
 # generator's plan (start, end, touches, active_minutes, flags), printed as
-# SPEC 4.3 lines in --start's offset and stored (sessions --json shows the
+# CONTRACT 4.3 lines in --start's offset and stored (sessions --json shows the
 # same ids); a recording with a bad line fails naming file:line; usage
 # errors exit 2. Prints how long the day took to replay (not asserted).
 set -u
@@ -75,7 +75,7 @@ grep -q "bad.events:5: bad event line" "$T/err" || { cat "$T/err"; fail "error m
 
 # A frame whose firmware names it with an escape sequence and a Latin-1
 # byte: the record carries a clean name (the collector would refuse the raw
-# one, SPEC 5.3, and the lesson with it).
+# one, CONTRACT 5.3, and the lesson with it).
 python3 - "$T/day/touch.events" "$T/dirty.events" <<'EOF'
 import sys
 src = open(sys.argv[1], "rb").read().split(b"\n")

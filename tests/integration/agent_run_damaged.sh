@@ -1,5 +1,5 @@
 #!/bin/sh
-# The buffer damaged under a running agent (SPEC 4.2, agent/store.c
+# The buffer damaged under a running agent (CONTRACT 4.2, agent/store.c
 # salvage, issue 11 loss 2): `bbt-agent run` logs lesson A while the
 # collector refuses uploads, then a page of buffer.db (an index) is
 # overwritten with junk, as a failing disk would. The next write meets

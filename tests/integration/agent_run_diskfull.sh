@@ -1,5 +1,5 @@
 #!/bin/sh
-# Disk full at start (SPEC 4.2, agent/daemon.c, issue 11 loss 4): the
+# Disk full at start (CONTRACT 4.2, agent/daemon.c, issue 11 loss 4): the
 # state dir is a small tmpfs filled to the last byte. `bbt-agent run`
 # does not exit: it logs that sessions wait in memory, records a session,
 # and writes it once space is back (its 30 s retry, while running). Before,

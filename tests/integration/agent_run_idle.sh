@@ -1,5 +1,5 @@
 #!/bin/sh
-# No polling (SPEC 8, agent/daemon.c + agent/platform_linux.c): after a
+# No polling (CONTRACT 8, agent/daemon.c + agent/platform_linux.c): after a
 # lesson has closed, the agent watching a touch frame, a mouse and a
 # keyboard (and ignoring a power button) idles 60 s with fewer than 10
 # wakeups, counted as the context switches (voluntary + nonvoluntary) of

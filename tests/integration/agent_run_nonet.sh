@@ -1,5 +1,5 @@
 #!/bin/sh
-# Privilege separation of `bbt-agent run` (SPEC 4.1, agent/capture/,
+# Privilege separation of `bbt-agent run` (CONTRACT 4.1, agent/capture/,
 # docs/agent-run.md): run execs bbt-agent-capture, whose ELF NEEDED list
 # (and everything ldd resolves from it) holds no network stack, whose
 # process has no_new_privs and a seccomp filter, and which cannot open a

@@ -1,5 +1,5 @@
 #!/bin/sh
-# A power cut right after a session first reaches min_session (SPEC 4.2,
+# A power cut right after a session first reaches min_session (CONTRACT 4.2,
 # agent/daemon.c): the checkpoint is written at that moment, not at the
 # next 60 s tick, so SIGKILL just after it still leaves the lesson to be
 # recovered at the next start. The checkpoint interval is the product's

@@ -1,5 +1,5 @@
 #!/bin/sh
-# [agent] state_dir end to end (SPEC 4.1, issue 11 restore software): with
+# [agent] state_dir end to end (CONTRACT 4.1, issue 11 restore software): with
 # the state dir named only in the config (no --state-dir), everything the
 # agent keeps is there: the buffer, the enrollment and device key, the
 # sync process's backoff state, the detector settings it shares with

@@ -3,7 +3,7 @@
 # cmd_sessions.c, config.c, store.c): --config and --state-dir precedence, a
 # bad config naming file:line:key, status on a machine with no buffer yet
 # (which must not create one), then a buffer holding known sessions and meta:
-# status text and --json, sessions table (aligned) and --json (SPEC 4.3 +
+# status text and --json, sessions table (aligned) and --json (CONTRACT 4.3 +
 # "synced"), --since with a local date and with an ISO time.
 set -u
 AG="$BBT_BUILD/bbt-agent"

@@ -1,7 +1,7 @@
 #!/bin/sh
 # Bundles, agent side (agent/cmd_export.c, common/bbt_bundle.c,
 # common/bbt_ed25519.c): `export --out DIR` writes one signed .bbtb of the
-# unacknowledged sessions under its SPEC 4.5 name, checked here with the
+# unacknowledged sessions under its CONTRACT 4.5 name, checked here with the
 # openssl CLI against the public key the agent sent at enrollment (an
 # independent Ed25519 implementation path); export leaves the outbox as it
 # was, so a later sync still delivers every session; no temp file is left;

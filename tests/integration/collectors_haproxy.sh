@@ -1,5 +1,5 @@
 #!/bin/sh
-# Several collectors behind a load balancer (SPEC 5.7, issue 12): two
+# Several collectors behind a load balancer (CONTRACT 5.7, issue 12): two
 # `bbt-server serve` processes sharing one database behind haproxy
 # (Debian's package, started here on loopback ports this script picks),
 # both with `--trusted-proxy 127.0.0.1/32` so their per-client limits and

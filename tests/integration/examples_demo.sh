@@ -1,7 +1,7 @@
 #!/bin/sh
 # `make demo` (examples/demo.sh) end to end, so the README's first command
 # cannot rot: it must finish, print the week's points as the generator's
-# plan makes them (SPEC 5.4: 2 credited per teacher and week, 5 points
+# plan makes them (CONTRACT 5.4: 2 credited per teacher and week, 5 points
 # each; unattributed sessions earn nothing), list the five enrolled
 # classroom PCs, and leave no process running.
 set -eu

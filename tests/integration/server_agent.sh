@@ -1,5 +1,5 @@
 #!/bin/sh
-# The real agent against the real collector (SPEC 4.4): `bbt-agent enroll`
+# The real agent against the real collector (CONTRACT 4.4): `bbt-agent enroll`
 # with a server-made token, sessions logged through the agent's store, one
 # `bbt-agent sync` (gzip upload and heartbeat): every session is stored once
 # with the device's school and room, the heartbeat is recorded, the outbox is

@@ -1,5 +1,5 @@
 #!/bin/sh
-# The collector under connection attacks (issue 10 items 2 and 3, SPEC
+# The collector under connection attacks (issue 10 items 2 and 3, CONTRACT
 # 5.2), all on loopback, bounded in count and time, stopped by the test:
 #  a) 16 connections each sending 2 MiB of a declared 4 MiB body, then a
 #     byte a second, to an unknown URL and to a real one without a token:

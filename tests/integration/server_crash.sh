@@ -1,5 +1,5 @@
 #!/bin/sh
-# Durability (SPEC 5.3 "acknowledged only after durably committed"): three
+# Durability (CONTRACT 5.3 "acknowledged only after durably committed"): three
 # uploaders send batches concurrently while the collector is killed with
 # SIGKILL; every session id the server acknowledged must be in the database
 # afterwards (read with `bbt-server sessions`, whose open recovers the WAL;

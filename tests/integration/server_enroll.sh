@@ -1,5 +1,5 @@
 #!/bin/sh
-# Enrollment and authentication against the real collector (issue 3, SPEC
+# Enrollment and authentication against the real collector (issue 3, CONTRACT
 # 4.4): unknown, exhausted, expired and other-school tokens; a bad public
 # key; uses taken atomically under concurrent enrollments; tokens stored only
 # as hashes; re-enrolling a hw_id keeps its device_id and revokes the old

@@ -1,6 +1,6 @@
 #!/bin/sh
 # Enrollment races across two collector processes on one database (issue
-# 12, SPEC 5.7): correctness must come from single statements (INSERT ...
+# 12, CONTRACT 5.7): correctness must come from single statements (INSERT ...
 # ON CONFLICT ... RETURNING, compare-and-swap UPDATEs), not from one
 # process's write lock. Two `serve` processes share one SQLite file:
 #  - 12 first enrollments of one new hw_id at once: all 201, one device;

@@ -1,6 +1,6 @@
 #!/bin/sh
 # The equipment coverage score (Baoji's 基础建设与应用 row) and rollout
-# targets (Hubei style) in `stats` (server/stats.c, SPEC 5.6), held against
+# targets (Hubei style) in `stats` (server/stats.c, CONTRACT 5.6), held against
 # hand-computed figures. The period is around today: a device "reported"
 # when it heartbeats now; enrolled-but-silent devices count for the
 # rollout but not for the score.
@@ -157,7 +157,7 @@ for r in json.load(open(sys.argv[1])):
     assert r["devices_seen"] == 0 and r["equipped_pct"] == 0.0, r
     assert r["enrolled_pct"] == 0.0, r' "$T/past.json" || fail "past period"
 
-# A rule file without [equipment_score] gives no score (SPEC 5.6).
+# A rule file without [equipment_score] gives no score (CONTRACT 5.6).
 printf '[interactive_teaching]\nmax_per_week = 2\n' > "$T/plain.ini"
 "$B/bbt-server" --db "$DB" --rules "$T/plain.ini" stats --from "$(day -1)" --to "$(day 1)" \
 	--format json > "$T/plain.json" || fail "stats without the section"

@@ -1,6 +1,6 @@
 #!/bin/sh
 # The equipment share's denominator is the timetable rooms only (issue 15,
-# SPEC 5.6), and a revoked device counts for nothing: not enrolled, not
+# CONTRACT 5.6), and a revoked device counts for nothing: not enrolled, not
 # seen, not a room's device in `verify`. Hand-computed:
 #   610400001: timetable rooms 1..5; devices heartbeating now in rooms 1, 2
 #   (timetable), X1, X2, X3 (not in the timetable) and 3 (then revoked).

@@ -1,5 +1,5 @@
 #!/bin/sh
-# Device identity (issue 10 item 4, SPEC 4.4): a hw_id enrolled again with a
+# Device identity (issue 10 item 4, CONTRACT 4.4): a hw_id enrolled again with a
 # token of its own school keeps its device_id and the old token stops
 # working, counted in `devices`; with another school's token it is refused
 # (409 naming `device move`) and the enrolled machine keeps its token,

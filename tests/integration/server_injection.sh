@@ -1,5 +1,5 @@
 #!/bin/sh
-# Output injection, end to end (issue 10 item 5, SPEC 5.3): strings with a
+# Output injection, end to end (issue 10 item 5, CONTRACT 5.3): strings with a
 # control character or an escaped \u0000 are refused at input (a session
 # alone, not its batch; enroll and heartbeat fields with a 400 naming the
 # field); a devices table with a hostile hostname already in the database

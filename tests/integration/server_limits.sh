@@ -1,6 +1,6 @@
 #!/bin/sh
 # Hostile and broken request bodies against the real collector (issue 3,
-# SPEC 5.2): the body limit (413 on Content-Length, on a chunked body and on
+# CONTRACT 5.2): the body limit (413 on Content-Length, on a chunked body and on
 # a gzip bomb's inflated size), a batch over 1000 sessions (413, so agents
 # split it), and some 600 mutated bodies on every body-taking endpoint —
 # truncations, byte flips, deep nesting, wrong types, invalid UTF-8, broken

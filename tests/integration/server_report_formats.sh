@@ -1,5 +1,5 @@
 #!/bin/sh
-# Every report command (report_cmd.c, SPEC 5.1) takes --format xlsx --out
+# Every report command (report_cmd.c, CONTRACT 5.1) takes --format xlsx --out
 # FILE and --lang zh|en. Each workbook is read back with a small reader
 # (zipfile + ElementTree): the header row is frozen and in Chinese (the keys
 # with --lang en); code and id columns are text cells; every time column is
@@ -31,7 +31,7 @@ for r in "points $P --explain" "verify $P" "stats $P" "devices" "teachers $P"; d
 	srv $r --format json > "$T/$name.json" || fail "$name json"
 	srv $r --format xlsx --out "$T/$name.xlsx" || fail "$name xlsx"
 	srv $r --format xlsx --out "$T/$name-en.xlsx" --lang en || fail "$name xlsx en"
-	# CSV headers are Chinese by default (SPEC 5.1), the keys with --lang en.
+	# CSV headers are Chinese by default (CONTRACT 5.1), the keys with --lang en.
 	srv $r --format csv > "$T/$name-zh.csv" || fail "$name csv"
 	srv $r --format csv --lang zh | cmp -s - "$T/$name-zh.csv" ||
 		fail "$name: the csv default is not --lang zh"

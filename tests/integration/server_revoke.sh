@@ -1,5 +1,5 @@
 #!/bin/sh
-# Revocation end to end over HTTP (issue 10 item 6, SPEC 5.1): admin
+# Revocation end to end over HTTP (issue 10 item 6, CONTRACT 5.1): admin
 # list|revoke, token list|revoke, device list|revoke|move. Two `serve`
 # processes share one SQLite file, as several collectors share a database:
 # a revocation made with the CLI is answered 401 by both at the very next

@@ -1,5 +1,5 @@
 #!/bin/sh
-# `bbt-server schedule export` (server/cmd_schedule.c, SPEC 5.1): the
+# `bbt-server schedule export` (server/cmd_schedule.c, CONTRACT 5.1): the
 # provincial 课表 layout as imported plus each end's verification, as GBK or
 # UTF-8 (BOM) CSV and as xlsx; re-importing an export changes nothing.
 # The fixture is a GBK file in the forms officers type (the annex's

@@ -1,6 +1,6 @@
 #!/bin/sh
 # Session upload, heartbeat and metrics against the real collector (issue 3,
-# SPEC 4.4, 5.2, 5.3): one batch mixing good, duplicate and every kind of
+# CONTRACT 4.4, 5.2, 5.3): one batch mixing good, duplicate and every kind of
 # rejected session (malformed, end before start, over 24 h, future, another
 # school), each judged alone; the reply lists; what is stored and how; a
 # wrong agent_time never rejects; gzip bodies; the device's last_seen and

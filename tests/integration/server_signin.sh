@@ -1,5 +1,5 @@
 #!/bin/sh
-# The dashboard sign-in (issue 14; SPEC 5.1 `admin passwd`, 5.2): the
+# The dashboard sign-in (issue 14; CONTRACT 5.1 `admin passwd`, 5.2): the
 # password read from stdin or typed twice at a terminal with echo off,
 # refused when empty or short, stored as a scrypt hash (seen through `admin
 # list`, never the database file); POST /api/v1/signin gives an HttpOnly,

@@ -1,5 +1,5 @@
 #!/bin/sh
-# `bbt-server stats` and GET /api/v1/stats (server/stats.c, SPEC 5.6)
+# `bbt-server stats` and GET /api/v1/stats (server/stats.c, CONTRACT 5.6)
 # checked against a small district computed by hand (2026-W47):
 #   碑林区 610102001 A: timetable rooms 101-105 (5); devices in 101 and 103.
 #       101: 45-min sessions Mon, Tue, Wed (teacher T1: capped at 2 = 10

@@ -1,5 +1,5 @@
 #!/bin/sh
-# `bbt-server teachers` and GET /api/v1/teachers (server/teachers.c, SPEC
+# `bbt-server teachers` and GET /api/v1/teachers (server/teachers.c, CONTRACT
 # 5.1) on a three-week term (2026-11-02 .. 2026-11-22, W45-W47) with late
 # offline data (a real signed bundle: agent export, server import), held
 # against hand-computed rows and against `points` summed over the same

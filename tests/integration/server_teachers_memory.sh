@@ -1,6 +1,6 @@
 #!/bin/sh
 # `teachers` over a term holds one week's sessions at a time, never the
-# term's (SPEC 5.7: memory grows with the rows printed). 100,000 sessions
+# term's (CONTRACT 5.7: memory grows with the rows printed). 100,000 sessions
 # over 20 weeks (5,000 a week) are uploaded through the API; the report's
 # peak RSS must stay under 40 MB. Holding the term's sessions, as the
 # report once did, costs about 550 bytes a session (measured with 150,000:

@@ -1,5 +1,5 @@
 #!/bin/sh
-# The PostgreSQL backend's own promises (SPEC 5.7, issue 12;
+# The PostgreSQL backend's own promises (CONTRACT 5.7, issue 12;
 # docs/storage-postgresql.md), on a throwaway cluster of its own
 # (tests/pg/cluster.sh), since it stops and starts the server: it runs in
 # `make integration`, never beside other scripts on a shared cluster.

@@ -1,5 +1,5 @@
 #!/bin/sh
-# Clocks (agent/clock.c, sync.c, http_client.c; SPEC 4.4), under faketime:
+# Clocks (agent/clock.c, sync.c, http_client.c; CONTRACT 4.4), under faketime:
 # a machine whose wall clock is 3 years behind (CLOCK_BOOTTIME untouched,
 # as with a dead CMOS battery) enrolls and syncs over verified HTTPS with a
 # CA and server certificate made here, although every certificate looks

@@ -1,5 +1,5 @@
 #!/bin/sh
-# A clock hours ahead and the rejection quarantine (issue 11 item 1; SPEC
+# A clock hours ahead and the rejection quarantine (issue 11 item 1; CONTRACT
 # 4.1, 4.4, 5.3; server/ingest.c, agent/sync.c, store.c, cmd_sync.c,
 # cmd_sessions.c, cmd_status.c). The real agent under faketime 8 h ahead
 # (a dual-boot PC whose Windows keeps the RTC in local time; CLOCK_BOOTTIME

@@ -31,7 +31,7 @@ done
 kill -TERM $pid
 st=0; wait $pid || st=$?
 trap - EXIT
-# SIGTERM is a clean stop (SPEC 4.2): the agent closes the session and exits 0.
+# SIGTERM is a clean stop (CONTRACT 4.2): the agent closes the session and exits 0.
 [ "$st" = 0 ] || { cat "$BBT_TMP/run.log"; echo "FAIL: the agent exited $st on SIGTERM"; exit 1; }
 "$agent" --config "$conf" --state-dir "$state" sessions --json >"$BBT_TMP/s.json"
 cat "$BBT_TMP/run.log"; cat "$BBT_TMP/s.json"

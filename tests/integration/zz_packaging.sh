@@ -97,7 +97,7 @@ for u in "$BBT_TMP"/units/a/lib/systemd/system/*.service \
 	tail -1 "$BBT_TMP/sec"
 done
 
-# Privilege separation (SPEC 4.1, docs/agent-run.md): each agent unit's
+# Privilege separation (CONTRACT 4.1, docs/agent-run.md): each agent unit's
 # sandbox, as installed.
 U="$BBT_TMP/units/a/lib/systemd/system"
 for u in "$U"/bbt-agent*; do

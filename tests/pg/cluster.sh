@@ -1,6 +1,6 @@
 #!/bin/sh
 # tests/pg/cluster.sh COMMAND...: run COMMAND with a throwaway PostgreSQL
-# cluster (SPEC 5.7: both backends pass the same suite), then stop it and
+# cluster (CONTRACT 5.7: both backends pass the same suite), then stop it and
 # delete it. COMMAND sees BBT_TEST_DB=pg and BBT_PG_SOCKET (the cluster's
 # Unix socket directory); tests/integration/lib/test_db.sh gives each
 # script its own database there, and BBT_TEST_DB_URL names one for the

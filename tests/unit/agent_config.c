@@ -1,5 +1,5 @@
 /*
- * Unit tests of agent/config.c: defaults, every SPEC 4.1 key, inline
+ * Unit tests of agent/config.c: defaults, every CONTRACT 4.1 key, inline
  * comments, the precedence of --config / $BBT_AGENT_CONFIG / --state-dir,
  * and errors that name file, line and key.
  */
@@ -16,7 +16,7 @@
 
 #include "config.h"
 
-/* The SPEC 4.1 sample, with its inline comments, plus the [agent] keys. */
+/* The CONTRACT 4.1 sample, with its inline comments, plus the [agent] keys. */
 static const char sample[] =
 	"[server]\n"
 	"url = https://collector.example.edu.cn/   ; http:// works too\n"
@@ -61,7 +61,7 @@ static void test_defaults(void **state)
 	unsetenv("BBT_AGENT_CONFIG");
 	if (access(CONFIG_DEFAULT_PATH, F_OK) == 0)
 		skip();	/* this machine has a real config */
-	/* A missing default file is fine: SPEC 4.1 defaults. */
+	/* A missing default file is fine: CONTRACT 4.1 defaults. */
 	assert_int_equal(config_load(&c, NULL, NULL, &e), 0);
 	assert_string_equal(c.path, "");
 	assert_string_equal(c.state_dir, CONFIG_DEFAULT_STATE_DIR);

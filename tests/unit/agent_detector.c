@@ -1,5 +1,5 @@
 /*
- * Unit tests of agent/detector.c: every rule of SPEC 4.2 at its boundary,
+ * Unit tests of agent/detector.c: every rule of CONTRACT 4.2 at its boundary,
  * with hand-built event sequences (settings: idle_gap 600, min_session 900,
  * stuck_contact 120 unless a test says otherwise).
  */

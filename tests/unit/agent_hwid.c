@@ -1,5 +1,5 @@
 /*
- * Unit tests of agent/enroll.c's hw_id (SPEC 4.4 identity): the order of
+ * Unit tests of agent/enroll.c's hw_id (CONTRACT 4.4 identity): the order of
  * its sources (state-dir file the postinst wrote, DMI product UUID, board
  * serial, machine-id), the firmware placeholders each one skips, and that
  * the state file hashes like the product UUID it holds.

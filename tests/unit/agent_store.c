@@ -957,7 +957,7 @@ static int corrupt_files(const char *dir)
 }
 
 /*
- * Damaged at start (SPEC 4.2): an index page and one leaf of the sessions
+ * Damaged at start (CONTRACT 4.2): an index page and one leaf of the sessions
  * table are junk. The file goes aside and every row SQLite can still read
  * (all but that leaf's) is in the new buffer, enrollment included.
  */

@@ -1,4 +1,4 @@
-/* Unit tests of the sign-in's pure parts and its storage (issue 14, SPEC
+/* Unit tests of the sign-in's pure parts and its storage (issue 14, CONTRACT
  * 5.2): the scrypt password hash (round trip, wrong password, a tampered
  * salt or key, a cost out of range, the description admin list shows), the
  * password rules, the session cookie parser, and db_auth.h on a real

@@ -1,5 +1,5 @@
 /*
- * The storage conformance suite (issue 12, SPEC 5.7 "both backends pass
+ * The storage conformance suite (issue 12, CONTRACT 5.7 "both backends pass
  * the same test suite"): every function of server/db.h and its topic
  * headers held to its written contract, through those headers only (plus
  * the types the points topic takes: timetable.h, points.h), so it runs

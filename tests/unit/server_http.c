@@ -1,4 +1,4 @@
-/* Unit tests of http.c's client addresses (SPEC 5.2, --trusted-proxy):
+/* Unit tests of http.c's client addresses (CONTRACT 5.2, --trusted-proxy):
  * CIDR parsing and matching for IPv4 and IPv6, and which address a request
  * is from: the peer, or behind a trusted proxy the rightmost
  * X-Forwarded-For entry that is not itself a trusted proxy. */

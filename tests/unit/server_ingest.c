@@ -1,4 +1,4 @@
-/* Unit tests of the collector core without a server: the SPEC 5.3 judgement
+/* Unit tests of the collector core without a server: the CONTRACT 5.3 judgement
  * (ingest.c), body parsing, storage exactly once (db_sqlite.c on a temp
  * file), enrollment-token and device rules in db, schema versioning, tokens
  * and hashing (auth.c), UTF-8 checks and the metrics text (metrics.c). */
@@ -255,7 +255,7 @@ static void judge_with_clock(int64_t start, int64_t dur, const char *agent_time,
 	free(body);
 }
 
-/* SPEC 4.4, 5.3: a future session is judged after the request's clock
+/* CONTRACT 4.4, 5.3: a future session is judged after the request's clock
  * evidence; a session not in the future is never moved. */
 static void test_clock_evidence(void **state)
 {

@@ -1,4 +1,4 @@
-/* Unit tests of verify_end (the live-lesson status rule, SPEC 5.5) at its
+/* Unit tests of verify_end (the live-lesson status rule, CONTRACT 5.5) at its
  * boundaries, and of schedule_time_parse (开课时间 as people type it). */
 #include <setjmp.h>
 #include <stdarg.h>

@@ -4,7 +4,7 @@
 # (registered with sc, started by wine's service manager), the helper reads
 # Raw Input in the user's session and hands it over the named pipe, and the
 # service's detector logs a session that `sessions --json` then shows.
-# The service owns sync (SPEC 7): the closed session reaches a real Linux
+# The service owns sync (CONTRACT 7): the closed session reaches a real Linux
 # bbt-server on loopback by itself, promptly, with no `sync` run.
 # Run by tests/windows/run.sh (WINEPREFIX, BBT_WIN, BBT_TMP set; the wine
 # server kept alive with wineserver -p).

@@ -1,5 +1,5 @@
 # The collector's database for an integration script, on either backend
-# (SPEC 5.7: both pass the same suite). Sourced with $BBT_TMP set.
+# (CONTRACT 5.7: both pass the same suite). Sourced with $BBT_TMP set.
 #
 # BBT_TEST_DB=pg (set by tests/pg/cluster.sh, which also sets
 # BBT_PG_SOCKET and BBT_PG_BIN) makes each script's databases PostgreSQL

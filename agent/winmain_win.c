@@ -142,7 +142,7 @@ static int msi_config(int argc, char **argv)
 		fprintf(stderr, "bbt-agent: cannot write %s: %s\n", path, strerror(errno));
 		return 1;
 	}
-	fputs("; written by the bbt-agent installer; see CONTRACT 4.1 for every key\n", f);
+	fputs("; written by the bbt-agent installer; the keys of the Linux agent.conf\n", f);
 	for (size_t i = 0; i < sizeof(map) / sizeof(map[0]); i++) {
 		const char *v = msi_value(argc, argv, map[i].prop);
 

@@ -1,5 +1,5 @@
 /*
- * db_admins: admin tokens (CONTRACT 5.1 admin add|list|revoke). SQLite:
+ * db_admins: admin tokens (CONTRACT 5.1 admin create|list|revoke). SQLite:
  * db_sqlite.c.
  */
 #ifndef SERVER_DB_ADMINS_H

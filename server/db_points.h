@@ -1,6 +1,6 @@
 /*
  * db_points: the timetable and the sessions the points report reads
- * (CONTRACT 5.2). SQLite: db_sqlite_points.c.
+ * (CONTRACT 5.4). SQLite: db_sqlite_points.c.
  */
 #ifndef SERVER_DB_POINTS_H
 #define SERVER_DB_POINTS_H

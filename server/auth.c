@@ -18,17 +18,7 @@
 #include <openssl/rand.h>
 
 #include "auth.h"
-
-static void hex(const unsigned char *b, size_t n, char *out)
-{
-	static const char digits[] = "0123456789abcdef";
-
-	for (size_t i = 0; i < n; i++) {
-		out[2 * i] = digits[b[i] >> 4];
-		out[2 * i + 1] = digits[b[i] & 15];
-	}
-	out[2 * n] = '\0';
-}
+#include "bbt_hex.h"
 
 int auth_token_new(char out[AUTH_TOKEN_LEN], struct bbt_error *e)
 {
@@ -36,7 +26,7 @@ int auth_token_new(char out[AUTH_TOKEN_LEN], struct bbt_error *e)
 
 	if (RAND_bytes(b, sizeof(b)) != 1)
 		return bbt_error_set(e, "no random bytes for a token");
-	hex(b, sizeof(b), out);
+	bbt_hex_encode(b, sizeof(b), out);
 	OPENSSL_cleanse(b, sizeof(b));
 	return 0;
 }
@@ -63,7 +53,7 @@ int auth_hash(const char *token, char out[AUTH_HASH_LEN], struct bbt_error *e)
 
 	if (EVP_Digest(token, strlen(token), md, &n, sha256(), NULL) != 1 || n != 32)
 		return bbt_error_set(e, "SHA-256 failed");
-	hex(md, n, out);
+	bbt_hex_encode(md, n, out);
 	return 0;
 }
 

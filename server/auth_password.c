@@ -12,6 +12,7 @@
 #include <openssl/rand.h>
 
 #include "auth_password.h"
+#include "bbt_hex.h"
 #include "bbt_utf8.h"
 
 #define SALT_BYTES 16
@@ -27,34 +28,11 @@ struct cost {
 	int ln, r, p;
 };
 
-static void hex(const unsigned char *b, size_t n, char *out)
-{
-	static const char digits[] = "0123456789abcdef";
-
-	for (size_t i = 0; i < n; i++) {
-		out[2 * i] = digits[b[i] >> 4];
-		out[2 * i + 1] = digits[b[i] & 15];
-	}
-	out[2 * n] = '\0';
-}
-
+/* n bytes of hex at s, then the end or the next '$' field. */
 static int unhex(const char *s, unsigned char *out, size_t n)
 {
-	for (size_t i = 0; i < n; i++) {
-		unsigned v = 0;
-
-		for (int k = 0; k < 2; k++) {
-			char c = s[2 * i + k];
-
-			if (c >= '0' && c <= '9')
-				v = v * 16 + (unsigned)(c - '0');
-			else if (c >= 'a' && c <= 'f')
-				v = v * 16 + (unsigned)(c - 'a' + 10);
-			else
-				return -1;
-		}
-		out[i] = (unsigned char)v;
-	}
+	if (bbt_hex_decode(s, out, n) < 0)
+		return -1;
 	return s[2 * n] == '\0' || s[2 * n] == '$' ? 0 : -1;
 }
 
@@ -125,8 +103,8 @@ int auth_password_hash(const char *pw, char out[AUTH_PASSWORD_HASH_LEN], struct 
 		return bbt_error_set(e, "no random bytes for a salt");
 	if (derive(pw, salt, &c, key) < 0)
 		return bbt_error_set(e, "scrypt failed (out of memory?)");
-	hex(salt, sizeof(salt), hsalt);
-	hex(key, sizeof(key), hkey);
+	bbt_hex_encode(salt, sizeof(salt), hsalt);
+	bbt_hex_encode(key, sizeof(key), hkey);
 	OPENSSL_cleanse(key, sizeof(key));
 	snprintf(out, AUTH_PASSWORD_HASH_LEN, "$scrypt$ln=%d,r=%d,p=%d$%s$%s", c.ln, c.r, c.p,
 	    hsalt, hkey);

@@ -146,18 +146,6 @@ static const char *const export_cols[E_N] = { "序号", "授课类型", "学科"
 static const size_t code_cols[] = { E_SEQ, E_SCHOOL, E_CONTACT, E_ROOM, E_RSCHOOL,
 	E_RROOM };
 
-static const char *status_zh(const char *s)
-{
-	static const char *const names[][2] = { { "delivered", "已开课" },
-		{ "partial", "部分开课" }, { "missed", "未开课" }, { "unknown", "待核验" },
-		{ "no_device", "无设备" } };
-
-	for (size_t i = 0; s && i < sizeof(names) / sizeof(names[0]); i++)
-		if (strcmp(s, names[i][0]) == 0)
-			return names[i][1];
-	return s;
-}
-
 struct export {
 	struct db *db;
 	const char *zone;
@@ -210,7 +198,7 @@ static int put_end(struct report *rep, size_t col, const cJSON *r)
 
 	if (r == NULL)
 		return 0;
-	rc |= report_str(rep, col, status_zh(cJSON_GetStringValue(cJSON_GetObjectItem(r,
+	rc |= report_str(rep, col, report_xlsx_value(cJSON_GetStringValue(cJSON_GetObjectItem(r,
 	    "status"))));
 	rc |= report_int(rep, col + 1,
 	    (long long)cJSON_GetNumberValue(cJSON_GetObjectItem(r, "covered_min")));

@@ -190,6 +190,27 @@ int report_str(struct report *r, size_t col, const char *v)
 	return 0;
 }
 
+int report_map_column(struct report *r, size_t col,
+    int (*fn)(const char *in, char *out, size_t n))
+{
+	char buf[256];
+
+	if (col >= r->ncols)
+		return 0;
+	for (size_t k = 0; k < r->nrows; k++) {
+		struct cell *c = &r->rows[k].cells[col];
+		char *v;
+
+		if (c->type != CELL_STR || !fn(c->s, buf, sizeof(buf)))
+			continue;
+		if ((v = strdup(buf)) == NULL)
+			return -1;
+		free(c->s);
+		c->s = v;
+	}
+	return 0;
+}
+
 int report_time(struct report *r, size_t col, int64_t t, const char *zone)
 {
 	char buf[BBT_ISO8601_LEN];

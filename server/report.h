@@ -55,6 +55,15 @@ const char *report_column(const struct report *r, size_t i);
  * of memory. */
 int report_set_column(struct report *r, size_t col, const char *name);
 
+/*
+ * Give every string cell of column col the text fn writes for it (fn
+ * returns 1 after writing a NUL-terminated replacement into out, of n
+ * bytes; 0 keeps the cell). The header language's values (report_xlsx).
+ * -1 if out of memory; cells already replaced stay replaced.
+ */
+int report_map_column(struct report *r, size_t col,
+    int (*fn)(const char *in, char *out, size_t n));
+
 /* Treat column col as a code (ids, school codes): see the csv guard above. */
 int report_code_column(struct report *r, size_t col);
 

@@ -38,6 +38,59 @@ static const char *const headers[][2] = {
 	{ "buffered", "待上传" }, { "agent_version", "版本" },
 };
 
+/*
+ * Status and reason values in Chinese, the words the console shows
+ * (docs/console.md says why each was chosen); JSON keeps the English codes.
+ */
+static const char *const values[][2] = {
+	{ "delivered", "已开课" }, { "partial", "部分开课" }, { "missed", "未开课" },
+	{ "unknown", "待核验" }, { "no_device", "无设备" }, { "deliver", "主讲端" },
+	{ "receive", "接收端" }, { "school", "学校" }, { "district", "区县" },
+	{ "total", "合计" }, { "credited", "已计分" }, { "weekly cap reached", "超出每周上限" },
+	{ "unattributed", "未归属" },
+};
+/* The columns whose values are words, not data. */
+static const char *const value_columns[] = { "status", "end_role", "level", "reason" };
+
+const char *report_xlsx_value(const char *v)
+{
+	for (size_t i = 0; v && i < sizeof(values) / sizeof(values[0]); i++)
+		if (strcmp(values[i][0], v) == 0)
+			return values[i][1];
+	return v;
+}
+
+static int value_zh(const char *in, char *out, size_t n)
+{
+	const char *zh = report_xlsx_value(in);
+	long long v;
+	char unit[4];
+	int used = -1;
+
+	if (zh != in) {
+		snprintf(out, n, "%s", zh);
+		return 1;
+	}
+	/* points_reason_text: "shorter than 15 min" / "shorter than 90 s". */
+	if (sscanf(in, "shorter than %lld %3s%n", &v, unit, &used) == 2 &&
+	    used == (int)strlen(in) && (strcmp(unit, "min") == 0 || strcmp(unit, "s") == 0)) {
+		snprintf(out, n, "不足%lld%s", v, unit[0] == 'm' ? "分钟" : "秒");
+		return 1;
+	}
+	return 0;
+}
+
+/* Translate the word-valued columns; call before the headers are renamed. */
+static int values_zh(struct report *rep, struct bbt_error *e)
+{
+	for (size_t c = 0; c < report_ncols(rep); c++)
+		for (size_t k = 0; k < sizeof(value_columns) / sizeof(value_columns[0]); k++)
+			if (strcmp(report_column(rep, c), value_columns[k]) == 0 &&
+			    report_map_column(rep, c, value_zh) < 0)
+				return bbt_error_set(e, "out of memory");
+	return 0;
+}
+
 const char *report_xlsx_header(const char *key)
 {
 	for (size_t i = 0; i < sizeof(headers) / sizeof(headers[0]); i++)
@@ -196,6 +249,8 @@ int report_xlsx_output(struct report *rep, int xlsx, enum report_format f,
 
 	if (xlsx && out == NULL)
 		return bbt_error_set(e, "--format xlsx needs --out FILE");
+	if (zh && f != REPORT_JSON && values_zh(rep, e) < 0)
+		return -1;
 	if (xlsx)
 		return report_xlsx_write_lang(rep, out, sheet, zh, e);
 	if (zh && f != REPORT_JSON && headers_zh(rep, e) < 0)

@@ -40,5 +40,7 @@ int report_xlsx_output(struct report *rep, int xlsx, enum report_format f,
 /* The Chinese header of a report column key ("teacher_id" -> "教师工号"); the
  * key itself when it has none. */
 const char *report_xlsx_header(const char *key);
+/* The Chinese word for a status or reason value (delivered -> 已开课), or v. */
+const char *report_xlsx_value(const char *v);
 
 #endif

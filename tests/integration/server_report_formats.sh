@@ -111,6 +111,24 @@ for i, key in enumerate(keys):
             assert abs(float(val) - serial(line[key])) < 1e-6, (name, key, val, line[key])
             checked.add("time")
 assert "code" in checked and ("time" in checked or not TIMES & set(keys)), (name, checked)
+# Status and reason words follow the header language (the console's terms);
+# JSON and --lang en keep the codes.
+WORDS = {"status": {"已开课", "部分开课", "未开课", "待核验", "无设备"},
+         "end_role": {"主讲端", "接收端"}, "reason": None}
+zrows = list(csv.reader(io.StringIO(open(f"{T}/{name}-zh.csv", encoding="utf-8-sig").read())))[1:]
+for key, allowed in WORDS.items():
+    if key not in keys:
+        continue
+    i = keys.index(key)
+    en = {line[key] for line in flat}
+    zh_vals = {r[i] for r in zrows}
+    assert not en & zh_vals - {""}, (name, key, en, zh_vals)
+    if allowed is not None:
+        assert zh_vals <= allowed, (name, key, zh_vals)
+    else:
+        assert all(any("\u4e00" <= ch <= "\u9fff" for ch in v) for v in zh_vals if v), zh_vals
+    pane, xrows = read(f"{T}/{name}.xlsx")
+    assert {r[i][2] for r in xrows[1:] if i in r} <= zh_vals, (name, key)
 PY
 done
 

@@ -24,6 +24,7 @@
 #include "auth_password.h"
 #include "bbt_log.h"
 #include "bbt_time.h"
+#include "db_auth.h"
 #include "http_session.h"
 
 #define SIGNIN_MAX_FAILURES 5

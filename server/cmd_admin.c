@@ -28,6 +28,7 @@
 #include "bbt_time.h"
 #include "commands.h"
 #include "db.h"
+#include "db_auth.h"
 #include "points.h"
 #include "report.h"
 #include "report_cmd.h"

@@ -141,6 +141,7 @@ void db_rollback(struct db *db);
 #include "db_points.h"
 #include "db_live.h"
 #include "db_stats.h"
-#include "db_auth.h"
+/* db_auth.h is not here: its sessions embed struct db_admin, so it
+ * includes db_admins.h itself and is included by those that sign in. */
 
 #endif

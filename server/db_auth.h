@@ -19,6 +19,7 @@
 #include <stdint.h>
 
 #include "db.h"
+#include "db_admins.h"
 
 #define DB_AUTH_HASH_LEN 192	/* = AUTH_PASSWORD_HASH_LEN */
 #define DB_AUTH_KEY_LEN 320	/* a throttle key: "name:" + name, "addr:" + address */

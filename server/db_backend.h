@@ -21,6 +21,7 @@
 #define SERVER_DB_BACKEND_H
 
 #include "db.h"
+#include "db_auth.h"
 
 #define DB_FUNCS(X) \
 	X(schema_version, (struct db *db, int *version, struct bbt_error *e), (db, version, e)) \

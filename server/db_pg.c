@@ -38,6 +38,7 @@
 #include "bbt_array.h"
 #include "bbt_log.h"
 #include "db.h"
+#include "db_auth.h"
 #include "db_backend.h"
 #include "db_pg_internal.h"
 

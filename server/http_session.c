@@ -12,6 +12,7 @@
 
 #include "bbt_log.h"
 #include "http_session.h"
+#include "db_auth.h"
 
 static int is_write(const char *method)
 {

@@ -53,6 +53,7 @@ devices 610200001 4 4
 devices 610200002 5 5
 devices 610300001 3 3
 devices 610300002 59 59
+settle	# the heartbeats are written behind (server/heartbeat.c)
 D=$(TZ=Asia/Shanghai date +%F)
 day() { python3 -c 'import datetime,sys
 print(datetime.date.fromisoformat(sys.argv[1]) + datetime.timedelta(int(sys.argv[2])))' "$D" "$1"; }

@@ -18,6 +18,7 @@
 
 #include "auth_password.h"
 #include "db.h"
+#include "db_auth.h"
 #include "http_session.h"
 
 #define OK(call) do { \

@@ -3,19 +3,21 @@
 # Debian 12 machines on this one: root filesystems built with debootstrap
 # (one minbase tarball, cached in build/rootfs/, unpacked once per host),
 # each with its own network namespace, address (a veth on a bridge the test
-# makes) and host name, its sshd running chrooted in it. Ansible reaches
-# them over real SSH (not the chroot connection), as root with a key made
-# here. The test's repository (packaging/build-repo.sh, as `make repo`) and
+# makes) and host name. pc1 and the collectors c1, c2 boot with systemd as
+# PID 1 (systemd-nspawn into the host's network namespace), so the units
+# the roles enable really start; pc2 is a chroot with only its sshd
+# running (the roles' "no systemd" path). Ansible reaches them all over
+# real SSH (not the chroot connection), as root with a key made here. The test's repository (packaging/build-repo.sh, as `make repo`) and
 # the collector (bbt-server serve) listen on the bridge; the hosts reach
 # nothing else: they have no route out and no Debian source, every library
 # the packages need is in the root filesystem.
 #
-# What a machine cannot do here: run systemd (a chroot has no init of its
-# own), so the units are enabled for the next boot but not started, and
-# the role enrolls the machine with the agent's own `enroll` command, run
-# as the service user, which is what the unit's first start does
-# (bbt_agent_enroll_without_systemd). The test then runs `bbt-agent sync`
-# as the unit's timer would, for the collector to see each machine.
+# pc2, without systemd, has its units enabled for the next boot but not
+# started, and the role enrolls it with the agent's own `enroll` command,
+# run as the service user, which is what the unit's first start does
+# (bbt_agent_enroll_without_systemd); on pc1 the unit does it. The test
+# runs `bbt-agent sync` on both as the unit would, for the collector to
+# see each machine at once.
 #
 # Shows: the inventory made from an Excel CSV (BOM, CRLF; GBK too), the
 # package installed from the signed repository, each host's agent.conf
@@ -27,14 +29,18 @@
 # changing it, an upgrade through the repository (apt-get upgrade on pc2,
 # the playbook on pc1) keeping each device's enrollment, and every machine
 # in the collector's devices report. Also: pc2 with restore software
-# (bbt_state_dir), and the collector role on a third host (c1, from a
-# .deb), started as its unit would and answering over TLS. Root only (namespaces, chroot,
-# debootstrap).
+# (bbt_state_dir); the collector role on c1 (from a .deb, SQLite, TLS),
+# its unit running and answering over TLS; then PostgreSQL: the database
+# on c1 (bbt_postgresql), c1's collector on it over the Unix socket (peer
+# authentication), c2's over TCP with a password, haproxy on c2 ending
+# TLS in front of both, a machine enrolled through haproxy seen by both
+# collectors (one database). Every booted host ends with no failed unit.
+# Root only (namespaces, chroot, nspawn, debootstrap).
 set -eu
 top=$(pwd); T=$BBT_TMP; B=$BBT_BUILD
 fail() { echo "FAIL: $*"; exit 1; }
 [ "$(id -u)" = 0 ] || { echo "needs root: network namespaces, chroot, debootstrap"; exit 77; }
-for tool in ansible-playbook debootstrap reprepro gpg ssh ssh-keygen unshare ip dpkg-deb; do
+for tool in ansible-playbook debootstrap reprepro gpg ssh ssh-keygen unshare ip dpkg-deb systemd-nspawn; do
 	command -v $tool >/dev/null || fail "$tool is not installed (make deps)"
 done
 [ -x /usr/sbin/sshd ] || fail "openssh-server is not installed (make deps)"
@@ -72,8 +78,11 @@ lap "packages and repository"
 deps=$(for p in bbt-agent bbt-server; do dpkg-deb -f "$T/${p}_${v1}_$arch.deb" Depends; done |
 	tr ',' '\n' | sed 's/|.*//; s/(.*//; s/[[:space:]]//g' | grep -v '^\$' | sort -u)
 t1=$(date +%s)
+# dbus, postgresql, python3-psycopg2, haproxy: the collectors' hosts (one
+# root filesystem for all keeps one cache); libpq5 though bbt-server names
+# it, so its Depends changing does not make a new root filesystem.
 tar=$("$top/tests/integration/lib/bookworm_rootfs.sh" "$top" python3 python3-apt \
-	openssh-server systemd $deps) || fail "debootstrap"
+	openssh-server systemd dbus postgresql python3-psycopg2 haproxy libpq5 $deps) || fail "debootstrap"
 echo "rootfs: $tar ($(( $(date +%s) - t1 )) s)"
 
 # A /24 of our own: one no route of this machine (another test's) uses.
@@ -81,14 +90,21 @@ id=$(( $$ % 250 ))
 while ip route | grep -q "^10\.250\.$id\."; do id=$(( (id + 1) % 250 )); done
 net=10.250.$id; br=bbtbr$$
 ssh-keygen -q -t ed25519 -N '' -f "$T/id"
-pids=""; hostpids=""
+pids=""; hostpids=""; nspids=""
 cleanup() {
 	for p in $pids; do kill "$p" 2>/dev/null || :; done
+	# systemd-nspawn powers its machine off on SIGTERM (a few seconds).
+	for p in $nspids; do kill "$p" 2>/dev/null || :; done
+	i=0
+	for p in $nspids; do
+		while kill -0 "$p" 2>/dev/null && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
+		kill -KILL "$p" 2>/dev/null || :
+	done
 	# unshare ignores SIGTERM while it waits for its child; SIGKILL ends it
 	# and, through --kill-child, the host's PID 1 and so all in it.
 	for p in $hostpids; do kill -KILL "$p" 2>/dev/null || :; done
 	wait 2>/dev/null || :
-	for h in pc1 pc2 c1; do ip netns del "bbt$$-$h" 2>/dev/null || :; done
+	for h in pc1 pc2 c1 c2; do ip netns del "bbt$$-$h" 2>/dev/null || :; done
 	ip link del "$br" 2>/dev/null || :
 }
 trap cleanup EXIT
@@ -98,7 +114,7 @@ ip link add "$br" type bridge
 ip addr add "$net.1/24" dev "$br"
 ip link set "$br" up
 n=10
-for h in pc1 pc2 c1; do
+for h in pc1 pc2 c1 c2; do
 	n=$((n + 1)); r="$T/hosts/$h"; ns="bbt$$-$h"
 	mkdir -p "$r"; tar -C "$r" -xf "$tar"
 	# What every real machine has of its own: a machine id (the agent's
@@ -107,6 +123,11 @@ for h in pc1 pc2 c1; do
 	echo "$h" >"$r/etc/hostname"
 	rm -f "$r"/etc/ssh/ssh_host_*; chroot "$r" ssh-keygen -A >/dev/null
 	: >"$r/etc/apt/sources.list"
+	# What the roles must enable themselves: the database and haproxy
+	# (enabled by their packages in the root filesystem). No apt timers:
+	# an apt-get update at boot would hold the lock the roles need.
+	systemctl --root="$r" --quiet disable postgresql.service haproxy.service 2>/dev/null || :
+	systemctl --root="$r" --quiet mask apt-daily.timer apt-daily-upgrade.timer
 	mkdir -p -m 700 "$r/root/.ssh"; cp "$T/id.pub" "$r/root/.ssh/authorized_keys"
 	printf 'ListenAddress %s\nPermitRootLogin prohibit-password\nPasswordAuthentication no\nUsePAM no\nUseDNS no\n' \
 		"$net.$n" >"$r/etc/ssh/sshd_config.d/bbt-test.conf"
@@ -120,7 +141,7 @@ for h in pc1 pc2 c1; do
 done
 # A host's "power button": sshd as PID 1 of a PID namespace inside the
 # host's network namespace, with mounts of its own; killing it kills all.
-boot() { # HOST
+boot() { # HOST: sshd only, in a chroot
 	r="$T/hosts/$1"
 	ip netns exec "bbt$$-$1" unshare --mount --uts --pid --fork --kill-child sh -c "
 		hostname $1
@@ -130,14 +151,32 @@ boot() { # HOST
 		mkdir -p '$r/run/sshd'
 		exec chroot '$r' /usr/sbin/sshd -D -e" 2>"$T/sshd-$1.log" &
 	hostpids="$hostpids $!"
+	wait_ssh "$1"
+}
+# A host booting with systemd as PID 1, in its network namespace. Not
+# registered with machined and in no scope of its own (this machine's
+# init is not systemd). Its sshd is the package's ssh.service. Open files
+# up to systemd's own default hard limit, which a real machine has (the
+# test runner's may be lower; haproxy needs 40000 for its maxconn).
+sboot() { # HOST
+	systemd-nspawn --quiet --register=no --keep-unit --console=read-only -M "$1" -D "$T/hosts/$1" \
+		--rlimit=NOFILE=1024:524288 \
+		--network-namespace-path="/run/netns/bbt$$-$1" -b >"$T/boot-$1.log" 2>&1 &
+	nspids="$nspids $!"
+}
+rsh() { h=$1; shift; ssh -i "$T/id" -o BatchMode=yes -o StrictHostKeyChecking=no \
+	-o UserKnownHostsFile=/dev/null "root@$(cat "$T/$h.addr")" "$@"; }
+wait_ssh() { # HOST
 	i=0
 	until ssh -i "$T/id" -o BatchMode=yes -o StrictHostKeyChecking=no \
 		-o UserKnownHostsFile=/dev/null -o ConnectTimeout=2 "root@$(cat "$T/$1.addr")" true 2>/dev/null; do
-		i=$((i + 1)); [ $i -lt 50 ] || { cat "$T/sshd-$1.log"; fail "$1: sshd did not come up"; }
+		i=$((i + 1)); [ $i -lt 150 ] || { cat "$T/sshd-$1.log" "$T/boot-$1.log" 2>/dev/null; fail "$1: sshd did not come up"; }
 		sleep 0.2
 	done
 }
-boot pc1        # pc2 stays down for the first run
+# pc2 stays down for the first run; c1 and c2 boot meanwhile.
+for h in pc1 c1 c2; do sboot $h; done
+wait_ssh pc1
 lap "hosts"
 
 # --- the collector and the repository's web server, on the bridge
@@ -286,7 +325,7 @@ all:
           bbt_server_source: deb
           bbt_server_deb: $T/bbt-server_${v1}_$arch.deb
 EOF
-boot c1
+wait_ssh c1
 cplay() { log=$1; shift; (cd "$top/packaging/ansible" && ANSIBLE_CONFIG=$PWD/ansible.cfg ANSIBLE_NOCOLOR=1 \
 	ansible-playbook -i "$T/inv/collectors.yml" collectors.yml "$@") >"$log" 2>&1; }
 cplay "$T/c1check.log" --check || { cat "$T/c1check.log"; fail "collector role, check mode on a new server"; }
@@ -299,17 +338,12 @@ lap "collector role, twice"
 [ -e "$T/hosts/c1/etc/apt/sources.list.d/bbt.sources" ] && fail "c1: a repository though installed from a .deb"
 [ "$(in_host c1 stat -c '%U %a' /etc/default/bbt-server)" = "root 600" ] || fail "c1: /etc/default/bbt-server mode"
 [ -L "$T/hosts/c1/etc/systemd/system/multi-user.target.wants/bbt-server.service" ] || fail "c1: not enabled"
-# Start it as the unit would: its environment file, the drop-in's command
-# line, the service user, a state directory as StateDirectory= makes it.
-cmd=$(sed -n 's/^ExecStart=\(.\)/\1/p' "$T/hosts/c1/etc/systemd/system/bbt-server.service.d/bbt-db.conf")
-[ -n "$cmd" ] || fail "c1: no ExecStart in the drop-in"
-in_host c1 install -d -o bbt-server -g bbt-server -m 0700 /var/lib/bbt-server
-ip netns exec "bbt$$-c1" chroot "$T/hosts/c1" sh -c "set -a; . /etc/default/bbt-server;
-	exec runuser -u bbt-server -- $cmd" 2>"$T/c1-serve.log" &
-pids="$pids $!"
+# Its unit runs (systemd on c1), on the SQLite file the role set.
+[ "$(rsh c1 systemctl is-active bbt-server.service)" = active ] ||
+	{ rsh c1 systemctl status bbt-server.service; fail "c1: bbt-server.service is not active"; }
 i=0
 until curl -sf --cacert "$T/c1.crt" "https://$(cat "$T/c1.addr"):8470/healthz" >/dev/null; do
-	i=$((i + 1)); [ $i -lt 50 ] || { cat "$T/c1-serve.log"; fail "c1: the collector does not answer over TLS"; }
+	i=$((i + 1)); [ $i -lt 50 ] || { rsh c1 journalctl -u bbt-server --no-pager | tail -20; fail "c1: the collector does not answer over TLS"; }
 	sleep 0.2
 done
 [ -s "$T/hosts/c1/var/lib/bbt-server/bbt.db" ] || fail "c1: no SQLite database where the role said"
@@ -372,6 +406,100 @@ for dev, host, room in ((sys.argv[2], "pc1", "三年级二班"), (sys.argv[3], "
     assert d["hostname"] == host and d["room"] == room and d["school"] == "610102001", d
     assert any(d.get(k) for k in ("last_seen", "last_heartbeat", "seen")), d
 EOF
+lap "devices"
+
+# --- several collectors on one PostgreSQL database: the database on c1
+# (role bbt_postgresql), c1's collector on it over the Unix socket (peer
+# authentication), c2's over TCP with a password, haproxy on c2 ending TLS
+# in front of both. The password has a colon and a backslash (pgpass
+# escapes them).
+c1a=$(cat "$T/c1.addr"); c2a=$(cat "$T/c2.addr")
+openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 2 -subj /CN=c2 \
+	-addext "subjectAltName=IP:$c2a" -keyout "$T/c2.key" -out "$T/c2.crt" 2>/dev/null
+cat "$T/c2.crt" "$T/c2.key" >"$T/lb.pem"
+pgpw="pw:$$\\x$(od -An -N6 -tx1 /dev/urandom | tr -d ' \n')"
+cat >"$T/inv/collectors.yml" <<EOF
+all:
+  vars:
+    bbt_server_db_backend: postgresql
+    bbt_pg_password: '$pgpw'
+    bbt_server_source: deb
+    bbt_server_deb: $T/bbt-server_${v1}_$arch.deb
+    bbt_server_trusted_proxies: [$c2a/32]
+  children:
+    bbt_db:
+      hosts:
+        $c1a:
+          bbt_pg_listen_addresses: '*'
+    bbt_collectors:
+      hosts:
+        $c1a: {}
+        $c2a: {}
+    bbt_haproxy:
+      hosts:
+        $c2a:
+          bbt_haproxy_listen: "$c2a:8443"
+          bbt_haproxy_pem: $T/lb.pem
+EOF
+wait_ssh c2
+cplay "$T/pg1.log" || { cat "$T/pg1.log"; fail "collectors on PostgreSQL"; }
+lap "collectors on PostgreSQL"
+cplay "$T/pg2.log" || { cat "$T/pg2.log"; fail "collectors on PostgreSQL, second run"; }
+lap "collectors on PostgreSQL, again"
+for h in c1 c2; do
+	[ "$(field "$T/pg2.log" $h changed)" = 0 ] || { cat "$T/pg2.log"; fail "$h: changed on a second run"; }
+done
+grep -qF -- "$pgpw" "$T/pg1.log" "$T/pg2.log" && fail "the run's output shows the database password"
+for u in c1:postgresql c1:bbt-server c2:bbt-server c2:haproxy; do
+	[ "$(rsh "${u%%:*}" systemctl is-active "${u#*:}.service")" = active ] ||
+		{ rsh "${u%%:*}" systemctl status "${u#*:}.service"; fail "$u is not active"; }
+done
+grep -qx 'BBT_DB="postgresql://bbt-server@/bbt?host=/var/run/postgresql"' "$T/hosts/c1/etc/default/bbt-server" &&
+	grep -qx "BBT_DB=\"postgresql://bbt-server@$c1a:5432/bbt?sslmode=prefer\"" "$T/hosts/c2/etc/default/bbt-server" &&
+	grep -qx 'PGPASSFILE=/etc/bbt-server/pgpass' "$T/hosts/c2/etc/default/bbt-server" ||
+	{ cat "$T/hosts/c1/etc/default/bbt-server" "$T/hosts/c2/etc/default/bbt-server"; fail "the collectors' --db"; }
+grep -qF -- "$pgpw" "$T/hosts/c2/etc/default/bbt-server" && fail "c2: the password is in the URL"
+[ -e "$T/hosts/c1/etc/bbt-server/pgpass" ] && fail "c1: a pgpass though on the database host"
+[ "$(in_host c2 stat -c '%U %a' /etc/bbt-server/pgpass)" = "bbt-server 600" ] || fail "c2: pgpass owner or mode"
+# Each collector answers on its own, and through haproxy over TLS.
+for a in "$c1a" "$c2a"; do
+	curl -sf "http://$a:8470/healthz" >/dev/null || fail "collector $a: no /healthz"
+done
+i=0
+until curl -sf --cacert "$T/c2.crt" "https://$c2a:8443/healthz" >/dev/null; do
+	i=$((i + 1)); [ $i -lt 50 ] || fail "haproxy on c2: no /healthz over TLS"
+	sleep 0.2
+done
+# One database: a school and tokens made with c1's command line, a machine
+# enrolled through haproxy, seen in the devices report of each collector.
+pgcli() { rsh c1 "set -a; . /etc/default/bbt-server; set +a; runuser -u bbt-server -- bbt-server $*"; }
+pgcli school add 610102002 省测试学校 >/dev/null || fail "c1: school add on PostgreSQL"
+ptok=$(pgcli token create --school 610102002 --uses 2 | tail -1)
+padm=$(pgcli admin create 省电教馆 | tail -1)
+[ -n "$ptok" ] && [ -n "$padm" ] || fail "c1: tokens on PostgreSQL"
+mkdir -p -m 700 "$T/lb-agent"
+printf '[server]\nurl = https://%s:8443/\nenroll_token = %s\nschool = 610102002\nroom = 五年级一班\nca_file = %s\n' \
+	"$c2a" "$ptok" "$T/c2.crt" >"$T/lb-agent.conf"
+chmod 600 "$T/lb-agent.conf"
+"$B/bbt-agent" --config "$T/lb-agent.conf" --state-dir "$T/lb-agent" enroll >"$T/lb-enroll.log" 2>&1 ||
+	{ cat "$T/lb-enroll.log"; fail "enrolling through haproxy"; }
+"$B/bbt-agent" --config "$T/lb-agent.conf" --state-dir "$T/lb-agent" status --json >"$T/lb.status"
+lbdev=$(sed -n 's/.*"device_id": *"\([^"]*\)".*/\1/p' "$T/lb.status")
+[ -n "$lbdev" ] || { cat "$T/lb.status"; fail "no device id through haproxy"; }
+for a in "$c1a" "$c2a"; do
+	curl -sf -H "Authorization: Bearer $padm" "http://$a:8470/api/v1/devices" >"$T/pgdev.json" ||
+		fail "collector $a: devices API"
+	python3 - "$T/pgdev.json" "$lbdev" <<'PY' || { cat "$T/pgdev.json"; fail "collector $a does not see the machine"; }
+import json, sys
+rows = json.load(open(sys.argv[1], encoding="utf-8"))
+assert [d for d in rows if d["device_id"] == sys.argv[2] and d["room"] == "五年级一班"], rows
+PY
+done
+# Every host under systemd came up whole: no failed unit.
+for h in pc1 c1 c2; do
+	st=$(rsh $h systemctl is-system-running) ||
+		{ rsh $h systemctl --failed --no-pager; fail "$h: systemd says $st"; }
+done
 lap "done"
 # Nothing of the hosts outlives the test.
 cleanup; trap - EXIT

@@ -155,12 +155,9 @@ boot() { # HOST: sshd only, in a chroot
 }
 # A host booting with systemd as PID 1, in its network namespace. Not
 # registered with machined and in no scope of its own (this machine's
-# init is not systemd). Its sshd is the package's ssh.service. Open files
-# up to systemd's own default hard limit, which a real machine has (the
-# test runner's may be lower; haproxy needs 40000 for its maxconn).
+# init is not systemd). Its sshd is the package's ssh.service.
 sboot() { # HOST
 	systemd-nspawn --quiet --register=no --keep-unit --console=read-only -M "$1" -D "$T/hosts/$1" \
-		--rlimit=NOFILE=1024:524288 \
 		--network-namespace-path="/run/netns/bbt$$-$1" -b >"$T/boot-$1.log" 2>&1 &
 	nspids="$nspids $!"
 }
@@ -417,6 +414,8 @@ c1a=$(cat "$T/c1.addr"); c2a=$(cat "$T/c2.addr")
 openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 2 -subj /CN=c2 \
 	-addext "subjectAltName=IP:$c2a" -keyout "$T/c2.key" -out "$T/c2.crt" 2>/dev/null
 cat "$T/c2.crt" "$T/c2.key" >"$T/lb.pem"
+nofile=$(ulimit -Hn); [ "$nofile" = unlimited ] && nofile=40200
+maxconn=$(( nofile / 2 - 100 )); [ $maxconn -gt 20000 ] && maxconn=20000
 pgpw="pw:$$\\x$(od -An -N6 -tx1 /dev/urandom | tr -d ' \n')"
 cat >"$T/inv/collectors.yml" <<EOF
 all:
@@ -440,6 +439,11 @@ all:
         $c2a:
           bbt_haproxy_listen: "$c2a:8443"
           bbt_haproxy_pem: $T/lb.pem
+          # Open files: haproxy needs twice its maxconn; a machine's hard
+          # limit (systemd's default) is 524288, the runner's here may be
+          # far lower (20000) and nspawn cannot raise it without
+          # CAP_SYS_RESOURCE.
+          bbt_haproxy_maxconn: $maxconn
 EOF
 wait_ssh c2
 cplay "$T/pg1.log" || { cat "$T/pg1.log"; fail "collectors on PostgreSQL"; }

@@ -55,7 +55,7 @@ cat >"$T/lb-play.yml" <<EOF
 - hosts: localhost
   connection: local
   gather_facts: false
-  vars: {bbt_haproxy_listen: "127.0.0.1:8443", bbt_haproxy_pem: "", bbt_haproxy_backend_port: 8470}
+  vars: {bbt_haproxy_listen: "127.0.0.1:8443", bbt_haproxy_pem: "", bbt_haproxy_backend_port: 8470, bbt_haproxy_maxconn: 20000}
   tasks:
     - ansible.builtin.template:
         src: $top/packaging/ansible/roles/bbt_haproxy/templates/haproxy.cfg.j2

@@ -299,6 +299,12 @@ grep -q '^ExecStart=.*--state-dir /data/bbt-agent ' "$d" && grep -qx 'ReadWriteP
 	{ cat "$d"; fail "pc2: the unit is not pointed at its state dir"; }
 [ -e "$T/hosts/pc1/etc/systemd/system/bbt-agent.service.d/bbt-state-dir.conf" ] &&
 	fail "pc1: a state-dir drop-in without a state dir"
+# ... and its sync path unit watches the kick file there.
+d="$T/hosts/pc2/etc/systemd/system/bbt-agent-sync.path.d/bbt-state-dir.conf"
+grep -qx 'PathModified=' "$d" && grep -qx 'PathModified=/data/bbt-agent/sync.kick' "$d" ||
+	{ cat "$d"; fail "pc2: the sync path unit does not watch its state dir"; }
+[ -e "$T/hosts/pc1/etc/systemd/system/bbt-agent-sync.path.d/bbt-state-dir.conf" ] &&
+	fail "pc1: a path-unit drop-in without a state dir"
 
 # --- run 3: nothing to do
 play "$T/run3.log" || { cat "$T/run3.log"; fail "run 3 failed"; }

@@ -1,6 +1,7 @@
 #!/bin/sh
-# The house style's checkable part (docs/STYLE.md), on common/ agent/
-# server/ *.c and *.h, each rule with the reason it exists there:
+# The house style's checkable part (docs/STYLE.md), on common/ agent/ (with
+# agent/capture/, agent/win/) server/ *.c and *.h, each rule with the
+# reason it exists there:
 #  - no banned function: sprintf, vsprintf, strcpy, strcat, gets, atoi, atol,
 #    matched as whole words, so snprintf and vsnprintf (other words) pass
 #    and a strcpy on the same line as an snprintf does not;
@@ -110,7 +111,7 @@ prefixes() {
 check_symbols() {
 	map=$(mktemp "${TMPDIR:-/tmp}/bbt-style-map.XXXXXX")
 	objs=
-	for d in common agent server; do
+	for d in common agent agent/capture server; do
 		names=$(ls "$root/$d" 2>/dev/null | sed -n 's/\.[ch]$//p' | sort -u)
 		for o in "$build/obj/$d"/*.o; do
 			[ -f "$o" ] || continue
@@ -191,7 +192,8 @@ check_contract() {
 run_checks() {
 	status=0
 	nobj=0
-	files=$(cd "$root" && ls common/*.[ch] agent/*.[ch] server/*.[ch] 2>/dev/null)
+	files=$(cd "$root" && ls common/*.[ch] agent/*.[ch] agent/capture/*.[ch] \
+	    agent/win/*.[ch] agent/win/include/*.h agent/win/include/sys/*.h server/*.[ch] 2>/dev/null)
 	if [ -z "$files" ]; then
 		echo "style: no source file found under $root (run from the top)"; status=1
 	fi

@@ -29,6 +29,7 @@ send "$tok_b" 2026-11-16T09:00:00 2026-11-16T09:47:00
 # Lesson 2 (11-17): A/101 two sessions with a 10-minute gap (50 min); B/201 none.
 send "$tok_a" 2026-11-17T08:50:00 2026-11-17T09:25:00 2026-11-17T09:35:00 2026-11-17T10:10:00
 beat "$tok_a"; beat "$tok_b"	# both seen after every slot; B/202 never
+settle	# the heartbeats are written behind (server/heartbeat.c)
 
 H='序号,授课类型,学科,主讲教师,地市（县区）,单位,课程名称,开课时间,学段,年级,学校排课负责人,联系方式,平台,备注,教室,接收单位,接收教室'
 cat > "$T/utf8.csv" <<EOT

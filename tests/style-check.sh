@@ -23,7 +23,7 @@
 #    a name that at least two files of the directory have as their name
 #    or its first words (db.h + db_sqlite.c + ...: db_*; common/bbt_*.c:
 #    bbt_*). So agent/http_client.c exports http_client_*, not http_*.
-#  - (with BBT_STYLE_CONTRACT=1, off until the citations are repointed)
+#  - (on unless BBT_STYLE_CONTRACT=0, for a tree mid-renumbering)
 #    the product contract is docs/CONTRACT.md: no text file of the tree
 #    cites "SPEC x.y" (the SPEC is not in the tree, so such a citation
 #    cannot be followed), and every "CONTRACT x.y" names a section heading

@@ -108,10 +108,13 @@ prefixes() {
 	done
 }
 
+# The directories checked, for text and (where objects exist) symbols.
+SRC_DIRS="common agent agent/capture agent/win agent/win/include agent/win/include/sys server"
+
 check_symbols() {
 	map=$(mktemp "${TMPDIR:-/tmp}/bbt-style-map.XXXXXX")
 	objs=
-	for d in common agent agent/capture server; do
+	for d in $SRC_DIRS; do
 		names=$(ls "$root/$d" 2>/dev/null | sed -n 's/\.[ch]$//p' | sort -u)
 		for o in "$build/obj/$d"/*.o; do
 			[ -f "$o" ] || continue
@@ -192,8 +195,7 @@ check_contract() {
 run_checks() {
 	status=0
 	nobj=0
-	files=$(cd "$root" && ls common/*.[ch] agent/*.[ch] agent/capture/*.[ch] \
-	    agent/win/*.[ch] agent/win/include/*.h agent/win/include/sys/*.h server/*.[ch] 2>/dev/null)
+	files=$(cd "$root" && for d in $SRC_DIRS; do ls "$d"/*.[ch] 2>/dev/null; done)
 	if [ -z "$files" ]; then
 		echo "style: no source file found under $root (run from the top)"; status=1
 	fi

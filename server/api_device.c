@@ -307,7 +307,7 @@ void api_heartbeat(struct http_request *req, struct http_response *res)
 	struct heartbeat h = { 0 };
 	struct heartbeat_rec r;
 	struct http_detector det = req->cfg->detector;
-	struct db_detector sd = { -1, -1, -1 };
+	const struct db_detector sd = req->auth.device.school_detector;
 	struct bbt_error e;
 	cJSON *o = NULL;
 
@@ -326,9 +326,8 @@ void api_heartbeat(struct http_request *req, struct http_response *res)
 		goto out;
 	}
 	metrics_heartbeat();
-	/* The school's own detector settings over the server's (school set). */
-	if (db_school_detector_get(req->db, req->auth.device.school, &sd, &e) < 0)
-		log_err("heartbeat: %s", bbt_error_msg(&e));
+	/* The school's own detector settings over the server's (school set),
+	 * read with the device's token (db_device_by_token). */
 	det.idle_gap = sd.idle_gap >= 0 ? (int)sd.idle_gap : det.idle_gap;
 	det.min_session = sd.min_session >= 0 ? (int)sd.min_session : det.min_session;
 	det.stuck_contact = sd.stuck_contact >= 0 ? (int)sd.stuck_contact : det.stuck_contact;

@@ -31,6 +31,10 @@ struct db_device {
 	int64_t clone_at;		/* last evidence of a second machine, 0 = none */
 	int64_t state_resets;		/* re-enrollments with a new device key: the
 					 * agent's state was reset (restore software) */
+	/* Its school's detector settings (db_school_detector_get), read in
+	 * the same query by db_device_by_token only, so a heartbeat's reply
+	 * costs no read of its own; all -1 from every other lookup. */
+	struct db_detector school_detector;
 };
 
 /* Outcomes of db_device_enroll (*reenrolled). */

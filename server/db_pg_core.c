@@ -284,6 +284,9 @@ int db_pg_admin_revoke(struct db *db, const char *name, int64_t now, int *found,
 	"(SELECT count(*) FROM device_tokens_old o WHERE o.device_id = devices.device_id " \
 	"AND o.same_key = 0)"
 #define DEVICE_NCOLS 17
+/* After DEVICE_COLS, with schools joined as s: db_device.school_detector. */
+#define DEVICE_SCHOOL_DETECTOR "coalesce(s.detector_idle_gap, -1), " \
+	"coalesce(s.detector_min_session, -1), coalesce(s.detector_stuck_contact, -1)"
 
 static void device_from_row(const PGresult *r, int i, struct db_device *d)
 {
@@ -304,10 +307,12 @@ static void device_from_row(const PGresult *r, int i, struct db_device *d)
 	d->reenrolled_at = db_pg_get_int(r, i, 14);
 	d->clone_at = db_pg_get_int(r, i, 15);
 	d->state_resets = db_pg_get_int(r, i, 16);
+	d->school_detector = (struct db_detector){ -1, -1, -1 };
 }
 
+/* school_cols: sql has DEVICE_SCHOOL_DETECTOR after DEVICE_COLS. */
 static int device_lookup(struct db *db, const char *sql, const char *key,
-    struct db_device *out, int *found, struct bbt_error *e)
+    int school_cols, struct db_device *out, int *found, struct bbt_error *e)
 {
 	struct db_pg_args a = { 0 };
 	PGresult *r;
@@ -319,24 +324,31 @@ static int device_lookup(struct db *db, const char *sql, const char *key,
 		return -1;
 	if (PQntuples(r) > 0) {
 		device_from_row(r, 0, out);
+		if (school_cols) {
+			out->school_detector.idle_gap = db_pg_get_int(r, 0, DEVICE_NCOLS);
+			out->school_detector.min_session = db_pg_get_int(r, 0, DEVICE_NCOLS + 1);
+			out->school_detector.stuck_contact = db_pg_get_int(r, 0, DEVICE_NCOLS + 2);
+		}
 		*found = 1;
 	}
 	PQclear(r);
 	return 0;
 }
 
+/* With the school's detector settings, as db_sqlite.c: one round trip. */
 int db_pg_device_by_token(struct db *db, const char *token_hash, struct db_device *out,
     int *found, struct bbt_error *e)
 {
-	return device_lookup(db, "SELECT " DEVICE_COLS " FROM devices WHERE token_hash = ?1 "
-	    "AND revoked_at IS NULL", token_hash, out, found, e);
+	return device_lookup(db, "SELECT " DEVICE_COLS ", " DEVICE_SCHOOL_DETECTOR
+	    " FROM devices LEFT JOIN schools s ON s.code = devices.school "
+	    "WHERE token_hash = ?1 AND revoked_at IS NULL", token_hash, 1, out, found, e);
 }
 
 int db_pg_device_get(struct db *db, const char *device_id, struct db_device *out,
     int *found, struct bbt_error *e)
 {
 	return device_lookup(db, "SELECT " DEVICE_COLS " FROM devices WHERE device_id = ?1",
-	    device_id, out, found, e);
+	    device_id, 0, out, found, e);
 }
 
 /* Enrollment without a race: as db_sqlite.c (insert, or compare and swap). */
@@ -411,7 +423,7 @@ int db_pg_device_enroll(struct db *db, struct db_device *d, int *reenrolled,
 	rc = device_insert(db, d, e);
 	for (int i = 0; rc == 0 && i < ENROLL_TRIES; i++) {
 		if (device_lookup(db, "SELECT " DEVICE_COLS " FROM devices WHERE hw_id = ?1",
-		    d->hw_id, &old, &found, e) < 0)
+		    d->hw_id, 0, &old, &found, e) < 0)
 			return -1;
 		if (!found)	/* cannot happen: devices are never deleted */
 			return bbt_error_set(e, "device %s vanished", d->hw_id);

@@ -706,6 +706,9 @@ int db_sqlite_admin_revoke(struct db *db, const char *name, int64_t now, int *fo
 	"(SELECT count(*) FROM device_tokens_old o WHERE o.device_id = devices.device_id " \
 	"AND o.same_key = 0)"
 #define DEVICE_NCOLS 17
+/* After DEVICE_COLS, with schools joined as s: db_device.school_detector. */
+#define DEVICE_SCHOOL_DETECTOR "coalesce(s.detector_idle_gap, -1), " \
+	"coalesce(s.detector_min_session, -1), coalesce(s.detector_stuck_contact, -1)"
 
 static void device_from_row(sqlite3_stmt *st, struct db_device *d)
 {
@@ -728,10 +731,12 @@ static void device_from_row(sqlite3_stmt *st, struct db_device *d)
 	d->reenrolled_at = sqlite3_column_int64(st, 14);
 	d->clone_at = sqlite3_column_int64(st, 15);
 	d->state_resets = sqlite3_column_int64(st, 16);
+	d->school_detector = (struct db_detector){ -1, -1, -1 };
 }
 
+/* school_cols: sql has DEVICE_SCHOOL_DETECTOR after DEVICE_COLS. */
 static int device_lookup(struct db *db, const char *sql, const char *key,
-    struct db_device *out, int *found, struct bbt_error *e)
+    int school_cols, struct db_device *out, int *found, struct bbt_error *e)
 {
 	sqlite3_stmt *st = db_sqlite_stmt(db, sql, e);
 	int rc;
@@ -744,23 +749,31 @@ static int device_lookup(struct db *db, const char *sql, const char *key,
 	if (rc <= 0)
 		return rc;
 	device_from_row(st, out);
+	if (school_cols) {
+		out->school_detector.idle_gap = sqlite3_column_int64(st, DEVICE_NCOLS);
+		out->school_detector.min_session = sqlite3_column_int64(st, DEVICE_NCOLS + 1);
+		out->school_detector.stuck_contact = sqlite3_column_int64(st, DEVICE_NCOLS + 2);
+	}
 	sqlite3_reset(st);
 	*found = 1;
 	return 0;
 }
 
+/* The school's detector settings join the device (db_devices.h): one read
+ * per authenticated request, not two. */
 int db_sqlite_device_by_token(struct db *db, const char *token_hash, struct db_device *out,
     int *found, struct bbt_error *e)
 {
-	return device_lookup(db, "SELECT " DEVICE_COLS " FROM devices WHERE token_hash = ?1 "
-	    "AND revoked_at IS NULL", token_hash, out, found, e);
+	return device_lookup(db, "SELECT " DEVICE_COLS ", " DEVICE_SCHOOL_DETECTOR
+	    " FROM devices LEFT JOIN schools s ON s.code = devices.school "
+	    "WHERE token_hash = ?1 AND revoked_at IS NULL", token_hash, 1, out, found, e);
 }
 
 int db_sqlite_device_get(struct db *db, const char *device_id, struct db_device *out,
     int *found, struct bbt_error *e)
 {
 	return device_lookup(db, "SELECT " DEVICE_COLS " FROM devices WHERE device_id = ?1",
-	    device_id, out, found, e);
+	    device_id, 0, out, found, e);
 }
 
 /*
@@ -853,7 +866,7 @@ int db_sqlite_device_enroll(struct db *db, struct db_device *d, int *reenrolled,
 	rc = device_insert(db, d, e);
 	for (int i = 0; rc == 0 && i < ENROLL_TRIES; i++) {
 		if (device_lookup(db, "SELECT " DEVICE_COLS " FROM devices WHERE hw_id = ?1",
-		    d->hw_id, &old, &found, e) < 0)
+		    d->hw_id, 0, &old, &found, e) < 0)
 			return -1;
 		if (!found)	/* cannot happen: devices are never deleted */
 			return bbt_error_set(e, "device %s vanished", d->hw_id);

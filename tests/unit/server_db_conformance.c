@@ -420,6 +420,17 @@ static void test_enroll(void **state)
 	assert_int_equal(got.buffer_depth, -1);
 	assert_true(got.clock_offset_s == DB_OFFSET_UNKNOWN);
 	assert_int_equal(got.reenrolled, 0);
+	/* The token's lookup brings the school's detector settings along (the
+	 * heartbeat's reply); none set is -1, a change shows at once. */
+	assert_true(got.school_detector.idle_gap == -1 &&
+	    got.school_detector.min_session == -1 && got.school_detector.stuck_contact == -1);
+	OK(db_school_detector_set(db, s1, &(struct db_detector){ 300, -1, 60 }, &e));
+	OK(db_device_by_token(db, d.token_hash, &got, &found, &e));
+	assert_true(got.school_detector.idle_gap == 300 &&
+	    got.school_detector.min_session == -1 && got.school_detector.stuck_contact == 60);
+	OK(db_device_get(db, d.device_id, &got, &found, &e));
+	assert_int_equal(got.school_detector.idle_gap, -1);
+	OK(db_school_detector_set(db, s1, &(struct db_detector){ -1, -1, -1 }, &e));
 	/* Same hw_id, same school: id kept, new token, room updated. */
 	new_device(&again, s1, "r2", 20, "keyA");
 	snprintf(again.device_id, sizeof(again.device_id), "ignored-%08x", tag);

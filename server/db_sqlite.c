@@ -25,6 +25,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -343,11 +344,25 @@ static const struct db_backend backend = {
 	.tx_rollback = tx_rollback,
 };
 
+/*
+ * No memory statistics: with them every SQLite allocation of every
+ * connection takes one process-wide mutex, which the collector's worker
+ * threads then queue on (a tenth of a heartbeat's cost, bench/heartbeat.sh).
+ * The collector never reads them. Only possible before SQLite initialises,
+ * so the first open does it; the worker threads open theirs later.
+ */
+static void sqlite_global_once(void)
+{
+	sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+}
+
 int db_sqlite_open(const char *where, struct db **out, struct bbt_error *e)
 {
+	static pthread_once_t once = PTHREAD_ONCE_INIT;
 	struct db_sqlite *sq;
 
 	*out = NULL;
+	pthread_once(&once, sqlite_global_once);
 	sq = calloc(1, sizeof(*sq));
 	if (!sq)
 		return bbt_error_set(e, "out of memory");

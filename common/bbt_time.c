@@ -182,6 +182,13 @@ int64_t bbt_floor_div(int64_t a, int64_t b)
 	return (a % b != 0 && (a < 0) != (b < 0)) ? q - 1 : q;
 }
 
+/* Two decimal digits of n (0..99) at p. */
+static void put2(char *p, int n)
+{
+	p[0] = (char)('0' + n / 10);
+	p[1] = (char)('0' + n % 10);
+}
+
 void bbt_time_format(int64_t epoch, int offset_s, char out[BBT_ISO8601_LEN])
 {
 	int64_t local = epoch + offset_s;
@@ -190,9 +197,30 @@ void bbt_time_format(int64_t epoch, int offset_s, char out[BBT_ISO8601_LEN])
 	int y, m, d, a = offset_s < 0 ? -offset_s : offset_s;
 
 	bbt_civil_from_days(days, &y, &m, &d);
-	snprintf(out, BBT_ISO8601_LEN, "%04d-%02d-%02dT%02d:%02d:%02d%c%02d:%02d",
-	    y, m, d, (int)(sod / 3600), (int)(sod / 60 % 60), (int)(sod % 60),
-	    offset_s < 0 ? '-' : '+', a / 3600, a / 60 % 60);
+	if (y < 0 || y > 9999 || a >= 100 * 3600) {
+		snprintf(out, BBT_ISO8601_LEN, "%04d-%02d-%02dT%02d:%02d:%02d%c%02d:%02d",
+		    y, m, d, (int)(sod / 3600), (int)(sod / 60 % 60), (int)(sod % 60),
+		    offset_s < 0 ? '-' : '+', a / 3600, a / 60 % 60);
+		return;
+	}
+	/* The same text by hand: the collector formats one per heartbeat. */
+	put2(out, y / 100);
+	put2(out + 2, y % 100);
+	out[4] = '-';
+	put2(out + 5, m);
+	out[7] = '-';
+	put2(out + 8, d);
+	out[10] = 'T';
+	put2(out + 11, (int)(sod / 3600));
+	out[13] = ':';
+	put2(out + 14, (int)(sod / 60 % 60));
+	out[16] = ':';
+	put2(out + 17, (int)(sod % 60));
+	out[19] = offset_s < 0 ? '-' : '+';
+	put2(out + 20, a / 3600);
+	out[22] = ':';
+	put2(out + 23, a / 60 % 60);
+	out[25] = '\0';
 }
 
 int bbt_tz_local_offset(int64_t epoch)

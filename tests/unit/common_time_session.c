@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <cmocka.h>
 
 #include "bbt_session.h"
@@ -27,6 +28,21 @@ static void test_time_roundtrip(void **state)
 	assert_int_equal(t, 1795392005LL);
 	bbt_time_format(t, -(5 * 3600 + 30 * 60), buf);
 	assert_string_equal(buf, "2026-11-22T18:30:05-05:30");
+	/* Digits by hand, checked against printf over years and offsets. */
+	for (int64_t at = -62135596800LL; at < 253402300800LL; at += 86400LL * 3652 + 3599) {
+		for (int o = -14 * 3600; o <= 14 * 3600; o += 3 * 3600 + 1800) {
+			char want[BBT_ISO8601_LEN];
+			struct tm tm;
+			time_t tt = (time_t)(at + o);
+
+			gmtime_r(&tt, &tm);
+			snprintf(want, sizeof(want), "%04d-%02d-%02dT%02d:%02d:%02d%c%02d:%02d",
+			    tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min,
+			    tm.tm_sec, o < 0 ? '-' : '+', abs(o) / 3600, abs(o) / 60 % 60);
+			bbt_time_format(at, o, buf);
+			assert_string_equal(buf, want);
+		}
+	}
 }
 
 static void test_time_rejects(void **state)

@@ -20,8 +20,15 @@ cc $cflags -o "$BBT_TMP/mhd_bare" "$dir/mhd_bare.c" $(pkg-config --cflags --libs
     -lpthread
 # shellcheck disable=SC2086
 cc $cflags -o "$BBT_TMP/hbload" "$dir/hbload.c" -lpthread
-# BENCH_DB: another --db (a PostgreSQL URI, e.g. under tests/pg/cluster.sh).
+# BENCH_DB: another --db (a PostgreSQL URI). Under tests/pg/cluster.sh
+# (BBT_TEST_DB=pg) the default is a new database of that cluster.
+if [ -z "${BENCH_DB:-}" ] && [ "${BBT_TEST_DB:-sqlite}" = pg ]; then
+	pgname="bench_hb_$$"
+	"$BBT_PG_BIN/createdb" -h "$BBT_PG_SOCKET" -U postgres -T bbt_template "$pgname"
+	BENCH_DB="postgresql:///$pgname?host=$BBT_PG_SOCKET&user=postgres"
+fi
 db=${BENCH_DB:-$BBT_TMP/bench.db}; log="$BBT_TMP/serve.log"
+case $db in postgres*) echo "backend: PostgreSQL" ;; *) echo "backend: SQLite" ;; esac
 srv() { "$BBT_BUILD/bbt-server" --db "$db" "$@"; }
 srv school add 610100001 "基准小学" >/dev/null
 token=$(srv token create --school 610100001 --uses "$ndev" | tail -1)

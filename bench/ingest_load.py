@@ -1,0 +1,171 @@
+#!/usr/bin/env python3
+"""ingest_load: the two sides of bench/server-ingest.sh (issue 12).
+
+  ingest_load.py http PORT TOKEN N BATCH AGENTS ROWS
+      Enroll AGENTS devices, send N sessions in batches of BATCH over
+      AGENTS keep-alive connections at once (each device its own), then
+      the same batches again (all duplicates). Prints "NEW/s DUP/s" and
+      writes the rows as the collector stores them to ROWS (JSON), batch
+      by batch, for the raw side.
+  ingest_load.py sqlite DB ROWS
+      Insert ROWS into DB's sessions in one connection, one transaction
+      per batch, with the collector's settings (WAL, synchronous=FULL,
+      foreign_keys=ON). Prints rows/s.
+  ingest_load.py pg URI PSQL AGENTS ROWS
+      Insert ROWS into URI's session_ids and sessions with one multi-row
+      INSERT of each per batch, one transaction per batch
+      (synchronous_commit on), from AGENTS psql sessions at once. Prints
+      rows/s, timed from their start to the last one's end.
+Bodies and SQL are made before the clock starts: only the sending and
+the storing are timed. Bench-only.
+"""
+import base64
+import http.client
+import json
+import os
+import sqlite3
+import subprocess
+import sys
+import threading
+import time
+import uuid
+
+COLS = ("id", "device_id", "school", "room", "start", "end", "utc_offset", "duration_s",
+        "touches", "active_minutes", "teacher", "input_name", "input_vid", "input_pid",
+        "flags", "received_at", "via")
+
+
+def post(conn, path, body, auth=None):
+    h = {"Content-Type": "application/json"}
+    if auth:
+        h["Authorization"] = "Bearer " + auth
+    conn.request("POST", path, body, h)
+    r = conn.getresponse()
+    return r.status, json.loads(r.read())
+
+
+def run_http(port, token, n, batch, agents, rows_path):
+    devs = []
+    conn = http.client.HTTPConnection("127.0.0.1", port)
+    for a in range(agents):
+        st, rep = post(conn, "/api/v1/enroll", json.dumps({"token": token,
+            "hw_id": "bench-%d" % a, "hostname": "b%d" % a, "school": "610100001",
+            "room": "r%d" % a, "agent_version": "bench",
+            "public_key": base64.b64encode(os.urandom(32)).decode()}))
+        assert st == 201, rep
+        devs.append((rep["device_id"], rep["device_token"], "r%d" % a))
+    conn.close()
+    # Sessions spread over the last 300 days, 45 minutes each, batch b
+    # from agent b % agents.
+    now = int(time.time())
+    fmt = lambda t: time.strftime("%Y-%m-%dT%H:%M:%S+08:00", time.gmtime(t + 8 * 3600))
+    per = [[] for _ in range(agents)]
+    rows = []
+    for b0 in range(0, n, batch):
+        a = (b0 // batch) % agents
+        ss, rs = [], []
+        for i in range(b0, min(n, b0 + batch)):
+            s = now - 301 * 86400 + i * (300 * 86400 // n)
+            sid = str(uuid.uuid4())
+            ss.append({"id": sid, "start": fmt(s), "end": fmt(s + 2700), "duration_s": 2700,
+                "touches": 300, "active_minutes": 40, "teacher": None,
+                "input": {"name": "IRTOUCH Infrared Touch", "vid": "6615", "pid": "0070"},
+                "flags": []})
+            rs.append([sid, devs[a][0], "610100001", devs[a][2], s, s + 2700, 28800, 2700,
+                300, 40, None, "IRTOUCH Infrared Touch", "6615", "0070", "", now, "http"])
+        per[a].append((json.dumps({"agent_time": fmt(now), "sessions": ss}), len(ss)))
+        rows.append(rs)
+    with open(rows_path, "w") as f:
+        json.dump(rows, f)
+
+    def send(a, want, errs):
+        c = http.client.HTTPConnection("127.0.0.1", port)
+        try:
+            for body, k in per[a]:
+                st, rep = post(c, "/api/v1/sessions", body, devs[a][1])
+                if st != 200 or len(rep[want]) != k:
+                    errs.append((st, rep.get("rejected")))
+                    return
+        finally:
+            c.close()
+
+    rates = []
+    for want in ("accepted", "duplicate"):
+        errs = []
+        ts = [threading.Thread(target=send, args=(a, want, errs)) for a in range(agents)]
+        t0 = time.monotonic()
+        for t in ts:
+            t.start()
+        for t in ts:
+            t.join()
+        el = time.monotonic() - t0
+        assert not errs, errs[:3]
+        rates.append(n / el)
+    print("%.0f %.0f" % tuple(rates))
+
+
+def run_sqlite(path, rows_path):
+    rows = json.load(open(rows_path))
+    n = sum(len(b) for b in rows)
+    db = sqlite3.connect(path, isolation_level=None)
+    assert db.execute("PRAGMA journal_mode=WAL").fetchone()[0] == "wal"
+    db.execute("PRAGMA synchronous=FULL")
+    db.execute("PRAGMA foreign_keys=ON")
+    sql = "INSERT INTO sessions (%s) VALUES (%s)" % (
+        ", ".join('"%s"' % c for c in COLS), ", ".join("?" * len(COLS)))
+    t0 = time.monotonic()
+    for b in rows:
+        db.execute("BEGIN")
+        db.executemany(sql, b)
+        db.execute("COMMIT")
+    el = time.monotonic() - t0
+    assert db.execute("SELECT count(*) FROM sessions").fetchone()[0] == n
+    print("%.0f" % (n / el))
+
+
+def lit(v):
+    if v is None:
+        return "NULL"
+    if isinstance(v, int):
+        return str(v)
+    return "'" + v.replace("'", "''") + "'"
+
+
+def run_pg(uri, psql, agents, rows_path, tmp):
+    rows = json.load(open(rows_path))
+    n = sum(len(b) for b in rows)
+    files = []
+    for a in range(agents):
+        p = "%s.%d.sql" % (rows_path, a)
+        with open(p, "w") as f:
+            f.write("SET synchronous_commit = on;\n")
+            for b in rows[a::agents]:
+                f.write("BEGIN;\nINSERT INTO session_ids (id) VALUES %s;\n" %
+                        ",".join("(%s)" % lit(r[0]) for r in b))
+                f.write('INSERT INTO sessions (%s) VALUES %s;\nCOMMIT;\n' % (
+                    ", ".join('"%s"' % c for c in COLS),
+                    ",".join("(%s)" % ",".join(lit(v) for v in r) for r in b)))
+        files.append(p)
+    t0 = time.monotonic()
+    ps = [subprocess.Popen([psql, "-q", "-X", "-v", "ON_ERROR_STOP=1", "-d", uri, "-f", p],
+                           stdout=subprocess.DEVNULL) for p in files]
+    rcs = [p.wait() for p in ps]
+    el = time.monotonic() - t0
+    assert rcs == [0] * agents, rcs
+    for p in files:
+        os.unlink(p)
+    got = subprocess.run([psql, "-A", "-t", "-X", "-d", uri, "-c",
+                          "SELECT count(*) FROM sessions"], capture_output=True, text=True)
+    assert int(got.stdout.strip()) == n, got
+    print("%.0f" % (n / el))
+
+
+if __name__ == "__main__":
+    mode = sys.argv[1]
+    if mode == "http":
+        run_http(int(sys.argv[2]), sys.argv[3], int(sys.argv[4]), int(sys.argv[5]),
+                 int(sys.argv[6]), sys.argv[7])
+    elif mode == "sqlite":
+        run_sqlite(sys.argv[2], sys.argv[3])
+    else:
+        run_pg(sys.argv[2], sys.argv[3], int(sys.argv[4]), sys.argv[5], None)

@@ -6,11 +6,7 @@
       AGENTS keep-alive connections at once (each device its own), then
       the same batches again (all duplicates). Prints "NEW/s DUP/s" and
       writes the rows as the collector stores them to ROWS (JSON), batch
-      by batch, for the raw side.
-  ingest_load.py sqlite DB ROWS
-      Insert ROWS into DB's sessions in one connection, one transaction
-      per batch, with the collector's settings (WAL, synchronous=FULL,
-      foreign_keys=ON). Prints rows/s.
+      by batch, for the raw side (bench/ingest_raw.c on SQLite).
   ingest_load.py pg URI PSQL AGENTS ROWS
       Insert ROWS into URI's session_ids and sessions with one multi-row
       INSERT of each per batch, one transaction per batch
@@ -23,7 +19,6 @@ import base64
 import http.client
 import json
 import os
-import sqlite3
 import subprocess
 import sys
 import threading
@@ -104,25 +99,6 @@ def run_http(port, token, n, batch, agents, rows_path):
     print("%.0f %.0f" % tuple(rates))
 
 
-def run_sqlite(path, rows_path):
-    rows = json.load(open(rows_path))
-    n = sum(len(b) for b in rows)
-    db = sqlite3.connect(path, isolation_level=None)
-    assert db.execute("PRAGMA journal_mode=WAL").fetchone()[0] == "wal"
-    db.execute("PRAGMA synchronous=FULL")
-    db.execute("PRAGMA foreign_keys=ON")
-    sql = "INSERT INTO sessions (%s) VALUES (%s)" % (
-        ", ".join('"%s"' % c for c in COLS), ", ".join("?" * len(COLS)))
-    t0 = time.monotonic()
-    for b in rows:
-        db.execute("BEGIN")
-        db.executemany(sql, b)
-        db.execute("COMMIT")
-    el = time.monotonic() - t0
-    assert db.execute("SELECT count(*) FROM sessions").fetchone()[0] == n
-    print("%.0f" % (n / el))
-
-
 def lit(v):
     if v is None:
         return "NULL"
@@ -165,7 +141,5 @@ if __name__ == "__main__":
     if mode == "http":
         run_http(int(sys.argv[2]), sys.argv[3], int(sys.argv[4]), int(sys.argv[5]),
                  int(sys.argv[6]), sys.argv[7])
-    elif mode == "sqlite":
-        run_sqlite(sys.argv[2], sys.argv[3])
     else:
         run_pg(sys.argv[2], sys.argv[3], int(sys.argv[4]), sys.argv[5], None)

@@ -104,6 +104,13 @@
 
 struct db;
 
+/* A school's detector settings for its agents (CONTRACT 4.1 keys, seconds);
+ * -1 = not set: the server's own (serve --idle-gap ...) applies. Here, not
+ * in db_schools.h, because db_devices.h's struct db_device holds one too. */
+struct db_detector {
+	int64_t idle_gap, min_session, stuck_contact;
+};
+
 /*
  * Open (and create or migrate) the database named by `where`: a
  * postgresql:// or postgres:// URL (a libpq connection URI) is PostgreSQL,

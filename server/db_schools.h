@@ -32,11 +32,8 @@ typedef int (*db_school_fn)(void *arg, const struct db_school *s, struct bbt_err
 /* Every school, ordered by district, code. */
 int db_schools_each(struct db *db, db_school_fn fn, void *arg, struct bbt_error *e);
 
-/* A school's detector settings for its agents (CONTRACT 4.1 keys, seconds);
- * -1 = not set: the server's own (serve --idle-gap ...) applies. */
-struct db_detector {
-	int64_t idle_gap, min_session, stuck_contact;
-};
+/* struct db_detector, a school's detector settings, is in db.h: a device
+ * carries its school's (db_devices.h). */
 /* Replace the school's settings with d; -1 with "unknown school" if none. */
 int db_school_detector_set(struct db *db, const char *code, const struct db_detector *d,
     struct bbt_error *e);

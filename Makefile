@@ -177,7 +177,7 @@ PG_SKIP    = server_files.sh server_diskfull.sh server_cli.sh server_db_headers.
 	bundle_export.sh
 PG_SCRIPTS = $(filter-out $(PG_SKIP),$(notdir $(wildcard tests/integration/server_*.sh \
 	tests/integration/bundle_*.sh))) sync_server.sh sync_clock_ahead.sh \
-	collectors_haproxy.sh agent_run_prompt_sync.sh
+	collectors_haproxy.sh agent_run_prompt_sync.sh sync_collector_move.sh
 # The unit tests that take their database from $$BBT_TEST_DB_URL.
 PG_UNITS   = server_db_conformance server_auth
 integration-pg: all sync-tests $(addprefix $(BUILD)/tests/,$(PG_UNITS))

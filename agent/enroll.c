@@ -185,7 +185,8 @@ int enroll_state_save(struct store *st, const struct enroll_state *s,
 {
 	const struct store_meta_kv kv[] = {
 		{ "device_id", s->device_id }, { "device_token", s->device_token },
-		{ "server_url", s->url }, { "school", s->school }, { "room", s->room },
+		{ "server_url", s->url }, { "server_url_prev", s->prev_url },
+		{ "school", s->school }, { "room", s->room },
 		{ "last_sync_error", "" }, { "enrolled", status_text(s->status) },
 	};
 
@@ -201,6 +202,7 @@ int enroll_state_load(struct store *st, struct enroll_state *out,
 	memset(out, 0, sizeof(*out));
 	if (rc < 0 ||
 	    store_meta_get(st, "server_url", out->url, sizeof(out->url)) < 0 ||
+	    store_meta_get(st, "server_url_prev", out->prev_url, sizeof(out->prev_url)) < 0 ||
 	    store_meta_get(st, "device_id", out->device_id, sizeof(out->device_id)) < 0 ||
 	    store_meta_get(st, "device_token", out->device_token,
 	    sizeof(out->device_token)) < 0 ||

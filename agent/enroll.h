@@ -5,7 +5,9 @@
  * State: struct enroll_state, kept in store meta as "enrolled" = "1" |
  * "0" | "revoked", "device_id", "device_token" (the Bearer credential;
  * the buffer is mode 0600), "server_url" (the collector enrolled with;
- * later syncs use it), "school", "room" (as sent). It is written whole, in
+ * later syncs use it, until the collector says it moved: sync.c),
+ * "server_url_prev" (the address it moved from, the fallback; "" until a
+ * move), "school", "room" (as sent). It is written whole, in
  * one transaction (enroll_state_save): a full disk or a crash can never
  * pair a new token with the old URL.
  * The device's Ed25519 key is made once, in the state dir (device.key,
@@ -68,6 +70,7 @@ enum enroll_status {
 struct enroll_state {
 	enum enroll_status status;
 	char url[512];
+	char prev_url[512];		/* "" unless the collector moved (sync.c) */
 	char device_id[REPLY_DEVICE_ID_LEN];
 	char device_token[REPLY_TOKEN_LEN];
 	char school[64];

@@ -253,6 +253,26 @@ static int settings_of(const cJSON *o, struct reply_heartbeat *out)
 	return 1;
 }
 
+/* "collector_url" into out, if it is an https:// URL of visible ASCII. */
+static void collector_url_of(const cJSON *v, struct reply_heartbeat *out)
+{
+	const char *u;
+	size_t n;
+
+	if (!v)
+		return;
+	u = cJSON_IsString(v) ? v->valuestring : "";
+	n = strlen(u);
+	out->bad_url = 1;
+	if (n <= 8 || n >= sizeof(out->collector_url) || strncmp(u, "https://", 8) != 0)
+		return;
+	for (size_t i = 0; i < n; i++)
+		if (u[i] < 0x21 || u[i] > 0x7e)
+			return;
+	memcpy(out->collector_url, u, n + 1);
+	out->bad_url = 0;
+}
+
 int reply_heartbeat_parse(const char *body, size_t len, int64_t floor_s,
     const struct detector_settings *cur, struct reply_heartbeat *out,
     struct bbt_error *e)
@@ -266,6 +286,7 @@ int reply_heartbeat_parse(const char *body, size_t len, int64_t floor_s,
 	out->has_server_time = server_time_of(o, floor_s, &out->server_us);
 	out->has_settings = settings_of(cJSON_GetObjectItemCaseSensitive(o, "settings"),
 	    out) || settings_of(cJSON_GetObjectItemCaseSensitive(o, "detector"), out);
+	collector_url_of(cJSON_GetObjectItemCaseSensitive(o, "collector_url"), out);
 	cJSON_Delete(o);
 	return 0;
 }

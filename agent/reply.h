@@ -15,6 +15,9 @@
  *    the floor the caller gives (the agent's build) and before 2100;
  *  - detector settings are taken one by one, only integers inside the
  *    ranges agent.conf allows; anything else keeps the current value;
+ *  - a new collector address (collector_url, the collector moved) is taken
+ *    only as an https:// URL of visible ASCII shorter than REPLY_URL_LEN;
+ *    whether to follow it is sync.c's decision, not the reply's;
  *  - enrollment's device_id must be usable in a file name (bundles) and the
  *    device_token in an HTTP header (visible ASCII), else enrollment fails;
  *  - every text from the server that the agent keeps or prints (a
@@ -35,6 +38,7 @@
 #define REPLY_TEXT_LEN 200
 #define REPLY_DEVICE_ID_LEN 64
 #define REPLY_TOKEN_LEN 401
+#define REPLY_URL_LEN 512		/* as enroll_state.url */
 /* Server times from 2100 on are not believed. */
 #define REPLY_TIME_MAX_S 4102444800LL
 
@@ -81,6 +85,10 @@ struct reply_heartbeat {
 	int has_settings;		/* "settings" (or "detector") was an object */
 	struct detector_settings settings;	/* cur, with the valid values sent */
 	int refused;			/* settings values out of range or not integers */
+	/* "collector_url": the address the collector says it moved to ("" if
+	 * none, or not a usable https:// URL: then bad_url is 1). */
+	char collector_url[REPLY_URL_LEN];
+	int bad_url;
 };
 
 /* The reply to POST /api/v1/heartbeat; cur: the settings in force. -1 with

@@ -14,6 +14,12 @@
  *    sync_loop.c's, so `bbt-agent sync` returns as soon as the network does.
  *  - 401 marks the device revoked and nothing retries it automatically
  *    (no enrollment loops); `bbt-agent enroll` is the way back.
+ *  - A collector that moved (CONTRACT 4.4 collector_url) is followed only
+ *    from https to https (certificates always verified), and only once
+ *    the new address has answered this device's own heartbeat with a 200;
+ *    the old address is kept as the fallback and tried when the new one
+ *    gives no reply at all. A probe of either is never taken as a
+ *    revocation: only the collector in use can revoke.
  */
 #include "sync.h"
 
@@ -46,7 +52,9 @@ struct pass {
 	const struct agent_config *cfg;
 	struct http_client_opts http;
 	struct sync_result *res;
+	const atomic_int *cancel;
 	char base[512];
+	char moved_to[REPLY_URL_LEN];	/* the heartbeat reply's collector_url */
 	char token[REPLY_TOKEN_LEN];
 	char boot[BBT_BOOT_ID_LEN];
 	char (*skip)[BBT_UUID_LEN];	/* sessions too big even alone */
@@ -117,7 +125,17 @@ static int add_devices(cJSON *o)
 	return cJSON_AddItemToObject(o, "devices", d);
 }
 
-static int heartbeat(struct pass *p, struct bbt_error *e)
+/* Talk to url from now on in this pass. */
+static void use_base(struct pass *p, const char *url)
+{
+	snprintf(p->base, sizeof(p->base), "%s", url);
+	link_http_opts(p->st, p->cfg, p->base, &p->http);
+	p->http.cancel = p->cancel;
+}
+
+/* probe: a collector not (yet, or no longer) in use; its non-200 is only
+ * an error, never a revocation or a Retry-After to honour. */
+static int heartbeat(struct pass *p, int probe, struct bbt_error *e)
 {
 	char t[BBT_ISO8601_LEN];
 	struct http_response r;
@@ -143,7 +161,12 @@ static int heartbeat(struct pass *p, struct bbt_error *e)
 	if (post(p, "api/v1/heartbeat", body, &r, &mid, e) < 0)
 		goto out;
 	if (r.status != 200) {
-		classify(p, "heartbeat", &r, e);
+		if (probe) {
+			p->res->status = SYNC_SERVER;
+			bbt_error_set(e, "heartbeat: HTTP %ld", r.status);
+		} else {
+			classify(p, "heartbeat", &r, e);
+		}
 		http_client_response_free(&r);
 		goto out;
 	}
@@ -159,6 +182,10 @@ static int heartbeat(struct pass *p, struct bbt_error *e)
 			    "" : "s");
 		p->res->have_settings = hb.has_settings;
 		p->res->settings = hb.settings;
+		if (hb.bad_url)
+			log_warn("heartbeat: the server's collector_url is not an https:// "
+			    "URL; ignored");
+		snprintf(p->moved_to, sizeof(p->moved_to), "%s", hb.collector_url);
 	}
 	http_client_response_free(&r);
 	ret = 0;
@@ -166,6 +193,82 @@ out:
 	cJSON_Delete(o);
 	free(body);
 	return ret;
+}
+
+/* Equal but for trailing slashes. */
+static int same_url(const char *a, const char *b)
+{
+	size_t la = strlen(a), lb = strlen(b);
+
+	while (la > 0 && a[la - 1] == '/')
+		la--;
+	while (lb > 0 && b[lb - 1] == '/')
+		lb--;
+	return la == lb && strncmp(a, b, la) == 0;
+}
+
+/*
+ * The collector in use said it moved to p->moved_to: follow if the rules
+ * at the top allow, else stay. 0 either way; -1 only if the move was made
+ * but could not be saved (then the pass goes on with the old address).
+ */
+static int follow_move(struct pass *p, struct enroll_state *es, struct bbt_error *e)
+{
+	char from[sizeof(p->base)];
+	struct bbt_error pe;
+	struct enroll_state moved = *es;
+
+	if (!p->moved_to[0] || same_url(p->moved_to, p->base))
+		return 0;
+	if (strncmp(p->base, "https://", 8) != 0) {
+		log_warn("%s says the collector moved to %s; not followed: only a "
+		    "collector reached over https can move its agents", p->base, p->moved_to);
+		return 0;
+	}
+	snprintf(from, sizeof(from), "%s", p->base);
+	use_base(p, p->moved_to);
+	if (heartbeat(p, 1, &pe) < 0) {
+		log_warn("%s says the collector moved to %s, which does not answer (%s); "
+		    "staying with %s", from, p->moved_to, bbt_error_msg(&pe), from);
+		p->res->status = SYNC_OK;
+		use_base(p, from);
+		return 0;
+	}
+	snprintf(moved.url, sizeof(moved.url), "%s", p->base);
+	snprintf(moved.prev_url, sizeof(moved.prev_url), "%s", from);
+	if (enroll_state_save(p->st, &moved, e) < 0) {
+		p->res->status = SYNC_LOCAL;
+		use_base(p, from);
+		return bbt_error_prefix(e, "saving the collector's new address");
+	}
+	*es = moved;
+	log_info("the collector moved: now %s (was %s, kept as the fallback)", p->base,
+	    from);
+	return 0;
+}
+
+/*
+ * The heartbeat of a pass: to the collector in use; if that gives no reply
+ * at all and the collector moved here from another address, to that one
+ * (a move whose new address went away must not strand the agent).
+ */
+static int contact(struct pass *p, struct enroll_state *es, struct bbt_error *e)
+{
+	char from[sizeof(p->base)];
+
+	if (heartbeat(p, 0, e) == 0)
+		return follow_move(p, es, e);
+	if (p->res->status != SYNC_NET || !es->prev_url[0] ||
+	    same_url(es->prev_url, p->base))
+		return -1;
+	snprintf(from, sizeof(from), "%s", p->base);
+	log_warn("%s: %s; trying %s, the address the collector moved from", from,
+	    bbt_error_msg(e), es->prev_url);
+	use_base(p, es->prev_url);
+	if (heartbeat(p, 1, e) < 0)
+		return bbt_error_prefix(e, "%s gives no reply, and %s", from, es->prev_url);
+	p->moved_to[0] = '\0';	/* it said so already: the new one is what fails */
+	return 0;
 }
 
 /* Correct s in memory; upload() writes a batch's corrections at once. */
@@ -451,22 +554,10 @@ static void finish(struct pass *p, int ok, struct bbt_error *e)
 	}
 }
 
-/* Equal but for trailing slashes. */
-static int same_url(const char *a, const char *b)
-{
-	size_t la = strlen(a), lb = strlen(b);
-
-	while (la > 0 && a[la - 1] == '/')
-		la--;
-	while (lb > 0 && b[lb - 1] == '/')
-		lb--;
-	return la == lb && strncmp(a, b, la) == 0;
-}
-
 int sync_pass(struct store *st, const struct agent_config *cfg,
     const atomic_int *cancel, struct sync_result *res, struct bbt_error *e)
 {
-	struct pass p = { .st = st, .cfg = cfg, .res = res };
+	struct pass p = { .st = st, .cfg = cfg, .res = res, .cancel = cancel };
 	struct enroll_state es;
 	int ret = -1;
 
@@ -486,13 +577,14 @@ int sync_pass(struct store *st, const struct agent_config *cfg,
 		    SYNC_REVOKED ? " (the server refused our token; run "
 		    "bbt-agent enroll)" : " (run bbt-agent enroll)");
 	}
-	snprintf(p.base, sizeof(p.base), "%s", es.url[0] ? es.url : cfg->server.url);
 	snprintf(p.token, sizeof(p.token), "%s", es.device_token);
-	if (!p.token[0] || !p.base[0]) {
+	if (!p.token[0] || !(es.url[0] || cfg->server.url[0])) {
 		res->status = SYNC_NOT_ENROLLED;
 		return bbt_error_set(e, "not enrolled: no device token or url");
 	}
-	if (cfg->server.url[0] && !same_url(cfg->server.url, p.base))
+	use_base(&p, es.url[0] ? es.url : cfg->server.url);
+	if (cfg->server.url[0] && !same_url(cfg->server.url, p.base) &&
+	    !same_url(cfg->server.url, es.prev_url))
 		log_warn("[server] url %s differs from the server enrolled with (%s); "
 		    "using the latter: run bbt-agent enroll to move", cfg->server.url,
 		    p.base);
@@ -504,9 +596,7 @@ int sync_pass(struct store *st, const struct agent_config *cfg,
 	}
 	if (clock_boot_id(p.boot, NULL) < 0)
 		p.boot[0] = '\0';
-	link_http_opts(st, cfg, p.base, &p.http);
-	p.http.cancel = cancel;
-	if (heartbeat(&p, e) == 0 && upload(&p, e) == 0)
+	if (contact(&p, &es, e) == 0 && upload(&p, e) == 0)
 		ret = 0;
 	if (ret == 0)
 		res->status = SYNC_OK;

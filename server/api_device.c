@@ -196,18 +196,21 @@ out:
 /*
  * The heartbeat's reply, {"server_time","detector":{...}}, printed here
  * rather than through cJSON: it is the collector's most frequent answer,
- * and is only a time and three integers (nothing to escape).
+ * and is only a time, three integers and perhaps the school's collector
+ * address (`school move` takes only https URLs of visible ASCII without
+ * quote or backslash: nothing to escape).
  */
 static void heartbeat_reply(struct http_response *res, int64_t now,
-    const struct http_detector *d)
+    const struct http_detector *d, const char *moved_to)
 {
 	char t[BBT_ISO8601_LEN], *body = NULL;
 	int n;
 
 	bbt_time_format(now, 0, t);
 	n = asprintf(&body, "{\"server_time\":\"%s\",\"detector\":{\"idle_gap\":%d,"
-	    "\"min_session\":%d,\"stuck_contact\":%d}}", t, d->idle_gap, d->min_session,
-	    d->stuck_contact);
+	    "\"min_session\":%d,\"stuck_contact\":%d}%s%s%s}", t, d->idle_gap,
+	    d->min_session, d->stuck_contact, moved_to[0] ? ",\"collector_url\":\"" : "",
+	    moved_to, moved_to[0] ? "\"" : "");
 	if (n < 0)
 		http_reply_error(res, 503, "out of memory, try again later");
 	else
@@ -331,7 +334,7 @@ void api_heartbeat(struct http_request *req, struct http_response *res)
 	det.idle_gap = sd.idle_gap >= 0 ? (int)sd.idle_gap : det.idle_gap;
 	det.min_session = sd.min_session >= 0 ? (int)sd.min_session : det.min_session;
 	det.stuck_contact = sd.stuck_contact >= 0 ? (int)sd.stuck_contact : det.stuck_contact;
-	heartbeat_reply(res, req->now, &det);
+	heartbeat_reply(res, req->now, &det, req->auth.device.school_collector_url);
 out:
 	free(h.devices);
 	cJSON_Delete(o);

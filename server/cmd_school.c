@@ -9,6 +9,12 @@
  * --idle-gap ...`); a setting not given keeps its stored value, --reset
  * drops them all first. The points rule's qualifying duration is not one of
  * them: it stays in the rule file.
+ *
+ * `school move CODE|--all URL` and `school move CODE|--all --cancel`: the
+ * collector's new address, told to the school's agents in every heartbeat
+ * reply until cancelled (CONTRACT 4.4). Agents follow only from https to
+ * https, and only once the new address answers them, so a URL they cannot
+ * use is refused here rather than sent to thousands of classrooms.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -23,7 +29,8 @@ static int usage(FILE *f)
 {
 	fputs("usage: bbt-server school add CODE NAME [--district NAME]\n"
 	    "       bbt-server school set CODE [--idle-gap S] [--min-session S] "
-	    "[--stuck-contact S] [--reset]\n", f);
+	    "[--stuck-contact S] [--reset]\n"
+	    "       bbt-server school move CODE|--all URL|--cancel\n", f);
 	return f == stdout ? 0 : 2;
 }
 
@@ -175,11 +182,77 @@ out:
 	return rc;
 }
 
+/* What an agent takes (agent/reply.c), and nothing the reply must escape. */
+static int move_url_valid(const char *u)
+{
+	size_t n = strlen(u);
+
+	if (n <= 8 || n >= DB_URL_LEN || strncmp(u, "https://", 8) != 0)
+		return 0;
+	for (size_t i = 0; i < n; i++)
+		if (u[i] < 0x21 || u[i] > 0x7e || u[i] == '"' || u[i] == '\\')
+			return 0;
+	return 1;
+}
+
+static int move(struct server_ctx *ctx, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "all", no_argument, NULL, 'a' },
+		{ "cancel", no_argument, NULL, 'c' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *code = NULL, *url = NULL;
+	struct bbt_error e;
+	struct db *db = NULL;
+	int64_t n = 0;
+	int c, rc = 1, all = 0, cancel = 0;
+
+	optind = 0;
+	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'a': all = 1; break;
+		case 'c': cancel = 1; break;
+		case 'h': return usage(stdout);
+		default: return usage(stderr);
+		}
+	}
+	if (argc - optind != !all + !cancel)
+		return usage(stderr);
+	if (!all)
+		code = argv[optind++];
+	if (!cancel)
+		url = argv[optind];
+	if (url && !move_url_valid(url)) {
+		fprintf(stderr, "bbt-server: school move: '%s' is not an https:// URL of at most "
+		    "%d visible characters (agents follow a moved collector only over "
+		    "verified TLS)\n", url, DB_URL_LEN - 1);
+		return 2;
+	}
+	if (cmd_db_open(ctx, &db, &e) < 0 || (code && db_school_check(db, code, &e) < 0) ||
+	    db_school_collector_set(db, code, url, &n, &e) < 0) {
+		fprintf(stderr, "bbt-server: school move: %s\n", bbt_error_msg(&e));
+		goto out;
+	}
+	if (url)
+		printf("%lld school%s: agents told the collector is now at %s\n", (long long)n,
+		    n == 1 ? "" : "s", url);
+	else
+		printf("%lld school%s: move cancelled\n", (long long)n, n == 1 ? "" : "s");
+	rc = 0;
+out:
+	db_close(db);
+	return rc;
+}
+
 int cmd_school(struct server_ctx *ctx, int argc, char **argv)
 {
 	if (argc >= 2 && strcmp(argv[1], "add") == 0)
 		return add(ctx, argc - 1, argv + 1);
 	if (argc >= 2 && strcmp(argv[1], "set") == 0)
 		return set(ctx, argc - 1, argv + 1);
+	if (argc >= 2 && strcmp(argv[1], "move") == 0)
+		return move(ctx, argc - 1, argv + 1);
 	return cmd_no_subcommand("school", argc, argv, usage);
 }

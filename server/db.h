@@ -90,7 +90,7 @@
 #include "bbt_session.h"
 
 /* The schema version this program creates and expects. */
-#define DB_SCHEMA_VERSION 5
+#define DB_SCHEMA_VERSION 6
 
 #define DB_SCHOOL_LEN 64	/* school code */
 #define DB_NAME_LEN 256		/* school, district, admin names */
@@ -98,6 +98,7 @@
 #define DB_ROOM_LEN 128
 #define DB_HOST_LEN 256
 #define DB_VERSION_LEN 64
+#define DB_URL_LEN 512		/* a collector address (school move) */
 #define DB_KEY_LEN 64		/* base64 public key (44 chars) */
 #define DB_HASH_LEN 65		/* SHA-256 hex + NUL */
 #define DB_PREFIX_LEN 8		/* token characters kept to name a token */

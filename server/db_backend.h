@@ -92,6 +92,8 @@
 	    fn, arg, e)) \
 	X(school_detector_set, (struct db *db, const char *code, const struct db_detector *d, \
 	    struct bbt_error *e), (db, code, d, e)) \
+	X(school_collector_set, (struct db *db, const char *code, const char *url, int64_t \
+	    *changed, struct bbt_error *e), (db, code, url, changed, e)) \
 	X(school_detector_get, (struct db *db, const char *code, struct db_detector *out, struct \
 	    bbt_error *e), (db, code, out, e)) \
 	X(session_insert, (struct db *db, const struct bbt_session *s, const struct \

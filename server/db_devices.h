@@ -35,6 +35,9 @@ struct db_device {
 	 * the same query by db_device_by_token only, so a heartbeat's reply
 	 * costs no read of its own; all -1 from every other lookup. */
 	struct db_detector school_detector;
+	/* Likewise its school's collector address (db_school_collector_set),
+	 * "" if none. */
+	char school_collector_url[DB_URL_LEN];
 };
 
 /* Outcomes of db_device_enroll (*reenrolled). */

@@ -184,6 +184,8 @@ static const char *const migrations[] = {
 	"  key " T " NOT NULL,"
 	"  at BIGINT NOT NULL);"
 	"CREATE INDEX signin_failures_key ON signin_failures(key, at);",
+	/* v6 (school move): the collector address told to the school's agents. */
+	"ALTER TABLE schools ADD COLUMN collector_url " T ";",
 };
 #define NMIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))
 _Static_assert(NMIGRATIONS == DB_SCHEMA_VERSION, "one migration per schema version");

@@ -286,7 +286,8 @@ int db_pg_admin_revoke(struct db *db, const char *name, int64_t now, int *found,
 #define DEVICE_NCOLS 17
 /* After DEVICE_COLS, with schools joined as s: db_device.school_detector. */
 #define DEVICE_SCHOOL_DETECTOR "coalesce(s.detector_idle_gap, -1), " \
-	"coalesce(s.detector_min_session, -1), coalesce(s.detector_stuck_contact, -1)"
+	"coalesce(s.detector_min_session, -1), coalesce(s.detector_stuck_contact, -1), " \
+	"s.collector_url"
 
 static void device_from_row(const PGresult *r, int i, struct db_device *d)
 {
@@ -308,6 +309,7 @@ static void device_from_row(const PGresult *r, int i, struct db_device *d)
 	d->clone_at = db_pg_get_int(r, i, 15);
 	d->state_resets = db_pg_get_int(r, i, 16);
 	d->school_detector = (struct db_detector){ -1, -1, -1 };
+	d->school_collector_url[0] = '\0';
 }
 
 /* school_cols: sql has DEVICE_SCHOOL_DETECTOR after DEVICE_COLS. */
@@ -328,6 +330,8 @@ static int device_lookup(struct db *db, const char *sql, const char *key,
 			out->school_detector.idle_gap = db_pg_get_int(r, 0, DEVICE_NCOLS);
 			out->school_detector.min_session = db_pg_get_int(r, 0, DEVICE_NCOLS + 1);
 			out->school_detector.stuck_contact = db_pg_get_int(r, 0, DEVICE_NCOLS + 2);
+			db_pg_get_text(r, 0, DEVICE_NCOLS + 3, out->school_collector_url,
+			    sizeof(out->school_collector_url));
 		}
 		*found = 1;
 	}

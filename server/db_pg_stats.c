@@ -143,6 +143,22 @@ int db_pg_school_detector_set(struct db *db, const char *code, const struct db_d
 	return n ? 0 : bbt_error_set(e, "unknown school %.64s", code);
 }
 
+int db_pg_school_collector_set(struct db *db, const char *code, const char *url,
+    int64_t *changed, struct bbt_error *e)
+{
+	struct db_pg_args a = { 0 };
+
+	db_pg_put_text(&a, code);
+	db_pg_put_text(&a, url);
+	*changed = db_pg_run(db, "UPDATE schools SET collector_url = ?2 "
+	    "WHERE ?1::text IS NULL OR code = ?1", &a, "school collector address", e);
+	if (*changed < 0) {
+		*changed = 0;
+		return -1;
+	}
+	return 0;
+}
+
 int db_pg_school_detector_get(struct db *db, const char *code, struct db_detector *out,
     struct bbt_error *e)
 {

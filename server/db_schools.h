@@ -40,5 +40,11 @@ int db_school_detector_set(struct db *db, const char *code, const struct db_dete
 /* The school's settings (all -1 for an unknown school or none set). */
 int db_school_detector_get(struct db *db, const char *code, struct db_detector *out,
     struct bbt_error *e);
+/* The collector address told to the school's agents in heartbeat replies
+ * (`school move`, CONTRACT 4.4): url, or none if NULL; code NULL: every
+ * school. *changed: how many schools. An unknown code is not an error
+ * here (*changed 0): the caller checks with db_school_check. */
+int db_school_collector_set(struct db *db, const char *code, const char *url,
+    int64_t *changed, struct bbt_error *e);
 
 #endif

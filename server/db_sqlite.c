@@ -174,6 +174,9 @@ static const char *const migrations[] = {
 	"  key TEXT NOT NULL,"
 	"  at INTEGER NOT NULL);"
 	"CREATE INDEX signin_failures_key ON signin_failures(key, at);",
+	/* v6 (school move): the address the school's agents are told the
+	 * collector moved to; NULL: none. */
+	"ALTER TABLE schools ADD COLUMN collector_url TEXT;",
 };
 #define NMIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))
 _Static_assert(NMIGRATIONS == DB_SCHEMA_VERSION, "one migration per schema version");
@@ -723,7 +726,8 @@ int db_sqlite_admin_revoke(struct db *db, const char *name, int64_t now, int *fo
 #define DEVICE_NCOLS 17
 /* After DEVICE_COLS, with schools joined as s: db_device.school_detector. */
 #define DEVICE_SCHOOL_DETECTOR "coalesce(s.detector_idle_gap, -1), " \
-	"coalesce(s.detector_min_session, -1), coalesce(s.detector_stuck_contact, -1)"
+	"coalesce(s.detector_min_session, -1), coalesce(s.detector_stuck_contact, -1), " \
+	"s.collector_url"
 
 static void device_from_row(sqlite3_stmt *st, struct db_device *d)
 {
@@ -747,6 +751,7 @@ static void device_from_row(sqlite3_stmt *st, struct db_device *d)
 	d->clone_at = sqlite3_column_int64(st, 15);
 	d->state_resets = sqlite3_column_int64(st, 16);
 	d->school_detector = (struct db_detector){ -1, -1, -1 };
+	d->school_collector_url[0] = '\0';
 }
 
 /* school_cols: sql has DEVICE_SCHOOL_DETECTOR after DEVICE_COLS. */
@@ -768,6 +773,8 @@ static int device_lookup(struct db *db, const char *sql, const char *key,
 		out->school_detector.idle_gap = sqlite3_column_int64(st, DEVICE_NCOLS);
 		out->school_detector.min_session = sqlite3_column_int64(st, DEVICE_NCOLS + 1);
 		out->school_detector.stuck_contact = sqlite3_column_int64(st, DEVICE_NCOLS + 2);
+		bbt_sqlite_col_text(st, DEVICE_NCOLS + 3, out->school_collector_url,
+		    sizeof(out->school_collector_url));
 	}
 	sqlite3_reset(st);
 	*found = 1;

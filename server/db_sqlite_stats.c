@@ -126,6 +126,28 @@ int db_sqlite_school_detector_set(struct db *db, const char *code, const struct 
 	return 0;
 }
 
+int db_sqlite_school_collector_set(struct db *db, const char *code, const char *url,
+    int64_t *changed, struct bbt_error *e)
+{
+	sqlite3_stmt *st = db_sqlite_stmt(db, "UPDATE schools SET collector_url = ?2 "
+	    "WHERE ?1 IS NULL OR code = ?1", e);
+	int rc;
+
+	*changed = 0;
+	if (!st)
+		return -1;
+	if (code)
+		sqlite3_bind_text(st, 1, code, -1, SQLITE_TRANSIENT);
+	if (url)
+		sqlite3_bind_text(st, 2, url, -1, SQLITE_TRANSIENT);
+	rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE)
+		return db_sqlite_fail(db, e, "school collector address");
+	*changed = sqlite3_changes(db_sq(db)->h);
+	return 0;
+}
+
 int db_sqlite_school_detector_get(struct db *db, const char *code, struct db_detector *out,
     struct bbt_error *e)
 {

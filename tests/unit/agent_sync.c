@@ -413,6 +413,46 @@ static void reply_heartbeat_settings(void **state)
 	assert_int_equal(h.has_settings, 0);
 }
 
+/* A moved collector's new address: only an https:// URL of visible ASCII. */
+static void reply_heartbeat_collector_url(void **state)
+{
+	static const char *const bad[] = {
+		"{\"collector_url\":\"http://new.example/\"}",
+		"{\"collector_url\":\"https://\"}",
+		"{\"collector_url\":\"https://a b/\"}",
+		"{\"collector_url\":\"https://a\\u0001b/\"}",
+		"{\"collector_url\":\"HTTPS://new.example/\"}",
+		"{\"collector_url\":42}",
+		"{\"collector_url\":null}",
+	};
+	const struct detector_settings cur = { 600, 900, 120 };
+	struct reply_heartbeat h;
+	struct bbt_error e;
+	char b[700];
+	size_t n;
+
+	snprintf(b, sizeof(b), "{\"collector_url\":\"https://new.example:8470/bbt/\"}");
+	assert_int_equal(reply_heartbeat_parse(b, strlen(b), FLOOR, &cur, &h, &e), 0);
+	assert_string_equal(h.collector_url, "https://new.example:8470/bbt/");
+	assert_int_equal(h.bad_url, 0);
+	assert_int_equal(reply_heartbeat_parse("{}", 2, FLOOR, &cur, &h, &e), 0);
+	assert_string_equal(h.collector_url, "");
+	assert_int_equal(h.bad_url, 0);
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		assert_int_equal(reply_heartbeat_parse(bad[i], strlen(bad[i]), FLOOR, &cur,
+		    &h, &e), 0);
+		assert_string_equal(h.collector_url, "");
+		assert_int_equal(h.bad_url, 1);
+	}
+	/* One byte too long for enroll_state.url: refused, not cut. */
+	n = (size_t)snprintf(b, sizeof(b), "{\"collector_url\":\"https://");
+	memset(b + n, 'a', REPLY_URL_LEN - 8);
+	memcpy(b + n + REPLY_URL_LEN - 8, "\"}", 3);
+	assert_int_equal(reply_heartbeat_parse(b, strlen(b), FLOOR, &cur, &h, &e), 0);
+	assert_string_equal(h.collector_url, "");
+	assert_int_equal(h.bad_url, 1);
+}
+
 static void reply_enroll_ids(void **state)
 {
 	static const char *const bad[] = {
@@ -491,6 +531,7 @@ int main(void)
 		cmocka_unit_test(reply_upload_unusable),
 		cmocka_unit_test(reply_times),
 		cmocka_unit_test(reply_heartbeat_settings),
+		cmocka_unit_test(reply_heartbeat_collector_url),
 		cmocka_unit_test(reply_enroll_ids),
 		cmocka_unit_test(reply_texts),
 	};

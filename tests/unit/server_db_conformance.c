@@ -431,6 +431,28 @@ static void test_enroll(void **state)
 	OK(db_device_get(db, d.device_id, &got, &found, &e));
 	assert_int_equal(got.school_detector.idle_gap, -1);
 	OK(db_school_detector_set(db, s1, &(struct db_detector){ -1, -1, -1 }, &e));
+	/* Likewise the school's collector address (school move): one school,
+	 * every school, none; an unknown school changes nothing. */
+	{
+		int64_t n = -1;
+
+		assert_string_equal(got.school_collector_url, "");
+		OK(db_school_collector_set(db, s1, "https://new.example/", &n, &e));
+		assert_int_equal(n, 1);
+		OK(db_device_by_token(db, d.token_hash, &got, &found, &e));
+		assert_string_equal(got.school_collector_url, "https://new.example/");
+		OK(db_device_get(db, d.device_id, &got, &found, &e));
+		assert_string_equal(got.school_collector_url, "");
+		OK(db_school_collector_set(db, "no-such-school", "https://x.example/", &n, &e));
+		assert_int_equal(n, 0);
+		OK(db_school_collector_set(db, NULL, "https://all.example/", &n, &e));
+		assert_true(n >= 1);
+		OK(db_device_by_token(db, d.token_hash, &got, &found, &e));
+		assert_string_equal(got.school_collector_url, "https://all.example/");
+		OK(db_school_collector_set(db, NULL, NULL, &n, &e));
+		OK(db_device_by_token(db, d.token_hash, &got, &found, &e));
+		assert_string_equal(got.school_collector_url, "");
+	}
 	/* Same hw_id, same school: id kept, new token, room updated. */
 	new_device(&again, s1, "r2", 20, "keyA");
 	snprintf(again.device_id, sizeof(again.device_id), "ignored-%08x", tag);

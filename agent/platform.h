@@ -3,7 +3,7 @@
  * one interface, so that a Windows port adds platform_windows.c and leaves
  * the daemon core (daemon.c), the detector and the store untouched.
  *
- * Two parts:
+ * Three parts:
  *  - Probing input devices (platform_input_probe/list): classify an input
  *    device from what it reports (on Linux the sysfs capability bitmaps),
  *    never from a vendor list. Shared by `run` and `devices`.
@@ -14,6 +14,8 @@
  *    a deadline. Input events carry the linux/input.h type/code/value
  *    numbers (a port translates to them) and the time they were read on the
  *    clock of bbt_clock_boottime_us(), which counts suspend.
+ *  - A lock file shared between processes (platform_lock_*): the buffer's
+ *    heal lock (store.c), flock(2) on Linux, LockFileEx on Windows.
  *
  * Invariants: platform_watch_wait() never returns early without an event
  * unless its deadline passed, so a caller loop with no deadline sleeps for
@@ -123,5 +125,25 @@ void platform_watch_wake(struct platform_watch *w);
 /* Number of devices currently open. */
 int platform_watch_ndevices(const struct platform_watch *w);
 void platform_watch_close(struct platform_watch *w);
+
+/* ---- A lock between processes (and between two handles in one). ---- */
+
+/*
+ * A lock file opened (created 0600 if missing, with the owner of the file
+ * `like` when run as root on Linux; never removed: removing a lock file
+ * while another process waits on it would let two holders in).
+ * Shared holders exclude an exclusive one; taking it waits as long as it
+ * takes. Each handle is its own holder, also within one process, and it is
+ * never converted from one kind to the other (flock would drop it first).
+ */
+struct platform_lock;
+
+int platform_lock_open(const char *path, const char *like,
+    struct platform_lock **out, struct bbt_error *e);
+/* Wait for the lock: shared if exclusive == 0. Not held already by l. */
+int platform_lock_take(struct platform_lock *l, int exclusive, struct bbt_error *e);
+void platform_lock_drop(struct platform_lock *l);
+/* Drops the lock if held; NULL is a no-op. */
+void platform_lock_close(struct platform_lock *l);
 
 #endif

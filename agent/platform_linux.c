@@ -30,6 +30,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/eventfd.h>
+#include <sys/file.h>
+#include <sys/stat.h>
 #include <sys/inotify.h>
 #include <sys/signalfd.h>
 #include <unistd.h>
@@ -690,4 +692,65 @@ void platform_watch_close(struct platform_watch *w)
 	pthread_sigmask(SIG_SETMASK, &w->oldmask, NULL);
 	free(w->q);
 	free(w);
+}
+
+/* ---- The lock file (platform.h): flock(2), one open file description each. ---- */
+
+struct platform_lock {
+	int fd;
+	int held;
+};
+
+int platform_lock_open(const char *path, const char *like, struct platform_lock **out,
+    struct bbt_error *e)
+{
+	struct platform_lock *l = calloc(1, sizeof(*l));
+	struct stat sb, lsb;
+
+	*out = NULL;
+	if (l == NULL)
+		return bbt_error_set(e, "out of memory");
+	/* Read-only is enough for flock. */
+	l->fd = open(path, O_RDONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+	if (l->fd < 0) {
+		int err = errno;
+
+		free(l);
+		return bbt_error_set(e, "cannot open lock file %s: %s", path, strerror(err));
+	}
+	/*
+	 * Run as root (`status` on a buffer from before the lock file), give it
+	 * like's owner, as SQLite does for a -wal it creates: else the
+	 * unprivileged daemon could not open it.
+	 */
+	if (geteuid() == 0 && stat(like, &lsb) == 0 && fstat(l->fd, &sb) == 0 &&
+	    (sb.st_uid != lsb.st_uid || sb.st_gid != lsb.st_gid) &&
+	    fchown(l->fd, lsb.st_uid, lsb.st_gid) < 0)
+		log_warn_errno("cannot give %s the owner of %s", path, like);
+	*out = l;
+	return 0;
+}
+
+int platform_lock_take(struct platform_lock *l, int exclusive, struct bbt_error *e)
+{
+	while (flock(l->fd, exclusive ? LOCK_EX : LOCK_SH) < 0)
+		if (errno != EINTR)
+			return bbt_error_set(e, "lock: %s", strerror(errno));
+	l->held = 1;
+	return 0;
+}
+
+void platform_lock_drop(struct platform_lock *l)
+{
+	if (l->held && flock(l->fd, LOCK_UN) < 0)
+		log_warn_errno("unlock");
+	l->held = 0;
+}
+
+void platform_lock_close(struct platform_lock *l)
+{
+	if (l == NULL)
+		return;
+	close(l->fd);	/* drops the lock with the last descriptor */
+	free(l);
 }

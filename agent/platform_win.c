@@ -452,3 +452,63 @@ void platform_watch_close(struct platform_watch *w)
 	free(w->q);
 	free(w);
 }
+
+/* ---- The lock file (platform.h): LockFileEx on the first byte. ---- */
+
+struct platform_lock {
+	int fd;			/* open() of bbt_wincompat.h: UTF-8 path, %VAR% expanded */
+	HANDLE h;		/* its handle, for LockFileEx */
+	int held;
+};
+
+int platform_lock_open(const char *path, const char *like, struct platform_lock **out,
+    struct bbt_error *e)
+{
+	struct platform_lock *l = calloc(1, sizeof(*l));
+
+	*out = NULL;
+	if (l == NULL)
+		return bbt_error_set(e, "out of memory");
+	l->fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	if (l->fd < 0) {
+		int err = errno;
+
+		free(l);
+		return bbt_error_set(e, "cannot open lock file %s: %s", path, strerror(err));
+	}
+	l->h = (HANDLE)_get_osfhandle(l->fd);	/* like: the state dir's ACL rules here */
+	*out = l;
+	return 0;
+}
+
+int platform_lock_take(struct platform_lock *l, int exclusive, struct bbt_error *e)
+{
+	OVERLAPPED ov;
+
+	memset(&ov, 0, sizeof(ov));
+	/* No LOCKFILE_FAIL_IMMEDIATELY: wait, as flock does. */
+	if (!LockFileEx(l->h, exclusive ? LOCKFILE_EXCLUSIVE_LOCK : 0, 0, 1, 0, &ov))
+		return bbt_error_set(e, "lock: LockFileEx error %lu",
+		    (unsigned long)GetLastError());
+	l->held = 1;
+	return 0;
+}
+
+void platform_lock_drop(struct platform_lock *l)
+{
+	OVERLAPPED ov;
+
+	memset(&ov, 0, sizeof(ov));
+	if (l->held && !UnlockFileEx(l->h, 0, 1, 0, &ov))
+		log_warn("unlock: UnlockFileEx error %lu", (unsigned long)GetLastError());
+	l->held = 0;
+}
+
+void platform_lock_close(struct platform_lock *l)
+{
+	if (l == NULL)
+		return;
+	platform_lock_drop(l);
+	close(l->fd);
+	free(l);
+}

@@ -8,10 +8,22 @@
  * small checkpoint a minute is hours: a power cut would then lose the open
  * session, the very thing a checkpoint is for. One fsync a minute is cheap.
  *
- * Concurrency: the main loop and the sync thread each open their own
- * connection on the same file. Writers start with BEGIN IMMEDIATE so a busy
- * database is waited for (busy_timeout) at the start of a transaction,
- * never half-way through one, where SQLite could not retry.
+ * Concurrency: the capture process and the sync process (or, on Windows,
+ * the loop and the sync thread) each open their own connection on the same
+ * file. Writers start with BEGIN IMMEDIATE so a busy database is waited for
+ * (busy_timeout) at the start of a transaction, never half-way through
+ * one, where SQLite could not retry.
+ *
+ * Healing across processes: both processes may find the buffer damaged,
+ * and a write from one must not land in the file the other has just moved
+ * aside (a connection keeps writing to the inode it opened; in WAL mode
+ * SQLite does not notice the rename). So a lock file beside the buffer
+ * (buffer.db.lock, platform_lock_* of platform.h) orders them: every write
+ * transaction holds it shared from its check that the file at the path is
+ * still the one it has open (same_file) to its commit; replacing the
+ * buffer, or following one replaced, holds it exclusive and checks again
+ * once it has it. A write therefore commits into the live file, and a heal
+ * sees every write committed before it (salvage carries them over).
  *
  * Errors: every function returns 0/-1 with SQLite's own message; a failed
  * transaction is rolled back, so what was committed before stays intact.
@@ -33,6 +45,7 @@
 
 #include "bbt_log.h"
 #include "bbt_sqlite.h"
+#include "platform.h"
 
 #define STORE_BUSY_MS 10000
 #define STORE_KEEP_ACKED_S (180LL * 24 * 3600)
@@ -44,7 +57,15 @@ struct store {
 	ino_t ino;		/* connection replaced is followed */
 	int damaged;		/* SQLite said CORRUPT/NOTADB: replace before next use */
 	int opening;		/* inside open_private: no refresh */
+	struct platform_lock *lock;	/* STORE_LOCK_SUFFIX: the heal lock */
 };
+
+#define STORE_LOCK_SUFFIX ".lock"
+/* Rounds of "follow the new file, take the lock shared" before giving up. */
+#define STORE_LOCK_TRIES 8
+
+/* The statements of one write transaction (write_tx). */
+typedef int (*store_tx_fn)(struct store *st, void *arg, struct bbt_error *e);
 
 /*
  * Schema migrations: entry i brings user_version from i to i + 1. A new
@@ -108,6 +129,7 @@ static pthread_mutex_t open_mu = PTHREAD_MUTEX_INITIALIZER;
 static int open_stores;
 
 static int refresh(struct store *st, struct bbt_error *e);
+static int write_lock(struct store *st, struct bbt_error *e);
 static int is_corrupt_code(int rc);
 
 static int64_t now_s(void)
@@ -133,23 +155,27 @@ static int st_error(struct store *st, struct bbt_error *e, const char *what)
 	return db_error(e, st->db, what);
 }
 
+/* A write transaction on the live file, the heal lock held shared. */
 static int begin(struct store *st, struct bbt_error *e)
 {
-	if (refresh(st, e) < 0)
+	if (write_lock(st, e) < 0)
 		return -1;
 	if (bbt_sqlite_exec(st->db, "BEGIN IMMEDIATE", e) < 0) {
 		mark(st);
+		platform_lock_drop(st->lock);
 		return -1;
 	}
 	return 0;
 }
 
+/* On failure the transaction (and the lock) is the caller's rollback's. */
 static int commit(struct store *st, struct bbt_error *e)
 {
 	if (bbt_sqlite_exec(st->db, "COMMIT", e) < 0) {
 		mark(st);
 		return -1;
 	}
+	platform_lock_drop(st->lock);
 	return 0;
 }
 
@@ -159,6 +185,27 @@ static void rollback(struct store *st)
 	mark(st);
 	if (st->db != NULL && !sqlite3_get_autocommit(st->db))
 		bbt_sqlite_exec(st->db, "ROLLBACK", NULL);
+	platform_lock_drop(st->lock);
+}
+
+static int healed(struct store *st);
+
+/*
+ * fn's statements in one write transaction; if it failed because the
+ * buffer is damaged, the buffer is replaced (rows carried over) and fn
+ * runs once more, on the new one. Every write of the store goes through
+ * here (or begin/commit), so every write holds the heal lock.
+ */
+static int write_tx(struct store *st, store_tx_fn fn, void *arg, struct bbt_error *e)
+{
+	for (int round = 0; round < 2; round++) {
+		if (begin(st, e) == 0 && fn(st, arg, e) == 0 && commit(st, e) == 0)
+			return 0;
+		rollback(st);
+		if (round > 0 || !healed(st))
+			break;
+	}
+	return -1;
 }
 
 static int prepare(struct store *st, const char *sql, sqlite3_stmt **stmt,
@@ -169,6 +216,21 @@ static int prepare(struct store *st, const char *sql, sqlite3_stmt **stmt,
 		return -1;
 	if (sqlite3_prepare_v2(st->db, sql, -1, stmt, NULL) != SQLITE_OK)
 		return st_error(st, e, "prepare");
+	return 0;
+}
+
+/*
+ * The end of a loop over rows: finalize; then the callback's stop value
+ * (ret, non-zero) if it stopped, else the step's error unless it ran out.
+ */
+static int rows_done(struct store *st, sqlite3_stmt *stmt, int rc, int ret,
+    const char *what, struct bbt_error *e)
+{
+	sqlite3_finalize(stmt);
+	if (ret != 0)
+		return ret;
+	if (rc != SQLITE_DONE)
+		return st_error(st, e, what);
 	return 0;
 }
 
@@ -325,7 +387,7 @@ static int migrate(struct store *st, struct bbt_error *e)
  * battery, a wrong NTP answer) would otherwise empty `sessions` at the
  * next open, and one stepped back cannot make an ack look old either.
  */
-static int prune(struct store *st, struct bbt_error *e)
+static int prune_tx(struct store *st, void *arg, struct bbt_error *e)
 {
 	sqlite3_stmt *stmt = NULL;
 
@@ -336,6 +398,11 @@ static int prune(struct store *st, struct bbt_error *e)
 	sqlite3_bind_int64(stmt, 1, now_s());
 	sqlite3_bind_int64(stmt, 2, STORE_KEEP_ACKED_S);
 	return step_done(st, stmt, "prune", e);
+}
+
+static int prune(struct store *st, struct bbt_error *e)
+{
+	return write_tx(st, prune_tx, NULL, e);
 }
 
 /*
@@ -501,7 +568,9 @@ out:
  * Carry every row SQLite can still read in the damaged file `aside` into
  * st (new and empty), in one transaction; one log line says what came.
  * The damaged file is opened so that closing it changes nothing in it: no
- * checkpoint of its -wal into it, no writes.
+ * checkpoint of its -wal into it, no writes. Runs under the heal lock held
+ * exclusive (heal), so its transaction is not begin()'s, which would take
+ * it shared on the same handle.
  */
 static void salvage(struct store *st, const char *aside)
 {
@@ -515,12 +584,14 @@ static void salvage(struct store *st, const char *aside)
 		goto out;
 	sqlite3_db_config(from, SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, 1, NULL);
 	bbt_sqlite_exec(from, "PRAGMA query_only = 1", NULL);
-	if (begin(st, &e) < 0)
+	if (bbt_sqlite_exec(st->db, "BEGIN IMMEDIATE", &e) < 0) {
+		log_err("salvaging %s: %s", aside, e.msg);
 		goto out;
+	}
 	for (size_t i = 0; i < SALVAGE_NTABLES; i++)
 		n[i] = salvage_table(from, st->db, &salvage_tables[i]);
-	if (commit(st, &e) < 0) {
-		rollback(st);
+	if (bbt_sqlite_exec(st->db, "COMMIT", &e) < 0) {
+		bbt_sqlite_exec(st->db, "ROLLBACK", NULL);
 		log_err("salvaging %s: %s", aside, e.msg);
 		goto out;
 	}
@@ -581,6 +652,36 @@ static int same_file(const struct store *st)
 }
 
 /*
+ * With the heal lock exclusive, so that no writer of any process is
+ * between its same_file() and its commit (see the top of this file): open
+ * st->path if st has no connection, replace the file if it is still the
+ * damaged one st has open, follow it if another connection replaced it;
+ * decided only now that the lock is held, as another process may have
+ * healed the file while we waited.
+ */
+static int heal(struct store *st, struct bbt_error *e)
+{
+	int rc = 0;
+
+	pthread_mutex_lock(&heal_mu);
+	if (platform_lock_take(st->lock, 1, e) < 0) {
+		pthread_mutex_unlock(&heal_mu);
+		return -1;
+	}
+	if (st->db != NULL && st->damaged && same_file(st)) {
+		close_db(st);
+		rc = replace_damaged(st, "SQLite reported damage while running", e);
+	} else if (st->db == NULL || !same_file(st)) {
+		close_db(st);
+		st->damaged = 0;
+		rc = open_or_replace(st, e);
+	}
+	platform_lock_drop(st->lock);
+	pthread_mutex_unlock(&heal_mu);
+	return rc;
+}
+
+/*
  * Before each use outside a transaction: a file SQLite found damaged is
  * replaced now (moved aside, rows carried over, CONTRACT 4.2), and a file that
  * another connection (this process's or another's) replaced is followed,
@@ -590,25 +691,34 @@ static int same_file(const struct store *st)
 static int refresh(struct store *st, struct bbt_error *e)
 {
 	struct bbt_error err = { "" };
-	int rc = 0;
 
 	if (st->opening || (st->db != NULL && !sqlite3_get_autocommit(st->db)))
 		return 0;
 	if (st->db != NULL && !st->damaged && same_file(st))
 		return 0;
-	pthread_mutex_lock(&heal_mu);
-	if (st->db != NULL && st->damaged && same_file(st)) {
-		close_db(st);
-		rc = replace_damaged(st, "SQLite reported damage while running", &err);
-	} else if (st->db == NULL || !same_file(st)) {
-		close_db(st);
-		st->damaged = 0;
-		rc = open_or_replace(st, &err);
-	}
-	pthread_mutex_unlock(&heal_mu);
-	if (rc < 0)
+	if (heal(st, &err) < 0)
 		return bbt_error_set(e, "reopening the buffer: %s", err.msg);
 	return 0;
+}
+
+/*
+ * Refresh, then take the heal lock shared and check that the file at the
+ * path is still the one open: if another process replaced it in between,
+ * drop the lock and follow it. On 0 the lock is held until commit/rollback.
+ */
+static int write_lock(struct store *st, struct bbt_error *e)
+{
+	for (int i = 0; i < STORE_LOCK_TRIES; i++) {
+		if (refresh(st, e) < 0)
+			return -1;
+		if (platform_lock_take(st->lock, 0, e) < 0)
+			return -1;
+		if (st->db != NULL && !st->damaged && same_file(st))
+			return 0;
+		platform_lock_drop(st->lock);
+	}
+	return bbt_error_set(e, "the buffer was replaced %d times while waiting to write",
+	    STORE_LOCK_TRIES);
 }
 
 /* After a failed call: 1 if the buffer was damaged and is now replaced. */
@@ -623,12 +733,20 @@ static int healed(struct store *st)
 static int open_store(struct store *st, const char *state_dir,
     struct bbt_error *e)
 {
+	char lock[PATH_MAX + sizeof(STORE_LOCK_SUFFIX)];
+
 	if (make_dir(state_dir, e) < 0)
 		return -1;
 	if ((size_t)snprintf(st->path, sizeof(st->path), "%s/%s", state_dir,
 	    STORE_DB_NAME) >= sizeof(st->path))
 		return bbt_error_set(e, "state directory path too long");
-	if (open_or_replace(st, e) < 0)
+	snprintf(lock, sizeof(lock), "%s" STORE_LOCK_SUFFIX, st->path);
+	/* Its owner: the buffer's if it exists, else the state dir's. */
+	if (platform_lock_open(lock, access(st->path, F_OK) == 0 ? st->path : state_dir,
+	    &st->lock, e) < 0)
+		return -1;
+	/* A file damaged at start is healed as one found while running is. */
+	if (heal(st, e) < 0)
 		return -1;
 	return prune(st, e);
 }
@@ -644,6 +762,7 @@ int store_open(struct store **out, const char *state_dir, struct bbt_error *e)
 		return bbt_error_set(e, "out of memory");
 	if (open_store(st, state_dir, &err) < 0) {
 		close_db(st);
+		platform_lock_close(st->lock);
 		free(st);
 		return bbt_error_set(e, "%s", err.msg);
 	}
@@ -673,6 +792,7 @@ void store_close(struct store *st)
 	if (st == NULL)
 		return;
 	close_db(st);
+	platform_lock_close(st->lock);
 	free(st);
 	pthread_mutex_lock(&open_mu);
 	open_stores--;
@@ -720,31 +840,25 @@ static int delete_checkpoint(struct store *st, const char *id,
 	return step_done(st, stmt, "clear checkpoint", e);
 }
 
-static int session_add_once(struct store *st, const struct bbt_session *s,
-    struct bbt_error *e)
+static int session_add_tx(struct store *st, void *arg, struct bbt_error *e)
 {
-	if (begin(st, e) < 0)
-		return -1;
+	const struct bbt_session *s = arg;
+
 	if (insert_session(st, s, 0, e) < 0 ||
-	    delete_checkpoint(st, s->id, e) < 0 ||
-	    commit(st, e) < 0) {
-		rollback(st);
+	    delete_checkpoint(st, s->id, e) < 0)
 		return -1;
-	}
 	return 0;
 }
 
 int store_session_add(struct store *st, const struct bbt_session *s,
     struct bbt_error *e)
 {
-	if (session_add_once(st, s, e) == 0)
-		return 0;
-	return healed(st) ? session_add_once(st, s, e) : -1;
+	return write_tx(st, session_add_tx, (void *)s, e);
 }
 
-int store_session_update_times(struct store *st, const struct bbt_session *s,
-    struct bbt_error *e)
+static int update_times_tx(struct store *st, void *arg, struct bbt_error *e)
 {
+	const struct bbt_session *s = arg;
 	sqlite3_stmt *stmt = NULL;
 
 	if (prepare(st, "UPDATE sessions SET start_s = ?2, end_s = ?3,"
@@ -764,20 +878,41 @@ int store_session_update_times(struct store *st, const struct bbt_session *s,
 	return 0;
 }
 
+int store_session_update_times(struct store *st, const struct bbt_session *s,
+    struct bbt_error *e)
+{
+	return write_tx(st, update_times_tx, (void *)s, e);
+}
+
+struct batch {
+	const char *sql;
+	size_t n;
+	bbt_sqlite_bind_fn bind;
+	const void *arg;
+};
+
+static int batch_run(struct store *st, void *arg, struct bbt_error *e)
+{
+	const struct batch *b = arg;
+
+	if (bbt_sqlite_batch(st->db, b->sql, b->n, b->bind, b->arg, e) < 0) {
+		mark(st);
+		return -1;
+	}
+	return 0;
+}
+
 /* One statement over n rows in one transaction (one fsync). */
 static int batch_tx(struct store *st, const char *sql, size_t n,
     bbt_sqlite_bind_fn bind, const void *arg, const char *what,
     struct bbt_error *e)
 {
+	struct batch b = { sql, n, bind, arg };
+
 	if (n == 0)
 		return 0;
-	if (begin(st, e) < 0)
-		return -1;
-	if (bbt_sqlite_batch(st->db, sql, n, bind, arg, e) < 0 ||
-	    commit(st, e) < 0) {
-		rollback(st);
+	if (write_tx(st, batch_run, &b, e) < 0)
 		return bbt_error_prefix(e, "%s", what);
-	}
 	return 0;
 }
 
@@ -809,9 +944,9 @@ int store_sessions_update_times(struct store *st, const struct bbt_session *s,
 
 /* ---- checkpoint ---- */
 
-static int checkpoint_save_once(struct store *st, const struct bbt_session *open,
-    struct bbt_error *e)
+static int checkpoint_save_tx(struct store *st, void *arg, struct bbt_error *e)
 {
+	const struct bbt_session *open = arg;
 	sqlite3_stmt *stmt = NULL;
 
 	if (prepare(st, "INSERT OR REPLACE INTO checkpoint (one, " SESSION_COLS
@@ -825,14 +960,17 @@ static int checkpoint_save_once(struct store *st, const struct bbt_session *open
 int store_checkpoint_save(struct store *st, const struct bbt_session *open,
     struct bbt_error *e)
 {
-	if (checkpoint_save_once(st, open, e) == 0)
-		return 0;
-	return healed(st) ? checkpoint_save_once(st, open, e) : -1;
+	return write_tx(st, checkpoint_save_tx, (void *)open, e);
+}
+
+static int checkpoint_clear_tx(struct store *st, void *arg, struct bbt_error *e)
+{
+	return delete_checkpoint(st, NULL, e);
 }
 
 int store_checkpoint_clear(struct store *st, struct bbt_error *e)
 {
-	return delete_checkpoint(st, NULL, e);
+	return write_tx(st, checkpoint_clear_tx, NULL, e);
 }
 
 int store_checkpoint_load(struct store *st, struct bbt_session *out,
@@ -932,10 +1070,7 @@ int store_outbox_list(struct store *st, struct bbt_session *out, size_t max,
 	sqlite3_bind_int64(stmt, 1, max > INT64_MAX ? INT64_MAX : (int64_t)max);
 	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW)
 		read_session(stmt, &out[(*n)++]);
-	sqlite3_finalize(stmt);
-	if (rc != SQLITE_DONE)
-		return st_error(st, e, "list outbox");
-	return 0;
+	return rows_done(st, stmt, rc, 0, "list outbox", e);
 }
 
 struct ack_rows {
@@ -951,21 +1086,13 @@ static void bind_ack(sqlite3_stmt *stmt, size_t i, const void *arg)
 	sqlite3_bind_int64(stmt, 2, a->now);
 }
 
-static int outbox_ack_once(struct store *st, const char *const *ids, size_t n,
+int store_outbox_ack(struct store *st, const char *const *ids, size_t n,
     struct bbt_error *e)
 {
 	const struct ack_rows a = { ids, now_s() };
 
 	return batch_tx(st, "UPDATE sessions SET acked_at = ?2 WHERE id = ?1"
 	    " AND acked_at IS NULL", n, bind_ack, &a, "ack", e);
-}
-
-int store_outbox_ack(struct store *st, const char *const *ids, size_t n,
-    struct bbt_error *e)
-{
-	if (outbox_ack_once(st, ids, n, e) == 0)
-		return 0;
-	return healed(st) ? outbox_ack_once(st, ids, n, e) : -1;
 }
 
 int store_sessions_each(struct store *st, int64_t since, store_session_fn fn,
@@ -986,12 +1113,7 @@ int store_sessions_each(struct store *st, int64_t since, store_session_fn fn,
 		if (ret != 0)
 			break;
 	}
-	sqlite3_finalize(stmt);
-	if (ret != 0)
-		return ret;
-	if (rc != SQLITE_DONE)
-		return st_error(st, e, "list sessions");
-	return 0;
+	return rows_done(st, stmt, rc, ret, "list sessions", e);
 }
 
 /* ---- quarantine ---- */
@@ -1019,16 +1141,18 @@ static int settle_one(struct store *st, sqlite3_stmt *ack, sqlite3_stmt *put,
 	return 0;
 }
 
-static int outbox_settle_once(struct store *st, const struct store_outcome *o, size_t n,
-    struct bbt_error *e)
+struct outcomes {
+	const struct store_outcome *o;
+	size_t n;
+};
+
+static int outbox_settle_tx(struct store *st, void *arg, struct bbt_error *e)
 {
+	const struct outcomes *oc = arg;
 	sqlite3_stmt *ack = NULL, *put = NULL, *release = NULL;
 	int64_t now = now_s();
+	int rc = -1;
 
-	if (n == 0)
-		return 0;
-	if (begin(st, e) < 0)
-		return -1;
 	if (prepare(st, "UPDATE sessions SET acked_at = ?2 WHERE id = ?1"
 	    " AND acked_at IS NULL", &ack, e) < 0 ||
 	    prepare(st, "INSERT INTO quarantine (id, error, first_rejected_at,"
@@ -1037,31 +1161,26 @@ static int outbox_settle_once(struct store *st, const struct store_outcome *o, s
 	    " rejected_at = excluded.rejected_at, rejections = rejections + 1",
 	    &put, e) < 0 ||
 	    prepare(st, "DELETE FROM quarantine WHERE id = ?1", &release, e) < 0)
-		goto fail;
-	for (size_t i = 0; i < n; i++)
-		if (settle_one(st, ack, put, release, &o[i], now, e) < 0)
-			goto fail;
+		goto out;
+	for (size_t i = 0; i < oc->n; i++)
+		if (settle_one(st, ack, put, release, &oc->o[i], now, e) < 0)
+			goto out;
+	rc = 0;
+out:
 	sqlite3_finalize(ack);
 	sqlite3_finalize(put);
 	sqlite3_finalize(release);
-	ack = put = release = NULL;
-	if (commit(st, e) < 0)
-		goto fail;
-	return 0;
-fail:
-	sqlite3_finalize(ack);
-	sqlite3_finalize(put);
-	sqlite3_finalize(release);
-	rollback(st);
-	return -1;
+	return rc;
 }
 
 int store_outbox_settle(struct store *st, const struct store_outcome *o, size_t n,
     struct bbt_error *e)
 {
-	if (outbox_settle_once(st, o, n, e) == 0)
+	struct outcomes oc = { o, n };
+
+	if (n == 0)
 		return 0;
-	return healed(st) ? outbox_settle_once(st, o, n, e) : -1;
+	return write_tx(st, outbox_settle_tx, &oc, e);
 }
 
 int store_quarantine_count(struct store *st, int64_t *count, struct bbt_error *e)
@@ -1069,22 +1188,38 @@ int store_quarantine_count(struct store *st, int64_t *count, struct bbt_error *e
 	return count_query(st, "SELECT count(*) FROM quarantine", count, e);
 }
 
-int store_quarantine_reoffer(struct store *st, int64_t before, int64_t *n,
-    struct bbt_error *e)
+struct reoffer {
+	int64_t before, *n;
+};
+
+static int reoffer_tx(struct store *st, void *arg, struct bbt_error *e)
 {
+	struct reoffer *r = arg;
 	sqlite3_stmt *stmt = NULL;
 
-	*n = 0;
 	if (prepare(st, "UPDATE sessions SET acked_at = NULL WHERE acked_at IS NOT NULL"
 	    " AND id IN (SELECT id FROM quarantine WHERE rejected_at < ?1"
 	    " OR rejected_at > ?2)", &stmt, e) < 0)
 		return -1;
-	sqlite3_bind_int64(stmt, 1, before);
+	sqlite3_bind_int64(stmt, 1, r->before);
 	/* A rejection "in the future" means the clock was stepped back: due. */
 	sqlite3_bind_int64(stmt, 2, now_s() + 60);
 	if (step_done(st, stmt, "re-offer quarantine", e) < 0)
 		return -1;
-	*n = sqlite3_changes(st->db);
+	*r->n = sqlite3_changes(st->db);
+	return 0;
+}
+
+int store_quarantine_reoffer(struct store *st, int64_t before, int64_t *n,
+    struct bbt_error *e)
+{
+	struct reoffer r = { before, n };
+
+	*n = 0;
+	if (write_tx(st, reoffer_tx, &r, e) < 0) {
+		*n = 0;
+		return -1;
+	}
 	return 0;
 }
 
@@ -1111,12 +1246,7 @@ int store_quarantine_each(struct store *st, store_rejected_fn fn, void *arg,
 		if (ret != 0)
 			break;
 	}
-	sqlite3_finalize(stmt);
-	if (ret != 0)
-		return ret;
-	if (rc != SQLITE_DONE)
-		return st_error(st, e, "list quarantine");
-	return 0;
+	return rows_done(st, stmt, rc, ret, "list quarantine", e);
 }
 
 /* ---- meta ---- */
@@ -1153,44 +1283,48 @@ static int meta_set_once(struct store *st, const char *key, const char *value,
 	return step_done(st, stmt, "set meta", e);
 }
 
-int store_meta_set(struct store *st, const char *key, const char *value,
-    struct bbt_error *e)
-{
-	if (meta_set_once(st, key, value, e) == 0)
-		return 0;
-	return healed(st) ? meta_set_once(st, key, value, e) : -1;
-}
+struct meta_kvs {
+	const struct store_meta_kv *kv;
+	size_t n;
+};
 
-static int meta_set_all_once(struct store *st, const struct store_meta_kv *kv,
-    size_t n, struct bbt_error *e)
+static int meta_set_tx(struct store *st, void *arg, struct bbt_error *e)
 {
-	if (begin(st, e) < 0)
-		return -1;
-	for (size_t i = 0; i < n; i++)
-		if (meta_set_once(st, kv[i].key, kv[i].value, e) < 0)
-			goto fail;
-	if (commit(st, e) < 0)
-		goto fail;
+	const struct meta_kvs *m = arg;
+
+	for (size_t i = 0; i < m->n; i++)
+		if (meta_set_once(st, m->kv[i].key, m->kv[i].value, e) < 0)
+			return -1;
 	return 0;
-fail:
-	rollback(st);
-	return -1;
 }
 
 int store_meta_set_all(struct store *st, const struct store_meta_kv *kv, size_t n,
     struct bbt_error *e)
 {
-	if (meta_set_all_once(st, kv, n, e) == 0)
-		return 0;
-	return healed(st) ? meta_set_all_once(st, kv, n, e) : -1;
+	struct meta_kvs m = { kv, n };
+
+	return write_tx(st, meta_set_tx, &m, e);
 }
 
-int store_meta_delete(struct store *st, const char *key, struct bbt_error *e)
+int store_meta_set(struct store *st, const char *key, const char *value,
+    struct bbt_error *e)
+{
+	const struct store_meta_kv kv = { key, value };
+
+	return store_meta_set_all(st, &kv, 1, e);
+}
+
+static int meta_delete_tx(struct store *st, void *arg, struct bbt_error *e)
 {
 	sqlite3_stmt *stmt = NULL;
 
 	if (prepare(st, "DELETE FROM meta WHERE key = ?1", &stmt, e) < 0)
 		return -1;
-	bbt_sqlite_bind_text(stmt, 1, key);
+	bbt_sqlite_bind_text(stmt, 1, arg);
 	return step_done(st, stmt, "delete meta", e);
+}
+
+int store_meta_delete(struct store *st, const char *key, struct bbt_error *e)
+{
+	return write_tx(st, meta_delete_tx, (void *)key, e);
 }

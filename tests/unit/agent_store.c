@@ -1,7 +1,8 @@
 /*
  * Unit tests of agent/store.c on real SQLite files in a fresh temp dir:
  * schema and migration, file modes, the outbox, checkpoints and recovery,
- * a corrupt file moved aside, a full disk, pruning.
+ * a corrupt file moved aside, a full disk, pruning, and the heal race
+ * between two processes.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -16,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -1014,6 +1016,114 @@ static void test_salvage_while_running(void **state)
 	store_close(st);
 }
 
+/* Child B of the race test: open, say so, wait for the word, log one session. */
+static void race_writer(const char *dir, int ready, int go, const struct bbt_session *s)
+{
+	struct store *st = NULL;
+	struct bbt_error e;
+	char c = 'r';
+	int rc;
+
+	if (store_open(&st, dir, &e) < 0)
+		_exit(2);
+	if (write(ready, &c, 1) != 1 || read(go, &c, 1) != 1)
+		_exit(3);
+	rc = store_session_add(st, s, &e);
+	if (rc < 0)
+		fprintf(stderr, "race writer: %s\n", e.msg);
+	store_close(st);
+	_exit(rc == 0 ? 0 : 1);
+}
+
+/* Child A: a process that starts on the damaged buffer heals it at open. */
+static void race_healer(const char *dir)
+{
+	struct store *st = NULL;
+	struct bbt_error e;
+
+	if (store_open(&st, dir, &e) < 0) {
+		fprintf(stderr, "race healer: %s\n", e.msg);
+		_exit(1);
+	}
+	store_close(st);
+	_exit(0);
+}
+
+static int exit_code(pid_t pid)
+{
+	int status = 0;
+
+	if (waitpid(pid, &status, 0) != pid || !WIFEXITED(status))
+		return -1;
+	return WEXITSTATUS(status);
+}
+
+/*
+ * The heal race between the capture and the sync process: B (a process
+ * with the buffer open) has checked that its file is the live one and
+ * waits for the database, held here by a plain connection, to log a
+ * session; meanwhile the buffer is damaged and A, another process, heals
+ * it (moves it aside, starts a new one, carries the rows over). Without
+ * the heal lock A did so at once and B's write, reported a success, went
+ * into the file moved aside: lost. With it A waits for B's write and
+ * carries it over.
+ */
+static void test_heal_race_two_processes(void **state)
+{
+	struct fx *f = *state;
+	struct store *st = open_ok(f->dir);
+	struct bbt_session s = mk(700, 1798000000, 1000);
+	char path[512], c;
+	int ready[2], go[2], meta_pg;
+	sqlite3 *hold = NULL;
+	pid_t a, b;
+
+	for (int i = 0; i < 5; i++) {
+		struct bbt_session old = mk(i, 1795000000 + 3600 * i, 1000);
+
+		assert_int_equal(store_session_add(st, &old, NULL), 0);
+	}
+	assert_int_equal(store_meta_set(st, "device_id", "dev-42", NULL), 0);
+	sql(st, "PRAGMA wal_checkpoint(TRUNCATE)");
+	meta_pg = page_of(st, "meta", 0);
+	store_close(st);
+	assert_int_equal(pipe(ready), 0);
+	assert_int_equal(pipe(go), 0);
+	b = fork();
+	assert_true(b >= 0);
+	if (b == 0)
+		race_writer(f->dir, ready[1], go[0], &s);
+	assert_int_equal(read(ready[0], &c, 1), 1);
+	/* Hold the database so that B's write waits once it has begun. */
+	snprintf(path, sizeof(path), "%s/" STORE_DB_NAME, f->dir);
+	assert_int_equal(sqlite3_open(path, &hold), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(hold, "BEGIN IMMEDIATE", NULL, NULL, NULL), SQLITE_OK);
+	assert_int_equal(write(go[1], "g", 1), 1);
+	usleep(200 * 1000);
+	/* A page of the meta table goes bad: B's insert never reads it. */
+	junk_page(f->dir, meta_pg);
+	a = fork();
+	assert_true(a >= 0);
+	if (a == 0)
+		race_healer(f->dir);
+	usleep(500 * 1000);	/* the old code's heal is done by now */
+	sqlite3_exec(hold, "ROLLBACK", NULL, NULL, NULL);
+	sqlite3_close(hold);
+	assert_int_equal(exit_code(b), 0);	/* B's write was a success */
+	assert_int_equal(exit_code(a), 0);
+	assert_int_equal(corrupt_files(f->dir), 1);
+	st = open_ok(f->dir);
+	/* So it must be in the live buffer, with what the damaged one held. */
+	assert_int_equal(state_of_id(st, s.id), STORE_OUTBOX);
+	assert_int_equal(state_of_id(st, "00000000-0000-4000-8000-000000000004"),
+	    STORE_OUTBOX);
+	store_close(st);
+	for (int i = 0; i < 2; i++) {
+		close(ready[i]);
+		close(go[i]);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1040,6 +1150,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_migrate_v1_to_v2, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_salvage_at_start, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_salvage_while_running, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_heal_race_two_processes, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

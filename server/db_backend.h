@@ -12,7 +12,9 @@
  * entry returns int (0 or -1); the void ones (db_close, db_rollback) and
  * db_open, db_begin, db_commit, db_school_check are written out in db.c,
  * where transaction nesting lives once for every backend: a backend's
- * tx_begin/tx_commit/tx_rollback are called for the outermost level only.
+ * tx_begin/tx_commit/tx_rollback are called for the outermost level only;
+ * db_timetable_replace (over timetable_clear and timetable_add) is written
+ * out in db_points.c.
  *
  * Adding a function to a topic header: add its X() line here, then the
  * backends (db_sqlite_<topic>.c, db_pg_<topic>.c) until both compile.
@@ -75,8 +77,10 @@
 	X(room_devices, (struct db *db, const char *school, const char *room, int *ndevices, \
 	    int64_t *last_seen, struct bbt_error *e), (db, school, room, ndevices, last_seen, \
 	    e)) \
-	X(timetable_replace, (struct db *db, const struct timetable *tt, struct bbt_error *e), \
-	    (db, tt, e)) \
+	X(timetable_clear, (struct db *db, const char *school, struct bbt_error *e), (db, school, \
+	    e)) \
+	X(timetable_add, (struct db *db, const struct timetable_slot *t, struct bbt_error *e), \
+	    (db, t, e)) \
 	X(timetable_load, (struct db *db, const char *school, struct timetable *tt, struct \
 	    bbt_error *e), (db, school, tt, e)) \
 	X(points_sessions, (struct db *db, int64_t from, int64_t to, const char *school, struct \

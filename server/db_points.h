@@ -1,6 +1,7 @@
 /*
  * db_points: the timetable and the sessions the points report reads
- * (CONTRACT 5.4). SQLite: db_sqlite_points.c.
+ * (CONTRACT 5.4). SQLite: db_sqlite_points.c, PostgreSQL: db_pg_points.c;
+ * what both share (the timetable's replace-in-one-transaction): db_points.c.
  */
 #ifndef SERVER_DB_POINTS_H
 #define SERVER_DB_POINTS_H
@@ -11,6 +12,7 @@
 #include "db.h"
 
 struct timetable;	/* server/timetable.h */
+struct timetable_slot;
 struct points_session;	/* server/points.h */
 
 /*
@@ -29,5 +31,10 @@ int db_timetable_load(struct db *db, const char *school, struct timetable *tt,
  */
 int db_points_sessions(struct db *db, int64_t from, int64_t to, const char *school,
     struct points_session **out, size_t *n, struct bbt_error *e);
+
+/* The backends' halves of db_timetable_replace (db_points.c), inside its
+ * transaction: remove one school's slots, add one slot. */
+int db_timetable_clear(struct db *db, const char *school, struct bbt_error *e);
+int db_timetable_add(struct db *db, const struct timetable_slot *t, struct bbt_error *e);
 
 #endif

@@ -1,9 +1,9 @@
 /*
  * db_sqlite_points: the SQLite side of the timetable and points functions of
- * db.h. The timetable of the schools in an import is replaced inside one
- * transaction (delete then insert), so a reader never sees half of a file
- * and a failed import leaves the old timetable as it was. Report reads use
- * the sessions-by-start and sessions-by-school-start indexes.
+ * db_points.h: the timetable's halves of db_timetable_replace (db_points.c
+ * runs them in one transaction), its load, and the sessions the points
+ * report reads, by the sessions-by-start and sessions-by-school-start
+ * indexes.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,22 +14,7 @@
 #include "timetable.h"
 #include "bbt_array.h"
 
-static int check_schools(struct db *db, const char **schools, size_t n, struct bbt_error *e)
-{
-	struct db_school s;
-	int found;
-
-	for (size_t i = 0; i < n; i++) {
-		if (db_sqlite_school_get(db, schools[i], &s, &found, e) < 0)
-			return -1;
-		if (!found)
-			return bbt_error_set(e, "unknown school %s (add it first: bbt-server school "
-			    "add CODE NAME)", schools[i]);
-	}
-	return 0;
-}
-
-static int delete_school(struct db *db, const char *school, struct bbt_error *e)
+int db_sqlite_timetable_clear(struct db *db, const char *school, struct bbt_error *e)
 {
 	sqlite3_stmt *st = db_sqlite_stmt(db, "DELETE FROM timetable WHERE school = ?1", e);
 
@@ -42,7 +27,7 @@ static int delete_school(struct db *db, const char *school, struct bbt_error *e)
 	return 0;
 }
 
-static int insert_slot(struct db *db, const struct timetable_slot *t, struct bbt_error *e)
+int db_sqlite_timetable_add(struct db *db, const struct timetable_slot *t, struct bbt_error *e)
 {
 	sqlite3_stmt *st = db_sqlite_stmt(db, "INSERT INTO timetable (school, room, weekday, "
 	    "start_min, end_min, teacher_id, teacher_name, subject) "
@@ -62,33 +47,6 @@ static int insert_slot(struct db *db, const struct timetable_slot *t, struct bbt
 		return db_sqlite_fail(db, e, "insert timetable slot");
 	sqlite3_reset(st);
 	return 0;
-}
-
-int db_sqlite_timetable_replace(struct db *db, const struct timetable *tt, struct bbt_error *e)
-{
-	const char **schools = NULL;
-	size_t n = timetable_schools(tt, &schools);
-	int rc = -1;
-
-	if (schools == NULL)
-		return bbt_error_set(e, "out of memory");
-	if (check_schools(db, schools, n, e) < 0 || db_begin(db, e) < 0)
-		goto out;
-	for (size_t i = 0; i < n; i++) {
-		if (delete_school(db, schools[i], e) < 0)
-			goto fail;
-	}
-	for (size_t i = 0; i < tt->n; i++) {
-		if (insert_slot(db, &tt->slots[i], e) < 0)
-			goto fail;
-	}
-	rc = db_commit(db, e);
-	goto out;
-fail:
-	db_rollback(db);
-out:
-	free(schools);
-	return rc;
 }
 
 static int push(struct timetable *tt, struct bbt_error *e)

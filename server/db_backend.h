@@ -86,6 +86,8 @@
 	X(points_sessions, (struct db *db, int64_t from, int64_t to, const char *school, struct \
 	    points_session **out, size_t *n, struct bbt_error *e), (db, from, to, school, out, \
 	    n, e)) \
+	X(points_sessions_each, (struct db *db, int64_t from, int64_t to, const char *school, \
+	    db_points_fn fn, void *arg, struct bbt_error *e), (db, from, to, school, fn, arg, e)) \
 	X(school_add, (struct db *db, const struct db_school *s, struct bbt_error *e), (db, s, \
 	    e)) \
 	X(school_get, (struct db *db, const char *code, struct db_school *out, int *found, \

@@ -3,8 +3,9 @@
  * PostgreSQL (the same statements as db_sqlite_points.c): the timetable's
  * halves of db_timetable_replace (db_points.c runs them in one transaction,
  * so a reader on another collector never sees half of a file), its load,
- * and the sessions the points report reads.
+ * and the sessions the points report reads, as an array or in pages.
  */
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -77,6 +78,21 @@ int db_pg_timetable_load(struct db *db, const char *school, struct timetable *tt
 	return 0;
 }
 
+/* The columns both session reads select, in session_from_row's order. */
+#define SESSION_COLS "SELECT id, school, room, start, \"end\", duration_s, teacher FROM sessions "
+
+static void session_from_row(const PGresult *r, int i, struct points_session *s)
+{
+	memset(s, 0, sizeof(*s));
+	db_pg_get_text(r, i, 0, s->id, sizeof(s->id));
+	db_pg_get_text(r, i, 1, s->school, sizeof(s->school));
+	db_pg_get_text(r, i, 2, s->room, sizeof(s->room));
+	s->start = db_pg_get_int(r, i, 3);
+	s->end = db_pg_get_int(r, i, 4);
+	s->duration_s = db_pg_get_int(r, i, 5);
+	db_pg_get_text(r, i, 6, s->teacher, sizeof(s->teacher));
+}
+
 int db_pg_points_sessions(struct db *db, int64_t from, int64_t to, const char *school,
     struct points_session **out, size_t *n, struct bbt_error *e)
 {
@@ -91,9 +107,9 @@ int db_pg_points_sessions(struct db *db, int64_t from, int64_t to, const char *s
 	db_pg_put_int(&a, from);
 	db_pg_put_int(&a, to);
 	db_pg_put_text(&a, school);
-	r = db_pg_query(db, "SELECT id, school, room, start, \"end\", duration_s, teacher "
-	    "FROM sessions WHERE start >= ?1 AND start < ?2 AND (CAST(?3 AS TEXT) IS NULL OR "
-	    "school = ?3) ORDER BY start, id", &a, "read sessions", e);
+	r = db_pg_query(db, SESSION_COLS "WHERE start >= ?1 AND start < ?2 AND "
+	    "(CAST(?3 AS TEXT) IS NULL OR school = ?3) ORDER BY start, id", &a, "read sessions",
+	    e);
 	if (!r)
 		return -1;
 	rows = PQntuples(r);
@@ -101,20 +117,60 @@ int db_pg_points_sessions(struct db *db, int64_t from, int64_t to, const char *s
 		PQclear(r);
 		return bbt_error_set(e, "out of memory");
 	}
-	for (int i = 0; i < rows; i++) {
-		struct points_session *s = &v[i];
-
-		memset(s, 0, sizeof(*s));
-		db_pg_get_text(r, i, 0, s->id, sizeof(s->id));
-		db_pg_get_text(r, i, 1, s->school, sizeof(s->school));
-		db_pg_get_text(r, i, 2, s->room, sizeof(s->room));
-		s->start = db_pg_get_int(r, i, 3);
-		s->end = db_pg_get_int(r, i, 4);
-		s->duration_s = db_pg_get_int(r, i, 5);
-		db_pg_get_text(r, i, 6, s->teacher, sizeof(s->teacher));
-	}
+	for (int i = 0; i < rows; i++)
+		session_from_row(r, i, &v[i]);
 	PQclear(r);
 	*out = v;
 	*n = (size_t)rows;
 	return 0;
+}
+
+/*
+ * A period may hold a term of a district's sessions: they are read in
+ * keyset pages of PAGE rows by (school, start, id), each page starting
+ * after the last row of the one before (the first after ('', INT64_MIN,
+ * ''), before every row), so memory stays one page's. One statement with
+ * the school and one without, not an "?3 IS NULL OR" test: with that the
+ * planner cannot take the row comparison into the (school, start) index,
+ * and each page was a scan (500,000 sessions: 56 s, now seconds).
+ */
+#define PAGE 2000
+
+int db_pg_points_sessions_each(struct db *db, int64_t from, int64_t to, const char *school,
+    db_points_fn fn, void *arg, struct bbt_error *e)
+{
+	static const char *const sql[2] = {
+		SESSION_COLS "WHERE start >= ?1 AND start < ?2 AND (school, start, id) > "
+		"(?3, ?4, ?5) ORDER BY school, start, id LIMIT ?6",
+		SESSION_COLS "WHERE start >= ?1 AND start < ?2 AND (school, start, id) > "
+		"(?3, ?4, ?5) AND school = ?7 ORDER BY school, start, id LIMIT ?6",
+	};
+	struct points_session s;
+	int rc = 0, got;
+
+	memset(&s, 0, sizeof(s));
+	s.start = INT64_MIN;
+	do {
+		struct db_pg_args a = { 0 };
+		PGresult *r;
+
+		db_pg_put_int(&a, from);
+		db_pg_put_int(&a, to);
+		db_pg_put_text(&a, s.school);
+		db_pg_put_int(&a, s.start);
+		db_pg_put_text(&a, s.id);
+		db_pg_put_int(&a, PAGE);
+		if (school != NULL)
+			db_pg_put_text(&a, school);
+		r = db_pg_query(db, sql[school != NULL], &a, "read sessions", e);
+		if (!r)
+			return -1;
+		got = PQntuples(r);
+		for (int i = 0; rc == 0 && i < got; i++) {
+			session_from_row(r, i, &s);
+			rc = fn(arg, &s, e) != 0 ? -1 : 0;
+		}
+		PQclear(r);
+	} while (rc == 0 && got == PAGE);
+	return rc;
 }

@@ -32,6 +32,18 @@ int db_timetable_load(struct db *db, const char *school, struct timetable *tt,
 int db_points_sessions(struct db *db, int64_t from, int64_t to, const char *school,
     struct points_session **out, size_t *n, struct bbt_error *e);
 
+/* One session of db_points_sessions_each (only the input fields filled);
+ * a non-zero return stops the walk, and the walk returns -1. */
+typedef int (*db_points_fn)(void *arg, const struct points_session *s, struct bbt_error *e);
+/*
+ * The same sessions one at a time, ordered by school, start, id (so each
+ * school's come together, by start), without holding them: memory stays
+ * one row's (SQLite: one statement stepped) or one page's (PostgreSQL:
+ * keyset pages of 2000 rows) however many the period holds.
+ */
+int db_points_sessions_each(struct db *db, int64_t from, int64_t to, const char *school,
+    db_points_fn fn, void *arg, struct bbt_error *e);
+
 /* The backends' halves of db_timetable_replace (db_points.c), inside its
  * transaction: remove one school's slots, add one slot. */
 int db_timetable_clear(struct db *db, const char *school, struct bbt_error *e);

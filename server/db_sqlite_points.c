@@ -2,8 +2,8 @@
  * db_sqlite_points: the SQLite side of the timetable and points functions of
  * db_points.h: the timetable's halves of db_timetable_replace (db_points.c
  * runs them in one transaction), its load, and the sessions the points
- * report reads, by the sessions-by-start and sessions-by-school-start
- * indexes.
+ * report reads, either as an array or stepped one row at a time. Report
+ * reads use the sessions-by-start and sessions-by-school-start indexes.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -102,25 +102,22 @@ fail:
 	return -1;
 }
 
-static int grow(struct points_session **v, size_t n, size_t *cap, struct bbt_error *e)
-{
-	if (bbt_grow(v, cap, n + 1, sizeof(**v)) < 0)
-		return bbt_error_set(e, "out of memory");
-	return 0;
-}
-
-int db_sqlite_points_sessions(struct db *db, int64_t from, int64_t to, const char *school,
-    struct points_session **out, size_t *n, struct bbt_error *e)
+/*
+ * Sessions starting in [from, to) (of school, NULL = all) in the given
+ * order, one at a time to fn: one statement stepped, so memory stays one
+ * row's. The sessions-by-start and sessions-by-school-start indexes serve.
+ */
+static int each(struct db *db, int64_t from, int64_t to, const char *school,
+    const char *order, db_points_fn fn, void *arg, struct bbt_error *e)
 {
 	char sql[512];
-	struct points_session *v = NULL;
-	size_t cnt = 0, cap = 0;
+	struct points_session s;
 	sqlite3_stmt *st;
 	int rc;
 
 	snprintf(sql, sizeof(sql), "SELECT id, school, room, start, \"end\", duration_s, teacher "
-	    "FROM sessions WHERE start >= ?1 AND start < ?2%s ORDER BY start, id",
-	    school ? " AND school = ?3" : "");
+	    "FROM sessions WHERE start >= ?1 AND start < ?2%s ORDER BY %s",
+	    school ? " AND school = ?3" : "", order);
 	st = db_sqlite_stmt(db, sql, e);
 	if (st == NULL)
 		return -1;
@@ -129,30 +126,57 @@ int db_sqlite_points_sessions(struct db *db, int64_t from, int64_t to, const cha
 	if (school != NULL)
 		db_sqlite_bind_text(st, 3, school);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		struct points_session *s;
-
-		if (grow(&v, cnt, &cap, e) < 0)
-			goto fail;
-		s = &v[cnt++];
-		memset(s, 0, sizeof(*s));
-		db_sqlite_text(st, 0, s->id, sizeof(s->id));
-		db_sqlite_text(st, 1, s->school, sizeof(s->school));
-		db_sqlite_text(st, 2, s->room, sizeof(s->room));
-		s->start = sqlite3_column_int64(st, 3);
-		s->end = sqlite3_column_int64(st, 4);
-		s->duration_s = sqlite3_column_int64(st, 5);
-		db_sqlite_text(st, 6, s->teacher, sizeof(s->teacher));
+		memset(&s, 0, sizeof(s));
+		db_sqlite_text(st, 0, s.id, sizeof(s.id));
+		db_sqlite_text(st, 1, s.school, sizeof(s.school));
+		db_sqlite_text(st, 2, s.room, sizeof(s.room));
+		s.start = sqlite3_column_int64(st, 3);
+		s.end = sqlite3_column_int64(st, 4);
+		s.duration_s = sqlite3_column_int64(st, 5);
+		db_sqlite_text(st, 6, s.teacher, sizeof(s.teacher));
+		if (fn(arg, &s, e) != 0) {
+			sqlite3_reset(st);
+			return -1;
+		}
 	}
-	if (rc != SQLITE_DONE) {
+	if (rc != SQLITE_DONE)
 		db_sqlite_fail(db, e, "read sessions");
-		goto fail;
-	}
 	sqlite3_reset(st);
-	*out = v;
-	*n = cnt;
+	return rc == SQLITE_DONE ? 0 : -1;
+}
+
+int db_sqlite_points_sessions_each(struct db *db, int64_t from, int64_t to,
+    const char *school, db_points_fn fn, void *arg, struct bbt_error *e)
+{
+	return each(db, from, to, school, "school, start, id", fn, arg, e);
+}
+
+/* db_points_sessions' array, grown one session at a time. */
+struct list {
+	struct points_session *v;
+	size_t n, cap;
+};
+
+static int push_session(void *arg, const struct points_session *s, struct bbt_error *e)
+{
+	struct list *l = arg;
+
+	if (bbt_grow(&l->v, &l->cap, l->n + 1, sizeof(*l->v)) < 0)
+		return bbt_error_set(e, "out of memory");
+	l->v[l->n++] = *s;
 	return 0;
-fail:
-	sqlite3_reset(st);
-	free(v);
-	return -1;
+}
+
+int db_sqlite_points_sessions(struct db *db, int64_t from, int64_t to, const char *school,
+    struct points_session **out, size_t *n, struct bbt_error *e)
+{
+	struct list l = { NULL, 0, 0 };
+
+	if (each(db, from, to, school, "start, id", push_session, &l, e) < 0) {
+		free(l.v);
+		return -1;
+	}
+	*out = l.v;
+	*n = l.n;
+	return 0;
 }

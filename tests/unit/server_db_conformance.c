@@ -698,6 +698,86 @@ static void slot(struct timetable_slot *t, const char *school, const char *room,
 	snprintf(t->subject, sizeof(t->subject), "数学");
 }
 
+/* What db_points_sessions_each gave, of the two schools a test watches. */
+struct walk {
+	const char *s1, *s2;
+	size_t n1, n2, calls;
+	int64_t first_start;
+	char first_teacher[BBT_TEACHER_LEN];
+	struct points_session last;	/* the last one seen of s1 or s2 */
+	int ordered;			/* every one after the one before it */
+	int stop_after;			/* fail at this call (0 = never) */
+};
+
+static int on_points(void *arg, const struct points_session *s, struct bbt_error *e)
+{
+	struct walk *w = arg;
+	int c;
+
+	if (++w->calls == (size_t)w->stop_after)
+		return bbt_error_set(e, "stop");
+	if (strcmp(s->school, w->s1) != 0 && strcmp(s->school, w->s2) != 0)
+		return 0;	/* another test's */
+	if (w->n1 + w->n2 == 0) {
+		w->first_start = s->start;
+		snprintf(w->first_teacher, sizeof(w->first_teacher), "%s", s->teacher);
+	} else {
+		c = strcmp(w->last.school, s->school);
+		if (c == 0 && w->last.start != s->start)
+			c = w->last.start < s->start ? -1 : 1;
+		if (c == 0)
+			c = strcmp(w->last.id, s->id);
+		w->ordered &= c < 0;
+	}
+	w->last = *s;
+	if (strcmp(s->school, w->s1) == 0)
+		w->n1++;
+	else
+		w->n2++;
+	return 0;
+}
+
+/*
+ * db_points_sessions_each: the same period's sessions by school, start, id,
+ * across more than one PostgreSQL page (2,000 rows; pairs share a start, so
+ * the id must carry the keyset), and a callback's failure ends the walk.
+ */
+static void points_each(struct db *db, const char *s1, const char *s2)
+{
+	struct walk w = { .s1 = s1, .s2 = s2, .ordered = 1 };
+	struct db_device d;
+	struct bbt_error e;
+	int ins;
+
+	new_device(&d, s2, "r1", 65, "k65");
+	assert_int_equal(enroll(db, &d, 65), DB_ENROLL_NEW);
+	OK(db_begin(db, &e));
+	for (int k = 0; k < 2050; k++)
+		store(db, d.device_id, s2, "r1", 10000 - k, P0 + 3 * HOUR + (k / 2) * 10, 600,
+		    &ins);
+	OK(db_commit(db, &e));
+	OK(db_points_sessions_each(db, P0, P0 + DAY, s1, on_points, &w, &e));
+	assert_int_equal(w.n1, 2);
+	assert_int_equal(w.n2, 0);
+	assert_int_equal(w.first_start, P0 + HOUR);
+	assert_string_equal(w.first_teacher, "t61");
+	assert_true(w.ordered);
+	memset(&w.last, 0, sizeof(w.last));
+	w.n1 = w.n2 = w.calls = 0;
+	OK(db_points_sessions_each(db, P0, P0 + DAY, NULL, on_points, &w, &e));
+	assert_int_equal(w.n1, 2);
+	assert_int_equal(w.n2, 2050);
+	assert_true(w.ordered);
+	assert_int_equal(w.last.start, P0 + 3 * HOUR + 1024 * 10);
+	assert_string_equal(w.last.room, "r1");
+	assert_int_equal(w.last.duration_s, 600);
+	w.n1 = w.n2 = w.calls = 0;
+	w.stop_after = 3;
+	assert_int_equal(db_points_sessions_each(db, P0, P0 + DAY, s2, on_points, &w, &e), -1);
+	assert_int_equal(w.calls, 3);
+	assert_string_equal(bbt_error_msg(&e), "stop");
+}
+
 static void test_points(void **state)
 {
 	struct db *db = *state;
@@ -756,6 +836,7 @@ static void test_points(void **state)
 	OK(db_points_sessions(db, P0, P0 + DAY, s2, &ps, &n, &e));
 	assert_int_equal(n, 0);
 	free(ps);
+	points_each(db, s1, s2);
 }
 
 /* ---- live lessons ---- */

@@ -7,6 +7,13 @@
  * times are local wall-clock minutes; they are placed on the session's local
  * day with the zone's offset at the session's start (a DST change inside a
  * lesson is ignored: China has none).
+ *
+ * The stream (points_stream_*) gets the sessions ordered by school, start,
+ * id and holds one school-week of them at a time: a teacher belongs to one
+ * school and the cap is per ISO week, so each school-week is a closed
+ * group, run through the same attribute/evaluate/rows code as an array.
+ * Only the rows it makes are kept (with their sessions if asked), and
+ * sorted into the array form's row order at the end.
  */
 #include "points.h"
 
@@ -232,25 +239,41 @@ static void attribute_by_slot(const struct slot_index *x, const char *zone,
 		set_teacher(s, pick->teacher_id, pick->teacher_name);
 }
 
+static void index_init(struct slot_index *x, const struct timetable_slot *slots,
+    size_t nslots)
+{
+	x->slots = slots;
+	x->n = nslots;
+	x->by_room = sorted_index(slots, nslots, cmp_by_room);
+	x->by_teacher = sorted_index(slots, nslots, cmp_by_teacher);
+}
+
+static void index_free(struct slot_index *x)
+{
+	free(x->by_room);
+	free(x->by_teacher);
+}
+
+static void attribute_one(const struct slot_index *x, const char *server_zone,
+    struct points_session *s)
+{
+	s->attributed = 0;
+	s->teacher_id[0] = s->teacher_name[0] = '\0';
+	if (s->teacher[0] != '\0')
+		attribute_named(x, s);
+	else
+		attribute_by_slot(x, server_zone, s);
+}
+
 void points_attribute(const struct timetable_slot *slots, size_t nslots,
     const char *server_zone, struct points_session *ss, size_t n)
 {
-	struct slot_index x = { .slots = slots, .n = nslots };
+	struct slot_index x;
 
-	x.by_room = sorted_index(slots, nslots, cmp_by_room);
-	x.by_teacher = sorted_index(slots, nslots, cmp_by_teacher);
-	for (size_t i = 0; i < n; i++) {
-		struct points_session *s = &ss[i];
-
-		s->attributed = 0;
-		s->teacher_id[0] = s->teacher_name[0] = '\0';
-		if (s->teacher[0] != '\0')
-			attribute_named(&x, s);
-		else
-			attribute_by_slot(&x, server_zone, s);
-	}
-	free(x.by_room);
-	free(x.by_teacher);
+	index_init(&x, slots, nslots);
+	for (size_t i = 0; i < n; i++)
+		attribute_one(&x, server_zone, &ss[i]);
+	index_free(&x);
 }
 
 static int cmp_int(long long a, long long b)
@@ -406,4 +429,169 @@ void points_rows_free(struct points_row *rows, size_t nrows)
 	for (size_t i = 0; i < nrows; i++)
 		free(rows[i].sessions);
 	free(rows);
+}
+
+/* One row the stream made; row's strings point at the copies here. */
+struct stream_row {
+	struct points_row row;
+	char school[TIMETABLE_SCHOOL_LEN];
+	char teacher_id[TIMETABLE_TEACHER_ID_LEN];
+	char teacher_name[TIMETABLE_TEACHER_NAME_LEN];
+	int attributed;
+	size_t first;		/* its first session in kept (keep only) */
+	size_t seq;		/* the order made, for a stable sort */
+};
+
+struct points_stream {
+	struct points_rule rule;
+	const char *zone;
+	struct slot_index x;
+	int64_t from, to;
+	int keep;
+	struct points_session *buf;	/* the school-week being gathered */
+	size_t nbuf, capbuf;
+	int year, week;			/* of buf */
+	struct stream_row *rows;
+	size_t nrows, caprows;
+	struct points_session *kept;	/* the rows' sessions, row after row */
+	size_t nkept, capkept;
+};
+
+struct points_stream *points_stream_new(const struct points_rule *r, const char *server_zone,
+    const struct timetable_slot *slots, size_t nslots, int64_t from, int64_t to, int keep)
+{
+	struct points_stream *ps = calloc(1, sizeof(*ps));
+
+	if (ps == NULL)
+		return NULL;
+	ps->rule = *r;
+	ps->zone = server_zone;
+	index_init(&ps->x, slots, nslots);
+	ps->from = from;
+	ps->to = to;
+	ps->keep = keep;
+	return ps;
+}
+
+void points_stream_free(struct points_stream *ps)
+{
+	if (ps == NULL)
+		return;
+	index_free(&ps->x);
+	free(ps->buf);
+	free(ps->rows);
+	free(ps->kept);
+	free(ps);
+}
+
+void points_stream_slots(struct points_stream *ps, const struct timetable_slot *slots,
+    size_t nslots)
+{
+	index_free(&ps->x);
+	index_init(&ps->x, slots, nslots);
+}
+
+/* Keep one row of the school-week in buf (and its sessions if asked). */
+static int keep_row(struct points_stream *ps, const struct points_row *row)
+{
+	struct stream_row *o;
+
+	if (bbt_grow(&ps->rows, &ps->caprows, ps->nrows + 1, sizeof(*ps->rows)) < 0 ||
+	    (ps->keep && bbt_grow(&ps->kept, &ps->capkept, ps->nkept + row->nsessions,
+	    sizeof(*ps->kept)) < 0))
+		return -1;
+	o = &ps->rows[ps->nrows];
+	memset(o, 0, sizeof(*o));
+	o->row = *row;
+	o->row.sessions = NULL;
+	snprintf(o->school, sizeof(o->school), "%s", row->school);
+	o->attributed = row->teacher_id != NULL;
+	if (o->attributed) {
+		snprintf(o->teacher_id, sizeof(o->teacher_id), "%s", row->teacher_id);
+		snprintf(o->teacher_name, sizeof(o->teacher_name), "%s", row->teacher_name);
+	}
+	o->seq = ps->nrows++;
+	o->first = ps->nkept;
+	for (size_t i = 0; ps->keep && i < row->nsessions; i++)
+		ps->kept[ps->nkept++] = ps->buf[row->sessions[i]];
+	return 0;
+}
+
+/* The rule over the gathered school-week, then its rows kept; buf emptied. */
+static int flush(struct points_stream *ps, struct bbt_error *e)
+{
+	struct points_row *rows = NULL;
+	size_t nrows = 0;
+	int rc = 0;
+
+	if (ps->nbuf == 0)
+		return 0;
+	if (points_evaluate(&ps->rule, ps->buf, ps->nbuf, e) < 0 ||
+	    points_rows(&ps->rule, ps->buf, ps->nbuf, ps->from, ps->to, &rows, &nrows, e) < 0)
+		return -1;
+	for (size_t k = 0; k < nrows && rc == 0; k++)
+		rc = keep_row(ps, &rows[k]);
+	points_rows_free(rows, nrows);
+	ps->nbuf = 0;
+	return rc < 0 ? bbt_error_set(e, "out of memory") : 0;
+}
+
+int points_stream_add(struct points_stream *ps, const struct points_session *s,
+    struct bbt_error *e)
+{
+	struct points_session *b;
+	int year, week;
+
+	bbt_iso_week(s->start, period_tz_offset(ps->rule.week_zone, s->start), &year, &week);
+	if (ps->nbuf > 0 && strcmp(ps->buf[0].school, s->school) == 0 &&
+	    year * 100 + week < ps->year * 100 + ps->week)
+		return bbt_error_set(e, "sessions out of order (school %s)", s->school);
+	if (ps->nbuf > 0 && (strcmp(ps->buf[0].school, s->school) != 0 || year != ps->year ||
+	    week != ps->week) && flush(ps, e) < 0)
+		return -1;
+	if (bbt_grow(&ps->buf, &ps->capbuf, ps->nbuf + 1, sizeof(*ps->buf)) < 0)
+		return bbt_error_set(e, "out of memory");
+	b = &ps->buf[ps->nbuf++];
+	*b = *s;
+	attribute_one(&ps->x, ps->zone, b);
+	ps->year = year;
+	ps->week = week;
+	return 0;
+}
+
+/* The array form's row order: week, school, teacher (unattributed last). */
+static int cmp_stream_row(const void *pa, const void *pb)
+{
+	const struct stream_row *a = pa, *b = pb;
+	int c;
+
+	if ((c = cmp_int(a->row.iso_year * 100 + a->row.iso_week,
+	    b->row.iso_year * 100 + b->row.iso_week)) != 0)
+		return c;
+	if ((c = strcmp(a->school, b->school)) != 0)
+		return c;
+	if ((c = cmp_int(b->attributed, a->attributed)) != 0)
+		return c;
+	if ((c = strcmp(a->teacher_id, b->teacher_id)) != 0)
+		return c;
+	return a->seq < b->seq ? -1 : a->seq > b->seq;
+}
+
+int points_stream_finish(struct points_stream *ps, points_row_fn fn, void *arg,
+    struct bbt_error *e)
+{
+	if (flush(ps, e) < 0)
+		return -1;
+	if (ps->nrows > 1)
+		qsort(ps->rows, ps->nrows, sizeof(*ps->rows), cmp_stream_row);
+	for (size_t k = 0; k < ps->nrows; k++) {
+		struct stream_row *o = &ps->rows[k];
+
+		o->row.school = o->school;
+		o->row.teacher_id = o->attributed ? o->teacher_id : NULL;
+		o->row.teacher_name = o->attributed ? o->teacher_name : NULL;
+		if (fn(arg, &o->row, ps->keep ? &ps->kept[o->first] : NULL, e) != 0)
+			return -1;
+	}
+	return 0;
 }

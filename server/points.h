@@ -96,4 +96,33 @@ int points_rows(const struct points_rule *r, const struct points_session *ss, si
     struct bbt_error *e);
 void points_rows_free(struct points_row *rows, size_t nrows);
 
+/*
+ * The same rows from sessions given one at a time, holding one school-week
+ * of sessions, never the period's: memory grows with the rows made (and,
+ * with keep, the sessions they list), not with the sessions read.
+ * Sessions must come ordered by school, start, id (each school's together,
+ * by start; db_points_sessions_each's order); a school's week going back is
+ * refused. from, to: the rows' period, as points_rows. keep: hand each
+ * row its sessions. zone and slots must outlive the stream.
+ */
+struct points_stream;
+/* One finished row; ss: its row->nsessions sessions by start (NULL unless
+ * keep), row->sessions NULL. A non-zero return stops the walk. */
+typedef int (*points_row_fn)(void *arg, const struct points_row *row,
+    const struct points_session *ss, struct bbt_error *e);
+/* NULL if out of memory. */
+struct points_stream *points_stream_new(const struct points_rule *r, const char *server_zone,
+    const struct timetable_slot *slots, size_t nslots, int64_t from, int64_t to, int keep);
+/* Attribute the sessions added from now on with these slots instead (a
+ * school's own, loaded as its sessions begin); they must outlive their use. */
+void points_stream_slots(struct points_stream *ps, const struct timetable_slot *slots,
+    size_t nslots);
+/* Attribute s and add it to its school-week (a copy is kept). */
+int points_stream_add(struct points_stream *ps, const struct points_session *s,
+    struct bbt_error *e);
+/* Evaluate the last school-week, then fn for every row in points_rows' order. */
+int points_stream_finish(struct points_stream *ps, points_row_fn fn, void *arg,
+    struct bbt_error *e);
+void points_stream_free(struct points_stream *ps);
+
 #endif

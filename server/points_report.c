@@ -3,11 +3,14 @@
  *
  * Nothing here is cached: every call attributes and evaluates the sessions
  * it is given, so a report always matches what is stored at that moment
- * (a late offline bundle changes the past week it belongs to).
+ * (a late offline bundle changes the past week it belongs to). Sessions go
+ * through points_stream (points.h) one at a time, so only the rows made
+ * are held; the array form sorts its input into the stream's order.
  */
 #include "points_report.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "bbt_time.h"
@@ -70,9 +73,18 @@ static cJSON *session_json(const struct points_rule *r, const char *zone,
 	return o;
 }
 
-static int add_row(struct report *rep, const struct points_rule *r, const char *zone,
-    const struct points_row *row, const struct points_session *ss, int explain)
+/* Where the stream's rows go: the report, as rows or one line per session. */
+struct sink {
+	struct report *rep;
+	const struct points_rule *r;
+	const char *zone;
+	int explain, lines;
+};
+
+static int add_row(const struct sink *k, const struct points_row *row,
+    const struct points_session *ss)
 {
+	struct report *rep = k->rep;
 	char week[16];
 	cJSON *list;
 
@@ -84,11 +96,11 @@ static int add_row(struct report *rep, const struct points_rule *r, const char *
 	    report_int(rep, R_CRED, row->credited) < 0 ||
 	    report_int(rep, R_POINTS, row->points) < 0)
 		return -1;
-	if (!explain)
+	if (!k->explain)
 		return 0;
 	list = cJSON_CreateArray();
 	for (size_t i = 0; list != NULL && i < row->nsessions; i++) {
-		cJSON *o = session_json(r, zone, &ss[row->sessions[i]]);
+		cJSON *o = session_json(k->r, k->zone, &ss[i]);
 
 		if (o == NULL || !cJSON_AddItemToArray(list, o)) {
 			cJSON_Delete(o);
@@ -99,15 +111,16 @@ static int add_row(struct report *rep, const struct points_rule *r, const char *
 	return report_attach(rep, "sessions", list);
 }
 
-static int add_session_line(struct report *rep, const struct points_rule *r,
-    const char *zone, const struct points_row *row, const struct points_session *s)
+static int add_session_line(const struct sink *k, const struct points_row *row,
+    const struct points_session *s)
 {
+	struct report *rep = k->rep;
 	char week[16], a[BBT_ISO8601_LEN], b[BBT_ISO8601_LEN], why[POINTS_REASON_LEN];
 
 	week_label(row, week);
-	fmt_time(zone, s->start, a);
-	fmt_time(zone, s->end, b);
-	points_reason_text(r, s->reason, why);
+	fmt_time(k->zone, s->start, a);
+	fmt_time(k->zone, s->end, b);
+	points_reason_text(k->r, s->reason, why);
 	if (report_row(rep) < 0 || report_str(rep, X_TID, row->teacher_id) < 0 ||
 	    report_str(rep, X_TNAME, row->teacher_name) < 0 ||
 	    report_str(rep, X_SCHOOL, row->school) < 0 || report_str(rep, X_WEEK, week) < 0 ||
@@ -119,40 +132,118 @@ static int add_session_line(struct report *rep, const struct points_rule *r,
 	return 0;
 }
 
+/* One report being made: the stream and where its rows go. */
+struct points_report_run {
+	struct points_stream *ps;
+	struct sink k;
+};
+
+static int emit(void *arg, const struct points_row *row, const struct points_session *ss,
+    struct bbt_error *e)
+{
+	const struct sink *k = arg;
+	int rc = 0;
+
+	if (!k->lines)
+		rc = add_row(k, row, ss);
+	for (size_t i = 0; k->lines && i < row->nsessions && rc == 0; i++)
+		rc = add_session_line(k, row, &ss[i]);
+	return rc < 0 ? bbt_error_set(e, "out of memory") : 0;
+}
+
+struct points_report_run *points_report_start(const struct points_rule *r,
+    const char *server_zone, const struct timetable_slot *slots, size_t nslots,
+    int64_t from, int64_t to, int explain, enum report_format f, struct bbt_error *e)
+{
+	struct points_report_run *run = calloc(1, sizeof(*run));
+	int lines = explain && f != REPORT_JSON;
+
+	if (run == NULL)
+		goto oom;
+	run->k.r = r;
+	run->k.zone = server_zone;
+	run->k.explain = explain;
+	run->k.lines = lines;
+	run->k.rep = lines ? report_new(X_NCOLS, explain_cols) : report_new(R_NCOLS, row_cols);
+	run->ps = points_stream_new(r, server_zone, slots, nslots, from, to, explain);
+	if (run->k.rep != NULL && run->ps != NULL)
+		return run;
+	points_report_abandon(run);
+oom:
+	bbt_error_set(e, "out of memory");
+	return NULL;
+}
+
+void points_report_slots(struct points_report_run *run, const struct timetable_slot *slots,
+    size_t nslots)
+{
+	points_stream_slots(run->ps, slots, nslots);
+}
+
+int points_report_add(struct points_report_run *run, const struct points_session *s,
+    struct bbt_error *e)
+{
+	return points_stream_add(run->ps, s, e);
+}
+
+struct report *points_report_finish(struct points_report_run *run, struct bbt_error *e)
+{
+	struct report *rep = NULL;
+
+	if (points_stream_finish(run->ps, emit, &run->k, e) == 0) {
+		rep = run->k.rep;
+		run->k.rep = NULL;
+	}
+	points_report_abandon(run);
+	return rep;
+}
+
+void points_report_abandon(struct points_report_run *run)
+{
+	if (run == NULL)
+		return;
+	report_free(run->k.rep);
+	points_stream_free(run->ps);
+	free(run);
+}
+
+/* School, start, id: the stream's order. */
+static int cmp_input(const void *pa, const void *pb)
+{
+	const struct points_session *a = *(const struct points_session *const *)pa;
+	const struct points_session *b = *(const struct points_session *const *)pb;
+	int c = strcmp(a->school, b->school);
+
+	if (c != 0)
+		return c;
+	if (a->start != b->start)
+		return a->start < b->start ? -1 : 1;
+	return strcmp(a->id, b->id);
+}
+
 struct report *points_report_build(const struct points_rule *r, const char *server_zone,
-    const struct timetable_slot *slots, size_t nslots, struct points_session *ss,
+    const struct timetable_slot *slots, size_t nslots, const struct points_session *ss,
     size_t n, int64_t from, int64_t to, int explain, enum report_format f,
     struct bbt_error *e)
 {
-	int lines = explain && f != REPORT_JSON;
-	struct report *rep = lines ? report_new(X_NCOLS, explain_cols) :
-	    report_new(R_NCOLS, row_cols);
-	struct points_row *rows = NULL;
-	size_t nrows = 0;
+	struct points_report_run *run;
+	const struct points_session **in = malloc((n ? n : 1) * sizeof(*in));
 	int rc = 0;
 
-	if (rep == NULL) {
+	if (in == NULL) {
 		bbt_error_set(e, "out of memory");
 		return NULL;
 	}
-	points_attribute(slots, nslots, server_zone, ss, n);
-	if (points_evaluate(r, ss, n, e) < 0 ||
-	    points_rows(r, ss, n, from, to, &rows, &nrows, e) < 0)
-		goto fail;
-	for (size_t k = 0; k < nrows && rc == 0; k++) {
-		if (!lines) {
-			rc = add_row(rep, r, server_zone, &rows[k], ss, explain);
-			continue;
-		}
-		for (size_t i = 0; i < rows[k].nsessions && rc == 0; i++)
-			rc = add_session_line(rep, r, server_zone, &rows[k],
-			    &ss[rows[k].sessions[i]]);
+	for (size_t i = 0; i < n; i++)
+		in[i] = &ss[i];
+	qsort(in, n, sizeof(*in), cmp_input);
+	run = points_report_start(r, server_zone, slots, nslots, from, to, explain, f, e);
+	for (size_t i = 0; run != NULL && i < n && rc == 0; i++)
+		rc = points_report_add(run, in[i], e);
+	free(in);
+	if (run == NULL || rc < 0) {
+		points_report_abandon(run);
+		return NULL;
 	}
-	points_rows_free(rows, nrows);
-	if (rc == 0)
-		return rep;
-	bbt_error_set(e, "out of memory");
-fail:
-	report_free(rep);
-	return NULL;
+	return points_report_finish(run, e);
 }

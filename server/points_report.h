@@ -43,14 +43,35 @@ int points_query_period(const struct points_query *q, const char *server_zone,
  * f is REPORT_JSON or explain is off; one line per session otherwise.
  */
 struct report *points_report_build(const struct points_rule *r, const char *server_zone,
-    const struct timetable_slot *slots, size_t nslots, struct points_session *ss,
+    const struct timetable_slot *slots, size_t nslots, const struct points_session *ss,
     size_t n, int64_t from, int64_t to, int explain, enum report_format f,
     struct bbt_error *e);
 
+/*
+ * The same report from sessions given one at a time, ordered by school,
+ * start, id (db_points_sessions_each's order): start, add each session,
+ * then finish (which frees run and returns the report, NULL on failure
+ * with e set) or abandon. Holds one school-week of sessions and the rows.
+ * slots and server_zone must outlive run.
+ */
+struct points_report_run;
+struct points_report_run *points_report_start(const struct points_rule *r,
+    const char *server_zone, const struct timetable_slot *slots, size_t nslots,
+    int64_t from, int64_t to, int explain, enum report_format f, struct bbt_error *e);
+/* Attribute with these slots from now on (points_stream_slots). */
+void points_report_slots(struct points_report_run *run, const struct timetable_slot *slots,
+    size_t nslots);
+int points_report_add(struct points_report_run *run, const struct points_session *s,
+    struct bbt_error *e);
+struct report *points_report_finish(struct points_report_run *run, struct bbt_error *e);
+void points_report_abandon(struct points_report_run *run);
+
 struct db;
 /*
- * The report from storage (points_query.c): loads the timetable and the
- * sessions of the whole weeks around q's period, then points_report_build.
+ * The report from storage (points_query.c): streams the sessions of the
+ * whole weeks around q's period through points_report_start/add/finish,
+ * never holding them, with each school's timetable loaded as its sessions
+ * begin (so only one school's slots are held, not a bureau's).
  */
 struct report *points_report_query(struct db *db, const struct points_rule *r,
     const char *server_zone, const struct points_query *q, int64_t now,

@@ -501,6 +501,130 @@ static void test_report_build_explain(void **state)
 	assert_int_equal(points_query_period(&q, SH, &r, 0, &from, &to, NULL), -1);
 }
 
+/* What the stream handed out: each row and its sessions' ids. */
+struct got {
+	struct points_row rows[256];
+	char tid[256][TIMETABLE_TEACHER_ID_LEN], school[256][TIMETABLE_SCHOOL_LEN];
+	char ids[4096][BBT_UUID_LEN];
+	size_t nrows, nids, stop_at;
+};
+
+static int on_row(void *arg, const struct points_row *row, const struct points_session *ss,
+    struct bbt_error *e)
+{
+	struct got *g = arg;
+
+	if (g->nrows + 1 == g->stop_at)
+		return bbt_error_set(e, "stop");
+	assert_true(g->nrows < 256);
+	g->rows[g->nrows] = *row;
+	snprintf(g->tid[g->nrows], sizeof(g->tid[0]), "%s", row->teacher_id ? row->teacher_id :
+	    "(none)");
+	snprintf(g->school[g->nrows], sizeof(g->school[0]), "%s", row->school);
+	g->nrows++;
+	for (size_t i = 0; ss != NULL && i < row->nsessions; i++)
+		snprintf(g->ids[g->nids++], sizeof(g->ids[0]), "%s", ss[i].id);
+	return 0;
+}
+
+static int cmp_school_start(const void *pa, const void *pb)
+{
+	const struct points_session *a = pa, *b = pb;
+	int c = strcmp(a->school, b->school);
+
+	if (c != 0)
+		return c;
+	if (a->start != b->start)
+		return a->start < b->start ? -1 : 1;
+	return strcmp(a->id, b->id);
+}
+
+/*
+ * The stream (one school-week held at a time) gives exactly the array
+ * form's rows, in its order, with the same sessions: three schools, five
+ * weeks, named and timetabled teachers, ties on start, a period that cuts
+ * the first and last weeks. A school's week going back is refused, and a
+ * callback's failure ends the walk.
+ */
+static void test_stream_matches_array(void **state)
+{
+	struct points_rule r;
+	struct timetable_slot tt[6];
+	static struct points_session ss[900], in[900];
+	static struct got g;
+	struct points_stream *ps;
+	struct points_row *rows;
+	size_t n = 0, nrows, nid = 0;
+	int64_t t0 = t_("2026-11-02T00:00:00+08:00"), from = t0 + 3 * 86400,
+	    to = t0 + 31 * 86400;
+	unsigned x = 12345;
+	struct bbt_error e;
+
+	points_rule_default(&r);
+	for (int i = 0; i < 6; i++) {
+		tt[i] = slot(i % 2 ? "R2" : "R1", 1 + i % 5, 8 + i, 0, 8 + i, 45, i < 3 ? "T1" : "T9",
+		    "张");
+		snprintf(tt[i].school, sizeof(tt[i].school), "S%d", i % 3);
+	}
+	for (int i = 0; i < 900; i++) {
+		char id[16], when[40];
+		int64_t t;
+
+		x = x * 1103515245u + 12345u;
+		t = t0 + (int64_t)((x >> 8) % (35u * 86400u));
+		t -= (x >> 4) % 4 == 0 ? t % 3600 : 0;	/* some share a start */
+		snprintf(id, sizeof(id), "id%04d", i);
+		bbt_time_format(t, 8 * 3600, when);
+		ss[n] = mk(id, when, 600 + (int64_t)((x >> 3) % 2400), (x >> 5) % 2 ? "R1" : "R2",
+		    (x >> 6) % 3 == 0 ? "T1" : (x >> 6) % 3 == 1 ? "T7" : NULL);
+		snprintf(ss[n].school, sizeof(ss[n].school), "S%u", (x >> 7) % 3);
+		n++;
+	}
+	memcpy(in, ss, sizeof(ss));
+	points_attribute(tt, 6, SH, ss, n);
+	assert_int_equal(points_evaluate(&r, ss, n, NULL), 0);
+	assert_int_equal(points_rows(&r, ss, n, from, to, &rows, &nrows, NULL), 0);
+	qsort(in, n, sizeof(in[0]), cmp_school_start);
+	ps = points_stream_new(&r, SH, tt, 6, from, to, 1);
+	assert_non_null(ps);
+	for (size_t i = 0; i < n; i++)
+		assert_int_equal(points_stream_add(ps, &in[i], NULL), 0);
+	assert_int_equal(points_stream_finish(ps, on_row, &g, NULL), 0);
+	points_stream_free(ps);
+	assert_true(nrows > 30);
+	assert_int_equal(g.nrows, nrows);
+	for (size_t k = 0; k < nrows; k++) {
+		assert_string_equal(g.school[k], rows[k].school);
+		assert_string_equal(g.tid[k], rows[k].teacher_id ? rows[k].teacher_id : "(none)");
+		assert_int_equal(g.rows[k].iso_week, rows[k].iso_week);
+		assert_int_equal(g.rows[k].qualifying, rows[k].qualifying);
+		assert_int_equal(g.rows[k].credited, rows[k].credited);
+		assert_int_equal(g.rows[k].points, rows[k].points);
+		assert_int_equal(g.rows[k].nsessions, rows[k].nsessions);
+		for (size_t i = 0; i < rows[k].nsessions; i++)
+			assert_string_equal(g.ids[nid++], ss[rows[k].sessions[i]].id);
+	}
+	assert_int_equal(g.nids, nid);
+	points_rows_free(rows, nrows);
+	/* A school's week going back, and a failing callback. */
+	ps = points_stream_new(&r, SH, tt, 6, from, to, 0);
+	assert_int_equal(points_stream_add(ps, &in[n - 1], NULL), 0);
+	assert_int_equal(points_stream_add(ps, &in[n - 2], NULL), 0);	/* same week */
+	in[0].start = in[n - 1].start - 8 * 86400;
+	snprintf(in[0].school, sizeof(in[0].school), "%s", in[n - 1].school);
+	assert_int_equal(points_stream_add(ps, &in[0], &e), -1);
+	assert_non_null(strstr(bbt_error_msg(&e), "out of order"));
+	points_stream_free(ps);
+	ps = points_stream_new(&r, SH, tt, 6, from, to, 0);
+	for (size_t i = 1; i < n; i++)
+		assert_int_equal(points_stream_add(ps, &in[i], NULL), 0);
+	memset(&g, 0, sizeof(g));
+	g.stop_at = 3;
+	assert_int_equal(points_stream_finish(ps, on_row, &g, &e), -1);
+	assert_int_equal(g.nrows, 2);
+	points_stream_free(ps);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -518,6 +642,7 @@ int main(void)
 		cmocka_unit_test(test_report_table),
 		cmocka_unit_test(test_report_csv_and_json),
 		cmocka_unit_test(test_report_build_explain),
+		cmocka_unit_test(test_stream_matches_array),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

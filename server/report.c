@@ -307,6 +307,11 @@ fail:
 	return NULL;
 }
 
+cJSON *report_row_json(const struct report *r, size_t k)
+{
+	return k < r->nrows ? row_json(r, &r->rows[k]) : NULL;
+}
+
 cJSON *report_to_json(const struct report *r)
 {
 	cJSON *a = cJSON_CreateArray(), *o;
@@ -588,18 +593,49 @@ static int write_csv(const struct report *r, FILE *out)
 	return 0;
 }
 
+/* The JSON array, one row's tree at a time: the same text cJSON prints for
+ * the whole array, without ever holding the whole tree or its text. */
+static int json_rows(const struct report *r, FILE *out)
+{
+	fputc('[', out);
+	for (size_t k = 0; k < r->nrows; k++) {
+		cJSON *o = row_json(r, &r->rows[k]);
+		char *s = o ? cJSON_PrintUnformatted(o) : NULL;
+
+		cJSON_Delete(o);
+		if (s == NULL)
+			return -1;
+		if (k > 0)
+			fputc(',', out);
+		fputs(s, out);
+		free(s);
+	}
+	fputc(']', out);
+	return 0;
+}
+
 static int write_json(const struct report *r, FILE *out, struct bbt_error *e)
 {
-	cJSON *a = report_to_json(r);
-	char *s = a ? cJSON_PrintUnformatted(a) : NULL;
-
-	cJSON_Delete(a);
-	if (s == NULL)
+	if (json_rows(r, out) < 0)
 		return bbt_error_set(e, "out of memory");
-	fputs(s, out);
 	fputc('\n', out);
-	free(s);
 	return 0;
+}
+
+char *report_json_text(const struct report *r, size_t *len)
+{
+	char *buf = NULL;
+	FILE *m = open_memstream(&buf, len);
+	int rc;
+
+	if (m == NULL)
+		return NULL;
+	rc = json_rows(r, m);
+	if (fclose(m) != 0 || rc < 0) {
+		free(buf);
+		return NULL;
+	}
+	return buf;
 }
 
 int report_write(const struct report *r, enum report_format f, FILE *out,

@@ -82,6 +82,13 @@ int report_attach(struct report *r, const char *key, cJSON *item);
 
 /* The whole report as a cJSON array (caller deletes). NULL if out of memory. */
 cJSON *report_to_json(const struct report *r);
+/* Row k as the array's object (caller deletes); NULL if out of memory or
+ * past the last row. For writers that go a row at a time. */
+cJSON *report_row_json(const struct report *r, size_t k);
+/* The JSON array as text (*len bytes, NUL-terminated, caller frees), built
+ * one row at a time: the text report_write prints, less its newline. NULL
+ * if out of memory. */
+char *report_json_text(const struct report *r, size_t *len);
 /* Print in the given format. */
 int report_write(const struct report *r, enum report_format f, FILE *out,
     struct bbt_error *e);

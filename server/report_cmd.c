@@ -201,19 +201,20 @@ int report_cmd_run(const struct report_entry *re, struct server_ctx *ctx, int ar
 static void api_reply(struct http_response *res, struct report *rep, const char *what,
     const struct bbt_error *e)
 {
-	cJSON *out;
+	char *body;
+	size_t len = 0;
 
 	if (rep == NULL) {
 		http_reply_error(res, 500, "%s: %s", what, bbt_error_msg(e));
 		return;
 	}
-	out = report_to_json(rep);
+	body = report_json_text(rep, &len);	/* a row at a time, never the whole tree */
 	report_free(rep);
-	if (out == NULL) {
+	if (body == NULL) {
 		http_reply_error(res, 500, "out of memory");
 		return;
 	}
-	http_reply_json(res, 200, out);
+	http_reply_raw(res, 200, NULL, body, len);
 }
 
 /* 1|true|"" -> 1, absent|0|false -> 0, else -1. */

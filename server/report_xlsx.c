@@ -172,19 +172,15 @@ int report_xlsx_write_lang(const struct report *rep, const char *path, const cha
 	lxw_workbook *wb;
 	lxw_worksheet *ws;
 	struct formats f;
-	cJSON *arr = report_to_json(rep), *row;
 	lxw_error err = LXW_NO_ERROR;
 	lxw_row_t r = 1;
-	size_t nc = report_ncols(rep);
+	size_t nc = report_ncols(rep), nr = report_nrows(rep);
+	int oom = 0;
 
-	if (arr == NULL)
-		return bbt_error_set(e, "out of memory");
 	snprintf(tmp, sizeof(tmp), "%s.tmp%ld", path, (long)getpid());
 	wb = workbook_new(tmp);
-	if (wb == NULL) {
-		cJSON_Delete(arr);
+	if (wb == NULL)
 		return bbt_error_set(e, "%s: cannot create the workbook", path);
-	}
 	ws = workbook_add_worksheet(wb, sheet);
 	f.bold = workbook_add_format(wb);
 	format_set_bold(f.bold);
@@ -195,22 +191,27 @@ int report_xlsx_write_lang(const struct report *rep, const char *path, const cha
 	f.text = workbook_add_format(wb);
 	format_set_num_format(f.text, "@");
 	err = put_header(ws, rep, zh, f.bold);
-	cJSON_ArrayForEach(row, arr) {
-		for (size_t c = 0; c < nc && err == LXW_NO_ERROR; c++) {
+	/* A row's JSON at a time (report_row_json), never the whole report's. */
+	for (size_t k = 0; k < nr && err == LXW_NO_ERROR && !oom; k++) {
+		cJSON *row = report_row_json(rep, k);
+
+		oom = row == NULL;
+		for (size_t c = 0; row != NULL && c < nc && err == LXW_NO_ERROR; c++) {
 			const char *key = report_column(rep, c);
 
 			err = put_cell(ws, r, (lxw_col_t)c, key, cJSON_GetObjectItem(row, key), &f);
 		}
+		cJSON_Delete(row);
 		r++;
 	}
-	cJSON_Delete(arr);
-	if (err == LXW_NO_ERROR)
+	if (err == LXW_NO_ERROR && !oom)
 		err = workbook_close(wb);
 	else
 		workbook_close(wb);
-	if (err != LXW_NO_ERROR) {
+	if (err != LXW_NO_ERROR || oom) {
 		unlink(tmp);
-		return bbt_error_set(e, "%s: %s", path, lxw_strerror(err));
+		return oom ? bbt_error_set(e, "out of memory") :
+		    bbt_error_set(e, "%s: %s", path, lxw_strerror(err));
 	}
 	if (rename(tmp, path) != 0) {
 		unlink(tmp);

@@ -501,6 +501,42 @@ static void test_report_build_explain(void **state)
 	assert_int_equal(points_query_period(&q, SH, &r, 0, &from, &to, NULL), -1);
 }
 
+/* The JSON written a row at a time (the CLI's report_write and the API's
+ * report_json_text) is the text cJSON prints for the whole array: with a
+ * row's attached members, and for no rows at all. */
+static void json_text_of(struct report *r)
+{
+	cJSON *a = report_to_json(r);
+	char *whole = cJSON_PrintUnformatted(a), *cli = render(r, REPORT_JSON), *api;
+	size_t len = 0;
+
+	api = report_json_text(r, &len);
+	assert_non_null(api);
+	assert_string_equal(api, whole);
+	assert_int_equal(len, strlen(whole));
+	assert_int_equal(strlen(cli), len + 1);
+	assert_memory_equal(cli, whole, len);
+	assert_int_equal(cli[len], '\n');
+	free(api);
+	free(cli);
+	free(whole);
+	cJSON_Delete(a);
+}
+
+static void test_report_json_row_at_a_time(void **state)
+{
+	static const char *const cols[] = { "a" };
+	struct report *r = sample();
+
+	json_text_of(r);
+	assert_int_equal(report_attach(r, "sessions", cJSON_CreateArray()), 0);
+	json_text_of(r);
+	report_free(r);
+	r = report_new(1, cols);
+	json_text_of(r);
+	report_free(r);
+}
+
 /* What the stream handed out: each row and its sessions' ids. */
 struct got {
 	struct points_row rows[256];
@@ -643,6 +679,7 @@ int main(void)
 		cmocka_unit_test(test_report_csv_and_json),
 		cmocka_unit_test(test_report_build_explain),
 		cmocka_unit_test(test_stream_matches_array),
+		cmocka_unit_test(test_report_json_row_at_a_time),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

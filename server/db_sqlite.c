@@ -250,6 +250,14 @@ int db_sqlite_bind_text(sqlite3_stmt *st, int idx, const char *s)
 	return bbt_sqlite_bind_text(st, idx, s);
 }
 
+void db_sqlite_int64s(sqlite3_stmt *st, void *out)
+{
+	int64_t *v = out;
+
+	for (int i = 0; i < sqlite3_data_count(st); i++)
+		v[i] = sqlite3_column_int64(st, i);
+}
+
 /* The outermost level of a transaction (server/db.c nests them). */
 static int tx_begin(struct db *db, struct bbt_error *e)
 {
@@ -287,14 +295,12 @@ int db_sqlite_tx(struct db *db, int (*fn)(struct db *db, void *arg, struct bbt_e
 
 int db_sqlite_schema_version(struct db *db, int *version, struct bbt_error *e)
 {
-	sqlite3_stmt *st = db_sqlite_stmt(db, "PRAGMA user_version", e);
+	int64_t v;
 
-	if (!st)
+	if (db_sqlite_one(db, db_sqlite_stmt(db, "PRAGMA user_version", e), db_sqlite_int64s,
+	    &v, NULL, e, "user_version") < 0)
 		return -1;
-	if (sqlite3_step(st) != SQLITE_ROW)
-		return db_sqlite_fail(db, e, "user_version");
-	*version = sqlite3_column_int(st, 0);
-	sqlite3_reset(st);
+	*version = (int)v;
 	return 0;
 }
 
@@ -386,8 +392,7 @@ fail:
 }
 
 /* Step a write statement to completion. */
-static int step_done(struct db *db, sqlite3_stmt *st, struct bbt_error *e,
-    const char *what)
+int db_sqlite_done(struct db *db, sqlite3_stmt *st, struct bbt_error *e, const char *what)
 {
 	int rc = sqlite3_step(st);
 
@@ -398,8 +403,7 @@ static int step_done(struct db *db, sqlite3_stmt *st, struct bbt_error *e,
 }
 
 /* Step a lookup: 1 row found (left for reading), 0 none, -1 error. */
-static int step_row(struct db *db, sqlite3_stmt *st, struct bbt_error *e,
-    const char *what)
+int db_sqlite_row(struct db *db, sqlite3_stmt *st, struct bbt_error *e, const char *what)
 {
 	int rc = sqlite3_step(st);
 
@@ -411,11 +415,7 @@ static int step_row(struct db *db, sqlite3_stmt *st, struct bbt_error *e,
 	return db_sqlite_fail(db, e, what);
 }
 
-/*
- * Step a write with RETURNING to its end: 1 if it returned a row (the
- * write happened), 0 if none (its ON CONFLICT or WHERE declined), -1 error.
- */
-static int step_returning(struct db *db, sqlite3_stmt *st, struct bbt_error *e,
+int db_sqlite_returning(struct db *db, sqlite3_stmt *st, struct bbt_error *e,
     const char *what)
 {
 	int rc = sqlite3_step(st), got = rc == SQLITE_ROW;
@@ -426,6 +426,67 @@ static int step_returning(struct db *db, sqlite3_stmt *st, struct bbt_error *e,
 	if (rc == SQLITE_DONE)
 		return got;
 	return db_sqlite_fail(db, e, what);
+}
+
+int db_sqlite_one(struct db *db, sqlite3_stmt *st, db_sqlite_row_fn fn, void *out,
+    int *found, struct bbt_error *e, const char *what)
+{
+	int rc;
+
+	if (found)
+		*found = 0;
+	if (!st)
+		return -1;
+	rc = db_sqlite_row(db, st, e, what);
+	if (rc < 0)
+		return -1;
+	if (rc == 0)
+		return found ? 0 : db_sqlite_fail(db, e, what);
+	if (fn)
+		fn(st, out);
+	sqlite3_reset(st);
+	if (found)
+		*found = 1;
+	return 0;
+}
+
+int db_sqlite_one_key(struct db *db, const char *sql, const char *key, db_sqlite_row_fn fn,
+    void *out, int *found, struct bbt_error *e, const char *what)
+{
+	sqlite3_stmt *st = db_sqlite_stmt(db, sql, e);
+
+	if (st)
+		sqlite3_bind_text(st, 1, key, -1, SQLITE_TRANSIENT);
+	return db_sqlite_one(db, st, fn, out, found, e, what);
+}
+
+int db_sqlite_done_key_int(struct db *db, const char *sql, const char *key, int64_t n,
+    struct bbt_error *e, const char *what)
+{
+	sqlite3_stmt *st = db_sqlite_stmt(db, sql, e);
+
+	if (!st)
+		return -1;
+	sqlite3_bind_text(st, 1, key, -1, SQLITE_TRANSIENT);
+	if (sqlite3_bind_parameter_count(st) >= 2)
+		sqlite3_bind_int64(st, 2, n);
+	return db_sqlite_done(db, st, e, what);
+}
+
+int db_sqlite_each(struct db *db, sqlite3_stmt *st, db_sqlite_walk_fn fn, void *arg,
+    struct bbt_error *e, const char *what)
+{
+	int rc;
+
+	if (!st)
+		return -1;
+	while ((rc = db_sqlite_row(db, st, e, what)) == 1) {
+		if (fn(st, arg, e) < 0) {
+			sqlite3_reset(st);
+			return -1;
+		}
+	}
+	return rc;
 }
 
 /* ---- schools ---- */
@@ -447,7 +508,7 @@ int db_sqlite_school_add(struct db *db, const struct db_school *s, struct bbt_er
 	sqlite3_bind_text(st, 1, s->code, -1, SQLITE_TRANSIENT);
 	sqlite3_bind_text(st, 2, s->name, -1, SQLITE_TRANSIENT);
 	db_sqlite_bind_text(st, 3, s->district[0] ? s->district : NULL);
-	rc = step_returning(db, st, e, "add school");
+	rc = db_sqlite_returning(db, st, e, "add school");
 	if (rc != 0)
 		return rc > 0 ? 0 : -1;
 	if (db_sqlite_school_get(db, s->code, &old, &found, e) < 0)
@@ -455,26 +516,20 @@ int db_sqlite_school_add(struct db *db, const struct db_school *s, struct bbt_er
 	return bbt_error_set(e, "school %s exists (%s)", s->code, found ? old.name : "?");
 }
 
+static void school_from_row(sqlite3_stmt *st, void *out)
+{
+	struct db_school *s = out;
+
+	db_sqlite_text(st, 0, s->code, sizeof(s->code));
+	db_sqlite_text(st, 1, s->name, sizeof(s->name));
+	db_sqlite_text(st, 2, s->district, sizeof(s->district));
+}
+
 int db_sqlite_school_get(struct db *db, const char *code, struct db_school *out,
     int *found, struct bbt_error *e)
 {
-	sqlite3_stmt *st = db_sqlite_stmt(db, "SELECT code, name, district FROM schools "
-	    "WHERE code = ?1", e);
-	int rc;
-
-	*found = 0;
-	if (!st)
-		return -1;
-	sqlite3_bind_text(st, 1, code, -1, SQLITE_TRANSIENT);
-	rc = step_row(db, st, e, "school");
-	if (rc <= 0)
-		return rc;
-	db_sqlite_text(st, 0, out->code, sizeof(out->code));
-	db_sqlite_text(st, 1, out->name, sizeof(out->name));
-	db_sqlite_text(st, 2, out->district, sizeof(out->district));
-	sqlite3_reset(st);
-	*found = 1;
-	return 0;
+	return db_sqlite_one_key(db, "SELECT code, name, district FROM schools WHERE code = ?1",
+	    code, school_from_row, out, found, e, "school");
 }
 
 /* ---- enrollment tokens ---- */
@@ -482,8 +537,10 @@ int db_sqlite_school_get(struct db *db, const char *code, struct db_school *out,
 #define TOKEN_COLS "hash, school, uses_left, expires_at, created_at, " \
 	"coalesce(prefix, ''), coalesce(revoked_at, 0)"
 
-static void token_from_row(sqlite3_stmt *st, struct db_enroll_token *t)
+static void token_from_row(sqlite3_stmt *st, void *out)
 {
+	struct db_enroll_token *t = out;
+
 	db_sqlite_text(st, 0, t->hash, sizeof(t->hash));
 	db_sqlite_text(st, 1, t->school, sizeof(t->school));
 	t->uses_left = sqlite3_column_int64(st, 2);
@@ -508,27 +565,14 @@ int db_sqlite_enroll_token_add(struct db *db, const struct db_enroll_token *t,
 	sqlite3_bind_int64(st, 4, t->expires_at);
 	sqlite3_bind_int64(st, 5, t->created_at);
 	db_sqlite_bind_text(st, 6, t->prefix[0] ? t->prefix : NULL);
-	return step_done(db, st, e, "add enrollment token");
+	return db_sqlite_done(db, st, e, "add enrollment token");
 }
 
 int db_sqlite_enroll_token_get(struct db *db, const char *hash, struct db_enroll_token *out,
     int *found, struct bbt_error *e)
 {
-	sqlite3_stmt *st = db_sqlite_stmt(db, "SELECT " TOKEN_COLS " FROM enroll_tokens "
-	    "WHERE hash = ?1", e);
-	int rc;
-
-	*found = 0;
-	if (!st)
-		return -1;
-	sqlite3_bind_text(st, 1, hash, -1, SQLITE_TRANSIENT);
-	rc = step_row(db, st, e, "enrollment token");
-	if (rc <= 0)
-		return rc;
-	token_from_row(st, out);
-	sqlite3_reset(st);
-	*found = 1;
-	return 0;
+	return db_sqlite_one_key(db, "SELECT " TOKEN_COLS " FROM enroll_tokens WHERE hash = ?1",
+	    hash, token_from_row, out, found, e, "enrollment token");
 }
 
 int db_sqlite_enroll_token_take(struct db *db, const char *hash, int *taken,
@@ -541,7 +585,7 @@ int db_sqlite_enroll_token_take(struct db *db, const char *hash, int *taken,
 	if (!st)
 		return -1;
 	sqlite3_bind_text(st, 1, hash, -1, SQLITE_TRANSIENT);
-	if (step_done(db, st, e, "use enrollment token") < 0)
+	if (db_sqlite_done(db, st, e, "use enrollment token") < 0)
 		return -1;
 	*taken = sqlite3_changes(db_sq(db)->h) == 1;
 	return 0;
@@ -558,7 +602,7 @@ int db_sqlite_enroll_tokens_each(struct db *db, const char *school, db_token_fn 
 	if (!st)
 		return -1;
 	db_sqlite_bind_text(st, 1, school);
-	while ((rc = step_row(db, st, e, "enrollment tokens")) == 1) {
+	while ((rc = db_sqlite_row(db, st, e, "enrollment tokens")) == 1) {
 		token_from_row(st, &t);
 		if (fn(arg, &t, e) < 0) {
 			sqlite3_reset(st);
@@ -584,7 +628,7 @@ int db_sqlite_enroll_tokens_match(struct db *db, const char *prefix, int by_hash
 	sqlite3_bind_text(st, 1, prefix, -1, SQLITE_TRANSIENT);
 	/* The length is a parameter: length(?) has no type to go by on PostgreSQL. */
 	sqlite3_bind_int64(st, 2, (int64_t)strlen(prefix));
-	while ((rc = step_row(db, st, e, "enrollment tokens")) == 1) {
+	while ((rc = db_sqlite_row(db, st, e, "enrollment tokens")) == 1) {
 		if (*n < max)
 			token_from_row(st, &out[*n]);
 		(*n)++;
@@ -595,14 +639,8 @@ int db_sqlite_enroll_tokens_match(struct db *db, const char *prefix, int by_hash
 int db_sqlite_enroll_token_revoke(struct db *db, const char *hash, int64_t now,
     struct bbt_error *e)
 {
-	sqlite3_stmt *st = db_sqlite_stmt(db, "UPDATE enroll_tokens SET revoked_at = ?2 "
-	    "WHERE hash = ?1 AND revoked_at IS NULL", e);
-
-	if (!st)
-		return -1;
-	sqlite3_bind_text(st, 1, hash, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_int64(st, 2, now);
-	return step_done(db, st, e, "revoke enrollment token");
+	return db_sqlite_done_key_int(db, "UPDATE enroll_tokens SET revoked_at = ?2 "
+	    "WHERE hash = ?1 AND revoked_at IS NULL", hash, now, e, "revoke enrollment token");
 }
 
 /* ---- admins ---- */
@@ -628,7 +666,7 @@ int db_sqlite_admin_add(struct db *db, const struct db_admin *a, const char *tok
 	sqlite3_bind_text(st, 2, token_hash, -1, SQLITE_TRANSIENT);
 	db_sqlite_bind_text(st, 3, a->school[0] ? a->school : NULL);
 	sqlite3_bind_int64(st, 4, created_at);
-	rc = step_returning(db, st, e, "add admin");
+	rc = db_sqlite_returning(db, st, e, "add admin");
 	if (rc < 0)
 		return -1;
 	return rc ? 0 : bbt_error_set(e, "admin %s exists", a->name);
@@ -636,8 +674,10 @@ int db_sqlite_admin_add(struct db *db, const struct db_admin *a, const char *tok
 
 #define ADMIN_COLS "name, coalesce(school, ''), created_at, coalesce(revoked_at, 0)"
 
-static void admin_from_row(sqlite3_stmt *st, struct db_admin *a)
+static void admin_from_row(sqlite3_stmt *st, void *out)
 {
+	struct db_admin *a = out;
+
 	db_sqlite_text(st, 0, a->name, sizeof(a->name));
 	db_sqlite_text(st, 1, a->school, sizeof(a->school));
 	a->created_at = sqlite3_column_int64(st, 2);
@@ -647,21 +687,8 @@ static void admin_from_row(sqlite3_stmt *st, struct db_admin *a)
 int db_sqlite_admin_by_token(struct db *db, const char *token_hash, struct db_admin *out,
     int *found, struct bbt_error *e)
 {
-	sqlite3_stmt *st = db_sqlite_stmt(db, "SELECT " ADMIN_COLS " FROM admins "
-	    "WHERE token_hash = ?1 AND revoked_at IS NULL", e);
-	int rc;
-
-	*found = 0;
-	if (!st)
-		return -1;
-	sqlite3_bind_text(st, 1, token_hash, -1, SQLITE_TRANSIENT);
-	rc = step_row(db, st, e, "admin");
-	if (rc <= 0)
-		return rc;
-	admin_from_row(st, out);
-	sqlite3_reset(st);
-	*found = 1;
-	return 0;
+	return db_sqlite_one_key(db, "SELECT " ADMIN_COLS " FROM admins WHERE token_hash = ?1 "
+	    "AND revoked_at IS NULL", token_hash, admin_from_row, out, found, e, "admin");
 }
 
 int db_sqlite_admins_each(struct db *db, db_admin_fn fn, void *arg, struct bbt_error *e)
@@ -673,7 +700,7 @@ int db_sqlite_admins_each(struct db *db, db_admin_fn fn, void *arg, struct bbt_e
 
 	if (!st)
 		return -1;
-	while ((rc = step_row(db, st, e, "admins")) == 1) {
+	while ((rc = db_sqlite_row(db, st, e, "admins")) == 1) {
 		admin_from_row(st, &a);
 		if (fn(arg, &a, e) < 0) {
 			sqlite3_reset(st);
@@ -696,20 +723,15 @@ int db_sqlite_admin_revoke(struct db *db, const char *name, int64_t now, int *fo
 		return -1;
 	sqlite3_bind_text(st, 1, name, -1, SQLITE_TRANSIENT);
 	sqlite3_bind_int64(st, 2, now);
-	rc = step_returning(db, st, e, "revoke admin");
+	rc = db_sqlite_returning(db, st, e, "revoke admin");
 	if (rc != 0) {
 		*found = rc > 0;
 		return rc > 0 ? 0 : -1;
 	}
-	st = db_sqlite_stmt(db, "SELECT 1 FROM admins WHERE name = ?1", e);
-	if (!st)
+	if (db_sqlite_one_key(db, "SELECT 1 FROM admins WHERE name = ?1", name, NULL, NULL,
+	    found, e, "admin") < 0)
 		return -1;
-	sqlite3_bind_text(st, 1, name, -1, SQLITE_TRANSIENT);
-	rc = step_row(db, st, e, "admin");
-	sqlite3_reset(st);
-	if (rc < 0)
-		return -1;
-	*found = *already = rc;
+	*already = *found;
 	return 0;
 }
 
@@ -729,8 +751,10 @@ int db_sqlite_admin_revoke(struct db *db, const char *name, int64_t now, int *fo
 	"coalesce(s.detector_min_session, -1), coalesce(s.detector_stuck_contact, -1), " \
 	"s.collector_url"
 
-static void device_from_row(sqlite3_stmt *st, struct db_device *d)
+static void device_from_row(sqlite3_stmt *st, void *out)
 {
+	struct db_device *d = out;
+
 	db_sqlite_text(st, 0, d->device_id, sizeof(d->device_id));
 	db_sqlite_text(st, 1, d->hw_id, sizeof(d->hw_id));
 	db_sqlite_text(st, 2, d->school, sizeof(d->school));
@@ -754,31 +778,25 @@ static void device_from_row(sqlite3_stmt *st, struct db_device *d)
 	d->school_collector_url[0] = '\0';
 }
 
+/* device_from_row, then the DEVICE_SCHOOL_DETECTOR columns after it. */
+static void device_school_from_row(sqlite3_stmt *st, void *out)
+{
+	struct db_device *d = out;
+
+	device_from_row(st, d);
+	d->school_detector.idle_gap = sqlite3_column_int64(st, DEVICE_NCOLS);
+	d->school_detector.min_session = sqlite3_column_int64(st, DEVICE_NCOLS + 1);
+	d->school_detector.stuck_contact = sqlite3_column_int64(st, DEVICE_NCOLS + 2);
+	bbt_sqlite_col_text(st, DEVICE_NCOLS + 3, d->school_collector_url,
+	    sizeof(d->school_collector_url));
+}
+
 /* school_cols: sql has DEVICE_SCHOOL_DETECTOR after DEVICE_COLS. */
 static int device_lookup(struct db *db, const char *sql, const char *key,
     int school_cols, struct db_device *out, int *found, struct bbt_error *e)
 {
-	sqlite3_stmt *st = db_sqlite_stmt(db, sql, e);
-	int rc;
-
-	*found = 0;
-	if (!st)
-		return -1;
-	sqlite3_bind_text(st, 1, key, -1, SQLITE_TRANSIENT);
-	rc = step_row(db, st, e, "device");
-	if (rc <= 0)
-		return rc;
-	device_from_row(st, out);
-	if (school_cols) {
-		out->school_detector.idle_gap = sqlite3_column_int64(st, DEVICE_NCOLS);
-		out->school_detector.min_session = sqlite3_column_int64(st, DEVICE_NCOLS + 1);
-		out->school_detector.stuck_contact = sqlite3_column_int64(st, DEVICE_NCOLS + 2);
-		bbt_sqlite_col_text(st, DEVICE_NCOLS + 3, out->school_collector_url,
-		    sizeof(out->school_collector_url));
-	}
-	sqlite3_reset(st);
-	*found = 1;
-	return 0;
+	return db_sqlite_one_key(db, sql, key, school_cols ? device_school_from_row :
+	    device_from_row, out, found, e, "device");
 }
 
 /* The school's detector settings join the device (db_devices.h): one read
@@ -827,7 +845,7 @@ static int device_insert(struct db *db, const struct db_device *d, struct bbt_er
 	sqlite3_bind_text(st, 7, d->token_hash, -1, SQLITE_TRANSIENT);
 	sqlite3_bind_int64(st, 8, d->enrolled_at);
 	sqlite3_bind_text(st, 9, d->hw_id, -1, SQLITE_TRANSIENT);
-	return step_returning(db, st, e, "enroll device");
+	return db_sqlite_returning(db, st, e, "enroll device");
 }
 
 /* Keep old's token as superseded (the first enrollment to replace it says
@@ -846,7 +864,7 @@ static int keep_old_token(struct db *db, const struct db_device *old,
 	sqlite3_bind_text(st, 3, old->public_key, -1, SQLITE_TRANSIENT);
 	sqlite3_bind_int64(st, 4, d->enrolled_at);
 	sqlite3_bind_int(st, 5, strcmp(old->public_key, d->public_key) == 0);
-	return step_done(db, st, e, "keep superseded device token");
+	return db_sqlite_done(db, st, e, "keep superseded device token");
 }
 
 /*
@@ -875,7 +893,7 @@ static int device_swap(struct db *db, const struct db_device *old,
 	sqlite3_bind_text(st, 6, d->token_hash, -1, SQLITE_TRANSIENT);
 	sqlite3_bind_int64(st, 7, d->enrolled_at);
 	sqlite3_bind_text(st, 8, old->token_hash, -1, SQLITE_TRANSIENT);
-	return step_returning(db, st, e, "enroll device again");
+	return db_sqlite_returning(db, st, e, "enroll device again");
 }
 
 int db_sqlite_device_enroll(struct db *db, struct db_device *d, int *reenrolled,
@@ -907,47 +925,50 @@ int db_sqlite_device_enroll(struct db *db, struct db_device *d, int *reenrolled,
 	return rc ? 0 : bbt_error_set(e, "device %s: enrollment kept losing a race", d->hw_id);
 }
 
+/* A superseded device token's row. */
+struct superseded {
+	char id[DB_ID_LEN];
+	int same_key;
+};
+
+static void superseded_from_row(sqlite3_stmt *st, void *out)
+{
+	struct superseded *s = out;
+
+	db_sqlite_text(st, 0, s->id, sizeof(s->id));
+	s->same_key = sqlite3_column_int(st, 1);
+}
+
 int db_sqlite_device_token_refused(struct db *db, const char *token_hash, int64_t now,
     enum db_token_refusal *why, struct bbt_error *e)
 {
-	sqlite3_stmt *st = db_sqlite_stmt(db, "SELECT device_id, same_key "
-	    "FROM device_tokens_old WHERE token_hash = ?1", e);
-	char id[DB_ID_LEN];
-	int rc, same_key;
+	struct superseded old;
+	sqlite3_stmt *st;
+	int found;
 
 	*why = DB_TOKEN_UNKNOWN;
-	if (!st)
+	if (db_sqlite_one_key(db, "SELECT device_id, same_key FROM device_tokens_old "
+	    "WHERE token_hash = ?1", token_hash, superseded_from_row, &old, &found, e,
+	    "superseded device token") < 0)
 		return -1;
-	sqlite3_bind_text(st, 1, token_hash, -1, SQLITE_TRANSIENT);
-	rc = step_row(db, st, e, "superseded device token");
-	if (rc < 0)
-		return -1;
-	if (rc > 0) {
-		db_sqlite_text(st, 0, id, sizeof(id));
-		same_key = sqlite3_column_int(st, 1);
-		sqlite3_reset(st);
+	if (found) {
 		*why = DB_TOKEN_SUPERSEDED;
-		if (same_key)
+		if (old.same_key)
 			return 0;
 		/* At most one write a second per device, however often it knocks. */
 		st = db_sqlite_stmt(db, "UPDATE devices SET clone_at = ?2 WHERE "
 		    "device_id = ?1 AND coalesce(clone_at, 0) < ?2", e);
 		if (!st)
 			return -1;
-		sqlite3_bind_text(st, 1, id, -1, SQLITE_TRANSIENT);
+		sqlite3_bind_text(st, 1, old.id, -1, SQLITE_TRANSIENT);
 		sqlite3_bind_int64(st, 2, now);
-		return step_done(db, st, e, "clone evidence");
+		return db_sqlite_done(db, st, e, "clone evidence");
 	}
-	st = db_sqlite_stmt(db, "SELECT 1 FROM devices WHERE token_hash = ?1 "
-	    "AND revoked_at IS NOT NULL", e);
-	if (!st)
+	if (db_sqlite_one_key(db, "SELECT 1 FROM devices WHERE token_hash = ?1 "
+	    "AND revoked_at IS NOT NULL", token_hash, NULL, NULL, &found, e,
+	    "revoked device") < 0)
 		return -1;
-	sqlite3_bind_text(st, 1, token_hash, -1, SQLITE_TRANSIENT);
-	rc = step_row(db, st, e, "revoked device");
-	sqlite3_reset(st);
-	if (rc < 0)
-		return -1;
-	if (rc > 0)
+	if (found)
 		*why = DB_TOKEN_REVOKED;
 	return 0;
 }
@@ -955,14 +976,8 @@ int db_sqlite_device_token_refused(struct db *db, const char *token_hash, int64_
 int db_sqlite_device_revoke(struct db *db, const char *device_id, int64_t now,
     struct bbt_error *e)
 {
-	sqlite3_stmt *st = db_sqlite_stmt(db, "UPDATE devices SET revoked_at = ?2 "
-	    "WHERE device_id = ?1 AND revoked_at IS NULL", e);
-
-	if (!st)
-		return -1;
-	sqlite3_bind_text(st, 1, device_id, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_int64(st, 2, now);
-	return step_done(db, st, e, "revoke device");
+	return db_sqlite_done_key_int(db, "UPDATE devices SET revoked_at = ?2 "
+	    "WHERE device_id = ?1 AND revoked_at IS NULL", device_id, now, e, "revoke device");
 }
 
 int db_sqlite_device_move(struct db *db, const char *device_id, const char *school,
@@ -976,7 +991,7 @@ int db_sqlite_device_move(struct db *db, const char *device_id, const char *scho
 	sqlite3_bind_text(st, 1, device_id, -1, SQLITE_TRANSIENT);
 	sqlite3_bind_text(st, 2, school, -1, SQLITE_TRANSIENT);
 	sqlite3_bind_text(st, 3, room, -1, SQLITE_TRANSIENT);
-	return step_done(db, st, e, "move device");
+	return db_sqlite_done(db, st, e, "move device");
 }
 
 int db_sqlite_device_seen(struct db *db, const char *device_id, int64_t now,
@@ -991,7 +1006,7 @@ int db_sqlite_device_seen(struct db *db, const char *device_id, int64_t now,
 	sqlite3_bind_int64(st, 2, now);
 	if (clock_offset_s != DB_OFFSET_UNKNOWN)
 		sqlite3_bind_int64(st, 3, clock_offset_s);
-	if (step_done(db, st, e, "device seen") < 0)
+	if (db_sqlite_done(db, st, e, "device seen") < 0)
 		return -1;
 	return db_sqlite_device_contact(db, device_id, now, e);
 }
@@ -1016,7 +1031,7 @@ int db_sqlite_device_heartbeat(struct db *db, const char *device_id, int64_t now
 	if (buffer_depth >= 0)
 		sqlite3_bind_int64(st, 5, buffer_depth);
 	db_sqlite_bind_text(st, 6, devices_json);
-	if (step_done(db, st, e, "device heartbeat") < 0)
+	if (db_sqlite_done(db, st, e, "device heartbeat") < 0)
 		return -1;
 	return db_sqlite_device_contact(db, device_id, now, e);
 }
@@ -1026,17 +1041,14 @@ int db_sqlite_device_counts(struct db *db, int64_t since, int64_t *enrolled, int
 {
 	sqlite3_stmt *st = db_sqlite_stmt(db, "SELECT count(*), "
 	    "count(CASE WHEN last_seen >= ?1 THEN 1 END) FROM devices", e);
-	int rc;
+	int64_t v[2];
 
-	if (!st)
+	if (st)
+		sqlite3_bind_int64(st, 1, since);
+	if (db_sqlite_one(db, st, db_sqlite_int64s, v, NULL, e, "device counts") < 0)
 		return -1;
-	sqlite3_bind_int64(st, 1, since);
-	rc = step_row(db, st, e, "device counts");
-	if (rc <= 0)
-		return rc < 0 ? -1 : db_sqlite_fail(db, e, "device counts");
-	*enrolled = sqlite3_column_int64(st, 0);
-	*seen = sqlite3_column_int64(st, 1);
-	sqlite3_reset(st);
+	*enrolled = v[0];
+	*seen = v[1];
 	return 0;
 }
 
@@ -1052,7 +1064,7 @@ int db_sqlite_devices_each(struct db *db, const char *school, db_device_fn fn, v
 	if (!st)
 		return -1;
 	db_sqlite_bind_text(st, 1, school);
-	while ((rc = step_row(db, st, e, "devices")) == 1) {
+	while ((rc = db_sqlite_row(db, st, e, "devices")) == 1) {
 		device_from_row(st, &d);
 		if (fn(arg, &d, (const char *)sqlite3_column_text(st, DEVICE_NCOLS), e) < 0) {
 			sqlite3_reset(st);
@@ -1096,7 +1108,7 @@ int db_sqlite_session_insert(struct db *db, const struct bbt_session *s,
 	sqlite3_bind_int64(st, 16, o->received_at);
 	sqlite3_bind_text(st, 17, o->via == DB_VIA_BUNDLE ? "bundle" : "http", -1,
 	    SQLITE_STATIC);
-	if (step_done(db, st, e, "store session") < 0)
+	if (db_sqlite_done(db, st, e, "store session") < 0)
 		return -1;
 	*inserted = sqlite3_changes(db_sq(db)->h) == 1;
 	return 0;
@@ -1104,34 +1116,14 @@ int db_sqlite_session_insert(struct db *db, const struct bbt_session *s,
 
 int db_sqlite_session_exists(struct db *db, const char *id, int *exists, struct bbt_error *e)
 {
-	sqlite3_stmt *st = db_sqlite_stmt(db, "SELECT 1 FROM sessions WHERE id = ?1", e);
-	int rc;
-
-	*exists = 0;
-	if (!st)
-		return -1;
-	sqlite3_bind_text(st, 1, id, -1, SQLITE_TRANSIENT);
-	rc = step_row(db, st, e, "session");
-	sqlite3_reset(st);
-	if (rc < 0)
-		return -1;
-	*exists = rc;
-	return 0;
+	return db_sqlite_one_key(db, "SELECT 1 FROM sessions WHERE id = ?1", id, NULL, NULL,
+	    exists, e, "session");
 }
 
 int db_sqlite_session_count(struct db *db, int64_t *n, struct bbt_error *e)
 {
-	sqlite3_stmt *st = db_sqlite_stmt(db, "SELECT count(*) FROM sessions", e);
-	int rc;
-
-	if (!st)
-		return -1;
-	rc = step_row(db, st, e, "session count");
-	if (rc <= 0)
-		return rc < 0 ? -1 : db_sqlite_fail(db, e, "session count");
-	*n = sqlite3_column_int64(st, 0);
-	sqlite3_reset(st);
-	return 0;
+	return db_sqlite_one(db, db_sqlite_stmt(db, "SELECT count(*) FROM sessions", e),
+	    db_sqlite_int64s, n, NULL, e, "session count");
 }
 
 /* The flag bits of "stuck_contact,recovered" (unknown names are dropped). */
@@ -1188,7 +1180,7 @@ int db_sqlite_sessions_each(struct db *db, const char *school, const char *devic
 		return -1;
 	db_sqlite_bind_text(st, 1, school);
 	db_sqlite_bind_text(st, 2, device_id);
-	while ((rc = step_row(db, st, e, "sessions")) == 1) {
+	while ((rc = db_sqlite_row(db, st, e, "sessions")) == 1) {
 		session_from_row(st, &r);
 		if (fn(arg, &r, e) < 0) {
 			sqlite3_reset(st);

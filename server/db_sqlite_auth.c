@@ -10,34 +10,10 @@
 #include "db.h"
 #include "db_sqlite_internal.h"
 
-/* One statement without rows: 0, or -1 with e naming what. */
-static int run(struct db *db, sqlite3_stmt *st, const char *what, struct bbt_error *e)
-{
-	int rc = sqlite3_step(st);
-
-	sqlite3_reset(st);
-	return rc == SQLITE_DONE ? 0 : db_sqlite_fail(db, e, what);
-}
-
-/* 1 with a row, 0 without, -1 on error (the statement is reset unless 1). */
-static int row(struct db *db, sqlite3_stmt *st, const char *what, struct bbt_error *e)
-{
-	int rc = sqlite3_step(st);
-
-	if (rc == SQLITE_ROW)
-		return 1;
-	sqlite3_reset(st);
-	return rc == SQLITE_DONE ? 0 : db_sqlite_fail(db, e, what);
-}
-
 static int sessions_of_end(struct db *db, const char *name, struct bbt_error *e)
 {
-	sqlite3_stmt *st = db_sqlite_stmt(db, "DELETE FROM admin_sessions WHERE admin = ?1", e);
-
-	if (!st)
-		return -1;
-	sqlite3_bind_text(st, 1, name, -1, SQLITE_TRANSIENT);
-	return run(db, st, "end sessions", e);
+	return db_sqlite_done_key_int(db, "DELETE FROM admin_sessions WHERE admin = ?1", name,
+	    0, e, "end sessions");
 }
 
 int db_sqlite_auth_password_set(struct db *db, const char *name, const char *hash, int64_t now,
@@ -55,41 +31,39 @@ int db_sqlite_auth_password_set(struct db *db, const char *name, const char *has
 	sqlite3_bind_text(st, 1, name, -1, SQLITE_TRANSIENT);
 	sqlite3_bind_text(st, 2, hash, -1, SQLITE_TRANSIENT);
 	sqlite3_bind_int64(st, 3, now);
-	rc = row(db, st, "set password", e);
+	rc = db_sqlite_returning(db, st, e, "set password");
 	if (rc < 0)
 		return -1;
-	if (rc == 1) {
-		while (sqlite3_step(st) == SQLITE_ROW)
-			;
-		sqlite3_reset(st);
-	}
 	*found = rc;
 	return rc ? sessions_of_end(db, name, e) : 0;
+}
+
+/* Where a password row goes. */
+struct password {
+	char *hash;
+	struct db_admin *admin;
+};
+
+static void password_from_row(sqlite3_stmt *st, void *out)
+{
+	struct password *p = out;
+
+	memset(p->admin, 0, sizeof(*p->admin));
+	db_sqlite_text(st, 0, p->hash, DB_AUTH_HASH_LEN);
+	db_sqlite_text(st, 1, p->admin->name, sizeof(p->admin->name));
+	db_sqlite_text(st, 2, p->admin->school, sizeof(p->admin->school));
+	p->admin->created_at = sqlite3_column_int64(st, 3);
 }
 
 int db_sqlite_auth_password_get(struct db *db, const char *name, char hash[DB_AUTH_HASH_LEN],
     struct db_admin *admin, int *found, struct bbt_error *e)
 {
-	sqlite3_stmt *st = db_sqlite_stmt(db, "SELECT p.hash, a.name, coalesce(a.school, ''), "
-	    "a.created_at FROM admin_passwords p JOIN admins a ON a.name = p.name "
-	    "WHERE p.name = ?1 AND a.revoked_at IS NULL", e);
-	int rc;
+	struct password p = { hash, admin };
 
-	*found = 0;
-	if (!st)
-		return -1;
-	sqlite3_bind_text(st, 1, name, -1, SQLITE_TRANSIENT);
-	rc = row(db, st, "password", e);
-	if (rc <= 0)
-		return rc;
-	memset(admin, 0, sizeof(*admin));
-	db_sqlite_text(st, 0, hash, DB_AUTH_HASH_LEN);
-	db_sqlite_text(st, 1, admin->name, sizeof(admin->name));
-	db_sqlite_text(st, 2, admin->school, sizeof(admin->school));
-	admin->created_at = sqlite3_column_int64(st, 3);
-	sqlite3_reset(st);
-	*found = 1;
-	return 0;
+	return db_sqlite_one_key(db, "SELECT p.hash, a.name, coalesce(a.school, ''), "
+	    "a.created_at FROM admin_passwords p JOIN admins a ON a.name = p.name "
+	    "WHERE p.name = ?1 AND a.revoked_at IS NULL", name, password_from_row, &p, found,
+	    e, "password");
 }
 
 int db_sqlite_auth_admin_forget(struct db *db, const char *name, struct bbt_error *e)
@@ -99,7 +73,7 @@ int db_sqlite_auth_admin_forget(struct db *db, const char *name, struct bbt_erro
 	if (!st)
 		return -1;
 	sqlite3_bind_text(st, 1, name, -1, SQLITE_TRANSIENT);
-	if (run(db, st, "forget password", e) < 0)
+	if (db_sqlite_done(db, st, e, "forget password") < 0)
 		return -1;
 	return sessions_of_end(db, name, e);
 }
@@ -116,7 +90,20 @@ int db_sqlite_auth_session_add(struct db *db, const char *id_hash, const char *a
 	sqlite3_bind_text(st, 2, admin, -1, SQLITE_TRANSIENT);
 	sqlite3_bind_text(st, 3, csrf, -1, SQLITE_TRANSIENT);
 	sqlite3_bind_int64(st, 4, now);
-	return run(db, st, "add session", e);
+	return db_sqlite_done(db, st, e, "add session");
+}
+
+static void session_from_row(sqlite3_stmt *st, void *arg)
+{
+	struct db_auth_session *out = arg;
+
+	memset(out, 0, sizeof(*out));
+	db_sqlite_text(st, 0, out->admin.name, sizeof(out->admin.name));
+	db_sqlite_text(st, 1, out->admin.school, sizeof(out->admin.school));
+	out->admin.created_at = sqlite3_column_int64(st, 2);
+	db_sqlite_text(st, 3, out->csrf, sizeof(out->csrf));
+	out->created_at = sqlite3_column_int64(st, 4);
+	out->last_seen = sqlite3_column_int64(st, 5);
 }
 
 int db_sqlite_auth_session_get(struct db *db, const char *id_hash, int64_t idle_cut,
@@ -126,27 +113,13 @@ int db_sqlite_auth_session_get(struct db *db, const char *id_hash, int64_t idle_
 	    "a.created_at, s.csrf, s.created_at, s.last_seen FROM admin_sessions s "
 	    "JOIN admins a ON a.name = s.admin WHERE s.id_hash = ?1 AND a.revoked_at IS NULL "
 	    "AND s.last_seen > ?2 AND s.created_at > ?3", e);
-	int rc;
 
-	*found = 0;
-	if (!st)
-		return -1;
-	sqlite3_bind_text(st, 1, id_hash, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_int64(st, 2, idle_cut);
-	sqlite3_bind_int64(st, 3, max_cut);
-	rc = row(db, st, "session", e);
-	if (rc <= 0)
-		return rc;
-	memset(out, 0, sizeof(*out));
-	db_sqlite_text(st, 0, out->admin.name, sizeof(out->admin.name));
-	db_sqlite_text(st, 1, out->admin.school, sizeof(out->admin.school));
-	out->admin.created_at = sqlite3_column_int64(st, 2);
-	db_sqlite_text(st, 3, out->csrf, sizeof(out->csrf));
-	out->created_at = sqlite3_column_int64(st, 4);
-	out->last_seen = sqlite3_column_int64(st, 5);
-	sqlite3_reset(st);
-	*found = 1;
-	return 0;
+	if (st) {
+		sqlite3_bind_text(st, 1, id_hash, -1, SQLITE_TRANSIENT);
+		sqlite3_bind_int64(st, 2, idle_cut);
+		sqlite3_bind_int64(st, 3, max_cut);
+	}
+	return db_sqlite_one(db, st, session_from_row, out, found, e, "session");
 }
 
 int db_sqlite_auth_session_touch(struct db *db, const char *id_hash, int64_t now, int64_t stale,
@@ -160,17 +133,13 @@ int db_sqlite_auth_session_touch(struct db *db, const char *id_hash, int64_t now
 	sqlite3_bind_text(st, 1, id_hash, -1, SQLITE_TRANSIENT);
 	sqlite3_bind_int64(st, 2, now);
 	sqlite3_bind_int64(st, 3, stale);
-	return run(db, st, "touch session", e);
+	return db_sqlite_done(db, st, e, "touch session");
 }
 
 int db_sqlite_auth_session_delete(struct db *db, const char *id_hash, struct bbt_error *e)
 {
-	sqlite3_stmt *st = db_sqlite_stmt(db, "DELETE FROM admin_sessions WHERE id_hash = ?1", e);
-
-	if (!st)
-		return -1;
-	sqlite3_bind_text(st, 1, id_hash, -1, SQLITE_TRANSIENT);
-	return run(db, st, "delete session", e);
+	return db_sqlite_done_key_int(db, "DELETE FROM admin_sessions WHERE id_hash = ?1", id_hash,
+	    0, e, "delete session");
 }
 
 int db_sqlite_auth_sessions_prune(struct db *db, int64_t idle_cut, int64_t max_cut,
@@ -183,19 +152,13 @@ int db_sqlite_auth_sessions_prune(struct db *db, int64_t idle_cut, int64_t max_c
 		return -1;
 	sqlite3_bind_int64(st, 1, idle_cut);
 	sqlite3_bind_int64(st, 2, max_cut);
-	return run(db, st, "prune sessions", e);
+	return db_sqlite_done(db, st, e, "prune sessions");
 }
 
 int db_sqlite_auth_failure_add(struct db *db, const char *key, int64_t at, struct bbt_error *e)
 {
-	sqlite3_stmt *st = db_sqlite_stmt(db, "INSERT INTO signin_failures (key, at) "
-	    "VALUES (?1, ?2)", e);
-
-	if (!st)
-		return -1;
-	sqlite3_bind_text(st, 1, key, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_int64(st, 2, at);
-	return run(db, st, "log failure", e);
+	return db_sqlite_done_key_int(db, "INSERT INTO signin_failures (key, at) "
+	    "VALUES (?1, ?2)", key, at, e, "log failure");
 }
 
 int db_sqlite_auth_failure_nth(struct db *db, const char *key, int64_t since, int n, int64_t *at,
@@ -203,32 +166,20 @@ int db_sqlite_auth_failure_nth(struct db *db, const char *key, int64_t since, in
 {
 	sqlite3_stmt *st = db_sqlite_stmt(db, "SELECT at FROM signin_failures "
 	    "WHERE key = ?1 AND at > ?2 ORDER BY at DESC LIMIT 1 OFFSET ?3", e);
-	int rc;
 
-	*found = 0;
 	*at = 0;
-	if (!st)
-		return -1;
-	sqlite3_bind_text(st, 1, key, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_int64(st, 2, since);
-	sqlite3_bind_int(st, 3, n > 0 ? n - 1 : 0);
-	rc = row(db, st, "failures", e);
-	if (rc <= 0)
-		return rc;
-	*at = sqlite3_column_int64(st, 0);
-	sqlite3_reset(st);
-	*found = 1;
-	return 0;
+	if (st) {
+		sqlite3_bind_text(st, 1, key, -1, SQLITE_TRANSIENT);
+		sqlite3_bind_int64(st, 2, since);
+		sqlite3_bind_int(st, 3, n > 0 ? n - 1 : 0);
+	}
+	return db_sqlite_one(db, st, db_sqlite_int64s, at, found, e, "failures");
 }
 
 int db_sqlite_auth_failures_clear(struct db *db, const char *key, struct bbt_error *e)
 {
-	sqlite3_stmt *st = db_sqlite_stmt(db, "DELETE FROM signin_failures WHERE key = ?1", e);
-
-	if (!st)
-		return -1;
-	sqlite3_bind_text(st, 1, key, -1, SQLITE_TRANSIENT);
-	return run(db, st, "clear failures", e);
+	return db_sqlite_done_key_int(db, "DELETE FROM signin_failures WHERE key = ?1", key,
+	    0, e, "clear failures");
 }
 
 int db_sqlite_auth_failures_prune(struct db *db, int64_t cut, struct bbt_error *e)
@@ -238,5 +189,5 @@ int db_sqlite_auth_failures_prune(struct db *db, int64_t cut, struct bbt_error *
 	if (!st)
 		return -1;
 	sqlite3_bind_int64(st, 1, cut);
-	return run(db, st, "prune failures", e);
+	return db_sqlite_done(db, st, e, "prune failures");
 }

@@ -67,8 +67,45 @@ int db_sqlite_fail(struct db *db, struct bbt_error *e, const char *what);
  */
 int db_sqlite_tx(struct db *db, int (*fn)(struct db *db, void *arg, struct bbt_error *e),
     void *arg, struct bbt_error *e);
+/*
+ * Stepping a statement st from db_sqlite_stmt, what naming it in e's
+ * message. db_sqlite_done: a write run to completion (0 or -1).
+ * db_sqlite_row: one step of a lookup, 1 with a row (left for reading),
+ * 0 at the end, -1 on error (reset unless 1). db_sqlite_returning: a
+ * write with RETURNING, 1 if it returned a row (the write happened), 0 if
+ * not (its ON CONFLICT or WHERE declined), -1 on error.
+ */
+int db_sqlite_done(struct db *db, sqlite3_stmt *st, struct bbt_error *e, const char *what);
+int db_sqlite_row(struct db *db, sqlite3_stmt *st, struct bbt_error *e, const char *what);
+int db_sqlite_returning(struct db *db, sqlite3_stmt *st, struct bbt_error *e,
+    const char *what);
+/* Read the current row of st into out. */
+typedef void (*db_sqlite_row_fn)(sqlite3_stmt *st, void *out);
+/*
+ * The one-row lookup: step st (bound; NULL when its preparation failed,
+ * which is -1) and read its row with fn (NULL: only whether there is one).
+ * *found is 1 with a row, 0 without; with found NULL a missing row is an
+ * error. st is left reset. 0, or -1 with e naming what.
+ */
+int db_sqlite_one(struct db *db, sqlite3_stmt *st, db_sqlite_row_fn fn, void *out,
+    int *found, struct bbt_error *e, const char *what);
+/* db_sqlite_one of sql with ?1 bound to the text key. */
+int db_sqlite_one_key(struct db *db, const char *sql, const char *key, db_sqlite_row_fn fn,
+    void *out, int *found, struct bbt_error *e, const char *what);
+/* db_sqlite_done of sql with ?1 bound to the text key and ?2, if sql has
+ * one, to n. */
+int db_sqlite_done_key_int(struct db *db, const char *sql, const char *key, int64_t n,
+    struct bbt_error *e, const char *what);
+/* A walk's row: fn(st, arg, e) < 0 stops it. */
+typedef int (*db_sqlite_walk_fn)(sqlite3_stmt *st, void *arg, struct bbt_error *e);
+/* Step st (bound; NULL is -1) through its rows, fn on each: 0, or -1. */
+int db_sqlite_each(struct db *db, sqlite3_stmt *st, db_sqlite_walk_fn fn, void *arg,
+    struct bbt_error *e, const char *what);
 /* Copy a text column into buf ("" for NULL). */
 void db_sqlite_text(sqlite3_stmt *st, int col, char *buf, size_t len);
+/* A db_sqlite_row_fn: every column of the row into the int64_t array out
+ * (as long as the statement has columns). */
+void db_sqlite_int64s(sqlite3_stmt *st, void *out);
 /* Bind text, or NULL when s is NULL; SQLITE_TRANSIENT copy. */
 int db_sqlite_bind_text(sqlite3_stmt *st, int idx, const char *s);
 

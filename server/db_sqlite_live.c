@@ -11,24 +11,17 @@
 
 #define DAY_S 86400
 
+static void code_from_row(sqlite3_stmt *st, void *out)
+{
+	db_sqlite_text(st, 0, out, DB_SCHOOL_LEN);
+}
+
 int db_sqlite_school_resolve(struct db *db, const char *ref, char code[DB_SCHOOL_LEN],
     int *found, struct bbt_error *e)
 {
-	sqlite3_stmt *st = db_sqlite_stmt(db, "SELECT code FROM schools WHERE code = ?1 OR name = ?1 "
-	    "ORDER BY CASE WHEN code = ?1 THEN 0 ELSE 1 END, code LIMIT 1", e);
-	int rc;
-
-	*found = 0;
-	if (!st)
-		return -1;
-	sqlite3_bind_text(st, 1, ref, -1, SQLITE_TRANSIENT);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW) {
-		db_sqlite_text(st, 0, code, DB_SCHOOL_LEN);
-		*found = 1;
-	}
-	sqlite3_reset(st);
-	return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : db_sqlite_fail(db, e, "school");
+	return db_sqlite_one_key(db, "SELECT code FROM schools WHERE code = ?1 OR name = ?1 "
+	    "ORDER BY CASE WHEN code = ?1 THEN 0 ELSE 1 END, code LIMIT 1", ref, code_from_row,
+	    code, found, e, "school");
 }
 
 int db_sqlite_live_upsert(struct db *db, const struct db_live_lesson *l, struct bbt_error *e)
@@ -44,7 +37,6 @@ int db_sqlite_live_upsert(struct db *db, const struct db_live_lesson *l, struct 
 	    "contact = ?19", e);
 	const char *texts[] = { l->type, l->subject, l->teacher, l->course, l->area,
 		l->stage, l->grade, l->platform, l->note };
-	int rc;
 
 	if (!st)
 		return -1;
@@ -60,9 +52,7 @@ int db_sqlite_live_upsert(struct db *db, const struct db_live_lesson *l, struct 
 	sqlite3_bind_text(st, 17, l->recv_room, -1, SQLITE_TRANSIENT);
 	sqlite3_bind_text(st, 18, l->owner, -1, SQLITE_TRANSIENT);
 	sqlite3_bind_text(st, 19, l->contact, -1, SQLITE_TRANSIENT);
-	rc = sqlite3_step(st);
-	sqlite3_reset(st);
-	return rc == SQLITE_DONE ? 0 : db_sqlite_fail(db, e, "store live lesson");
+	return db_sqlite_done(db, st, e, "store live lesson");
 }
 
 static void lesson_from_row(sqlite3_stmt *st, struct db_live_lesson *l)
@@ -146,17 +136,15 @@ int db_sqlite_room_devices(struct db *db, const char *school, const char *room, 
 {
 	sqlite3_stmt *st = db_sqlite_stmt(db, "SELECT count(*), coalesce(max(last_seen), 0) "
 	    "FROM devices WHERE school = ?1 AND room = ?2 AND revoked_at IS NULL", e);
-	int rc;
+	int64_t v[2];
 
-	if (!st)
-		return -1;
-	sqlite3_bind_text(st, 1, school, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(st, 2, room, -1, SQLITE_TRANSIENT);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW) {
-		*ndevices = sqlite3_column_int(st, 0);
-		*last_seen = sqlite3_column_int64(st, 1);
+	if (st) {
+		sqlite3_bind_text(st, 1, school, -1, SQLITE_TRANSIENT);
+		sqlite3_bind_text(st, 2, room, -1, SQLITE_TRANSIENT);
 	}
-	sqlite3_reset(st);
-	return rc == SQLITE_ROW ? 0 : db_sqlite_fail(db, e, "room devices");
+	if (db_sqlite_one(db, st, db_sqlite_int64s, v, NULL, e, "room devices") < 0)
+		return -1;
+	*ndevices = (int)v[0];
+	*last_seen = v[1];
+	return 0;
 }

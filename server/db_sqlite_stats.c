@@ -42,19 +42,17 @@ static int ints(struct db *db, const char *sql, const char *school, int64_t a, i
     int64_t c, int64_t *out, int nout, struct bbt_error *e)
 {
 	sqlite3_stmt *st = db_sqlite_stmt(db, sql, e);
-	int rc;
 
-	if (!st)
-		return -1;
-	sqlite3_bind_text(st, 1, school, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_int64(st, 2, a);
-	sqlite3_bind_int64(st, 3, b);
-	sqlite3_bind_int64(st, 4, c);
-	rc = sqlite3_step(st);
-	for (int i = 0; rc == SQLITE_ROW && i < nout; i++)
-		out[i] = sqlite3_column_int64(st, i);
-	sqlite3_reset(st);
-	return rc == SQLITE_ROW ? 0 : db_sqlite_fail(db, e, "school counts");
+	if (st && sqlite3_column_count(st) != nout)
+		return bbt_error_set(e, "school counts: %d columns, not %d",
+		    sqlite3_column_count(st), nout);
+	if (st) {
+		sqlite3_bind_text(st, 1, school, -1, SQLITE_TRANSIENT);
+		sqlite3_bind_int64(st, 2, a);
+		sqlite3_bind_int64(st, 3, b);
+		sqlite3_bind_int64(st, 4, c);
+	}
+	return db_sqlite_one(db, st, db_sqlite_int64s, out, NULL, e, "school counts");
 }
 
 int db_sqlite_device_contact(struct db *db, const char *device_id, int64_t now,
@@ -64,16 +62,13 @@ int db_sqlite_device_contact(struct db *db, const char *device_id, int64_t now,
 	    "hours) VALUES (?1, ?2, ?3) ON CONFLICT (device_id, day) DO UPDATE SET "
 	    "hours = device_contacts.hours | excluded.hours", e);
 	int64_t day = now >= 0 ? now / 86400 : 0, hour = now >= 0 ? (now % 86400) / 3600 : 0;
-	int rc;
 
 	if (!st)
 		return -1;
 	sqlite3_bind_text(st, 1, device_id, -1, SQLITE_TRANSIENT);
 	sqlite3_bind_int64(st, 2, day);
 	sqlite3_bind_int64(st, 3, (int64_t)1 << hour);
-	rc = sqlite3_step(st);
-	sqlite3_reset(st);
-	return rc == SQLITE_DONE ? 0 : db_sqlite_fail(db, e, "device contact");
+	return db_sqlite_done(db, st, e, "device contact");
 }
 
 int db_sqlite_school_counts(struct db *db, const char *school, int64_t from, int64_t to,
@@ -106,7 +101,6 @@ int db_sqlite_school_detector_set(struct db *db, const char *code, const struct 
 	sqlite3_stmt *st = db_sqlite_stmt(db, "UPDATE schools SET detector_idle_gap = ?2, "
 	    "detector_min_session = ?3, detector_stuck_contact = ?4 WHERE code = ?1", e);
 	const int64_t v[3] = { d->idle_gap, d->min_session, d->stuck_contact };
-	int rc;
 
 	if (!st)
 		return -1;
@@ -117,10 +111,8 @@ int db_sqlite_school_detector_set(struct db *db, const char *code, const struct 
 		else
 			sqlite3_bind_null(st, 2 + i);
 	}
-	rc = sqlite3_step(st);
-	sqlite3_reset(st);
-	if (rc != SQLITE_DONE)
-		return db_sqlite_fail(db, e, "school detector settings");
+	if (db_sqlite_done(db, st, e, "school detector settings") < 0)
+		return -1;
 	if (sqlite3_changes(db_sq(db)->h) == 0)
 		return bbt_error_set(e, "unknown school %.64s", code);
 	return 0;
@@ -131,7 +123,6 @@ int db_sqlite_school_collector_set(struct db *db, const char *code, const char *
 {
 	sqlite3_stmt *st = db_sqlite_stmt(db, "UPDATE schools SET collector_url = ?2 "
 	    "WHERE ?1 IS NULL OR code = ?1", e);
-	int rc;
 
 	*changed = 0;
 	if (!st)
@@ -140,10 +131,8 @@ int db_sqlite_school_collector_set(struct db *db, const char *code, const char *
 		sqlite3_bind_text(st, 1, code, -1, SQLITE_TRANSIENT);
 	if (url)
 		sqlite3_bind_text(st, 2, url, -1, SQLITE_TRANSIENT);
-	rc = sqlite3_step(st);
-	sqlite3_reset(st);
-	if (rc != SQLITE_DONE)
-		return db_sqlite_fail(db, e, "school collector address");
+	if (db_sqlite_done(db, st, e, "school collector address") < 0)
+		return -1;
 	*changed = sqlite3_changes(db_sq(db)->h);
 	return 0;
 }
@@ -154,37 +143,16 @@ int db_sqlite_school_detector_get(struct db *db, const char *code, struct db_det
 	sqlite3_stmt *st = db_sqlite_stmt(db, "SELECT coalesce(detector_idle_gap, -1), "
 	    "coalesce(detector_min_session, -1), coalesce(detector_stuck_contact, -1) "
 	    "FROM schools WHERE code = ?1", e);
-	int rc;
+	int64_t v[3] = { -1, -1, -1 };
+	int found, rc;
 
-	out->idle_gap = out->min_session = out->stuck_contact = -1;
-	if (!st)
-		return -1;
-	sqlite3_bind_text(st, 1, code, -1, SQLITE_TRANSIENT);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW) {
-		out->idle_gap = sqlite3_column_int64(st, 0);
-		out->min_session = sqlite3_column_int64(st, 1);
-		out->stuck_contact = sqlite3_column_int64(st, 2);
-	}
-	sqlite3_reset(st);
-	return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 :
-	    db_sqlite_fail(db, e, "school detector settings");
-}
-
-/* One UPDATE of devices bound to (device_id, n). */
-static int device_update(struct db *db, const char *sql, const char *device_id, int64_t n,
-    struct bbt_error *e)
-{
-	sqlite3_stmt *st = db_sqlite_stmt(db, sql, e);
-	int rc;
-
-	if (!st)
-		return -1;
-	sqlite3_bind_text(st, 1, device_id, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_int64(st, 2, n);
-	rc = sqlite3_step(st);
-	sqlite3_reset(st);
-	return rc == SQLITE_DONE ? 0 : db_sqlite_fail(db, e, "device");
+	if (st)
+		sqlite3_bind_text(st, 1, code, -1, SQLITE_TRANSIENT);
+	rc = db_sqlite_one(db, st, db_sqlite_int64s, v, &found, e, "school detector settings");
+	out->idle_gap = v[0];
+	out->min_session = v[1];
+	out->stuck_contact = v[2];
+	return rc;
 }
 
 int db_sqlite_device_uploaded(struct db *db, const char *device_id, int64_t n,
@@ -192,34 +160,27 @@ int db_sqlite_device_uploaded(struct db *db, const char *device_id, int64_t n,
 {
 	if (n <= 0)
 		return 0;
-	return device_update(db, "UPDATE devices SET buffer_depth = CASE WHEN buffer_depth > ?2 "
-	    "THEN buffer_depth - ?2 ELSE 0 END "
-	    "WHERE device_id = ?1 AND buffer_depth IS NOT NULL", device_id, n, e);
+	return db_sqlite_done_key_int(db, "UPDATE devices SET buffer_depth = "
+	    "CASE WHEN buffer_depth > ?2 THEN buffer_depth - ?2 ELSE 0 END "
+	    "WHERE device_id = ?1 AND buffer_depth IS NOT NULL", device_id, n, e,
+	    "device");
 }
 
 int db_sqlite_device_interval_set(struct db *db, const char *device_id, int64_t interval_s,
     struct bbt_error *e)
 {
-	return device_update(db, "UPDATE devices SET sync_interval_s = nullif(?2, 0) "
-	    "WHERE device_id = ?1", device_id, interval_s, e);
+	return db_sqlite_done_key_int(db, "UPDATE devices SET sync_interval_s = nullif(?2, 0) "
+	    "WHERE device_id = ?1", device_id, interval_s, e, "device");
 }
 
 int db_sqlite_device_interval_get(struct db *db, const char *device_id, int64_t *interval_s,
     struct bbt_error *e)
 {
-	sqlite3_stmt *st = db_sqlite_stmt(db, "SELECT coalesce(sync_interval_s, 0) FROM "
-	    "devices WHERE device_id = ?1", e);
-	int rc;
+	int found;
 
 	*interval_s = 0;
-	if (!st)
-		return -1;
-	sqlite3_bind_text(st, 1, device_id, -1, SQLITE_TRANSIENT);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW)
-		*interval_s = sqlite3_column_int64(st, 0);
-	sqlite3_reset(st);
-	return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : db_sqlite_fail(db, e, "device");
+	return db_sqlite_one_key(db, "SELECT coalesce(sync_interval_s, 0) FROM devices "
+	    "WHERE device_id = ?1", device_id, db_sqlite_int64s, interval_s, &found, e, "device");
 }
 
 static void counts_from_row(sqlite3_stmt *st, struct db_school *s,

@@ -424,6 +424,47 @@ int64_t db_pg_run(struct db *db, const char *sql, const struct db_pg_args *a,
 	return n;
 }
 
+int db_pg_one(struct db *db, const char *sql, const struct db_pg_args *a, db_pg_row_fn fn,
+    void *out, int *found, const char *what, struct bbt_error *e)
+{
+	PGresult *r;
+
+	if (found)
+		*found = 0;
+	r = db_pg_query(db, sql, a, what, e);
+	if (!r)
+		return -1;
+	if (PQntuples(r) == 0) {
+		PQclear(r);
+		return found ? 0 : bbt_error_set(e, "%s: no row", what);
+	}
+	if (fn)
+		fn(r, 0, out);
+	PQclear(r);
+	if (found)
+		*found = 1;
+	return 0;
+}
+
+int db_pg_run_key_int(struct db *db, const char *sql, const char *key, int64_t n,
+    const char *what, struct bbt_error *e)
+{
+	struct db_pg_args a = { 0 };
+
+	db_pg_put_text(&a, key);
+	if (strstr(sql, "?2"))
+		db_pg_put_int(&a, n);
+	return db_pg_run(db, sql, &a, what, e) < 0 ? -1 : 0;
+}
+
+void db_pg_int64s(const PGresult *r, int i, void *out)
+{
+	int64_t *v = out;
+
+	for (int c = 0; c < PQnfields(r); c++)
+		v[c] = db_pg_get_int(r, i, c);
+}
+
 /* ---- transactions (the outermost level; server/db.c nests) ---- */
 
 static int tx_begin(struct db *db, struct bbt_error *e)

@@ -10,11 +10,8 @@
 
 static int sessions_of_end(struct db *db, const char *name, struct bbt_error *e)
 {
-	struct db_pg_args a = { 0 };
-
-	db_pg_put_text(&a, name);
-	return db_pg_run(db, "DELETE FROM admin_sessions WHERE admin = ?1", &a, "end sessions", e) <
-	    0 ? -1 : 0;
+	return db_pg_run_key_int(db, "DELETE FROM admin_sessions WHERE admin = ?1", name, 0,
+	    "end sessions", e);
 }
 
 int db_pg_auth_password_set(struct db *db, const char *name, const char *hash, int64_t now,
@@ -37,29 +34,34 @@ int db_pg_auth_password_set(struct db *db, const char *name, const char *hash, i
 	return *found ? sessions_of_end(db, name, e) : 0;
 }
 
+/* Where a password row goes. */
+struct password {
+	char *hash;
+	struct db_admin *admin;
+};
+
+static void password_from_row(const PGresult *r, int i, void *out)
+{
+	struct password *p = out;
+
+	memset(p->admin, 0, sizeof(*p->admin));
+	db_pg_get_text(r, i, 0, p->hash, DB_AUTH_HASH_LEN);
+	db_pg_get_text(r, i, 1, p->admin->name, sizeof(p->admin->name));
+	db_pg_get_text(r, i, 2, p->admin->school, sizeof(p->admin->school));
+	p->admin->created_at = db_pg_get_int(r, i, 3);
+}
+
 int db_pg_auth_password_get(struct db *db, const char *name, char hash[DB_AUTH_HASH_LEN],
     struct db_admin *admin, int *found, struct bbt_error *e)
 {
+	struct password p = { hash, admin };
 	struct db_pg_args a = { 0 };
-	PGresult *r;
 
-	*found = 0;
 	db_pg_put_text(&a, name);
-	r = db_pg_query(db, "SELECT p.hash, a.name, coalesce(a.school, ''), a.created_at "
+	return db_pg_one(db, "SELECT p.hash, a.name, coalesce(a.school, ''), a.created_at "
 	    "FROM admin_passwords p JOIN admins a ON a.name = p.name "
-	    "WHERE p.name = ?1 AND a.revoked_at IS NULL", &a, "password", e);
-	if (!r)
-		return -1;
-	if (PQntuples(r) > 0) {
-		memset(admin, 0, sizeof(*admin));
-		db_pg_get_text(r, 0, 0, hash, DB_AUTH_HASH_LEN);
-		db_pg_get_text(r, 0, 1, admin->name, sizeof(admin->name));
-		db_pg_get_text(r, 0, 2, admin->school, sizeof(admin->school));
-		admin->created_at = db_pg_get_int(r, 0, 3);
-		*found = 1;
-	}
-	PQclear(r);
-	return 0;
+	    "WHERE p.name = ?1 AND a.revoked_at IS NULL", &a, password_from_row, &p, found,
+	    "password", e);
 }
 
 int db_pg_auth_admin_forget(struct db *db, const char *name, struct bbt_error *e)
@@ -85,34 +87,31 @@ int db_pg_auth_session_add(struct db *db, const char *id_hash, const char *admin
 	    "VALUES (?1, ?2, ?3, ?4, ?4)", &a, "add session", e) < 0 ? -1 : 0;
 }
 
+static void session_from_row(const PGresult *r, int i, void *arg)
+{
+	struct db_auth_session *out = arg;
+
+	memset(out, 0, sizeof(*out));
+	db_pg_get_text(r, i, 0, out->admin.name, sizeof(out->admin.name));
+	db_pg_get_text(r, i, 1, out->admin.school, sizeof(out->admin.school));
+	out->admin.created_at = db_pg_get_int(r, i, 2);
+	db_pg_get_text(r, i, 3, out->csrf, sizeof(out->csrf));
+	out->created_at = db_pg_get_int(r, i, 4);
+	out->last_seen = db_pg_get_int(r, i, 5);
+}
+
 int db_pg_auth_session_get(struct db *db, const char *id_hash, int64_t idle_cut,
     int64_t max_cut, struct db_auth_session *out, int *found, struct bbt_error *e)
 {
 	struct db_pg_args a = { 0 };
-	PGresult *r;
 
-	*found = 0;
 	db_pg_put_text(&a, id_hash);
 	db_pg_put_int(&a, idle_cut);
 	db_pg_put_int(&a, max_cut);
-	r = db_pg_query(db, "SELECT a.name, coalesce(a.school, ''), a.created_at, s.csrf, "
+	return db_pg_one(db, "SELECT a.name, coalesce(a.school, ''), a.created_at, s.csrf, "
 	    "s.created_at, s.last_seen FROM admin_sessions s JOIN admins a ON a.name = s.admin "
 	    "WHERE s.id_hash = ?1 AND a.revoked_at IS NULL AND s.last_seen > ?2 "
-	    "AND s.created_at > ?3", &a, "session", e);
-	if (!r)
-		return -1;
-	if (PQntuples(r) > 0) {
-		memset(out, 0, sizeof(*out));
-		db_pg_get_text(r, 0, 0, out->admin.name, sizeof(out->admin.name));
-		db_pg_get_text(r, 0, 1, out->admin.school, sizeof(out->admin.school));
-		out->admin.created_at = db_pg_get_int(r, 0, 2);
-		db_pg_get_text(r, 0, 3, out->csrf, sizeof(out->csrf));
-		out->created_at = db_pg_get_int(r, 0, 4);
-		out->last_seen = db_pg_get_int(r, 0, 5);
-		*found = 1;
-	}
-	PQclear(r);
-	return 0;
+	    "AND s.created_at > ?3", &a, session_from_row, out, found, "session", e);
 }
 
 int db_pg_auth_session_touch(struct db *db, const char *id_hash, int64_t now, int64_t stale,
@@ -129,11 +128,8 @@ int db_pg_auth_session_touch(struct db *db, const char *id_hash, int64_t now, in
 
 int db_pg_auth_session_delete(struct db *db, const char *id_hash, struct bbt_error *e)
 {
-	struct db_pg_args a = { 0 };
-
-	db_pg_put_text(&a, id_hash);
-	return db_pg_run(db, "DELETE FROM admin_sessions WHERE id_hash = ?1", &a, "delete session",
-	    e) < 0 ? -1 : 0;
+	return db_pg_run_key_int(db, "DELETE FROM admin_sessions WHERE id_hash = ?1", id_hash, 0,
+	    "delete session", e);
 }
 
 int db_pg_auth_sessions_prune(struct db *db, int64_t idle_cut, int64_t max_cut,
@@ -161,32 +157,19 @@ int db_pg_auth_failure_nth(struct db *db, const char *key, int64_t since, int n,
     int *found, struct bbt_error *e)
 {
 	struct db_pg_args a = { 0 };
-	PGresult *r;
 
-	*found = 0;
 	*at = 0;
 	db_pg_put_text(&a, key);
 	db_pg_put_int(&a, since);
 	db_pg_put_int(&a, n > 0 ? n - 1 : 0);
-	r = db_pg_query(db, "SELECT at FROM signin_failures WHERE key = ?1 AND at > ?2 "
-	    "ORDER BY at DESC LIMIT 1 OFFSET ?3", &a, "failures", e);
-	if (!r)
-		return -1;
-	if (PQntuples(r) > 0) {
-		*at = db_pg_get_int(r, 0, 0);
-		*found = 1;
-	}
-	PQclear(r);
-	return 0;
+	return db_pg_one(db, "SELECT at FROM signin_failures WHERE key = ?1 AND at > ?2 "
+	    "ORDER BY at DESC LIMIT 1 OFFSET ?3", &a, db_pg_int64s, at, found, "failures", e);
 }
 
 int db_pg_auth_failures_clear(struct db *db, const char *key, struct bbt_error *e)
 {
-	struct db_pg_args a = { 0 };
-
-	db_pg_put_text(&a, key);
-	return db_pg_run(db, "DELETE FROM signin_failures WHERE key = ?1", &a, "clear failures", e) <
-	    0 ? -1 : 0;
+	return db_pg_run_key_int(db, "DELETE FROM signin_failures WHERE key = ?1", key, 0,
+	    "clear failures", e);
 }
 
 int db_pg_auth_failures_prune(struct db *db, int64_t cut, struct bbt_error *e)

@@ -33,26 +33,23 @@ int db_pg_school_add(struct db *db, const struct db_school *s, struct bbt_error 
 	return bbt_error_set(e, "school %s exists (%s)", s->code, found ? old.name : "?");
 }
 
+static void school_from_row(const PGresult *r, int i, void *out)
+{
+	struct db_school *s = out;
+
+	db_pg_get_text(r, i, 0, s->code, sizeof(s->code));
+	db_pg_get_text(r, i, 1, s->name, sizeof(s->name));
+	db_pg_get_text(r, i, 2, s->district, sizeof(s->district));
+}
+
 int db_pg_school_get(struct db *db, const char *code, struct db_school *out,
     int *found, struct bbt_error *e)
 {
 	struct db_pg_args a = { 0 };
-	PGresult *r;
 
-	*found = 0;
 	db_pg_put_text(&a, code);
-	r = db_pg_query(db, "SELECT code, name, district FROM schools WHERE code = ?1", &a,
-	    "school", e);
-	if (!r)
-		return -1;
-	if (PQntuples(r) > 0) {
-		db_pg_get_text(r, 0, 0, out->code, sizeof(out->code));
-		db_pg_get_text(r, 0, 1, out->name, sizeof(out->name));
-		db_pg_get_text(r, 0, 2, out->district, sizeof(out->district));
-		*found = 1;
-	}
-	PQclear(r);
-	return 0;
+	return db_pg_one(db, "SELECT code, name, district FROM schools WHERE code = ?1", &a,
+	    school_from_row, out, found, "school", e);
 }
 
 /* ---- enrollment tokens ---- */
@@ -60,8 +57,10 @@ int db_pg_school_get(struct db *db, const char *code, struct db_school *out,
 #define TOKEN_COLS "hash, school, uses_left, expires_at, created_at, " \
 	"coalesce(prefix, ''), coalesce(revoked_at, 0)"
 
-static void token_from_row(const PGresult *r, int i, struct db_enroll_token *t)
+static void token_from_row(const PGresult *r, int i, void *out)
 {
+	struct db_enroll_token *t = out;
+
 	db_pg_get_text(r, i, 0, t->hash, sizeof(t->hash));
 	db_pg_get_text(r, i, 1, t->school, sizeof(t->school));
 	t->uses_left = db_pg_get_int(r, i, 2);
@@ -91,20 +90,10 @@ int db_pg_enroll_token_get(struct db *db, const char *hash, struct db_enroll_tok
     int *found, struct bbt_error *e)
 {
 	struct db_pg_args a = { 0 };
-	PGresult *r;
 
-	*found = 0;
 	db_pg_put_text(&a, hash);
-	r = db_pg_query(db, "SELECT " TOKEN_COLS " FROM enroll_tokens WHERE hash = ?1", &a,
-	    "enrollment token", e);
-	if (!r)
-		return -1;
-	if (PQntuples(r) > 0) {
-		token_from_row(r, 0, out);
-		*found = 1;
-	}
-	PQclear(r);
-	return 0;
+	return db_pg_one(db, "SELECT " TOKEN_COLS " FROM enroll_tokens WHERE hash = ?1", &a,
+	    token_from_row, out, found, "enrollment token", e);
 }
 
 int db_pg_enroll_token_take(struct db *db, const char *hash, int *taken,
@@ -206,8 +195,10 @@ int db_pg_admin_add(struct db *db, const struct db_admin *ad, const char *token_
 
 #define ADMIN_COLS "name, coalesce(school, ''), created_at, coalesce(revoked_at, 0)"
 
-static void admin_from_row(const PGresult *r, int i, struct db_admin *ad)
+static void admin_from_row(const PGresult *r, int i, void *out)
 {
+	struct db_admin *ad = out;
+
 	db_pg_get_text(r, i, 0, ad->name, sizeof(ad->name));
 	db_pg_get_text(r, i, 1, ad->school, sizeof(ad->school));
 	ad->created_at = db_pg_get_int(r, i, 2);
@@ -218,20 +209,10 @@ int db_pg_admin_by_token(struct db *db, const char *token_hash, struct db_admin 
     int *found, struct bbt_error *e)
 {
 	struct db_pg_args a = { 0 };
-	PGresult *r;
 
-	*found = 0;
 	db_pg_put_text(&a, token_hash);
-	r = db_pg_query(db, "SELECT " ADMIN_COLS " FROM admins WHERE token_hash = ?1 AND "
-	    "revoked_at IS NULL", &a, "admin", e);
-	if (!r)
-		return -1;
-	if (PQntuples(r) > 0) {
-		admin_from_row(r, 0, out);
-		*found = 1;
-	}
-	PQclear(r);
-	return 0;
+	return db_pg_one(db, "SELECT " ADMIN_COLS " FROM admins WHERE token_hash = ?1 AND "
+	    "revoked_at IS NULL", &a, admin_from_row, out, found, "admin", e);
 }
 
 int db_pg_admins_each(struct db *db, db_admin_fn fn, void *arg, struct bbt_error *e)
@@ -289,8 +270,10 @@ int db_pg_admin_revoke(struct db *db, const char *name, int64_t now, int *found,
 	"coalesce(s.detector_min_session, -1), coalesce(s.detector_stuck_contact, -1), " \
 	"s.collector_url"
 
-static void device_from_row(const PGresult *r, int i, struct db_device *d)
+static void device_from_row(const PGresult *r, int i, void *out)
 {
+	struct db_device *d = out;
+
 	db_pg_get_text(r, i, 0, d->device_id, sizeof(d->device_id));
 	db_pg_get_text(r, i, 1, d->hw_id, sizeof(d->hw_id));
 	db_pg_get_text(r, i, 2, d->school, sizeof(d->school));
@@ -312,31 +295,28 @@ static void device_from_row(const PGresult *r, int i, struct db_device *d)
 	d->school_collector_url[0] = '\0';
 }
 
+/* device_from_row, then the DEVICE_SCHOOL_DETECTOR columns after it. */
+static void device_school_from_row(const PGresult *r, int i, void *out)
+{
+	struct db_device *d = out;
+
+	device_from_row(r, i, d);
+	d->school_detector.idle_gap = db_pg_get_int(r, i, DEVICE_NCOLS);
+	d->school_detector.min_session = db_pg_get_int(r, i, DEVICE_NCOLS + 1);
+	d->school_detector.stuck_contact = db_pg_get_int(r, i, DEVICE_NCOLS + 2);
+	db_pg_get_text(r, i, DEVICE_NCOLS + 3, d->school_collector_url,
+	    sizeof(d->school_collector_url));
+}
+
 /* school_cols: sql has DEVICE_SCHOOL_DETECTOR after DEVICE_COLS. */
 static int device_lookup(struct db *db, const char *sql, const char *key,
     int school_cols, struct db_device *out, int *found, struct bbt_error *e)
 {
 	struct db_pg_args a = { 0 };
-	PGresult *r;
 
-	*found = 0;
 	db_pg_put_text(&a, key);
-	r = db_pg_query(db, sql, &a, "device", e);
-	if (!r)
-		return -1;
-	if (PQntuples(r) > 0) {
-		device_from_row(r, 0, out);
-		if (school_cols) {
-			out->school_detector.idle_gap = db_pg_get_int(r, 0, DEVICE_NCOLS);
-			out->school_detector.min_session = db_pg_get_int(r, 0, DEVICE_NCOLS + 1);
-			out->school_detector.stuck_contact = db_pg_get_int(r, 0, DEVICE_NCOLS + 2);
-			db_pg_get_text(r, 0, DEVICE_NCOLS + 3, out->school_collector_url,
-			    sizeof(out->school_collector_url));
-		}
-		*found = 1;
-	}
-	PQclear(r);
-	return 0;
+	return db_pg_one(db, sql, &a, school_cols ? device_school_from_row : device_from_row,
+	    out, found, "device", e);
 }
 
 /* With the school's detector settings, as db_sqlite.c: one round trip. */
@@ -559,16 +539,14 @@ int db_pg_device_counts(struct db *db, int64_t since, int64_t *enrolled, int64_t
     struct bbt_error *e)
 {
 	struct db_pg_args a = { 0 };
-	PGresult *r;
+	int64_t v[2];
 
 	db_pg_put_int(&a, since);
-	r = db_pg_query(db, "SELECT count(*), count(CASE WHEN last_seen >= ?1 THEN 1 END) "
-	    "FROM devices", &a, "device counts", e);
-	if (!r)
+	if (db_pg_one(db, "SELECT count(*), count(CASE WHEN last_seen >= ?1 THEN 1 END) "
+	    "FROM devices", &a, db_pg_int64s, v, NULL, "device counts", e) < 0)
 		return -1;
-	*enrolled = db_pg_get_int(r, 0, 0);
-	*seen = db_pg_get_int(r, 0, 1);
-	PQclear(r);
+	*enrolled = v[0];
+	*seen = v[1];
 	return 0;
 }
 
@@ -657,14 +635,8 @@ int db_pg_session_exists(struct db *db, const char *id, int *exists, struct bbt_
 
 int db_pg_session_count(struct db *db, int64_t *n, struct bbt_error *e)
 {
-	PGresult *r = db_pg_query(db, "SELECT count(*) FROM session_ids", NULL,
+	return db_pg_one(db, "SELECT count(*) FROM session_ids", NULL, db_pg_int64s, n, NULL,
 	    "session count", e);
-
-	if (!r)
-		return -1;
-	*n = db_pg_get_int(r, 0, 0);
-	PQclear(r);
-	return 0;
 }
 
 /* The flag bits of "stuck_contact,recovered" (unknown names are dropped). */

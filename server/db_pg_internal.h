@@ -83,6 +83,20 @@ PGresult *db_pg_query(struct db *db, const char *sql, const struct db_pg_args *a
  * changed), or -1. */
 int64_t db_pg_run(struct db *db, const char *sql, const struct db_pg_args *a,
     const char *what, struct bbt_error *e);
+/* Read row i of r into out. */
+typedef void (*db_pg_row_fn)(const PGresult *r, int i, void *out);
+/*
+ * The one-row lookup: run sql with a and read its first row with fn
+ * (NULL: only whether there is one). *found is 1 with a row, 0 without;
+ * with found NULL a missing row is an error. 0, or -1 with e naming what.
+ */
+int db_pg_one(struct db *db, const char *sql, const struct db_pg_args *a, db_pg_row_fn fn,
+    void *out, int *found, const char *what, struct bbt_error *e);
+/* A write of sql with ?1 the text key and ?2, if sql has one, n: 0 or -1. */
+int db_pg_run_key_int(struct db *db, const char *sql, const char *key, int64_t n,
+    const char *what, struct bbt_error *e);
+/* A db_pg_row_fn: every column of the row into the int64_t array out. */
+void db_pg_int64s(const PGresult *r, int i, void *out);
 /* Run SQL without parameters or results (schema, settings). Never with
  * data from outside. */
 int db_pg_exec(struct db *db, const char *sql, struct bbt_error *e);

@@ -12,24 +12,20 @@
 
 #define DAY_S 86400
 
+static void code_from_row(const PGresult *r, int i, void *out)
+{
+	db_pg_get_text(r, i, 0, out, DB_SCHOOL_LEN);
+}
+
 int db_pg_school_resolve(struct db *db, const char *ref, char code[DB_SCHOOL_LEN],
     int *found, struct bbt_error *e)
 {
 	struct db_pg_args a = { 0 };
-	PGresult *r;
 
-	*found = 0;
 	db_pg_put_text(&a, ref);
-	r = db_pg_query(db, "SELECT code FROM schools WHERE code = ?1 OR name = ?1 "
-	    "ORDER BY CASE WHEN code = ?1 THEN 0 ELSE 1 END, code LIMIT 1", &a, "school", e);
-	if (!r)
-		return -1;
-	if (PQntuples(r) > 0) {
-		db_pg_get_text(r, 0, 0, code, DB_SCHOOL_LEN);
-		*found = 1;
-	}
-	PQclear(r);
-	return 0;
+	return db_pg_one(db, "SELECT code FROM schools WHERE code = ?1 OR name = ?1 "
+	    "ORDER BY CASE WHEN code = ?1 THEN 0 ELSE 1 END, code LIMIT 1", &a, code_from_row,
+	    code, found, "school", e);
 }
 
 int db_pg_live_upsert(struct db *db, const struct db_live_lesson *l, struct bbt_error *e)
@@ -139,16 +135,15 @@ int db_pg_room_devices(struct db *db, const char *school, const char *room, int 
     int64_t *last_seen, struct bbt_error *e)
 {
 	struct db_pg_args a = { 0 };
-	PGresult *r;
+	int64_t v[2];
 
 	db_pg_put_text(&a, school);
 	db_pg_put_text(&a, room);
-	r = db_pg_query(db, "SELECT count(*), coalesce(max(last_seen), 0) FROM devices "
-	    "WHERE school = ?1 AND room = ?2 AND revoked_at IS NULL", &a, "room devices", e);
-	if (!r)
+	if (db_pg_one(db, "SELECT count(*), coalesce(max(last_seen), 0) FROM devices "
+	    "WHERE school = ?1 AND room = ?2 AND revoked_at IS NULL", &a, db_pg_int64s, v, NULL,
+	    "room devices", e) < 0)
 		return -1;
-	*ndevices = (int)db_pg_get_int(r, 0, 0);
-	*last_seen = db_pg_get_int(r, 0, 1);
-	PQclear(r);
+	*ndevices = (int)v[0];
+	*last_seen = v[1];
 	return 0;
 }

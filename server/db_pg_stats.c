@@ -163,33 +163,18 @@ int db_pg_school_detector_get(struct db *db, const char *code, struct db_detecto
     struct bbt_error *e)
 {
 	struct db_pg_args a = { 0 };
-	PGresult *r;
+	int64_t v[3] = { -1, -1, -1 };
+	int found, rc;
 
-	out->idle_gap = out->min_session = out->stuck_contact = -1;
 	db_pg_put_text(&a, code);
-	r = db_pg_query(db, "SELECT coalesce(detector_idle_gap, -1), "
+	rc = db_pg_one(db, "SELECT coalesce(detector_idle_gap, -1), "
 	    "coalesce(detector_min_session, -1), coalesce(detector_stuck_contact, -1) "
-	    "FROM schools WHERE code = ?1", &a, "school detector settings", e);
-	if (!r)
-		return -1;
-	if (PQntuples(r) > 0) {
-		out->idle_gap = db_pg_get_int(r, 0, 0);
-		out->min_session = db_pg_get_int(r, 0, 1);
-		out->stuck_contact = db_pg_get_int(r, 0, 2);
-	}
-	PQclear(r);
-	return 0;
-}
-
-/* One UPDATE of devices bound to (device_id, n). */
-static int device_update(struct db *db, const char *sql, const char *device_id, int64_t n,
-    struct bbt_error *e)
-{
-	struct db_pg_args a = { 0 };
-
-	db_pg_put_text(&a, device_id);
-	db_pg_put_int(&a, n);
-	return db_pg_run(db, sql, &a, "device", e) < 0 ? -1 : 0;
+	    "FROM schools WHERE code = ?1", &a, db_pg_int64s, v, &found,
+	    "school detector settings", e);
+	out->idle_gap = v[0];
+	out->min_session = v[1];
+	out->stuck_contact = v[2];
+	return rc;
 }
 
 int db_pg_device_uploaded(struct db *db, const char *device_id, int64_t n,
@@ -197,32 +182,26 @@ int db_pg_device_uploaded(struct db *db, const char *device_id, int64_t n,
 {
 	if (n <= 0)
 		return 0;
-	return device_update(db, "UPDATE devices SET buffer_depth = CASE WHEN buffer_depth > ?2 "
-	    "THEN buffer_depth - ?2 ELSE 0 END "
-	    "WHERE device_id = ?1 AND buffer_depth IS NOT NULL", device_id, n, e);
+	return db_pg_run_key_int(db, "UPDATE devices SET buffer_depth = "
+	    "CASE WHEN buffer_depth > ?2 THEN buffer_depth - ?2 ELSE 0 END "
+	    "WHERE device_id = ?1 AND buffer_depth IS NOT NULL", device_id, n, "device", e);
 }
 
 int db_pg_device_interval_set(struct db *db, const char *device_id, int64_t interval_s,
     struct bbt_error *e)
 {
-	return device_update(db, "UPDATE devices SET sync_interval_s = nullif(?2, 0) "
-	    "WHERE device_id = ?1", device_id, interval_s, e);
+	return db_pg_run_key_int(db, "UPDATE devices SET sync_interval_s = nullif(?2, 0) "
+	    "WHERE device_id = ?1", device_id, interval_s, "device", e);
 }
 
 int db_pg_device_interval_get(struct db *db, const char *device_id, int64_t *interval_s,
     struct bbt_error *e)
 {
 	struct db_pg_args a = { 0 };
-	PGresult *r;
+	int found;
 
 	*interval_s = 0;
 	db_pg_put_text(&a, device_id);
-	r = db_pg_query(db, "SELECT coalesce(sync_interval_s, 0) FROM devices WHERE "
-	    "device_id = ?1", &a, "device", e);
-	if (!r)
-		return -1;
-	if (PQntuples(r) > 0)
-		*interval_s = db_pg_get_int(r, 0, 0);
-	PQclear(r);
-	return 0;
+	return db_pg_one(db, "SELECT coalesce(sync_interval_s, 0) FROM devices WHERE "
+	    "device_id = ?1", &a, db_pg_int64s, interval_s, &found, "device", e);
 }

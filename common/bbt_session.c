@@ -35,6 +35,24 @@ unsigned bbt_flag_from_name(const char *name)
 	return 0;
 }
 
+unsigned bbt_flags_parse(const char *text)
+{
+	unsigned bits = 0;
+
+	for (const char *t = text; *t; t += *t == ',') {
+		size_t n = strcspn(t, ",");
+		char name[32];
+
+		if (n < sizeof(name)) {
+			memcpy(name, t, n);
+			name[n] = '\0';
+			bits |= bbt_flag_from_name(name);
+		}
+		t += n;
+	}
+	return bits;
+}
+
 size_t bbt_flags_format(unsigned flags, const char *sep, char *buf, size_t len)
 {
 	size_t used = 0, n = 0;

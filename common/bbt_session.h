@@ -62,6 +62,9 @@ unsigned bbt_flag_from_name(const char *name);
  * one that does not fit ends the list. Returns how many names were written.
  */
 size_t bbt_flags_format(unsigned flags, const char *sep, char *buf, size_t len);
+/* The bits of a list bbt_flags_format wrote with the separator ","
+ * ("stuck_contact,recovered"); unknown names are dropped. */
+unsigned bbt_flags_parse(const char *text);
 
 /* The CONTRACT 4.3 object. Returns NULL only on allocation failure. */
 cJSON *bbt_session_to_json(const struct bbt_session *s);

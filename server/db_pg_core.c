@@ -639,18 +639,6 @@ int db_pg_session_count(struct db *db, int64_t *n, struct bbt_error *e)
 	    "session count", e);
 }
 
-/* The flag bits of "stuck_contact,recovered" (unknown names are dropped). */
-static unsigned flags_bits(const char *text)
-{
-	char buf[128], *save = NULL;
-	unsigned bits = 0;
-
-	snprintf(buf, sizeof(buf), "%s", text);
-	for (char *t = strtok_r(buf, ",", &save); t; t = strtok_r(NULL, ",", &save))
-		bits |= bbt_flag_from_name(t);
-	return bits;
-}
-
 static void session_from_row(const PGresult *res, int i, struct db_session_row *r)
 {
 	struct bbt_session *s = &r->s;
@@ -672,7 +660,7 @@ static void session_from_row(const PGresult *res, int i, struct db_session_row *
 	db_pg_get_text(res, i, 12, s->input.vid, sizeof(s->input.vid));
 	db_pg_get_text(res, i, 13, s->input.pid, sizeof(s->input.pid));
 	db_pg_get_text(res, i, 14, flags, sizeof(flags));
-	s->flags = flags_bits(flags);
+	s->flags = bbt_flags_parse(flags);
 	r->received_at = db_pg_get_int(res, i, 15);
 	db_pg_get_text(res, i, 16, flags, sizeof(flags));
 	r->via = strcmp(flags, "bundle") == 0 ? DB_VIA_BUNDLE : DB_VIA_HTTP;

@@ -1126,18 +1126,6 @@ int db_sqlite_session_count(struct db *db, int64_t *n, struct bbt_error *e)
 	    db_sqlite_int64s, n, NULL, e, "session count");
 }
 
-/* The flag bits of "stuck_contact,recovered" (unknown names are dropped). */
-static unsigned flags_bits(const char *text)
-{
-	char buf[128], *save = NULL;
-	unsigned bits = 0;
-
-	snprintf(buf, sizeof(buf), "%s", text);
-	for (char *t = strtok_r(buf, ",", &save); t; t = strtok_r(NULL, ",", &save))
-		bits |= bbt_flag_from_name(t);
-	return bits;
-}
-
 static void session_from_row(sqlite3_stmt *st, struct db_session_row *r)
 {
 	struct bbt_session *s = &r->s;
@@ -1159,7 +1147,7 @@ static void session_from_row(sqlite3_stmt *st, struct db_session_row *r)
 	db_sqlite_text(st, 12, s->input.vid, sizeof(s->input.vid));
 	db_sqlite_text(st, 13, s->input.pid, sizeof(s->input.pid));
 	db_sqlite_text(st, 14, flags, sizeof(flags));
-	s->flags = flags_bits(flags);
+	s->flags = bbt_flags_parse(flags);
 	r->received_at = sqlite3_column_int64(st, 15);
 	db_sqlite_text(st, 16, flags, sizeof(flags));
 	r->via = strcmp(flags, "bundle") == 0 ? DB_VIA_BUNDLE : DB_VIA_HTTP;

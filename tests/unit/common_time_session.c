@@ -262,6 +262,20 @@ static void test_flags_format(void **state)
 	assert_int_equal(bbt_flags_format(0x3u, ",", buf, 0), 0);
 }
 
+/* bbt_flags_parse reads back what bbt_flags_format wrote with ",". */
+static void test_flags_parse(void **state)
+{
+	char buf[64];
+
+	(void)state;
+	assert_int_equal(bbt_flags_parse(""), 0);
+	bbt_flags_format(0xfu, ",", buf, sizeof(buf));
+	assert_int_equal(bbt_flags_parse(buf), 0xfu);
+	assert_int_equal(bbt_flags_parse("recovered"), BBT_FLAG_RECOVERED);
+	/* Unknown names and empty items are dropped. */
+	assert_int_equal(bbt_flags_parse("bogus,,stuck_contact,"), BBT_FLAG_STUCK_CONTACT);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -275,6 +289,7 @@ int main(void)
 		cmocka_unit_test(test_uuid),
 		cmocka_unit_test(test_floor_div),
 		cmocka_unit_test(test_flags_format),
+		cmocka_unit_test(test_flags_parse),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -10,6 +10,7 @@
  * db_begin/db_commit reach the backend (tx_begin/tx_commit), and a
  * rollback at any depth dooms the whole transaction.
  */
+#include <stdio.h>
 #include <string.h>
 
 #include "db.h"
@@ -92,6 +93,46 @@ void db_rollback(struct db *db)
 	db->be->tx_rollback(db);
 	db->tx_depth = 0;
 	db->tx_doomed = 0;
+}
+
+/*
+ * Enrollment without a race on either backend. A new hw_id is one INSERT
+ * ... ON CONFLICT (hw_id) DO NOTHING RETURNING: of two processes enrolling
+ * the same new machine at once, one inserts and the other finds the row
+ * and re-enrolls over it. A known hw_id is read, its token kept as
+ * superseded, and then replaced by one UPDATE that names the token it
+ * read (compare and swap): if another enrollment replaced it in between,
+ * the UPDATE changes nothing and the read is done again.
+ */
+#define ENROLL_TRIES 8
+
+int db_device_enroll(struct db *db, struct db_device *d, int *reenrolled,
+    struct bbt_error *e)
+{
+	const struct db_enroll_steps *step = db->be->enroll;
+	struct db_device old;
+	int found, rc;
+
+	*reenrolled = DB_ENROLL_NEW;
+	rc = step->insert(db, d, e);
+	for (int i = 0; rc == 0 && i < ENROLL_TRIES; i++) {
+		if (step->lookup(db, d->hw_id, &old, &found, e) < 0)
+			return -1;
+		if (!found)	/* cannot happen: devices are never deleted */
+			return bbt_error_set(e, "device %s vanished", d->hw_id);
+		snprintf(d->device_id, sizeof(d->device_id), "%s", old.device_id);
+		if (strcmp(old.school, d->school) != 0) {
+			*reenrolled = DB_ENROLL_OTHER_SCHOOL;
+			return 0;
+		}
+		*reenrolled = DB_ENROLL_AGAIN;
+		if (step->keep_old(db, &old, d, e) < 0)
+			return -1;
+		rc = step->swap(db, &old, d, e);
+	}
+	if (rc < 0)
+		return -1;
+	return rc ? 0 : bbt_error_set(e, "device %s: enrollment kept losing a race", d->hw_id);
 }
 
 int db_school_check(struct db *db, const char *code, struct bbt_error *e)

@@ -10,7 +10,8 @@
  *
  * X(name, params, args): int db_<name> params, called with args. Every
  * entry returns int (0 or -1); the void ones (db_close, db_rollback) and
- * db_open, db_begin, db_commit, db_school_check are written out in db.c,
+ * db_open, db_begin, db_commit, db_school_check and db_device_enroll (its
+ * steps are struct db_enroll_steps) are written out in db.c,
  * where transaction nesting lives once for every backend: a backend's
  * tx_begin/tx_commit/tx_rollback are called for the outermost level only;
  * db_timetable_replace (over timetable_clear and timetable_add) is written
@@ -37,8 +38,6 @@
 	    arg, e)) \
 	X(admin_revoke, (struct db *db, const char *name, int64_t now, int *found, int *already, \
 	    struct bbt_error *e), (db, name, now, found, already, e)) \
-	X(device_enroll, (struct db *db, struct db_device *d, int *reenrolled, struct bbt_error \
-	    *e), (db, d, reenrolled, e)) \
 	X(device_by_token, (struct db *db, const char *token_hash, struct db_device *out, int \
 	    *found, struct bbt_error *e), (db, token_hash, out, found, e)) \
 	X(device_token_refused, (struct db *db, const char *token_hash, int64_t now, enum \
@@ -155,8 +154,25 @@
 	    e)) \
 	X(auth_failures_prune, (struct db *db, int64_t cut, struct bbt_error *e), (db, cut, e))
 
+/*
+ * The steps of db_device_enroll, which db.c runs the same way for every
+ * backend (the statements are db_sql.h's): insert and swap return 1 if
+ * they wrote, 0 if they declined (ON CONFLICT, or the WHERE that names
+ * the token read), -1 on error; lookup reads a device by hw_id.
+ */
+struct db_enroll_steps {
+	int (*insert)(struct db *db, const struct db_device *d, struct bbt_error *e);
+	int (*lookup)(struct db *db, const char *hw_id, struct db_device *out, int *found,
+	    struct bbt_error *e);
+	int (*keep_old)(struct db *db, const struct db_device *old, const struct db_device *d,
+	    struct bbt_error *e);
+	int (*swap)(struct db *db, const struct db_device *old, const struct db_device *d,
+	    struct bbt_error *e);
+};
+
 struct db_backend {
 	const char *name;	/* "sqlite", "postgresql": for messages */
+	const struct db_enroll_steps *enroll;
 #define DB_BACKEND_SLOT(name, params, args) int (*name) params;
 	DB_FUNCS(DB_BACKEND_SLOT)
 #undef DB_BACKEND_SLOT

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "db_pg_internal.h"
+#include "db_sql.h"
 
 /* ---- schools ---- */
 
@@ -54,9 +55,6 @@ int db_pg_school_get(struct db *db, const char *code, struct db_school *out,
 
 /* ---- enrollment tokens ---- */
 
-#define TOKEN_COLS "hash, school, uses_left, expires_at, created_at, " \
-	"coalesce(prefix, ''), coalesce(revoked_at, 0)"
-
 static void token_from_row(const PGresult *r, int i, void *out)
 {
 	struct db_enroll_token *t = out;
@@ -92,7 +90,7 @@ int db_pg_enroll_token_get(struct db *db, const char *hash, struct db_enroll_tok
 	struct db_pg_args a = { 0 };
 
 	db_pg_put_text(&a, hash);
-	return db_pg_one(db, "SELECT " TOKEN_COLS " FROM enroll_tokens WHERE hash = ?1", &a,
+	return db_pg_one(db, "SELECT " DB_SQL_TOKEN_COLS " FROM enroll_tokens WHERE hash = ?1", &a,
 	    token_from_row, out, found, "enrollment token", e);
 }
 
@@ -121,7 +119,7 @@ int db_pg_enroll_tokens_each(struct db *db, const char *school, db_token_fn fn, 
 	int rc = 0;
 
 	db_pg_put_text(&a, school);
-	r = db_pg_query(db, "SELECT " TOKEN_COLS " FROM enroll_tokens WHERE CAST(?1 AS TEXT) "
+	r = db_pg_query(db, "SELECT " DB_SQL_TOKEN_COLS " FROM enroll_tokens WHERE CAST(?1 AS TEXT) "
 	    "IS NULL OR school = ?1 ORDER BY school, created_at, hash", &a,
 	    "enrollment tokens", e);
 	if (!r)
@@ -144,9 +142,9 @@ int db_pg_enroll_tokens_match(struct db *db, const char *prefix, int by_hash,
 	db_pg_put_text(&a, prefix);
 	db_pg_put_int(&a, (int64_t)strlen(prefix));
 	r = db_pg_query(db, by_hash ?
-	    "SELECT " TOKEN_COLS " FROM enroll_tokens WHERE "
+	    "SELECT " DB_SQL_TOKEN_COLS " FROM enroll_tokens WHERE "
 	    "substr(hash, 1, CAST(?2 AS INTEGER)) = ?1 ORDER BY created_at, hash" :
-	    "SELECT " TOKEN_COLS " FROM enroll_tokens WHERE prefix IS NOT NULL AND "
+	    "SELECT " DB_SQL_TOKEN_COLS " FROM enroll_tokens WHERE prefix IS NOT NULL AND "
 	    "substr(prefix, 1, CAST(?2 AS INTEGER)) = ?1 ORDER BY created_at, hash", &a,
 	    "enrollment tokens", e);
 	if (!r)
@@ -193,8 +191,6 @@ int db_pg_admin_add(struct db *db, const struct db_admin *ad, const char *token_
 	return rc ? 0 : bbt_error_set(e, "admin %s exists", ad->name);
 }
 
-#define ADMIN_COLS "name, coalesce(school, ''), created_at, coalesce(revoked_at, 0)"
-
 static void admin_from_row(const PGresult *r, int i, void *out)
 {
 	struct db_admin *ad = out;
@@ -211,13 +207,13 @@ int db_pg_admin_by_token(struct db *db, const char *token_hash, struct db_admin 
 	struct db_pg_args a = { 0 };
 
 	db_pg_put_text(&a, token_hash);
-	return db_pg_one(db, "SELECT " ADMIN_COLS " FROM admins WHERE token_hash = ?1 AND "
+	return db_pg_one(db, "SELECT " DB_SQL_ADMIN_COLS " FROM admins WHERE token_hash = ?1 AND "
 	    "revoked_at IS NULL", &a, admin_from_row, out, found, "admin", e);
 }
 
 int db_pg_admins_each(struct db *db, db_admin_fn fn, void *arg, struct bbt_error *e)
 {
-	PGresult *r = db_pg_query(db, "SELECT " ADMIN_COLS " FROM admins ORDER BY name", NULL,
+	PGresult *r = db_pg_query(db, "SELECT " DB_SQL_ADMIN_COLS " FROM admins ORDER BY name", NULL,
 	    "admins", e);
 	struct db_admin ad;
 	int rc = 0;
@@ -257,19 +253,6 @@ int db_pg_admin_revoke(struct db *db, const char *name, int64_t now, int *found,
 
 /* ---- devices ---- */
 
-#define DEVICE_COLS "device_id, hw_id, school, room, hostname, agent_version, " \
-	"public_key, token_hash, enrolled_at, last_seen, clock_offset_s, buffer_depth, " \
-	"coalesce(revoked_at, 0), reenrolled, coalesce(reenrolled_at, 0), " \
-	"coalesce(clone_at, 0), " \
-	/* Re-enrollments that came with a new device key (db_sqlite.c). */ \
-	"(SELECT count(*) FROM device_tokens_old o WHERE o.device_id = devices.device_id " \
-	"AND o.same_key = 0)"
-#define DEVICE_NCOLS 17
-/* After DEVICE_COLS, with schools joined as s: db_device.school_detector. */
-#define DEVICE_SCHOOL_DETECTOR "coalesce(s.detector_idle_gap, -1), " \
-	"coalesce(s.detector_min_session, -1), coalesce(s.detector_stuck_contact, -1), " \
-	"s.collector_url"
-
 static void device_from_row(const PGresult *r, int i, void *out)
 {
 	struct db_device *d = out;
@@ -295,20 +278,20 @@ static void device_from_row(const PGresult *r, int i, void *out)
 	d->school_collector_url[0] = '\0';
 }
 
-/* device_from_row, then the DEVICE_SCHOOL_DETECTOR columns after it. */
+/* device_from_row, then the DB_SQL_DEVICE_SCHOOL_DETECTOR columns after it. */
 static void device_school_from_row(const PGresult *r, int i, void *out)
 {
 	struct db_device *d = out;
 
 	device_from_row(r, i, d);
-	d->school_detector.idle_gap = db_pg_get_int(r, i, DEVICE_NCOLS);
-	d->school_detector.min_session = db_pg_get_int(r, i, DEVICE_NCOLS + 1);
-	d->school_detector.stuck_contact = db_pg_get_int(r, i, DEVICE_NCOLS + 2);
-	db_pg_get_text(r, i, DEVICE_NCOLS + 3, d->school_collector_url,
+	d->school_detector.idle_gap = db_pg_get_int(r, i, DB_SQL_DEVICE_NCOLS);
+	d->school_detector.min_session = db_pg_get_int(r, i, DB_SQL_DEVICE_NCOLS + 1);
+	d->school_detector.stuck_contact = db_pg_get_int(r, i, DB_SQL_DEVICE_NCOLS + 2);
+	db_pg_get_text(r, i, DB_SQL_DEVICE_NCOLS + 3, d->school_collector_url,
 	    sizeof(d->school_collector_url));
 }
 
-/* school_cols: sql has DEVICE_SCHOOL_DETECTOR after DEVICE_COLS. */
+/* school_cols: sql has DB_SQL_DEVICE_SCHOOL_DETECTOR after the device's columns. */
 static int device_lookup(struct db *db, const char *sql, const char *key,
     int school_cols, struct db_device *out, int *found, struct bbt_error *e)
 {
@@ -323,7 +306,7 @@ static int device_lookup(struct db *db, const char *sql, const char *key,
 int db_pg_device_by_token(struct db *db, const char *token_hash, struct db_device *out,
     int *found, struct bbt_error *e)
 {
-	return device_lookup(db, "SELECT " DEVICE_COLS ", " DEVICE_SCHOOL_DETECTOR
+	return device_lookup(db, "SELECT " DB_SQL_DEVICE_COLS ", " DB_SQL_DEVICE_SCHOOL_DETECTOR
 	    " FROM devices LEFT JOIN schools s ON s.code = devices.school "
 	    "WHERE token_hash = ?1 AND revoked_at IS NULL", token_hash, 1, out, found, e);
 }
@@ -331,16 +314,15 @@ int db_pg_device_by_token(struct db *db, const char *token_hash, struct db_devic
 int db_pg_device_get(struct db *db, const char *device_id, struct db_device *out,
     int *found, struct bbt_error *e)
 {
-	return device_lookup(db, "SELECT " DEVICE_COLS " FROM devices WHERE device_id = ?1",
+	return device_lookup(db, "SELECT " DB_SQL_DEVICE_COLS " FROM devices WHERE device_id = ?1",
 	    device_id, 0, out, found, e);
 }
 
-/* Enrollment without a race: as db_sqlite.c (insert, or compare and swap). */
-#define ENROLL_TRIES 8
-
-static int64_t device_insert(struct db *db, const struct db_device *d, struct bbt_error *e)
+/* The steps of db_device_enroll (server/db.c; the statements, db_sql.h). */
+static int enroll_insert(struct db *db, const struct db_device *d, struct bbt_error *e)
 {
 	struct db_pg_args a = { 0 };
+	int64_t n;
 
 	db_pg_put_text(&a, d->device_id);
 	db_pg_put_text(&a, d->school);
@@ -351,13 +333,17 @@ static int64_t device_insert(struct db *db, const struct db_device *d, struct bb
 	db_pg_put_text(&a, d->token_hash);
 	db_pg_put_int(&a, d->enrolled_at);
 	db_pg_put_text(&a, d->hw_id);
-	return db_pg_run(db, "INSERT INTO devices (device_id, school, room, hostname, "
-	    "agent_version, public_key, token_hash, enrolled_at, hw_id) "
-	    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9) ON CONFLICT (hw_id) DO NOTHING "
-	    "RETURNING device_id", &a, "enroll device", e);
+	n = db_pg_run(db, DB_SQL_ENROLL_INSERT, &a, "enroll device", e);
+	return n < 0 ? -1 : n > 0;
 }
 
-static int keep_old_token(struct db *db, const struct db_device *old,
+static int enroll_lookup(struct db *db, const char *hw_id, struct db_device *out,
+    int *found, struct bbt_error *e)
+{
+	return device_lookup(db, DB_SQL_DEVICE_BY_HW, hw_id, 0, out, found, e);
+}
+
+static int enroll_keep_old(struct db *db, const struct db_device *old,
     const struct db_device *d, struct bbt_error *e)
 {
 	struct db_pg_args a = { 0 };
@@ -367,16 +353,15 @@ static int keep_old_token(struct db *db, const struct db_device *old,
 	db_pg_put_text(&a, old->public_key);
 	db_pg_put_int(&a, d->enrolled_at);
 	db_pg_put_int(&a, strcmp(old->public_key, d->public_key) == 0);
-	return db_pg_run(db, "INSERT INTO device_tokens_old (token_hash, device_id, public_key, "
-	    "superseded_at, same_key) VALUES (?1, ?2, ?3, ?4, ?5) "
-	    "ON CONFLICT (token_hash) DO NOTHING", &a, "keep superseded device token",
+	return db_pg_run(db, DB_SQL_ENROLL_KEEP_OLD, &a, "keep superseded device token",
 	    e) < 0 ? -1 : 0;
 }
 
-static int64_t device_swap(struct db *db, const struct db_device *old,
+static int enroll_swap(struct db *db, const struct db_device *old,
     const struct db_device *d, struct bbt_error *e)
 {
 	struct db_pg_args a = { 0 };
+	int64_t n;
 
 	db_pg_put_text(&a, old->device_id);
 	db_pg_put_text(&a, d->room);
@@ -386,45 +371,16 @@ static int64_t device_swap(struct db *db, const struct db_device *old,
 	db_pg_put_text(&a, d->token_hash);
 	db_pg_put_int(&a, d->enrolled_at);
 	db_pg_put_text(&a, old->token_hash);
-	return db_pg_run(db, "UPDATE devices SET room = ?2, hostname = ?3, "
-	    "agent_version = ?4, public_key = ?5, token_hash = ?6, enrolled_at = ?7, "
-	    "revoked_at = NULL, reenrolled = reenrolled + 1, reenrolled_at = ?7, "
-	    "clone_at = CASE WHEN public_key <> ?5 AND EXISTS (SELECT 1 FROM "
-	    "device_tokens_old o WHERE o.device_id = ?1 AND o.public_key = ?5 AND "
-	    "o.same_key = 0) THEN ?7 ELSE clone_at END "
-	    "WHERE device_id = ?1 AND token_hash = ?8 RETURNING device_id", &a,
-	    "enroll device again", e);
+	n = db_pg_run(db, DB_SQL_ENROLL_SWAP, &a, "enroll device again", e);
+	return n < 0 ? -1 : n > 0;
 }
 
-int db_pg_device_enroll(struct db *db, struct db_device *d, int *reenrolled,
-    struct bbt_error *e)
-{
-	struct db_device old;
-	int64_t rc;
-	int found;
-
-	*reenrolled = DB_ENROLL_NEW;
-	rc = device_insert(db, d, e);
-	for (int i = 0; rc == 0 && i < ENROLL_TRIES; i++) {
-		if (device_lookup(db, "SELECT " DEVICE_COLS " FROM devices WHERE hw_id = ?1",
-		    d->hw_id, 0, &old, &found, e) < 0)
-			return -1;
-		if (!found)	/* cannot happen: devices are never deleted */
-			return bbt_error_set(e, "device %s vanished", d->hw_id);
-		snprintf(d->device_id, sizeof(d->device_id), "%s", old.device_id);
-		if (strcmp(old.school, d->school) != 0) {
-			*reenrolled = DB_ENROLL_OTHER_SCHOOL;
-			return 0;
-		}
-		*reenrolled = DB_ENROLL_AGAIN;
-		if (keep_old_token(db, &old, d, e) < 0)
-			return -1;
-		rc = device_swap(db, &old, d, e);
-	}
-	if (rc < 0)
-		return -1;
-	return rc ? 0 : bbt_error_set(e, "device %s: enrollment kept losing a race", d->hw_id);
-}
+const struct db_enroll_steps db_pg_enroll_steps = {
+	.insert = enroll_insert,
+	.lookup = enroll_lookup,
+	.keep_old = enroll_keep_old,
+	.swap = enroll_swap,
+};
 
 int db_pg_device_token_refused(struct db *db, const char *token_hash, int64_t now,
     enum db_token_refusal *why, struct bbt_error *e)
@@ -559,15 +515,15 @@ int db_pg_devices_each(struct db *db, const char *school, db_device_fn fn, void 
 	int rc = 0;
 
 	db_pg_put_text(&a, school);
-	r = db_pg_query(db, "SELECT " DEVICE_COLS ", input_devices FROM devices "
+	r = db_pg_query(db, "SELECT " DB_SQL_DEVICE_COLS ", input_devices FROM devices "
 	    "WHERE CAST(?1 AS TEXT) IS NULL OR school = ?1 ORDER BY school, room, hostname, "
 	    "device_id", &a, "devices", e);
 	if (!r)
 		return -1;
 	for (int i = 0; rc == 0 && i < PQntuples(r); i++) {
 		device_from_row(r, i, &d);
-		rc = fn(arg, &d, PQgetisnull(r, i, DEVICE_NCOLS) ? NULL :
-		    PQgetvalue(r, i, DEVICE_NCOLS), e) < 0 ? -1 : 0;
+		rc = fn(arg, &d, PQgetisnull(r, i, DB_SQL_DEVICE_NCOLS) ? NULL :
+		    PQgetvalue(r, i, DB_SQL_DEVICE_NCOLS), e) < 0 ? -1 : 0;
 	}
 	PQclear(r);
 	return rc;

@@ -108,6 +108,9 @@ void db_pg_get_text(const PGresult *r, int row, int col, char *buf, size_t len);
 /* An integer column (0 for NULL). */
 int64_t db_pg_get_int(const PGresult *r, int row, int col);
 
+/* The steps of db_device_enroll on PostgreSQL (db_pg_core.c). */
+extern const struct db_enroll_steps db_pg_enroll_steps;
+
 /* Make sure the sessions partition of the month of `start` exists. */
 int db_pg_partition_for(struct db *db, int64_t start, struct bbt_error *e);
 

@@ -37,6 +37,7 @@
 #include "bbt_sqlite.h"
 #include "db.h"
 #include "db_backend.h"
+#include "db_sql.h"
 #include "db_sqlite_internal.h"
 
 /*
@@ -344,6 +345,7 @@ static void sqlite_close(struct db *db)
 
 static const struct db_backend backend = {
 	.name = "sqlite",
+	.enroll = &db_sqlite_enroll_steps,
 #define DB_SQLITE_SLOT(name, params, args) .name = db_sqlite_##name,
 	DB_FUNCS(DB_SQLITE_SLOT)
 #undef DB_SQLITE_SLOT
@@ -534,9 +536,6 @@ int db_sqlite_school_get(struct db *db, const char *code, struct db_school *out,
 
 /* ---- enrollment tokens ---- */
 
-#define TOKEN_COLS "hash, school, uses_left, expires_at, created_at, " \
-	"coalesce(prefix, ''), coalesce(revoked_at, 0)"
-
 static void token_from_row(sqlite3_stmt *st, void *out)
 {
 	struct db_enroll_token *t = out;
@@ -571,7 +570,7 @@ int db_sqlite_enroll_token_add(struct db *db, const struct db_enroll_token *t,
 int db_sqlite_enroll_token_get(struct db *db, const char *hash, struct db_enroll_token *out,
     int *found, struct bbt_error *e)
 {
-	return db_sqlite_one_key(db, "SELECT " TOKEN_COLS " FROM enroll_tokens WHERE hash = ?1",
+	return db_sqlite_one_key(db, "SELECT " DB_SQL_TOKEN_COLS " FROM enroll_tokens WHERE hash = ?1",
 	    hash, token_from_row, out, found, e, "enrollment token");
 }
 
@@ -594,7 +593,7 @@ int db_sqlite_enroll_token_take(struct db *db, const char *hash, int *taken,
 int db_sqlite_enroll_tokens_each(struct db *db, const char *school, db_token_fn fn, void *arg,
     struct bbt_error *e)
 {
-	sqlite3_stmt *st = db_sqlite_stmt(db, "SELECT " TOKEN_COLS " FROM enroll_tokens "
+	sqlite3_stmt *st = db_sqlite_stmt(db, "SELECT " DB_SQL_TOKEN_COLS " FROM enroll_tokens "
 	    "WHERE CAST(?1 AS TEXT) IS NULL OR school = ?1 ORDER BY school, created_at, hash", e);
 	struct db_enroll_token t;
 	int rc;
@@ -616,9 +615,9 @@ int db_sqlite_enroll_tokens_match(struct db *db, const char *prefix, int by_hash
     struct db_enroll_token *out, size_t max, size_t *n, struct bbt_error *e)
 {
 	sqlite3_stmt *st = db_sqlite_stmt(db, by_hash ?
-	    "SELECT " TOKEN_COLS " FROM enroll_tokens WHERE "
+	    "SELECT " DB_SQL_TOKEN_COLS " FROM enroll_tokens WHERE "
 	    "substr(hash, 1, ?2) = ?1 ORDER BY created_at, hash" :
-	    "SELECT " TOKEN_COLS " FROM enroll_tokens WHERE prefix IS NOT NULL AND "
+	    "SELECT " DB_SQL_TOKEN_COLS " FROM enroll_tokens WHERE prefix IS NOT NULL AND "
 	    "substr(prefix, 1, ?2) = ?1 ORDER BY created_at, hash", e);
 	int rc;
 
@@ -672,8 +671,6 @@ int db_sqlite_admin_add(struct db *db, const struct db_admin *a, const char *tok
 	return rc ? 0 : bbt_error_set(e, "admin %s exists", a->name);
 }
 
-#define ADMIN_COLS "name, coalesce(school, ''), created_at, coalesce(revoked_at, 0)"
-
 static void admin_from_row(sqlite3_stmt *st, void *out)
 {
 	struct db_admin *a = out;
@@ -687,13 +684,13 @@ static void admin_from_row(sqlite3_stmt *st, void *out)
 int db_sqlite_admin_by_token(struct db *db, const char *token_hash, struct db_admin *out,
     int *found, struct bbt_error *e)
 {
-	return db_sqlite_one_key(db, "SELECT " ADMIN_COLS " FROM admins WHERE token_hash = ?1 "
+	return db_sqlite_one_key(db, "SELECT " DB_SQL_ADMIN_COLS " FROM admins WHERE token_hash = ?1 "
 	    "AND revoked_at IS NULL", token_hash, admin_from_row, out, found, e, "admin");
 }
 
 int db_sqlite_admins_each(struct db *db, db_admin_fn fn, void *arg, struct bbt_error *e)
 {
-	sqlite3_stmt *st = db_sqlite_stmt(db, "SELECT " ADMIN_COLS " FROM admins "
+	sqlite3_stmt *st = db_sqlite_stmt(db, "SELECT " DB_SQL_ADMIN_COLS " FROM admins "
 	    "ORDER BY name", e);
 	struct db_admin a;
 	int rc;
@@ -737,20 +734,6 @@ int db_sqlite_admin_revoke(struct db *db, const char *name, int64_t now, int *fo
 
 /* ---- devices ---- */
 
-#define DEVICE_COLS "device_id, hw_id, school, room, hostname, agent_version, " \
-	"public_key, token_hash, enrolled_at, last_seen, clock_offset_s, buffer_depth, " \
-	"coalesce(revoked_at, 0), reenrolled, coalesce(reenrolled_at, 0), " \
-	"coalesce(clone_at, 0), " \
-	/* Re-enrollments that came with a new device key: the agent's state \
-	 * (buffer, key) was lost, e.g. to restore software. */ \
-	"(SELECT count(*) FROM device_tokens_old o WHERE o.device_id = devices.device_id " \
-	"AND o.same_key = 0)"
-#define DEVICE_NCOLS 17
-/* After DEVICE_COLS, with schools joined as s: db_device.school_detector. */
-#define DEVICE_SCHOOL_DETECTOR "coalesce(s.detector_idle_gap, -1), " \
-	"coalesce(s.detector_min_session, -1), coalesce(s.detector_stuck_contact, -1), " \
-	"s.collector_url"
-
 static void device_from_row(sqlite3_stmt *st, void *out)
 {
 	struct db_device *d = out;
@@ -778,20 +761,20 @@ static void device_from_row(sqlite3_stmt *st, void *out)
 	d->school_collector_url[0] = '\0';
 }
 
-/* device_from_row, then the DEVICE_SCHOOL_DETECTOR columns after it. */
+/* device_from_row, then the DB_SQL_DEVICE_SCHOOL_DETECTOR columns after it. */
 static void device_school_from_row(sqlite3_stmt *st, void *out)
 {
 	struct db_device *d = out;
 
 	device_from_row(st, d);
-	d->school_detector.idle_gap = sqlite3_column_int64(st, DEVICE_NCOLS);
-	d->school_detector.min_session = sqlite3_column_int64(st, DEVICE_NCOLS + 1);
-	d->school_detector.stuck_contact = sqlite3_column_int64(st, DEVICE_NCOLS + 2);
-	bbt_sqlite_col_text(st, DEVICE_NCOLS + 3, d->school_collector_url,
+	d->school_detector.idle_gap = sqlite3_column_int64(st, DB_SQL_DEVICE_NCOLS);
+	d->school_detector.min_session = sqlite3_column_int64(st, DB_SQL_DEVICE_NCOLS + 1);
+	d->school_detector.stuck_contact = sqlite3_column_int64(st, DB_SQL_DEVICE_NCOLS + 2);
+	bbt_sqlite_col_text(st, DB_SQL_DEVICE_NCOLS + 3, d->school_collector_url,
 	    sizeof(d->school_collector_url));
 }
 
-/* school_cols: sql has DEVICE_SCHOOL_DETECTOR after DEVICE_COLS. */
+/* school_cols: sql has DB_SQL_DEVICE_SCHOOL_DETECTOR after the device's columns. */
 static int device_lookup(struct db *db, const char *sql, const char *key,
     int school_cols, struct db_device *out, int *found, struct bbt_error *e)
 {
@@ -804,7 +787,7 @@ static int device_lookup(struct db *db, const char *sql, const char *key,
 int db_sqlite_device_by_token(struct db *db, const char *token_hash, struct db_device *out,
     int *found, struct bbt_error *e)
 {
-	return device_lookup(db, "SELECT " DEVICE_COLS ", " DEVICE_SCHOOL_DETECTOR
+	return device_lookup(db, "SELECT " DB_SQL_DEVICE_COLS ", " DB_SQL_DEVICE_SCHOOL_DETECTOR
 	    " FROM devices LEFT JOIN schools s ON s.code = devices.school "
 	    "WHERE token_hash = ?1 AND revoked_at IS NULL", token_hash, 1, out, found, e);
 }
@@ -812,27 +795,14 @@ int db_sqlite_device_by_token(struct db *db, const char *token_hash, struct db_d
 int db_sqlite_device_get(struct db *db, const char *device_id, struct db_device *out,
     int *found, struct bbt_error *e)
 {
-	return device_lookup(db, "SELECT " DEVICE_COLS " FROM devices WHERE device_id = ?1",
+	return device_lookup(db, "SELECT " DB_SQL_DEVICE_COLS " FROM devices WHERE device_id = ?1",
 	    device_id, 0, out, found, e);
 }
 
-/*
- * Enrollment without a race on either backend. A new hw_id is one INSERT
- * ... ON CONFLICT (hw_id) DO NOTHING RETURNING: of two processes enrolling
- * the same new machine at once, one inserts and the other finds the row
- * and re-enrolls over it. A known hw_id is read, its token kept as
- * superseded, and then replaced by one UPDATE that names the token it
- * read (compare and swap): if another enrollment replaced it in between,
- * the UPDATE changes nothing and the read is done again.
- */
-#define ENROLL_TRIES 8
-
-static int device_insert(struct db *db, const struct db_device *d, struct bbt_error *e)
+/* The steps of db_device_enroll (server/db.c; the statements, db_sql.h). */
+static int enroll_insert(struct db *db, const struct db_device *d, struct bbt_error *e)
 {
-	sqlite3_stmt *st = db_sqlite_stmt(db, "INSERT INTO devices (device_id, school, room, "
-	    "hostname, agent_version, public_key, token_hash, enrolled_at, hw_id) "
-	    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9) ON CONFLICT (hw_id) DO NOTHING "
-	    "RETURNING device_id", e);
+	sqlite3_stmt *st = db_sqlite_stmt(db, DB_SQL_ENROLL_INSERT, e);
 
 	if (!st)
 		return -1;
@@ -848,14 +818,16 @@ static int device_insert(struct db *db, const struct db_device *d, struct bbt_er
 	return db_sqlite_returning(db, st, e, "enroll device");
 }
 
-/* Keep old's token as superseded (the first enrollment to replace it says
- * whether the key was the same). */
-static int keep_old_token(struct db *db, const struct db_device *old,
+static int enroll_lookup(struct db *db, const char *hw_id, struct db_device *out,
+    int *found, struct bbt_error *e)
+{
+	return device_lookup(db, DB_SQL_DEVICE_BY_HW, hw_id, 0, out, found, e);
+}
+
+static int enroll_keep_old(struct db *db, const struct db_device *old,
     const struct db_device *d, struct bbt_error *e)
 {
-	sqlite3_stmt *st = db_sqlite_stmt(db, "INSERT INTO device_tokens_old (token_hash, "
-	    "device_id, public_key, superseded_at, same_key) VALUES (?1, ?2, ?3, ?4, ?5) "
-	    "ON CONFLICT (token_hash) DO NOTHING", e);
+	sqlite3_stmt *st = db_sqlite_stmt(db, DB_SQL_ENROLL_KEEP_OLD, e);
 
 	if (!st)
 		return -1;
@@ -867,21 +839,10 @@ static int keep_old_token(struct db *db, const struct db_device *old,
 	return db_sqlite_done(db, st, e, "keep superseded device token");
 }
 
-/*
- * Replace old's token with d's if it is still old's: 1 done, 0 another
- * enrollment came first. Clone evidence: d's key is one that an
- * enrollment with another key had replaced (two machines alternate).
- */
-static int device_swap(struct db *db, const struct db_device *old,
+static int enroll_swap(struct db *db, const struct db_device *old,
     const struct db_device *d, struct bbt_error *e)
 {
-	sqlite3_stmt *st = db_sqlite_stmt(db, "UPDATE devices SET room = ?2, hostname = ?3, "
-	    "agent_version = ?4, public_key = ?5, token_hash = ?6, enrolled_at = ?7, "
-	    "revoked_at = NULL, reenrolled = reenrolled + 1, reenrolled_at = ?7, "
-	    "clone_at = CASE WHEN public_key <> ?5 AND EXISTS (SELECT 1 FROM "
-	    "device_tokens_old o WHERE o.device_id = ?1 AND o.public_key = ?5 AND "
-	    "o.same_key = 0) THEN ?7 ELSE clone_at END "
-	    "WHERE device_id = ?1 AND token_hash = ?8 RETURNING device_id", e);
+	sqlite3_stmt *st = db_sqlite_stmt(db, DB_SQL_ENROLL_SWAP, e);
 
 	if (!st)
 		return -1;
@@ -896,34 +857,12 @@ static int device_swap(struct db *db, const struct db_device *old,
 	return db_sqlite_returning(db, st, e, "enroll device again");
 }
 
-int db_sqlite_device_enroll(struct db *db, struct db_device *d, int *reenrolled,
-    struct bbt_error *e)
-{
-	struct db_device old;
-	int found, rc;
-
-	*reenrolled = DB_ENROLL_NEW;
-	rc = device_insert(db, d, e);
-	for (int i = 0; rc == 0 && i < ENROLL_TRIES; i++) {
-		if (device_lookup(db, "SELECT " DEVICE_COLS " FROM devices WHERE hw_id = ?1",
-		    d->hw_id, 0, &old, &found, e) < 0)
-			return -1;
-		if (!found)	/* cannot happen: devices are never deleted */
-			return bbt_error_set(e, "device %s vanished", d->hw_id);
-		snprintf(d->device_id, sizeof(d->device_id), "%s", old.device_id);
-		if (strcmp(old.school, d->school) != 0) {
-			*reenrolled = DB_ENROLL_OTHER_SCHOOL;
-			return 0;
-		}
-		*reenrolled = DB_ENROLL_AGAIN;
-		if (keep_old_token(db, &old, d, e) < 0)
-			return -1;
-		rc = device_swap(db, &old, d, e);
-	}
-	if (rc < 0)
-		return -1;
-	return rc ? 0 : bbt_error_set(e, "device %s: enrollment kept losing a race", d->hw_id);
-}
+const struct db_enroll_steps db_sqlite_enroll_steps = {
+	.insert = enroll_insert,
+	.lookup = enroll_lookup,
+	.keep_old = enroll_keep_old,
+	.swap = enroll_swap,
+};
 
 /* A superseded device token's row. */
 struct superseded {
@@ -1055,7 +994,7 @@ int db_sqlite_device_counts(struct db *db, int64_t since, int64_t *enrolled, int
 int db_sqlite_devices_each(struct db *db, const char *school, db_device_fn fn, void *arg,
     struct bbt_error *e)
 {
-	sqlite3_stmt *st = db_sqlite_stmt(db, "SELECT " DEVICE_COLS ", input_devices "
+	sqlite3_stmt *st = db_sqlite_stmt(db, "SELECT " DB_SQL_DEVICE_COLS ", input_devices "
 	    "FROM devices WHERE CAST(?1 AS TEXT) IS NULL OR school = ?1 ORDER BY school, room, hostname, "
 	    "device_id", e);
 	struct db_device d;
@@ -1066,7 +1005,7 @@ int db_sqlite_devices_each(struct db *db, const char *school, db_device_fn fn, v
 	db_sqlite_bind_text(st, 1, school);
 	while ((rc = db_sqlite_row(db, st, e, "devices")) == 1) {
 		device_from_row(st, &d);
-		if (fn(arg, &d, (const char *)sqlite3_column_text(st, DEVICE_NCOLS), e) < 0) {
+		if (fn(arg, &d, (const char *)sqlite3_column_text(st, DB_SQL_DEVICE_NCOLS), e) < 0) {
 			sqlite3_reset(st);
 			return -1;
 		}

@@ -55,6 +55,8 @@ static inline struct db_sqlite *db_sq(struct db *db)
 DB_FUNCS(DB_SQLITE_PROTO)
 #undef DB_SQLITE_PROTO
 
+/* The steps of db_device_enroll on SQLite (db_sqlite.c). */
+extern const struct db_enroll_steps db_sqlite_enroll_steps;
 /* A cached prepared statement for sql, reset and unbound; NULL + e on error. */
 sqlite3_stmt *db_sqlite_stmt(struct db *db, const char *sql, struct bbt_error *e);
 /* Run SQL without results (schema, pragmas). Never with data from outside. */

@@ -15,6 +15,7 @@
 
 #include "db.h"
 #include "db_backend.h"
+#include "db_stats_sql.h"
 
 int db_is_url(const char *where)
 {
@@ -133,6 +134,31 @@ int db_device_enroll(struct db *db, struct db_device *d, int *reenrolled,
 	if (rc < 0)
 		return -1;
 	return rc ? 0 : bbt_error_set(e, "device %s: enrollment kept losing a race", d->hw_id);
+}
+
+int db_school_counts(struct db *db, const char *school, int64_t from, int64_t to,
+    int64_t min_duration_s, struct db_school_counts *out, struct bbt_error *e)
+{
+	int64_t dev[4], ses[3], rooms[2];
+
+	memset(out, 0, sizeof(*out));
+	if (db->be->stats_ints(db, SCHOOL_ROOMS_SQL, school, from, to, min_duration_s, rooms, 2,
+	    e) < 0 ||
+	    db->be->stats_ints(db, SCHOOL_DEVICES_SQL, school, from, to, min_duration_s, dev, 4,
+	    e) < 0 ||
+	    db->be->stats_ints(db, SCHOOL_SESSIONS_SQL, school, from, to, min_duration_s, ses, 3,
+	    e) < 0)
+		return -1;
+	out->classrooms = rooms[0];
+	out->timetable_rooms = rooms[1];
+	out->enrolled = dev[0];
+	out->seen = dev[1];
+	out->equipped = dev[2];
+	out->enrolled_rooms = dev[3];
+	out->qualifying = ses[0];
+	out->active_classrooms = ses[1];
+	out->qualifying_s = ses[2];
+	return 0;
 }
 
 int db_school_check(struct db *db, const char *code, struct bbt_error *e)

@@ -10,8 +10,9 @@
  *
  * X(name, params, args): int db_<name> params, called with args. Every
  * entry returns int (0 or -1); the void ones (db_close, db_rollback) and
- * db_open, db_begin, db_commit, db_school_check and db_device_enroll (its
- * steps are struct db_enroll_steps) are written out in db.c,
+ * db_open, db_begin, db_commit, db_school_check, db_device_enroll (its
+ * steps are struct db_enroll_steps) and db_school_counts (on stats_ints)
+ * are written out in db.c,
  * where transaction nesting lives once for every backend: a backend's
  * tx_begin/tx_commit/tx_rollback are called for the outermost level only;
  * db_timetable_replace (over timetable_clear and timetable_add) is written
@@ -109,9 +110,6 @@
 	X(sessions_each, (struct db *db, const char *school, const char *device_id, \
 	    db_session_fn fn, void *arg, struct bbt_error *e), (db, school, device_id, fn, arg, \
 	    e)) \
-	X(school_counts, (struct db *db, const char *school, int64_t from, int64_t to, int64_t \
-	    min_duration_s, struct db_school_counts *out, struct bbt_error *e), (db, school, \
-	    from, to, min_duration_s, out, e)) \
 	X(schools_counts_each, (struct db *db, const char *school, int64_t from, int64_t to, \
 	    int64_t min_duration_s, db_school_counts_fn fn, void *arg, struct bbt_error *e), \
 	    (db, school, from, to, min_duration_s, fn, arg, e)) \
@@ -173,6 +171,10 @@ struct db_enroll_steps {
 struct db_backend {
 	const char *name;	/* "sqlite", "postgresql": for messages */
 	const struct db_enroll_steps *enroll;
+	/* One row of nout integers from sql (server/db_stats_sql.h) bound to
+	 * its four parameters: db_school_counts (db.c) runs three. */
+	int (*stats_ints)(struct db *db, const char *sql, const char *school, int64_t from,
+	    int64_t to, int64_t min_duration_s, int64_t *out, int nout, struct bbt_error *e);
 #define DB_BACKEND_SLOT(name, params, args) int (*name) params;
 	DB_FUNCS(DB_BACKEND_SLOT)
 #undef DB_BACKEND_SLOT

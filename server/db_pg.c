@@ -738,6 +738,7 @@ static void pg_close(struct db *db)
 static const struct db_backend backend = {
 	.name = "postgresql",
 	.enroll = &db_pg_enroll_steps,
+	.stats_ints = db_pg_stats_ints,
 #define DB_PG_SLOT(name, params, args) .name = db_pg_##name,
 	DB_FUNCS(DB_PG_SLOT)
 #undef DB_PG_SLOT

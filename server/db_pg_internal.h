@@ -108,6 +108,9 @@ void db_pg_get_text(const PGresult *r, int row, int col, char *buf, size_t len);
 /* An integer column (0 for NULL). */
 int64_t db_pg_get_int(const PGresult *r, int row, int col);
 
+/* The stats_ints of server/db_backend.h (db_pg_stats.c). */
+int db_pg_stats_ints(struct db *db, const char *sql, const char *school, int64_t from,
+    int64_t to, int64_t min_duration_s, int64_t *out, int nout, struct bbt_error *e);
 /* The steps of db_device_enroll on PostgreSQL (db_pg_core.c). */
 extern const struct db_enroll_steps db_pg_enroll_steps;
 

@@ -39,12 +39,14 @@ static void counts_args(struct db_pg_args *a, const char *school, int64_t from, 
 	db_pg_put_int(a, min_duration_s);
 }
 
-/* One row of integers from sql. */
-static int ints(struct db *db, const char *sql, const struct db_pg_args *a, int64_t *out,
-    int nout, struct bbt_error *e)
+int db_pg_stats_ints(struct db *db, const char *sql, const char *school, int64_t from,
+    int64_t to, int64_t min_duration_s, int64_t *out, int nout, struct bbt_error *e)
 {
-	PGresult *r = db_pg_query(db, sql, a, "school counts", e);
+	struct db_pg_args a = { 0 };
+	PGresult *r;
 
+	counts_args(&a, school, from, to, min_duration_s);
+	r = db_pg_query(db, sql, &a, "school counts", e);
 	if (!r)
 		return -1;
 	for (int i = 0; i < nout; i++)
@@ -66,30 +68,6 @@ int db_pg_device_contact(struct db *db, const char *device_id, int64_t now,
 	    "VALUES (?1, ?2, ?3) ON CONFLICT (device_id, day) DO UPDATE SET "
 	    "hours = device_contacts.hours | excluded.hours", &a, "device contact", e) < 0 ?
 	    -1 : 0;
-}
-
-int db_pg_school_counts(struct db *db, const char *school, int64_t from, int64_t to,
-    int64_t min_duration_s, struct db_school_counts *out, struct bbt_error *e)
-{
-	struct db_pg_args a = { 0 };
-	int64_t dev[4], ses[3], rooms[2];
-
-	memset(out, 0, sizeof(*out));
-	counts_args(&a, school, from, to, min_duration_s);
-	if (ints(db, SCHOOL_ROOMS_SQL, &a, rooms, 2, e) < 0 ||
-	    ints(db, SCHOOL_DEVICES_SQL, &a, dev, 4, e) < 0 ||
-	    ints(db, SCHOOL_SESSIONS_SQL, &a, ses, 3, e) < 0)
-		return -1;
-	out->classrooms = rooms[0];
-	out->timetable_rooms = rooms[1];
-	out->enrolled = dev[0];
-	out->seen = dev[1];
-	out->equipped = dev[2];
-	out->enrolled_rooms = dev[3];
-	out->qualifying = ses[0];
-	out->active_classrooms = ses[1];
-	out->qualifying_s = ses[2];
-	return 0;
 }
 
 int db_pg_schools_counts_each(struct db *db, const char *school, int64_t from, int64_t to,

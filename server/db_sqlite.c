@@ -346,6 +346,7 @@ static void sqlite_close(struct db *db)
 static const struct db_backend backend = {
 	.name = "sqlite",
 	.enroll = &db_sqlite_enroll_steps,
+	.stats_ints = db_sqlite_stats_ints,
 #define DB_SQLITE_SLOT(name, params, args) .name = db_sqlite_##name,
 	DB_FUNCS(DB_SQLITE_SLOT)
 #undef DB_SQLITE_SLOT

@@ -55,6 +55,9 @@ static inline struct db_sqlite *db_sq(struct db *db)
 DB_FUNCS(DB_SQLITE_PROTO)
 #undef DB_SQLITE_PROTO
 
+/* The stats_ints of server/db_backend.h (db_sqlite_stats.c). */
+int db_sqlite_stats_ints(struct db *db, const char *sql, const char *school, int64_t from,
+    int64_t to, int64_t min_duration_s, int64_t *out, int nout, struct bbt_error *e);
 /* The steps of db_device_enroll on SQLite (db_sqlite.c). */
 extern const struct db_enroll_steps db_sqlite_enroll_steps;
 /* A cached prepared statement for sql, reset and unbound; NULL + e on error. */

@@ -37,9 +37,10 @@ int db_sqlite_schools_each(struct db *db, db_school_fn fn, void *arg, struct bbt
 	return rc == SQLITE_DONE ? 0 : db_sqlite_fail(db, e, "schools");
 }
 
-/* One row of integers from sql bound to (school, a, b, c). */
-static int ints(struct db *db, const char *sql, const char *school, int64_t a, int64_t b,
-    int64_t c, int64_t *out, int nout, struct bbt_error *e)
+/* A statement of db_stats_sql.h without ?4 ignores it: a bind past a
+ * statement's last parameter is SQLITE_RANGE and changes nothing. */
+int db_sqlite_stats_ints(struct db *db, const char *sql, const char *school, int64_t from,
+    int64_t to, int64_t min_duration_s, int64_t *out, int nout, struct bbt_error *e)
 {
 	sqlite3_stmt *st = db_sqlite_stmt(db, sql, e);
 
@@ -48,9 +49,9 @@ static int ints(struct db *db, const char *sql, const char *school, int64_t a, i
 		    sqlite3_column_count(st), nout);
 	if (st) {
 		sqlite3_bind_text(st, 1, school, -1, SQLITE_TRANSIENT);
-		sqlite3_bind_int64(st, 2, a);
-		sqlite3_bind_int64(st, 3, b);
-		sqlite3_bind_int64(st, 4, c);
+		sqlite3_bind_int64(st, 2, from);
+		sqlite3_bind_int64(st, 3, to);
+		sqlite3_bind_int64(st, 4, min_duration_s);
 	}
 	return db_sqlite_one(db, st, db_sqlite_int64s, out, NULL, e, "school counts");
 }
@@ -69,30 +70,6 @@ int db_sqlite_device_contact(struct db *db, const char *device_id, int64_t now,
 	sqlite3_bind_int64(st, 2, day);
 	sqlite3_bind_int64(st, 3, (int64_t)1 << hour);
 	return db_sqlite_done(db, st, e, "device contact");
-}
-
-int db_sqlite_school_counts(struct db *db, const char *school, int64_t from, int64_t to,
-    int64_t min_duration_s, struct db_school_counts *out, struct bbt_error *e)
-{
-	int64_t dev[4], ses[3], rooms[2];
-
-	memset(out, 0, sizeof(*out));
-	/* ints binds ?2..?4 for every statement: a bind past a statement's
-	 * last parameter is SQLITE_RANGE and changes nothing. */
-	if (ints(db, SCHOOL_ROOMS_SQL, school, from, to, 0, rooms, 2, e) < 0 ||
-	    ints(db, SCHOOL_DEVICES_SQL, school, from, to, 0, dev, 4, e) < 0 ||
-	    ints(db, SCHOOL_SESSIONS_SQL, school, from, to, min_duration_s, ses, 3, e) < 0)
-		return -1;
-	out->classrooms = rooms[0];
-	out->timetable_rooms = rooms[1];
-	out->enrolled = dev[0];
-	out->seen = dev[1];
-	out->equipped = dev[2];
-	out->enrolled_rooms = dev[3];
-	out->qualifying = ses[0];
-	out->active_classrooms = ses[1];
-	out->qualifying_s = ses[2];
-	return 0;
 }
 
 int db_sqlite_school_detector_set(struct db *db, const char *code, const struct db_detector *d,

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "db_pg_internal.h"
+#include "db_sql.h"
 
 static int sessions_of_end(struct db *db, const char *name, struct bbt_error *e)
 {
@@ -24,10 +25,7 @@ int db_pg_auth_password_set(struct db *db, const char *name, const char *hash, i
 	db_pg_put_text(&a, name);
 	db_pg_put_text(&a, hash);
 	db_pg_put_int(&a, now);
-	n = db_pg_run(db, "INSERT INTO admin_passwords (name, hash, set_at) "
-	    "SELECT name, ?2, ?3 FROM admins WHERE name = ?1 AND revoked_at IS NULL "
-	    "ON CONFLICT (name) DO UPDATE SET hash = excluded.hash, set_at = excluded.set_at "
-	    "RETURNING name", &a, "set password", e);
+	n = db_pg_run(db, DB_SQL_PASSWORD_SET, &a, "set password", e);
 	if (n < 0)
 		return -1;
 	*found = n > 0;
@@ -58,10 +56,8 @@ int db_pg_auth_password_get(struct db *db, const char *name, char hash[DB_AUTH_H
 	struct db_pg_args a = { 0 };
 
 	db_pg_put_text(&a, name);
-	return db_pg_one(db, "SELECT p.hash, a.name, coalesce(a.school, ''), a.created_at "
-	    "FROM admin_passwords p JOIN admins a ON a.name = p.name "
-	    "WHERE p.name = ?1 AND a.revoked_at IS NULL", &a, password_from_row, &p, found,
-	    "password", e);
+	return db_pg_one(db, DB_SQL_PASSWORD_GET, &a, password_from_row, &p, found, "password",
+	    e);
 }
 
 int db_pg_auth_admin_forget(struct db *db, const char *name, struct bbt_error *e)
@@ -83,8 +79,7 @@ int db_pg_auth_session_add(struct db *db, const char *id_hash, const char *admin
 	db_pg_put_text(&a, admin);
 	db_pg_put_text(&a, csrf);
 	db_pg_put_int(&a, now);
-	return db_pg_run(db, "INSERT INTO admin_sessions (id_hash, admin, csrf, created_at, last_seen) "
-	    "VALUES (?1, ?2, ?3, ?4, ?4)", &a, "add session", e) < 0 ? -1 : 0;
+	return db_pg_run(db, DB_SQL_AUTH_SESSION_ADD, &a, "add session", e) < 0 ? -1 : 0;
 }
 
 static void session_from_row(const PGresult *r, int i, void *arg)
@@ -108,10 +103,8 @@ int db_pg_auth_session_get(struct db *db, const char *id_hash, int64_t idle_cut,
 	db_pg_put_text(&a, id_hash);
 	db_pg_put_int(&a, idle_cut);
 	db_pg_put_int(&a, max_cut);
-	return db_pg_one(db, "SELECT a.name, coalesce(a.school, ''), a.created_at, s.csrf, "
-	    "s.created_at, s.last_seen FROM admin_sessions s JOIN admins a ON a.name = s.admin "
-	    "WHERE s.id_hash = ?1 AND a.revoked_at IS NULL AND s.last_seen > ?2 "
-	    "AND s.created_at > ?3", &a, session_from_row, out, found, "session", e);
+	return db_pg_one(db, DB_SQL_AUTH_SESSION_GET, &a, session_from_row, out, found,
+	    "session", e);
 }
 
 int db_pg_auth_session_touch(struct db *db, const char *id_hash, int64_t now, int64_t stale,
@@ -122,8 +115,7 @@ int db_pg_auth_session_touch(struct db *db, const char *id_hash, int64_t now, in
 	db_pg_put_text(&a, id_hash);
 	db_pg_put_int(&a, now);
 	db_pg_put_int(&a, stale);
-	return db_pg_run(db, "UPDATE admin_sessions SET last_seen = ?2 WHERE id_hash = ?1 AND "
-	    "last_seen < ?3", &a, "touch session", e) < 0 ? -1 : 0;
+	return db_pg_run(db, DB_SQL_AUTH_SESSION_TOUCH, &a, "touch session", e) < 0 ? -1 : 0;
 }
 
 int db_pg_auth_session_delete(struct db *db, const char *id_hash, struct bbt_error *e)
@@ -139,8 +131,7 @@ int db_pg_auth_sessions_prune(struct db *db, int64_t idle_cut, int64_t max_cut,
 
 	db_pg_put_int(&a, idle_cut);
 	db_pg_put_int(&a, max_cut);
-	return db_pg_run(db, "DELETE FROM admin_sessions WHERE last_seen <= ?1 OR created_at <= ?2",
-	    &a, "prune sessions", e) < 0 ? -1 : 0;
+	return db_pg_run(db, DB_SQL_AUTH_SESSIONS_PRUNE, &a, "prune sessions", e) < 0 ? -1 : 0;
 }
 
 int db_pg_auth_failure_add(struct db *db, const char *key, int64_t at, struct bbt_error *e)
@@ -149,8 +140,7 @@ int db_pg_auth_failure_add(struct db *db, const char *key, int64_t at, struct bb
 
 	db_pg_put_text(&a, key);
 	db_pg_put_int(&a, at);
-	return db_pg_run(db, "INSERT INTO signin_failures (key, at) VALUES (?1, ?2)", &a,
-	    "log failure", e) < 0 ? -1 : 0;
+	return db_pg_run(db, DB_SQL_FAILURE_ADD, &a, "log failure", e) < 0 ? -1 : 0;
 }
 
 int db_pg_auth_failure_nth(struct db *db, const char *key, int64_t since, int n, int64_t *at,
@@ -162,8 +152,7 @@ int db_pg_auth_failure_nth(struct db *db, const char *key, int64_t since, int n,
 	db_pg_put_text(&a, key);
 	db_pg_put_int(&a, since);
 	db_pg_put_int(&a, n > 0 ? n - 1 : 0);
-	return db_pg_one(db, "SELECT at FROM signin_failures WHERE key = ?1 AND at > ?2 "
-	    "ORDER BY at DESC LIMIT 1 OFFSET ?3", &a, db_pg_int64s, at, found, "failures", e);
+	return db_pg_one(db, DB_SQL_FAILURE_NTH, &a, db_pg_int64s, at, found, "failures", e);
 }
 
 int db_pg_auth_failures_clear(struct db *db, const char *key, struct bbt_error *e)

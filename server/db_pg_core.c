@@ -25,8 +25,7 @@ int db_pg_school_add(struct db *db, const struct db_school *s, struct bbt_error 
 	db_pg_put_text(&a, s->code);
 	db_pg_put_text(&a, s->name);
 	db_pg_put_text(&a, s->district[0] ? s->district : NULL);
-	rc = db_pg_run(db, "INSERT INTO schools (code, name, district) VALUES (?1, ?2, ?3) "
-	    "ON CONFLICT (code) DO NOTHING RETURNING code", &a, "add school", e);
+	rc = db_pg_run(db, DB_SQL_SCHOOL_ADD, &a, "add school", e);
 	if (rc != 0)
 		return rc > 0 ? 0 : -1;
 	if (db_pg_school_get(db, s->code, &old, &found, e) < 0)
@@ -49,8 +48,7 @@ int db_pg_school_get(struct db *db, const char *code, struct db_school *out,
 	struct db_pg_args a = { 0 };
 
 	db_pg_put_text(&a, code);
-	return db_pg_one(db, "SELECT code, name, district FROM schools WHERE code = ?1", &a,
-	    school_from_row, out, found, "school", e);
+	return db_pg_one(db, DB_SQL_SCHOOL_GET, &a, school_from_row, out, found, "school", e);
 }
 
 /* ---- enrollment tokens ---- */
@@ -79,9 +77,7 @@ int db_pg_enroll_token_add(struct db *db, const struct db_enroll_token *t,
 	db_pg_put_int(&a, t->expires_at);
 	db_pg_put_int(&a, t->created_at);
 	db_pg_put_text(&a, t->prefix[0] ? t->prefix : NULL);
-	return db_pg_run(db, "INSERT INTO enroll_tokens (hash, school, uses_left, expires_at, "
-	    "created_at, prefix) VALUES (?1, ?2, ?3, ?4, ?5, ?6)", &a, "add enrollment token",
-	    e) < 0 ? -1 : 0;
+	return db_pg_run(db, DB_SQL_TOKEN_ADD, &a, "add enrollment token", e) < 0 ? -1 : 0;
 }
 
 int db_pg_enroll_token_get(struct db *db, const char *hash, struct db_enroll_token *out,
@@ -102,8 +98,7 @@ int db_pg_enroll_token_take(struct db *db, const char *hash, int *taken,
 
 	*taken = 0;
 	db_pg_put_text(&a, hash);
-	n = db_pg_run(db, "UPDATE enroll_tokens SET uses_left = uses_left - 1 WHERE hash = ?1 "
-	    "AND uses_left > 0 AND revoked_at IS NULL", &a, "use enrollment token", e);
+	n = db_pg_run(db, DB_SQL_TOKEN_TAKE, &a, "use enrollment token", e);
 	if (n < 0)
 		return -1;
 	*taken = n == 1;
@@ -165,8 +160,8 @@ int db_pg_enroll_token_revoke(struct db *db, const char *hash, int64_t now,
 
 	db_pg_put_text(&a, hash);
 	db_pg_put_int(&a, now);
-	return db_pg_run(db, "UPDATE enroll_tokens SET revoked_at = ?2 WHERE hash = ?1 AND "
-	    "revoked_at IS NULL", &a, "revoke enrollment token", e) < 0 ? -1 : 0;
+	return db_pg_run(db, DB_SQL_TOKEN_REVOKE, &a, "revoke enrollment token",
+	    e) < 0 ? -1 : 0;
 }
 
 /* ---- admins ---- */
@@ -181,11 +176,7 @@ int db_pg_admin_add(struct db *db, const struct db_admin *ad, const char *token_
 	db_pg_put_text(&a, token_hash);
 	db_pg_put_text(&a, ad->school[0] ? ad->school : NULL);
 	db_pg_put_int(&a, created_at);
-	rc = db_pg_run(db, "INSERT INTO admins (name, token_hash, school, created_at) "
-	    "VALUES (?1, ?2, ?3, ?4) ON CONFLICT (name) DO UPDATE SET "
-	    "token_hash = excluded.token_hash, school = excluded.school, "
-	    "created_at = excluded.created_at, revoked_at = NULL "
-	    "WHERE admins.revoked_at IS NOT NULL RETURNING name", &a, "add admin", e);
+	rc = db_pg_run(db, DB_SQL_ADMIN_ADD, &a, "add admin", e);
 	if (rc < 0)
 		return -1;
 	return rc ? 0 : bbt_error_set(e, "admin %s exists", ad->name);
@@ -237,8 +228,7 @@ int db_pg_admin_revoke(struct db *db, const char *name, int64_t now, int *found,
 	*found = *already = 0;
 	db_pg_put_text(&a, name);
 	db_pg_put_int(&a, now);
-	rc = db_pg_run(db, "UPDATE admins SET revoked_at = ?2 WHERE name = ?1 AND "
-	    "revoked_at IS NULL RETURNING name", &a, "revoke admin", e);
+	rc = db_pg_run(db, DB_SQL_ADMIN_REVOKE, &a, "revoke admin", e);
 	if (rc != 0) {
 		*found = rc > 0;
 		return rc > 0 ? 0 : -1;
@@ -392,8 +382,7 @@ int db_pg_device_token_refused(struct db *db, const char *token_hash, int64_t no
 
 	*why = DB_TOKEN_UNKNOWN;
 	db_pg_put_text(&a, token_hash);
-	r = db_pg_query(db, "SELECT device_id, same_key FROM device_tokens_old WHERE "
-	    "token_hash = ?1", &a, "superseded device token", e);
+	r = db_pg_query(db, DB_SQL_SUPERSEDED_GET, &a, "superseded device token", e);
 	if (!r)
 		return -1;
 	if (PQntuples(r) > 0) {
@@ -407,12 +396,10 @@ int db_pg_device_token_refused(struct db *db, const char *token_hash, int64_t no
 		db_pg_put_text(&a, id);
 		db_pg_put_int(&a, now);
 		/* At most one write a second per device, however often it knocks. */
-		return db_pg_run(db, "UPDATE devices SET clone_at = ?2 WHERE device_id = ?1 "
-		    "AND coalesce(clone_at, 0) < ?2", &a, "clone evidence", e) < 0 ? -1 : 0;
+		return db_pg_run(db, DB_SQL_CLONE_SET, &a, "clone evidence", e) < 0 ? -1 : 0;
 	}
 	PQclear(r);
-	rc = db_pg_run(db, "SELECT 1 FROM devices WHERE token_hash = ?1 AND revoked_at IS "
-	    "NOT NULL", &a, "revoked device", e);
+	rc = db_pg_run(db, DB_SQL_DEVICE_REVOKED, &a, "revoked device", e);
 	if (rc < 0)
 		return -1;
 	if (rc > 0)
@@ -427,8 +414,7 @@ int db_pg_device_revoke(struct db *db, const char *device_id, int64_t now,
 
 	db_pg_put_text(&a, device_id);
 	db_pg_put_int(&a, now);
-	return db_pg_run(db, "UPDATE devices SET revoked_at = ?2 WHERE device_id = ?1 AND "
-	    "revoked_at IS NULL", &a, "revoke device", e) < 0 ? -1 : 0;
+	return db_pg_run(db, DB_SQL_DEVICE_REVOKE, &a, "revoke device", e) < 0 ? -1 : 0;
 }
 
 int db_pg_device_move(struct db *db, const char *device_id, const char *school,
@@ -439,8 +425,7 @@ int db_pg_device_move(struct db *db, const char *device_id, const char *school,
 	db_pg_put_text(&a, device_id);
 	db_pg_put_text(&a, school);
 	db_pg_put_text(&a, room);
-	return db_pg_run(db, "UPDATE devices SET school = ?2, room = ?3 WHERE device_id = ?1",
-	    &a, "move device", e) < 0 ? -1 : 0;
+	return db_pg_run(db, DB_SQL_DEVICE_MOVE, &a, "move device", e) < 0 ? -1 : 0;
 }
 
 static void put_offset(struct db_pg_args *a, int64_t clock_offset_s)
@@ -459,9 +444,7 @@ int db_pg_device_seen(struct db *db, const char *device_id, int64_t now,
 	db_pg_put_text(&a, device_id);
 	db_pg_put_int(&a, now);
 	put_offset(&a, clock_offset_s);
-	if (db_pg_run(db, "UPDATE devices SET last_seen = ?2, "
-	    "clock_offset_s = coalesce(?3, clock_offset_s) WHERE device_id = ?1", &a,
-	    "device seen", e) < 0)
+	if (db_pg_run(db, DB_SQL_DEVICE_SEEN, &a, "device seen", e) < 0)
 		return -1;
 	return db_pg_device_contact(db, device_id, now, e);
 }
@@ -481,12 +464,7 @@ int db_pg_device_heartbeat(struct db *db, const char *device_id, int64_t now,
 	else
 		db_pg_put_null_int(&a);
 	db_pg_put_text(&a, devices_json);
-	if (db_pg_run(db, "UPDATE devices SET last_seen = ?2, "
-	    "clock_offset_s = coalesce(?3, clock_offset_s), "
-	    "agent_version = coalesce(?4, agent_version), "
-	    "buffer_depth = coalesce(?5, buffer_depth), "
-	    "input_devices = coalesce(?6, input_devices) WHERE device_id = ?1", &a,
-	    "device heartbeat", e) < 0)
+	if (db_pg_run(db, DB_SQL_DEVICE_HEARTBEAT, &a, "device heartbeat", e) < 0)
 		return -1;
 	return db_pg_device_contact(db, device_id, now, e);
 }
@@ -498,8 +476,8 @@ int db_pg_device_counts(struct db *db, int64_t since, int64_t *enrolled, int64_t
 	int64_t v[2];
 
 	db_pg_put_int(&a, since);
-	if (db_pg_one(db, "SELECT count(*), count(CASE WHEN last_seen >= ?1 THEN 1 END) "
-	    "FROM devices", &a, db_pg_int64s, v, NULL, "device counts", e) < 0)
+	if (db_pg_one(db, DB_SQL_DEVICE_COUNTS, &a, db_pg_int64s, v, NULL, "device counts",
+	    e) < 0)
 		return -1;
 	*enrolled = v[0];
 	*seen = v[1];

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "db_pg_internal.h"
+#include "db_sql.h"
 
 #define DAY_S 86400
 
@@ -23,9 +24,8 @@ int db_pg_school_resolve(struct db *db, const char *ref, char code[DB_SCHOOL_LEN
 	struct db_pg_args a = { 0 };
 
 	db_pg_put_text(&a, ref);
-	return db_pg_one(db, "SELECT code FROM schools WHERE code = ?1 OR name = ?1 "
-	    "ORDER BY CASE WHEN code = ?1 THEN 0 ELSE 1 END, code LIMIT 1", &a, code_from_row,
-	    code, found, "school", e);
+	return db_pg_one(db, DB_SQL_SCHOOL_RESOLVE, &a, code_from_row, code, found, "school",
+	    e);
 }
 
 int db_pg_live_upsert(struct db *db, const struct db_live_lesson *l, struct bbt_error *e)
@@ -46,15 +46,7 @@ int db_pg_live_upsert(struct db *db, const struct db_live_lesson *l, struct bbt_
 	db_pg_put_text(&a, l->recv_room);
 	db_pg_put_text(&a, l->owner);
 	db_pg_put_text(&a, l->contact);
-	return db_pg_run(db, "INSERT INTO live_lessons (seq, day, type, "
-	    "subject, teacher, course, area, stage, grade, platform, note, start, \"end\", "
-	    "school, room, recv_school, recv_room, owner, contact) VALUES (?1, ?2, ?3, ?4, "
-	    "?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19) "
-	    "ON CONFLICT (seq, day) DO UPDATE "
-	    "SET type = ?3, subject = ?4, teacher = ?5, course = ?6, area = ?7, stage = ?8, "
-	    "grade = ?9, platform = ?10, note = ?11, start = ?12, \"end\" = ?13, "
-	    "school = ?14, room = ?15, recv_school = ?16, recv_room = ?17, owner = ?18, "
-	    "contact = ?19", &a, "store live lesson", e) < 0 ? -1 : 0;
+	return db_pg_run(db, DB_SQL_LIVE_UPSERT, &a, "store live lesson", e) < 0 ? -1 : 0;
 }
 
 static void lesson_from_row(const PGresult *r, int row, struct db_live_lesson *l)
@@ -90,11 +82,7 @@ int db_pg_live_each(struct db *db, const char *school, int64_t from, int64_t to,
 	db_pg_put_text(&a, school);
 	db_pg_put_int(&a, from);
 	db_pg_put_int(&a, to);
-	r = db_pg_query(db, "SELECT seq, day, type, subject, teacher, "
-	    "course, area, stage, grade, platform, note, start, \"end\", school, room, "
-	    "recv_school, recv_room, owner, contact FROM live_lessons WHERE start >= ?2 AND "
-	    "start < ?3 AND (CAST(?1 AS TEXT) IS NULL OR school = ?1 OR recv_school = ?1) "
-	    "ORDER BY start, seq", &a, "live lessons", e);
+	r = db_pg_query(db, DB_SQL_LIVE_EACH, &a, "live lessons", e);
 	if (!r)
 		return -1;
 	for (int i = 0; rc == 0 && i < PQntuples(r); i++) {
@@ -118,9 +106,7 @@ int db_pg_room_sessions(struct db *db, const char *school, const char *room, int
 	db_pg_put_int(&a, from - DAY_S);
 	db_pg_put_int(&a, to);
 	db_pg_put_int(&a, from);
-	r = db_pg_query(db, "SELECT id, start, \"end\" FROM sessions WHERE school = ?1 AND "
-	    "room = ?2 AND start >= ?3 AND start < ?4 AND \"end\" > ?5 ORDER BY start, id", &a,
-	    "room sessions", e);
+	r = db_pg_query(db, DB_SQL_ROOM_SESSIONS, &a, "room sessions", e);
 	if (!r)
 		return -1;
 	for (int i = 0; rc == 0 && i < PQntuples(r); i++) {
@@ -139,9 +125,8 @@ int db_pg_room_devices(struct db *db, const char *school, const char *room, int 
 
 	db_pg_put_text(&a, school);
 	db_pg_put_text(&a, room);
-	if (db_pg_one(db, "SELECT count(*), coalesce(max(last_seen), 0) FROM devices "
-	    "WHERE school = ?1 AND room = ?2 AND revoked_at IS NULL", &a, db_pg_int64s, v, NULL,
-	    "room devices", e) < 0)
+	if (db_pg_one(db, DB_SQL_ROOM_DEVICES, &a, db_pg_int64s, v, NULL, "room devices",
+	    e) < 0)
 		return -1;
 	*ndevices = (int)v[0];
 	*last_seen = v[1];

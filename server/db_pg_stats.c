@@ -8,12 +8,12 @@
 #include <string.h>
 
 #include "db_pg_internal.h"
+#include "db_sql.h"
 #include "db_stats_sql.h"
 
 int db_pg_schools_each(struct db *db, db_school_fn fn, void *arg, struct bbt_error *e)
 {
-	PGresult *r = db_pg_query(db, "SELECT code, name, coalesce(district, '') FROM schools "
-	    "ORDER BY coalesce(district, ''), code", NULL, "schools", e);
+	PGresult *r = db_pg_query(db, DB_SQL_SCHOOLS_EACH, NULL, "schools", e);
 	struct db_school s;
 	int rc = 0;
 
@@ -64,10 +64,7 @@ int db_pg_device_contact(struct db *db, const char *device_id, int64_t now,
 	db_pg_put_text(&a, device_id);
 	db_pg_put_int(&a, day);
 	db_pg_put_int(&a, (int64_t)1 << hour);
-	return db_pg_run(db, "INSERT INTO device_contacts (device_id, day, hours) "
-	    "VALUES (?1, ?2, ?3) ON CONFLICT (device_id, day) DO UPDATE SET "
-	    "hours = device_contacts.hours | excluded.hours", &a, "device contact", e) < 0 ?
-	    -1 : 0;
+	return db_pg_run(db, DB_SQL_DEVICE_CONTACT, &a, "device contact", e) < 0 ? -1 : 0;
 }
 
 int db_pg_schools_counts_each(struct db *db, const char *school, int64_t from, int64_t to,
@@ -113,9 +110,7 @@ int db_pg_school_detector_set(struct db *db, const char *code, const struct db_d
 		else
 			db_pg_put_null_int(&a);
 	}
-	n = db_pg_run(db, "UPDATE schools SET detector_idle_gap = ?2, "
-	    "detector_min_session = ?3, detector_stuck_contact = ?4 WHERE code = ?1", &a,
-	    "school detector settings", e);
+	n = db_pg_run(db, DB_SQL_DETECTOR_SET, &a, "school detector settings", e);
 	if (n < 0)
 		return -1;
 	return n ? 0 : bbt_error_set(e, "unknown school %.64s", code);
@@ -145,9 +140,7 @@ int db_pg_school_detector_get(struct db *db, const char *code, struct db_detecto
 	int found, rc;
 
 	db_pg_put_text(&a, code);
-	rc = db_pg_one(db, "SELECT coalesce(detector_idle_gap, -1), "
-	    "coalesce(detector_min_session, -1), coalesce(detector_stuck_contact, -1) "
-	    "FROM schools WHERE code = ?1", &a, db_pg_int64s, v, &found,
+	rc = db_pg_one(db, DB_SQL_DETECTOR_GET, &a, db_pg_int64s, v, &found,
 	    "school detector settings", e);
 	out->idle_gap = v[0];
 	out->min_session = v[1];
@@ -160,16 +153,13 @@ int db_pg_device_uploaded(struct db *db, const char *device_id, int64_t n,
 {
 	if (n <= 0)
 		return 0;
-	return db_pg_run_key_int(db, "UPDATE devices SET buffer_depth = "
-	    "CASE WHEN buffer_depth > ?2 THEN buffer_depth - ?2 ELSE 0 END "
-	    "WHERE device_id = ?1 AND buffer_depth IS NOT NULL", device_id, n, "device", e);
+	return db_pg_run_key_int(db, DB_SQL_DEVICE_UPLOADED, device_id, n, "device", e);
 }
 
 int db_pg_device_interval_set(struct db *db, const char *device_id, int64_t interval_s,
     struct bbt_error *e)
 {
-	return db_pg_run_key_int(db, "UPDATE devices SET sync_interval_s = nullif(?2, 0) "
-	    "WHERE device_id = ?1", device_id, interval_s, "device", e);
+	return db_pg_run_key_int(db, DB_SQL_INTERVAL_SET, device_id, interval_s, "device", e);
 }
 
 int db_pg_device_interval_get(struct db *db, const char *device_id, int64_t *interval_s,
@@ -180,6 +170,6 @@ int db_pg_device_interval_get(struct db *db, const char *device_id, int64_t *int
 
 	*interval_s = 0;
 	db_pg_put_text(&a, device_id);
-	return db_pg_one(db, "SELECT coalesce(sync_interval_s, 0) FROM devices WHERE "
-	    "device_id = ?1", &a, db_pg_int64s, interval_s, &found, "device", e);
+	return db_pg_one(db, DB_SQL_INTERVAL_GET, &a, db_pg_int64s, interval_s, &found,
+	    "device", e);
 }

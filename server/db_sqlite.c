@@ -501,8 +501,7 @@ int db_sqlite_each(struct db *db, sqlite3_stmt *st, db_sqlite_walk_fn fn, void *
  */
 int db_sqlite_school_add(struct db *db, const struct db_school *s, struct bbt_error *e)
 {
-	sqlite3_stmt *st = db_sqlite_stmt(db, "INSERT INTO schools (code, name, district) "
-	    "VALUES (?1, ?2, ?3) ON CONFLICT (code) DO NOTHING RETURNING code", e);
+	sqlite3_stmt *st = db_sqlite_stmt(db, DB_SQL_SCHOOL_ADD, e);
 	struct db_school old;
 	int rc, found;
 
@@ -531,8 +530,8 @@ static void school_from_row(sqlite3_stmt *st, void *out)
 int db_sqlite_school_get(struct db *db, const char *code, struct db_school *out,
     int *found, struct bbt_error *e)
 {
-	return db_sqlite_one_key(db, "SELECT code, name, district FROM schools WHERE code = ?1",
-	    code, school_from_row, out, found, e, "school");
+	return db_sqlite_one_key(db, DB_SQL_SCHOOL_GET, code, school_from_row, out, found, e,
+	    "school");
 }
 
 /* ---- enrollment tokens ---- */
@@ -553,9 +552,7 @@ static void token_from_row(sqlite3_stmt *st, void *out)
 int db_sqlite_enroll_token_add(struct db *db, const struct db_enroll_token *t,
     struct bbt_error *e)
 {
-	sqlite3_stmt *st = db_sqlite_stmt(db, "INSERT INTO enroll_tokens "
-	    "(hash, school, uses_left, expires_at, created_at, prefix) "
-	    "VALUES (?1, ?2, ?3, ?4, ?5, ?6)", e);
+	sqlite3_stmt *st = db_sqlite_stmt(db, DB_SQL_TOKEN_ADD, e);
 
 	if (!st)
 		return -1;
@@ -578,8 +575,7 @@ int db_sqlite_enroll_token_get(struct db *db, const char *hash, struct db_enroll
 int db_sqlite_enroll_token_take(struct db *db, const char *hash, int *taken,
     struct bbt_error *e)
 {
-	sqlite3_stmt *st = db_sqlite_stmt(db, "UPDATE enroll_tokens SET uses_left = "
-	    "uses_left - 1 WHERE hash = ?1 AND uses_left > 0 AND revoked_at IS NULL", e);
+	sqlite3_stmt *st = db_sqlite_stmt(db, DB_SQL_TOKEN_TAKE, e);
 
 	*taken = 0;
 	if (!st)
@@ -639,8 +635,8 @@ int db_sqlite_enroll_tokens_match(struct db *db, const char *prefix, int by_hash
 int db_sqlite_enroll_token_revoke(struct db *db, const char *hash, int64_t now,
     struct bbt_error *e)
 {
-	return db_sqlite_done_key_int(db, "UPDATE enroll_tokens SET revoked_at = ?2 "
-	    "WHERE hash = ?1 AND revoked_at IS NULL", hash, now, e, "revoke enrollment token");
+	return db_sqlite_done_key_int(db, DB_SQL_TOKEN_REVOKE, hash, now, e,
+	    "revoke enrollment token");
 }
 
 /* ---- admins ---- */
@@ -653,11 +649,7 @@ int db_sqlite_enroll_token_revoke(struct db *db, const char *hash, int64_t now,
 int db_sqlite_admin_add(struct db *db, const struct db_admin *a, const char *token_hash,
     int64_t created_at, struct bbt_error *e)
 {
-	sqlite3_stmt *st = db_sqlite_stmt(db, "INSERT INTO admins (name, token_hash, school, "
-	    "created_at) VALUES (?1, ?2, ?3, ?4) ON CONFLICT (name) DO UPDATE SET "
-	    "token_hash = excluded.token_hash, school = excluded.school, "
-	    "created_at = excluded.created_at, revoked_at = NULL "
-	    "WHERE admins.revoked_at IS NOT NULL RETURNING name", e);
+	sqlite3_stmt *st = db_sqlite_stmt(db, DB_SQL_ADMIN_ADD, e);
 	int rc;
 
 	if (!st)
@@ -712,8 +704,7 @@ int db_sqlite_admins_each(struct db *db, db_admin_fn fn, void *arg, struct bbt_e
 int db_sqlite_admin_revoke(struct db *db, const char *name, int64_t now, int *found,
     int *already, struct bbt_error *e)
 {
-	sqlite3_stmt *st = db_sqlite_stmt(db, "UPDATE admins SET revoked_at = ?2 "
-	    "WHERE name = ?1 AND revoked_at IS NULL RETURNING name", e);
+	sqlite3_stmt *st = db_sqlite_stmt(db, DB_SQL_ADMIN_REVOKE, e);
 	int rc;
 
 	*found = *already = 0;
@@ -887,25 +878,22 @@ int db_sqlite_device_token_refused(struct db *db, const char *token_hash, int64_
 	int found;
 
 	*why = DB_TOKEN_UNKNOWN;
-	if (db_sqlite_one_key(db, "SELECT device_id, same_key FROM device_tokens_old "
-	    "WHERE token_hash = ?1", token_hash, superseded_from_row, &old, &found, e,
-	    "superseded device token") < 0)
+	if (db_sqlite_one_key(db, DB_SQL_SUPERSEDED_GET, token_hash, superseded_from_row, &old,
+	    &found, e, "superseded device token") < 0)
 		return -1;
 	if (found) {
 		*why = DB_TOKEN_SUPERSEDED;
 		if (old.same_key)
 			return 0;
 		/* At most one write a second per device, however often it knocks. */
-		st = db_sqlite_stmt(db, "UPDATE devices SET clone_at = ?2 WHERE "
-		    "device_id = ?1 AND coalesce(clone_at, 0) < ?2", e);
+		st = db_sqlite_stmt(db, DB_SQL_CLONE_SET, e);
 		if (!st)
 			return -1;
 		sqlite3_bind_text(st, 1, old.id, -1, SQLITE_TRANSIENT);
 		sqlite3_bind_int64(st, 2, now);
 		return db_sqlite_done(db, st, e, "clone evidence");
 	}
-	if (db_sqlite_one_key(db, "SELECT 1 FROM devices WHERE token_hash = ?1 "
-	    "AND revoked_at IS NOT NULL", token_hash, NULL, NULL, &found, e,
+	if (db_sqlite_one_key(db, DB_SQL_DEVICE_REVOKED, token_hash, NULL, NULL, &found, e,
 	    "revoked device") < 0)
 		return -1;
 	if (found)
@@ -916,15 +904,14 @@ int db_sqlite_device_token_refused(struct db *db, const char *token_hash, int64_
 int db_sqlite_device_revoke(struct db *db, const char *device_id, int64_t now,
     struct bbt_error *e)
 {
-	return db_sqlite_done_key_int(db, "UPDATE devices SET revoked_at = ?2 "
-	    "WHERE device_id = ?1 AND revoked_at IS NULL", device_id, now, e, "revoke device");
+	return db_sqlite_done_key_int(db, DB_SQL_DEVICE_REVOKE, device_id, now, e,
+	    "revoke device");
 }
 
 int db_sqlite_device_move(struct db *db, const char *device_id, const char *school,
     const char *room, struct bbt_error *e)
 {
-	sqlite3_stmt *st = db_sqlite_stmt(db, "UPDATE devices SET school = ?2, room = ?3 "
-	    "WHERE device_id = ?1", e);
+	sqlite3_stmt *st = db_sqlite_stmt(db, DB_SQL_DEVICE_MOVE, e);
 
 	if (!st)
 		return -1;
@@ -937,8 +924,7 @@ int db_sqlite_device_move(struct db *db, const char *device_id, const char *scho
 int db_sqlite_device_seen(struct db *db, const char *device_id, int64_t now,
     int64_t clock_offset_s, struct bbt_error *e)
 {
-	sqlite3_stmt *st = db_sqlite_stmt(db, "UPDATE devices SET last_seen = ?2, "
-	    "clock_offset_s = coalesce(?3, clock_offset_s) WHERE device_id = ?1", e);
+	sqlite3_stmt *st = db_sqlite_stmt(db, DB_SQL_DEVICE_SEEN, e);
 
 	if (!st)
 		return -1;
@@ -955,11 +941,7 @@ int db_sqlite_device_heartbeat(struct db *db, const char *device_id, int64_t now
     int64_t clock_offset_s, const char *agent_version, int64_t buffer_depth,
     const char *devices_json, struct bbt_error *e)
 {
-	sqlite3_stmt *st = db_sqlite_stmt(db, "UPDATE devices SET last_seen = ?2, "
-	    "clock_offset_s = coalesce(?3, clock_offset_s), "
-	    "agent_version = coalesce(?4, agent_version), "
-	    "buffer_depth = coalesce(?5, buffer_depth), "
-	    "input_devices = coalesce(?6, input_devices) WHERE device_id = ?1", e);
+	sqlite3_stmt *st = db_sqlite_stmt(db, DB_SQL_DEVICE_HEARTBEAT, e);
 
 	if (!st)
 		return -1;
@@ -979,8 +961,7 @@ int db_sqlite_device_heartbeat(struct db *db, const char *device_id, int64_t now
 int db_sqlite_device_counts(struct db *db, int64_t since, int64_t *enrolled, int64_t *seen,
     struct bbt_error *e)
 {
-	sqlite3_stmt *st = db_sqlite_stmt(db, "SELECT count(*), "
-	    "count(CASE WHEN last_seen >= ?1 THEN 1 END) FROM devices", e);
+	sqlite3_stmt *st = db_sqlite_stmt(db, DB_SQL_DEVICE_COUNTS, e);
 	int64_t v[2];
 
 	if (st)

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "db.h"
+#include "db_sql.h"
 #include "db_sqlite_internal.h"
 
 static int sessions_of_end(struct db *db, const char *name, struct bbt_error *e)
@@ -19,10 +20,7 @@ static int sessions_of_end(struct db *db, const char *name, struct bbt_error *e)
 int db_sqlite_auth_password_set(struct db *db, const char *name, const char *hash, int64_t now,
     int *found, struct bbt_error *e)
 {
-	sqlite3_stmt *st = db_sqlite_stmt(db, "INSERT INTO admin_passwords (name, hash, set_at) "
-	    "SELECT name, ?2, ?3 FROM admins WHERE name = ?1 AND revoked_at IS NULL "
-	    "ON CONFLICT (name) DO UPDATE SET hash = excluded.hash, set_at = excluded.set_at "
-	    "RETURNING name", e);
+	sqlite3_stmt *st = db_sqlite_stmt(db, DB_SQL_PASSWORD_SET, e);
 	int rc;
 
 	*found = 0;
@@ -60,9 +58,7 @@ int db_sqlite_auth_password_get(struct db *db, const char *name, char hash[DB_AU
 {
 	struct password p = { hash, admin };
 
-	return db_sqlite_one_key(db, "SELECT p.hash, a.name, coalesce(a.school, ''), "
-	    "a.created_at FROM admin_passwords p JOIN admins a ON a.name = p.name "
-	    "WHERE p.name = ?1 AND a.revoked_at IS NULL", name, password_from_row, &p, found,
+	return db_sqlite_one_key(db, DB_SQL_PASSWORD_GET, name, password_from_row, &p, found,
 	    e, "password");
 }
 
@@ -81,8 +77,7 @@ int db_sqlite_auth_admin_forget(struct db *db, const char *name, struct bbt_erro
 int db_sqlite_auth_session_add(struct db *db, const char *id_hash, const char *admin,
     const char *csrf, int64_t now, struct bbt_error *e)
 {
-	sqlite3_stmt *st = db_sqlite_stmt(db, "INSERT INTO admin_sessions (id_hash, admin, csrf, "
-	    "created_at, last_seen) VALUES (?1, ?2, ?3, ?4, ?4)", e);
+	sqlite3_stmt *st = db_sqlite_stmt(db, DB_SQL_AUTH_SESSION_ADD, e);
 
 	if (!st)
 		return -1;
@@ -109,10 +104,7 @@ static void session_from_row(sqlite3_stmt *st, void *arg)
 int db_sqlite_auth_session_get(struct db *db, const char *id_hash, int64_t idle_cut,
     int64_t max_cut, struct db_auth_session *out, int *found, struct bbt_error *e)
 {
-	sqlite3_stmt *st = db_sqlite_stmt(db, "SELECT a.name, coalesce(a.school, ''), "
-	    "a.created_at, s.csrf, s.created_at, s.last_seen FROM admin_sessions s "
-	    "JOIN admins a ON a.name = s.admin WHERE s.id_hash = ?1 AND a.revoked_at IS NULL "
-	    "AND s.last_seen > ?2 AND s.created_at > ?3", e);
+	sqlite3_stmt *st = db_sqlite_stmt(db, DB_SQL_AUTH_SESSION_GET, e);
 
 	if (st) {
 		sqlite3_bind_text(st, 1, id_hash, -1, SQLITE_TRANSIENT);
@@ -125,8 +117,7 @@ int db_sqlite_auth_session_get(struct db *db, const char *id_hash, int64_t idle_
 int db_sqlite_auth_session_touch(struct db *db, const char *id_hash, int64_t now, int64_t stale,
     struct bbt_error *e)
 {
-	sqlite3_stmt *st = db_sqlite_stmt(db, "UPDATE admin_sessions SET last_seen = ?2 "
-	    "WHERE id_hash = ?1 AND last_seen < ?3", e);
+	sqlite3_stmt *st = db_sqlite_stmt(db, DB_SQL_AUTH_SESSION_TOUCH, e);
 
 	if (!st)
 		return -1;
@@ -145,8 +136,7 @@ int db_sqlite_auth_session_delete(struct db *db, const char *id_hash, struct bbt
 int db_sqlite_auth_sessions_prune(struct db *db, int64_t idle_cut, int64_t max_cut,
     struct bbt_error *e)
 {
-	sqlite3_stmt *st = db_sqlite_stmt(db, "DELETE FROM admin_sessions "
-	    "WHERE last_seen <= ?1 OR created_at <= ?2", e);
+	sqlite3_stmt *st = db_sqlite_stmt(db, DB_SQL_AUTH_SESSIONS_PRUNE, e);
 
 	if (!st)
 		return -1;
@@ -157,15 +147,13 @@ int db_sqlite_auth_sessions_prune(struct db *db, int64_t idle_cut, int64_t max_c
 
 int db_sqlite_auth_failure_add(struct db *db, const char *key, int64_t at, struct bbt_error *e)
 {
-	return db_sqlite_done_key_int(db, "INSERT INTO signin_failures (key, at) "
-	    "VALUES (?1, ?2)", key, at, e, "log failure");
+	return db_sqlite_done_key_int(db, DB_SQL_FAILURE_ADD, key, at, e, "log failure");
 }
 
 int db_sqlite_auth_failure_nth(struct db *db, const char *key, int64_t since, int n, int64_t *at,
     int *found, struct bbt_error *e)
 {
-	sqlite3_stmt *st = db_sqlite_stmt(db, "SELECT at FROM signin_failures "
-	    "WHERE key = ?1 AND at > ?2 ORDER BY at DESC LIMIT 1 OFFSET ?3", e);
+	sqlite3_stmt *st = db_sqlite_stmt(db, DB_SQL_FAILURE_NTH, e);
 
 	*at = 0;
 	if (st) {

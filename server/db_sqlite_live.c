@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "db_sql.h"
 #include "db_sqlite_internal.h"
 
 #define DAY_S 86400
@@ -19,22 +20,13 @@ static void code_from_row(sqlite3_stmt *st, void *out)
 int db_sqlite_school_resolve(struct db *db, const char *ref, char code[DB_SCHOOL_LEN],
     int *found, struct bbt_error *e)
 {
-	return db_sqlite_one_key(db, "SELECT code FROM schools WHERE code = ?1 OR name = ?1 "
-	    "ORDER BY CASE WHEN code = ?1 THEN 0 ELSE 1 END, code LIMIT 1", ref, code_from_row,
-	    code, found, e, "school");
+	return db_sqlite_one_key(db, DB_SQL_SCHOOL_RESOLVE, ref, code_from_row, code, found, e,
+	    "school");
 }
 
 int db_sqlite_live_upsert(struct db *db, const struct db_live_lesson *l, struct bbt_error *e)
 {
-	sqlite3_stmt *st = db_sqlite_stmt(db, "INSERT INTO live_lessons (seq, day, type, "
-	    "subject, teacher, course, area, stage, grade, platform, note, start, \"end\", "
-	    "school, room, recv_school, recv_room, owner, contact) VALUES (?1, ?2, ?3, ?4, "
-	    "?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19) "
-	    "ON CONFLICT (seq, day) DO UPDATE "
-	    "SET type = ?3, subject = ?4, teacher = ?5, course = ?6, area = ?7, stage = ?8, "
-	    "grade = ?9, platform = ?10, note = ?11, start = ?12, \"end\" = ?13, "
-	    "school = ?14, room = ?15, recv_school = ?16, recv_room = ?17, owner = ?18, "
-	    "contact = ?19", e);
+	sqlite3_stmt *st = db_sqlite_stmt(db, DB_SQL_LIVE_UPSERT, e);
 	const char *texts[] = { l->type, l->subject, l->teacher, l->course, l->area,
 		l->stage, l->grade, l->platform, l->note };
 
@@ -80,10 +72,7 @@ static void lesson_from_row(sqlite3_stmt *st, struct db_live_lesson *l)
 int db_sqlite_live_each(struct db *db, const char *school, int64_t from, int64_t to,
     db_live_fn fn, void *arg, struct bbt_error *e)
 {
-	sqlite3_stmt *st = db_sqlite_stmt(db, "SELECT seq, day, type, subject, teacher, "
-	    "course, area, stage, grade, platform, note, start, \"end\", school, room, "
-	    "recv_school, recv_room, owner, contact FROM live_lessons WHERE start >= ?2 AND start < ?3 "
-	    "AND (CAST(?1 AS TEXT) IS NULL OR school = ?1 OR recv_school = ?1) ORDER BY start, seq", e);
+	sqlite3_stmt *st = db_sqlite_stmt(db, DB_SQL_LIVE_EACH, e);
 	struct db_live_lesson l;
 	int rc;
 
@@ -106,9 +95,7 @@ int db_sqlite_live_each(struct db *db, const char *school, int64_t from, int64_t
 int db_sqlite_room_sessions(struct db *db, const char *school, const char *room, int64_t from,
     int64_t to, db_span_fn fn, void *arg, struct bbt_error *e)
 {
-	sqlite3_stmt *st = db_sqlite_stmt(db, "SELECT id, start, \"end\" FROM sessions "
-	    "WHERE school = ?1 AND room = ?2 AND start >= ?3 AND start < ?4 AND \"end\" > ?5 "
-	    "ORDER BY start, id", e);
+	sqlite3_stmt *st = db_sqlite_stmt(db, DB_SQL_ROOM_SESSIONS, e);
 	char id[64];
 	int rc;
 
@@ -134,8 +121,7 @@ int db_sqlite_room_sessions(struct db *db, const char *school, const char *room,
 int db_sqlite_room_devices(struct db *db, const char *school, const char *room, int *ndevices,
     int64_t *last_seen, struct bbt_error *e)
 {
-	sqlite3_stmt *st = db_sqlite_stmt(db, "SELECT count(*), coalesce(max(last_seen), 0) "
-	    "FROM devices WHERE school = ?1 AND room = ?2 AND revoked_at IS NULL", e);
+	sqlite3_stmt *st = db_sqlite_stmt(db, DB_SQL_ROOM_DEVICES, e);
 	int64_t v[2];
 
 	if (st) {

@@ -12,13 +12,13 @@
  */
 #include <string.h>
 
+#include "db_sql.h"
 #include "db_sqlite_internal.h"
 #include "db_stats_sql.h"
 
 int db_sqlite_schools_each(struct db *db, db_school_fn fn, void *arg, struct bbt_error *e)
 {
-	sqlite3_stmt *st = db_sqlite_stmt(db, "SELECT code, name, coalesce(district, '') "
-	    "FROM schools ORDER BY coalesce(district, ''), code", e);
+	sqlite3_stmt *st = db_sqlite_stmt(db, DB_SQL_SCHOOLS_EACH, e);
 	struct db_school s;
 	int rc;
 
@@ -59,9 +59,7 @@ int db_sqlite_stats_ints(struct db *db, const char *sql, const char *school, int
 int db_sqlite_device_contact(struct db *db, const char *device_id, int64_t now,
     struct bbt_error *e)
 {
-	sqlite3_stmt *st = db_sqlite_stmt(db, "INSERT INTO device_contacts (device_id, day, "
-	    "hours) VALUES (?1, ?2, ?3) ON CONFLICT (device_id, day) DO UPDATE SET "
-	    "hours = device_contacts.hours | excluded.hours", e);
+	sqlite3_stmt *st = db_sqlite_stmt(db, DB_SQL_DEVICE_CONTACT, e);
 	int64_t day = now >= 0 ? now / 86400 : 0, hour = now >= 0 ? (now % 86400) / 3600 : 0;
 
 	if (!st)
@@ -75,8 +73,7 @@ int db_sqlite_device_contact(struct db *db, const char *device_id, int64_t now,
 int db_sqlite_school_detector_set(struct db *db, const char *code, const struct db_detector *d,
     struct bbt_error *e)
 {
-	sqlite3_stmt *st = db_sqlite_stmt(db, "UPDATE schools SET detector_idle_gap = ?2, "
-	    "detector_min_session = ?3, detector_stuck_contact = ?4 WHERE code = ?1", e);
+	sqlite3_stmt *st = db_sqlite_stmt(db, DB_SQL_DETECTOR_SET, e);
 	const int64_t v[3] = { d->idle_gap, d->min_session, d->stuck_contact };
 
 	if (!st)
@@ -117,9 +114,7 @@ int db_sqlite_school_collector_set(struct db *db, const char *code, const char *
 int db_sqlite_school_detector_get(struct db *db, const char *code, struct db_detector *out,
     struct bbt_error *e)
 {
-	sqlite3_stmt *st = db_sqlite_stmt(db, "SELECT coalesce(detector_idle_gap, -1), "
-	    "coalesce(detector_min_session, -1), coalesce(detector_stuck_contact, -1) "
-	    "FROM schools WHERE code = ?1", e);
+	sqlite3_stmt *st = db_sqlite_stmt(db, DB_SQL_DETECTOR_GET, e);
 	int64_t v[3] = { -1, -1, -1 };
 	int found, rc;
 
@@ -137,17 +132,14 @@ int db_sqlite_device_uploaded(struct db *db, const char *device_id, int64_t n,
 {
 	if (n <= 0)
 		return 0;
-	return db_sqlite_done_key_int(db, "UPDATE devices SET buffer_depth = "
-	    "CASE WHEN buffer_depth > ?2 THEN buffer_depth - ?2 ELSE 0 END "
-	    "WHERE device_id = ?1 AND buffer_depth IS NOT NULL", device_id, n, e,
-	    "device");
+	return db_sqlite_done_key_int(db, DB_SQL_DEVICE_UPLOADED, device_id, n, e, "device");
 }
 
 int db_sqlite_device_interval_set(struct db *db, const char *device_id, int64_t interval_s,
     struct bbt_error *e)
 {
-	return db_sqlite_done_key_int(db, "UPDATE devices SET sync_interval_s = nullif(?2, 0) "
-	    "WHERE device_id = ?1", device_id, interval_s, e, "device");
+	return db_sqlite_done_key_int(db, DB_SQL_INTERVAL_SET, device_id, interval_s, e,
+	    "device");
 }
 
 int db_sqlite_device_interval_get(struct db *db, const char *device_id, int64_t *interval_s,
@@ -156,8 +148,8 @@ int db_sqlite_device_interval_get(struct db *db, const char *device_id, int64_t 
 	int found;
 
 	*interval_s = 0;
-	return db_sqlite_one_key(db, "SELECT coalesce(sync_interval_s, 0) FROM devices "
-	    "WHERE device_id = ?1", device_id, db_sqlite_int64s, interval_s, &found, e, "device");
+	return db_sqlite_one_key(db, DB_SQL_INTERVAL_GET, device_id, db_sqlite_int64s,
+	    interval_s, &found, e, "device");
 }
 
 static void counts_from_row(sqlite3_stmt *st, struct db_school *s,

@@ -10,26 +10,23 @@
 #include "commands.h"
 #include "db.h"
 
-static const char usage_text[] = "usage: bbt-server check\n";
+static int usage(FILE *f)
+{
+	return cmd_usage(f, "usage: bbt-server check\n");
+}
 
 int cmd_check(struct server_ctx *ctx, int argc, char **argv)
 {
 	char problem[512];
 	struct bbt_error e;
 	struct db *db = NULL;
-	int ok = 0, rc = CMD_FAIL;
+	int ok = 0, rc = cmd_help_opts(argc, argv, usage);
 
-	static const struct option opts[] = {
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
-	int c;
-
-	optind = 0;
-	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1)
-		return cmd_usage(c == 'h' ? stdout : stderr, usage_text);
+	if (rc >= 0)
+		return rc;
+	rc = CMD_FAIL;
 	if (optind != argc)
-		return cmd_usage(stderr, usage_text);
+		return usage(stderr);
 	if (cmd_db_open(ctx, &db, &e) < 0 ||
 	    db_check(db, &ok, problem, sizeof(problem), &e) < 0) {
 		fprintf(stderr, "bbt-server: check: %s\n", bbt_error_msg(&e));

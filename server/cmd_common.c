@@ -19,7 +19,7 @@ int cmd_usage(FILE *f, const char *text)
 	return f == stdout ? CMD_OK : CMD_USAGE;
 }
 
-const char *cmd_one_arg(int argc, char **argv, int (*usage)(FILE *), int *rc)
+int cmd_help_opts(int argc, char **argv, int (*usage)(FILE *))
 {
 	static const struct option opts[] = {
 		{ "help", no_argument, NULL, 'h' },
@@ -28,10 +28,16 @@ const char *cmd_one_arg(int argc, char **argv, int (*usage)(FILE *), int *rc)
 	int c;
 
 	optind = 0;
-	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
-		*rc = usage(c == 'h' ? stdout : stderr);
+	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1)
+		return usage(c == 'h' ? stdout : stderr);
+	return -1;
+}
+
+const char *cmd_one_arg(int argc, char **argv, int (*usage)(FILE *), int *rc)
+{
+	*rc = cmd_help_opts(argc, argv, usage);
+	if (*rc >= 0)
 		return NULL;
-	}
 	if (argc - optind != 1 || argv[optind][0] == '\0') {
 		*rc = usage(stderr);
 		return NULL;

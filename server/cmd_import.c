@@ -72,17 +72,12 @@ out:
 
 int cmd_import(struct server_ctx *ctx, int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
 	struct bbt_error e;
 	struct db *db = NULL;
-	int c, refused = 0, failed = 0;
+	int refused = 0, failed = 0, c = cmd_help_opts(argc, argv, usage);
 
-	optind = 0;
-	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1)
-		return usage(c == 'h' ? stdout : stderr);
+	if (c >= 0)
+		return c;
 	if (optind >= argc)
 		return usage(stderr);
 	if (cmd_db_open(ctx, &db, &e) != 0) {

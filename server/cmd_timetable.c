@@ -107,21 +107,21 @@ out:
 	return rc;
 }
 
+static int usage(FILE *f)
+{
+	return cmd_usage(f, cmd_timetable_usage);
+}
+
 int cmd_timetable(struct server_ctx *ctx, int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
-	int c;
-
 	/* Options may come before or after "import"; getopt moves them first. */
-	optind = 0;
-	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1)
-		return cmd_usage(c == 'h' ? stdout : stderr, cmd_timetable_usage);
+	int rc = cmd_help_opts(argc, argv, usage);
+
+	if (rc >= 0)
+		return rc;
 	if (optind < argc && strcmp(argv[optind], "import") != 0)
 		fprintf(stderr, "bbt-server timetable: unknown subcommand '%s'\n", argv[optind]);
 	if (argc - optind != 2 || strcmp(argv[optind], "import") != 0)
-		return cmd_usage(stderr, cmd_timetable_usage);
+		return usage(stderr);
 	return import(ctx, argv[optind + 1]);
 }

@@ -262,22 +262,13 @@ static int revoke_one(struct db *db, const char *arg, const char *key, int by_ha
 
 static int revoke(struct server_ctx *ctx, int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
 	char key[AUTH_TOKEN_LEN + 8];
 	struct db *db = NULL;
 	struct bbt_error e;
-	int by_hash, c, rc;
+	int by_hash, rc = cmd_help_opts(argc, argv, usage);
 
-	optind = 0;
-	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
-		switch (c) {
-		case 'h': return usage(stdout);
-		default: return usage(stderr);
-		}
-	}
+	if (rc >= 0)
+		return rc;
 	if (argc - optind != 1)
 		return usage(stderr);
 	if (revoke_key(argv[optind], key, sizeof(key), &by_hash, &e) < 0) {

@@ -33,6 +33,10 @@ struct server_ctx {
 
 /* Print text on f; CMD_OK if f is stdout (--help), else CMD_USAGE. */
 int cmd_usage(FILE *f, const char *text);
+/* The options of a (sub)command whose only option is --help: -1 to go on
+ * with its operands from argv[optind], else the exit status after --help
+ * or a usage error (usage printed). */
+int cmd_help_opts(int argc, char **argv, int (*usage)(FILE *));
 /* The one non-empty argument of a subcommand that takes only that and
  * --help (argv[0] the subcommand); NULL with *rc the exit status after
  * --help or a usage error. */

@@ -262,15 +262,7 @@ struct report *cmd_admin_list_build(const struct report_env *env, const struct r
 	struct admin_walk w = { report_new(A_N, cols), env->zone, env->db };
 
 	(void)a;
-	if (w.rep == NULL) {
-		bbt_error_set(e, "out of memory");
-		return NULL;
-	}
-	if (db_admins_each(env->db, admin_row, &w, e) < 0) {
-		report_free(w.rep);
-		return NULL;
-	}
-	return w.rep;
+	return report_built(w.rep, w.rep ? db_admins_each(env->db, admin_row, &w, e) : -1, e);
 }
 
 static int revoke_admin(struct server_ctx *ctx, int argc, char **argv)

@@ -80,15 +80,8 @@ struct report *cmd_device_list_build(const struct report_env *env,
 		"clone_suspected", "revoked", "public_key" };
 	struct walk w = { report_new(D_N, cols), env->zone, env->now };
 
-	if (w.rep == NULL) {
-		bbt_error_set(e, "out of memory");
-		return NULL;
-	}
-	if (db_devices_each(env->db, a->school, device_row, &w, e) < 0) {
-		report_free(w.rep);
-		return NULL;
-	}
-	return w.rep;
+	return report_built(w.rep, w.rep ? db_devices_each(env->db, a->school, device_row, &w,
+	    e) : -1, e);
 }
 
 struct change {

@@ -67,13 +67,6 @@ struct report *cmd_sessions_build(const struct report_env *env, const struct rep
 {
 	struct walk w = { report_new(S_N, columns), env->zone };
 
-	if (w.rep == NULL) {
-		bbt_error_set(e, "out of memory");
-		return NULL;
-	}
-	if (db_sessions_each(env->db, a->school, a->device, session_row, &w, e) < 0) {
-		report_free(w.rep);
-		return NULL;
-	}
-	return w.rep;
+	return report_built(w.rep, w.rep ? db_sessions_each(env->db, a->school, a->device,
+	    session_row, &w, e) : -1, e);
 }

@@ -174,15 +174,8 @@ struct report *cmd_token_list_build(const struct report_env *env, const struct r
 		"created", "state", "revoked" };
 	struct token_walk w = { report_new(T_N, cols), env->zone, env->now };
 
-	if (w.rep == NULL) {
-		bbt_error_set(e, "out of memory");
-		return NULL;
-	}
-	if (db_enroll_tokens_each(env->db, a->school, token_row, &w, e) < 0) {
-		report_free(w.rep);
-		return NULL;
-	}
-	return w.rep;
+	return report_built(w.rep, w.rep ? db_enroll_tokens_each(env->db, a->school, token_row,
+	    &w, e) : -1, e);
 }
 
 /*

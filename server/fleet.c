@@ -123,13 +123,6 @@ struct report *fleet_devices_report(struct db *db, const char *school, const cha
 {
 	struct walk w = { db, report_new(C_N, columns), zone, now, offline_after_s };
 
-	if (w.rep == NULL) {
-		bbt_error_set(e, "out of memory");
-		return NULL;
-	}
-	if (db_devices_each(db, school, add_device, &w, e) < 0) {
-		report_free(w.rep);
-		return NULL;
-	}
-	return w.rep;
+	return report_built(w.rep, w.rep ? db_devices_each(db, school, add_device, &w, e) : -1,
+	    e);
 }

@@ -113,6 +113,19 @@ void report_free(struct report *r)
 	free(r);
 }
 
+struct report *report_built(struct report *r, int rc, struct bbt_error *e)
+{
+	if (r == NULL) {
+		bbt_error_set(e, "out of memory");
+		return NULL;
+	}
+	if (rc < 0) {
+		report_free(r);
+		return NULL;
+	}
+	return r;
+}
+
 int report_code_column(struct report *r, size_t col)
 {
 	if (col >= r->ncols)
@@ -221,26 +234,26 @@ int report_time(struct report *r, size_t col, int64_t t, const char *zone)
 	return report_str(r, col, buf);
 }
 
-int report_int(struct report *r, size_t col, long long v)
+/* An integer cell of the given type in the last row. */
+static int set_number(struct report *r, size_t col, int type, long long v)
 {
 	struct cell *c = last_cell(r, col);
 
 	if (c == NULL)
 		return -1;
-	c->type = CELL_INT;
+	c->type = type;
 	c->i = v;
 	return 0;
 }
 
+int report_int(struct report *r, size_t col, long long v)
+{
+	return set_number(r, col, CELL_INT, v);
+}
+
 int report_tenths(struct report *r, size_t col, long long tenths)
 {
-	struct cell *c = last_cell(r, col);
-
-	if (c == NULL)
-		return -1;
-	c->type = CELL_TENTHS;
-	c->i = tenths;
-	return 0;
+	return set_number(r, col, CELL_TENTHS, tenths);
 }
 
 int report_bool(struct report *r, size_t col, int v)

@@ -46,6 +46,12 @@ int report_format_parse(const char *s, enum report_format *f, struct bbt_error *
 /* A report with ncols columns named columns[i] (copied). NULL if out of memory. */
 struct report *report_new(size_t ncols, const char *const *columns);
 void report_free(struct report *r);
+/*
+ * The end of a build: r if rc (the walk that filled it, run only when r
+ * is not NULL) is 0; NULL with e saying "out of memory" if r is NULL, or
+ * with r freed if rc < 0 (e filled by the walk).
+ */
+struct report *report_built(struct report *r, int rc, struct bbt_error *e);
 size_t report_nrows(const struct report *r);
 /* Its columns (for writers outside this module: report_xlsx). */
 size_t report_ncols(const struct report *r);

@@ -226,15 +226,8 @@ struct report *verify_report(struct db *db, const char *school, const char *zone
 {
 	struct walk w = { db, report_new(C_N, columns), school, zone, NULL };
 
-	if (w.rep == NULL) {
-		bbt_error_set(e, "out of memory");
-		return NULL;
-	}
-	if (db_live_each(db, school, from, to, on_lesson, &w, e) < 0) {
-		report_free(w.rep);
-		return NULL;
-	}
-	return w.rep;
+	return report_built(w.rep, w.rep ? db_live_each(db, school, from, to, on_lesson, &w,
+	    e) : -1, e);
 }
 
 int verify_tally_school(struct db *db, const char *school_code, int64_t from, int64_t to,

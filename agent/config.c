@@ -12,6 +12,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <getopt.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -68,6 +69,32 @@ struct parse {
 	size_t len, pos;
 	FILE *f;
 };
+
+int config_cli_opts(int argc, char **argv, int stop_at_command, const char *program,
+    void (*usage)(FILE *f), const char **cli_path, const char **cli_state_dir)
+{
+	static const struct option opts[] = {
+		{ "config", required_argument, NULL, 'c' },
+		{ "state-dir", required_argument, NULL, 's' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{ NULL, 0, NULL, 0 },
+	};
+	int c;
+
+	/* '+': stop at the first operand. */
+	while ((c = getopt_long(argc, argv, stop_at_command ? "+c:s:hV" : "c:s:hV", opts,
+	    NULL)) != -1) {
+		switch (c) {
+		case 'c': *cli_path = optarg; break;
+		case 's': *cli_state_dir = optarg; break;
+		case 'h': usage(stdout); return 0;
+		case 'V': printf("%s %s\n", program, BBT_VERSION); return 0;
+		default: usage(stderr); return 2;
+		}
+	}
+	return -1;
+}
 
 void config_defaults(struct agent_config *c)
 {

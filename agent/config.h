@@ -14,6 +14,7 @@
 
 #include <limits.h>
 #include <stddef.h>
+#include <stdio.h>
 
 #include "bbt_error.h"
 #include "detector.h"
@@ -45,6 +46,16 @@ struct agent_config {
 
 /* Defaults of CONTRACT 4.1. */
 void config_defaults(struct agent_config *c);
+/*
+ * The options every agent program takes before anything else: --config
+ * FILE, --state-dir DIR (into *cli_path, *cli_state_dir), --help and
+ * --version ("<program> <version>"). With stop_at_command, parsing stops
+ * at the first operand (bbt-agent COMMAND, whose options are its own).
+ * Returns -1 to go on from argv[optind], else the exit status after
+ * --help, --version or a usage error (usage printed on stdout or stderr).
+ */
+int config_cli_opts(int argc, char **argv, int stop_at_command, const char *program,
+    void (*usage)(FILE *f), const char **cli_path, const char **cli_state_dir);
 /*
  * Load: cli_path (NULL if none given), cli_state_dir (NULL if none).
  * Fills *c only on success.

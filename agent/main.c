@@ -55,28 +55,16 @@ static void usage(FILE *f)
 
 int main(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "config", required_argument, NULL, 'c' },
-		{ "state-dir", required_argument, NULL, 's' },
-		{ "help", no_argument, NULL, 'h' },
-		{ "version", no_argument, NULL, 'V' },
-		{ NULL, 0, NULL, 0 },
-	};
 	struct agent_ctx ctx = { 0 };
 	struct bbt_error err;
-	int c;
+	int rc;
 
 	bbt_log_init("bbt-agent", BBT_LOG_INFO);
-	/* '+': stop at the subcommand, whose options are its own. */
-	while ((c = getopt_long(argc, argv, "+c:s:hV", opts, NULL)) != -1) {
-		switch (c) {
-		case 'c': ctx.cli_config = optarg; break;
-		case 's': ctx.cli_state_dir = optarg; break;
-		case 'h': usage(stdout); return 0;
-		case 'V': printf("bbt-agent %s\n", BBT_VERSION); return 0;
-		default: usage(stderr); return 2;
-		}
-	}
+	/* Stop at the subcommand, whose options are its own. */
+	rc = config_cli_opts(argc, argv, 1, "bbt-agent", usage, &ctx.cli_config,
+	    &ctx.cli_state_dir);
+	if (rc >= 0)
+		return rc;
 	if (optind >= argc) {
 		usage(stderr);
 		return 2;

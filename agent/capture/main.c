@@ -45,22 +45,20 @@ static void capture_idle(void *h)
 		log_debug("idle: %zu KiB of %d clean file mapping(s) dropped", kib, n);
 }
 
-static const char usage[] = "usage: bbt-agent-capture [--config FILE] [--state-dir DIR]\n"
+static const char usage_text[] = "usage: bbt-agent-capture [--config FILE] [--state-dir DIR]\n"
     "  the capture process of `bbt-agent run`: input devices -> detector -> buffer\n";
+
+static void usage(FILE *f)
+{
+	fputs(usage_text, f);
+}
 
 int main(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "config", required_argument, NULL, 'c' },
-		{ "state-dir", required_argument, NULL, 's' },
-		{ "help", no_argument, NULL, 'h' },
-		{ "version", no_argument, NULL, 'V' },
-		{ NULL, 0, NULL, 0 },
-	};
 	const char *cli_config = NULL, *cli_state_dir = NULL;
 	struct agent_config cfg;
 	struct bbt_error err;
-	int c;
+	int rc;
 
 	struct daemon_link link = kick_link;
 
@@ -68,18 +66,13 @@ int main(int argc, char **argv)
 	mallopt(M_TRIM_THRESHOLD, CAPTURE_MMAP_THRESHOLD);
 	mallopt(M_ARENA_MAX, 1);
 	bbt_log_init("bbt-agent", BBT_LOG_INFO);
-	while ((c = getopt_long(argc, argv, "c:s:hV", opts, NULL)) != -1) {
-		switch (c) {
-		case 'c': cli_config = optarg; break;
-		case 's': cli_state_dir = optarg; break;
-		case 'h': fputs(usage, stdout); return 0;
-		case 'V': printf("bbt-agent-capture %s\n", BBT_VERSION); return 0;
-		default: fputs(usage, stderr); return 2;
-		}
-	}
+	rc = config_cli_opts(argc, argv, 0, "bbt-agent-capture", usage, &cli_config,
+	    &cli_state_dir);
+	if (rc >= 0)
+		return rc;
 	if (optind != argc) {
 		fprintf(stderr, "bbt-agent-capture: unexpected argument '%s'\n%s",
-		    argv[optind], usage);
+		    argv[optind], usage_text);
 		return 2;
 	}
 	if (sandbox_confine(&err) < 0) {

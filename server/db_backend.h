@@ -153,6 +153,25 @@
 	X(auth_failures_prune, (struct db *db, int64_t cut, struct bbt_error *e), (db, cut, e))
 
 /*
+ * A walk's callback and its argument, as a backend's row visitor gets
+ * them (db_sqlite_each, db_pg_each): one type for every walk of db.h,
+ * the member named after the rows it walks.
+ */
+struct db_walk {
+	union {
+		db_token_fn token;
+		db_admin_fn admin;
+		db_device_fn device;
+		db_session_fn session;
+		db_live_fn lesson;
+		db_span_fn span;
+		db_school_fn school;
+		db_school_counts_fn counts;
+	} fn;
+	void *arg;
+};
+
+/*
  * The steps of db_device_enroll, which db.c runs the same way for every
  * backend (the statements are db_sql.h's): insert and swap return 1 if
  * they wrote, 0 if they declined (ON CONFLICT, or the WHERE that names

@@ -457,6 +457,20 @@ int db_pg_run_key_int(struct db *db, const char *sql, const char *key, int64_t n
 	return db_pg_run(db, sql, &a, what, e) < 0 ? -1 : 0;
 }
 
+int db_pg_each(struct db *db, const char *sql, const struct db_pg_args *a, db_pg_walk_fn fn,
+    void *arg, const char *what, struct bbt_error *e)
+{
+	PGresult *r = db_pg_query(db, sql, a, what, e);
+	int rc = 0;
+
+	if (!r)
+		return -1;
+	for (int i = 0; rc == 0 && i < PQntuples(r); i++)
+		rc = fn(r, i, arg, e) < 0 ? -1 : 0;
+	PQclear(r);
+	return rc;
+}
+
 void db_pg_int64s(const PGresult *r, int i, void *out)
 {
 	int64_t *v = out;

@@ -105,26 +105,25 @@ int db_pg_enroll_token_take(struct db *db, const char *hash, int *taken,
 	return 0;
 }
 
+static int token_visit(const PGresult *r, int i, void *arg, struct bbt_error *e)
+{
+	struct db_walk *w = arg;
+	struct db_enroll_token t;
+
+	token_from_row(r, i, &t);
+	return w->fn.token(w->arg, &t, e);
+}
+
 int db_pg_enroll_tokens_each(struct db *db, const char *school, db_token_fn fn, void *arg,
     struct bbt_error *e)
 {
+	struct db_walk w = { .fn.token = fn, .arg = arg };
 	struct db_pg_args a = { 0 };
-	struct db_enroll_token t;
-	PGresult *r;
-	int rc = 0;
 
 	db_pg_put_text(&a, school);
-	r = db_pg_query(db, "SELECT " DB_SQL_TOKEN_COLS " FROM enroll_tokens WHERE CAST(?1 AS TEXT) "
-	    "IS NULL OR school = ?1 ORDER BY school, created_at, hash", &a,
-	    "enrollment tokens", e);
-	if (!r)
-		return -1;
-	for (int i = 0; rc == 0 && i < PQntuples(r); i++) {
-		token_from_row(r, i, &t);
-		rc = fn(arg, &t, e) < 0 ? -1 : 0;
-	}
-	PQclear(r);
-	return rc;
+	return db_pg_each(db, "SELECT " DB_SQL_TOKEN_COLS " FROM enroll_tokens WHERE "
+	    "CAST(?1 AS TEXT) IS NULL OR school = ?1 ORDER BY school, created_at, hash", &a,
+	    token_visit, &w, "enrollment tokens", e);
 }
 
 int db_pg_enroll_tokens_match(struct db *db, const char *prefix, int by_hash,
@@ -202,21 +201,21 @@ int db_pg_admin_by_token(struct db *db, const char *token_hash, struct db_admin 
 	    "revoked_at IS NULL", &a, admin_from_row, out, found, "admin", e);
 }
 
+static int admin_visit(const PGresult *r, int i, void *arg, struct bbt_error *e)
+{
+	struct db_walk *w = arg;
+	struct db_admin ad;
+
+	admin_from_row(r, i, &ad);
+	return w->fn.admin(w->arg, &ad, e);
+}
+
 int db_pg_admins_each(struct db *db, db_admin_fn fn, void *arg, struct bbt_error *e)
 {
-	PGresult *r = db_pg_query(db, "SELECT " DB_SQL_ADMIN_COLS " FROM admins ORDER BY name", NULL,
-	    "admins", e);
-	struct db_admin ad;
-	int rc = 0;
+	struct db_walk w = { .fn.admin = fn, .arg = arg };
 
-	if (!r)
-		return -1;
-	for (int i = 0; rc == 0 && i < PQntuples(r); i++) {
-		admin_from_row(r, i, &ad);
-		rc = fn(arg, &ad, e) < 0 ? -1 : 0;
-	}
-	PQclear(r);
-	return rc;
+	return db_pg_each(db, "SELECT " DB_SQL_ADMIN_COLS " FROM admins ORDER BY name", NULL,
+	    admin_visit, &w, "admins", e);
 }
 
 int db_pg_admin_revoke(struct db *db, const char *name, int64_t now, int *found,
@@ -484,27 +483,27 @@ int db_pg_device_counts(struct db *db, int64_t since, int64_t *enrolled, int64_t
 	return 0;
 }
 
+/* A device row, and its input_devices JSON after the device's columns. */
+static int device_visit(const PGresult *r, int i, void *arg, struct bbt_error *e)
+{
+	struct db_walk *w = arg;
+	struct db_device d;
+
+	device_from_row(r, i, &d);
+	return w->fn.device(w->arg, &d, PQgetisnull(r, i, DB_SQL_DEVICE_NCOLS) ? NULL :
+	    PQgetvalue(r, i, DB_SQL_DEVICE_NCOLS), e);
+}
+
 int db_pg_devices_each(struct db *db, const char *school, db_device_fn fn, void *arg,
     struct bbt_error *e)
 {
+	struct db_walk w = { .fn.device = fn, .arg = arg };
 	struct db_pg_args a = { 0 };
-	struct db_device d;
-	PGresult *r;
-	int rc = 0;
 
 	db_pg_put_text(&a, school);
-	r = db_pg_query(db, "SELECT " DB_SQL_DEVICE_COLS ", input_devices FROM devices "
+	return db_pg_each(db, "SELECT " DB_SQL_DEVICE_COLS ", input_devices FROM devices "
 	    "WHERE CAST(?1 AS TEXT) IS NULL OR school = ?1 ORDER BY school, room, hostname, "
-	    "device_id", &a, "devices", e);
-	if (!r)
-		return -1;
-	for (int i = 0; rc == 0 && i < PQntuples(r); i++) {
-		device_from_row(r, i, &d);
-		rc = fn(arg, &d, PQgetisnull(r, i, DB_SQL_DEVICE_NCOLS) ? NULL :
-		    PQgetvalue(r, i, DB_SQL_DEVICE_NCOLS), e) < 0 ? -1 : 0;
-	}
-	PQclear(r);
-	return rc;
+	    "device_id", &a, device_visit, &w, "devices", e);
 }
 
 /* ---- sessions ---- */

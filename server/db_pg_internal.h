@@ -95,6 +95,11 @@ int db_pg_one(struct db *db, const char *sql, const struct db_pg_args *a, db_pg_
 /* A write of sql with ?1 the text key and ?2, if sql has one, n: 0 or -1. */
 int db_pg_run_key_int(struct db *db, const char *sql, const char *key, int64_t n,
     const char *what, struct bbt_error *e);
+/* A walk's row i of r: fn(r, i, arg, e) < 0 stops the walk. */
+typedef int (*db_pg_walk_fn)(const PGresult *r, int i, void *arg, struct bbt_error *e);
+/* Run sql with a (read in full) and fn on each row: 0, or -1. */
+int db_pg_each(struct db *db, const char *sql, const struct db_pg_args *a, db_pg_walk_fn fn,
+    void *arg, const char *what, struct bbt_error *e);
 /* A db_pg_row_fn: every column of the row into the int64_t array out. */
 void db_pg_int64s(const PGresult *r, int i, void *out);
 /* Run SQL without parameters or results (schema, settings). Never with

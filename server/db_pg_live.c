@@ -71,50 +71,49 @@ static void lesson_from_row(const PGresult *r, int row, struct db_live_lesson *l
 	db_pg_get_text(r, row, 18, l->contact, sizeof(l->contact));
 }
 
+static int lesson_visit(const PGresult *r, int i, void *arg, struct bbt_error *e)
+{
+	struct db_walk *w = arg;
+	struct db_live_lesson l;
+
+	lesson_from_row(r, i, &l);
+	return w->fn.lesson(w->arg, &l, e);
+}
+
 int db_pg_live_each(struct db *db, const char *school, int64_t from, int64_t to,
     db_live_fn fn, void *arg, struct bbt_error *e)
 {
+	struct db_walk w = { .fn.lesson = fn, .arg = arg };
 	struct db_pg_args a = { 0 };
-	struct db_live_lesson l;
-	PGresult *r;
-	int rc = 0;
 
 	db_pg_put_text(&a, school);
 	db_pg_put_int(&a, from);
 	db_pg_put_int(&a, to);
-	r = db_pg_query(db, DB_SQL_LIVE_EACH, &a, "live lessons", e);
-	if (!r)
-		return -1;
-	for (int i = 0; rc == 0 && i < PQntuples(r); i++) {
-		lesson_from_row(r, i, &l);
-		rc = fn(arg, &l, e) < 0 ? -1 : 0;
-	}
-	PQclear(r);
-	return rc;
+	return db_pg_each(db, DB_SQL_LIVE_EACH, &a, lesson_visit, &w, "live lessons", e);
+}
+
+/* A session's id, start and end. */
+static int span_visit(const PGresult *r, int i, void *arg, struct bbt_error *e)
+{
+	struct db_walk *w = arg;
+	char id[64];
+
+	db_pg_get_text(r, i, 0, id, sizeof(id));
+	return w->fn.span(w->arg, id, db_pg_get_int(r, i, 1), db_pg_get_int(r, i, 2), e);
 }
 
 int db_pg_room_sessions(struct db *db, const char *school, const char *room, int64_t from,
     int64_t to, db_span_fn fn, void *arg, struct bbt_error *e)
 {
+	struct db_walk w = { .fn.span = fn, .arg = arg };
 	struct db_pg_args a = { 0 };
-	char id[64];
-	PGresult *r;
-	int rc = 0;
 
 	db_pg_put_text(&a, school);
 	db_pg_put_text(&a, room);
 	db_pg_put_int(&a, from - DAY_S);
 	db_pg_put_int(&a, to);
 	db_pg_put_int(&a, from);
-	r = db_pg_query(db, DB_SQL_ROOM_SESSIONS, &a, "room sessions", e);
-	if (!r)
-		return -1;
-	for (int i = 0; rc == 0 && i < PQntuples(r); i++) {
-		db_pg_get_text(r, i, 0, id, sizeof(id));
-		rc = fn(arg, id, db_pg_get_int(r, i, 1), db_pg_get_int(r, i, 2), e) < 0 ? -1 : 0;
-	}
-	PQclear(r);
-	return rc;
+	return db_pg_each(db, DB_SQL_ROOM_SESSIONS, &a, span_visit, &w, "room sessions", e);
 }
 
 int db_pg_room_devices(struct db *db, const char *school, const char *room, int *ndevices,

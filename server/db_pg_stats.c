@@ -11,22 +11,22 @@
 #include "db_sql.h"
 #include "db_stats_sql.h"
 
+static int school_visit(const PGresult *r, int i, void *arg, struct bbt_error *e)
+{
+	struct db_walk *w = arg;
+	struct db_school s;
+
+	db_pg_get_text(r, i, 0, s.code, sizeof(s.code));
+	db_pg_get_text(r, i, 1, s.name, sizeof(s.name));
+	db_pg_get_text(r, i, 2, s.district, sizeof(s.district));
+	return w->fn.school(w->arg, &s, e);
+}
+
 int db_pg_schools_each(struct db *db, db_school_fn fn, void *arg, struct bbt_error *e)
 {
-	PGresult *r = db_pg_query(db, DB_SQL_SCHOOLS_EACH, NULL, "schools", e);
-	struct db_school s;
-	int rc = 0;
+	struct db_walk w = { .fn.school = fn, .arg = arg };
 
-	if (!r)
-		return -1;
-	for (int i = 0; rc == 0 && i < PQntuples(r); i++) {
-		db_pg_get_text(r, i, 0, s.code, sizeof(s.code));
-		db_pg_get_text(r, i, 1, s.name, sizeof(s.name));
-		db_pg_get_text(r, i, 2, s.district, sizeof(s.district));
-		rc = fn(arg, &s, e) < 0 ? -1 : 0;
-	}
-	PQclear(r);
-	return rc;
+	return db_pg_each(db, DB_SQL_SCHOOLS_EACH, NULL, school_visit, &w, "schools", e);
 }
 
 /* The four parameters of every db_stats_sql.h statement. */
@@ -67,33 +67,32 @@ int db_pg_device_contact(struct db *db, const char *device_id, int64_t now,
 	return db_pg_run(db, DB_SQL_DEVICE_CONTACT, &a, "device contact", e) < 0 ? -1 : 0;
 }
 
+/* A school and its counts. */
+static int counts_visit(const PGresult *r, int i, void *arg, struct bbt_error *e)
+{
+	struct db_walk *w = arg;
+	struct db_school_counts c;
+	struct db_school s;
+	int64_t *v[] = { &c.classrooms, &c.enrolled, &c.seen, &c.active_classrooms,
+		&c.qualifying, &c.qualifying_s, &c.equipped, &c.enrolled_rooms,
+		&c.timetable_rooms };
+
+	db_pg_get_text(r, i, 0, s.code, sizeof(s.code));
+	db_pg_get_text(r, i, 1, s.name, sizeof(s.name));
+	db_pg_get_text(r, i, 2, s.district, sizeof(s.district));
+	for (int j = 0; j < 9; j++)
+		*v[j] = db_pg_get_int(r, i, 3 + j);
+	return w->fn.counts(w->arg, &s, &c, e);
+}
+
 int db_pg_schools_counts_each(struct db *db, const char *school, int64_t from, int64_t to,
     int64_t min_duration_s, db_school_counts_fn fn, void *arg, struct bbt_error *e)
 {
+	struct db_walk w = { .fn.counts = fn, .arg = arg };
 	struct db_pg_args a = { 0 };
-	struct db_school_counts c;
-	struct db_school s;
-	PGresult *r;
-	int rc = 0;
 
 	counts_args(&a, school, from, to, min_duration_s);
-	r = db_pg_query(db, ALL_COUNTS_SQL, &a, "school counts", e);
-	if (!r)
-		return -1;
-	for (int i = 0; rc == 0 && i < PQntuples(r); i++) {
-		int64_t *v[] = { &c.classrooms, &c.enrolled, &c.seen, &c.active_classrooms,
-			&c.qualifying, &c.qualifying_s, &c.equipped, &c.enrolled_rooms,
-			&c.timetable_rooms };
-
-		db_pg_get_text(r, i, 0, s.code, sizeof(s.code));
-		db_pg_get_text(r, i, 1, s.name, sizeof(s.name));
-		db_pg_get_text(r, i, 2, s.district, sizeof(s.district));
-		for (int j = 0; j < 9; j++)
-			*v[j] = db_pg_get_int(r, i, 3 + j);
-		rc = fn(arg, &s, &c, e) < 0 ? -1 : 0;
-	}
-	PQclear(r);
-	return rc;
+	return db_pg_each(db, ALL_COUNTS_SQL, &a, counts_visit, &w, "school counts", e);
 }
 
 int db_pg_school_detector_set(struct db *db, const char *code, const struct db_detector *d,

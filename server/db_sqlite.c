@@ -587,25 +587,25 @@ int db_sqlite_enroll_token_take(struct db *db, const char *hash, int *taken,
 	return 0;
 }
 
+static int token_visit(sqlite3_stmt *st, void *arg, struct bbt_error *e)
+{
+	struct db_walk *w = arg;
+	struct db_enroll_token t;
+
+	token_from_row(st, &t);
+	return w->fn.token(w->arg, &t, e);
+}
+
 int db_sqlite_enroll_tokens_each(struct db *db, const char *school, db_token_fn fn, void *arg,
     struct bbt_error *e)
 {
 	sqlite3_stmt *st = db_sqlite_stmt(db, "SELECT " DB_SQL_TOKEN_COLS " FROM enroll_tokens "
 	    "WHERE CAST(?1 AS TEXT) IS NULL OR school = ?1 ORDER BY school, created_at, hash", e);
-	struct db_enroll_token t;
-	int rc;
+	struct db_walk w = { .fn.token = fn, .arg = arg };
 
-	if (!st)
-		return -1;
-	db_sqlite_bind_text(st, 1, school);
-	while ((rc = db_sqlite_row(db, st, e, "enrollment tokens")) == 1) {
-		token_from_row(st, &t);
-		if (fn(arg, &t, e) < 0) {
-			sqlite3_reset(st);
-			return -1;
-		}
-	}
-	return rc;
+	if (st)
+		db_sqlite_bind_text(st, 1, school);
+	return db_sqlite_each(db, st, token_visit, &w, e, "enrollment tokens");
 }
 
 int db_sqlite_enroll_tokens_match(struct db *db, const char *prefix, int by_hash,
@@ -681,23 +681,22 @@ int db_sqlite_admin_by_token(struct db *db, const char *token_hash, struct db_ad
 	    "AND revoked_at IS NULL", token_hash, admin_from_row, out, found, e, "admin");
 }
 
+static int admin_visit(sqlite3_stmt *st, void *arg, struct bbt_error *e)
+{
+	struct db_walk *w = arg;
+	struct db_admin a;
+
+	admin_from_row(st, &a);
+	return w->fn.admin(w->arg, &a, e);
+}
+
 int db_sqlite_admins_each(struct db *db, db_admin_fn fn, void *arg, struct bbt_error *e)
 {
 	sqlite3_stmt *st = db_sqlite_stmt(db, "SELECT " DB_SQL_ADMIN_COLS " FROM admins "
 	    "ORDER BY name", e);
-	struct db_admin a;
-	int rc;
+	struct db_walk w = { .fn.admin = fn, .arg = arg };
 
-	if (!st)
-		return -1;
-	while ((rc = db_sqlite_row(db, st, e, "admins")) == 1) {
-		admin_from_row(st, &a);
-		if (fn(arg, &a, e) < 0) {
-			sqlite3_reset(st);
-			return -1;
-		}
-	}
-	return rc;
+	return db_sqlite_each(db, st, admin_visit, &w, e, "admins");
 }
 
 /* The UPDATE decides; only when it declined is the row read, to say why. */
@@ -973,26 +972,27 @@ int db_sqlite_device_counts(struct db *db, int64_t since, int64_t *enrolled, int
 	return 0;
 }
 
+/* A device row, and its input_devices JSON after the device's columns. */
+static int device_visit(sqlite3_stmt *st, void *arg, struct bbt_error *e)
+{
+	struct db_walk *w = arg;
+	struct db_device d;
+
+	device_from_row(st, &d);
+	return w->fn.device(w->arg, &d, (const char *)sqlite3_column_text(st, DB_SQL_DEVICE_NCOLS), e);
+}
+
 int db_sqlite_devices_each(struct db *db, const char *school, db_device_fn fn, void *arg,
     struct bbt_error *e)
 {
 	sqlite3_stmt *st = db_sqlite_stmt(db, "SELECT " DB_SQL_DEVICE_COLS ", input_devices "
 	    "FROM devices WHERE CAST(?1 AS TEXT) IS NULL OR school = ?1 ORDER BY school, room, hostname, "
 	    "device_id", e);
-	struct db_device d;
-	int rc;
+	struct db_walk w = { .fn.device = fn, .arg = arg };
 
-	if (!st)
-		return -1;
-	db_sqlite_bind_text(st, 1, school);
-	while ((rc = db_sqlite_row(db, st, e, "devices")) == 1) {
-		device_from_row(st, &d);
-		if (fn(arg, &d, (const char *)sqlite3_column_text(st, DB_SQL_DEVICE_NCOLS), e) < 0) {
-			sqlite3_reset(st);
-			return -1;
-		}
-	}
-	return rc;
+	if (st)
+		db_sqlite_bind_text(st, 1, school);
+	return db_sqlite_each(db, st, device_visit, &w, e, "devices");
 }
 
 /* ---- sessions ---- */
@@ -1074,6 +1074,15 @@ static void session_from_row(sqlite3_stmt *st, struct db_session_row *r)
 	r->via = strcmp(flags, "bundle") == 0 ? DB_VIA_BUNDLE : DB_VIA_HTTP;
 }
 
+static int session_visit(sqlite3_stmt *st, void *arg, struct bbt_error *e)
+{
+	struct db_walk *w = arg;
+	struct db_session_row r;
+
+	session_from_row(st, &r);
+	return w->fn.session(w->arg, &r, e);
+}
+
 int db_sqlite_sessions_each(struct db *db, const char *school, const char *device_id,
     db_session_fn fn, void *arg, struct bbt_error *e)
 {
@@ -1082,19 +1091,11 @@ int db_sqlite_sessions_each(struct db *db, const char *school, const char *devic
 	    "input_vid, input_pid, flags, received_at, via FROM sessions "
 	    "WHERE (CAST(?1 AS TEXT) IS NULL OR school = ?1) "
 	    "AND (CAST(?2 AS TEXT) IS NULL OR device_id = ?2) ORDER BY start, id", e);
-	struct db_session_row r;
-	int rc;
+	struct db_walk w = { .fn.session = fn, .arg = arg };
 
-	if (!st)
-		return -1;
-	db_sqlite_bind_text(st, 1, school);
-	db_sqlite_bind_text(st, 2, device_id);
-	while ((rc = db_sqlite_row(db, st, e, "sessions")) == 1) {
-		session_from_row(st, &r);
-		if (fn(arg, &r, e) < 0) {
-			sqlite3_reset(st);
-			return -1;
-		}
+	if (st) {
+		db_sqlite_bind_text(st, 1, school);
+		db_sqlite_bind_text(st, 2, device_id);
 	}
-	return rc;
+	return db_sqlite_each(db, st, session_visit, &w, e, "sessions");
 }

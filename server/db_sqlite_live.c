@@ -69,53 +69,53 @@ static void lesson_from_row(sqlite3_stmt *st, struct db_live_lesson *l)
 	db_sqlite_text(st, 18, l->contact, sizeof(l->contact));
 }
 
+static int lesson_visit(sqlite3_stmt *st, void *arg, struct bbt_error *e)
+{
+	struct db_walk *w = arg;
+	struct db_live_lesson l;
+
+	lesson_from_row(st, &l);
+	return w->fn.lesson(w->arg, &l, e);
+}
+
 int db_sqlite_live_each(struct db *db, const char *school, int64_t from, int64_t to,
     db_live_fn fn, void *arg, struct bbt_error *e)
 {
 	sqlite3_stmt *st = db_sqlite_stmt(db, DB_SQL_LIVE_EACH, e);
-	struct db_live_lesson l;
-	int rc;
+	struct db_walk w = { .fn.lesson = fn, .arg = arg };
 
-	if (!st)
-		return -1;
-	db_sqlite_bind_text(st, 1, school);
-	sqlite3_bind_int64(st, 2, from);
-	sqlite3_bind_int64(st, 3, to);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		lesson_from_row(st, &l);
-		if (fn(arg, &l, e) < 0) {
-			sqlite3_reset(st);
-			return -1;
-		}
+	if (st) {
+		db_sqlite_bind_text(st, 1, school);
+		sqlite3_bind_int64(st, 2, from);
+		sqlite3_bind_int64(st, 3, to);
 	}
-	sqlite3_reset(st);
-	return rc == SQLITE_DONE ? 0 : db_sqlite_fail(db, e, "live lessons");
+	return db_sqlite_each(db, st, lesson_visit, &w, e, "live lessons");
+}
+
+/* A session's id, start and end. */
+static int span_visit(sqlite3_stmt *st, void *arg, struct bbt_error *e)
+{
+	struct db_walk *w = arg;
+	char id[64];
+
+	db_sqlite_text(st, 0, id, sizeof(id));
+	return w->fn.span(w->arg, id, sqlite3_column_int64(st, 1), sqlite3_column_int64(st, 2), e);
 }
 
 int db_sqlite_room_sessions(struct db *db, const char *school, const char *room, int64_t from,
     int64_t to, db_span_fn fn, void *arg, struct bbt_error *e)
 {
 	sqlite3_stmt *st = db_sqlite_stmt(db, DB_SQL_ROOM_SESSIONS, e);
-	char id[64];
-	int rc;
+	struct db_walk w = { .fn.span = fn, .arg = arg };
 
-	if (!st)
-		return -1;
-	sqlite3_bind_text(st, 1, school, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(st, 2, room, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_int64(st, 3, from - DAY_S);
-	sqlite3_bind_int64(st, 4, to);
-	sqlite3_bind_int64(st, 5, from);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		db_sqlite_text(st, 0, id, sizeof(id));
-		if (fn(arg, id, sqlite3_column_int64(st, 1), sqlite3_column_int64(st, 2),
-		    e) < 0) {
-			sqlite3_reset(st);
-			return -1;
-		}
+	if (st) {
+		sqlite3_bind_text(st, 1, school, -1, SQLITE_TRANSIENT);
+		sqlite3_bind_text(st, 2, room, -1, SQLITE_TRANSIENT);
+		sqlite3_bind_int64(st, 3, from - DAY_S);
+		sqlite3_bind_int64(st, 4, to);
+		sqlite3_bind_int64(st, 5, from);
 	}
-	sqlite3_reset(st);
-	return rc == SQLITE_DONE ? 0 : db_sqlite_fail(db, e, "room sessions");
+	return db_sqlite_each(db, st, span_visit, &w, e, "room sessions");
 }
 
 int db_sqlite_room_devices(struct db *db, const char *school, const char *room, int *ndevices,

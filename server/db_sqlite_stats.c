@@ -16,25 +16,23 @@
 #include "db_sqlite_internal.h"
 #include "db_stats_sql.h"
 
+static int school_visit(sqlite3_stmt *st, void *arg, struct bbt_error *e)
+{
+	struct db_walk *w = arg;
+	struct db_school s;
+
+	db_sqlite_text(st, 0, s.code, sizeof(s.code));
+	db_sqlite_text(st, 1, s.name, sizeof(s.name));
+	db_sqlite_text(st, 2, s.district, sizeof(s.district));
+	return w->fn.school(w->arg, &s, e);
+}
+
 int db_sqlite_schools_each(struct db *db, db_school_fn fn, void *arg, struct bbt_error *e)
 {
 	sqlite3_stmt *st = db_sqlite_stmt(db, DB_SQL_SCHOOLS_EACH, e);
-	struct db_school s;
-	int rc;
+	struct db_walk w = { .fn.school = fn, .arg = arg };
 
-	if (!st)
-		return -1;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		db_sqlite_text(st, 0, s.code, sizeof(s.code));
-		db_sqlite_text(st, 1, s.name, sizeof(s.name));
-		db_sqlite_text(st, 2, s.district, sizeof(s.district));
-		if (fn(arg, &s, e) < 0) {
-			sqlite3_reset(st);
-			return -1;
-		}
-	}
-	sqlite3_reset(st);
-	return rc == SQLITE_DONE ? 0 : db_sqlite_fail(db, e, "schools");
+	return db_sqlite_each(db, st, school_visit, &w, e, "schools");
 }
 
 /* A statement of db_stats_sql.h without ?4 ignores it: a bind past a
@@ -152,41 +150,35 @@ int db_sqlite_device_interval_get(struct db *db, const char *device_id, int64_t 
 	    interval_s, &found, e, "device");
 }
 
-static void counts_from_row(sqlite3_stmt *st, struct db_school *s,
-    struct db_school_counts *c)
+/* A school and its counts. */
+static int counts_visit(sqlite3_stmt *st, void *arg, struct bbt_error *e)
 {
-	int64_t *v[] = { &c->classrooms, &c->enrolled, &c->seen, &c->active_classrooms,
-		&c->qualifying, &c->qualifying_s, &c->equipped, &c->enrolled_rooms,
-		&c->timetable_rooms };
+	struct db_walk *w = arg;
+	struct db_school_counts c;
+	struct db_school s;
+	int64_t *v[] = { &c.classrooms, &c.enrolled, &c.seen, &c.active_classrooms,
+		&c.qualifying, &c.qualifying_s, &c.equipped, &c.enrolled_rooms,
+		&c.timetable_rooms };
 
-	db_sqlite_text(st, 0, s->code, sizeof(s->code));
-	db_sqlite_text(st, 1, s->name, sizeof(s->name));
-	db_sqlite_text(st, 2, s->district, sizeof(s->district));
+	db_sqlite_text(st, 0, s.code, sizeof(s.code));
+	db_sqlite_text(st, 1, s.name, sizeof(s.name));
+	db_sqlite_text(st, 2, s.district, sizeof(s.district));
 	for (int i = 0; i < 9; i++)
 		*v[i] = sqlite3_column_int64(st, 3 + i);
+	return w->fn.counts(w->arg, &s, &c, e);
 }
 
 int db_sqlite_schools_counts_each(struct db *db, const char *school, int64_t from, int64_t to,
     int64_t min_duration_s, db_school_counts_fn fn, void *arg, struct bbt_error *e)
 {
 	sqlite3_stmt *st = db_sqlite_stmt(db, ALL_COUNTS_SQL, e);
-	struct db_school_counts c;
-	struct db_school s;
-	int rc;
+	struct db_walk w = { .fn.counts = fn, .arg = arg };
 
-	if (!st)
-		return -1;
-	db_sqlite_bind_text(st, 1, school);
-	sqlite3_bind_int64(st, 2, from);
-	sqlite3_bind_int64(st, 3, to);
-	sqlite3_bind_int64(st, 4, min_duration_s);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		counts_from_row(st, &s, &c);
-		if (fn(arg, &s, &c, e) < 0) {
-			sqlite3_reset(st);
-			return -1;
-		}
+	if (st) {
+		db_sqlite_bind_text(st, 1, school);
+		sqlite3_bind_int64(st, 2, from);
+		sqlite3_bind_int64(st, 3, to);
+		sqlite3_bind_int64(st, 4, min_duration_s);
 	}
-	sqlite3_reset(st);
-	return rc == SQLITE_DONE ? 0 : db_sqlite_fail(db, e, "school counts");
+	return db_sqlite_each(db, st, counts_visit, &w, e, "school counts");
 }

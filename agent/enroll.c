@@ -236,6 +236,23 @@ static int save(struct store *st, const struct enroll_params *p,
 	return 0;
 }
 
+enum enroll_attempt enroll_attempt(struct store *st, const struct agent_config *cfg,
+    struct bbt_error *e)
+{
+	struct enroll_params ep = { cfg->server.url, cfg->server.enroll_token,
+	    cfg->server.school, cfg->server.room };
+	long status;
+
+	if (enroll_is_enrolled(st))
+		return ENROLL_ATTEMPT_ALREADY;
+	if (enroll_is_revoked(st) || !cfg->server.enroll_token[0])
+		return ENROLL_ATTEMPT_CANNOT;
+	if (enroll_run(st, cfg, &ep, &status, e) == 0)
+		return ENROLL_ATTEMPT_DONE;
+	return link_fault_transient(link_fault_of(status)) ? ENROLL_ATTEMPT_RETRY :
+	    ENROLL_ATTEMPT_REFUSED;
+}
+
 int enroll_run(struct store *st, const struct agent_config *cfg,
     const struct enroll_params *p, long *http_status, struct bbt_error *e)
 {

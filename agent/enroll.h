@@ -61,6 +61,22 @@ int enroll_hw_id_from(const struct enroll_hw_paths *p, char out[ENROLL_HW_ID_LEN
 int enroll_run(struct store *st, const struct agent_config *cfg,
     const struct enroll_params *p, long *http_status, struct bbt_error *e);
 
+/* What enroll_attempt did. */
+enum enroll_attempt {
+	ENROLL_ATTEMPT_ALREADY,	/* enrolled before: nothing done */
+	ENROLL_ATTEMPT_DONE,	/* enrolled now */
+	ENROLL_ATTEMPT_CANNOT,	/* revoked, or no enroll_token configured */
+	ENROLL_ATTEMPT_RETRY,	/* failed for now (no reply, 5xx, 429): e says why */
+	ENROLL_ATTEMPT_REFUSED,	/* refused (another 4xx, a bad reply): e says why */
+};
+/*
+ * The sync programs' enrollment rule (the sync thread of bbt-agent run,
+ * and bbt-agent-sync): enroll with cfg's [server] settings unless enrolled,
+ * revoked or without a token. What to wait and log is the caller's.
+ */
+enum enroll_attempt enroll_attempt(struct store *st, const struct agent_config *cfg,
+    struct bbt_error *e);
+
 enum enroll_status {
 	ENROLL_NONE,		/* never enrolled (or "0") */
 	ENROLL_ACTIVE,		/* "1" */

@@ -169,26 +169,24 @@ static void thread_config(struct sync_thread *t, struct agent_config *cfg)
 static int thread_enroll(struct sync_thread *t, struct store *st,
     const struct agent_config *cfg, int *failures, int64_t *wait_s)
 {
-	struct enroll_params ep = { cfg->server.url, cfg->server.enroll_token,
-	    cfg->server.school, cfg->server.room };
 	struct bbt_error err;
-	long status;
 
-	if (enroll_is_enrolled(st))
+	switch (enroll_attempt(st, cfg, &err)) {
+	case ENROLL_ATTEMPT_ALREADY:
 		return 1;
-	if (enroll_is_revoked(st) || !cfg->server.enroll_token[0]) {
+	case ENROLL_ATTEMPT_CANNOT:
 		*wait_s = INT32_MAX;	/* until a new config or stop */
 		return 0;
-	}
-	if (enroll_run(st, cfg, &ep, &status, &err) == 0) {
+	case ENROLL_ATTEMPT_DONE:
 		*failures = 0;
 		return 1;
-	}
-	if (link_fault_transient(link_fault_of(status))) {
+	case ENROLL_ATTEMPT_RETRY:
 		*wait_s = sync_backoff_s(++*failures, cfg->sync.backoff_cap);
 		log_warn("enrollment: %s; retrying in %" PRId64 " s", err.msg,
 		    *wait_s);
 		return 0;
+	case ENROLL_ATTEMPT_REFUSED:
+		break;
 	}
 	log_err("enrollment refused: %s; not retrying until the config "
 	    "changes", err.msg);

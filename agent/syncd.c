@@ -64,26 +64,29 @@ static void enroll_failed(struct store *st, const struct agent_config *cfg,
 /* The thread's enrollment rule (sync_loop.c): 1 when enrolled. */
 static int enroll_if_needed(struct store *st, const struct agent_config *cfg)
 {
-	struct enroll_params ep = { cfg->server.url, cfg->server.enroll_token,
-	    cfg->server.school, cfg->server.room };
 	struct bbt_error err;
-	long status;
 
-	if (enroll_is_enrolled(st))
-		return 1;
-	if (enroll_is_revoked(st) || !cfg->server.enroll_token[0] || !cfg->server.url[0]) {
+	/* This process does not try without a URL (the sync thread does). */
+	if (!enroll_is_enrolled(st) && !cfg->server.url[0]) {
 		enroll_failed(st, cfg, SYNC_NOT_ENROLLED);
 		return 0;
 	}
-	if (enroll_run(st, cfg, &ep, &status, &err) == 0)
+	switch (enroll_attempt(st, cfg, &err)) {
+	case ENROLL_ATTEMPT_ALREADY:
+	case ENROLL_ATTEMPT_DONE:
 		return 1;
-	if (status == 0 || status >= 500 || status == 429) {
+	case ENROLL_ATTEMPT_CANNOT:
+		enroll_failed(st, cfg, SYNC_NOT_ENROLLED);
+		return 0;
+	case ENROLL_ATTEMPT_RETRY:
 		log_warn("enrollment: %s; retrying under backoff", err.msg);
 		enroll_failed(st, cfg, SYNC_NET);
-	} else {
-		log_err("enrollment refused: %s", err.msg);
-		enroll_failed(st, cfg, SYNC_NOT_ENROLLED);
+		return 0;
+	case ENROLL_ATTEMPT_REFUSED:
+		break;
 	}
+	log_err("enrollment refused: %s", err.msg);
+	enroll_failed(st, cfg, SYNC_NOT_ENROLLED);
 	return 0;
 }
 

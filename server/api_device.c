@@ -171,8 +171,10 @@ void api_sessions(struct http_request *req, struct http_response *res)
 		goto out;
 	}
 	offset = b.has_agent_time ? b.agent_time - req->now : DB_OFFSET_UNKNOWN;
-	/* The device's held heartbeat first, so it cannot land after this. */
-	if (db_begin(req->db, &e) < 0 || heartbeat_take(req->db, dev->device_id, &e) < 0 ||
+	/* The device's held heartbeat first, so it cannot land after this;
+	 * partitions before the transaction (db_session_ready). */
+	if (ingest_ready(req->db, &b, &e) < 0 || db_begin(req->db, &e) < 0 ||
+	    heartbeat_take(req->db, dev->device_id, &e) < 0 ||
 	    ingest_store(req->db, &b, &origin, &e) < 0 ||
 	    db_device_seen(req->db, dev->device_id, req->now, offset, &e) < 0 ||
 	    db_device_uploaded(req->db, dev->device_id, (int64_t)(b.accepted + b.duplicate +

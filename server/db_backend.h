@@ -102,6 +102,7 @@
 	    *changed, struct bbt_error *e), (db, code, url, changed, e)) \
 	X(school_detector_get, (struct db *db, const char *code, struct db_detector *out, struct \
 	    bbt_error *e), (db, code, out, e)) \
+	X(session_ready, (struct db *db, int64_t start, struct bbt_error *e), (db, start, e)) \
 	X(session_insert, (struct db *db, const struct bbt_session *s, const struct \
 	    db_session_origin *o, int *inserted, struct bbt_error *e), (db, s, o, inserted, e)) \
 	X(session_exists, (struct db *db, const char *id, int *exists, struct bbt_error *e), \

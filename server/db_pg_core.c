@@ -508,6 +508,11 @@ int db_pg_devices_each(struct db *db, const char *school, db_device_fn fn, void 
 
 /* ---- sessions ---- */
 
+int db_pg_session_ready(struct db *db, int64_t start, struct bbt_error *e)
+{
+	return db->tx_depth > 0 ? 0 : db_pg_partition_for(db, start, e);
+}
+
 /*
  * One statement: the id goes into session_ids unless it is there (the
  * exactly-once key), and only then the row into its month's partition.

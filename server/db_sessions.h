@@ -24,6 +24,16 @@ struct db_session_origin {
 };
 
 /*
+ * Make the storage ready for a session starting at start, called outside
+ * any transaction before the one that inserts it: on PostgreSQL its
+ * month's partition is created here, in a transaction of its own (DDL on
+ * the partitioned table inside a transaction that has already written
+ * sessions deadlocks with another collector doing the same). Inside a
+ * transaction it does nothing, and db_session_insert still creates a
+ * missing partition itself. SQLite: nothing to do.
+ */
+int db_session_ready(struct db *db, int64_t start, struct bbt_error *e);
+/*
  * Store one session unless its id is stored already (*inserted = 0: a
  * duplicate, whichever device sent it first).
  */

@@ -240,13 +240,23 @@ out:
 	return rc;
 }
 
+int ingest_ready(struct db *db, const struct ingest_batch *b, struct bbt_error *e)
+{
+	for (size_t i = 0; i < b->n; i++) {
+		if (b->items[i].result != INGEST_REJECTED &&
+		    db_session_ready(db, b->items[i].s.start, e) < 0)
+			return -1;
+	}
+	return 0;
+}
+
 int ingest_store(struct db *db, struct ingest_batch *b, const struct db_session_origin *o,
     struct bbt_error *e)
 {
 	size_t acc = 0, dup = 0, rej = 0;
 	int inserted;
 
-	if (db_begin(db, e) < 0)
+	if (ingest_ready(db, b, e) < 0 || db_begin(db, e) < 0)
 		return -1;
 	for (size_t i = 0; i < b->n; i++) {
 		struct ingest_item *it = &b->items[i];

@@ -101,6 +101,12 @@ int ingest_parse_body(const char *body, size_t len, size_t max, const char *devi
     int64_t now, struct ingest_batch *b, enum ingest_body_error *why, struct bbt_error *e);
 
 /*
+ * Ready the storage for the batch (db_session_ready of each session to be
+ * stored): call it before opening a transaction around ingest_store, which
+ * does it itself when it opens its own.
+ */
+int ingest_ready(struct db *db, const struct ingest_batch *b, struct bbt_error *e);
+/*
  * Store the judged batch in one durable transaction; marks duplicates and
  * fills the counts. -1 (nothing stored, nothing to acknowledge) on failure.
  */

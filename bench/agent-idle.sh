@@ -57,7 +57,7 @@ umd=$!
 collectd -f -C "$BBT_TMP/collectd.conf" >"$BBT_TMP/collectd.log" 2>&1 &
 cd_pid=$!
 srv_pid=
-trap 'kill "$umd" "$cd_pid" $srv_pid 2>/dev/null' EXIT INT TERM
+trap 'kill "$umd" "$cd_pid" $srv_pid 2>/dev/null || :' EXIT INT TERM
 i=0
 until grep -q "running:" "$log" 2>/dev/null; do
 	i=$((i + 1))

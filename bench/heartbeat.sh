@@ -9,6 +9,7 @@
 # (heartbeats are held and written once a second, server/heartbeat.h).
 # The load generator is bench/hbload.c. Both are built here with the
 # project's compiler flags. Figures only, never pass/fail.
+# bench: also on PostgreSQL
 set -eu
 : "${BBT_BUILD:?}" "${BBT_TMP:=$(mktemp -d)}"
 dir=$(cd "$(dirname "$0")" && pwd)
@@ -38,7 +39,7 @@ body='{"agent_version":"bench","buffer_depth":0,"devices":[],"sync_interval_s":3
 bpid=$!
 "$BBT_BUILD/bbt-server" --db "$db" serve --listen 127.0.0.1:0 --threads "$threads" 2>"$log" &
 spid=$!
-trap 'kill "$spid" "$bpid" 2>/dev/null; wait "$spid" "$bpid" 2>/dev/null' EXIT
+trap 'kill "$spid" "$bpid" 2>/dev/null || :; wait "$spid" "$bpid" 2>/dev/null || :' EXIT
 trap 'exit 1' INT TERM
 i=0
 until grep -q 'listening on .*threads)' "$log" && [ -s "$BBT_TMP/bare.port" ]; do

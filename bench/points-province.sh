@@ -107,7 +107,7 @@ srv schedule import --year 2026 "$BBT_TMP/live.csv" > /dev/null
 
 "$BBT_BUILD/bbt-server" --db "$db" serve --listen 127.0.0.1:0 2>"$log" &
 spid=$!
-trap 'kill "$spid" 2>/dev/null; wait "$spid" 2>/dev/null' EXIT
+trap 'kill "$spid" 2>/dev/null || :; wait "$spid" 2>/dev/null || :' EXIT
 trap 'exit 1' INT TERM
 i=0
 until grep -qs 'listening on .*threads)' "$log"; do

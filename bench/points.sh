@@ -48,7 +48,7 @@ done
 srv timetable import "$BBT_TMP/tt.csv" > /dev/null
 "$BBT_BUILD/bbt-server" --db "$db" serve --listen 127.0.0.1:0 2>"$log" &
 spid=$!
-trap 'kill "$spid" 2>/dev/null; wait "$spid" 2>/dev/null' EXIT
+trap 'kill "$spid" 2>/dev/null || :; wait "$spid" 2>/dev/null || :' EXIT
 trap 'exit 1' INT TERM
 i=0
 until grep -q 'listening on .*threads)' "$log"; do

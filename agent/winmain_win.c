@@ -9,6 +9,9 @@
  *    the Windows service bbt-agent under the service control manager; a
  *    stop or shutdown control becomes PLATFORM_EV_STOP, so the open session
  *    is closed and written as on SIGTERM.
+ *  - The service has no console and Windows no journal: its log lines go
+ *    to %ProgramData%\bbt-agent\bbt-agent.log, rotated at 1 MiB to
+ *    bbt-agent.log.1 (one old copy; common/bbt_log.h).
  *  - The service creates the state dir with an ACL of SYSTEM and
  *    Administrators only. Before any command: the SMBIOS system UUID is written to the state
  *    dir's hw_id file when it is missing (what the Debian postinst does as
@@ -38,6 +41,8 @@
 int bbt_agent_main(int argc, char **argv);
 
 #define SERVICE_NAME L"bbt-agent"
+#define SERVICE_LOG_NAME "bbt-agent.log"
+#define SERVICE_LOG_MAX (1024L * 1024)
 
 static int svc_argc;
 static char **svc_argv;
@@ -158,6 +163,18 @@ static int msi_config(int argc, char **argv)
 	return 0;
 }
 
+/* The service's log file, beside agent.conf (the dir gets the state ACL).
+ * If it cannot be opened the lines go to stderr, which is nowhere: the
+ * service still runs. */
+static void service_log(void)
+{
+	char path[PATH_MAX];
+
+	state_dir_create(win_program_data_dir());
+	snprintf(path, sizeof(path), "%s\\%s", win_program_data_dir(), SERVICE_LOG_NAME);
+	bbt_log_to_file(path, SERVICE_LOG_MAX);
+}
+
 static void svc_report(DWORD state, DWORD code)
 {
 	svc_status.dwCurrentState = state;
@@ -244,6 +261,7 @@ int wmain(int argc, wchar_t **wargv)
 		argv[1] = argv[0];
 		svc_argc = argc - 1;
 		svc_argv = argv + 1;
+		service_log();
 		prepare_state_dir(svc_argc, svc_argv, 1);
 		return run_service();
 	}

@@ -56,6 +56,7 @@ stored() { sqlite3 -cmd ".timeout 5000" "$DB" "SELECT count(*) FROM sessions"; }
 [ "$(stored)" = 0 ] || fail "sessions on the server before any input"
 
 # (Our paths have no blanks: wine's sc keeps quotes inside binPath literally.)
+find "$WINEPREFIX/drive_c" -path '*/bbt-agent/bbt-agent.log*' -delete
 wine sc create bbt-agent binPath= "$exe_w --service --config $conf_w run" \
 	>"$d/sc-create.log" 2>&1 || fail "sc create"
 wine sc start bbt-agent >"$d/sc-start.log" 2>&1 || fail "sc start"
@@ -91,5 +92,12 @@ assert 3 <= s["duration_s"] <= 6, s
 assert s["input"]["name"].startswith("Raw Input"), s
 print("session", s["start"], s["duration_s"], "s from", s["input"]["name"])
 EOF
+# No journal on Windows: the service's lines are in its log file, in
+# %ProgramData%\bbt-agent (wine 8 gives the service C:\users\Public).
+svclog=$(find "$WINEPREFIX/drive_c" -path '*/bbt-agent/bbt-agent.log' | head -1)
+[ -n "$svclog" ] || fail "no bbt-agent.log under %ProgramData%"
+grep -E '^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:]{8}[+-][0-9:]{5} bbt-agent: info: running: ' \
+	"$svclog" >/dev/null || fail "no 'running' line in $svclog: $(tail -5 "$svclog" 2>&1)"
+grep -q 'bbt-agent: info: stopping' "$svclog" || fail "no 'stopping' line in $svclog"
 wine sc delete bbt-agent >/dev/null 2>&1
 echo "ok: SendInput -> helper -> pipe -> service -> buffer"

@@ -18,8 +18,10 @@
  * or touch pad's reports are cut into contacts by Windows' HID parser on
  * the device's preparsed data (hidp_touch.c) and become the protocol B
  * events evdev gives on Linux (hidtouch_track): contact begun, motion,
- * lift, so the detector's touches and stuck_contact rule apply unchanged
- * (see firmware-notes/windows.md).
+ * lift, so the detector's touches and stuck_contact rule apply unchanged.
+ * A pen's reports become an evdev pen's events (hidp_pen_track): the tip
+ * touching is a BTN_TOUCH press, a hovering pen only moves (no activity);
+ * see firmware-notes/windows.md.
  *
  * Invariants: a message-only window (no UI); RIDEV_INPUTSINK so input is
  * seen whichever window has focus; if the pipe breaks (service restarted)
@@ -49,9 +51,10 @@ struct hdev {
 	HANDLE h;
 	int announced;
 	unsigned kinds;
-	int pen_down;
-	void *pp;			/* preparsed data of a touch collection */
+	int pen;			/* pp is a pen's, not a touch screen's */
+	void *pp;			/* preparsed data of a touch or pen collection */
 	struct hidtouch_tracker track;
+	struct hidp_pen_tracker pen_track;
 };
 
 static const wchar_t *pipe_name = WIN_INPUT_PIPE;
@@ -104,9 +107,9 @@ static void dev_forget(int i)
 	memset(&devs[i], 0, sizeof(devs[i]));
 }
 
-/* A HID device's preparsed data if it is a touch screen or touch pad the
- * decoder can read, else NULL. */
-static void *touch_preparsed(HANDLE h, DWORD rim_type)
+/* A HID device's preparsed data if it is a touch screen, touch pad or pen
+ * the decoder can read (*pen: which), else NULL. */
+static void *touch_preparsed(HANDLE h, DWORD rim_type, int *pen)
 {
 	UINT sz = 0;
 	void *pp;
@@ -116,7 +119,7 @@ static void *touch_preparsed(HANDLE h, DWORD rim_type)
 	    sz == 0 || sz > MAX_PREPARSED || (pp = malloc(sz)) == NULL)
 		return NULL;
 	if (GetRawInputDeviceInfoW(h, RIDI_PREPARSEDDATA, pp, &sz) == (UINT)-1 ||
-	    !hidp_touch_is_touch(pp)) {
+	    (!(*pen = hidp_pen_is_pen(pp)) && !hidp_touch_is_touch(pp))) {
 		free(pp);
 		return NULL;
 	}
@@ -141,7 +144,7 @@ static int dev_index(HANDLE h, DWORD rim_type)
 	if (devs[free_slot].h != h) {
 		dev_forget(free_slot);
 		devs[free_slot].h = h;
-		devs[free_slot].pp = touch_preparsed(h, rim_type);
+		devs[free_slot].pp = touch_preparsed(h, rim_type, &devs[free_slot].pen);
 	}
 	if (!devs[free_slot].announced) {
 		struct win_input_msg m = { .kind = WIN_INPUT_DEVICE_ADD,
@@ -234,6 +237,24 @@ static void on_touch(int dev, const RAWHID *hid, int64_t t)
 	}
 }
 
+/* Each report of a pen: hover moves, tip down and up, the barrel button. */
+static void on_pen(int dev, const RAWHID *hid, int64_t t)
+{
+	struct hidtouch_event ev[8];
+	struct hidp_pen p;
+
+	for (DWORD i = 0; i < hid->dwCount; i++) {
+		const uint8_t *r = hid->bRawData + (size_t)i * hid->dwSizeHid;
+		size_t ne;
+
+		if (hidp_pen_decode(devs[dev].pp, r, hid->dwSizeHid, &p) < 0)
+			continue;
+		ne = hidp_pen_track(&devs[dev].pen_track, &p, ev, sizeof(ev) / sizeof(ev[0]));
+		for (size_t k = 0; k < ne; k++)
+			send_ev(dev, t, ev[k].type, ev[k].code, ev[k].value);
+	}
+}
+
 static void on_input(HRAWINPUT hri)
 {
 	union { RAWINPUT ri; unsigned char b[4096]; } buf;
@@ -252,8 +273,12 @@ static void on_input(HRAWINPUT hri)
 		on_keyboard(dev, &buf.ri.data.keyboard, t);
 	else if (buf.ri.header.dwType == RIM_TYPEHID && devs[dev].pp != NULL &&
 	    (size_t)buf.ri.data.hid.dwSizeHid * buf.ri.data.hid.dwCount <=
-	    sz - offsetof(RAWINPUT, data.hid.bRawData))
-		on_touch(dev, &buf.ri.data.hid, t);
+	    sz - offsetof(RAWINPUT, data.hid.bRawData)) {
+		if (devs[dev].pen)
+			on_pen(dev, &buf.ri.data.hid, t);
+		else
+			on_touch(dev, &buf.ri.data.hid, t);
+	}
 }
 
 static void on_device_change(WPARAM what, HANDLE h)

@@ -92,9 +92,10 @@ static size_t tlc_end(const uint8_t *rd, size_t n)
 	return n;
 }
 
-/* The preparsed data of rdesc NAME's touch screen collection; every other
- * collection must not look like one. */
-static void *touch_collection(const char *name)
+/* The preparsed data of rdesc NAME's first digitizer collection of
+ * `usage` (0x04 touch screen, 0x02 pen); every collection must be taken
+ * for a touch screen or a pen exactly when it is one. */
+static void *digitizer_collection(const char *name, USHORT usage)
 {
 	uint8_t rd[2048];
 	char path[256];
@@ -119,15 +120,23 @@ static void *touch_collection(const char *name)
 		    HIDP_STATUS_SUCCESS);
 		assert_int_equal(dd.CollectionDescLength, 1);
 		c = &dd.CollectionDesc[0];
-		if (c->UsagePage == 0x0D && c->Usage == 0x04 && touch == NULL)
+		if (c->UsagePage == 0x0D && c->Usage == usage && touch == NULL)
 			touch = c->PreparsedData;
-		else
-			assert_int_equal(hidp_touch_is_touch(c->PreparsedData), 0);
+		assert_int_equal(hidp_touch_is_touch(c->PreparsedData),
+		    c->UsagePage == 0x0D && c->Usage == 0x04);
+		assert_int_equal(hidp_pen_is_pen(c->PreparsedData),
+		    c->UsagePage == 0x0D && c->Usage == 0x02);
 		at += len;
 	}
-	if (touch == NULL || !hidp_touch_is_touch(touch))
-		fail_msg("%s: no touch screen collection", name);
+	if (touch == NULL || (usage == 0x04 ? !hidp_touch_is_touch(touch) :
+	    !hidp_pen_is_pen(touch)))
+		fail_msg("%s: no collection 0x0D:%02x", name, usage);
 	return touch;
+}
+
+static void *touch_collection(const char *name)
+{
+	return digitizer_collection(name, 0x04);
 }
 
 static void hex(const char *s, uint8_t *out, size_t *n)
@@ -249,6 +258,124 @@ static void test_track_and_stuck_contact(void **state)
 	assert_true(s.end_us - s.start_us <= 6 * 1000000LL);
 }
 
+/*
+ * Pens: the N-trig DuoSense 1b96:0c03 (a Windows 8 pen and touch panel),
+ * its descriptor as the hid-tools project recorded it and the Linux
+ * kernel's HID selftests carry it (tools/testing/selftests/hid/tests/
+ * test_tablet.py, class Testn_trig_1b96_0c03; tests/data/hid/README.md).
+ * Its pen collection, report id 1, 10 bytes: In Range, Tip Switch, Barrel
+ * Switch, Invert, Eraser (bits 0-4 of byte 1), 3 bits padding, X and Y
+ * (16 bits, 0..9600 and 0..7200), Tip Pressure and a vendor word (16 bits
+ * each), the states of Microsoft's "Windows Pen States" page.
+ */
+static void pen_report(uint8_t r[10], unsigned bits, unsigned x, unsigned y)
+{
+	memset(r, 0, 10);
+	r[0] = 0x01;
+	r[1] = (uint8_t)bits;
+	r[2] = (uint8_t)x; r[3] = (uint8_t)(x >> 8);
+	r[4] = (uint8_t)y; r[5] = (uint8_t)(y >> 8);
+	r[6] = bits & 0x12 ? 0x80 : 0;		/* pressure while touching */
+}
+#define PEN_IN_RANGE 0x01
+#define PEN_TIP 0x02
+#define PEN_BARREL 0x04
+#define PEN_INVERT 0x08
+#define PEN_ERASER 0x10
+
+static void test_ntrig_pen_decode(void **state)
+{
+	void *pen = digitizer_collection("ntrig_1b96_0c03", 0x02);
+	void *touch = touch_collection("ntrig_1b96_0c03");
+	struct hidp_pen p;
+	uint8_t r[10];
+
+	assert_int_equal(hidp_touch_is_touch(pen), 0);
+	assert_int_equal(hidp_pen_is_pen(touch), 0);
+	pen_report(r, PEN_IN_RANGE, 0x1234, 0x0578);	/* hovering */
+	assert_int_equal(hidp_pen_decode(pen, r, sizeof(r), &p), 0);
+	assert_int_equal(p.in_range, 1);
+	assert_int_equal(p.tip, 0);
+	assert_int_equal(p.barrel, 0);
+	assert_int_equal(p.eraser, 0);
+	assert_int_equal(p.x, 0x1234);
+	assert_int_equal(p.y, 0x0578);
+	pen_report(r, PEN_IN_RANGE | PEN_TIP | PEN_BARREL, 9600, 7200);
+	assert_int_equal(hidp_pen_decode(pen, r, sizeof(r), &p), 0);
+	assert_int_equal(p.tip, 1);
+	assert_int_equal(p.barrel, 1);
+	assert_int_equal(p.x, 9600);
+	assert_int_equal(p.y, 7200);
+	pen_report(r, PEN_IN_RANGE | PEN_INVERT | PEN_ERASER, 10, 20);	/* erasing */
+	assert_int_equal(hidp_pen_decode(pen, r, sizeof(r), &p), 0);
+	assert_int_equal(p.tip, 0);
+	assert_int_equal(p.eraser, 1);
+	/* Another report id, a short report: no pen state. */
+	r[0] = 0x03;
+	assert_int_equal(hidp_pen_decode(pen, r, sizeof(r), &p), -1);
+	r[0] = 0x01;
+	assert_int_equal(hidp_pen_decode(pen, r, 5, &p), -1);
+}
+
+/* Reports -> hidp_pen_track -> detector for `frames` reports 100 ms apart;
+ * returns 1 and the session if one was logged. */
+static int pen_run(void *pen, const unsigned *bits, int frames, struct detector_session *s,
+    int *presses)
+{
+	struct detector_settings set = { .idle_gap = 600, .min_session = 0, .stuck_contact = 60 };
+	struct bbt_input_id id = { .name = "N-trig Pen", .vid = "1b96", .pid = "0c03" };
+	struct hidp_pen_tracker t = { 0 };
+	struct hidtouch_event ev[8];
+	static struct detector d;
+	int64_t now = 1000000;
+	struct hidp_pen p;
+	uint8_t r[10];
+
+	*presses = 0;
+	detector_init(&d, &set);
+	assert_int_equal(detector_device_add(&d, 0, &id, 0), 0);
+	for (int f = 0; f < frames; f++, now += 100000) {
+		size_t ne;
+
+		pen_report(r, bits[f], 1000 + 10 * (unsigned)f, 2000 + 5 * (unsigned)f);
+		assert_int_equal(hidp_pen_decode(pen, r, sizeof(r), &p), 0);
+		ne = hidp_pen_track(&t, &p, ev, 8);
+		assert_true(ne == 0 || ev[ne - 1].type == 0);	/* SYN_REPORT last */
+		for (size_t i = 0; i < ne; i++) {
+			if (ev[i].type == 1 && ev[i].value == 1)
+				(*presses)++;
+			detector_feed(&d, 0, now, ev[i].type, ev[i].code, ev[i].value);
+		}
+	}
+	detector_stop(&d);
+	return detector_take_closed(&d, s);
+}
+
+/* A pen hovering over the board for 10 s (In Range, moving, no Tip) is no
+ * press and no lesson; the same pen writing is one, its stroke a touch. */
+static void test_pen_hover_is_no_press(void **state)
+{
+	void *pen = digitizer_collection("ntrig_1b96_0c03", 0x02);
+	struct detector_session s;
+	unsigned bits[100];
+	int presses;
+
+	for (int f = 0; f < 100; f++)
+		bits[f] = PEN_IN_RANGE;
+	assert_int_equal(pen_run(pen, bits, 100, &s, &presses), 0);
+	assert_int_equal(presses, 0);
+	/* Hover, write for 3 s, lift, hover again, leave range. */
+	for (int f = 20; f < 50; f++)
+		bits[f] = PEN_IN_RANGE | PEN_TIP;
+	for (int f = 90; f < 100; f++)
+		bits[f] = 0;
+	assert_int_equal(pen_run(pen, bits, 100, &s, &presses), 1);
+	assert_int_equal(presses, 1);
+	assert_int_equal(s.touches, 1);
+	assert_true(s.end_us - s.start_us >= 2800000 && s.end_us - s.start_us <= 3100000);
+	assert_string_equal(s.input.vid, "1b96");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -256,6 +383,8 @@ int main(void)
 		cmocka_unit_test(test_cvtouch_six_fingers),
 		cmocka_unit_test(test_atmel_packed_id),
 		cmocka_unit_test(test_track_and_stuck_contact),
+		cmocka_unit_test(test_ntrig_pen_decode),
+		cmocka_unit_test(test_pen_hover_is_no_press),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

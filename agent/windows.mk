@@ -58,10 +58,19 @@ WIN_HELPER_OBJ = $(WIN_B)/obj/agent/win/helper.o $(WIN_B)/obj/agent/win/classify
 windows: $(WIN_EXE) $(WIN_HELPER) build/bbt-agent.msi
 
 # The MSI (wixl): packaging/windows/bbt-agent.wxs; WIN_MSI_VERSION lets the
-# upgrade test build a newer one.
+# upgrade test build a newer one. wixl has no ServiceConfig: msibuild adds
+# the service's failure actions (restart after 10 s, 60 s, 5 min) as the
+# MsiServiceConfigFailureActions table (MSI 5.0, Windows 7 and later) and
+# the MsiConfigureServices action that applies it, between InstallServices
+# and StartServices.
 WIN_MSI_VERSION ?= $(VERSION)
-build/bbt-agent.msi: packaging/windows/bbt-agent.wxs $(WIN_EXE) $(WIN_HELPER)
-	wixl -a x64 -D Version=$(WIN_MSI_VERSION) -D WinDir=$(WIN_B) -o $@ $<
+WIN_MSI_FA = packaging/windows/MsiServiceConfigFailureActions.idt
+build/bbt-agent.msi: packaging/windows/bbt-agent.wxs $(WIN_MSI_FA) $(WIN_EXE) $(WIN_HELPER)
+	wixl -a x64 -D Version=$(WIN_MSI_VERSION) -D WinDir=$(WIN_B) -o $@.tmp $<
+	cd $(dir $(WIN_MSI_FA)) && msibuild $(CURDIR)/$@.tmp -i $(notdir $(WIN_MSI_FA)) \
+	  -q "INSERT INTO InstallExecuteSequence (Action, Condition, Sequence) \
+	  VALUES ('MsiConfigureServices', 'VersionMsi >= \"5.00\"', 5840)"
+	mv $@.tmp $@
 
 windows-deps: $(WIN_DEPS_STAMP)
 # Touched after the script: a changed script (a library rebuilt) rebuilds

@@ -19,6 +19,21 @@ wait_state() {
 
 msi=$top/build/bbt-agent.msi
 [ -f "$msi" ] || fail "no $msi (make windows)"
+# Failure actions (restart after a crash): the table and its action are in
+# the MSI. Wine 8 cannot apply them (ChangeServiceConfig2W answers
+# ERROR_INVALID_LEVEL, packaging/windows/README.md), so only the table is
+# checked here; `sc qfailure bbt-agent` on a real PC shows them.
+fa=$(msiinfo export "$msi" MsiServiceConfigFailureActions 2>&1 | tr -d '\r')
+# Restart (1) three times, after 10 s, 60 s, 5 min; count reset after a
+# day; on install and reinstall (5); for the service's component.
+printf '%s\n' "$fa" | grep -qxF "$(printf 'AgentFailureActions\tbbt-agent\t5\t86400\t\t\t1[~]1[~]1\t10000[~]60000[~]300000\tAgentExe')" ||
+	fail "failure actions row: $fa"
+seq=$(msiinfo export "$msi" InstallExecuteSequence | tr -d '\r')
+mcs=$(printf '%s\n' "$seq" | awk -F'\t' '$1 == "MsiConfigureServices" { print $3 }')
+inst=$(printf '%s\n' "$seq" | awk -F'\t' '$1 == "InstallServices" { print $3 }')
+start=$(printf '%s\n' "$seq" | awk -F'\t' '$1 == "StartServices" { print $3 }')
+[ -n "$mcs" ] && [ "$mcs" -gt "$inst" ] && [ "$mcs" -lt "$start" ] ||
+	fail "MsiConfigureServices ($mcs) not between InstallServices ($inst) and StartServices ($start)"
 wine msiexec /i "$(winepath -w "$msi")" /qn SERVERURL=https://collector.example.edu.cn/ \
 	TOKEN=tok-123 SCHOOL=610102001 ROOM="三年级二班" STATEDIR='D:\bbt 状态' \
 	>"$d/install.log" 2>&1 || fail "install"
@@ -44,6 +59,10 @@ wait_state RUNNING || fail "service not running after install: $(svc_state)"
 cp "$conf" "$d/conf.before"
 (cd "$top" && wixl -a x64 -D Version=99.0.0 -D WinDir=build/windows -o "$d/new.msi" \
 	packaging/windows/bbt-agent.wxs) >"$d/wixl.log" 2>&1 || fail "wixl new"
+# The same failure-actions patch as agent/windows.mk's MSI rule.
+(cd "$top/packaging/windows" && msibuild "$d/new.msi" -i MsiServiceConfigFailureActions.idt \
+	-q "INSERT INTO InstallExecuteSequence (Action, Condition, Sequence) VALUES ('MsiConfigureServices', 'VersionMsi >= \"5.00\"', 5840)") \
+	>>"$d/wixl.log" 2>&1 || fail "msibuild new"
 wine msiexec /i "$(winepath -w "$d/new.msi")" /qn SERVERURL=https://other.example/ \
 	>"$d/upgrade.log" 2>&1 || fail "upgrade"
 cmp -s "$conf" "$d/conf.before" || { diff "$d/conf.before" "$conf"; fail "upgrade changed config"; }

@@ -1,8 +1,11 @@
 /*
  * teachers: see teachers.h. The fold sorts an index of the weekly rows by
  * (school, teacher) and adds each group up, so a teacher's totals are by
- * construction the sum of their `points` rows. The report walks the term a
- * week at a time (term_week), so it holds one week's sessions at a time.
+ * construction the sum of their `points` rows. The report walks the term
+ * school by school (school_fold) and each school a week at a time
+ * (term_week), so it holds one school's timetable and one school-week's
+ * sessions at a time, beside the term's rows: a teacher belongs to one
+ * school, and the weekly cap needs nothing outside the week.
  */
 #include "teachers.h"
 
@@ -354,27 +357,78 @@ static struct report *term_report(const char *zone, struct teachers_row *t, size
 	return rep;
 }
 
+/* One school's term: its timetable, its weeks, its delivered live lessons.
+ * term_merge copies the strings, so the timetable goes with the school. */
+static int school_fold(struct db *db, const struct points_rule *rule, const char *zone,
+    const char *school, int64_t pfrom, int64_t pto, struct term *tm, struct bbt_error *e)
+{
+	struct timetable tt = { 0 };
+	struct teachers_row *live = NULL;
+	size_t nlive = 0;
+	int rc = -1;
+
+	if (db_timetable_load(db, school, &tt, e) < 0 ||
+	    term_fold(db, rule, zone, &tt, school, pfrom, pto, tm, e) < 0 ||
+	    add_live(db, zone, school, pfrom, pto, &tt, &live, &nlive, e) < 0)
+		goto out;
+	rc = 0;
+	for (size_t i = 0; i < nlive && rc == 0; i++)
+		rc = term_merge(tm, &live[i], e);
+out:
+	free(live);
+	timetable_free(&tt);
+	return rc;
+}
+
+struct codes {
+	char (*v)[DB_SCHOOL_LEN];
+	size_t n, cap;
+};
+
+static int code_add(void *arg, const struct db_school *s, struct bbt_error *e)
+{
+	struct codes *c = arg;
+
+	if (bbt_grow(&c->v, &c->cap, c->n + 1, sizeof(*c->v)) < 0)
+		return bbt_error_set(e, "out of memory");
+	snprintf(c->v[c->n++], DB_SCHOOL_LEN, "%s", s->code);
+	return 0;
+}
+
+/* school, or every school (NULL) one at a time. */
+static int schools_fold(struct db *db, const struct points_rule *rule, const char *zone,
+    const char *school, int64_t pfrom, int64_t pto, struct term *tm, struct bbt_error *e)
+{
+	struct codes c = { 0 };
+	int rc = 0;
+
+	if (school)
+		return school_fold(db, rule, zone, school, pfrom, pto, tm, e);
+	if (db_schools_each(db, code_add, &c, e) < 0)
+		rc = -1;
+	for (size_t i = 0; i < c.n && rc == 0; i++)
+		rc = school_fold(db, rule, zone, c.v[i], pfrom, pto, tm, e);
+	free(c.v);
+	return rc;
+}
+
 struct report *teachers_report(struct db *db, const struct points_rule *rule,
     const char *zone, const char *from, const char *to, int64_t now, const char *school,
     struct bbt_error *e)
 {
 	struct points_query q = { NULL, from, to, school, 0 };
-	struct timetable tt = { 0 };
 	struct term tm = { g_hash_table_new(g_str_hash, g_str_equal), g_string_chunk_new(4096),
 		NULL, 0, 0 };
 	struct report *rep = NULL;
 	int64_t pfrom, pto;
 
 	if (points_query_period(&q, zone, rule, now, &pfrom, &pto, e) < 0 ||
-	    db_timetable_load(db, school, &tt, e) < 0 ||
-	    term_fold(db, rule, zone, &tt, school, pfrom, pto, &tm, e) < 0 ||
-	    add_live(db, zone, school, pfrom, pto, &tt, &tm.v, &tm.n, e) < 0)
+	    schools_fold(db, rule, zone, school, pfrom, pto, &tm, e) < 0)
 		goto out;
 	rep = term_report(zone, tm.v, tm.n, e);
 out:
 	free(tm.v);
 	g_hash_table_destroy(tm.index);
 	g_string_chunk_free(tm.strings);
-	timetable_free(&tt);
 	return rep;
 }

@@ -6,8 +6,14 @@
 # report once did, costs about 550 bytes a session (measured with 150,000:
 # 92.6 MB before, 14.9 MB after; 400,000: 227 MB before, 24 MB after). The rows must still equal the
 # points engine's: the term's points equal the weekly points summed.
+# It also holds one school's timetable at a time, never the province's: 150
+# more schools with 1,200 slots each (180,000 slots, about 96 MB held whole
+# at 536 bytes a slot) add nothing to its peak (it was 694 MB for 20,000
+# classrooms in bench/points-province.sh before).
 . tests/server/lib.sh
 srv school add 610102001 一小 > /dev/null
+i=0
+while [ $i -lt 150 ]; do srv school add "61010300$i" "校$i" > /dev/null; i=$((i + 1)); done
 tok=$(srv token create --school 610102001 | tail -1)
 admin=$(srv admin create 教育局 | tail -1)
 python3 - > "$T/tt.csv" <<'PY'
@@ -18,6 +24,16 @@ for r in range(1, 41):
             print(f"610102001,{r},{wd},{8 + p:02d}:00,{8 + p:02d}:45,T{r}_{p},教师{r}_{p},数学")
 PY
 srv timetable import "$T/tt.csv" > /dev/null || fail "timetable"
+python3 - > "$T/tt_more.csv" <<'PY'
+print("school,room,weekday,start,end,teacher_id,teacher_name,subject")
+for sc in range(150):
+    for r in range(1, 41):
+        for wd in range(1, 6):
+            for p in range(6):
+                print(f"61010300{sc},{r},{wd},{8 + p:02d}:00,{8 + p:02d}:45,S{sc}T{r}_{p},"
+                      f"教师{r}_{p},语文")
+PY
+srv timetable import "$T/tt_more.csv" > /dev/null || fail "the other schools' timetable"
 start_server
 expect 201 "$(enroll "$tok" hw-1 1)" "enroll"; dev=$(jget device_token)
 # 20 weeks from Monday 2026-03-02, weekdays, 6 lessons, 167 sessions each

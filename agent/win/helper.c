@@ -20,7 +20,8 @@
  * events evdev gives on Linux (hidtouch_track): contact begun, motion,
  * lift, so the detector's touches and stuck_contact rule apply unchanged.
  * A pen's reports become an evdev pen's events (hidp_pen_track): the tip
- * touching is a BTN_TOUCH press, a hovering pen only moves (no activity);
+ * coming near is BTN_TOOL_PEN (one activity, as on Linux), the tip
+ * touching a BTN_TOUCH press, a hovering pen's motion no activity;
  * see firmware-notes/windows.md.
  *
  * Invariants: a message-only window (no UI); RIDEV_INPUTSINK so input is

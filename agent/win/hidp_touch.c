@@ -17,7 +17,8 @@
  * A pen (0x0D:0x02) has one stylus: X/Y from the link collection that
  * holds X, and its In Range (0x32), Tip Switch (0x42), Barrel Switch
  * (0x44) and Eraser (0x45) buttons from the same one; hidp_pen_track makes
- * the events of an evdev pen without MT (BTN_TOUCH, ABS_X/Y, BTN_STYLUS).
+ * the events of an evdev pen without MT (BTN_TOOL_PEN, BTN_TOUCH, ABS_X/Y,
+ * BTN_STYLUS).
  *
  * Invariants: HidP_* bounds every read by the report length we pass; a
  * report shorter than the collection's input length is refused; at most
@@ -47,6 +48,7 @@
 #define EV_ABS_T 0x03
 #define ABS_X_C 0x00
 #define ABS_Y_C 0x01
+#define BTN_TOOL_PEN_C 0x140
 #define BTN_TOUCH_C 0x14a
 #define BTN_STYLUS_C 0x14b
 #define U_CONTACT_ID 0x51
@@ -227,6 +229,8 @@ size_t hidp_pen_track(struct hidp_pen_tracker *t, const struct hidp_pen *p,
 	if (max == 0)
 		return 0;
 	max--;			/* room for SYN_REPORT */
+	if (nearby != t->in_range)
+		k = put(ev, k, max, EV_KEY_T, BTN_TOOL_PEN_C, nearby);
 	if (nearby && p->x >= 0)
 		k = put(ev, k, max, EV_ABS_T, ABS_X_C, p->x);
 	if (nearby && p->y >= 0)
@@ -235,6 +239,7 @@ size_t hidp_pen_track(struct hidp_pen_tracker *t, const struct hidp_pen *p,
 		k = put(ev, k, max, EV_KEY_T, BTN_TOUCH_C, touch);
 	if (barrel != t->barrel)
 		k = put(ev, k, max, EV_KEY_T, BTN_STYLUS_C, barrel);
+	t->in_range = nearby;
 	t->touch = touch;
 	t->barrel = barrel;
 	if (k == 0)

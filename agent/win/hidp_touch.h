@@ -34,19 +34,20 @@ struct hidp_pen {
 	int32_t x, y;			/* logical units, -1 if none */
 };
 struct hidp_pen_tracker {
-	int touch, barrel;		/* BTN_TOUCH / BTN_STYLUS last sent */
+	int in_range, touch, barrel;	/* BTN_TOOL_PEN / BTN_TOUCH / BTN_STYLUS last sent */
 };
 
 /* 1 if the collection is a pen (0x0D:0x02) with an X; 0 otherwise. */
 int hidp_pen_is_pen(hidp_touch_pp pp);
 /* The pen state of one input report; -1 for a report of another id. */
 int hidp_pen_decode(hidp_touch_pp pp, const uint8_t *report, size_t n, struct hidp_pen *out);
-/* Events for one pen report, as evdev gives a pen on Linux minus the
- * proximity key: ABS_X/ABS_Y while in range or touching, BTN_TOUCH on the
- * tip (or eraser) going down and up, BTN_STYLUS for the barrel button,
- * SYN_REPORT last; leaving range releases both. A hovering pen's X/Y is not
- * activity for the detector (no contact is down), so hovering is no press.
- * Returns how many were written (at most max). */
+/* Events for one pen report, as evdev gives a pen on Linux: BTN_TOOL_PEN
+ * on entering and leaving range, ABS_X/ABS_Y while in range or touching,
+ * BTN_TOUCH on the tip (or eraser) going down and up, BTN_STYLUS for the
+ * barrel button, SYN_REPORT last; leaving range releases all three. So, as
+ * on Linux (CONTRACT 4.2), the pen coming near is one activity (a key
+ * press, not a touch), and a hovering pen's X/Y is not activity (no
+ * contact is down). Returns how many were written (at most max). */
 size_t hidp_pen_track(struct hidp_pen_tracker *t, const struct hidp_pen *p,
     struct hidtouch_event *ev, size_t max);
 

@@ -13,6 +13,7 @@
 #include <cjson/cJSON.h>
 
 #include "bbt_bundle.h"
+#include "bbt_session.h"
 #include "bbt_time.h"
 #include "bbt_utf8.h"
 
@@ -253,24 +254,17 @@ static int settings_of(const cJSON *o, struct reply_heartbeat *out)
 	return 1;
 }
 
-/* "collector_url" into out, if it is an https:// URL of visible ASCII. */
+/* "collector_url" into out, if bbt_collector_url_valid takes it. */
 static void collector_url_of(const cJSON *v, struct reply_heartbeat *out)
 {
 	const char *u;
-	size_t n;
 
 	if (!v)
 		return;
 	u = cJSON_IsString(v) ? v->valuestring : "";
-	n = strlen(u);
-	out->bad_url = 1;
-	if (n <= 8 || n >= sizeof(out->collector_url) || strncmp(u, "https://", 8) != 0)
-		return;
-	for (size_t i = 0; i < n; i++)
-		if (u[i] < 0x21 || u[i] > 0x7e)
-			return;
-	memcpy(out->collector_url, u, n + 1);
-	out->bad_url = 0;
+	out->bad_url = !bbt_collector_url_valid(u, sizeof(out->collector_url));
+	if (!out->bad_url)
+		snprintf(out->collector_url, sizeof(out->collector_url), "%s", u);
 }
 
 int reply_heartbeat_parse(const char *body, size_t len, int64_t floor_s,

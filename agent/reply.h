@@ -16,7 +16,7 @@
  *  - detector settings are taken one by one, only integers inside the
  *    ranges agent.conf allows; anything else keeps the current value;
  *  - a new collector address (collector_url, the collector moved) is taken
- *    only as an https:// URL of visible ASCII shorter than REPLY_URL_LEN;
+ *    only as bbt_collector_url_valid allows, shorter than REPLY_URL_LEN;
  *    whether to follow it is sync.c's decision, not the reply's;
  *  - enrollment's device_id must be usable in a file name (bundles) and the
  *    device_token in an HTTP header (visible ASCII), else enrollment fails;

@@ -394,6 +394,18 @@ int bbt_uuid_v4(char out[BBT_UUID_LEN])
 	return 0;
 }
 
+int bbt_collector_url_valid(const char *s, size_t cap)
+{
+	size_t n = strlen(s);
+
+	if (n <= 8 || n >= cap || strncmp(s, "https://", 8) != 0)
+		return 0;
+	for (size_t i = 0; i < n; i++)
+		if (s[i] < 0x21 || s[i] > 0x7e || s[i] == '"' || s[i] == '\\')
+			return 0;
+	return 1;
+}
+
 int bbt_uuid_valid(const char *s)
 {
 	for (int i = 0; i < 36; i++) {

@@ -117,5 +117,13 @@ size_t bbt_text_scrub(char *s);
 int bbt_uuid_v4(char out[BBT_UUID_LEN]);
 /* 1 if s is a UUID in 8-4-4-4-12 hex form (any version, any case). */
 int bbt_uuid_valid(const char *s);
+/*
+ * 1 if s is a collector address a moved collector may hand its agents
+ * (CONTRACT 4.4 collector_url, `school move`): "https://" and more, under
+ * cap bytes with the NUL, every byte visible ASCII other than '"' and '\'
+ * (so the collector's reply needs no escaping). The one rule for the
+ * server that stores it and the agent that follows it.
+ */
+int bbt_collector_url_valid(const char *s, size_t cap);
 
 #endif

@@ -22,6 +22,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bbt_session.h"
 #include "commands.h"
 #include "db.h"
 
@@ -182,19 +183,6 @@ out:
 	return rc;
 }
 
-/* What an agent takes (agent/reply.c), and nothing the reply must escape. */
-static int move_url_valid(const char *u)
-{
-	size_t n = strlen(u);
-
-	if (n <= 8 || n >= DB_URL_LEN || strncmp(u, "https://", 8) != 0)
-		return 0;
-	for (size_t i = 0; i < n; i++)
-		if (u[i] < 0x21 || u[i] > 0x7e || u[i] == '"' || u[i] == '\\')
-			return 0;
-	return 1;
-}
-
 static int move(struct server_ctx *ctx, int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -224,7 +212,7 @@ static int move(struct server_ctx *ctx, int argc, char **argv)
 		code = argv[optind++];
 	if (!cancel)
 		url = argv[optind];
-	if (url && !move_url_valid(url)) {
+	if (url && !bbt_collector_url_valid(url, DB_URL_LEN)) {
 		fprintf(stderr, "bbt-server: school move: '%s' is not an https:// URL of at most "
 		    "%d visible characters (agents follow a moved collector only over "
 		    "verified TLS)\n", url, DB_URL_LEN - 1);

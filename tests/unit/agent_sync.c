@@ -421,6 +421,7 @@ static void reply_heartbeat_collector_url(void **state)
 		"{\"collector_url\":\"https://\"}",
 		"{\"collector_url\":\"https://a b/\"}",
 		"{\"collector_url\":\"https://a\\u0001b/\"}",
+		"{\"collector_url\":\"https://a\\\"b/\"}",
 		"{\"collector_url\":\"HTTPS://new.example/\"}",
 		"{\"collector_url\":42}",
 		"{\"collector_url\":null}",

@@ -289,6 +289,16 @@ static int term_merge(struct term *tm, const struct teachers_row *w, struct bbt_
 	return 0;
 }
 
+/* Add n rows of one week, or of delivered live lessons, to the term's. */
+static int term_merge_all(struct term *tm, const struct teachers_row *w, size_t n,
+    struct bbt_error *e)
+{
+	for (size_t i = 0; i < n; i++)
+		if (term_merge(tm, &w[i], e) < 0)
+			return -1;
+	return 0;
+}
+
 /*
  * One ISO week [wfrom, wto) of the term: its sessions only are loaded,
  * attributed and judged (the weekly cap needs nothing outside the week),
@@ -312,9 +322,7 @@ static int term_week(struct db *db, const struct points_rule *rule, const char *
 	    points_rows(rule, ss, n, pfrom, pto, &rows, &nrows, e) < 0 ||
 	    teachers_fold(rows, nrows, ss, &t, &nt, e) < 0)
 		goto out;
-	rc = 0;
-	for (size_t i = 0; i < nt && rc == 0; i++)
-		rc = term_merge(tm, &t[i], e);
+	rc = term_merge_all(tm, t, nt, e);
 out:
 	free(t);
 	points_rows_free(rows, nrows);
@@ -371,9 +379,7 @@ static int school_fold(struct db *db, const struct points_rule *rule, const char
 	    term_fold(db, rule, zone, &tt, school, pfrom, pto, tm, e) < 0 ||
 	    add_live(db, zone, school, pfrom, pto, &tt, &live, &nlive, e) < 0)
 		goto out;
-	rc = 0;
-	for (size_t i = 0; i < nlive && rc == 0; i++)
-		rc = term_merge(tm, &live[i], e);
+	rc = term_merge_all(tm, live, nlive, e);
 out:
 	free(live);
 	timetable_free(&tt);

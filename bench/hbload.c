@@ -3,10 +3,11 @@
  * keep-alive connections to 127.0.0.1:PORT, each sending one POST PATH at
  * a time (the next once the answer is in, no pipelining, as an agent
  * does), spread over two threads with an epoll each, for SECONDS; prints
- * "REQUESTS ERRORS SECONDS". Connection i sends the Bearer token on line
- * i % n of TOKENS ("-" for none) and the body BODY ($HBLOAD_METHOD instead
- * of POST, to time another endpoint). Bench-only: not part
- * of the product, built by the bench script.
+ * "REQUESTS ERRORS SECONDS". Connection i sends, in turn, the Bearer tokens
+ * on lines i, i + CONNS, i + 2 CONNS ... of TOKENS (every device of the
+ * file takes its turn, not just the first CONNS; "-" for none) and the
+ * body BODY ($HBLOAD_METHOD instead of POST, to time another endpoint).
+ * Bench-only: not part of the product, built by the bench script.
  *
  *   hbload PORT SECONDS CONNS PATH TOKENS BODY
  */
@@ -29,6 +30,9 @@
 
 struct conn {
 	int fd;
+	char **reqs;		/* one request a token of this connection's */
+	size_t *lens;
+	int nreq, next;
 	const char *req;
 	size_t req_len, sent;
 	char buf[RBUF];
@@ -139,6 +143,9 @@ static void *work(void *arg)
 			w->errors += !ok;
 			memmove(c->buf, c->buf + len, c->got - (size_t)len);
 			c->got -= (size_t)len;
+			c->next = (c->next + 1) % c->nreq;
+			c->req = c->reqs[c->next];
+			c->req_len = c->lens[c->next];
 			c->sent = 0;
 			send_some(c);
 		}
@@ -200,17 +207,25 @@ int main(int argc, char **argv)
 	if (!c || conns < NTHREADS)
 		return 1;
 	for (int i = 0; i < conns; i++) {
-		char *r = NULL;
-		int len = asprintf(&r, "%s %s HTTP/1.1\r\nHost: 127.0.0.1\r\n"
-		    "%s%s%sContent-Type: application/json\r\nContent-Length: %zu\r\n\r\n%s",
-		    getenv("HBLOAD_METHOD") ? getenv("HBLOAD_METHOD") : "POST", argv[4],
-		    tok[i % ntok][0] ? "Authorization: Bearer " : "", tok[i % ntok],
-		    tok[i % ntok][0] ? "\r\n" : "", strlen(argv[6]), argv[6]);
-
-		if (len < 0)
+		c[i].nreq = ntok > conns ? (ntok - i + conns - 1) / conns : 1;
+		c[i].reqs = calloc((size_t)c[i].nreq, sizeof(char *));
+		c[i].lens = calloc((size_t)c[i].nreq, sizeof(size_t));
+		if (!c[i].reqs || !c[i].lens)
 			return 1;
-		c[i].req = r;
-		c[i].req_len = (size_t)len;
+		for (int k = 0; k < c[i].nreq; k++) {
+			const char *t = tok[(i + k * conns) % ntok];
+			int len = asprintf(&c[i].reqs[k], "%s %s HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+			    "%s%s%sContent-Type: application/json\r\nContent-Length: %zu\r\n\r\n%s",
+			    getenv("HBLOAD_METHOD") ? getenv("HBLOAD_METHOD") : "POST", argv[4],
+			    t[0] ? "Authorization: Bearer " : "", t, t[0] ? "\r\n" : "",
+			    strlen(argv[6]), argv[6]);
+
+			if (len < 0)
+				return 1;
+			c[i].lens[k] = (size_t)len;
+		}
+		c[i].req = c[i].reqs[0];
+		c[i].req_len = c[i].lens[0];
 		c[i].fd = dial();
 	}
 	t0 = now_s();

@@ -28,7 +28,7 @@ enum caller { CALLER_NONE, CALLER_ADMIN, CALLER_DEVICE };
 /* Who http.c authenticated (HTTP_AUTH_ANY): an admin, by token or sign-in
  * session, or a device by its token. */
 static enum caller identify(struct http_request *req, struct db_admin *admin,
-    struct db_device *dev)
+    struct db_device_cred *dev)
 {
 	if (req->auth.kind == HTTP_AUTH_ADMIN) {
 		*admin = req->auth.admin;
@@ -43,7 +43,7 @@ static enum caller identify(struct http_request *req, struct db_admin *admin,
 
 /* 0 if this caller may import for the bundle's device, else answers 403. */
 static int may_import(enum caller who, const struct db_admin *admin,
-    const struct db_device *caller_dev, const struct db_device *dev,
+    const struct db_device_cred *caller_dev, const struct db_device *dev,
     struct http_response *res)
 {
 	if (who == CALLER_ADMIN && (admin->school[0] == '\0' ||
@@ -91,7 +91,7 @@ out:
 void api_bundles_post(struct http_request *req, struct http_response *res)
 {
 	struct db_admin admin = { 0 };
-	struct db_device caller_dev = { 0 };
+	struct db_device_cred caller_dev = { 0 };
 	struct bundles_checked c;
 	struct bbt_error e;
 	enum caller who = identify(req, &admin, &caller_dev);

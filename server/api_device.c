@@ -20,6 +20,7 @@
 #include "auth.h"
 #include "bbt_log.h"
 #include "bbt_time.h"
+#include "credcache.h"
 #include "enrollment.h"
 #include "heartbeat.h"
 #include "ingest.h"
@@ -141,6 +142,10 @@ void api_enroll(struct http_request *req, struct http_response *res)
 	} else if (out.outcome != ENROLLMENT_OK) {
 		http_reply_error(res, refusal_status(out.outcome), "%s", out.why);
 	} else {
+		/* The old token is superseded: this collector refuses it at once,
+		 * the others within CREDCACHE_TRUST_MS (credcache.h). */
+		if (out.reenrolled)
+			credcache_forget(out.device.device_id);
 		enroll_reply(res, &out);
 	}
 out:
@@ -154,7 +159,7 @@ static double mono_s(void)
 
 void api_sessions(struct http_request *req, struct http_response *res)
 {
-	const struct db_device *dev = &req->auth.device;
+	const struct db_device_cred *dev = &req->auth.device;
 	struct db_session_origin origin = {
 		dev->device_id, dev->school, dev->room, req->now, DB_VIA_HTTP,
 	};

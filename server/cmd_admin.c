@@ -53,7 +53,7 @@ static int store(struct server_ctx *ctx, const struct db_admin *a, const char *h
 	if (cmd_db_open(ctx, &db, e) == 0 &&
 	    (a->school[0] == '\0' || cmd_school_known(db, a->school, e) == 0))
 		rc = db_admin_add(db, a, hash, (int64_t)time(NULL), e);
-	db_close(db);
+	cmd_db_close(db);
 	return rc;
 }
 
@@ -181,10 +181,10 @@ static int set_password(struct server_ctx *ctx, const char *name, const char *pw
 	    db_auth_password_set(db, name, hash, (int64_t)time(NULL), &found, &e) < 0 ||
 	    db_commit(db, &e) < 0) {
 		fprintf(stderr, "bbt-server: admin passwd: %s\n", bbt_error_msg(&e));
-		db_close(db);
+		cmd_db_close(db);
 		return CMD_FAIL;
 	}
-	db_close(db);
+	cmd_db_close(db);
 	if (!found) {
 		fprintf(stderr, "bbt-server: admin passwd: no active admin named '%s' (see "
 		    "`admin list`; `admin create` makes one)\n", name);
@@ -278,10 +278,10 @@ static int revoke_admin(struct server_ctx *ctx, int argc, char **argv)
 	    db_admin_revoke(db, name, (int64_t)time(NULL), &found, &already, &e) < 0 ||
 	    db_auth_admin_forget(db, name, &e) < 0 || db_commit(db, &e) < 0) {
 		fprintf(stderr, "bbt-server: admin revoke: %s\n", bbt_error_msg(&e));
-		db_close(db);
+		cmd_db_close(db);
 		return 1;
 	}
-	db_close(db);
+	cmd_db_close(db);
 	if (!found) {
 		fprintf(stderr, "bbt-server: admin revoke: no admin named '%s' (see `admin "
 		    "list`)\n", name);

@@ -39,6 +39,6 @@ int cmd_check(struct server_ctx *ctx, int argc, char **argv)
 		printf("database damaged: %s\n", problem);
 	}
 out:
-	db_close(db);
+	cmd_db_close(db);
 	return rc;
 }

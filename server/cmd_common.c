@@ -10,8 +10,10 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 
 #include "commands.h"
+#include "credcache.h"
 
 int cmd_usage(FILE *f, const char *text)
 {
@@ -67,8 +69,14 @@ int cmd_school_known(struct db *db, const char *code, struct bbt_error *e)
 	    code);
 }
 
+/* The credential generation when cmd_db_open opened the command's database
+ * (a command opens one at a time). */
+static int64_t opened_gen;
+static int opened_gen_known;
+
 int cmd_db_open(const struct server_ctx *ctx, struct db **db, struct bbt_error *e)
 {
+	struct bbt_error ignored;
 	struct stat sb;
 
 	*db = NULL;
@@ -80,5 +88,25 @@ int cmd_db_open(const struct server_ctx *ctx, struct db **db, struct bbt_error *
 			    "$BBT_DB; `bbt-server school add` creates a new one)", ctx->db);
 		fprintf(stderr, "bbt-server: creating a new database at %s\n", ctx->db);
 	}
-	return db_open(ctx->db, db, e);
+	if (db_open(ctx->db, db, e) < 0)
+		return -1;
+	opened_gen_known = db_auth_generation(*db, &opened_gen, &ignored) == 0;
+	return 0;
+}
+
+void cmd_db_close(struct db *db)
+{
+	static const struct timespec settle = {
+		CREDCACHE_SETTLE_MS / 1000, CREDCACHE_SETTLE_MS % 1000 * 1000000L,
+	};
+	struct bbt_error ignored;
+	int64_t gen;
+
+	if (!db)
+		return;
+	/* Unknown at either end: wait, the change may be one. */
+	if (!opened_gen_known || db_auth_generation(db, &gen, &ignored) < 0 ||
+	    gen != opened_gen)
+		nanosleep(&settle, NULL);
+	db_close(db);
 }

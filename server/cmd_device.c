@@ -116,10 +116,10 @@ static int change(struct server_ctx *ctx, struct change *c, const char *what)
 	if (cmd_db_open(ctx, &db, &e) < 0 || db_begin(db, &e) < 0 || apply(db, c, &e) < 0 ||
 	    db_commit(db, &e) < 0) {
 		fprintf(stderr, "bbt-server: device %s: %s\n", what, bbt_error_msg(&e));
-		db_close(db);
+		cmd_db_close(db);
 		return 1;
 	}
-	db_close(db);
+	cmd_db_close(db);
 	if (!c->found) {
 		fprintf(stderr, "bbt-server: device %s: no device %s (see `device list`)\n",
 		    what, c->id);

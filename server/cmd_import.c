@@ -90,7 +90,7 @@ int cmd_import(struct server_ctx *ctx, int argc, char **argv)
 		refused += r == 1;
 		failed += r < 0;
 	}
-	db_close(db);
+	cmd_db_close(db);
 	if (refused || failed)
 		fprintf(stderr, "bbt-server: import: %d of %d bundle%s not imported\n",
 		    refused + failed, argc - optind, argc - optind == 1 ? "" : "s");

@@ -126,7 +126,7 @@ static int import(struct server_ctx *ctx, const char *path, int year)
 		printf("schedule: %zu lessons stored\n", s.n);
 		rc = 0;
 	}
-	db_close(db);
+	cmd_db_close(db);
 	schedule_free(&s);
 	return rc;
 }
@@ -353,7 +353,7 @@ static int export(struct server_ctx *ctx, const struct export_opts *o)
 	else
 		rc = 0;
 	report_free(rep);
-	db_close(db);
+	cmd_db_close(db);
 	return rc;
 }
 

@@ -86,7 +86,7 @@ static int add(struct server_ctx *ctx, int argc, char **argv)
 	    s.district);
 	rc = 0;
 out:
-	db_close(db);
+	cmd_db_close(db);
 	return rc;
 }
 
@@ -179,7 +179,7 @@ static int set(struct server_ctx *ctx, int argc, char **argv)
 fail:
 	fprintf(stderr, "bbt-server: school set: %s\n", bbt_error_msg(&e));
 out:
-	db_close(db);
+	cmd_db_close(db);
 	return rc;
 }
 
@@ -230,7 +230,7 @@ static int move(struct server_ctx *ctx, int argc, char **argv)
 		printf("%lld school%s: move cancelled\n", (long long)n, n == 1 ? "" : "s");
 	rc = 0;
 out:
-	db_close(db);
+	cmd_db_close(db);
 	return rc;
 }
 

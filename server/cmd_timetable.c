@@ -102,7 +102,7 @@ static int import(struct server_ctx *ctx, const char *path)
 	rc = 0;
 out:
 	free(schools);
-	db_close(db);
+	cmd_db_close(db);
 	timetable_free(&tt);
 	return rc;
 }

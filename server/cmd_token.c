@@ -65,7 +65,7 @@ static int store(struct server_ctx *ctx, struct db_enroll_token *t, struct bbt_e
 
 	if (cmd_db_open(ctx, &db, e) == 0 && cmd_school_known(db, t->school, e) == 0)
 		rc = db_enroll_token_add(db, t, e);
-	db_close(db);
+	cmd_db_close(db);
 	return rc;
 }
 
@@ -273,11 +273,11 @@ static int revoke(struct server_ctx *ctx, int argc, char **argv)
 	rc = revoke_one(db, argv[optind], key, by_hash, &e);
 	if (rc < 0 || (rc == 0 && db_commit(db, &e) < 0))
 		goto fail;
-	db_close(db);
+	cmd_db_close(db);
 	return rc;
 fail:
 	fprintf(stderr, "bbt-server: token revoke: %s\n", bbt_error_msg(&e));
-	db_close(db);
+	cmd_db_close(db);
 	return 1;
 }
 

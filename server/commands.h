@@ -47,6 +47,13 @@ int cmd_no_subcommand(const char *command, int argc, char **argv, int (*usage)(F
 /* db_open, but a missing SQLite file is an error naming the path unless
  * ctx->db_create (and then a note on stderr says a new one is made). */
 int cmd_db_open(const struct server_ctx *ctx, struct db **db, struct bbt_error *e);
+/*
+ * db_close for a database from cmd_db_open. If the credential generation
+ * moved while it was open (this command revoked, moved or re-set what a
+ * device token stands for, server/credcache.h), wait CREDCACHE_SETTLE_MS
+ * first: when the command returns, every collector obeys the change.
+ */
+void cmd_db_close(struct db *db);
 /* 0 if code is a stored school, else -1 naming it and how to add it. */
 int cmd_school_known(struct db *db, const char *code, struct bbt_error *e);
 

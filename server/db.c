@@ -172,3 +172,18 @@ int db_school_check(struct db *db, const char *code, struct bbt_error *e)
 		return -1;
 	return found ? 0 : bbt_error_set(e, "unknown school %s", code);
 }
+
+void db_device_cred_of(const struct db_device *d, struct db_device_cred *out)
+{
+	snprintf(out->device_id, sizeof(out->device_id), "%s", d->device_id);
+	snprintf(out->school, sizeof(out->school), "%s", d->school);
+	snprintf(out->room, sizeof(out->room), "%s", d->room);
+	out->school_detector = d->school_detector;
+	snprintf(out->school_collector_url, sizeof(out->school_collector_url), "%s",
+	    d->school_collector_url);
+}
+
+int db_auth_generation(struct db *db, int64_t *gen, struct bbt_error *e)
+{
+	return db_auth_changes(db, INT64_MAX, gen, NULL, NULL, e);
+}

@@ -90,7 +90,7 @@
 #include "bbt_session.h"
 
 /* The schema version this program creates and expects. */
-#define DB_SCHEMA_VERSION 6
+#define DB_SCHEMA_VERSION 7
 
 #define DB_SCHOOL_LEN 64	/* school code */
 #define DB_NAME_LEN 256		/* school, district, admin names */

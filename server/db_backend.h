@@ -41,6 +41,8 @@
 	    struct bbt_error *e), (db, name, now, found, already, e)) \
 	X(device_by_token, (struct db *db, const char *token_hash, struct db_device *out, int \
 	    *found, struct bbt_error *e), (db, token_hash, out, found, e)) \
+	X(auth_changes, (struct db *db, int64_t since, int64_t *gen, db_auth_change_fn fn, \
+	    void *arg, struct bbt_error *e), (db, since, gen, fn, arg, e)) \
 	X(device_token_refused, (struct db *db, const char *token_hash, int64_t now, enum \
 	    db_token_refusal *why, struct bbt_error *e), (db, token_hash, now, why, e)) \
 	X(device_get, (struct db *db, const char *device_id, struct db_device *out, int *found, \

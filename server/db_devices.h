@@ -40,6 +40,22 @@ struct db_device {
 	char school_collector_url[DB_URL_LEN];
 };
 
+/*
+ * What a request made with a device token may know of its device: all
+ * that the collector's credential cache (server/credcache.h) keeps, so a
+ * handler cannot read a field the cache would have left stale.
+ */
+struct db_device_cred {
+	char device_id[DB_ID_LEN];
+	char school[DB_SCHOOL_LEN];
+	char room[DB_ROOM_LEN];
+	struct db_detector school_detector;
+	char school_collector_url[DB_URL_LEN];
+};
+
+/* The credential part of a device that db_device_by_token found. */
+void db_device_cred_of(const struct db_device *d, struct db_device_cred *out);
+
 /* Outcomes of db_device_enroll (*reenrolled). */
 #define DB_ENROLL_NEW 0			/* a new device */
 #define DB_ENROLL_AGAIN 1		/* same hw_id, same school: id kept */
@@ -62,6 +78,31 @@ int db_device_enroll(struct db *db, struct db_device *d, int *reenrolled,
 /* The device of a token; a revoked device is not found. */
 int db_device_by_token(struct db *db, const char *token_hash, struct db_device *out,
     int *found, struct bbt_error *e);
+/*
+ * The credential generation: a number that every change to what
+ * db_device_by_token would answer (a device's token, revocation, school or
+ * room; its school's code, detector settings or collector address; a
+ * deletion) raises, in that change's own transaction (a trigger in the
+ * schema, so every writer counts), with a log of what each number changed.
+ * server/credcache.h polls it.
+ */
+#define DB_AUTH_CHANGES_KEEP 10000	/* numbers the log keeps (the schema's) */
+#define DB_AUTH_CHANGES_MAX 1000	/* changes one db_auth_changes reads */
+/* A change: one device's credential (school "") or everything of a school
+ * (device_id ""). */
+typedef int (*db_auth_change_fn)(void *arg, const char *device_id, const char *school,
+    struct bbt_error *e);
+/*
+ * The number now (*gen) and, oldest first, fn on each change after number
+ * `since` up to it, at most DB_AUTH_CHANGES_MAX + 1 of them (one more than
+ * the maximum says there were more). A caller more than
+ * DB_AUTH_CHANGES_KEEP numbers behind has lost some to the log's trimming.
+ * One statement: the number and its changes are one snapshot.
+ */
+int db_auth_changes(struct db *db, int64_t since, int64_t *gen, db_auth_change_fn fn,
+    void *arg, struct bbt_error *e);
+/* The number alone. */
+int db_auth_generation(struct db *db, int64_t *gen, struct bbt_error *e);
 /* Why a device token that db_device_by_token did not find is refused. */
 enum db_token_refusal {
 	DB_TOKEN_UNKNOWN,	/* never a device token */

@@ -186,6 +186,36 @@ static const char *const migrations[] = {
 	"CREATE INDEX signin_failures_key ON signin_failures(key, at);",
 	/* v6 (school move): the collector address told to the school's agents. */
 	"ALTER TABLE schools ADD COLUMN collector_url " T ";",
+	/* v7 (the credential cache, server/credcache.h): the number every change
+	 * to what a device token stands for raises in its own transaction, and
+	 * the log of what each number changed; see db_sqlite.c. Row triggers:
+	 * the row lock on auth_generation orders the writers, so the numbers
+	 * commit in order and a reader of number N has every change up to N. */
+	"CREATE TABLE auth_generation ("
+	"  id INTEGER PRIMARY KEY CHECK (id = 1),"
+	"  gen BIGINT NOT NULL);"
+	"INSERT INTO auth_generation VALUES (1, 0);"
+	"CREATE TABLE auth_changes ("
+	"  gen BIGINT PRIMARY KEY,"
+	"  device_id " T ","
+	"  school " T ");"
+	"CREATE FUNCTION bbt_auth_change() RETURNS trigger LANGUAGE plpgsql AS $$"
+	"  DECLARE g BIGINT;"
+	"  BEGIN"
+	"    UPDATE auth_generation SET gen = gen + 1 WHERE id = 1 RETURNING gen INTO g;"
+	"    IF TG_TABLE_NAME = 'devices' THEN"
+	"      INSERT INTO auth_changes VALUES (g, OLD.device_id, NULL);"
+	"    ELSE"
+	"      INSERT INTO auth_changes VALUES (g, NULL, OLD.code);"
+	"    END IF;"
+	"    DELETE FROM auth_changes WHERE gen <= g - 10000;"
+	"    RETURN NULL;"
+	"  END$$;"
+	"CREATE TRIGGER devices_auth AFTER UPDATE OF token_hash, revoked_at, school,"
+	"  room OR DELETE ON devices FOR EACH ROW EXECUTE FUNCTION bbt_auth_change();"
+	"CREATE TRIGGER schools_auth AFTER UPDATE OF code, detector_idle_gap,"
+	"  detector_min_session, detector_stuck_contact, collector_url OR DELETE ON schools"
+	"  FOR EACH ROW EXECUTE FUNCTION bbt_auth_change();",
 };
 #define NMIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))
 _Static_assert(NMIGRATIONS == DB_SCHEMA_VERSION, "one migration per schema version");

@@ -161,6 +161,39 @@ int db_pg_device_interval_set(struct db *db, const char *device_id, int64_t inte
 	return db_pg_run_key_int(db, DB_SQL_INTERVAL_SET, device_id, interval_s, "device", e);
 }
 
+/* A row of DB_SQL_AUTH_CHANGES: the number, and a change unless both NULL. */
+struct auth_walk {
+	int64_t *gen;
+	db_auth_change_fn fn;
+	void *arg;
+};
+
+static int auth_visit(const PGresult *r, int i, void *arg, struct bbt_error *e)
+{
+	struct auth_walk *w = arg;
+	char device_id[DB_ID_LEN], school[DB_SCHOOL_LEN];
+
+	*w->gen = db_pg_get_int(r, i, 0);
+	if (!w->fn || (PQgetisnull(r, i, 1) && PQgetisnull(r, i, 2)))
+		return 0;
+	db_pg_get_text(r, i, 1, device_id, sizeof(device_id));
+	db_pg_get_text(r, i, 2, school, sizeof(school));
+	return w->fn(w->arg, device_id, school, e);
+}
+
+int db_pg_auth_changes(struct db *db, int64_t since, int64_t *gen, db_auth_change_fn fn,
+    void *arg, struct bbt_error *e)
+{
+	struct db_pg_args a = { 0 };
+	struct auth_walk w = { gen, fn, arg };
+
+	*gen = 0;
+	db_pg_put_int(&a, since);
+	db_pg_put_int(&a, DB_AUTH_CHANGES_MAX + 1);
+	return db_pg_each(db, DB_SQL_AUTH_CHANGES, &a, auth_visit, &w, "credential generation",
+	    e);
+}
+
 int db_pg_device_interval_get(struct db *db, const char *device_id, int64_t *interval_s,
     struct bbt_error *e)
 {

@@ -178,6 +178,12 @@
 	"NOT NULL"
 #define DB_SQL_INTERVAL_SET \
 	"UPDATE devices SET sync_interval_s = nullif(?2, 0) WHERE device_id = ?1"
+/* The number and the changes after ?1 (LIMIT ?2), in one snapshot; the row
+ * of the number alone has NULL device_id and school. */
+#define DB_SQL_AUTH_CHANGES \
+	"SELECT g.gen, c.device_id, c.school FROM auth_generation g " \
+	"LEFT JOIN auth_changes c ON c.gen > ?1 AND c.gen <= g.gen " \
+	"WHERE g.id = 1 ORDER BY c.gen LIMIT ?2"
 #define DB_SQL_INTERVAL_GET \
 	"SELECT coalesce(sync_interval_s, 0) FROM devices WHERE device_id = ?1"
 

@@ -16,8 +16,9 @@
  *
  * Schema v3 (identity and revocation): revoked_at on admins, enrollment
  * tokens and devices (NULL = active; a lookup by token skips revoked rows,
- * and every request looks its token up: nothing caches a credential, so a
- * revocation holds on every server process at the next request); the
+ * and a request's token is looked up, or served from the credential cache
+ * that schema v7 keeps honest, so a revocation holds on every server
+ * process once the command has returned); the
  * re-enrollment count and clone evidence on devices; device_tokens_old,
  * the device tokens that re-enrollments replaced, with the public key of
  * the enrollment they belonged to and whether the replacing enrollment
@@ -46,6 +47,12 @@
  * devices.input_devices is JSON text as the agent reported it; admins.school
  * NULL means a bureau admin; enroll_tokens.uses_left counts down to 0.
  */
+/* v7's trigger body: raise the number, log what it changed, forget the log
+ * past 10000 numbers (DB_AUTH_CHANGES_KEEP). */
+#define AUTH_CHANGE(what) \
+	"UPDATE auth_generation SET gen = gen + 1;" \
+	"INSERT INTO auth_changes SELECT gen, " what " FROM auth_generation;" \
+	"DELETE FROM auth_changes WHERE gen <= (SELECT gen FROM auth_generation) - 10000;"
 static const char *const migrations[] = {
 	/* v1 */
 	"CREATE TABLE schools ("
@@ -178,6 +185,30 @@ static const char *const migrations[] = {
 	/* v6 (school move): the address the school's agents are told the
 	 * collector moved to; NULL: none. */
 	"ALTER TABLE schools ADD COLUMN collector_url TEXT;",
+	/* v7 (the credential cache, server/credcache.h): one number that every
+	 * change to what a device token stands for raises, in the writer's own
+	 * transaction, whoever the writer is (a trigger, not the code), and a
+	 * log of what each number changed (a device, or everything of a
+	 * school), so a collector that reads a new number forgets just those
+	 * entries. The log keeps the last DB_AUTH_CHANGES_KEEP (10000) numbers.
+	 * Heartbeats and uploads (last_seen, buffer_depth ...) raise nothing. */
+	"CREATE TABLE auth_generation ("
+	"  id INTEGER PRIMARY KEY CHECK (id = 1),"
+	"  gen INTEGER NOT NULL);"
+	"INSERT INTO auth_generation VALUES (1, 0);"
+	"CREATE TABLE auth_changes ("
+	"  gen INTEGER PRIMARY KEY,"
+	"  device_id TEXT,"
+	"  school TEXT);"
+	"CREATE TRIGGER devices_auth_update AFTER UPDATE OF token_hash, revoked_at,"
+	"  school, room ON devices BEGIN " AUTH_CHANGE("OLD.device_id, NULL") " END;"
+	"CREATE TRIGGER devices_auth_delete AFTER DELETE ON devices"
+	"  BEGIN " AUTH_CHANGE("OLD.device_id, NULL") " END;"
+	"CREATE TRIGGER schools_auth_update AFTER UPDATE OF code, detector_idle_gap,"
+	"  detector_min_session, detector_stuck_contact, collector_url ON schools"
+	"  BEGIN " AUTH_CHANGE("NULL, OLD.code") " END;"
+	"CREATE TRIGGER schools_auth_delete AFTER DELETE ON schools"
+	"  BEGIN " AUTH_CHANGE("NULL, OLD.code") " END;",
 };
 #define NMIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))
 _Static_assert(NMIGRATIONS == DB_SCHEMA_VERSION, "one migration per schema version");

@@ -150,6 +150,41 @@ int db_sqlite_device_interval_get(struct db *db, const char *device_id, int64_t 
 	    interval_s, &found, e, "device");
 }
 
+/* A row of DB_SQL_AUTH_CHANGES: the number, and a change unless both NULL. */
+struct auth_walk {
+	int64_t *gen;
+	db_auth_change_fn fn;
+	void *arg;
+};
+
+static int auth_visit(sqlite3_stmt *st, void *arg, struct bbt_error *e)
+{
+	struct auth_walk *w = arg;
+	char device_id[DB_ID_LEN], school[DB_SCHOOL_LEN];
+
+	*w->gen = sqlite3_column_int64(st, 0);
+	if (!w->fn || (sqlite3_column_type(st, 1) == SQLITE_NULL &&
+	    sqlite3_column_type(st, 2) == SQLITE_NULL))
+		return 0;
+	db_sqlite_text(st, 1, device_id, sizeof(device_id));
+	db_sqlite_text(st, 2, school, sizeof(school));
+	return w->fn(w->arg, device_id, school, e);
+}
+
+int db_sqlite_auth_changes(struct db *db, int64_t since, int64_t *gen, db_auth_change_fn fn,
+    void *arg, struct bbt_error *e)
+{
+	sqlite3_stmt *st = db_sqlite_stmt(db, DB_SQL_AUTH_CHANGES, e);
+	struct auth_walk w = { gen, fn, arg };
+
+	*gen = 0;
+	if (st) {
+		sqlite3_bind_int64(st, 1, since);
+		sqlite3_bind_int64(st, 2, DB_AUTH_CHANGES_MAX + 1);
+	}
+	return db_sqlite_each(db, st, auth_visit, &w, e, "credential generation");
+}
+
 /* A school and its counts. */
 static int counts_visit(sqlite3_stmt *st, void *arg, struct bbt_error *e)
 {

@@ -45,6 +45,7 @@
 #include "bbt_log.h"
 #include "bbt_time.h"
 #include "bbt_utf8.h"
+#include "credcache.h"
 #include "http.h"
 #include "http_session.h"
 #include "metrics.h"
@@ -359,9 +360,9 @@ static const struct http_route *route_find(const char *method, const char *path,
 /* ---- authentication ---- */
 
 /*
- * Answer a device token that no enrolled device holds (every request looks
- * its token up: no cache outlives a revocation). A token that a later
- * enrollment replaced may be clone evidence (db_device_token_refused).
+ * Answer a device token that no enrolled device holds (never cached: each
+ * refusal reads the database). A token that a later enrollment replaced
+ * may be clone evidence (db_device_token_refused).
  */
 static void refused_device_token(struct http_request *req, struct http_response *res,
     const char *hash)
@@ -375,6 +376,30 @@ static void refused_device_token(struct http_request *req, struct http_response 
 	    "device token replaced: this hw_id was enrolled again since" :
 	    why == DB_TOKEN_REVOKED ? "device token revoked by an admin" :
 	    "unknown device token (not enrolled)");
+}
+
+/* The device of a token (*found): from the credential cache, else from the
+ * database, and then cached (server/credcache.h says why that is safe). */
+static int device_of(struct http_request *req, const char *hash, int *found,
+    struct bbt_error *e)
+{
+	struct db_device d;
+	uint64_t at;
+
+	if (credcache_get(hash, bbt_clock_monotonic_us(), &req->auth.device)) {
+		metrics_credential(1);
+		*found = 1;
+		return 0;
+	}
+	at = credcache_epoch();
+	if (db_device_by_token(req->db, hash, &d, found, e) < 0)
+		return -1;
+	if (*found) {
+		metrics_credential(0);
+		db_device_cred_of(&d, &req->auth.device);
+		credcache_put(hash, &req->auth.device, at);
+	}
+	return 0;
 }
 
 /* 0 if the request may go on (req->auth filled), else -1 with res set. */
@@ -407,7 +432,7 @@ static int authenticate(struct http_request *req, enum http_auth_kind kind,
 	if (auth_hash(token, hash, &e) < 0)
 		goto fail;
 	if (kind == HTTP_AUTH_DEVICE) {
-		if (db_device_by_token(req->db, hash, &req->auth.device, &found, &e) < 0)
+		if (device_of(req, hash, &found, &e) < 0)
 			goto fail;
 		if (found) {
 			req->auth.kind = HTTP_AUTH_DEVICE;
@@ -428,7 +453,7 @@ static int authenticate(struct http_request *req, enum http_auth_kind kind,
 		req->auth.kind = HTTP_AUTH_ADMIN;
 		return 0;
 	}
-	if (db_device_by_token(req->db, hash, &req->auth.device, &found, &e) < 0)
+	if (device_of(req, hash, &found, &e) < 0)
 		goto fail;
 	if (found && kind == HTTP_AUTH_ANY) {
 		req->auth.kind = HTTP_AUTH_DEVICE;

@@ -29,6 +29,7 @@
  * Authentication kinds (the route's `auth`):
  *   HTTP_AUTH_NONE    no credential (healthz, the dashboard's static files)
  *   HTTP_AUTH_DEVICE  "Authorization: Bearer <device token>": req->auth.device
+ *                     (its credential only, maybe from server/credcache.h)
  *   HTTP_AUTH_ADMIN   "Authorization: Bearer <admin token>", or the sign-in
  *                     session cookie (http_session.c): req->auth.admin;
  *                     admin.school "" is a bureau admin (every school), else
@@ -125,7 +126,7 @@ struct http_config {
 
 struct http_auth {
 	enum http_auth_kind kind;	/* what the credential was: NONE, DEVICE or ADMIN */
-	struct db_device device;	/* kind == HTTP_AUTH_DEVICE */
+	struct db_device_cred device;	/* kind == HTTP_AUTH_DEVICE */
 	struct db_admin admin;		/* kind == HTTP_AUTH_ADMIN */
 	int session;			/* ADMIN by the sign-in cookie, not a Bearer token */
 	char session_hash[DB_HASH_LEN];	/* session: SHA-256 of the cookie value */

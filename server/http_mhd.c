@@ -51,6 +51,7 @@
 #include "bbt_buf.h"
 #include "bbt_file.h"
 #include "bbt_log.h"
+#include "credcache.h"
 #include "heartbeat.h"
 #include "http.h"
 #include "metrics.h"
@@ -718,7 +719,7 @@ int http_serve(const struct http_config *cfg, struct bbt_error *e)
 	if (db_open(cfg->db, &probe, e) < 0)
 		goto out;
 	db_close(probe);
-	if (heartbeat_start(cfg->db, e) < 0)
+	if (heartbeat_start(cfg->db, e) < 0 || credcache_start(cfg->db, e) < 0)
 		goto out;
 	if (slots_init(cfg->max_connections) < 0) {
 		bbt_error_set(e, "out of memory");
@@ -783,6 +784,7 @@ out:
 		MHD_stop_daemon(d);
 	/* No request is left: write the heartbeats held (heartbeat.h). */
 	heartbeat_stop();
+	credcache_stop();
 	http_fini();
 	free(slots);
 	slots = NULL;

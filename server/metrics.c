@@ -53,6 +53,7 @@ static size_t ndurations;
 static uint64_t sessions[3];
 static struct hist ingest, hb_flush;
 static uint64_t uploads, heartbeats, bundles, hb_flushes[2], hb_pending;
+static uint64_t credentials[2];	/* device tokens found: [0] database, [1] cache */
 
 static void hist_add(struct hist *h, double seconds)
 {
@@ -127,6 +128,7 @@ static void count(uint64_t *c)
 void metrics_upload(void) { count(&uploads); }
 void metrics_heartbeat(void) { count(&heartbeats); }
 void metrics_bundle(void) { count(&bundles); }
+void metrics_credential(int cached) { count(&credentials[cached ? 1 : 0]); }
 
 void metrics_heartbeat_flush(uint64_t n, double seconds, int ok)
 {
@@ -154,6 +156,7 @@ void metrics_reset(void)
 	memset(&hb_flush, 0, sizeof(hb_flush));
 	uploads = heartbeats = bundles = hb_pending = 0;
 	hb_flushes[0] = hb_flushes[1] = 0;
+	credentials[0] = credentials[1] = 0;
 	pthread_mutex_unlock(&lock);
 }
 
@@ -260,6 +263,11 @@ static void render_locked(struct buf *b, int64_t enrolled, int64_t seen)
 	put_counter(b, "bbt_uploads_total", "Session uploads stored.", uploads);
 	put_counter(b, "bbt_bundles_total", "Offline bundles imported over HTTP.", bundles);
 	put_counter(b, "bbt_heartbeats_total", "Heartbeats recorded.", heartbeats);
+	put_head(b, "bbt_device_tokens_total", "counter",
+	    "Device tokens found, by where: the credential cache or the database.");
+	put(b, "bbt_device_tokens_total{source=\"cache\"} %llu\n"
+	    "bbt_device_tokens_total{source=\"database\"} %llu\n",
+	    (unsigned long long)credentials[1], (unsigned long long)credentials[0]);
 	put_head(b, "bbt_heartbeat_flushes_total", "counter",
 	    "Writes of the heartbeats held in memory to the database, by result.");
 	put(b, "bbt_heartbeat_flushes_total{result=\"ok\"} %llu\n"

@@ -26,6 +26,8 @@ void metrics_ingest_duration(double seconds);
 void metrics_upload(void);
 /* One heartbeat recorded. */
 void metrics_heartbeat(void);
+/* A device token found, in the credential cache (cached 1) or the database. */
+void metrics_credential(int cached);
 /* One bundle imported over HTTP (its sessions also go to metrics_sessions). */
 void metrics_bundle(void);
 /*

@@ -178,7 +178,7 @@ static int cli_build(const struct report_entry *re, struct server_ctx *ctx, stru
 		    e);
 out:
 	report_free(rep);
-	db_close(env.db);
+	cmd_db_close(env.db);
 	return rc;
 }
 

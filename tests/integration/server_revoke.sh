@@ -3,8 +3,10 @@
 # list|revoke, token list|revoke, device list|revoke|move. Two `serve`
 # processes share one SQLite file, as several collectors share a database:
 # a revocation made with the CLI is answered 401 by both at the very next
-# request (credentials are looked up per request, never cached; a body that
-# takes a second or more is checked again at its end). token list
+# request after the command returns, although each serves device tokens
+# from its credential cache (server/credcache.h: the command waits until
+# every collector has seen the change; a body that takes a second or more
+# is checked again at its end). token list
 # never shows a secret; an ambiguous prefix revokes nothing; usage errors
 # exit 2, failures 1, --help 0.
 # Covers server/cmd_admin.c cmd_token.c cmd_device.c db_sqlite.c http.c
@@ -67,7 +69,16 @@ head2=$(srv admin create head1 --school 610102001 | tail -1)
 expect 200 "$(on 2 GET /api/v1/me "$head2")" "re-created admin"
 expect 401 "$(on 1 GET /api/v1/me "$head")" "old token of a re-created admin"
 
-# device list / revoke: both servers refuse at once, the other device works.
+# device list / revoke: both servers refuse at once, the other device works,
+# although both were answering device 1 from their credential caches.
+for n in 1 2; do
+	for i in 1 2 3; do
+		expect 200 "$(on $n POST /api/v1/heartbeat "$d1" -d '{}')" "device 1 again on $n"
+	done
+	on $n GET /metrics "$boss" > /dev/null
+	c=$(sed -n 's/^bbt_device_tokens_total{source="cache"} //p' "$T/reply")
+	[ "${c:-0}" -gt 0 ] || { cat "$T/reply"; fail "server $n never used its credential cache"; }
+done
 srv device list > "$T/devs"
 grep -q "$id1" "$T/devs" && grep -q "$id2" "$T/devs" || { cat "$T/devs"; fail "device list"; }
 srv device revoke "$id1" > "$T/out" || fail "device revoke failed"

@@ -531,6 +531,110 @@ static void test_revoke_move(void **state)
 	assert_string_equal(got.room, "新教室");
 }
 
+/* What db_auth_changes reported: the changes, "device:ID" or "school:CODE",
+ * joined by spaces. */
+struct auth_log {
+	char text[512];
+	int n;
+};
+
+static int on_auth_change(void *arg, const char *device_id, const char *school,
+    struct bbt_error *e)
+{
+	struct auth_log *l = arg;
+	size_t len = strlen(l->text);
+
+	(void)e;
+	assert_true((*device_id != 0) != (*school != 0));
+	snprintf(l->text + len, sizeof(l->text) - len, "%s%s:%s", len ? " " : "",
+	    *device_id ? "device" : "school", *device_id ? device_id : school);
+	l->n++;
+	return 0;
+}
+
+/* changed(db, &g): the changes logged since g, "" for none (g becomes the
+ * number now; it moved by one a change). */
+static const char *changed(struct db *db, int64_t *g)
+{
+	static struct auth_log l;
+	struct bbt_error e;
+	int64_t now, alone;
+
+	memset(&l, 0, sizeof(l));
+	OK(db_auth_changes(db, *g, &now, on_auth_change, &l, &e));
+	OK(db_auth_generation(db, &alone, &e));
+	assert_int_equal(alone, now);
+	assert_int_equal(now - *g, l.n);
+	*g = now;
+	return l.text;
+}
+
+/*
+ * The credential generation (server/credcache.h) moves with every change
+ * to what a device token stands for, logging the device or school it
+ * changed, and with nothing a heartbeat, an upload or a new enrollment
+ * writes: the cache would otherwise serve a revoked token, or be emptied
+ * hundreds of times a second.
+ */
+static void test_auth_generation(void **state)
+{
+	struct db *db = *state;
+	struct db_detector det = { 120, 600, 30 };
+	struct db_device d, other;
+	char s1[64], s2[64], want[128];
+	struct auth_log l = { 0 };
+	struct bbt_error e;
+	int64_t g, n, start, i;
+
+	add_school(db, key(s1, sizeof(s1), "gen", 1), "g1", "");
+	add_school(db, key(s2, sizeof(s2), "gen", 2), "g2", "");
+	OK(db_auth_generation(db, &g, &e));
+	start = g;
+	new_device(&d, s1, "r", 140, "k140");
+	assert_int_equal(enroll(db, &d, 140), DB_ENROLL_NEW);
+	new_device(&other, s1, "r", 141, "k141");
+	assert_int_equal(enroll(db, &other, 141), DB_ENROLL_NEW);
+	OK(db_device_seen(db, d.device_id, P0 + 5, 3, &e));
+	OK(db_device_heartbeat(db, d.device_id, P0 + 6, 3, "2.0", 4, "[]", &e));
+	OK(db_device_uploaded(db, d.device_id, 4, &e));
+	OK(db_device_contact(db, d.device_id, P0 + 6, &e));
+	OK(db_device_interval_set(db, d.device_id, 60, &e));
+	assert_string_equal(changed(db, &g), "");
+	snprintf(want, sizeof(want), "device:%s", d.device_id);
+	OK(db_device_revoke(db, d.device_id, P0 + 10, &e));
+	assert_string_equal(changed(db, &g), want);
+	assert_int_equal(enroll(db, &d, 142), DB_ENROLL_AGAIN);
+	assert_string_equal(changed(db, &g), want);
+	OK(db_device_move(db, d.device_id, s2, "r2", &e));
+	assert_string_equal(changed(db, &g), want);
+	snprintf(want, sizeof(want), "school:%s", s2);
+	OK(db_school_detector_set(db, s2, &det, &e));
+	assert_string_equal(changed(db, &g), want);
+	OK(db_school_collector_set(db, s2, "https://new.example:8443", &n, &e));
+	assert_string_equal(changed(db, &g), want);
+	/* Rolled back: the number stays, nothing is logged. */
+	OK(db_begin(db, &e));
+	OK(db_device_revoke(db, other.device_id, P0 + 20, &e));
+	db_rollback(db);
+	assert_string_equal(changed(db, &g), "");
+	/* Read from the start, all five, oldest first; from now on, none. */
+	OK(db_auth_changes(db, start, &n, on_auth_change, &l, &e));
+	assert_int_equal(l.n, 5);
+	assert_int_equal(n, g);
+	assert_non_null(strstr(l.text, "device:"));
+	assert_string_equal(strrchr(l.text, ' ') + 1, want);
+	memset(&l, 0, sizeof(l));
+	OK(db_auth_changes(db, INT64_MAX, &n, on_auth_change, &l, &e));
+	assert_int_equal(l.n, 0);
+	/* At most DB_AUTH_CHANGES_MAX + 1 are read at once. */
+	for (i = 0; i < DB_AUTH_CHANGES_MAX + 5; i++)
+		OK(db_device_move(db, other.device_id, s1, i % 2 ? "x" : "y", &e));
+	memset(&l, 0, sizeof(l));
+	OK(db_auth_changes(db, g, &n, on_auth_change, &l, &e));
+	assert_int_equal(l.n, DB_AUTH_CHANGES_MAX + 1);
+	assert_int_equal(n, g + DB_AUTH_CHANGES_MAX + 5);
+}
+
 struct inputs_walk {
 	int n;
 	char inputs[256];
@@ -1058,6 +1162,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_admins, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_enroll, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_revoke_move, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_auth_generation, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_heartbeat, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_sessions_once, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_points, setup, teardown),

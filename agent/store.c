@@ -25,6 +25,24 @@
  * once it has it. A write therefore commits into the live file, and a heal
  * sees every write committed before it (salvage carries them over).
  *
+ * Healing within a process (run's loop and sync thread on Windows, or any
+ * two handles): before a heal moves the file aside it closes every other
+ * connection of the process on that path (close_others), and they reopen
+ * at their next use. On POSIX that only spares them a stale inode; on
+ * Windows it is what makes the heal possible at all: a file another handle
+ * holds open cannot be renamed (SQLite opens without FILE_SHARE_DELETE),
+ * and SQLite's win32 VFS shares a process's wal-index (-shm) by file name,
+ * so a new buffer opened at the path while an old connection lives would
+ * attach to the old file's wal-index.
+ *
+ * Threads: each store's mutex (mu) guards its connection and its fields;
+ * its own calls hold it, and so does a heal of another store that closes
+ * its connection. Lock order: heal_mu, then the healing store's mu, then
+ * the heal lock (exclusive), then another store's mu. So no store's mu is
+ * held while waiting for heal_mu or for the heal lock: heal() and
+ * take_shared() let their own go first and take it back after. A handle
+ * is still used by one thread at a time; its mutex is against heals.
+ *
  * Errors: every function returns 0/-1 with SQLite's own message; a failed
  * transaction is rolled back, so what was committed before stays intact.
  */
@@ -51,13 +69,16 @@
 #define STORE_KEEP_ACKED_S (180LL * 24 * 3600)
 
 struct store {
-	sqlite3 *db;		/* NULL after a failed reopen: retried on next use */
+	pthread_mutex_t mu;	/* db and the fields below (see Threads above) */
+	sqlite3 *db;		/* NULL after a failed reopen or another store's
+				 * heal (close_others): reopened at next use */
 	char path[PATH_MAX];
 	dev_t dev;		/* the file db was opened on: one another */
 	ino_t ino;		/* connection replaced is followed */
 	int damaged;		/* SQLite said CORRUPT/NOTADB: replace before next use */
 	int opening;		/* inside open_private: no refresh */
 	struct platform_lock *lock;	/* STORE_LOCK_SUFFIX: the heal lock */
+	struct store *next;	/* in stores, under heal_mu */
 };
 
 #define STORE_LOCK_SUFFIX ".lock"
@@ -116,25 +137,73 @@ static const char *const migrations[] = {
 #define SESSION_PARAMS "?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15"
 #define SESSION_NCOLS 15
 
-/* Guards open_stores (two threads may open at once). */
-static pthread_mutex_t open_mu = PTHREAD_MUTEX_INITIALIZER;
 /*
- * Stores open in this process (under open_mu). POSIX locks belong to the
- * process and any close() of the file drops them all: bad_header()'s
- * fopen/fclose while another connection here (run's loop, its sync thread)
- * holds the database would drop that connection's locks, and another
- * process's connection could then think itself the last one and delete
- * the -wal under us. So the header is read only by the first opener.
+ * One heal at a time in this process (run's loop and sync thread), and the
+ * list of its open stores. Every open, reopen and replacement is a heal.
  */
-static int open_stores;
+static pthread_mutex_t heal_mu = PTHREAD_MUTEX_INITIALIZER;
+/*
+ * Stores open in this process (under heal_mu): a heal closes the others on
+ * its file (close_others). Also, POSIX locks belong to the process and any
+ * close() of the file drops them all: bad_header()'s fopen/fclose while
+ * another connection here holds the database would drop that connection's
+ * locks, and another process's connection could then think itself the
+ * last one and delete the -wal under us. So the header is read only when
+ * no other store is open (others_open).
+ */
+static struct store *stores;
 
 static int refresh(struct store *st, struct bbt_error *e);
 static int write_lock(struct store *st, struct bbt_error *e);
 static int is_corrupt_code(int rc);
+static int count_query(struct store *st, const char *sql, int64_t *count,
+    struct bbt_error *e);
+
+static void stores_add(struct store *st)
+{
+	pthread_mutex_lock(&heal_mu);
+	st->next = stores;
+	stores = st;
+	pthread_mutex_unlock(&heal_mu);
+}
+
+static void stores_remove(struct store *st)
+{
+	pthread_mutex_lock(&heal_mu);
+	for (struct store **p = &stores; *p != NULL; p = &(*p)->next) {
+		if (*p == st) {
+			*p = st->next;
+			break;
+		}
+	}
+	pthread_mutex_unlock(&heal_mu);
+}
+
+/* 1 if another store is open in this process (heal_mu held). */
+static int others_open(const struct store *st)
+{
+	for (const struct store *o = stores; o != NULL; o = o->next)
+		if (o != st)
+			return 1;
+	return 0;
+}
 
 static int64_t now_s(void)
 {
 	return (int64_t)time(NULL);
+}
+
+/* A call of st's own holds its mutex (see Threads at the top). */
+static void enter(struct store *st)
+{
+	pthread_mutex_lock(&st->mu);
+}
+
+/* Let go of the mutex and pass rc on. */
+static int leave(struct store *st, int rc)
+{
+	pthread_mutex_unlock(&st->mu);
+	return rc;
 }
 
 static int db_error(struct bbt_error *e, sqlite3 *db, const char *what)
@@ -198,14 +267,15 @@ static int healed(struct store *st);
  */
 static int write_tx(struct store *st, store_tx_fn fn, void *arg, struct bbt_error *e)
 {
+	enter(st);
 	for (int round = 0; round < 2; round++) {
 		if (begin(st, e) == 0 && fn(st, arg, e) == 0 && commit(st, e) == 0)
-			return 0;
+			return leave(st, 0);
 		rollback(st);
 		if (round > 0 || !healed(st))
 			break;
 	}
-	return -1;
+	return leave(st, -1);
 }
 
 static int prepare(struct store *st, const char *sql, sqlite3_stmt **stmt,
@@ -430,7 +500,7 @@ static int open_db(struct store *st, int *damaged, struct bbt_error *e)
 	struct stat sb;
 	int rc;
 
-	*damaged = open_stores == 0 && bad_header(st->path);
+	*damaged = !others_open(st) && bad_header(st->path);
 	if (*damaged)
 		return bbt_error_set(e, "%s: not an SQLite database", st->path);
 	/* 0600 before SQLite creates its -wal and -shm with the file's mode. */
@@ -460,25 +530,50 @@ static int open_db(struct store *st, int *damaged, struct bbt_error *e)
 	return 0;
 }
 
-/* Close; a damaged file is left as it is (no checkpoint of its -wal into it). */
-static void close_db(struct store *st)
+/* Close; with as_is, no checkpoint of the -wal into the file (damaged). */
+static void close_conn(struct store *st, int as_is)
 {
-	if (st->db != NULL && st->damaged)
+	if (st->db != NULL && as_is)
 		sqlite3_db_config(st->db, SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, 1, NULL);
-	sqlite3_close(st->db);
+	/* Between calls no statement is left open, so this closes the file. */
+	if (sqlite3_close(st->db) != SQLITE_OK)
+		log_err("closing %s: %s", st->path, sqlite3_errmsg(st->db));
 	st->db = NULL;
 }
 
-/* Open and check st->path; the buffer is private (common/bbt_sqlite.h). */
+/* Close; a damaged file is left as it is. */
+static void close_db(struct store *st)
+{
+	close_conn(st, st->damaged);
+}
+
+/*
+ * Before st's heal replaces its file (heal_mu and the heal lock held, so
+ * none of them is in a write transaction or can reopen until the heal is
+ * over): close every other connection of the process on that path, each
+ * under its own mutex, without checkpointing the damaged file. They reopen
+ * on the new file at their next use. Stores are matched by path, as the
+ * agent's threads all open the configured state dir.
+ */
+static void close_others(struct store *st)
+{
+	for (struct store *o = stores; o != NULL; o = o->next) {
+		if (o == st || strcmp(o->path, st->path) != 0)
+			continue;
+		pthread_mutex_lock(&o->mu);
+		close_conn(o, 1);
+		pthread_mutex_unlock(&o->mu);
+	}
+}
+
+/* Open and check st->path (under heal_mu); private: common/bbt_sqlite.h. */
 static int open_private(struct store *st, int *damaged, struct bbt_error *e)
 {
 	int rc;
 
-	pthread_mutex_lock(&open_mu);
 	st->opening = 1;
 	rc = open_db(st, damaged, e);
 	st->opening = 0;
-	pthread_mutex_unlock(&open_mu);
 	return rc;
 }
 
@@ -595,7 +690,8 @@ static void salvage(struct store *st, const char *aside)
 		log_err("salvaging %s: %s", aside, e.msg);
 		goto out;
 	}
-	store_outbox_count(st, &unsynced, NULL);
+	count_query(st, "SELECT count(*) FROM sessions WHERE acked_at IS NULL",
+	    &unsynced, NULL);
 	log_err("carried from %s into the new buffer: %" PRId64 " sessions (%" PRId64
 	    " not yet synced), %" PRId64 " quarantined, %" PRId64 " settings"
 	    " (enrollment), %" PRId64 " open-session checkpoint", aside, n[0], unsynced,
@@ -613,6 +709,7 @@ static int replace_damaged(struct store *st, const char *why, struct bbt_error *
 	char aside[PATH_MAX + 48];
 	int damaged;
 
+	close_others(st);
 	if (move_aside(st->path, aside, sizeof(aside), e) < 0)
 		return bbt_error_prefix(e, "damaged buffer (%s)", why);
 	log_err("damaged buffer %s moved to %s, starting a new one (%s)",
@@ -641,9 +738,6 @@ static int open_or_replace(struct store *st, struct bbt_error *e)
 	return replace_damaged(st, why, e);
 }
 
-/* One replacement at a time in this process (run's loop and sync thread). */
-static pthread_mutex_t heal_mu = PTHREAD_MUTEX_INITIALIZER;
-
 static int same_file(const struct store *st)
 {
 	struct stat sb;
@@ -663,7 +757,10 @@ static int heal(struct store *st, struct bbt_error *e)
 {
 	int rc = 0;
 
+	/* heal_mu first (the lock order at the top): st->mu goes meanwhile. */
+	pthread_mutex_unlock(&st->mu);
 	pthread_mutex_lock(&heal_mu);
+	pthread_mutex_lock(&st->mu);
 	if (platform_lock_take(st->lock, 1, e) < 0) {
 		pthread_mutex_unlock(&heal_mu);
 		return -1;
@@ -702,6 +799,20 @@ static int refresh(struct store *st, struct bbt_error *e)
 }
 
 /*
+ * The heal lock shared, st->mu let go while waiting for it: a heal of this
+ * process holding it exclusive may need st->mu (close_others).
+ */
+static int take_shared(struct store *st, struct bbt_error *e)
+{
+	int rc;
+
+	pthread_mutex_unlock(&st->mu);
+	rc = platform_lock_take(st->lock, 0, e);
+	pthread_mutex_lock(&st->mu);
+	return rc;
+}
+
+/*
  * Refresh, then take the heal lock shared and check that the file at the
  * path is still the one open: if another process replaced it in between,
  * drop the lock and follow it. On 0 the lock is held until commit/rollback.
@@ -711,8 +822,9 @@ static int write_lock(struct store *st, struct bbt_error *e)
 	for (int i = 0; i < STORE_LOCK_TRIES; i++) {
 		if (refresh(st, e) < 0)
 			return -1;
-		if (platform_lock_take(st->lock, 0, e) < 0)
+		if (take_shared(st, e) < 0)
 			return -1;
+		/* Checked again: a heal may have closed db while we waited. */
 		if (st->db != NULL && !st->damaged && same_file(st))
 			return 0;
 		platform_lock_drop(st->lock);
@@ -745,10 +857,24 @@ static int open_store(struct store *st, const char *state_dir,
 	if (platform_lock_open(lock, access(st->path, F_OK) == 0 ? st->path : state_dir,
 	    &st->lock, e) < 0)
 		return -1;
+	/* Listed from its first heal on: a heal of another store may then
+	 * have to close this one's connection too. */
+	stores_add(st);
+	enter(st);
 	/* A file damaged at start is healed as one found while running is. */
-	if (heal(st, e) < 0)
+	if (leave(st, heal(st, e)) < 0)
 		return -1;
 	return prune(st, e);
+}
+
+/* Out of the list first: then no heal of another store can reach it. */
+static void free_store(struct store *st)
+{
+	stores_remove(st);
+	close_db(st);
+	platform_lock_close(st->lock);
+	pthread_mutex_destroy(&st->mu);
+	free(st);
 }
 
 int store_open(struct store **out, const char *state_dir, struct bbt_error *e)
@@ -760,15 +886,11 @@ int store_open(struct store **out, const char *state_dir, struct bbt_error *e)
 	st = calloc(1, sizeof(*st));
 	if (st == NULL)
 		return bbt_error_set(e, "out of memory");
+	pthread_mutex_init(&st->mu, NULL);
 	if (open_store(st, state_dir, &err) < 0) {
-		close_db(st);
-		platform_lock_close(st->lock);
-		free(st);
+		free_store(st);
 		return bbt_error_set(e, "%s", err.msg);
 	}
-	pthread_mutex_lock(&open_mu);
-	open_stores++;
-	pthread_mutex_unlock(&open_mu);
 	*out = st;
 	return 0;
 }
@@ -789,19 +911,21 @@ int store_open_existing(struct store **out, const char *state_dir,
 
 void store_close(struct store *st)
 {
-	if (st == NULL)
-		return;
-	close_db(st);
-	platform_lock_close(st->lock);
-	free(st);
-	pthread_mutex_lock(&open_mu);
-	open_stores--;
-	pthread_mutex_unlock(&open_mu);
+	if (st != NULL)
+		free_store(st);
 }
 
 struct sqlite3 *store_sqlite(struct store *st)
 {
 	return st->db;
+}
+
+void store_with_sqlite(struct store *st, void (*fn)(struct sqlite3 *db))
+{
+	enter(st);
+	if (st->db != NULL)
+		fn(st->db);
+	leave(st, 0);
 }
 
 const char *store_path(const struct store *st)
@@ -973,7 +1097,7 @@ int store_checkpoint_clear(struct store *st, struct bbt_error *e)
 	return write_tx(st, checkpoint_clear_tx, NULL, e);
 }
 
-int store_checkpoint_load(struct store *st, struct bbt_session *out,
+static int checkpoint_load(struct store *st, struct bbt_session *out,
     struct bbt_error *e)
 {
 	sqlite3_stmt *stmt = NULL;
@@ -993,7 +1117,14 @@ int store_checkpoint_load(struct store *st, struct bbt_session *out,
 	return 0;
 }
 
-int store_recover(struct store *st, int min_session, struct bbt_session *out,
+int store_checkpoint_load(struct store *st, struct bbt_session *out,
+    struct bbt_error *e)
+{
+	enter(st);
+	return leave(st, checkpoint_load(st, out, e));
+}
+
+static int recover(struct store *st, int min_session, struct bbt_session *out,
     struct bbt_error *e)
 {
 	struct bbt_session s;
@@ -1001,7 +1132,7 @@ int store_recover(struct store *st, int min_session, struct bbt_session *out,
 
 	if (begin(st, e) < 0)
 		return -1;
-	have = store_checkpoint_load(st, &s, e);
+	have = checkpoint_load(st, &s, e);
 	if (have < 0)
 		goto fail;
 	if (have) {
@@ -1027,6 +1158,13 @@ fail:
 	return -1;
 }
 
+int store_recover(struct store *st, int min_session, struct bbt_session *out,
+    struct bbt_error *e)
+{
+	enter(st);
+	return leave(st, recover(st, min_session, out, e));
+}
+
 /* ---- outbox ---- */
 
 static int count_query(struct store *st, const char *sql, int64_t *count,
@@ -1048,13 +1186,15 @@ static int count_query(struct store *st, const char *sql, int64_t *count,
 
 int store_outbox_count(struct store *st, int64_t *count, struct bbt_error *e)
 {
-	return count_query(st, "SELECT count(*) FROM sessions WHERE acked_at IS NULL",
-	    count, e);
+	enter(st);
+	return leave(st, count_query(st, "SELECT count(*) FROM sessions WHERE"
+	    " acked_at IS NULL", count, e));
 }
 
 int store_session_count(struct store *st, int64_t *count, struct bbt_error *e)
 {
-	return count_query(st, "SELECT count(*) FROM sessions", count, e);
+	enter(st);
+	return leave(st, count_query(st, "SELECT count(*) FROM sessions", count, e));
 }
 
 int store_outbox_list(struct store *st, struct bbt_session *out, size_t max,
@@ -1064,13 +1204,14 @@ int store_outbox_list(struct store *st, struct bbt_session *out, size_t max,
 	int rc;
 
 	*n = 0;
+	enter(st);
 	if (prepare(st, "SELECT " SESSION_COLS " FROM sessions WHERE acked_at IS NULL"
 	    " ORDER BY logged_at, rowid LIMIT ?1", &stmt, e) < 0)
-		return -1;
+		return leave(st, -1);
 	sqlite3_bind_int64(stmt, 1, max > INT64_MAX ? INT64_MAX : (int64_t)max);
 	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW)
 		read_session(stmt, &out[(*n)++]);
-	return rows_done(st, stmt, rc, 0, "list outbox", e);
+	return leave(st, rows_done(st, stmt, rc, 0, "list outbox", e));
 }
 
 struct ack_rows {
@@ -1102,10 +1243,11 @@ int store_sessions_each(struct store *st, int64_t since, store_session_fn fn,
 	struct bbt_session s;
 	int rc, ret = 0;
 
+	enter(st);
 	if (prepare(st, "SELECT " SESSION_COLS ", CASE WHEN EXISTS (SELECT 1 FROM"
 	    " quarantine q WHERE q.id = sessions.id) THEN 2 ELSE acked_at IS NOT NULL END"
 	    " FROM sessions WHERE start_s >= ?1 ORDER BY start_s, rowid", &stmt, e) < 0)
-		return -1;
+		return leave(st, -1);
 	sqlite3_bind_int64(stmt, 1, since);
 	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
 		read_session(stmt, &s);
@@ -1113,7 +1255,7 @@ int store_sessions_each(struct store *st, int64_t since, store_session_fn fn,
 		if (ret != 0)
 			break;
 	}
-	return rows_done(st, stmt, rc, ret, "list sessions", e);
+	return leave(st, rows_done(st, stmt, rc, ret, "list sessions", e));
 }
 
 /* ---- quarantine ---- */
@@ -1185,7 +1327,8 @@ int store_outbox_settle(struct store *st, const struct store_outcome *o, size_t 
 
 int store_quarantine_count(struct store *st, int64_t *count, struct bbt_error *e)
 {
-	return count_query(st, "SELECT count(*) FROM quarantine", count, e);
+	enter(st);
+	return leave(st, count_query(st, "SELECT count(*) FROM quarantine", count, e));
 }
 
 struct reoffer {
@@ -1231,10 +1374,11 @@ int store_quarantine_each(struct store *st, store_rejected_fn fn, void *arg,
 	struct bbt_session s;
 	int rc, ret = 0;
 
+	enter(st);
 	if (prepare(st, "SELECT " SESSION_COLS ", q.error, q.first_rejected_at,"
 	    " q.rejected_at, q.rejections, sessions.acked_at IS NULL FROM quarantine q"
 	    " JOIN sessions USING (id) ORDER BY start_s, sessions.rowid", &stmt, e) < 0)
-		return -1;
+		return leave(st, -1);
 	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
 		read_session(stmt, &s);
 		bbt_sqlite_col_text(stmt, SESSION_NCOLS, r.error, sizeof(r.error));
@@ -1246,7 +1390,7 @@ int store_quarantine_each(struct store *st, store_rejected_fn fn, void *arg,
 		if (ret != 0)
 			break;
 	}
-	return rows_done(st, stmt, rc, ret, "list quarantine", e);
+	return leave(st, rows_done(st, stmt, rc, ret, "list quarantine", e));
 }
 
 /* ---- meta ---- */
@@ -1258,16 +1402,17 @@ int store_meta_get(struct store *st, const char *key, char *buf, size_t len)
 
 	if (len > 0)
 		buf[0] = '\0';
+	enter(st);
 	if (prepare(st, "SELECT value FROM meta WHERE key = ?1", &stmt, NULL) < 0)
-		return -1;
+		return leave(st, -1);
 	bbt_sqlite_bind_text(stmt, 1, key);
 	rc = sqlite3_step(stmt);
 	if (rc == SQLITE_ROW && len > 0)
 		bbt_sqlite_col_text(stmt, 0, buf, len);
 	sqlite3_finalize(stmt);
 	if (rc == SQLITE_ROW)
-		return 1;
-	return rc == SQLITE_DONE ? 0 : -1;
+		return leave(st, 1);
+	return leave(st, rc == SQLITE_DONE ? 0 : -1);
 }
 
 static int meta_set_once(struct store *st, const char *key, const char *value,

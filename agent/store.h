@@ -15,7 +15,12 @@
  *    SQLite finds damaged (on open or while running) is renamed aside
  *    (buffer.db.corrupt-<time>), a new one started, and every row SQLite
  *    can still read of it carried over (outbox, quarantine, enrollment,
- *    checkpoint), with log lines; other connections follow the new file.
+ *    checkpoint), with log lines; other connections follow the new file
+ *    (those of this process are closed before the file is moved aside and
+ *    reopen on the new one at their next call).
+ *  - A handle is used by one thread at a time; several handles (threads)
+ *    may share one buffer. The callbacks of the *_each walks run with the
+ *    handle held: they must not call the store.
  *  - Files are created mode 0600 in a 0700 directory.
  */
 #ifndef STORE_H
@@ -146,7 +151,13 @@ int store_meta_set_all(struct store *st, const struct store_meta_kv *kv, size_t 
 int store_session_count(struct store *st, int64_t *count, struct bbt_error *e);
 /* The database file's path. */
 const char *store_path(const struct store *st);
-/* The connection, for tests and diagnostics (e.g. PRAGMA max_page_count). */
+/*
+ * The connection, for tests and diagnostics (e.g. PRAGMA max_page_count);
+ * a heal through another handle may close it, so only where no other
+ * handle is in use.
+ */
 struct sqlite3 *store_sqlite(struct store *st);
+/* fn on the connection, if one is open, with the handle held (store_mem). */
+void store_with_sqlite(struct store *st, void (*fn)(struct sqlite3 *db));
 
 #endif

@@ -16,8 +16,14 @@ void store_mem_limit(int64_t bytes)
 	sqlite3_soft_heap_limit64(bytes);
 }
 
+static void release(sqlite3 *db)
+{
+	sqlite3_db_release_memory(db);
+}
+
+/* Through store_with_sqlite: the sync thread's heal may close the connection. */
 void store_mem_release(struct store *st)
 {
 	if (st)
-		sqlite3_db_release_memory(store_sqlite(st));
+		store_with_sqlite(st, release);
 }

@@ -1,8 +1,8 @@
 /*
  * Unit tests of agent/store.c on real SQLite files in a fresh temp dir:
  * schema and migration, file modes, the outbox, checkpoints and recovery,
- * a corrupt file moved aside, a full disk, pruning, and the heal race
- * between two processes.
+ * a corrupt file moved aside, a full disk, pruning, and the heal races
+ * between two processes and between threads of one.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -13,6 +13,7 @@
 #include <dirent.h>
 #include <fcntl.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -1018,6 +1019,195 @@ static void test_salvage_while_running(void **state)
 	store_close(st);
 }
 
+/* The meta table's page, all of it in the file itself (no -wal copy). */
+static int meta_page(struct store *st)
+{
+	sql(st, "PRAGMA wal_checkpoint(TRUNCATE)");
+	return page_of(st, "meta", 0);
+}
+
+/*
+ * The meta table's page goes bad: st's own use of it meets the damage; a
+ * thread that only logs or counts sessions never reads it. st's cached
+ * pages go, as another process on a damaged disk would have none.
+ */
+static void damage_meta(struct store *st, const char *dir, int pg)
+{
+	junk_page(dir, pg);
+	sqlite3_db_release_memory(store_sqlite(st));
+}
+
+#define HEAL_WRITES_MAX 4000
+
+/* The sync thread's part: log sessions through its own handle. */
+struct heal_writer {
+	struct store *st;
+	atomic_int logged;	/* acknowledged (store_session_add returned 0) */
+	atomic_int stop;	/* main's heal is over: a few more, then end */
+	char acked[HEAL_WRITES_MAX];
+	int retried, lost;	/* calls that failed once; sessions never logged */
+	char err[BBT_ERROR_LEN];
+};
+
+static struct bbt_session heal_session(int i)
+{
+	return mk(2000 + i, 1797000000 + 60 * i, 1000);
+}
+
+/* A failed call is retried once, as the daemon retries a closed session. */
+static void *heal_writer_main(void *arg)
+{
+	struct heal_writer *w = arg;
+	int extra = 20;
+	struct bbt_error e;
+
+	for (int i = 0; i < HEAL_WRITES_MAX && extra > 0; i++) {
+		struct bbt_session s = heal_session(i);
+		int rc = store_session_add(w->st, &s, &e);
+
+		if (rc < 0) {
+			w->retried++;
+			snprintf(w->err, sizeof(w->err), "%s", e.msg);
+			rc = store_session_add(w->st, &s, &e);
+		}
+		w->acked[i] = rc == 0;
+		w->lost += rc != 0;
+		atomic_fetch_add(&w->logged, rc == 0);
+		if (atomic_load(&w->stop))
+			extra--;
+		usleep(1000);	/* not a tight loop: the sync thread's acks come in passes */
+	}
+	return NULL;
+}
+
+static void wait_logged(struct heal_writer *w, int n)
+{
+	for (int i = 0; i < 20000 && atomic_load(&w->logged) < n; i++)
+		usleep(1000);
+	assert_true(atomic_load(&w->logged) >= n);
+}
+
+/*
+ * A heal while another thread of the process (run's sync thread) writes
+ * through its own handle: st's write meets the damage, moves the file
+ * aside (closing the other handle's connection first: on Windows the move
+ * fails while it is open) and carries the rows over; the writer goes on in
+ * the new file. No session the writer was told is logged may be missing,
+ * and no call may fail twice running.
+ */
+static void test_salvage_while_thread_writes(void **state)
+{
+	struct fx *f = *state;
+	struct store *st = open_ok(f->dir);
+	struct heal_writer *w = calloc(1, sizeof(*w));
+	char v[16];
+	pthread_t t;
+	int pg, before;
+
+	assert_non_null(w);
+	assert_int_equal(store_meta_set(st, "device_id", "dev-42", NULL), 0);
+	pg = meta_page(st);
+	w->st = open_ok(f->dir);
+	assert_int_equal(pthread_create(&t, NULL, heal_writer_main, w), 0);
+	wait_logged(w, 10);
+	damage_meta(st, f->dir, pg);
+	assert_int_equal(store_meta_set(st, "last_sync", "now", NULL), 0);
+	before = atomic_load(&w->logged);
+	atomic_store(&w->stop, 1);
+	pthread_join(t, NULL);
+	if (w->retried > 0)
+		print_message("writer: %d call(s) retried, last error: %s\n", w->retried,
+		    w->err);
+	assert_int_equal(w->lost, 0);
+	assert_true(atomic_load(&w->logged) >= before + 20);	/* it wrote on after */
+	assert_int_equal(corrupt_files(f->dir), 1);
+	for (int i = 0; i < HEAL_WRITES_MAX; i++) {
+		struct bbt_session s = heal_session(i);
+
+		if (w->acked[i])
+			assert_int_equal(state_of_id(st, s.id), STORE_OUTBOX);
+	}
+	assert_int_equal(outbox(st), atomic_load(&w->logged));
+	/* The writer's handle is on the new file too. */
+	assert_int_equal(store_meta_get(w->st, "last_sync", v, sizeof(v)), 1);
+	assert_string_equal(v, "now");
+	store_close(w->st);
+	store_close(st);
+	free(w);
+}
+
+/* A reader thread (`status` in run's process): counts the outbox. */
+struct heal_reader {
+	struct store *st;
+	atomic_int reads, stop;
+	atomic_llong last;	/* the latest count */
+	int errors, odd;	/* failed reads; counts neither want nor want + 1 */
+	int64_t want;
+};
+
+static void *heal_reader_main(void *arg)
+{
+	struct heal_reader *r = arg;
+
+	while (!atomic_load(&r->stop)) {
+		int64_t n = -1;
+
+		if (store_outbox_count(r->st, &n, NULL) < 0)
+			r->errors++;
+		else if (n != r->want && n != r->want + 1)
+			r->odd++;
+		atomic_store(&r->last, n);
+		atomic_fetch_add(&r->reads, 1);
+		usleep(1000);
+	}
+	return NULL;
+}
+
+static void wait_reads(struct heal_reader *r, int n)
+{
+	for (int i = 0; i < 20000 && atomic_load(&r->reads) < n; i++)
+		usleep(1000);
+	assert_true(atomic_load(&r->reads) >= n);
+}
+
+/*
+ * A heal while another thread reads through its own handle: every read
+ * succeeds and sees every unsynced session (the old file's, then the new
+ * file's carried over), and the reader follows the new file: it sees the
+ * session logged after the heal.
+ */
+static void test_salvage_while_another_reads(void **state)
+{
+	struct fx *f = *state;
+	struct store *st = open_ok(f->dir);
+	struct heal_reader r = { .want = 0 };
+	struct bbt_session s = mk(600, 1799000000, 1000);
+	pthread_t t;
+	int pg, n;
+
+	fill_buffer(st);
+	r.want = outbox(st);
+	pg = meta_page(st);
+	r.st = open_ok(f->dir);
+	assert_int_equal(pthread_create(&t, NULL, heal_reader_main, &r), 0);
+	wait_reads(&r, 5);
+	damage_meta(st, f->dir, pg);
+	assert_int_equal(store_meta_set(st, "last_sync", "now", NULL), 0);
+	assert_int_equal(corrupt_files(f->dir), 1);
+	assert_int_equal(store_session_add(st, &s, NULL), 0);
+	n = atomic_load(&r.reads);
+	wait_reads(&r, n + 5);
+	atomic_store(&r.stop, 1);
+	pthread_join(t, NULL);
+	assert_int_equal(r.errors, 0);
+	assert_int_equal(r.odd, 0);
+	assert_int_equal(atomic_load(&r.last), r.want + 1);
+	assert_int_equal(state_of_id(r.st, s.id), STORE_OUTBOX);
+	assert_int_equal(outbox(st), r.want + 1);
+	store_close(r.st);
+	store_close(st);
+}
+
 #ifndef _WIN32
 /* The race test runs two processes with fork(): POSIX only. The Windows
  * build compiles this file too (tests/windows/unit); there the heal lock is
@@ -1158,6 +1348,10 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_migrate_v1_to_v2, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_salvage_at_start, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_salvage_while_running, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_salvage_while_thread_writes, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_salvage_while_another_reads, setup,
+		    teardown),
 #ifndef _WIN32
 		cmocka_unit_test_setup_teardown(test_heal_race_two_processes, setup, teardown),
 #endif

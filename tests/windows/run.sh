@@ -84,32 +84,11 @@ wine reg add 'HKCU\Software\Wine\Drivers' /v Graphics /d null /f >/dev/null 2>&1
 wineserver -p 2>/dev/null
 echo "  wine prefix ready ($(($(date +%s) - t0)) s)"
 
-# Known Windows gaps in shared tests, each run everywhere else and named
-# here so that it stays visible (printed on every run; see issue 13):
-#  agent_store test_salvage_while_running: moving a damaged buffer aside
-#  while another connection still holds it open fails on Windows (SQLite
-#  opens without FILE_SHARE_DELETE), so the second connection cannot be
-#  switched to the new file as on POSIX. Adding FILE_SHARE_DELETE (tried:
-#  the rename then succeeds) is not enough and is unsafe: SQLite's win32
-#  VFS shares a process's -shm nodes by file *name* (winShmOpen, "TBD need
-#  to come up with better match"), so the new buffer opened at the same
-#  path while this process's other connection still has the old one
-#  attaches to the old wal-index; the salvage read of the old file then
-#  failed with SQLITE_IOERR_SHORT_READ (522), 0 rows carried. Fixing it
-#  needs every connection of the process closed before the new file is
-#  opened, or that VFS keyed by file identity.
-known_gap() {
-	case $1 in
-	agent_store) echo "test_salvage_while_running" ;;
-	esac
-}
 for t in "$W"/tests/*.exe; do
 	[ -f "$t" ] || continue
 	n=$(basename "$t" .exe)
 	log=$BBT_TMP/$n.log
-	gap=$(known_gap "$n")
-	[ -n "$gap" ] && echo "KNOWN GAP windows unit $n: $gap not run under wine (see run.sh)"
-	BBT_CMOCKA_SKIP=$gap wine "$t" >"$log" 2>&1	# from the top: tests read tests/data/
+	wine "$t" >"$log" 2>&1	# from the top: tests read tests/data/
 	rc=$?
 	ns=$(grep -E '^\[  SKIPPED \] ' "$log" | grep -v 'test(s)' | sort -u | wc -l)
 	if [ "$rc" != 0 ] || grep -q '^\[  FAILED  \]' "$log"; then

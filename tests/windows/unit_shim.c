@@ -34,17 +34,3 @@ int bbt_wine_system(const char *cmd)
 	CloseHandle(pi.hThread);
 	return (int)code << 8;	/* as a wait status: WEXITSTATUS is >> 8 */
 }
-
-/*
- * BBT_CMOCKA_SKIP: a cmocka skip pattern run.sh sets for a shared test
- * with a known Windows gap (listed and printed there, never silent).
- */
-void cmocka_set_skip_filter(const char *pattern);
-
-__attribute__((constructor)) static void shim_skip_filter(void)
-{
-	const char *p = getenv("BBT_CMOCKA_SKIP");
-
-	if (p != NULL && *p != '\0')
-		cmocka_set_skip_filter(p);
-}

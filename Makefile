@@ -22,7 +22,7 @@ DEB_DEPS = build-essential clang pkg-config git ca-certificates tzdata \
 	libmicrohttpd-dev libssl-dev zlib1g-dev libinih-dev libcsv-dev libxlsxwriter-dev \
 	libcmocka-dev libumockdev-dev umockdev evemu-tools faketime libglib2.0-dev \
 	sqlite3 libpq-dev openssl curl python3 procps iproute2 strace time \
-	debhelper lintian fakeroot man-db systemd \
+	debhelper lintian fakeroot man-db systemd systemd-container \
 	reprepro gnupg ansible debootstrap openssh-server openssh-client haproxy \
 	gcc-mingw-w64-x86-64 mingw-w64-tools libz-mingw-w64-dev wine wine64 wixl msitools \
 	tcl dpkg-dev postgresql postgresql-common chromium libjs-chart.js fonts-noto-cjk \

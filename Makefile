@@ -158,7 +158,12 @@ fuzz: fuzz-build
 
 # Two scripts at a time (tests/run-integration.sh: each has its own temp dir
 # and ephemeral ports; system-wide ones still run alone). JOBS=1 for one.
+# san and tsan run theirs and build their trees JOBS at a time too.
 JOBS ?= 2
+# -j$(JOBS) for a sub-make, unless make was given its own -j (its jobserver
+# then already bounds the sub-make; a forced -j would reset it). MAKEFLAGS
+# has it as a word of its own ("s -j2 --jobserver-auth=3,4").
+SUB_JOBS = $(if $(filter -j%,$(MAKEFLAGS)),,-j$(JOBS))
 integration: all
 	@BBT_JOBS=$(JOBS) BBT_BUILD=$(abspath $(BUILD)) tests/run-integration.sh
 
@@ -193,7 +198,10 @@ integration-pg: all sync-tests $(addprefix $(BUILD)/tests/,$(PG_UNITS))
 # The unit tests, then the real server, agent and CLI scripts, under
 # ASan+UBSan. Every report is fatal (-fno-sanitize-recover=all; ASan always
 # halts) and goes to a file (log_path), so one in a background daemon the
-# script never checks still fails the run.
+# script never checks still fails the run. The scripts run JOBS at a time,
+# as in integration (none of them needs system-wide state, so run-
+# integration.sh's default BBT_SERIAL holds); the runtimes add .PID to
+# log_path, so each reporting process has a file of its own.
 # - umockdev (agent_run_*, usb_devices): the agent starts through
 #   tests/integration/lib/san_exec.sh, which runs it in the log directory
 #   with a relative log_path: an absolute one makes ASan mkdir() at start-up,
@@ -209,26 +217,29 @@ integration-pg: all sync-tests $(addprefix $(BUILD)/tests/,$(PG_UNITS))
 SAN_SCRIPTS = server_ bundle_ sync_ agent_replay agent_store_cli agent_cli agent_run_ \
 	examples_demo usb_devices
 san:
-	$(MAKE) BUILD=build/san SAN=1 CC=clang unit-run
-	@$(MAKE) --no-print-directory BUILD=build/san SAN=1 CC=clang all sync-tests
+	$(MAKE) $(SUB_JOBS) BUILD=build/san SAN=1 CC=clang unit-run
+	@$(MAKE) --no-print-directory $(SUB_JOBS) BUILD=build/san SAN=1 CC=clang all sync-tests
 	@d=$$(mktemp -d /tmp/bbt-san.XXXXXX); \
 	ASAN_OPTIONS=log_path=$$d/asan:detect_leaks=1:allocator_release_to_os_interval_ms=-1 \
 	UBSAN_OPTIONS=log_path=$$d/ubsan:print_stacktrace=1:halt_on_error=1 \
-	BBT_BUILD=$(abspath build/san) tests/run-integration.sh $(SAN_SCRIPTS); rc=$$?; \
+	BBT_JOBS=$(JOBS) BBT_BUILD=$(abspath build/san) tests/run-integration.sh $(SAN_SCRIPTS); \
+	rc=$$?; \
 	if ls $$d/* >/dev/null 2>&1; then cat $$d/*; echo "sanitizer reports above"; rc=1; fi; \
 	rm -rf $$d; exit $$rc
 
 # ThreadSanitizer (clang) builds of both programs in build/tsan: the unit
 # tests, then the collector's scripts (its worker threads) and the sync ones
 # (the agent's sync thread beside its run loop). Any report is fatal
-# (halt_on_error) and logged to a file, as in san.
+# (halt_on_error) and logged to a file, as in san; JOBS scripts at a time.
 TSAN_SCRIPTS = server_ sync_ bundle_
 tsan:
-	@$(MAKE) --no-print-directory BUILD=build/tsan SAN=thread CC=clang all unit sync-tests
+	@$(MAKE) --no-print-directory $(SUB_JOBS) BUILD=build/tsan SAN=thread CC=clang \
+	  all unit sync-tests
 	@d=$$(mktemp -d /tmp/bbt-tsan.XXXXXX); \
 	export TSAN_OPTIONS=halt_on_error=1:log_path=$$d/tsan; \
 	tests/run-unit.sh build/tsan/tests; rc=$$?; \
-	BBT_BUILD=$(abspath build/tsan) tests/run-integration.sh $(TSAN_SCRIPTS) || rc=1; \
+	BBT_JOBS=$(JOBS) BBT_BUILD=$(abspath build/tsan) tests/run-integration.sh \
+	  $(TSAN_SCRIPTS) || rc=1; \
 	if ls $$d/* >/dev/null 2>&1; then cat $$d/*; echo "sanitizer reports above"; rc=1; fi; \
 	rm -rf $$d; exit $$rc
 
@@ -297,11 +308,10 @@ $(BUILD)/analyze/server/%.log: server/%.c
 	@echo "  ANALYZE $<"
 	@$(ANALYZE_CC) $(SERVER_CPPFLAGS) $(ANALYZE_CFLAGS) -MMD -MP -MF $@.d -MT $@ -c $< \
 		-o /dev/null > $@ 2>&1 || echo "$<: exit $$?" >> $@
-# Two jobs unless make was given its own -j (2 cores: about 50 s cold, nice'd,
-# with other builds running; well under a second when nothing changed).
-ANALYZE_JOBS = $(if $(findstring j,$(firstword $(filter-out --%,$(MAKEFLAGS)))),,-j2)
+# JOBS at a time unless make was given its own -j (2 cores: about 50 s cold,
+# nice'd, with other builds running; well under a second when nothing changed).
 analyze: $(GEN_SRC)
-	@$(MAKE) --no-print-directory $(ANALYZE_JOBS) $(ANALYZE_LOG)
+	@$(MAKE) --no-print-directory $(SUB_JOBS) $(ANALYZE_LOG)
 	@pass=0; fail=0; for l in $(ANALYZE_LOG); do \
 	  if [ -s $$l ]; then cat $$l; fail=$$((fail + 1)); else pass=$$((pass + 1)); fi; \
 	done; echo "analyze: $$pass files clean, $$fail with findings"; \

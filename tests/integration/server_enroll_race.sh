@@ -32,7 +32,9 @@ URL2=$(sed -n 's/.*listening on \([0-9.:]*\) (\(http[s]*\).*/\2:\/\/\1/p' \
 [ -n "$URL2" ] && [ "$URL1" != "$URL2" ] || fail "two collectors on two ports"
 
 # burst N TOKEN HW_ID OUT: N enrollments at once, alternating collectors;
-# OUT gets "STATUS DEVICE_ID DEVICE_TOKEN" per request.
+# OUT gets "STATUS DEVICE_ID DEVICE_TOKEN" per request, each line in one
+# write(2) to the O_APPEND file so that lines of concurrent requests do not
+# interleave (print() writes each field apart under PYTHONUNBUFFERED=1).
 burst() {
 	n=$1; : > "$4"
 	for k in $(seq 1 "$n"); do
@@ -41,10 +43,11 @@ burst() {
 		( code=$(curl -s -o "$4.$k" -w '%{http_code}' -X POST "$u/api/v1/enroll" -d \
 		    "{\"token\":\"$2\",\"hw_id\":\"$3\",\"hostname\":\"h$k\",\"room\":\"r$k\",\
 \"public_key\":\"$key\"}")
-		  python3 -c 'import json, sys
+		  python3 -c 'import json, os, sys
 try: r = json.load(open(sys.argv[2]))
 except Exception: r = {}
-print(sys.argv[1], r.get("device_id", "-"), r.get("device_token", "-"))' \
+line = [sys.argv[1], r.get("device_id", "-"), r.get("device_token", "-")]
+os.write(1, (" ".join(map(str, line)) + "\n").encode())' \
 		    "$code" "$4.$k" >> "$4" ) &
 	done
 	wait_n=0

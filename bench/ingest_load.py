@@ -11,9 +11,10 @@
       Insert ROWS into URI's session_ids and sessions with one multi-row
       INSERT of each per batch, one transaction per batch
       (synchronous_commit on), from AGENTS psql sessions at once. Prints
-      rows/s, timed from their start to the last one's end.
-Bodies and SQL are made before the clock starts: only the sending and
-the storing are timed. Bench-only.
+      rows/s.
+Bodies and SQL are made, and every connection is open, before the clock
+starts; it starts when all loaders are ready and stops at the last one's
+last commit: only the sending and the storing are timed. Bench-only.
 """
 import base64
 import http.client
@@ -73,29 +74,39 @@ def run_http(port, token, n, batch, agents, rows_path):
     with open(rows_path, "w") as f:
         json.dump(rows, f)
 
-    def send(a, want, errs):
+    # Each loader connects, then waits at the barrier; the clock starts as
+    # the last one arrives (the barrier's action), so no connection set-up
+    # or thread start is timed, and stops at the last loader's last answer
+    # (each answer comes after its batch's commit).
+    def send(a, want, gate, ends, errs):
         c = http.client.HTTPConnection("127.0.0.1", port)
         try:
+            c.connect()
+            gate.wait()
             for body, k in per[a]:
                 st, rep = post(c, "/api/v1/sessions", body, devs[a][1])
                 if st != 200 or len(rep[want]) != k:
                     errs.append((st, rep.get("rejected")))
                     return
+            ends[a] = time.monotonic()
+        except BaseException:
+            gate.abort()  # the others must not wait for this one
+            raise
         finally:
             c.close()
 
     rates = []
     for want in ("accepted", "duplicate"):
-        errs = []
-        ts = [threading.Thread(target=send, args=(a, want, errs)) for a in range(agents)]
-        t0 = time.monotonic()
+        errs, ends, t0 = [], [0.0] * agents, []
+        gate = threading.Barrier(agents, action=lambda: t0.append(time.monotonic()))
+        ts = [threading.Thread(target=send, args=(a, want, gate, ends, errs))
+              for a in range(agents)]
         for t in ts:
             t.start()
         for t in ts:
             t.join()
-        el = time.monotonic() - t0
         assert not errs, errs[:3]
-        rates.append(n / el)
+        rates.append(n / (max(ends) - t0[0]))
     print("%.0f %.0f" % tuple(rates))
 
 
@@ -122,9 +133,21 @@ def run_pg(uri, psql, agents, rows_path, tmp):
                     ", ".join('"%s"' % c for c in COLS),
                     ",".join("(%s)" % ",".join(lit(v) for v in r) for r in b)))
         files.append(p)
+    # Each psql connects and answers a first query before the clock starts
+    # (so neither its start-up nor its connection is timed), then runs its
+    # file; the clock stops when the last one has committed and exited.
+    ps = [subprocess.Popen([psql, "-q", "-A", "-t", "-X", "-v", "ON_ERROR_STOP=1", "-d", uri],
+                           stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+          for p in files]
+    for p in ps:
+        p.stdin.write("SELECT 'ready';\n")
+        p.stdin.flush()
+    for p in ps:
+        assert p.stdout.readline().strip() == "ready"
     t0 = time.monotonic()
-    ps = [subprocess.Popen([psql, "-q", "-X", "-v", "ON_ERROR_STOP=1", "-d", uri, "-f", p],
-                           stdout=subprocess.DEVNULL) for p in files]
+    for p, f in zip(ps, files):
+        p.stdin.write("\\i %s\n" % f)
+        p.stdin.close()
     rcs = [p.wait() for p in ps]
     el = time.monotonic() - t0
     assert rcs == [0] * agents, rcs

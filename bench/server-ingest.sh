@@ -54,6 +54,10 @@ copy_db() {
 [ $pg = 1 ] && echo "backend: PostgreSQL (tests/pg/cluster.sh: fsync off, synchronous_commit on)" ||
 	echo "backend: SQLite (WAL, synchronous=FULL)"
 echo "$agents agents at once, batches of $batch sessions"
+# The target is the issue's: on SQLite, at least 0.5 of the raw limit at
+# every scale; on PostgreSQL the figure is printed beside its limit only.
+target="(target >= 0.5)"
+[ $pg = 1 ] && target="(beside multi-row INSERT)"
 printf '%9s %16s %16s %6s %16s\n' sessions "raw (limit)/s" "HTTP new/s" ratio "HTTP dup/s"
 k=0
 for n in $scales; do
@@ -85,12 +89,13 @@ for n in $scales; do
 		"$BBT_TMP/ingest_raw" "$BBT_TMP/${name}_raw.db" "$BBT_TMP/rows$k" > "$BBT_TMP/raw$k"
 	fi
 	read -r new dup < "$BBT_TMP/http$k"; read -r rawr < "$BBT_TMP/raw$k"
-	awk -v n="$n" -v r="$rawr" -v h="$new" -v d="$dup" 'BEGIN {
-		printf "%9d %16.0f %16.0f %6.2f %16.0f\n", n, r, h, h / r, d }'
+	awk -v n="$n" -v r="$rawr" -v h="$new" -v d="$dup" -v t="$target" 'BEGIN {
+		printf "%9d %16.0f %16.0f %6.2f %16.0f  %s\n", n, r, h, h / r, d, t }'
 	rm -f "$BBT_TMP/rows$k" "$BBT_TMP/$name.db"* "$BBT_TMP/${name}_raw.db"*
 	if [ $pg = 1 ]; then
 		"$BBT_PG_BIN/dropdb" -h "$BBT_PG_SOCKET" -U postgres "$name"
 		"$BBT_PG_BIN/dropdb" -h "$BBT_PG_SOCKET" -U postgres "${name}_raw"
 	fi
 done
-echo "ratio: HTTP new / raw (target >= 0.5); HTTP dup: the same batches sent again"
+echo "ratio: HTTP new / raw $target; HTTP dup: the same batches sent again"
+echo "clocks start when every loader is connected and ready, stop at the last answer"

@@ -350,6 +350,7 @@ repo: deb
 style: $(COMMON_OBJ) $(AGENT_OBJ) $(SERVER_OBJ)
 	@tests/style-check.sh --self-test
 	@tests/style-check.sh --build $(BUILD)
+	@tests/mutants.sh --check
 
 clean:
 	rm -rf build

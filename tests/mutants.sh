@@ -32,7 +32,7 @@ FUZZ_S=${MUTANT_FUZZ_SECONDS:-20}
 TABLE=$(cat <<'EOF'
 detector-15min @@ agent/detector.c @@ if (s.end_us - s.start_us < sec_us(d->set.min_session)) @@ if (s.end_us - s.start_us <= sec_us(d->set.min_session)) @@ unit:agent_detector it:agent_run_lesson
 weekly-cap @@ server/points.c @@ credited >= r->max_per_week) @@ credited > r->max_per_week) @@ unit:server_points it:server_points
-duplicate @@ server/db_sqlite.c @@ *inserted = sqlite3_changes(db->h) == 1; @@ *inserted = 1; @@ unit:server_ingest it:server_sessions it:bundle_http it:server_agent
+duplicate @@ server/db_sqlite.c @@ *inserted = sqlite3_changes(db_sq(db)->h) == 1; @@ *inserted = 1; @@ unit:server_ingest it:server_sessions it:bundle_http it:server_agent
 verify-80 @@ server/verify.c @@ *covered_s * 5 >= slot * 4) @@ *covered_s * 5 > slot * 4) @@ unit:server_verify it:server_verify
 outbox-ack @@ agent/store.c @@ " AND acked_at IS NULL", &ack, e) < 0 || @@ " OR acked_at IS NULL", &ack, e) < 0 || @@ unit:agent_store it:sync_basic it:sync_faults
 resend @@ agent/sync.c @@ ret = send_batch(p, s + h, lines + h, n - h, acked, e); @@ ret = send_batch(p, s, lines, n - h, acked, e); @@ unit:agent_sync it:sync_basic it:sync_faults
@@ -49,6 +49,20 @@ EOF
 
 names() { echo "$TABLE" | sed 's/ @@ .*//'; }
 field() { echo "$TABLE" | awk -F ' @@ ' -v n="$1" -v f="$2" '$1 == n { print $f }'; }
+
+# --check: only that each mutant's text occurs exactly once in its file
+# (make style runs it, so a change to a line a mutant plants into fails
+# there, not months later in a make test-mutants nobody ran).
+if [ "${1:-}" = --check ]; then
+	bad=0
+	for n in $(names); do
+		c=$(grep -cF -- "$(field "$n" 3)" "$(field "$n" 2)")
+		[ "$c" = 1 ] && continue
+		echo "mutants: $n: its text occurs $c times in $(field "$n" 2) (must be once)"
+		bad=1
+	done
+	exit $bad
+fi
 
 want=$*
 for n in $want; do

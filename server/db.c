@@ -187,3 +187,13 @@ int db_auth_generation(struct db *db, int64_t *gen, struct bbt_error *e)
 {
 	return db_auth_changes(db, INT64_MAX, gen, NULL, NULL, e);
 }
+
+int db_session_insert(struct db *db, const struct bbt_session *s,
+    const struct db_session_origin *o, int *inserted, struct bbt_error *e)
+{
+	unsigned char ins = 0;
+	int rc = db_sessions_insert(db, &s, 1, o, &ins, e);
+
+	*inserted = rc == 0 && ins;
+	return rc;
+}

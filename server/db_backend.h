@@ -16,7 +16,7 @@
  * where transaction nesting lives once for every backend: a backend's
  * tx_begin/tx_commit/tx_rollback are called for the outermost level only;
  * db_timetable_replace (over timetable_clear and timetable_add) is written
- * out in db_points.c.
+ * out in db_points.c, db_session_insert (a batch of one) in db.c.
  *
  * Adding a function to a topic header: add its X() line here, then the
  * backends (db_sqlite_<topic>.c, db_pg_<topic>.c) until both compile.
@@ -105,8 +105,9 @@
 	X(school_detector_get, (struct db *db, const char *code, struct db_detector *out, struct \
 	    bbt_error *e), (db, code, out, e)) \
 	X(session_ready, (struct db *db, int64_t start, struct bbt_error *e), (db, start, e)) \
-	X(session_insert, (struct db *db, const struct bbt_session *s, const struct \
-	    db_session_origin *o, int *inserted, struct bbt_error *e), (db, s, o, inserted, e)) \
+	X(sessions_insert, (struct db *db, const struct bbt_session *const *s, size_t n, const \
+	    struct db_session_origin *o, unsigned char *inserted, struct bbt_error *e), (db, s, \
+	    n, o, inserted, e)) \
 	X(session_exists, (struct db *db, const char *id, int *exists, struct bbt_error *e), \
 	    (db, id, exists, e)) \
 	X(session_count, (struct db *db, int64_t *n, struct bbt_error *e), (db, n, e)) \

@@ -10,6 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <cjson/cJSON.h>
+
 #include "db_pg_internal.h"
 #include "db_sql.h"
 
@@ -513,48 +515,126 @@ int db_pg_session_ready(struct db *db, int64_t start, struct bbt_error *e)
 	return db->tx_depth > 0 ? 0 : db_pg_partition_for(db, start, e);
 }
 
+/* Add the text member k = v (NULL: JSON null) to o: 0, or -1. */
+static int json_text(cJSON *o, const char *k, const char *v)
+{
+	return (v ? cJSON_AddStringToObject(o, k, v) : cJSON_AddNullToObject(o, k)) ? 0 : -1;
+}
+
+/* An integer as a JSON string: exact for every int64 (a JSON number is a
+ * double), and jsonb_to_recordset reads it into bigint all the same. */
+static int json_int(cJSON *o, const char *k, int64_t v)
+{
+	char buf[24];
+
+	snprintf(buf, sizeof(buf), "%lld", (long long)v);
+	return json_text(o, k, buf);
+}
+
+/* One session as the recordset row of SESSIONS_INSERT (i: its index). */
+static int session_json(cJSON *arr, size_t i, const struct bbt_session *s)
+{
+	cJSON *o = cJSON_CreateObject();
+	char flags[128];
+
+	if (!o || !cJSON_AddItemToArray(arr, o)) {
+		cJSON_Delete(o);
+		return -1;
+	}
+	bbt_flags_format(s->flags, ",", flags, sizeof(flags));
+	if (json_int(o, "i", (int64_t)i) < 0 || json_text(o, "id", s->id) < 0 ||
+	    json_int(o, "start", s->start) < 0 || json_int(o, "end", s->end) < 0 ||
+	    json_int(o, "utc_offset", s->utc_offset) < 0 ||
+	    json_int(o, "duration_s", s->duration_s) < 0 ||
+	    json_int(o, "touches", s->touches) < 0 ||
+	    json_int(o, "active_minutes", s->active_minutes) < 0 ||
+	    json_text(o, "teacher", s->teacher[0] ? s->teacher : NULL) < 0 ||
+	    json_text(o, "input_name", s->input.name[0] ? s->input.name : NULL) < 0 ||
+	    json_text(o, "input_vid", s->input.vid[0] ? s->input.vid : NULL) < 0 ||
+	    json_text(o, "input_pid", s->input.pid[0] ? s->input.pid : NULL) < 0 ||
+	    json_text(o, "flags", flags) < 0)
+		return -1;
+	return 0;
+}
+
+/* The batch as one JSON array (malloc'd text), or NULL. */
+static char *sessions_json(const struct bbt_session *const *s, size_t n)
+{
+	cJSON *arr = cJSON_CreateArray();
+	char *text = NULL;
+	size_t i;
+
+	for (i = 0; arr && i < n; i++) {
+		if (session_json(arr, i, s[i]) < 0)
+			break;
+	}
+	if (arr && i == n)
+		text = cJSON_PrintUnformatted(arr);
+	cJSON_Delete(arr);
+	return text;
+}
+
 /*
- * One statement: the id goes into session_ids unless it is there (the
- * exactly-once key), and only then the row into its month's partition.
+ * One statement for the batch, the rows passed as one jsonb parameter
+ * (its text made by cJSON, so no value is ever SQL): each id goes into
+ * session_ids unless it is there (the exactly-once key), in id order (two
+ * batches sharing ids lock them in the same order, so they wait rather
+ * than deadlock), and only the new ones into their months' partitions; a
+ * repeated id keeps its first place (DISTINCT ON ... ORDER BY id, i).
+ * The answer is the index of each session stored now.
  */
-int db_pg_session_insert(struct db *db, const struct bbt_session *s,
-    const struct db_session_origin *o, int *inserted, struct bbt_error *e)
+#define SESSIONS_INSERT \
+	"WITH r AS (SELECT DISTINCT ON (id) * FROM jsonb_to_recordset(CAST(?1 AS jsonb)) " \
+	"AS x(i bigint, id text, start bigint, \"end\" bigint, utc_offset bigint, " \
+	"duration_s bigint, touches bigint, active_minutes bigint, teacher text, " \
+	"input_name text, input_vid text, input_pid text, flags text) ORDER BY id, i), " \
+	"new AS (INSERT INTO session_ids (id) SELECT id FROM r ORDER BY id " \
+	"ON CONFLICT (id) DO NOTHING RETURNING id), " \
+	"ins AS (INSERT INTO sessions (id, device_id, school, room, start, \"end\", " \
+	"utc_offset, duration_s, touches, active_minutes, teacher, input_name, input_vid, " \
+	"input_pid, flags, received_at, via) SELECT r.id, ?2, ?3, ?4, r.start, r.\"end\", " \
+	"r.utc_offset, r.duration_s, r.touches, r.active_minutes, r.teacher, r.input_name, " \
+	"r.input_vid, r.input_pid, r.flags, ?5, ?6 FROM r JOIN new USING (id) RETURNING id) " \
+	"SELECT r.i FROM r JOIN ins USING (id)"
+
+int db_pg_sessions_insert(struct db *db, const struct bbt_session *const *s, size_t n,
+    const struct db_session_origin *o, unsigned char *inserted, struct bbt_error *e)
 {
 	struct db_pg_args a = { 0 };
-	char flags[128];
-	int64_t n;
+	PGresult *r;
+	char *rows;
+	int rc = -1;
 
-	*inserted = 0;
-	if (db_pg_partition_for(db, s->start, e) < 0)
-		return -1;
-	bbt_flags_format(s->flags, ",", flags, sizeof(flags));
-	db_pg_put_text(&a, s->id);
+	memset(inserted, 0, n);
+	if (n == 0)
+		return 0;
+	for (size_t i = 0; i < n; i++) {
+		if (db_pg_partition_for(db, s[i]->start, e) < 0)
+			return -1;
+	}
+	rows = sessions_json(s, n);
+	if (!rows)
+		return bbt_error_set(e, "store sessions: out of memory");
+	db_pg_put_text(&a, rows);
 	db_pg_put_text(&a, o->device_id);
 	db_pg_put_text(&a, o->school);
 	db_pg_put_text(&a, o->room);
-	db_pg_put_int(&a, s->start);
-	db_pg_put_int(&a, s->end);
-	db_pg_put_int(&a, s->utc_offset);
-	db_pg_put_int(&a, s->duration_s);
-	db_pg_put_int(&a, s->touches);
-	db_pg_put_int(&a, s->active_minutes);
-	db_pg_put_text(&a, s->teacher[0] ? s->teacher : NULL);
-	db_pg_put_text(&a, s->input.name[0] ? s->input.name : NULL);
-	db_pg_put_text(&a, s->input.vid[0] ? s->input.vid : NULL);
-	db_pg_put_text(&a, s->input.pid[0] ? s->input.pid : NULL);
-	db_pg_put_text(&a, flags);
 	db_pg_put_int(&a, o->received_at);
 	db_pg_put_text(&a, o->via == DB_VIA_BUNDLE ? "bundle" : "http");
-	n = db_pg_run(db, "WITH new AS (INSERT INTO session_ids (id) VALUES (?1) "
-	    "ON CONFLICT (id) DO NOTHING RETURNING id) "
-	    "INSERT INTO sessions (id, device_id, school, room, start, \"end\", utc_offset, "
-	    "duration_s, touches, active_minutes, teacher, input_name, input_vid, input_pid, "
-	    "flags, received_at, via) SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, "
-	    "?12, ?13, ?14, ?15, ?16, ?17 FROM new", &a, "store session", e);
-	if (n < 0)
-		return -1;
-	*inserted = n == 1;
-	return 0;
+	r = db_pg_query(db, SESSIONS_INSERT, &a, "store sessions", e);
+	if (!r)
+		goto out;
+	for (int k = 0; k < PQntuples(r); k++) {
+		int64_t i = db_pg_get_int(r, k, 0);
+
+		if (i >= 0 && (size_t)i < n)
+			inserted[i] = 1;
+	}
+	PQclear(r);
+	rc = 0;
+out:
+	cJSON_free(rows);
+	return rc;
 }
 
 int db_pg_session_exists(struct db *db, const char *id, int *exists, struct bbt_error *e)

@@ -29,14 +29,23 @@ struct db_session_origin {
  * month's partition is created here, in a transaction of its own (DDL on
  * the partitioned table inside a transaction that has already written
  * sessions deadlocks with another collector doing the same). Inside a
- * transaction it does nothing, and db_session_insert still creates a
+ * transaction it does nothing, and db_sessions_insert still creates a
  * missing partition itself. SQLite: nothing to do.
  */
 int db_session_ready(struct db *db, int64_t start, struct bbt_error *e);
 /*
- * Store one session unless its id is stored already (*inserted = 0: a
- * duplicate, whichever device sent it first).
+ * Store the n sessions s[0..n), all from origin o, each unless its id is
+ * stored already or comes earlier in s: inserted[i] is 1 for a session
+ * stored now, 0 for a duplicate (whichever device sent it first). Call it
+ * inside a transaction to make the batch one commit. All or nothing: on
+ * -1 nothing of the batch is stored and inserted[] means nothing. On
+ * PostgreSQL it is one statement for the whole batch (a round trip a
+ * session was most of an upload's time); SQLite, in-process, runs its
+ * prepared statement once a session.
  */
+int db_sessions_insert(struct db *db, const struct bbt_session *const *s, size_t n,
+    const struct db_session_origin *o, unsigned char *inserted, struct bbt_error *e);
+/* db_sessions_insert of one session (*inserted = 0: a duplicate). */
 int db_session_insert(struct db *db, const struct bbt_session *s,
     const struct db_session_origin *o, int *inserted, struct bbt_error *e);
 int db_session_exists(struct db *db, const char *id, int *exists, struct bbt_error *e);

@@ -1034,8 +1034,8 @@ int db_sqlite_session_ready(struct db *db, int64_t start, struct bbt_error *e)
 	return 0;
 }
 
-int db_sqlite_session_insert(struct db *db, const struct bbt_session *s,
-    const struct db_session_origin *o, int *inserted, struct bbt_error *e)
+static int session_insert(struct db *db, const struct bbt_session *s,
+    const struct db_session_origin *o, unsigned char *inserted, struct bbt_error *e)
 {
 	sqlite3_stmt *st = db_sqlite_stmt(db, "INSERT INTO sessions (id, device_id, school, "
 	    "room, start, \"end\", utc_offset, duration_s, touches, active_minutes, "
@@ -1070,6 +1070,22 @@ int db_sqlite_session_insert(struct db *db, const struct bbt_session *s,
 		return -1;
 	*inserted = sqlite3_changes(db_sq(db)->h) == 1;
 	return 0;
+}
+
+/* In-process, a statement a session costs no round trip; the batch's own
+ * transaction (nested in the caller's) makes it all or nothing. */
+int db_sqlite_sessions_insert(struct db *db, const struct bbt_session *const *s, size_t n,
+    const struct db_session_origin *o, unsigned char *inserted, struct bbt_error *e)
+{
+	if (db_begin(db, e) < 0)
+		return -1;
+	for (size_t i = 0; i < n; i++) {
+		if (session_insert(db, s[i], o, &inserted[i], e) < 0) {
+			db_rollback(db);
+			return -1;
+		}
+	}
+	return db_commit(db, e);
 }
 
 int db_sqlite_session_exists(struct db *db, const char *id, int *exists, struct bbt_error *e)

@@ -250,37 +250,53 @@ int ingest_ready(struct db *db, const struct ingest_batch *b, struct bbt_error *
 	return 0;
 }
 
+/*
+ * The sessions that passed judgement go to the database as one batch in
+ * one transaction (one statement on PostgreSQL): acknowledged only after
+ * its commit, all of it or none.
+ */
 int ingest_store(struct db *db, struct ingest_batch *b, const struct db_session_origin *o,
     struct bbt_error *e)
 {
-	size_t acc = 0, dup = 0, rej = 0;
-	int inserted;
+	const struct bbt_session **ss = calloc(b->n ? b->n : 1, sizeof(*ss));
+	unsigned char *ins = calloc(b->n ? b->n : 1, 1);
+	size_t *at = calloc(b->n ? b->n : 1, sizeof(*at));
+	size_t k = 0;
+	int rc = -1;
 
-	if (ingest_ready(db, b, e) < 0 || db_begin(db, e) < 0)
-		return -1;
+	if (!ss || !ins || !at) {
+		bbt_error_set(e, "store sessions: out of memory");
+		goto out;
+	}
 	for (size_t i = 0; i < b->n; i++) {
-		struct ingest_item *it = &b->items[i];
-
-		if (it->result == INGEST_REJECTED) {
-			rej++;
+		if (b->items[i].result == INGEST_REJECTED)
 			continue;
-		}
-		if (db_session_insert(db, &it->s, o, &inserted, e) < 0) {
-			db_rollback(db);
-			return -1;
-		}
-		it->result = inserted ? INGEST_ACCEPTED : INGEST_DUPLICATE;
-		if (inserted)
-			acc++;
-		else
-			dup++;
+		at[k] = i;
+		ss[k++] = &b->items[i].s;
+	}
+	if (ingest_ready(db, b, e) < 0 || db_begin(db, e) < 0)
+		goto out;
+	if (db_sessions_insert(db, ss, k, o, ins, e) < 0) {
+		db_rollback(db);
+		goto out;
 	}
 	if (db_commit(db, e) < 0)
-		return -1;
-	b->accepted = acc;
-	b->duplicate = dup;
-	b->rejected = rej;
-	return 0;
+		goto out;
+	b->accepted = b->duplicate = 0;
+	for (size_t j = 0; j < k; j++) {
+		b->items[at[j]].result = ins[j] ? INGEST_ACCEPTED : INGEST_DUPLICATE;
+		if (ins[j])
+			b->accepted++;
+		else
+			b->duplicate++;
+	}
+	b->rejected = b->n - k;
+	rc = 0;
+out:
+	free(ss);
+	free(ins);
+	free(at);
+	return rc;
 }
 
 cJSON *ingest_reply(const struct ingest_batch *b, int64_t now)

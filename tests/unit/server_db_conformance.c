@@ -786,6 +786,109 @@ static void test_sessions_once(void **state)
 	assert_string_equal(w.first.device_id, b.device_id);	/* by start */
 }
 
+/* A session for a batch: id n, start, 900 s; the optional fields empty. */
+static void batch_session(struct bbt_session *s, int n, int64_t start)
+{
+	memset(s, 0, sizeof(*s));
+	sid(s->id, n);
+	s->start = start;
+	s->end = start + 900;
+	s->utc_offset = 8 * 3600;
+	s->duration_s = 900;
+	s->touches = 7;
+	s->active_minutes = 12;
+}
+
+/*
+ * db_sessions_insert: one call stores the new sessions of a batch and says
+ * which; an id stored before or earlier in the same batch is a duplicate
+ * (its first place wins); text with quotes, backslashes and UTF-8, empty
+ * optional fields and flags come back as they went in; sessions of
+ * another month in the same batch are stored (PostgreSQL: a partition
+ * made for them); a rolled-back batch leaves nothing; an empty batch is
+ * no error.
+ */
+static void test_sessions_batch(void **state)
+{
+	struct db *db = *state;
+	struct db_device d;
+	struct rows_walk w = { 0 };
+	struct bbt_session s[6];
+	const struct bbt_session *ps[6];
+	struct db_session_origin o = { NULL, NULL, "r5", P0 + DAY, DB_VIA_BUNDLE };
+	unsigned char ins[6];
+	char school[64], id[BBT_UUID_LEN];
+	struct bbt_error e;
+	int64_t n0, n1;
+	int one, exists;
+
+	add_school(db, key(school, sizeof(school), "bat", 0), "b", "");
+	new_device(&d, school, "r5", 90, "k90");
+	assert_int_equal(enroll(db, &d, 90), DB_ENROLL_NEW);
+	o.device_id = d.device_id;
+	o.school = school;
+	store(db, d.device_id, school, "r5", 90, P0 + 2 * HOUR, 900, &one);
+	assert_int_equal(one, 1);
+	OK(db_session_count(db, &n0, &e));
+	batch_session(&s[0], 91, P0 + HOUR);
+	snprintf(s[0].teacher, sizeof(s[0].teacher), "O'Brien \"王\" \\ 5%% ; --");
+	snprintf(s[0].input.name, sizeof(s[0].input.name), "IRTOUCH {a,b} NULL");
+	snprintf(s[0].input.vid, sizeof(s[0].input.vid), "6615");
+	snprintf(s[0].input.pid, sizeof(s[0].input.pid), "0070");
+	s[0].flags = BBT_FLAG_RECOVERED | BBT_FLAG_CLOCK_ADJUSTED;
+	batch_session(&s[1], 90, P0 + 2 * HOUR);	/* stored before */
+	batch_session(&s[2], 92, P0 + 95 * DAY);	/* another month */
+	batch_session(&s[3], 91, P0 + 3 * HOUR);	/* again in this batch */
+	batch_session(&s[4], 93, P0 + 4 * HOUR);
+	batch_session(&s[5], 92, P0 + 95 * DAY);
+	for (int i = 0; i < 6; i++)
+		ps[i] = &s[i];
+	/* Rolled back: nothing of it stays. */
+	OK(db_begin(db, &e));
+	OK(db_sessions_insert(db, ps, 6, &o, ins, &e));
+	db_rollback(db);
+	OK(db_session_count(db, &n1, &e));
+	assert_int_equal(n1, n0);
+	memset(ins, 9, sizeof(ins));
+	OK(db_sessions_insert(db, ps, 6, &o, ins, &e));
+	assert_int_equal(ins[0], 1);
+	assert_int_equal(ins[1], 0);
+	assert_int_equal(ins[2], 1);
+	assert_int_equal(ins[3], 0);
+	assert_int_equal(ins[4], 1);
+	assert_int_equal(ins[5], 0);
+	OK(db_session_count(db, &n1, &e));
+	assert_int_equal(n1 - n0, 3);
+	/* The same batch again: all duplicates. */
+	OK(db_sessions_insert(db, ps, 6, &o, ins, &e));
+	for (int i = 0; i < 6; i++)
+		assert_int_equal(ins[i], 0);
+	OK(db_sessions_insert(db, ps, 0, &o, ins, &e));
+	OK(db_session_count(db, &n1, &e));
+	assert_int_equal(n1 - n0, 3);
+	sid(id, 92);
+	OK(db_session_exists(db, id, &exists, &e));
+	assert_int_equal(exists, 1);
+	/* The first place of 91 won: its start, its fields, the batch's origin. */
+	OK(db_sessions_each(db, NULL, d.device_id, on_row, &w, &e));
+	assert_int_equal(w.n, 4);
+	sid(id, 91);
+	assert_string_equal(w.first.s.id, id);
+	assert_int_equal(w.first.s.start, P0 + HOUR);
+	assert_int_equal(w.first.s.end, P0 + HOUR + 900);
+	assert_int_equal(w.first.s.touches, 7);
+	assert_int_equal(w.first.s.active_minutes, 12);
+	assert_string_equal(w.first.s.teacher, "O'Brien \"王\" \\ 5% ; --");
+	assert_string_equal(w.first.s.input.name, "IRTOUCH {a,b} NULL");
+	assert_string_equal(w.first.s.input.vid, "6615");
+	assert_string_equal(w.first.s.input.pid, "0070");
+	assert_int_equal(w.first.s.flags, BBT_FLAG_RECOVERED | BBT_FLAG_CLOCK_ADJUSTED);
+	assert_string_equal(w.first.room, "r5");
+	assert_string_equal(w.first.school, school);
+	assert_int_equal(w.first.received_at, P0 + DAY);
+	assert_int_equal(w.first.via, DB_VIA_BUNDLE);
+}
+
 /* ---- points ---- */
 
 static void slot(struct timetable_slot *t, const char *school, const char *room, int wd,
@@ -1165,6 +1268,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_auth_generation, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_heartbeat, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_sessions_once, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_sessions_batch, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_points, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_live, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_school_counts, setup, teardown),

@@ -131,6 +131,13 @@ $(BUILD)/tests/server_%: tests/unit/server_%.c tests/unit/server_fixture.c \
 	$(CC) $(SERVER_CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $(filter-out %.h,$^) \
 	    $(call pc_libs,cmocka) $(SERVER_LIBS)
 
+# Benchmark programs built on the server's library (bench/hb_flush.c);
+# the stand-alone ones (hbload, mhd_bare, ingest_raw) are built by their
+# scripts.
+$(BUILD)/bench/%: bench/%.c $(BUILD)/libbbt-server.a $(BUILD)/libbbt-common.a
+	@mkdir -p $(dir $@)
+	$(CC) $(SERVER_CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(SERVER_LIBS)
+
 unit: $(UNIT_BIN)
 unit-run: unit
 	@tests/run-unit.sh $(BUILD)/tests
@@ -328,7 +335,7 @@ comma := ,
 
 bench:
 	@$(MAKE) --no-print-directory deps-check
-	@$(MAKE) --no-print-directory all sync-tests
+	@$(MAKE) --no-print-directory all sync-tests $(BUILD)/bench/hb_flush
 	@BBT_BUILD=$(abspath $(BUILD)) bench/run.sh
 
 demo:

@@ -27,6 +27,14 @@
 #include "db.h"
 #include "db_auth.h"
 
+/* The device_contacts row a contact at `now` sets: its UTC day, and the bit
+ * of its UTC hour. One definition for every backend's statement. */
+static inline void db_contact_slot(int64_t now, int64_t *day, int64_t *hour_bit)
+{
+	*day = now >= 0 ? now / 86400 : 0;
+	*hour_bit = (int64_t)1 << (now >= 0 ? (now % 86400) / 3600 : 0);
+}
+
 #define DB_FUNCS(X) \
 	X(schema_version, (struct db *db, int *version, struct bbt_error *e), (db, version, e)) \
 	X(check, (struct db *db, int *ok, char *problem, size_t len, struct bbt_error *e), (db, \
@@ -53,6 +61,8 @@
 	    clock_offset_s, const char *agent_version, int64_t buffer_depth, const char \
 	    *devices_json, struct bbt_error *e), (db, device_id, now, clock_offset_s, \
 	    agent_version, buffer_depth, devices_json, e)) \
+	X(devices_heartbeat, (struct db *db, const struct db_heartbeat *hb, size_t n, struct \
+	    bbt_error *e), (db, hb, n, e)) \
 	X(device_counts, (struct db *db, int64_t since, int64_t *enrolled, int64_t *seen, struct \
 	    bbt_error *e), (db, since, enrolled, seen, e)) \
 	X(devices_each, (struct db *db, const char *school, db_device_fn fn, void *arg, struct \

@@ -130,6 +130,24 @@ int db_device_seen(struct db *db, const char *device_id, int64_t now,
 int db_device_heartbeat(struct db *db, const char *device_id, int64_t now,
     int64_t clock_offset_s, const char *agent_version, int64_t buffer_depth,
     const char *devices_json, struct bbt_error *e);
+/* One heartbeat of a batch (db_devices_heartbeat). */
+struct db_heartbeat {
+	const char *device_id;
+	int64_t now, clock_offset_s;	/* DB_OFFSET_UNKNOWN: keep the old one */
+	int64_t buffer_depth;		/* < 0: keep the old one */
+	int64_t interval_s;		/* the agent's sync interval, 0 = unknown */
+	const char *agent_version;	/* NULL: keep the old one */
+	const char *devices_json;	/* NULL: keep the old one */
+};
+/*
+ * n heartbeats of distinct devices, all or none: for each what
+ * db_device_heartbeat and db_device_interval_set write. It is how a
+ * collector flushes the heartbeats it held: on PostgreSQL the batch is one
+ * statement, its rows locked in device id order first, so two collectors
+ * flushing the same devices wait for each other instead of deadlocking.
+ */
+int db_devices_heartbeat(struct db *db, const struct db_heartbeat *hb, size_t n,
+    struct bbt_error *e);
 /* Enrolled devices, and those seen at or after `since`. */
 int db_device_counts(struct db *db, int64_t since, int64_t *enrolled, int64_t *seen,
     struct bbt_error *e);

@@ -429,6 +429,51 @@ int db_pg_device_move(struct db *db, const char *device_id, const char *school,
 	return db_pg_run(db, DB_SQL_DEVICE_MOVE, &a, "move device", e) < 0 ? -1 : 0;
 }
 
+/* Add the text member k = v (NULL: JSON null) to o: 0, or -1. */
+static int json_text(cJSON *o, const char *k, const char *v)
+{
+	return (v ? cJSON_AddStringToObject(o, k, v) : cJSON_AddNullToObject(o, k)) ? 0 : -1;
+}
+
+/* An integer as a JSON string: exact for every int64 (a JSON number is a
+ * double), and jsonb_to_recordset reads it into bigint all the same. */
+static int json_int(cJSON *o, const char *k, int64_t v)
+{
+	char buf[24];
+
+	snprintf(buf, sizeof(buf), "%lld", (long long)v);
+	return json_text(o, k, buf);
+}
+
+/* A row's members: fn fills o, the object of row i of arg. */
+typedef int (*json_row_fn)(cJSON *o, size_t i, const void *arg);
+
+/*
+ * n rows as one JSON array (malloc'd text, cJSON_free), or NULL when out of
+ * memory. A batch goes to the database as one jsonb parameter that
+ * jsonb_to_recordset expands: one statement, and no value is ever SQL.
+ */
+static char *json_rows(size_t n, json_row_fn fn, const void *arg)
+{
+	cJSON *arr = cJSON_CreateArray(), *o;
+	char *text = NULL;
+	size_t i;
+
+	for (i = 0; arr && i < n; i++) {
+		o = cJSON_CreateObject();
+		if (!o || !cJSON_AddItemToArray(arr, o)) {
+			cJSON_Delete(o);
+			break;
+		}
+		if (fn(o, i, arg) < 0)
+			break;
+	}
+	if (arr && i == n)
+		text = cJSON_PrintUnformatted(arr);
+	cJSON_Delete(arr);
+	return text;
+}
+
 static void put_offset(struct db_pg_args *a, int64_t clock_offset_s)
 {
 	if (clock_offset_s == DB_OFFSET_UNKNOWN)
@@ -468,6 +513,87 @@ int db_pg_device_heartbeat(struct db *db, const char *device_id, int64_t now,
 	if (db_pg_run(db, DB_SQL_DEVICE_HEARTBEAT, &a, "device heartbeat", e) < 0)
 		return -1;
 	return db_pg_device_contact(db, device_id, now, e);
+}
+
+/* An integer member, JSON null when it is `unknown`. */
+static int json_int_or_null(cJSON *o, const char *k, int64_t v, int unknown)
+{
+	return unknown ? json_text(o, k, NULL) : json_int(o, k, v);
+}
+
+/* One heartbeat as the recordset row of DEVICES_HEARTBEAT (i: its index). */
+static int heartbeat_json(cJSON *o, size_t i, const void *arg)
+{
+	const struct db_heartbeat *h = &((const struct db_heartbeat *)arg)[i];
+	int64_t day, hour_bit;
+
+	db_contact_slot(h->now, &day, &hour_bit);
+	if (json_int(o, "i", (int64_t)i) < 0 || json_text(o, "device_id", h->device_id) < 0 ||
+	    json_int(o, "now", h->now) < 0 ||
+	    json_int_or_null(o, "off", h->clock_offset_s,
+	    h->clock_offset_s == DB_OFFSET_UNKNOWN) < 0 ||
+	    json_text(o, "version", h->agent_version) < 0 ||
+	    json_int_or_null(o, "depth", h->buffer_depth, h->buffer_depth < 0) < 0 ||
+	    json_text(o, "inputs", h->devices_json) < 0 ||
+	    json_int(o, "iv", h->interval_s) < 0 || json_int(o, "day", day) < 0 ||
+	    json_int(o, "bit", hour_bit) < 0)
+		return -1;
+	return 0;
+}
+
+/*
+ * The batch's devices locked in id order before DEVICES_HEARTBEAT writes
+ * them (an UPDATE ... FROM takes its rows in whatever order its plan
+ * reads them), and its contacts inserted in id order.
+ */
+#define DEVICES_LOCK \
+	"SELECT count(*) FROM (SELECT 1 FROM devices WHERE device_id IN (SELECT " \
+	"x.device_id FROM jsonb_to_recordset(CAST(?1 AS jsonb)) AS x(device_id text)) " \
+	"ORDER BY device_id FOR UPDATE) l"
+/* What DB_SQL_DEVICE_HEARTBEAT, DB_SQL_INTERVAL_SET and
+ * DB_SQL_DEVICE_CONTACT do, for every row. A device repeated in the batch
+ * (the caller's mistake) does not fail it: its last row is the device's,
+ * and the contacts of all are kept (ON CONFLICT cannot touch a row twice
+ * in one statement, so both are folded first). */
+#define DEVICES_HEARTBEAT \
+	"WITH x AS (SELECT * FROM jsonb_to_recordset(CAST(?1 AS jsonb)) AS x(i bigint, " \
+	"device_id text, now bigint, off bigint, version text, depth bigint, inputs text, " \
+	"iv bigint, day bigint, bit bigint)), " \
+	"r AS (SELECT DISTINCT ON (device_id) * FROM x ORDER BY device_id, i DESC), " \
+	"u AS (UPDATE devices d SET last_seen = r.now, clock_offset_s = coalesce(r.off, " \
+	"d.clock_offset_s), agent_version = coalesce(r.version, d.agent_version), " \
+	"buffer_depth = coalesce(r.depth, d.buffer_depth), input_devices = " \
+	"coalesce(r.inputs, d.input_devices), sync_interval_s = nullif(r.iv, 0) " \
+	"FROM r WHERE d.device_id = r.device_id) " \
+	"INSERT INTO device_contacts (device_id, day, hours) SELECT device_id, day, " \
+	"bit_or(bit) FROM x GROUP BY device_id, day ORDER BY device_id, day " \
+	"ON CONFLICT (device_id, day) DO UPDATE SET hours = device_contacts.hours | " \
+	"excluded.hours"
+
+int db_pg_devices_heartbeat(struct db *db, const struct db_heartbeat *hb, size_t n,
+    struct bbt_error *e)
+{
+	struct db_pg_args a = { 0 };
+	char *rows;
+	int rc = -1;
+
+	if (n == 0)
+		return 0;
+	rows = json_rows(n, heartbeat_json, hb);
+	if (!rows)
+		return bbt_error_set(e, "store heartbeats: out of memory");
+	db_pg_put_text(&a, rows);
+	if (db_begin(db, e) < 0)
+		goto out;
+	if (db_pg_run(db, DEVICES_LOCK, &a, "lock devices", e) < 0 ||
+	    db_pg_run(db, DEVICES_HEARTBEAT, &a, "store heartbeats", e) < 0) {
+		db_rollback(db);
+		goto out;
+	}
+	rc = db_commit(db, e);
+out:
+	cJSON_free(rows);
+	return rc;
 }
 
 int db_pg_device_counts(struct db *db, int64_t since, int64_t *enrolled, int64_t *seen,
@@ -515,32 +641,12 @@ int db_pg_session_ready(struct db *db, int64_t start, struct bbt_error *e)
 	return db->tx_depth > 0 ? 0 : db_pg_partition_for(db, start, e);
 }
 
-/* Add the text member k = v (NULL: JSON null) to o: 0, or -1. */
-static int json_text(cJSON *o, const char *k, const char *v)
-{
-	return (v ? cJSON_AddStringToObject(o, k, v) : cJSON_AddNullToObject(o, k)) ? 0 : -1;
-}
-
-/* An integer as a JSON string: exact for every int64 (a JSON number is a
- * double), and jsonb_to_recordset reads it into bigint all the same. */
-static int json_int(cJSON *o, const char *k, int64_t v)
-{
-	char buf[24];
-
-	snprintf(buf, sizeof(buf), "%lld", (long long)v);
-	return json_text(o, k, buf);
-}
-
 /* One session as the recordset row of SESSIONS_INSERT (i: its index). */
-static int session_json(cJSON *arr, size_t i, const struct bbt_session *s)
+static int session_json(cJSON *o, size_t i, const void *arg)
 {
-	cJSON *o = cJSON_CreateObject();
+	const struct bbt_session *s = ((const struct bbt_session *const *)arg)[i];
 	char flags[128];
 
-	if (!o || !cJSON_AddItemToArray(arr, o)) {
-		cJSON_Delete(o);
-		return -1;
-	}
 	bbt_flags_format(s->flags, ",", flags, sizeof(flags));
 	if (json_int(o, "i", (int64_t)i) < 0 || json_text(o, "id", s->id) < 0 ||
 	    json_int(o, "start", s->start) < 0 || json_int(o, "end", s->end) < 0 ||
@@ -555,23 +661,6 @@ static int session_json(cJSON *arr, size_t i, const struct bbt_session *s)
 	    json_text(o, "flags", flags) < 0)
 		return -1;
 	return 0;
-}
-
-/* The batch as one JSON array (malloc'd text), or NULL. */
-static char *sessions_json(const struct bbt_session *const *s, size_t n)
-{
-	cJSON *arr = cJSON_CreateArray();
-	char *text = NULL;
-	size_t i;
-
-	for (i = 0; arr && i < n; i++) {
-		if (session_json(arr, i, s[i]) < 0)
-			break;
-	}
-	if (arr && i == n)
-		text = cJSON_PrintUnformatted(arr);
-	cJSON_Delete(arr);
-	return text;
 }
 
 /*
@@ -612,7 +701,7 @@ int db_pg_sessions_insert(struct db *db, const struct bbt_session *const *s, siz
 		if (db_pg_partition_for(db, s[i]->start, e) < 0)
 			return -1;
 	}
-	rows = sessions_json(s, n);
+	rows = json_rows(n, session_json, s);
 	if (!rows)
 		return bbt_error_set(e, "store sessions: out of memory");
 	db_pg_put_text(&a, rows);

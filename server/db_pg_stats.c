@@ -59,11 +59,12 @@ int db_pg_device_contact(struct db *db, const char *device_id, int64_t now,
     struct bbt_error *e)
 {
 	struct db_pg_args a = { 0 };
-	int64_t day = now >= 0 ? now / 86400 : 0, hour = now >= 0 ? (now % 86400) / 3600 : 0;
+	int64_t day, hour_bit;
 
+	db_contact_slot(now, &day, &hour_bit);
 	db_pg_put_text(&a, device_id);
 	db_pg_put_int(&a, day);
-	db_pg_put_int(&a, (int64_t)1 << hour);
+	db_pg_put_int(&a, hour_bit);
 	return db_pg_run(db, DB_SQL_DEVICE_CONTACT, &a, "device contact", e) < 0 ? -1 : 0;
 }
 

@@ -988,6 +988,25 @@ int db_sqlite_device_heartbeat(struct db *db, const char *device_id, int64_t now
 	return db_sqlite_device_contact(db, device_id, now, e);
 }
 
+/* One writer at a time already: the batch is the calls in one transaction. */
+int db_sqlite_devices_heartbeat(struct db *db, const struct db_heartbeat *hb, size_t n,
+    struct bbt_error *e)
+{
+	if (db_begin(db, e) < 0)
+		return -1;
+	for (size_t i = 0; i < n; i++) {
+		const struct db_heartbeat *h = &hb[i];
+
+		if (db_sqlite_device_heartbeat(db, h->device_id, h->now, h->clock_offset_s,
+		    h->agent_version, h->buffer_depth, h->devices_json, e) < 0 ||
+		    db_sqlite_device_interval_set(db, h->device_id, h->interval_s, e) < 0) {
+			db_rollback(db);
+			return -1;
+		}
+	}
+	return db_commit(db, e);
+}
+
 int db_sqlite_device_counts(struct db *db, int64_t since, int64_t *enrolled, int64_t *seen,
     struct bbt_error *e)
 {

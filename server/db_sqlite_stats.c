@@ -58,13 +58,14 @@ int db_sqlite_device_contact(struct db *db, const char *device_id, int64_t now,
     struct bbt_error *e)
 {
 	sqlite3_stmt *st = db_sqlite_stmt(db, DB_SQL_DEVICE_CONTACT, e);
-	int64_t day = now >= 0 ? now / 86400 : 0, hour = now >= 0 ? (now % 86400) / 3600 : 0;
+	int64_t day, hour_bit;
 
 	if (!st)
 		return -1;
+	db_contact_slot(now, &day, &hour_bit);
 	sqlite3_bind_text(st, 1, device_id, -1, SQLITE_TRANSIENT);
 	sqlite3_bind_int64(st, 2, day);
-	sqlite3_bind_int64(st, 3, (int64_t)1 << hour);
+	sqlite3_bind_int64(st, 3, hour_bit);
 	return db_sqlite_done(db, st, e, "device contact");
 }
 

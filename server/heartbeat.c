@@ -145,23 +145,47 @@ int heartbeat_note(const char *device_id, const struct heartbeat_rec *r)
 	return rc;
 }
 
+/* A held heartbeat as the database layer takes it (pointing into h). */
+static struct db_heartbeat held_row(const char *id, const struct held *h)
+{
+	return (struct db_heartbeat){ id, h->now, h->offset, h->depth, h->interval,
+	    h->version, h->devices };
+}
+
 int heartbeat_write(struct db *db, const char *device_id, const struct heartbeat_rec *h,
     struct bbt_error *e)
 {
-	if (db_device_heartbeat(db, device_id, h->now, h->offset, h->version, h->depth,
-	    h->devices, e) < 0 ||
-	    db_device_interval_set(db, device_id, h->interval, e) < 0)
-		return -1;
-	return 0;
+	struct db_heartbeat row = { device_id, h->now, h->offset, h->depth, h->interval,
+	    h->version, h->devices };
+
+	return db_devices_heartbeat(db, &row, 1, e);
 }
 
 static int write_held(struct db *db, const char *id, const struct held *h,
     struct bbt_error *e)
 {
-	struct heartbeat_rec r = { h->now, h->offset, h->depth, h->interval, h->version,
-	    h->devices };
+	struct db_heartbeat row = held_row(id, h);
 
-	return heartbeat_write(db, id, &r, e);
+	return db_devices_heartbeat(db, &row, 1, e);
+}
+
+/* The batch (n entries) as rows: one db_devices_heartbeat call. */
+static int write_batch(GHashTable *batch, unsigned n, struct bbt_error *e)
+{
+	struct db_heartbeat *rows = calloc(n, sizeof(*rows));
+	GHashTableIter it;
+	gpointer k, v;
+	size_t i = 0;
+	int rc;
+
+	if (!rows)
+		return bbt_error_set(e, "out of memory");
+	g_hash_table_iter_init(&it, batch);
+	while (i < n && g_hash_table_iter_next(&it, &k, &v))
+		rows[i++] = held_row(k, v);
+	rc = db_devices_heartbeat(flush_db, rows, i, e);
+	free(rows);
+	return rc;
 }
 
 int heartbeat_take(struct db *db, const char *device_id, struct bbt_error *e)
@@ -188,7 +212,7 @@ int heartbeat_take(struct db *db, const char *device_id, struct bbt_error *e)
 	return rc;
 }
 
-/* Write what was held in one transaction; on failure put it all back. */
+/* Write what was held in one batch (all or none); on failure put it all back. */
 static void flush(void)
 {
 	GHashTable *batch;
@@ -207,16 +231,8 @@ static void flush(void)
 	pthread_mutex_unlock(&lock);
 	if (n == 0)
 		return;
-	if (db_begin(flush_db, &e) < 0)
+	if (write_batch(batch, n, &e) < 0) {
 		ok = 0;
-	g_hash_table_iter_init(&it, batch);
-	while (ok && g_hash_table_iter_next(&it, &k, &v))
-		if (write_held(flush_db, k, v, &e) < 0)
-			ok = 0;
-	if (ok && db_commit(flush_db, &e) < 0)
-		ok = 0;
-	if (!ok) {
-		db_rollback(flush_db);
 		log_warn("heartbeats: %u not written, kept for the next try: %s", n,
 		    bbt_error_msg(&e));
 	}

@@ -36,7 +36,7 @@
 #define HEARTBEAT_FLUSH_MS 1000
 #define HEARTBEAT_MAX_HELD 200000
 
-/* One heartbeat as db_device_heartbeat and db_device_interval_set take it. */
+/* One heartbeat of a device (struct db_heartbeat without its device id). */
 struct heartbeat_rec {
 	int64_t now, offset, depth, interval;
 	const char *version;	/* NULL: not given */

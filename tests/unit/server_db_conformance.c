@@ -12,6 +12,7 @@
  * are compared before and after, so one PostgreSQL database can serve
  * repeated runs.
  */
+#include <pthread.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -706,6 +707,170 @@ static void test_heartbeat(void **state)
 	assert_int_equal(seen1 - seen0, 1);
 }
 
+/* A new school (its code in school[64]) with devices n in room r1 and n + 1
+ * in room r2, enrolled. */
+static void two_devices(struct db *db, const char *what, int n, char *school,
+    struct db_device *d1, struct db_device *d2)
+{
+	char k[32];
+
+	add_school(db, key(school, 64, what, 0), what, "");
+	new_device(d1, school, "r1", n, key(k, sizeof(k), "k", n));
+	new_device(d2, school, "r2", n + 1, key(k, sizeof(k), "k", n + 1));
+	assert_int_equal(enroll(db, d1, n), DB_ENROLL_NEW);
+	assert_int_equal(enroll(db, d2, n + 1), DB_ENROLL_NEW);
+}
+
+/* A flush's batch: each device as if heartbeated alone, all or none. */
+static void test_heartbeat_batch(void **state)
+{
+	struct db *db = *state;
+	struct db_device d1, d2, got;
+	struct db_school_counts c;
+	struct inputs_walk w = { 0 };
+	char school[64];
+	struct bbt_error e;
+	int64_t iv;
+	int found;
+
+	two_devices(db, "hbb", 150, school, &d1, &d2);
+	OK(db_device_heartbeat(db, d2.device_id, P0 + 10, 5, "1.5", 3, "[\"old\"]", &e));
+	OK(db_device_interval_set(db, d2.device_id, 600, &e));
+	{
+		struct db_heartbeat hb[] = {
+			{ d1.device_id, P0 + 100, -3, 2, 300, "2.0", "[\"IRTOUCH\"]" },
+			/* Says nothing but the time: the rest is kept. */
+			{ d2.device_id, P0 + HOUR + 200, DB_OFFSET_UNKNOWN, -1, 0, NULL, NULL },
+			/* Not enrolled: skipped, the batch still stands. */
+			{ "no-such-device", P0 + 100, 0, 0, 0, "2.0", "[]" },
+		};
+
+		OK(db_devices_heartbeat(db, hb, 3, &e));
+	}
+	OK(db_device_get(db, d1.device_id, &got, &found, &e));
+	assert_int_equal(found, 1);
+	assert_int_equal(got.last_seen, P0 + 100);
+	assert_int_equal(got.clock_offset_s, -3);
+	assert_string_equal(got.agent_version, "2.0");
+	assert_int_equal(got.buffer_depth, 2);
+	OK(db_device_interval_get(db, d1.device_id, &iv, &e));
+	assert_int_equal(iv, 300);
+	OK(db_device_get(db, d2.device_id, &got, &found, &e));
+	assert_int_equal(got.last_seen, P0 + HOUR + 200);
+	assert_int_equal(got.clock_offset_s, 5);
+	assert_string_equal(got.agent_version, "1.5");
+	assert_int_equal(got.buffer_depth, 3);
+	OK(db_device_interval_get(db, d2.device_id, &iv, &e));
+	assert_int_equal(iv, 0);
+	OK(db_devices_each(db, school, on_device, &w, &e));
+	assert_int_equal(w.n, 2);
+	assert_string_equal(w.inputs, "[\"old\"]");	/* d2, walked last (room r2) */
+	/* Contacts: d1 in hour 0, d2 in hour 0 (before) and hour 1. */
+	OK(db_school_counts(db, school, P0 + HOUR, P0 + 2 * HOUR, 600, &c, &e));
+	assert_int_equal(c.seen, 1);
+	OK(db_school_counts(db, school, P0, P0 + HOUR, 600, &c, &e));
+	assert_int_equal(c.seen, 2);
+	/* A later hour of the same day adds to the day's row, losing none. */
+	{
+		struct db_heartbeat hb[] = {
+			{ d1.device_id, P0 + 3 * HOUR, DB_OFFSET_UNKNOWN, -1, 300, NULL, NULL },
+		};
+
+		OK(db_devices_heartbeat(db, hb, 1, &e));
+	}
+	OK(db_school_counts(db, school, P0 + 3 * HOUR, P0 + 4 * HOUR, 600, &c, &e));
+	assert_int_equal(c.seen, 1);
+	OK(db_school_counts(db, school, P0, P0 + HOUR, 600, &c, &e));
+	assert_int_equal(c.seen, 2);
+	/* Rolled back with the caller's transaction: nothing written. */
+	OK(db_begin(db, &e));
+	{
+		struct db_heartbeat hb[] = {
+			{ d1.device_id, P0 + 5 * HOUR, 9, 9, 60, "3.0", NULL },
+			{ d2.device_id, P0 + 5 * HOUR, 9, 9, 60, "3.0", NULL },
+		};
+
+		OK(db_devices_heartbeat(db, hb, 2, &e));
+	}
+	db_rollback(db);
+	OK(db_device_get(db, d1.device_id, &got, &found, &e));
+	assert_int_equal(got.last_seen, P0 + 3 * HOUR);
+	assert_string_equal(got.agent_version, "2.0");
+	OK(db_school_counts(db, school, P0 + 5 * HOUR, P0 + 6 * HOUR, 600, &c, &e));
+	assert_int_equal(c.seen, 0);
+	/* An empty batch writes nothing and does not fail. */
+	OK(db_devices_heartbeat(db, NULL, 0, &e));
+}
+
+/* The second of two flushes that share devices, on its own connection. */
+struct flush_thread {
+	struct db_heartbeat hb[2];
+	int rc;
+	char err[256];
+};
+
+static void *flush_thread_main(void *arg)
+{
+	struct flush_thread *t = arg;
+	struct db *db = NULL;
+	struct bbt_error e;
+
+	t->rc = db_open(url, &db, &e);
+	if (t->rc == 0)
+		t->rc = db_devices_heartbeat(db, t->hb, 2, &e);
+	if (t->rc < 0)
+		snprintf(t->err, sizeof(t->err), "%s", bbt_error_msg(&e));
+	db_close(db);
+	return NULL;
+}
+
+/*
+ * Two collectors flushing the same devices at once: one waits for the
+ * other (PostgreSQL: rows locked in id order; SQLite: one writer), neither
+ * fails with a deadlock, and the later commit is what stays. The second
+ * flush names the devices in the other order and starts while the first
+ * holds d1; the first then writes d2, which the second must not hold yet.
+ */
+static void test_heartbeat_batch_concurrent(void **state)
+{
+	struct db *db = *state;
+	struct db_device d1, d2, got;
+	struct flush_thread t = { 0 };
+	pthread_t th;
+	char school[64];
+	struct bbt_error e;
+	int found;
+
+	two_devices(db, "hbc", 160, school, &d1, &d2);
+	/* d1's row rewritten: stored after d2's now, so a scan of devices in
+	 * storage order meets d2 first (MVCC writes a new row version). */
+	OK(db_device_seen(db, d1.device_id, P0 + 5, 0, &e));
+	t.hb[0] = (struct db_heartbeat){ d2.device_id, P0 + 20, 2, 2, 60, "t", NULL };
+	t.hb[1] = (struct db_heartbeat){ d1.device_id, P0 + 20, 2, 2, 60, "t", NULL };
+	OK(db_begin(db, &e));
+	{
+		struct db_heartbeat first = { d1.device_id, P0 + 10, 1, 1, 60, "m", NULL };
+
+		OK(db_devices_heartbeat(db, &first, 1, &e));
+	}
+	assert_int_equal(pthread_create(&th, NULL, flush_thread_main, &t), 0);
+	usleep(300 * 1000);	/* the second flush is now waiting for d1 */
+	{
+		struct db_heartbeat then = { d2.device_id, P0 + 10, 1, 1, 60, "m", NULL };
+
+		OK(db_devices_heartbeat(db, &then, 1, &e));
+	}
+	OK(db_commit(db, &e));
+	assert_int_equal(pthread_join(th, NULL), 0);
+	if (t.rc != 0)
+		fail_msg("the second flush failed: %s", t.err);
+	OK(db_device_get(db, d1.device_id, &got, &found, &e));
+	assert_string_equal(got.agent_version, "t");
+	assert_int_equal(got.last_seen, P0 + 20);
+	OK(db_device_get(db, d2.device_id, &got, &found, &e));
+	assert_string_equal(got.agent_version, "t");
+}
+
 /* ---- sessions ---- */
 
 struct rows_walk {
@@ -1267,6 +1432,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_revoke_move, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_auth_generation, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_heartbeat, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_heartbeat_batch, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_heartbeat_batch_concurrent, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_sessions_once, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_sessions_batch, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_points, setup, teardown),

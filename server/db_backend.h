@@ -91,8 +91,8 @@ static inline void db_contact_slot(int64_t now, int64_t *day, int64_t *hour_bit)
 	    e)) \
 	X(timetable_clear, (struct db *db, const char *school, struct bbt_error *e), (db, school, \
 	    e)) \
-	X(timetable_add, (struct db *db, const struct timetable_slot *t, struct bbt_error *e), \
-	    (db, t, e)) \
+	X(timetable_add, (struct db *db, const struct timetable_slot *t, size_t n, struct \
+	    bbt_error *e), (db, t, n, e)) \
 	X(timetable_load, (struct db *db, const char *school, struct timetable *tt, struct \
 	    bbt_error *e), (db, school, tt, e)) \
 	X(points_sessions, (struct db *db, int64_t from, int64_t to, const char *school, struct \

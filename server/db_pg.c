@@ -35,6 +35,8 @@
 #include <string.h>
 #include <time.h>
 
+#include <cjson/cJSON.h>
+
 #include "bbt_array.h"
 #include "bbt_log.h"
 #include "db.h"
@@ -818,4 +820,47 @@ int db_pg_open(const char *url, struct db **out, struct bbt_error *e)
 fail:
 	pg_close(&pg->base);
 	return -1;
+}
+
+/* ---- batches: rows as one jsonb parameter ---- */
+
+int db_pg_json_text(cJSON *o, const char *k, const char *v)
+{
+	return (v ? cJSON_AddStringToObject(o, k, v) : cJSON_AddNullToObject(o, k)) ? 0 : -1;
+}
+
+/* As a JSON string: exact for every int64 (a JSON number is a double), and
+ * jsonb_to_recordset reads it into bigint all the same. */
+int db_pg_json_int(cJSON *o, const char *k, int64_t v)
+{
+	char buf[24];
+
+	snprintf(buf, sizeof(buf), "%lld", (long long)v);
+	return db_pg_json_text(o, k, buf);
+}
+
+int db_pg_json_int_or_null(cJSON *o, const char *k, int64_t v, int unknown)
+{
+	return unknown ? db_pg_json_text(o, k, NULL) : db_pg_json_int(o, k, v);
+}
+
+char *db_pg_json_rows(size_t n, db_pg_json_row_fn fn, const void *arg)
+{
+	cJSON *arr = cJSON_CreateArray(), *o;
+	char *text = NULL;
+	size_t i;
+
+	for (i = 0; arr && i < n; i++) {
+		o = cJSON_CreateObject();
+		if (!o || !cJSON_AddItemToArray(arr, o)) {
+			cJSON_Delete(o);
+			break;
+		}
+		if (fn(o, i, arg) < 0)
+			break;
+	}
+	if (arr && i == n)
+		text = cJSON_PrintUnformatted(arr);
+	cJSON_Delete(arr);
+	return text;
 }

@@ -429,51 +429,6 @@ int db_pg_device_move(struct db *db, const char *device_id, const char *school,
 	return db_pg_run(db, DB_SQL_DEVICE_MOVE, &a, "move device", e) < 0 ? -1 : 0;
 }
 
-/* Add the text member k = v (NULL: JSON null) to o: 0, or -1. */
-static int json_text(cJSON *o, const char *k, const char *v)
-{
-	return (v ? cJSON_AddStringToObject(o, k, v) : cJSON_AddNullToObject(o, k)) ? 0 : -1;
-}
-
-/* An integer as a JSON string: exact for every int64 (a JSON number is a
- * double), and jsonb_to_recordset reads it into bigint all the same. */
-static int json_int(cJSON *o, const char *k, int64_t v)
-{
-	char buf[24];
-
-	snprintf(buf, sizeof(buf), "%lld", (long long)v);
-	return json_text(o, k, buf);
-}
-
-/* A row's members: fn fills o, the object of row i of arg. */
-typedef int (*json_row_fn)(cJSON *o, size_t i, const void *arg);
-
-/*
- * n rows as one JSON array (malloc'd text, cJSON_free), or NULL when out of
- * memory. A batch goes to the database as one jsonb parameter that
- * jsonb_to_recordset expands: one statement, and no value is ever SQL.
- */
-static char *json_rows(size_t n, json_row_fn fn, const void *arg)
-{
-	cJSON *arr = cJSON_CreateArray(), *o;
-	char *text = NULL;
-	size_t i;
-
-	for (i = 0; arr && i < n; i++) {
-		o = cJSON_CreateObject();
-		if (!o || !cJSON_AddItemToArray(arr, o)) {
-			cJSON_Delete(o);
-			break;
-		}
-		if (fn(o, i, arg) < 0)
-			break;
-	}
-	if (arr && i == n)
-		text = cJSON_PrintUnformatted(arr);
-	cJSON_Delete(arr);
-	return text;
-}
-
 static void put_offset(struct db_pg_args *a, int64_t clock_offset_s)
 {
 	if (clock_offset_s == DB_OFFSET_UNKNOWN)
@@ -515,12 +470,6 @@ int db_pg_device_heartbeat(struct db *db, const char *device_id, int64_t now,
 	return db_pg_device_contact(db, device_id, now, e);
 }
 
-/* An integer member, JSON null when it is `unknown`. */
-static int json_int_or_null(cJSON *o, const char *k, int64_t v, int unknown)
-{
-	return unknown ? json_text(o, k, NULL) : json_int(o, k, v);
-}
-
 /* One heartbeat as the recordset row of DEVICES_HEARTBEAT (i: its index). */
 static int heartbeat_json(cJSON *o, size_t i, const void *arg)
 {
@@ -528,15 +477,15 @@ static int heartbeat_json(cJSON *o, size_t i, const void *arg)
 	int64_t day, hour_bit;
 
 	db_contact_slot(h->now, &day, &hour_bit);
-	if (json_int(o, "i", (int64_t)i) < 0 || json_text(o, "device_id", h->device_id) < 0 ||
-	    json_int(o, "now", h->now) < 0 ||
-	    json_int_or_null(o, "off", h->clock_offset_s,
+	if (db_pg_json_int(o, "i", (int64_t)i) < 0 || db_pg_json_text(o, "device_id", h->device_id) < 0 ||
+	    db_pg_json_int(o, "now", h->now) < 0 ||
+	    db_pg_json_int_or_null(o, "off", h->clock_offset_s,
 	    h->clock_offset_s == DB_OFFSET_UNKNOWN) < 0 ||
-	    json_text(o, "version", h->agent_version) < 0 ||
-	    json_int_or_null(o, "depth", h->buffer_depth, h->buffer_depth < 0) < 0 ||
-	    json_text(o, "inputs", h->devices_json) < 0 ||
-	    json_int(o, "iv", h->interval_s) < 0 || json_int(o, "day", day) < 0 ||
-	    json_int(o, "bit", hour_bit) < 0)
+	    db_pg_json_text(o, "version", h->agent_version) < 0 ||
+	    db_pg_json_int_or_null(o, "depth", h->buffer_depth, h->buffer_depth < 0) < 0 ||
+	    db_pg_json_text(o, "inputs", h->devices_json) < 0 ||
+	    db_pg_json_int(o, "iv", h->interval_s) < 0 || db_pg_json_int(o, "day", day) < 0 ||
+	    db_pg_json_int(o, "bit", hour_bit) < 0)
 		return -1;
 	return 0;
 }
@@ -579,7 +528,7 @@ int db_pg_devices_heartbeat(struct db *db, const struct db_heartbeat *hb, size_t
 
 	if (n == 0)
 		return 0;
-	rows = json_rows(n, heartbeat_json, hb);
+	rows = db_pg_json_rows(n, heartbeat_json, hb);
 	if (!rows)
 		return bbt_error_set(e, "store heartbeats: out of memory");
 	db_pg_put_text(&a, rows);
@@ -648,17 +597,17 @@ static int session_json(cJSON *o, size_t i, const void *arg)
 	char flags[128];
 
 	bbt_flags_format(s->flags, ",", flags, sizeof(flags));
-	if (json_int(o, "i", (int64_t)i) < 0 || json_text(o, "id", s->id) < 0 ||
-	    json_int(o, "start", s->start) < 0 || json_int(o, "end", s->end) < 0 ||
-	    json_int(o, "utc_offset", s->utc_offset) < 0 ||
-	    json_int(o, "duration_s", s->duration_s) < 0 ||
-	    json_int(o, "touches", s->touches) < 0 ||
-	    json_int(o, "active_minutes", s->active_minutes) < 0 ||
-	    json_text(o, "teacher", s->teacher[0] ? s->teacher : NULL) < 0 ||
-	    json_text(o, "input_name", s->input.name[0] ? s->input.name : NULL) < 0 ||
-	    json_text(o, "input_vid", s->input.vid[0] ? s->input.vid : NULL) < 0 ||
-	    json_text(o, "input_pid", s->input.pid[0] ? s->input.pid : NULL) < 0 ||
-	    json_text(o, "flags", flags) < 0)
+	if (db_pg_json_int(o, "i", (int64_t)i) < 0 || db_pg_json_text(o, "id", s->id) < 0 ||
+	    db_pg_json_int(o, "start", s->start) < 0 || db_pg_json_int(o, "end", s->end) < 0 ||
+	    db_pg_json_int(o, "utc_offset", s->utc_offset) < 0 ||
+	    db_pg_json_int(o, "duration_s", s->duration_s) < 0 ||
+	    db_pg_json_int(o, "touches", s->touches) < 0 ||
+	    db_pg_json_int(o, "active_minutes", s->active_minutes) < 0 ||
+	    db_pg_json_text(o, "teacher", s->teacher[0] ? s->teacher : NULL) < 0 ||
+	    db_pg_json_text(o, "input_name", s->input.name[0] ? s->input.name : NULL) < 0 ||
+	    db_pg_json_text(o, "input_vid", s->input.vid[0] ? s->input.vid : NULL) < 0 ||
+	    db_pg_json_text(o, "input_pid", s->input.pid[0] ? s->input.pid : NULL) < 0 ||
+	    db_pg_json_text(o, "flags", flags) < 0)
 		return -1;
 	return 0;
 }
@@ -701,7 +650,7 @@ int db_pg_sessions_insert(struct db *db, const struct bbt_session *const *s, siz
 		if (db_pg_partition_for(db, s[i]->start, e) < 0)
 			return -1;
 	}
-	rows = json_rows(n, session_json, s);
+	rows = db_pg_json_rows(n, session_json, s);
 	if (!rows)
 		return bbt_error_set(e, "store sessions: out of memory");
 	db_pg_put_text(&a, rows);

@@ -113,6 +113,23 @@ void db_pg_get_text(const PGresult *r, int row, int col, char *buf, size_t len);
 /* An integer column (0 for NULL). */
 int64_t db_pg_get_int(const PGresult *r, int row, int col);
 
+/*
+ * A batch goes to the database as one jsonb parameter that
+ * jsonb_to_recordset expands: one statement for n rows, and no value is
+ * ever SQL (cJSON writes the text). Integers are JSON strings, exact for
+ * every int64. The member helpers return 0, or -1 when out of memory.
+ */
+typedef struct cJSON cJSON;
+/* Member k = v, a JSON null for v NULL. */
+int db_pg_json_text(cJSON *o, const char *k, const char *v);
+int db_pg_json_int(cJSON *o, const char *k, int64_t v);
+/* An integer member, JSON null when it is `unknown`. */
+int db_pg_json_int_or_null(cJSON *o, const char *k, int64_t v, int unknown);
+/* Fill o, the object of row i of arg: 0 or -1. */
+typedef int (*db_pg_json_row_fn)(cJSON *o, size_t i, const void *arg);
+/* n rows as one JSON array (free with cJSON_free), or NULL: out of memory. */
+char *db_pg_json_rows(size_t n, db_pg_json_row_fn fn, const void *arg);
+
 /* The stats_ints of server/db_backend.h (db_pg_stats.c). */
 int db_pg_stats_ints(struct db *db, const char *sql, const char *school, int64_t from,
     int64_t to, int64_t min_duration_s, int64_t *out, int nout, struct bbt_error *e);

@@ -10,6 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <cjson/cJSON.h>
+
 #include "bbt_array.h"
 #include "db_pg_internal.h"
 #include "points.h"
@@ -24,21 +26,48 @@ int db_pg_timetable_clear(struct db *db, const char *school, struct bbt_error *e
 	    e) < 0 ? -1 : 0;
 }
 
-int db_pg_timetable_add(struct db *db, const struct timetable_slot *t, struct bbt_error *e)
+/* One slot as the recordset row of TIMETABLE_ADD (i: its index). */
+static int slot_json(cJSON *o, size_t i, const void *arg)
+{
+	const struct timetable_slot *t = &((const struct timetable_slot *)arg)[i];
+
+	if (db_pg_json_int(o, "i", (int64_t)i) < 0 ||
+	    db_pg_json_text(o, "school", t->school) < 0 ||
+	    db_pg_json_text(o, "room", t->room) < 0 ||
+	    db_pg_json_int(o, "weekday", t->weekday) < 0 ||
+	    db_pg_json_int(o, "start_min", t->start_min) < 0 ||
+	    db_pg_json_int(o, "end_min", t->end_min) < 0 ||
+	    db_pg_json_text(o, "teacher_id", t->teacher_id) < 0 ||
+	    db_pg_json_text(o, "teacher_name", t->teacher_name) < 0 ||
+	    db_pg_json_text(o, "subject", t->subject) < 0)
+		return -1;
+	return 0;
+}
+
+/* The batch, inserted in the file's order as SQLite's INSERT a slot does. */
+#define TIMETABLE_ADD \
+	"INSERT INTO timetable (school, room, weekday, start_min, end_min, teacher_id, " \
+	"teacher_name, subject) SELECT school, room, weekday, start_min, end_min, " \
+	"teacher_id, teacher_name, subject FROM jsonb_to_recordset(CAST(?1 AS jsonb)) AS " \
+	"x(i bigint, school text, room text, weekday bigint, start_min bigint, end_min " \
+	"bigint, teacher_id text, teacher_name text, subject text) ORDER BY i"
+
+int db_pg_timetable_add(struct db *db, const struct timetable_slot *t, size_t n,
+    struct bbt_error *e)
 {
 	struct db_pg_args a = { 0 };
+	char *rows;
+	int64_t rc;
 
-	db_pg_put_text(&a, t->school);
-	db_pg_put_text(&a, t->room);
-	db_pg_put_int(&a, t->weekday);
-	db_pg_put_int(&a, t->start_min);
-	db_pg_put_int(&a, t->end_min);
-	db_pg_put_text(&a, t->teacher_id);
-	db_pg_put_text(&a, t->teacher_name);
-	db_pg_put_text(&a, t->subject);
-	return db_pg_run(db, "INSERT INTO timetable (school, room, weekday, start_min, end_min, "
-	    "teacher_id, teacher_name, subject) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)", &a,
-	    "insert timetable slot", e) < 0 ? -1 : 0;
+	if (n == 0)
+		return 0;
+	rows = db_pg_json_rows(n, slot_json, t);
+	if (!rows)
+		return bbt_error_set(e, "insert timetable: out of memory");
+	db_pg_put_text(&a, rows);
+	rc = db_pg_run(db, TIMETABLE_ADD, &a, "insert timetable", e);
+	cJSON_free(rows);
+	return rc < 0 ? -1 : 0;
 }
 
 int db_pg_timetable_load(struct db *db, const char *school, struct timetable *tt,

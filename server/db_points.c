@@ -3,8 +3,9 @@
  * db_timetable_replace checks every school of the file first (storing
  * nothing if one is unknown), then, in one transaction, clears each school's
  * slots and adds the file's through the backend's db_timetable_clear and
- * db_timetable_add, so a reader never sees half of a file and a failed
- * import leaves the old timetable as it was.
+ * db_timetable_add (DB_TIMETABLE_BATCH slots a call), so a reader never
+ * sees half of a file and a failed import leaves the old timetable as it
+ * was.
  */
 #include <stdlib.h>
 
@@ -40,8 +41,10 @@ int db_timetable_replace(struct db *db, const struct timetable *tt, struct bbt_e
 		if (db_timetable_clear(db, schools[i], e) < 0)
 			goto fail;
 	}
-	for (size_t i = 0; i < tt->n; i++) {
-		if (db_timetable_add(db, &tt->slots[i], e) < 0)
+	for (size_t i = 0; i < tt->n; i += DB_TIMETABLE_BATCH) {
+		size_t k = tt->n - i < DB_TIMETABLE_BATCH ? tt->n - i : DB_TIMETABLE_BATCH;
+
+		if (db_timetable_add(db, &tt->slots[i], k, e) < 0)
 			goto fail;
 	}
 	rc = db_commit(db, e);

@@ -45,8 +45,13 @@ int db_points_sessions_each(struct db *db, int64_t from, int64_t to, const char 
     db_points_fn fn, void *arg, struct bbt_error *e);
 
 /* The backends' halves of db_timetable_replace (db_points.c), inside its
- * transaction: remove one school's slots, add one slot. */
+ * transaction: remove one school's slots; add n slots (on PostgreSQL one
+ * statement: a province's timetable is some 800,000 slots, and a round
+ * trip each took minutes). */
 int db_timetable_clear(struct db *db, const char *school, struct bbt_error *e);
-int db_timetable_add(struct db *db, const struct timetable_slot *t, struct bbt_error *e);
+int db_timetable_add(struct db *db, const struct timetable_slot *t, size_t n,
+    struct bbt_error *e);
+/* At most this many slots a db_timetable_add call (bounds its statement). */
+#define DB_TIMETABLE_BATCH 4096
 
 #endif

@@ -27,7 +27,7 @@ int db_sqlite_timetable_clear(struct db *db, const char *school, struct bbt_erro
 	return 0;
 }
 
-int db_sqlite_timetable_add(struct db *db, const struct timetable_slot *t, struct bbt_error *e)
+static int slot_insert(struct db *db, const struct timetable_slot *t, struct bbt_error *e)
 {
 	sqlite3_stmt *st = db_sqlite_stmt(db, "INSERT INTO timetable (school, room, weekday, "
 	    "start_min, end_min, teacher_id, teacher_name, subject) "
@@ -46,6 +46,18 @@ int db_sqlite_timetable_add(struct db *db, const struct timetable_slot *t, struc
 	if (sqlite3_step(st) != SQLITE_DONE)
 		return db_sqlite_fail(db, e, "insert timetable slot");
 	sqlite3_reset(st);
+	return 0;
+}
+
+/* In the caller's transaction (db_timetable_replace): a statement a slot
+ * costs SQLite no round trip. */
+int db_sqlite_timetable_add(struct db *db, const struct timetable_slot *t, size_t n,
+    struct bbt_error *e)
+{
+	for (size_t i = 0; i < n; i++) {
+		if (slot_insert(db, &t[i], e) < 0)
+			return -1;
+	}
 	return 0;
 }
 

@@ -1070,6 +1070,68 @@ static void slot(struct timetable_slot *t, const char *school, const char *room,
 	snprintf(t->subject, sizeof(t->subject), "数学");
 }
 
+/*
+ * A timetable of more slots than one db_timetable_add call takes: every
+ * slot stored as given (quotes, backslashes and braces in the text, an
+ * empty field), and a slot the database refuses in the last batch leaves
+ * the old timetable whole.
+ */
+static void test_timetable_batches(void **state)
+{
+	struct db *db = *state;
+	size_t n = 2 * DB_TIMETABLE_BATCH + 7;
+	struct timetable tt = { calloc(n, sizeof(struct timetable_slot)), n, n }, got;
+	char s1[64], s2[64], who[32];
+	struct bbt_error e;
+
+	assert_non_null(tt.slots);
+	add_school(db, key(s1, sizeof(s1), "ttb", 1), "t1", "");
+	add_school(db, key(s2, sizeof(s2), "ttb", 2), "t2", "");
+	for (size_t i = 0; i < n; i++) {
+		snprintf(who, sizeof(who), "王%zu", i);
+		slot(&tt.slots[i], i % 2 ? s2 : s1, "r1", 1 + (int)(i % 7), who);
+		tt.slots[i].start_min = (int)(i % 1000);
+		tt.slots[i].end_min = tt.slots[i].start_min + 40;
+	}
+	/* The first slot of the second batch. */
+	snprintf(tt.slots[DB_TIMETABLE_BATCH].subject, sizeof(tt.slots[0].subject),
+	    "O'Brien \"语文\" \\ {a,b}");
+	tt.slots[DB_TIMETABLE_BATCH].teacher_id[0] = '\0';
+	OK(db_timetable_replace(db, &tt, &e));
+	OK(db_timetable_load(db, s1, &got, &e));
+	assert_int_equal(got.n, (n + 1) / 2);
+	{
+		int found = 0;
+
+		for (size_t i = 0; i < got.n; i++) {
+			if (strcmp(got.slots[i].teacher_name, "王4096") != 0)
+				continue;
+			found++;
+			assert_string_equal(got.slots[i].subject, "O'Brien \"语文\" \\ {a,b}");
+			assert_string_equal(got.slots[i].teacher_id, "");
+			assert_int_equal(got.slots[i].weekday, 1 + 4096 % 7);
+			assert_int_equal(got.slots[i].start_min, 4096 % 1000);
+			assert_int_equal(got.slots[i].end_min, 4096 % 1000 + 40);
+		}
+		assert_int_equal(found, 1);
+	}
+	timetable_free(&got);
+	OK(db_timetable_load(db, s2, &got, &e));
+	assert_int_equal(got.n, n / 2);
+	timetable_free(&got);
+	/* The last batch refused (weekday 9): nothing of the new file stays. */
+	for (size_t i = 0; i < n; i++)
+		tt.slots[i].start_min = 1;
+	tt.slots[n - 1].weekday = 9;
+	assert_int_equal(db_timetable_replace(db, &tt, &e), -1);
+	OK(db_timetable_load(db, s1, &got, &e));
+	assert_int_equal(got.n, (n + 1) / 2);
+	for (size_t i = 0; i < got.n; i++)
+		assert_int_not_equal(got.slots[i].start_min, 1);
+	timetable_free(&got);
+	free(tt.slots);
+}
+
 /* What db_points_sessions_each gave, of the two schools a test watches. */
 struct walk {
 	const char *s1, *s2;
@@ -1437,6 +1499,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_sessions_once, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_sessions_batch, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_points, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_timetable_batches, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_live, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_school_counts, setup, teardown),
 	};

@@ -493,12 +493,15 @@ static int heartbeat_json(cJSON *o, size_t i, const void *arg)
 /*
  * The batch's devices locked in id order before DEVICES_HEARTBEAT writes
  * them (an UPDATE ... FROM takes its rows in whatever order its plan
- * reads them), and its contacts inserted in id order.
+ * reads them), and its contacts inserted in id order. FOR NO KEY UPDATE
+ * is the lock the UPDATE takes anyway; FOR UPDATE would be stronger than
+ * it for no gain, and would also hold up the foreign-key checks of
+ * sessions inserted for these devices meanwhile.
  */
 #define DEVICES_LOCK \
 	"SELECT count(*) FROM (SELECT 1 FROM devices WHERE device_id IN (SELECT " \
 	"x.device_id FROM jsonb_to_recordset(CAST(?1 AS jsonb)) AS x(device_id text)) " \
-	"ORDER BY device_id FOR UPDATE) l"
+	"ORDER BY device_id FOR NO KEY UPDATE) l"
 /* What DB_SQL_DEVICE_HEARTBEAT, DB_SQL_INTERVAL_SET and
  * DB_SQL_DEVICE_CONTACT do, for every row. A device repeated in the batch
  * (the caller's mistake) does not fail it: its last row is the device's,

@@ -477,7 +477,8 @@ static int heartbeat_json(cJSON *o, size_t i, const void *arg)
 	int64_t day, hour_bit;
 
 	db_contact_slot(h->now, &day, &hour_bit);
-	if (db_pg_json_int(o, "i", (int64_t)i) < 0 || db_pg_json_text(o, "device_id", h->device_id) < 0 ||
+	if (db_pg_json_int(o, "i", (int64_t)i) < 0 ||
+	    db_pg_json_text(o, "device_id", h->device_id) < 0 ||
 	    db_pg_json_int(o, "now", h->now) < 0 ||
 	    db_pg_json_int_or_null(o, "off", h->clock_offset_s,
 	    h->clock_offset_s == DB_OFFSET_UNKNOWN) < 0 ||

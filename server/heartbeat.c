@@ -161,14 +161,6 @@ int heartbeat_write(struct db *db, const char *device_id, const struct heartbeat
 	return db_devices_heartbeat(db, &row, 1, e);
 }
 
-static int write_held(struct db *db, const char *id, const struct held *h,
-    struct bbt_error *e)
-{
-	struct db_heartbeat row = held_row(id, h);
-
-	return db_devices_heartbeat(db, &row, 1, e);
-}
-
 /* The batch (n entries) as rows: one db_devices_heartbeat call. */
 static int write_batch(GHashTable *batch, unsigned n, struct bbt_error *e)
 {
@@ -191,6 +183,7 @@ static int write_batch(GHashTable *batch, unsigned n, struct bbt_error *e)
 int heartbeat_take(struct db *db, const char *device_id, struct bbt_error *e)
 {
 	struct held *h = NULL;
+	struct db_heartbeat row;
 	gpointer key = NULL, val = NULL;
 	int rc = 0;
 
@@ -202,7 +195,8 @@ int heartbeat_take(struct db *db, const char *device_id, struct bbt_error *e)
 	pthread_mutex_unlock(&lock);
 	if (!h)
 		return 0;
-	rc = write_held(db, device_id, h, e);
+	row = held_row(device_id, h);
+	rc = db_devices_heartbeat(db, &row, 1, e);
 	pthread_mutex_lock(&lock);
 	if (rc < 0 && table)
 		put_locked(device_id, h, 0);

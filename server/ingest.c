@@ -258,10 +258,10 @@ int ingest_ready(struct db *db, const struct ingest_batch *b, struct bbt_error *
 int ingest_store(struct db *db, struct ingest_batch *b, const struct db_session_origin *o,
     struct bbt_error *e)
 {
-	const struct bbt_session **ss = calloc(b->n ? b->n : 1, sizeof(*ss));
-	unsigned char *ins = calloc(b->n ? b->n : 1, 1);
-	size_t *at = calloc(b->n ? b->n : 1, sizeof(*at));
-	size_t k = 0;
+	size_t cap = b->n ? b->n : 1, k = 0;	/* calloc(0) may give NULL */
+	const struct bbt_session **ss = calloc(cap, sizeof(*ss));
+	unsigned char *ins = calloc(cap, 1);
+	size_t *at = calloc(cap, sizeof(*at));	/* ss[j] is b->items[at[j]] */
 	int rc = -1;
 
 	if (!ss || !ins || !at) {
